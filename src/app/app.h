@@ -1,0 +1,108 @@
+/* The application layer: use cases with validation, authorisation and one
+ * transaction each. Inputs and results are jansson documents shaped like
+ * the public API (docs/openapi.json), so http/ only moves bytes; app/ never
+ * sees a connection or a socket (docs/decisions.md explains the choice). */
+#ifndef ZY_APP_H
+#define ZY_APP_H
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct arena;
+struct store;
+struct store_pool;
+
+/* What went wrong, in the API's terms; http/errors.c maps it to a status
+ * code and a localised message. */
+enum app_status {
+	APP_OK = 0,
+	APP_EBADREQ,        /* 400: malformed or wrong-typed input */
+	APP_EUNAUTH,        /* 401 */
+	APP_EFORBIDDEN,     /* 403 */
+	APP_ENOTFOUND,      /* 404 */
+	APP_ECONFLICT,      /* 409 */
+	APP_EINVALID,       /* 422: well-formed input that breaks a rule */
+	APP_ETHROTTLED,     /* 429 */
+	APP_EINTERNAL,      /* 500 */
+	APP_EUNAVAILABLE,   /* 503: the store cannot be reached */
+};
+
+struct app_error {
+	enum app_status status;
+	const char *code;       /* stable machine code, e.g. "invalid_phone" */
+	const char *field;      /* offending input field, or NULL */
+	int64_t retry_after;    /* seconds, for APP_ETHROTTLED */
+};
+
+struct app_config {
+	const char *db_url;
+	const char *root_org_name;
+	const char *root_region;
+	int64_t session_ttl;          /* seconds */
+	int account_free_failures;    /* login failures before back-off */
+	int address_free_failures;
+};
+
+/* Who is calling: filled by app_authenticate from a session or a token. */
+struct principal {
+	int64_t user_id;
+	const char *username;
+	const char *display_name;
+	const char *phone;
+	int roles;
+	int64_t org_id;
+	const char *org_name;
+	const char *org_path;
+	const char *status;
+	int64_t created_at;
+	int64_t session_id;      /* 0 for bearer tokens */
+	const char *csrf_token;  /* sessions only */
+};
+
+struct app;
+
+/* One call of a use case: the arena it allocates from, its store
+ * connection, the caller, and the error it reports. */
+struct app_req {
+	struct app *app;
+	struct arena *arena;
+	struct store *store;
+	const struct principal *who;   /* NULL when anonymous */
+	const char *client_addr;
+	struct app_error err;
+};
+
+/* Opens the store, migrates it and, on first start, creates the root
+ * organisation and the admin account (bootstrap.c). The generated admin
+ * password, if any, is printed to stdout and nowhere else. */
+int app_open(const struct app_config *cfg, struct app **out);
+void app_close(struct app *a);
+struct store_pool *app_pool(struct app *a);
+/* "sqlite" or "postgresql". */
+const char *app_backend(struct app *a);
+const struct app_config *app_config(struct app *a);
+
+/* Prepares r for one call on this thread. Returns 0, or -1 with
+ * r->err = APP_EUNAVAILABLE when no store connection can be had. */
+int app_req_init(struct app_req *r, struct app *a, struct arena *arena,
+		 const char *client_addr);
+
+/* Sets r->err and returns -1, for one-line error returns. */
+int app_fail(struct app_req *r, enum app_status st, const char *code, const char *field);
+/* Maps a store rc to an app error (retry and failures → 500/503). */
+int app_store_fail(struct app_req *r, int store_rc);
+
+/* Kinds of credential the HTTP layer found. */
+enum cred_kind { CRED_SESSION, CRED_BEARER };
+/* Resolves a session cookie or bearer token to a principal allocated in
+ * r->arena. Returns 0, or -1 with 401 unauthenticated / session_expired. */
+int app_authenticate(struct app_req *r, enum cred_kind kind, const char *token,
+		     struct principal **out);
+
+/* Liveness of the store: 0 when a trivial query answers. */
+int app_ready(struct app_req *r);
+
+/* Constant-time comparison of two NUL-terminated secrets. */
+bool app_secret_equal(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,26 @@
+/* The one authorisation decision. Every use case asks it before touching
+ * data; nothing else in the code decides who may do what. */
+#ifndef ZY_AUTHZ_H
+#define ZY_AUTHZ_H
+#include "app/app.h"
+
+enum authz_action {
+	AUTHZ_SELF,          /* own profile, password, tokens: any signed-in user */
+	AUTHZ_USERS_READ,    /* accounts of an organisation */
+	AUTHZ_USERS_WRITE,   /* create, edit, disable accounts */
+	AUTHZ_AUDIT_READ,    /* the audit log of a scope */
+	AUTHZ_ORGS_READ,     /* organisations */
+	AUTHZ_ORGS_WRITE,    /* create organisations under a parent */
+};
+
+/* Whether the principal's scope (its organisation's subtree) contains the
+ * organisation at target_path. */
+bool authz_in_scope(const struct principal *who, const char *target_path);
+
+/* Decides whether r->who may perform action on data of the organisation
+ * at target_path (NULL when the action has no target organisation, such
+ * as listing within one's own scope). Returns 0, or -1 with r->err set to
+ * 401 unauthenticated or 403 forbidden. */
+int authz_check(struct app_req *r, enum authz_action action, const char *target_path);
+
+#endif

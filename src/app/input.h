@@ -1,0 +1,24 @@
+/* Reading fields of a JSON input object with the API's error rules:
+ * wrong type → 400 wrong_type, missing → 422 required, over-long → 422
+ * too_long, each naming the field. Private to app/. */
+#ifndef ZY_INPUT_H
+#define ZY_INPUT_H
+#include "app/app.h"
+
+/* A string field of 1..max_chars characters (valid UTF-8, no control
+ * characters). *out stays NULL when the field is absent or null and not
+ * required. Returns 0 or -1. */
+int in_text(struct app_req *r, json_t *in, const char *field, bool required,
+	    size_t max_chars, const char **out);
+/* A positive integer id. *present tells whether it was given. */
+int in_id(struct app_req *r, json_t *in, const char *field, bool required,
+	  int64_t *out, bool *present);
+/* A boolean; *out unchanged when absent. */
+int in_bool(struct app_req *r, json_t *in, const char *field, bool *out, bool *present);
+/* A raw string without character rules (passwords): 1..max bytes. */
+int in_secret(struct app_req *r, json_t *in, const char *field, bool required,
+	      size_t max_bytes, const char **out);
+/* Whether the input object has the field (null counts as absent). */
+bool in_has(json_t *in, const char *field);
+
+#endif

@@ -1,0 +1,36 @@
+/* Helpers shared by the use cases in app/; not for other layers. */
+#ifndef ZY_APP_INTERNAL_H
+#define ZY_APP_INTERNAL_H
+#include "app/app.h"
+#include "store/store.h"
+
+/* Unix seconds now. */
+int64_t app_now(void);
+/* The argon2id hash verified against for unknown usernames. */
+const char *app_dummy_hash(struct app *a);
+/* First start: root organisation and admin account. */
+int bootstrap_run(struct app *a, struct store *s);
+
+/* Appends an audit entry inside the caller's transaction. org_id and
+ * org_path place it in a scope; detail may be NULL (it is not stolen). */
+int audit_write(struct app_req *r, struct store *s, const char *action,
+		const char *target_type, int64_t target_id, int64_t org_id,
+		const char *org_path, json_t *detail);
+
+/* An organisation's path and name by id, copied into r->arena.
+ * Returns STORE_ROW when found, STORE_DONE when not, or an error rc. */
+int org_lookup(struct app_req *r, int64_t org_id, const char **path, const char **name);
+
+/* ISO 8601 string in r->arena for unix seconds. */
+const char *app_iso(struct app_req *r, int64_t t);
+/* A list page size from ?limit= (NULL → default 50; 1..200 allowed). */
+int app_limit(struct app_req *r, const char *s, int *out);
+/* A ?cursor= value; NULL → 0 (start). */
+int app_cursor(struct app_req *r, const char *s, int64_t *after);
+
+/* An integer column as JSON, null for SQL NULL. */
+json_t *col_id_json(struct store_stmt *st, int col);
+/* The next_cursor value of a page: a string when more rows follow. */
+json_t *page_cursor(bool more, int64_t last_id);
+
+#endif

@@ -1,0 +1,48 @@
+/* Small helpers the use cases share: times, paging. */
+#include "app/internal.h"
+#include "core/cursor.h"
+#include "util/arena.h"
+#include "util/timeutil.h"
+
+const char *app_iso(struct app_req *r, int64_t t)
+{
+	char *s = arena_alloc(r->arena, 24);
+	time_format_iso(t, s, 24);
+	return s;
+}
+
+int app_limit(struct app_req *r, const char *s, int *out)
+{
+	int64_t v;
+	*out = 50;
+	if (!s)
+		return 0;
+	if (parse_id(s, &v) != 0 || v > 200)
+		return app_fail(r, APP_EBADREQ, "invalid_limit", "limit");
+	*out = (int)v;
+	return 0;
+}
+
+int app_cursor(struct app_req *r, const char *s, int64_t *after)
+{
+	*after = 0;
+	if (!s)
+		return 0;
+	if (cursor_decode(s, after) != 0)
+		return app_fail(r, APP_EBADREQ, "invalid_cursor", "cursor");
+	return 0;
+}
+
+json_t *col_id_json(struct store_stmt *st, int col)
+{
+	return store_col_null(st, col) ? json_null() : json_integer(store_col_int(st, col));
+}
+
+json_t *page_cursor(bool more, int64_t last_id)
+{
+	if (!more)
+		return json_null();
+	char c[24];
+	cursor_encode(last_id, c, sizeof(c));
+	return json_string(c);
+}

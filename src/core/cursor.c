@@ -1,0 +1,58 @@
+/* Cursor format: "c" followed by the last id in base 36. */
+#include "core/cursor.h"
+#include <string.h>
+
+static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+
+void cursor_encode(int64_t last_id, char *out, size_t outlen)
+{
+	char tmp[24];
+	size_t n = 0;
+	uint64_t v = (uint64_t)last_id;
+	do {
+		tmp[n++] = digits[v % 36];
+		v /= 36;
+	} while (v && n < sizeof(tmp));
+	if (outlen < n + 2) {
+		if (outlen)
+			out[0] = 0;
+		return;
+	}
+	out[0] = 'c';
+	for (size_t i = 0; i < n; i++)
+		out[1 + i] = tmp[n - 1 - i];
+	out[n + 1] = 0;
+}
+
+int cursor_decode(const char *s, int64_t *last_id)
+{
+	size_t n = strlen(s);
+	if (n < 2 || n > 13 || s[0] != 'c')
+		return -1;
+	uint64_t v = 0;
+	for (size_t i = 1; i < n; i++) {
+		const char *d = memchr(digits, s[i], 36);
+		if (!d || s[i] == 0)
+			return -1;
+		v = v * 36 + (uint64_t)(d - digits);
+	}
+	if (v > INT64_MAX)
+		return -1;
+	*last_id = (int64_t)v;
+	return 0;
+}
+
+int parse_id(const char *s, int64_t *out)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 18 || s[0] == '0')
+		return -1;
+	int64_t v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}

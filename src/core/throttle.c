@@ -1,0 +1,13 @@
+/* Exponential back-off for failed logins. */
+#include "core/throttle.h"
+
+int64_t throttle_wait(const struct throttle_policy *p, int64_t failures)
+{
+	if (failures < p->free_failures)
+		return 0;
+	int64_t over = failures - p->free_failures;
+	int64_t w = p->base_seconds;
+	while (over-- > 0 && w < p->max_seconds)
+		w *= 2;
+	return w > p->max_seconds ? p->max_seconds : w;
+}

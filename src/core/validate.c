@@ -1,0 +1,199 @@
+/* Field rules shared by every use case that accepts accounts or
+ * organisations. */
+#include "core/validate.h"
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const roles[ROLE_COUNT] = {
+	"admin", "recorder", "social_worker", "clerk", "volunteer"
+};
+
+const char *role_name(int i)
+{
+	return (i >= 0 && i < ROLE_COUNT) ? roles[i] : NULL;
+}
+
+int role_parse(const char *name)
+{
+	for (int i = 0; i < ROLE_COUNT; i++)
+		if (strcmp(name, roles[i]) == 0)
+			return 1 << i;
+	return 0;
+}
+
+int roles_from_csv(const char *csv)
+{
+	int set = 0;
+	char word[32];
+	size_t n = 0;
+	for (const char *p = csv;; p++) {
+		if (*p == ',' || *p == 0) {
+			word[n] = 0;
+			set |= role_parse(word);
+			n = 0;
+			if (*p == 0)
+				break;
+		} else if (n < sizeof(word) - 1) {
+			word[n++] = *p;
+		}
+	}
+	return set;
+}
+
+void roles_to_csv(int set, char *out, size_t outlen)
+{
+	size_t n = 0;
+	out[0] = 0;
+	for (int i = 0; i < ROLE_COUNT; i++) {
+		if (!(set & (1 << i)))
+			continue;
+		int w = snprintf(out + n, outlen - n, "%s%s", n ? "," : "", roles[i]);
+		if (w < 0 || (size_t)w >= outlen - n)
+			break;
+		n += (size_t)w;
+	}
+}
+
+static bool is_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+bool valid_username(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < USERNAME_MIN || n > USERNAME_MAX || !is_alpha(s[0]))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!is_alpha(s[i]) && !is_digit(s[i]) && s[i] != '_' &&
+		    s[i] != '.' && s[i] != '-')
+			return false;
+	return true;
+}
+
+bool valid_phone(const char *s)
+{
+	if (strlen(s) != 11 || s[0] != '1' || s[1] < '3' || s[1] > '9')
+		return false;
+	for (int i = 0; i < 11; i++)
+		if (!is_digit(s[i]))
+			return false;
+	return true;
+}
+
+bool valid_password(const char *s, size_t len)
+{
+	return len >= PASSWORD_MIN && len <= PASSWORD_MAX && memchr(s, 0, len) == NULL;
+}
+
+bool valid_text(const char *s, size_t len, size_t max_chars)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	size_t chars = 0;
+	while (p < end) {
+		unsigned c = *p;
+		int extra;
+		uint32_t cp;
+		if (c < 0x80) {
+			if (c < 0x20 || c == 0x7f)
+				return false;
+			extra = 0;
+			cp = c;
+		} else if ((c & 0xe0) == 0xc0) {
+			extra = 1;
+			cp = c & 0x1f;
+		} else if ((c & 0xf0) == 0xe0) {
+			extra = 2;
+			cp = c & 0x0f;
+		} else if ((c & 0xf8) == 0xf0) {
+			extra = 3;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		if (end - p <= extra)
+			return false;
+		for (int i = 1; i <= extra; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		static const uint32_t min_cp[] = { 0, 0x80, 0x800, 0x10000 };
+		if (cp < min_cp[extra] || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		p += extra + 1;
+		chars++;
+	}
+	return chars >= 1 && chars <= max_chars;
+}
+
+bool valid_region_code(const char *s)
+{
+	size_t n = strlen(s);
+	if (n != 6 && n != 12)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!is_digit(s[i]))
+			return false;
+	return !(s[0] == '0' && s[1] == '0');
+}
+
+void mask_phone(const char *phone, char *out, size_t outlen)
+{
+	size_t n = strlen(phone);
+	if (n < 7) {
+		snprintf(out, outlen, "****");
+		return;
+	}
+	snprintf(out, outlen, "%.3s****%s", phone, phone + n - 4);
+}
+
+static const char *const kinds[ORG_KIND_COUNT] = {
+	"federation", "association", "team", "station",
+	"social_work_agency", "social_org"
+};
+
+int org_kind_parse(const char *name)
+{
+	for (int i = 0; i < ORG_KIND_COUNT; i++)
+		if (strcmp(name, kinds[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *org_kind_name(int kind)
+{
+	return (kind >= 0 && kind < ORG_KIND_COUNT) ? kinds[kind] : "unknown";
+}
+
+bool org_parent_allowed(int parent, int child)
+{
+	/* The federation is the only root; associations hang off it;
+	 * stations belong to an association; teams may be federation-level
+	 * (department or professional), town-level or community-level;
+	 * agencies and social organisations register with the federation or
+	 * a town association. */
+	switch (child) {
+	case ORG_FEDERATION:
+		return false;
+	case ORG_ASSOCIATION:
+		return parent == ORG_FEDERATION;
+	case ORG_STATION:
+		return parent == ORG_ASSOCIATION;
+	case ORG_TEAM:
+		return parent == ORG_FEDERATION || parent == ORG_ASSOCIATION ||
+		       parent == ORG_STATION;
+	case ORG_SOCIAL_WORK_AGENCY:
+	case ORG_SOCIAL_ORG:
+		return parent == ORG_FEDERATION || parent == ORG_ASSOCIATION;
+	default:
+		return false;
+	}
+}

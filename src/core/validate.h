@@ -1,0 +1,65 @@
+/* Pure checks and transformations of account and organisation fields.
+ * No I/O: everything here is unit-tested directly. */
+#ifndef ZY_VALIDATE_H
+#define ZY_VALIDATE_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#define USERNAME_MIN 3
+#define USERNAME_MAX 32
+#define PASSWORD_MIN 8
+#define PASSWORD_MAX 256
+#define DISPLAY_NAME_MAX 64   /* characters, not bytes */
+#define ORG_NAME_MAX 100      /* characters */
+#define TOKEN_NAME_MAX 64     /* characters */
+
+/* Role bits; a user holds any combination. */
+enum role {
+	ROLE_ADMIN = 1 << 0,
+	ROLE_RECORDER = 1 << 1,
+	ROLE_SOCIAL_WORKER = 1 << 2,
+	ROLE_CLERK = 1 << 3,
+	ROLE_VOLUNTEER = 1 << 4,
+};
+#define ROLE_COUNT 5
+
+/* Name of role bit index i (0..ROLE_COUNT-1), e.g. "admin". */
+const char *role_name(int i);
+/* Role bit for a name, or 0 when unknown. */
+int role_parse(const char *name);
+/* Parses a comma-separated role list as stored ("admin,recorder"); unknown
+ * names are ignored. */
+int roles_from_csv(const char *csv);
+/* Writes the stored form of a role set into out (at least 64 bytes). */
+void roles_to_csv(int roles, char *out, size_t outlen);
+
+/* 3..32 of [A-Za-z0-9_.-], starting with a letter. */
+bool valid_username(const char *s);
+/* Mainland mobile number: 11 digits starting 1[3-9]. */
+bool valid_phone(const char *s);
+/* Length in bytes within PASSWORD_MIN..PASSWORD_MAX and no NUL. */
+bool valid_password(const char *s, size_t len);
+/* Valid UTF-8 with no control characters, 1..max_chars code points. */
+bool valid_text(const char *s, size_t len, size_t max_chars);
+/* GB/T 2260 six-digit code or 12-digit statistical code. */
+bool valid_region_code(const char *s);
+/* Masks a mobile number as 138****1234 into out (at least 12 bytes). */
+void mask_phone(const char *phone, char *out, size_t outlen);
+
+/* Organisation kinds (issue 3 documents the tree they form). */
+enum org_kind {
+	ORG_FEDERATION,
+	ORG_ASSOCIATION,
+	ORG_TEAM,
+	ORG_STATION,
+	ORG_SOCIAL_WORK_AGENCY,
+	ORG_SOCIAL_ORG,
+	ORG_KIND_COUNT
+};
+/* Kind for a name such as "team", or -1. */
+int org_kind_parse(const char *name);
+const char *org_kind_name(int kind);
+/* Whether an organisation of kind child may sit under one of kind parent. */
+bool org_parent_allowed(int parent, int child);
+
+#endif

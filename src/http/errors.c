@@ -1,0 +1,102 @@
+/* The one mapping from errors to HTTP: status codes for app statuses and
+ * the zh-CN / en message of every error code. */
+#include "http/internal.h"
+#include "util/arena.h"
+#include <string.h>
+
+static const struct {
+	const char *code, *zh, *en;
+} messages[] = {
+	{ "invalid_json", "请求体不是有效的 JSON 对象", "request body is not a valid JSON object" },
+	{ "body_required", "缺少请求体", "request body is missing" },
+	{ "body_too_large", "请求体过大", "request body is too large" },
+	{ "too_deep", "JSON 嵌套层数过多", "JSON nesting is too deep" },
+	{ "value_too_large", "JSON 中的字符串或数组过长", "a JSON string or array is too long" },
+	{ "unsupported_media_type", "请求体须为 application/json", "request body must be application/json" },
+	{ "wrong_type", "字段类型错误", "field has the wrong type" },
+	{ "required", "缺少必填字段", "required field is missing" },
+	{ "too_long", "字段内容过长", "field is too long" },
+	{ "invalid_text", "字段含有无效字符", "field contains invalid characters" },
+	{ "invalid_value", "字段值无效", "field value is invalid" },
+	{ "invalid_id", "编号无效", "id is invalid" },
+	{ "invalid_limit", "每页条数须为 1 到 200", "limit must be between 1 and 200" },
+	{ "invalid_cursor", "分页游标无效", "cursor is invalid" },
+	{ "invalid_username", "用户名须为 3–32 位字母、数字、下划线、点或连字符，并以字母开头",
+	  "username must be 3-32 letters, digits, '_', '.' or '-', starting with a letter" },
+	{ "invalid_phone", "手机号格式错误", "phone number is invalid" },
+	{ "weak_password", "密码长度须为 8–256 个字符", "password must be 8-256 characters long" },
+	{ "wrong_password", "原密码错误", "current password is wrong" },
+	{ "invalid_role", "角色无效", "role is invalid" },
+	{ "invalid_status", "状态须为 active 或 disabled", "status must be active or disabled" },
+	{ "invalid_region_code", "行政区划代码须为 6 位或 12 位数字", "region code must be 6 or 12 digits" },
+	{ "invalid_org_kind", "组织类型无效", "organisation kind is invalid" },
+	{ "invalid_parent_kind", "该类型的组织不能设在此上级组织下", "this kind of organisation cannot sit under that parent" },
+	{ "parent_not_found", "上级组织不存在", "parent organisation does not exist" },
+	{ "parent_inactive", "上级组织未处于正常状态", "parent organisation is not active" },
+	{ "professional_only_teams", "只有志愿服务队可标记为专业队", "only teams can be professional" },
+	{ "org_not_found", "组织不存在", "organisation does not exist" },
+	{ "cannot_change_self", "不能停用自己、取消自己的管理员角色或调离自己的组织",
+	  "you cannot disable yourself, drop your own admin role or move yourself" },
+	{ "too_many_tokens", "API 令牌数量已达上限", "too many API tokens" },
+	{ "not_a_session", "当前登录方式不是浏览器会话", "the request is not signed in by a browser session" },
+	{ "invalid_credentials", "用户名或密码错误", "wrong username or password" },
+	{ "unauthenticated", "请先登录", "sign-in required" },
+	{ "session_expired", "登录已过期，请重新登录", "session expired, please sign in again" },
+	{ "account_disabled", "账号已停用", "account is disabled" },
+	{ "csrf_failed", "缺少或错误的 CSRF 令牌", "missing or wrong CSRF token" },
+	{ "forbidden", "无权执行此操作", "not allowed" },
+	{ "not_found", "资源不存在", "not found" },
+	{ "ui_not_built", "网页控制台尚未构建", "the web console has not been built" },
+	{ "method_not_allowed", "不支持该请求方法", "method not allowed" },
+	{ "username_taken", "用户名已被使用", "username is already taken" },
+	{ "phone_taken", "手机号已被使用", "phone number is already in use" },
+	{ "too_many_attempts", "登录失败次数过多，请稍后再试", "too many failed sign-ins, try again later" },
+	{ "busy", "系统繁忙，请重试", "the system is busy, please retry" },
+	{ "unavailable", "数据库暂不可用", "the database is unavailable" },
+	{ "internal", "服务器内部错误", "internal server error" },
+};
+
+const char *error_message(const char *code, enum lang lang)
+{
+	for (size_t i = 0; i < sizeof(messages) / sizeof(messages[0]); i++)
+		if (strcmp(messages[i].code, code) == 0)
+			return lang == LANG_EN ? messages[i].en : messages[i].zh;
+	return lang == LANG_EN ? "request failed" : "请求失败";
+}
+
+unsigned error_status(enum app_status st)
+{
+	switch (st) {
+	case APP_EBADREQ: return 400;
+	case APP_EUNAUTH: return 401;
+	case APP_EFORBIDDEN: return 403;
+	case APP_ENOTFOUND: return 404;
+	case APP_ECONFLICT: return 409;
+	case APP_EINVALID: return 422;
+	case APP_ETHROTTLED: return 429;
+	case APP_EUNAVAILABLE: return 503;
+	case APP_OK:
+	case APP_EINTERNAL:
+	default: return 500;
+	}
+}
+
+enum MHD_Result http_send_error(struct http_req *req, unsigned status, const char *code,
+				const char *field)
+{
+	json_t *e = json_pack("{ss ss}", "code", code, "message", error_message(code, req->lang));
+	if (field)
+		json_object_set_new(e, "field", json_string(field));
+	return http_send_json(req, status, json_pack("{so}", "error", e));
+}
+
+enum MHD_Result http_send_app_error(struct http_req *req)
+{
+	const struct app_error *err = &req->app.err;
+	if (err->status == APP_ETHROTTLED) {
+		http_add_header(req, "Retry-After",
+				arena_printf(req->arena, "%lld", (long long)err->retry_after));
+	}
+	return http_send_error(req, error_status(err->status), err->code ? err->code : "internal",
+			       err->field);
+}

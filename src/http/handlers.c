@@ -1,0 +1,188 @@
+/* Handlers: the thin layer between a route and its use case. Each reads
+ * path and query parameters, calls app/, and sends the result or the
+ * app error. */
+#include "http/handlers.h"
+#include "app/accounts.h"
+#include "app/audit.h"
+#include "app/orgs.h"
+#include "core/cursor.h"
+#include "util/arena.h"
+#include <stdio.h>
+#include <string.h>
+
+#define SESSION_COOKIE "zy_session"
+
+/* Sends out (status) or the app error when rc != 0. */
+static enum MHD_Result reply(struct http_req *req, int rc, unsigned status, json_t *out)
+{
+	if (rc != 0)
+		return http_send_app_error(req);
+	return out ? http_send_json(req, status, out) : http_send_empty(req, status);
+}
+
+/* The {id} path parameter; a malformed id is a 404 (no such resource). */
+static int path_id(struct http_req *req, int64_t *id)
+{
+	if (req->nparams < 1 || parse_id(req->params[0], id) != 0)
+		return app_fail(&req->app, APP_ENOTFOUND, "not_found", NULL);
+	return 0;
+}
+
+enum MHD_Result h_healthz(struct http_req *req, json_t *in)
+{
+	static const char ok[] = "{\"status\":\"ok\"}";
+	return http_send_body(req, 200, "application/json", ok, sizeof(ok) - 1, false);
+}
+
+enum MHD_Result h_readyz(struct http_req *req, json_t *in)
+{
+	if (app_req_init(&req->app, req->srv->app, req->arena, req->client) != 0 ||
+	    app_ready(&req->app) != 0)
+		return http_send_app_error(req);
+	return http_send_json(req, 200, json_pack("{ss ss}", "status", "ready",
+		"database", app_backend(req->srv->app)));
+}
+
+enum MHD_Result h_metrics(struct http_req *req, json_t *in)
+{
+	return metrics_serve(req);
+}
+
+enum MHD_Result h_openapi(struct http_req *req, json_t *in)
+{
+	return http_send_body(req, 200, "application/json", openapi_json, openapi_json_len, false);
+}
+
+enum MHD_Result h_login(struct http_req *req, json_t *in)
+{
+	struct session_grant g;
+	json_t *out = NULL;
+	if (accounts_login(&req->app, in, &g, &out) != 0)
+		return http_send_app_error(req);
+	http_add_header(req, "Set-Cookie", arena_printf(req->arena,
+		SESSION_COOKIE "=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Strict%s",
+		g.token, (long long)g.max_age, req->srv->cfg.cookie_secure ? "; Secure" : ""));
+	return http_send_json(req, 201, out);
+}
+
+enum MHD_Result h_logout(struct http_req *req, json_t *in)
+{
+	if (accounts_logout(&req->app) != 0)
+		return http_send_app_error(req);
+	http_add_header(req, "Set-Cookie", arena_printf(req->arena,
+		SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s",
+		req->srv->cfg.cookie_secure ? "; Secure" : ""));
+	return http_send_empty(req, 204);
+}
+
+enum MHD_Result h_me(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = accounts_me(&req->app, &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_password(struct http_req *req, json_t *in)
+{
+	return reply(req, accounts_change_password(&req->app, in), 204, NULL);
+}
+
+enum MHD_Result h_tokens_list(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = tokens_list(&req->app, &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_tokens_create(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = tokens_create(&req->app, in, &out);
+	return reply(req, rc, 201, out);
+}
+
+enum MHD_Result h_tokens_revoke(struct http_req *req, json_t *in)
+{
+	int64_t id;
+	int rc = path_id(req, &id);
+	if (rc == 0)
+		rc = tokens_revoke(&req->app, id);
+	return reply(req, rc, 204, NULL);
+}
+
+enum MHD_Result h_users_list(struct http_req *req, json_t *in)
+{
+	struct users_query q = {
+		.limit = http_query(req, "limit"),
+		.cursor = http_query(req, "cursor"),
+		.q = http_query(req, "q"),
+		.org_id = http_query(req, "org_id"),
+	};
+	json_t *out = NULL;
+	int rc = users_list(&req->app, &q, &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_users_create(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = users_create(&req->app, in, &out);
+	return reply(req, rc, 201, out);
+}
+
+enum MHD_Result h_users_get(struct http_req *req, json_t *in)
+{
+	int64_t id;
+	json_t *out = NULL;
+	int rc = path_id(req, &id);
+	if (rc == 0)
+		rc = users_get(&req->app, id, &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_users_update(struct http_req *req, json_t *in)
+{
+	int64_t id;
+	json_t *out = NULL;
+	int rc = path_id(req, &id);
+	if (rc == 0)
+		rc = users_update(&req->app, id, in, &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_audit_list(struct http_req *req, json_t *in)
+{
+	struct audit_query q = {
+		.limit = http_query(req, "limit"),
+		.cursor = http_query(req, "cursor"),
+		.action = http_query(req, "action"),
+		.actor_id = http_query(req, "actor_id"),
+	};
+	json_t *out = NULL;
+	int rc = audit_list(&req->app, &q, &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_orgs_list(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = orgs_list(&req->app, http_query(req, "limit"), http_query(req, "cursor"), &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_orgs_create(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = orgs_create(&req->app, in, &out);
+	return reply(req, rc, 201, out);
+}
+
+enum MHD_Result h_orgs_get(struct http_req *req, json_t *in)
+{
+	int64_t id;
+	json_t *out = NULL;
+	int rc = path_id(req, &id);
+	if (rc == 0)
+		rc = orgs_get(&req->app, id, &out);
+	return reply(req, rc, 200, out);
+}

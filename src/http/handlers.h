@@ -1,0 +1,27 @@
+/* Route handlers: turn a request into a use-case call and its result
+ * into a response. */
+#ifndef ZY_HANDLERS_H
+#define ZY_HANDLERS_H
+#include "http/internal.h"
+
+enum MHD_Result h_healthz(struct http_req *req, json_t *in);
+enum MHD_Result h_readyz(struct http_req *req, json_t *in);
+enum MHD_Result h_metrics(struct http_req *req, json_t *in);
+enum MHD_Result h_openapi(struct http_req *req, json_t *in);
+enum MHD_Result h_login(struct http_req *req, json_t *in);
+enum MHD_Result h_logout(struct http_req *req, json_t *in);
+enum MHD_Result h_me(struct http_req *req, json_t *in);
+enum MHD_Result h_password(struct http_req *req, json_t *in);
+enum MHD_Result h_tokens_list(struct http_req *req, json_t *in);
+enum MHD_Result h_tokens_create(struct http_req *req, json_t *in);
+enum MHD_Result h_tokens_revoke(struct http_req *req, json_t *in);
+enum MHD_Result h_users_list(struct http_req *req, json_t *in);
+enum MHD_Result h_users_create(struct http_req *req, json_t *in);
+enum MHD_Result h_users_get(struct http_req *req, json_t *in);
+enum MHD_Result h_users_update(struct http_req *req, json_t *in);
+enum MHD_Result h_audit_list(struct http_req *req, json_t *in);
+enum MHD_Result h_orgs_list(struct http_req *req, json_t *in);
+enum MHD_Result h_orgs_create(struct http_req *req, json_t *in);
+enum MHD_Result h_orgs_get(struct http_req *req, json_t *in);
+
+#endif

@@ -1,0 +1,111 @@
+/* Private to http/: the request, the route table and response helpers. */
+#ifndef ZY_HTTP_INTERNAL_H
+#define ZY_HTTP_INTERNAL_H
+#include "app/app.h"
+#include "http/server.h"
+#include "util/buf.h"
+#include <microhttpd.h>
+#include <stdatomic.h>
+
+#define MAX_PATH_PARAMS 4
+#define MAX_EXTRA_HEADERS 6
+
+enum lang { LANG_ZH, LANG_EN };
+
+struct server {
+	struct app *app;
+	struct http_config cfg;
+	struct MHD_Daemon *daemon;
+	atomic_int in_flight;
+};
+
+struct http_req;
+typedef enum MHD_Result (*handler_fn)(struct http_req *req, json_t *in);
+
+enum route_auth { ROUTE_PUBLIC, ROUTE_AUTH };
+enum route_body { BODY_NONE, BODY_JSON };
+
+struct route {
+	const char *method;
+	const char *pattern;      /* "/api/v1/users/{id}" */
+	handler_fn fn;
+	enum route_auth auth;
+	enum route_body body;
+};
+
+struct http_req {
+	struct server *srv;
+	struct MHD_Connection *conn;
+	struct arena *arena;
+	const char *method;
+	const char *path;
+	struct buf body;
+	bool too_large;
+	int route;                /* index in route_table, or a ROUTE_ID_* */
+	int status;
+	uint64_t resp_bytes;
+	int64_t start_ns;
+	enum lang lang;
+	char client[64];
+	const char *params[MAX_PATH_PARAMS];
+	int nparams;
+	struct {
+		const char *name, *value;
+	} headers[MAX_EXTRA_HEADERS];
+	int nheaders;
+	struct app_req app;
+};
+
+/* The route table, terminated by a NULL method. */
+extern const struct route route_table[];
+extern const int route_count;
+#define ROUTE_ID_STATIC (route_count)
+#define ROUTE_ID_UNMATCHED (route_count + 1)
+
+/* Finds the route for method and path. Returns its index, -1 when no
+ * pattern matches the path, or -2 when patterns match but the method
+ * does not (allow then lists the methods, comma-separated). Path
+ * parameters are stored in req. */
+int route_match(struct http_req *req, const char *method, const char *path,
+		char *allow, size_t allowlen);
+
+/* Response helpers: each queues the response and returns MHD's result. */
+void http_add_header(struct http_req *req, const char *name, const char *value);
+enum MHD_Result http_send_json(struct http_req *req, unsigned status, json_t *doc);
+enum MHD_Result http_send_body(struct http_req *req, unsigned status, const char *type,
+			       const void *data, size_t len, bool must_copy);
+enum MHD_Result http_send_empty(struct http_req *req, unsigned status);
+/* The error body {"error":{"code","message","field"}} in the request's
+ * language (errors.c). */
+enum MHD_Result http_send_error(struct http_req *req, unsigned status, const char *code,
+				const char *field);
+/* Maps req->app.err to a status and sends it. */
+enum MHD_Result http_send_app_error(struct http_req *req);
+/* The localised message for code. */
+const char *error_message(const char *code, enum lang lang);
+/* HTTP status for an app status. */
+unsigned error_status(enum app_status st);
+
+/* A query-string value; empty values count as absent. */
+const char *http_query(struct http_req *req, const char *name);
+
+/* Parses the body as a JSON object under the input limits; on failure
+ * sends the 400/413/415 itself and returns NULL with *sent set. */
+json_t *json_in_parse(struct http_req *req, enum MHD_Result *sent);
+/* The limits, exposed for tests. */
+#define JSON_MAX_DEPTH 32
+#define JSON_MAX_STRING 65536
+#define JSON_MAX_ARRAY 10000
+
+/* Static files from the web root with ETag, gzip and SPA fallback. */
+enum MHD_Result static_serve(struct http_req *req);
+
+/* Metrics (metrics.c). */
+void metrics_record(int route, unsigned status, int64_t ns);
+enum MHD_Result metrics_serve(struct http_req *req);
+
+/* The embedded OpenAPI document. */
+extern const char openapi_json[];
+extern const unsigned long openapi_json_len;
+
+#endif

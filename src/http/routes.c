@@ -1,0 +1,89 @@
+/* The route table: every API path, its methods, handler, whether it needs
+ * a signed-in caller and whether it takes a JSON body. docs/openapi.json
+ * must describe exactly these (tests/unit/test_routes.c checks). */
+#include "http/internal.h"
+#include "http/handlers.h"
+#include "util/arena.h"
+#include <stdio.h>
+#include <string.h>
+
+const struct route route_table[] = {
+	{ "GET", "/healthz", h_healthz, ROUTE_PUBLIC, BODY_NONE },
+	{ "GET", "/readyz", h_readyz, ROUTE_PUBLIC, BODY_NONE },
+	{ "GET", "/metrics", h_metrics, ROUTE_PUBLIC, BODY_NONE },
+	{ "GET", "/api/v1/openapi.json", h_openapi, ROUTE_PUBLIC, BODY_NONE },
+	{ "POST", "/api/v1/sessions", h_login, ROUTE_PUBLIC, BODY_JSON },
+	{ "DELETE", "/api/v1/sessions/current", h_logout, ROUTE_AUTH, BODY_NONE },
+	{ "GET", "/api/v1/me", h_me, ROUTE_AUTH, BODY_NONE },
+	{ "POST", "/api/v1/me/password", h_password, ROUTE_AUTH, BODY_JSON },
+	{ "GET", "/api/v1/tokens", h_tokens_list, ROUTE_AUTH, BODY_NONE },
+	{ "POST", "/api/v1/tokens", h_tokens_create, ROUTE_AUTH, BODY_JSON },
+	{ "DELETE", "/api/v1/tokens/{id}", h_tokens_revoke, ROUTE_AUTH, BODY_NONE },
+	{ "GET", "/api/v1/users", h_users_list, ROUTE_AUTH, BODY_NONE },
+	{ "POST", "/api/v1/users", h_users_create, ROUTE_AUTH, BODY_JSON },
+	{ "GET", "/api/v1/users/{id}", h_users_get, ROUTE_AUTH, BODY_NONE },
+	{ "PATCH", "/api/v1/users/{id}", h_users_update, ROUTE_AUTH, BODY_JSON },
+	{ "GET", "/api/v1/audit-log", h_audit_list, ROUTE_AUTH, BODY_NONE },
+	{ "GET", "/api/v1/organizations", h_orgs_list, ROUTE_AUTH, BODY_NONE },
+	{ "POST", "/api/v1/organizations", h_orgs_create, ROUTE_AUTH, BODY_JSON },
+	{ "GET", "/api/v1/organizations/{id}", h_orgs_get, ROUTE_AUTH, BODY_NONE },
+	{ NULL, NULL, NULL, ROUTE_PUBLIC, BODY_NONE },
+};
+
+const int route_count = (int)(sizeof(route_table) / sizeof(route_table[0])) - 1;
+
+/* Matches path against pattern segment by segment; "{name}" takes one
+ * non-empty segment. */
+static bool match(const char *pattern, const char *path, const char **params, int *nparams)
+{
+	const char *p = pattern, *u = path;
+	int n = 0;
+	while (*p && *u) {
+		if (*p == '{') {
+			const char *close = strchr(p, '}');
+			const char *seg_end = strchr(u, '/');
+			size_t len = seg_end ? (size_t)(seg_end - u) : strlen(u);
+			if (!close || len == 0 || n >= MAX_PATH_PARAMS)
+				return false;
+			params[n++] = u;   /* caller copies up to the next '/' */
+			p = close + 1;
+			u += len;
+			continue;
+		}
+		if (*p != *u)
+			return false;
+		p++;
+		u++;
+	}
+	if (*p || *u)
+		return false;
+	*nparams = n;
+	return true;
+}
+
+int route_match(struct http_req *req, const char *method, const char *path,
+		char *allow, size_t allowlen)
+{
+	const char *params[MAX_PATH_PARAMS];
+	int nparams = 0, found = -1;
+	allow[0] = 0;
+	for (int i = 0; i < route_count; i++) {
+		if (!match(route_table[i].pattern, path, params, &nparams))
+			continue;
+		if (strcmp(route_table[i].method, method) == 0) {
+			found = i;
+			break;
+		}
+		size_t n = strlen(allow);
+		snprintf(allow + n, allowlen - n, "%s%s", n ? ", " : "", route_table[i].method);
+	}
+	if (found < 0)
+		return allow[0] ? -2 : -1;
+	req->nparams = nparams;
+	for (int i = 0; i < nparams; i++) {
+		const char *end = strchr(params[i], '/');
+		size_t len = end ? (size_t)(end - params[i]) : strlen(params[i]);
+		req->params[i] = arena_strndup(req->arena, params[i], len);
+	}
+	return found;
+}

@@ -1,0 +1,422 @@
+/* The libmicrohttpd glue: request lifecycle, body collection under the
+ * size limit, dispatch through the route table with authentication and
+ * CSRF checks, the access log, and graceful shutdown. */
+#include "http/internal.h"
+#include "app/app.h"
+#include "util/arena.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SESSION_COOKIE "zy_session"
+
+/* The access log: one buffered stream shared by the workers, flushed at
+ * least once a second so `tail -f` keeps up. */
+static FILE *access_log;
+static pthread_mutex_t access_lock = PTHREAD_MUTEX_INITIALIZER;
+static int64_t access_flushed_ms;
+
+static void access_log_write(struct http_req *req, int64_t ns)
+{
+	if (!access_log)
+		return;
+	char ts[24];
+	int64_t now = time_now_ms();
+	time_format_iso(now / 1000, ts, sizeof(ts));
+	pthread_mutex_lock(&access_lock);
+	fprintf(access_log, "%s %s \"%s %s\" %d %llu %.3fms\n", ts, req->client,
+		req->method, req->path, req->status,
+		(unsigned long long)req->resp_bytes, (double)ns / 1e6);
+	if (now - access_flushed_ms >= 1000) {
+		fflush(access_log);
+		access_flushed_ms = now;
+	}
+	pthread_mutex_unlock(&access_lock);
+}
+
+static enum lang parse_lang(const char *h)
+{
+	if (!h)
+		return LANG_ZH;
+	while (*h == ' ')
+		h++;
+	/* the first listed language wins; q-values rarely reorder in practice */
+	return strncasecmp(h, "en", 2) == 0 ? LANG_EN : LANG_ZH;
+}
+
+static void client_addr(struct MHD_Connection *c, char *out, size_t outlen)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	snprintf(out, outlen, "-");
+	if (!ci || !ci->client_addr)
+		return;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)outlen);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)outlen);
+}
+
+void http_add_header(struct http_req *req, const char *name, const char *value)
+{
+	if (req->nheaders < MAX_EXTRA_HEADERS) {
+		req->headers[req->nheaders].name = name;
+		req->headers[req->nheaders].value = value;
+		req->nheaders++;
+	}
+}
+
+static enum MHD_Result queue(struct http_req *req, unsigned status, struct MHD_Response *resp,
+			     uint64_t bytes)
+{
+	for (int i = 0; i < req->nheaders; i++)
+		MHD_add_response_header(resp, req->headers[i].name, req->headers[i].value);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	req->status = (int)status;
+	req->resp_bytes = bytes;
+	enum MHD_Result r = MHD_queue_response(req->conn, status, resp);
+	MHD_destroy_response(resp);
+	return r;
+}
+
+enum MHD_Result http_send_body(struct http_req *req, unsigned status, const char *type,
+			       const void *data, size_t len, bool must_copy)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)data,
+		must_copy ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		return MHD_NO;
+	if (type)
+		MHD_add_response_header(resp, "Content-Type", type);
+	return queue(req, status, resp, len);
+}
+
+enum MHD_Result http_send_json(struct http_req *req, unsigned status, json_t *doc)
+{
+	char *text = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	if (!text)
+		abort();
+	size_t len = strlen(text);
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	return queue(req, status, resp, len);
+}
+
+enum MHD_Result http_send_empty(struct http_req *req, unsigned status)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	return queue(req, status, resp, 0);
+}
+
+const char *http_query(struct http_req *req, const char *name)
+{
+	const char *v = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+	return (v && *v) ? v : NULL;
+}
+
+static bool is_write(const char *method)
+{
+	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+}
+
+/* Finds credentials: a bearer token wins over the cookie. */
+static int authenticate(struct http_req *req, bool *have)
+{
+	const char *authz = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Authorization");
+	const char *cookie = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, SESSION_COOKIE);
+	struct principal *p = NULL;
+	*have = false;
+	if (authz) {
+		*have = true;
+		if (strncasecmp(authz, "Bearer ", 7) != 0)
+			return app_fail(&req->app, APP_EUNAUTH, "unauthenticated", NULL);
+		const char *t = authz + 7;
+		while (*t == ' ')
+			t++;
+		if (app_authenticate(&req->app, CRED_BEARER, t, &p) != 0)
+			return -1;
+	} else if (cookie && *cookie) {
+		*have = true;
+		if (app_authenticate(&req->app, CRED_SESSION, cookie, &p) != 0)
+			return -1;
+	}
+	req->app.who = p;
+	return 0;
+}
+
+static enum MHD_Result dispatch(struct http_req *req)
+{
+	char allow[64];
+	const char *method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
+	int idx = route_match(req, method, req->path, allow, sizeof(allow));
+	bool api = strncmp(req->path, "/api/", 5) == 0;
+	if (idx == -2) {
+		req->route = ROUTE_ID_UNMATCHED;
+		http_add_header(req, "Allow", arena_strdup(req->arena, allow));
+		return http_send_error(req, 405, "method_not_allowed", NULL);
+	}
+	if (idx < 0) {
+		if (!api && strcmp(method, "GET") == 0) {
+			req->route = ROUTE_ID_STATIC;
+			return static_serve(req);
+		}
+		req->route = ROUTE_ID_UNMATCHED;
+		if (!api) {
+			http_add_header(req, "Allow", "GET, HEAD");
+			return http_send_error(req, 405, "method_not_allowed", NULL);
+		}
+		return http_send_error(req, 404, "not_found", NULL);
+	}
+	req->route = idx;
+	const struct route *rt = &route_table[idx];
+	if (req->too_large)
+		return http_send_error(req, 413, "body_too_large", NULL);
+	if (rt->auth == ROUTE_PUBLIC && rt->body == BODY_NONE)
+		return rt->fn(req, NULL);   /* probes: no store, no caller */
+	if (app_req_init(&req->app, req->srv->app, req->arena, req->client) != 0)
+		return http_send_app_error(req);
+	bool have = false;
+	if (authenticate(req, &have) != 0) {
+		/* a stale cookie on a public route (the login form) is no error */
+		if (!(rt->auth == ROUTE_PUBLIC && req->app.err.status == APP_EUNAUTH))
+			return http_send_app_error(req);
+		memset(&req->app.err, 0, sizeof(req->app.err));
+		req->app.who = NULL;
+	}
+	if (rt->auth == ROUTE_AUTH && !req->app.who)
+		return http_send_error(req, 401, "unauthenticated", NULL);
+	if (req->app.who && req->app.who->session_id && is_write(method)) {
+		const char *sent = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "X-CSRF-Token");
+		if (!sent || !app_secret_equal(sent, req->app.who->csrf_token))
+			return http_send_error(req, 403, "csrf_failed", NULL);
+	}
+	json_t *in = NULL;
+	if (rt->body == BODY_JSON) {
+		enum MHD_Result sent;
+		in = json_in_parse(req, &sent);
+		if (!in)
+			return sent;
+	}
+	enum MHD_Result r = rt->fn(req, in);
+	json_decref(in);
+	return r;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_size, void **con_cls)
+{
+	struct server *srv = cls;
+	struct http_req *req = *con_cls;
+	(void)version;
+	if (!req) {
+		/* answer on a later call: queueing now makes MHD close the
+		 * connection (DESIGN.md §5) */
+		struct arena *a = arena_new();
+		req = arena_alloc(a, sizeof(*req));
+		req->arena = a;
+		req->srv = srv;
+		req->conn = conn;
+		req->method = arena_strdup(a, method);
+		req->path = arena_strdup(a, url);
+		req->start_ns = time_mono_ns();
+		req->route = ROUTE_ID_UNMATCHED;
+		req->lang = parse_lang(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Language"));
+		client_addr(conn, req->client, sizeof(req->client));
+		buf_init(&req->body, srv->cfg.max_body);
+		atomic_fetch_add(&srv->in_flight, 1);
+		*con_cls = req;
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+		if (cl) {
+			char *end;
+			errno = 0;
+			unsigned long long n = strtoull(cl, &end, 10);
+			if (errno || *end || n > srv->cfg.max_body) {
+				/* refuse before reading a byte of it */
+				req->too_large = true;
+				return http_send_error(req, 413, "body_too_large", NULL);
+			}
+		}
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!req->too_large && buf_append(&req->body, upload_data, *upload_size) != 0)
+			req->too_large = true;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (req->status)
+		return MHD_YES;   /* already answered (413 up front) */
+	return dispatch(req);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct server *srv = cls;
+	struct http_req *req = *con_cls;
+	(void)conn;
+	if (!req)
+		return;
+	if (!req->status)
+		req->status = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? 200 : 499;
+	int64_t ns = time_mono_ns() - req->start_ns;
+	metrics_record(req->route, (unsigned)req->status, ns);
+	access_log_write(req, ns);
+	buf_release(&req->body);
+	*con_cls = NULL;
+	arena_free(req->arena);
+	atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len)
+{
+	char host[128];
+	const char *colon = strrchr(s, ':');
+	if (!colon)
+		return -1;
+	size_t hl = (size_t)(colon - s);
+	if (hl >= sizeof(host))
+		return -1;
+	memcpy(host, s, hl);
+	host[hl] = 0;
+	char *end;
+	errno = 0;
+	long port = strtol(colon + 1, &end, 10);
+	if (errno || *end || colon[1] == 0 || port < 0 || port > 65535)
+		return -1;
+	memset(ss, 0, sizeof(*ss));
+	if (host[0] == '[') {
+		size_t n = strlen(host);
+		if (n < 2 || host[n - 1] != ']')
+			return -1;
+		host[n - 1] = 0;
+		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, host + 1, &a6->sin6_addr) != 1)
+			return -1;
+		*len = sizeof(*a6);
+		return 0;
+	}
+	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+	a4->sin_family = AF_INET;
+	a4->sin_port = htons((uint16_t)port);
+	if (host[0] == 0)
+		a4->sin_addr.s_addr = htonl(INADDR_ANY);
+	else if (inet_pton(AF_INET, host, &a4->sin_addr) != 1)
+		return -1;
+	*len = sizeof(*a4);
+	return 0;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	size_t n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = 0;
+	log_warn("http: %s", msg);
+}
+
+int http_serve(struct app *app, const struct http_config *cfg)
+{
+	struct server srv = { .app = app, .cfg = *cfg };
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	if (parse_listen(cfg->listen, &ss, &sslen) != 0) {
+		log_error("cannot parse listen address %s (want HOST:PORT)", cfg->listen);
+		return -1;
+	}
+	if (strcmp(cfg->access_log, "off") == 0)
+		access_log = NULL;
+	else if (strcmp(cfg->access_log, "-") == 0)
+		access_log = stdout;
+	else if (!(access_log = fopen(cfg->access_log, "a"))) {
+		log_error("cannot open access log %s: %s", cfg->access_log, strerror(errno));
+		return -1;
+	}
+
+	/* signals are taken by sigwait below, not by whichever thread runs */
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	unsigned threads = cfg->threads;
+	if (threads == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = n > 0 ? (unsigned)n : 1;
+	}
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+			 MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	srv.daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &srv,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_THREAD_POOL_SIZE, threads,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+		MHD_OPTION_END);
+	if (!srv.daemon) {
+		log_error("cannot listen on %s", cfg->listen);
+		return -1;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv.daemon, MHD_DAEMON_INFO_BIND_PORT);
+	char host[64];
+	const char *colon = strrchr(cfg->listen, ':');
+	snprintf(host, sizeof(host), "%.*s", (int)(colon - cfg->listen), cfg->listen);
+	printf("listening on http://%s:%u\n", host[0] ? host : "0.0.0.0",
+	       di ? (unsigned)di->port : 0);
+	fflush(stdout);
+	log_info("serving with %u threads, database %s", threads, app_backend(app));
+
+	int sig = 0;
+	sigwait(&sigs, &sig);
+	log_info("signal %d: finishing requests in flight", sig);
+	MHD_socket lfd = MHD_quiesce_daemon(srv.daemon);
+	if (lfd != MHD_INVALID_SOCKET)
+		close(lfd);
+	int64_t deadline = time_mono_ns() + (int64_t)cfg->shutdown_grace * 1000000000;
+	while (atomic_load(&srv.in_flight) > 0 && time_mono_ns() < deadline) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	MHD_stop_daemon(srv.daemon);
+	if (access_log) {
+		fflush(access_log);
+		if (access_log != stdout)
+			fclose(access_log);
+		access_log = NULL;
+	}
+	log_info("stopped");
+	return 0;
+}

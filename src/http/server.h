@@ -1,0 +1,27 @@
+/* The HTTP server: libmicrohttpd with its internal thread pool, serving
+ * the API routes, the web console (web/dist) and the operational
+ * endpoints. Only http/ includes microhttpd.h. */
+#ifndef ZY_SERVER_H
+#define ZY_SERVER_H
+#include <stdbool.h>
+#include <stddef.h>
+
+struct app;
+
+struct http_config {
+	const char *listen;       /* "127.0.0.1:8080", "[::1]:8080", ":8080"; port 0 picks one */
+	unsigned threads;         /* worker threads; 0 = one per core */
+	const char *web_root;     /* built console, e.g. "web/dist" */
+	size_t max_body;          /* bytes */
+	const char *access_log;   /* "-" (stdout), a file path, or "off" */
+	bool cookie_secure;       /* add Secure to the session cookie */
+	unsigned shutdown_grace;  /* seconds to wait for requests in flight */
+};
+
+/* Serves until SIGINT or SIGTERM, then stops accepting, lets requests in
+ * flight finish (up to shutdown_grace seconds) and returns 0; -1 when the
+ * server cannot start. Prints "listening on http://HOST:PORT" to stdout
+ * once the socket is bound. */
+int http_serve(struct app *app, const struct http_config *cfg);
+
+#endif

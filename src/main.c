@@ -1,0 +1,290 @@
+/* zhiyuan: the command line. Parses a subcommand and its options (each
+ * option also reads an environment variable), hands over to the server or
+ * a maintenance task, and turns the result into an exit status. */
+#include "app/accounts.h"
+#include "app/app.h"
+#include "http/server.h"
+#include "util/log.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+enum opt_kind { OPT_STR, OPT_INT, OPT_FLAG };
+
+struct opt {
+	const char *name, *env, *def, *arg, *help;
+	enum opt_kind kind;
+	bool serve_only;
+	const char *value;
+};
+
+static struct opt opts[] = {
+	{ "db", "ZHIYUAN_DB", "sqlite:var/zhiyuan.db", "URL",
+	  "database: sqlite:PATH or postgresql://USER:PASS@HOST:PORT/DB", OPT_STR, false, NULL },
+	{ "listen", "ZHIYUAN_LISTEN", "127.0.0.1:8080", "HOST:PORT",
+	  "address to serve on ([::1]:8080 for IPv6, port 0 picks a free port)", OPT_STR, true, NULL },
+	{ "threads", "ZHIYUAN_THREADS", "0", "N", "worker threads (0 = one per core)", OPT_INT, true, NULL },
+	{ "web-root", "ZHIYUAN_WEB_ROOT", "web/dist", "DIR", "built web console to serve", OPT_STR, true, NULL },
+	{ "max-body", "ZHIYUAN_MAX_BODY", "1048576", "BYTES", "largest request body accepted", OPT_INT, true, NULL },
+	{ "access-log", "ZHIYUAN_ACCESS_LOG", "-", "DEST", "access log: - (stdout), a file, or off", OPT_STR, true, NULL },
+	{ "session-ttl", "ZHIYUAN_SESSION_TTL", "43200", "SECONDS", "lifetime of a browser session", OPT_INT, true, NULL },
+	{ "login-free-failures", "ZHIYUAN_LOGIN_FREE_FAILURES", "5", "N",
+	  "failed sign-ins per account before back-off starts", OPT_INT, true, NULL },
+	{ "address-free-failures", "ZHIYUAN_ADDRESS_FREE_FAILURES", "20", "N",
+	  "failed sign-ins per client address before back-off starts", OPT_INT, true, NULL },
+	{ "cookie-secure", "ZHIYUAN_COOKIE_SECURE", "0", NULL,
+	  "mark the session cookie Secure (when served over HTTPS)", OPT_FLAG, true, NULL },
+	{ "shutdown-grace", "ZHIYUAN_SHUTDOWN_GRACE", "10", "SECONDS",
+	  "how long to wait for requests in flight on SIGTERM", OPT_INT, true, NULL },
+	{ "root-org-name", "ZHIYUAN_ROOT_ORG_NAME", "温江区志愿服务联合会", "NAME",
+	  "name of the root organisation created on first start", OPT_STR, false, NULL },
+	{ "root-region", "ZHIYUAN_ROOT_REGION", "510115", "CODE",
+	  "region code of the root organisation (GB/T 2260)", OPT_STR, false, NULL },
+	{ "log-level", "ZHIYUAN_LOG_LEVEL", "info", "LEVEL", "error, warn, info or debug", OPT_STR, false, NULL },
+};
+#define NOPTS (sizeof(opts) / sizeof(opts[0]))
+
+static struct opt *find(const char *name)
+{
+	for (size_t i = 0; i < NOPTS; i++)
+		if (strcmp(opts[i].name, name) == 0)
+			return &opts[i];
+	return NULL;
+}
+
+static const char *val(const char *name)
+{
+	return find(name)->value;
+}
+
+static int num(const char *name, long long min, long long max, long long *out)
+{
+	const char *s = val(name);
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || *end || !*s || v < min || v > max) {
+		fprintf(stderr, "zhiyuan: --%s must be a number from %lld to %lld (got \"%s\")\n",
+			name, min, max, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: zhiyuan <command> [options]\n\n"
+	      "Zhiyuan (志愿): volunteer-service management for a district's volunteer network.\n\n"
+	      "commands:\n"
+	      "  serve                   serve the API and the web console (the default)\n"
+	      "  migrate                 apply database migrations and exit\n"
+	      "  user reset-password NAME  set a new generated password for a user and print it\n"
+	      "  version                 print the version\n"
+	      "  help [COMMAND]          this text, or a command's options\n\n"
+	      "Run `zhiyuan serve --help` for every option. Each option can also be set by\n"
+	      "its environment variable; the command line wins.\n", f);
+}
+
+static void usage_command(FILE *f, const char *cmd)
+{
+	bool serve = strcmp(cmd, "serve") == 0;
+	fprintf(f, "usage: zhiyuan %s [options]\n\noptions (environment variable, default):\n", cmd);
+	for (size_t i = 0; i < NOPTS; i++) {
+		if (opts[i].serve_only && !serve)
+			continue;
+		char left[64];
+		snprintf(left, sizeof(left), "--%s%s%s", opts[i].name, opts[i].arg ? " " : "",
+			 opts[i].arg ? opts[i].arg : "");
+		fprintf(f, "  %-30s %s\n  %-30s (%s, default %s)\n", left, opts[i].help, "",
+			opts[i].env, opts[i].def);
+	}
+	if (serve)
+		fputs("\nOn first start the root organisation and an `admin` account are created;\n"
+		      "the admin password comes from ZHIYUAN_ADMIN_PASSWORD or is generated and\n"
+		      "printed once to standard output.\n", f);
+}
+
+/* Fills option values from defaults, then the environment, then argv
+ * (from index *i on). Returns 0, 1 when help was printed, or -1. */
+static int parse(int argc, char **argv, int *i, const char *cmd, const char **positional, int npos)
+{
+	for (size_t k = 0; k < NOPTS; k++) {
+		const char *e = getenv(opts[k].env);
+		opts[k].value = (e && *e) ? e : opts[k].def;
+	}
+	int got = 0;
+	for (; *i < argc; (*i)++) {
+		const char *a = argv[*i];
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			usage_command(stdout, cmd);
+			return 1;
+		}
+		if (strncmp(a, "--", 2) != 0) {
+			if (got < npos) {
+				positional[got++] = a;
+				continue;
+			}
+			fprintf(stderr, "zhiyuan %s: unexpected argument %s\n", cmd, a);
+			return -1;
+		}
+		const char *name = a + 2, *eq = strchr(name, '=');
+		char buf[64];
+		if (eq) {
+			snprintf(buf, sizeof(buf), "%.*s", (int)(eq - name), name);
+			name = buf;
+		}
+		struct opt *o = find(name);
+		if (!o || (o->serve_only && strcmp(cmd, "serve") != 0)) {
+			fprintf(stderr, "zhiyuan %s: unknown option --%s (see zhiyuan %s --help)\n", cmd, name, cmd);
+			return -1;
+		}
+		if (o->kind == OPT_FLAG) {
+			o->value = eq ? eq + 1 : "1";
+			continue;
+		}
+		if (eq) {
+			o->value = eq + 1;
+		} else if (*i + 1 < argc) {
+			o->value = argv[++(*i)];
+		} else {
+			fprintf(stderr, "zhiyuan %s: --%s needs a value\n", cmd, name);
+			return -1;
+		}
+	}
+	if (got < npos) {
+		fprintf(stderr, "zhiyuan %s: missing argument\n", cmd);
+		return -1;
+	}
+	if (log_parse_level(val("log-level"), &log_threshold) != 0) {
+		fprintf(stderr, "zhiyuan: --log-level must be error, warn, info or debug\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* SQLite files live under var/ by default: create the folder. */
+static void ensure_db_dir(const char *url)
+{
+	const char *path = strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url;
+	if (strstr(url, "://"))
+		return;
+	const char *slash = strrchr(path, '/');
+	if (!slash || slash == path)
+		return;
+	char dir[512];
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		fprintf(stderr, "zhiyuan: cannot create %s: %s\n", dir, strerror(errno));
+}
+
+static int open_app(struct app **app)
+{
+	long long free_acct, free_addr, ttl;
+	if (num("login-free-failures", 1, 1000, &free_acct) != 0 ||
+	    num("address-free-failures", 1, 100000, &free_addr) != 0 ||
+	    num("session-ttl", 60, 31 * 86400, &ttl) != 0)
+		return -1;
+	struct app_config cfg = {
+		.db_url = val("db"),
+		.root_org_name = val("root-org-name"),
+		.root_region = val("root-region"),
+		.session_ttl = ttl,
+		.account_free_failures = (int)free_acct,
+		.address_free_failures = (int)free_addr,
+	};
+	ensure_db_dir(cfg.db_url);
+	return app_open(&cfg, app);
+}
+
+static int cmd_serve(void)
+{
+	long long threads, max_body, grace;
+	if (num("threads", 0, 256, &threads) != 0 ||
+	    num("max-body", 1024, 1LL << 30, &max_body) != 0 ||
+	    num("shutdown-grace", 0, 3600, &grace) != 0)
+		return 2;
+	struct app *app;
+	if (open_app(&app) != 0)
+		return 1;
+	struct http_config hc = {
+		.listen = val("listen"),
+		.threads = (unsigned)threads,
+		.web_root = val("web-root"),
+		.max_body = (size_t)max_body,
+		.access_log = val("access-log"),
+		.cookie_secure = strcmp(val("cookie-secure"), "0") != 0,
+		.shutdown_grace = (unsigned)grace,
+	};
+	int rc = http_serve(app, &hc);
+	app_close(app);
+	return rc == 0 ? 0 : 1;
+}
+
+static int cmd_migrate(void)
+{
+	struct app *app;
+	if (open_app(&app) != 0)
+		return 1;
+	printf("database is up to date (%s)\n", app_backend(app));
+	app_close(app);
+	return 0;
+}
+
+static int cmd_reset_password(const char *username)
+{
+	struct app *app;
+	if (open_app(&app) != 0)
+		return 1;
+	char pw[32];
+	int rc = app_reset_password(app, username, pw, sizeof(pw));
+	if (rc == 0)
+		printf("new password for %s: %s\n", username, pw);
+	else
+		fprintf(stderr, "zhiyuan: no user named %s, or the database refused the change\n", username);
+	app_close(app);
+	return rc == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 && strncmp(argv[1], "--", 2) != 0 ? argv[1] : "serve";
+	int i = argc > 1 && strncmp(argv[1], "--", 2) != 0 ? 2 : 1;
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+			 strcmp(argv[1], "help") == 0)) {
+		if (argc > 2 && strcmp(argv[1], "help") == 0)
+			usage_command(stdout, argv[2]);
+		else
+			usage(stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "version") == 0 || (argc > 1 && strcmp(argv[1], "--version") == 0)) {
+		printf("zhiyuan 0.1.0\n");
+		return 0;
+	}
+	const char *pos[2] = { 0 };
+	int rc;
+	if (strcmp(cmd, "serve") == 0) {
+		rc = parse(argc, argv, &i, cmd, pos, 0);
+		return rc ? (rc > 0 ? 0 : 2) : cmd_serve();
+	}
+	if (strcmp(cmd, "migrate") == 0) {
+		rc = parse(argc, argv, &i, cmd, pos, 0);
+		return rc ? (rc > 0 ? 0 : 2) : cmd_migrate();
+	}
+	if (strcmp(cmd, "user") == 0) {
+		rc = parse(argc, argv, &i, "user", pos, 2);
+		if (rc)
+			return rc > 0 ? 0 : 2;
+		if (strcmp(pos[0], "reset-password") != 0) {
+			fprintf(stderr, "zhiyuan user: unknown action %s (try reset-password)\n", pos[0]);
+			return 2;
+		}
+		return cmd_reset_password(pos[1]);
+	}
+	fprintf(stderr, "zhiyuan: unknown command %s\n\n", cmd);
+	usage(stderr);
+	return 2;
+}

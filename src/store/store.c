@@ -1,0 +1,343 @@
+/* Backend-independent part of the store: pools of per-thread connections,
+ * the statement cache, transactions with retry and the migration runner. */
+#include "store/store_int.h"
+#include "store/migrations.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define TX_ATTEMPTS 8
+
+void store_set_err(struct store *s, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->err, sizeof(s->err), fmt, ap);
+	va_end(ap);
+}
+
+const char *store_errmsg(struct store *s)
+{
+	return s->err;
+}
+
+static struct store *connection_new(struct store_pool *p)
+{
+	struct store *s = calloc(1, sizeof(*s));
+	if (!s)
+		abort();
+	s->pool = p;
+	s->ops = p->ops;
+	if (p->ops->connect(p, s) != 0) {
+		log_error("store: cannot open %s database: %s", p->ops->name, s->err);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void connection_free(struct store *s)
+{
+	for (int i = 0; i < STORE_CACHE_SLOTS; i++)
+		if (s->cache[i].st)
+			s->ops->finalize(s->cache[i].st);
+	s->ops->disconnect(s);
+	free(s);
+}
+
+int store_pool_open(const char *url, struct store_pool **out, char *err, size_t errlen)
+{
+	const struct store_ops *ops;
+	const char *target;
+	if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0) {
+		ops = &store_pg_ops;
+		target = url;
+	} else if (strncmp(url, "sqlite:", 7) == 0) {
+		ops = &store_sqlite_ops;
+		target = url + 7;
+	} else if (strstr(url, "://") == NULL) {
+		ops = &store_sqlite_ops;
+		target = url;
+	} else {
+		snprintf(err, errlen, "unsupported database url (use sqlite:PATH or postgresql://...)");
+		return -1;
+	}
+	if (*target == 0) {
+		snprintf(err, errlen, "empty database path");
+		return -1;
+	}
+	struct store_pool *p = calloc(1, sizeof(*p));
+	if (!p)
+		abort();
+	p->ops = ops;
+	p->target = strdup(target);
+	if (!p->target)
+		abort();
+	pthread_key_create(&p->key, NULL);
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_mutex_init(&p->writer, NULL);
+	struct store *s = store_get(p);
+	if (!s) {
+		snprintf(err, errlen, "cannot open the %s database (see the log above)", ops->name);
+		store_pool_close(p);
+		return -1;
+	}
+	*out = p;
+	return 0;
+}
+
+void store_pool_close(struct store_pool *p)
+{
+	if (!p)
+		return;
+	struct store *s = p->all;
+	while (s) {
+		struct store *n = s->next_in_pool;
+		connection_free(s);
+		s = n;
+	}
+	pthread_key_delete(p->key);
+	pthread_mutex_destroy(&p->lock);
+	pthread_mutex_destroy(&p->writer);
+	free(p->target);
+	free(p);
+}
+
+const char *store_pool_backend(const struct store_pool *p)
+{
+	return p->ops->name;
+}
+
+struct store *store_get(struct store_pool *p)
+{
+	struct store *s = pthread_getspecific(p->key);
+	if (s)
+		return s;
+	s = connection_new(p);
+	if (!s)
+		return NULL;
+	pthread_mutex_lock(&p->lock);
+	s->next_in_pool = p->all;
+	p->all = s;
+	pthread_mutex_unlock(&p->lock);
+	pthread_setspecific(p->key, s);
+	return s;
+}
+
+static unsigned slot_of(const char *sql)
+{
+	uintptr_t h = (uintptr_t)sql;
+	h ^= h >> 17;
+	h *= 0x9e3779b97f4a7c15ull;
+	return (unsigned)(h >> 40) % STORE_CACHE_SLOTS;
+}
+
+struct store_stmt *store_prepare(struct store *s, const char *sql)
+{
+	unsigned i = slot_of(sql);
+	for (unsigned n = 0; n < STORE_CACHE_SLOTS; n++, i = (i + 1) % STORE_CACHE_SLOTS) {
+		if (s->cache[i].sql == sql) {
+			struct store_stmt *st = s->cache[i].st;
+			if (st->busy)
+				break;   /* nested use of one text: fall back to a fresh statement */
+			st->busy = true;
+			return st;
+		}
+		if (s->cache[i].sql == NULL) {
+			struct store_stmt *st = s->ops->prepare(s, sql);
+			if (!st)
+				return NULL;
+			st->cached = true;
+			st->busy = true;
+			s->cache[i].sql = sql;
+			s->cache[i].st = st;
+			return st;
+		}
+	}
+	struct store_stmt *st = s->ops->prepare(s, sql);
+	if (st)
+		st->busy = true;
+	return st;
+}
+
+void store_bind_int(struct store_stmt *st, int idx, int64_t v)
+{
+	st->owner->ops->bind_int(st, idx, v);
+}
+
+void store_bind_text(struct store_stmt *st, int idx, const char *t)
+{
+	if (!t)
+		st->owner->ops->bind_null(st, idx);
+	else
+		st->owner->ops->bind_text(st, idx, t);
+}
+
+void store_bind_null(struct store_stmt *st, int idx)
+{
+	st->owner->ops->bind_null(st, idx);
+}
+
+int store_step(struct store_stmt *st)
+{
+	return st->owner->ops->step(st);
+}
+
+int64_t store_col_int(struct store_stmt *st, int col)
+{
+	return st->owner->ops->col_int(st, col);
+}
+
+const char *store_col_text(struct store_stmt *st, int col)
+{
+	return st->owner->ops->col_text(st, col);
+}
+
+bool store_col_null(struct store_stmt *st, int col)
+{
+	return st->owner->ops->col_null(st, col);
+}
+
+void store_done(struct store_stmt *st)
+{
+	if (!st)
+		return;
+	st->owner->ops->reset(st);
+	st->busy = false;
+	if (!st->cached)
+		st->owner->ops->finalize(st);
+}
+
+int store_exec(struct store *s, const char *sql)
+{
+	return s->ops->exec(s, sql);
+}
+
+static void backoff(int attempt)
+{
+	struct timespec ts = { 0, (long)(1000000L << (attempt < 6 ? attempt : 6)) };
+	nanosleep(&ts, NULL);
+}
+
+int store_tx(struct store *s, int (*fn)(struct store *, void *), void *ctx)
+{
+	if (s->tx_depth > 0)
+		return fn(s, ctx);   /* already inside: join the outer transaction */
+	int rc = STORE_ERROR;
+	for (int attempt = 0; attempt < TX_ATTEMPTS; attempt++) {
+		rc = s->ops->begin(s);
+		if (rc != STORE_OK) {
+			if (rc == STORE_RETRY) {
+				backoff(attempt);
+				continue;
+			}
+			return rc;
+		}
+		s->tx_depth = 1;
+		rc = fn(s, ctx);
+		if (rc == STORE_OK)
+			rc = s->ops->commit(s);
+		else
+			s->ops->rollback(s);
+		s->tx_depth = 0;
+		if (rc != STORE_RETRY)
+			return rc;
+		log_debug("store: transaction retry %d: %s", attempt + 1, s->err);
+		backoff(attempt);
+	}
+	return rc;
+}
+
+/* Replaces every {{id}} in sql with the backend's identity column. */
+static char *dialect(const char *sql, const char *id_column)
+{
+	static const char token[] = "{{id}}";
+	size_t n = 0, count = 0;
+	for (const char *p = sql; (p = strstr(p, token)); p += sizeof(token) - 1)
+		count++;
+	size_t len = strlen(sql) + count * strlen(id_column) + 1;
+	char *out = malloc(len);
+	if (!out)
+		abort();
+	const char *p = sql, *q;
+	while ((q = strstr(p, token))) {
+		memcpy(out + n, p, (size_t)(q - p));
+		n += (size_t)(q - p);
+		memcpy(out + n, id_column, strlen(id_column));
+		n += strlen(id_column);
+		p = q + sizeof(token) - 1;
+	}
+	memcpy(out + n, p, strlen(p) + 1);
+	return out;
+}
+
+struct migrate_ctx {
+	const struct migration *m;
+	bool skipped;
+};
+
+static int migrate_one(struct store *s, void *vctx)
+{
+	struct migrate_ctx *c = vctx;
+	static const char q_seen[] = "SELECT 1 FROM schema_migrations WHERE name = $1";
+	static const char q_mark[] =
+		"INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)";
+	int rc;
+	if (strcmp(s->ops->name, "postgresql") == 0) {
+		/* several servers may start at once on one database */
+		rc = store_exec(s, "SELECT pg_advisory_xact_lock(711500)");
+		if (rc != STORE_OK)
+			return rc;
+	}
+	struct store_stmt *st = store_prepare(s, q_seen);
+	if (!st)
+		return STORE_ERROR;
+	store_bind_text(st, 1, c->m->name);
+	rc = store_step(st);
+	store_done(st);
+	if (rc == STORE_ROW) {
+		c->skipped = true;
+		return STORE_OK;
+	}
+	if (rc != STORE_DONE)
+		return rc;
+	char *sql = dialect(c->m->sql, s->ops->id_column);
+	rc = store_exec(s, sql);
+	free(sql);
+	if (rc != STORE_OK)
+		return rc;
+	st = store_prepare(s, q_mark);
+	if (!st)
+		return STORE_ERROR;
+	store_bind_text(st, 1, c->m->name);
+	store_bind_int(st, 2, time_now_ms() / 1000);
+	rc = store_step(st);
+	store_done(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+int store_migrate(struct store *s, int *applied)
+{
+	*applied = 0;
+	int rc = store_exec(s, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+			       " name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)");
+	if (rc != STORE_OK && rc != STORE_CONSTRAINT)
+		return rc;
+	for (const struct migration *m = store_migrations; m->name; m++) {
+		struct migrate_ctx c = { m, false };
+		rc = store_tx(s, migrate_one, &c);
+		if (rc != STORE_OK) {
+			log_error("store: migration %s failed: %s", m->name, s->err);
+			return rc;
+		}
+		if (!c.skipped) {
+			log_info("store: applied migration %s", m->name);
+			(*applied)++;
+		}
+	}
+	return STORE_OK;
+}

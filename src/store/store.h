@@ -1,0 +1,74 @@
+/* The store: the one portable interface to the database. Use cases write
+ * one SQL text with $1-style placeholders; the SQLite and PostgreSQL
+ * backends (store_sqlite.c, store_pg.c) run it. Only this module includes
+ * sqlite3.h or libpq-fe.h.
+ *
+ * Threads: a pool hands each thread its own connection, opened lazily and
+ * kept for the life of the pool. A connection and its statements are used
+ * by one thread at a time. */
+#ifndef ZY_STORE_H
+#define ZY_STORE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store_pool;
+struct store;
+struct store_stmt;
+
+enum store_rc {
+	STORE_OK = 0,
+	STORE_ROW = 1,          /* store_step: a row is ready */
+	STORE_DONE = 2,         /* store_step: no (more) rows */
+	STORE_ERROR = -1,       /* anything else; see store_errmsg() */
+	STORE_RETRY = -2,       /* busy / serialisation failure / deadlock */
+	STORE_CONSTRAINT = -3,  /* unique, foreign-key or check violation */
+};
+
+/* Opens a pool for url: "sqlite:PATH" (or a bare path) or
+ * "postgresql://…"/"postgres://…". Opens one connection to prove the
+ * database is reachable. On failure returns -1 with a message in err. */
+int store_pool_open(const char *url, struct store_pool **out, char *err, size_t errlen);
+/* Closes every connection of the pool and frees it. NULL is fine. */
+void store_pool_close(struct store_pool *p);
+/* "sqlite" or "postgresql". */
+const char *store_pool_backend(const struct store_pool *p);
+/* The calling thread's connection, opened on first use; NULL (logged)
+ * when the database cannot be reached. */
+struct store *store_get(struct store_pool *p);
+/* Message of the last error on this connection. */
+const char *store_errmsg(struct store *s);
+
+/* Applies the embedded migrations not yet recorded in schema_migrations,
+ * each in its own transaction. Sets *applied to how many ran. */
+int store_migrate(struct store *s, int *applied);
+
+/* A prepared statement for sql, which must be a string literal (the
+ * statement is cached per connection by the address of the text).
+ * Release it with store_done() before preparing the same text again. */
+struct store_stmt *store_prepare(struct store *s, const char *sql);
+/* Binding; idx counts from 1 as in "$1". text is copied; NULL binds NULL. */
+void store_bind_int(struct store_stmt *st, int idx, int64_t v);
+void store_bind_text(struct store_stmt *st, int idx, const char *text);
+void store_bind_null(struct store_stmt *st, int idx);
+/* Runs or advances the statement: STORE_ROW, STORE_DONE or an error rc. */
+int store_step(struct store_stmt *st);
+/* Column readers for the current row; col counts from 0. Text stays valid
+ * until the next store_step() or store_done(); NULL for SQL NULL. */
+int64_t store_col_int(struct store_stmt *st, int col);
+const char *store_col_text(struct store_stmt *st, int col);
+bool store_col_null(struct store_stmt *st, int col);
+/* Finishes with the statement: clears bindings and results. */
+void store_done(struct store_stmt *st);
+
+/* Runs fixed SQL without parameters (one or more statements, no rows
+ * wanted); returns STORE_OK or an error rc. */
+int store_exec(struct store *s, const char *sql);
+
+/* Runs fn inside a write transaction. fn returns STORE_OK to commit, or
+ * anything else to roll back and return it. A STORE_RETRY from fn or from
+ * COMMIT rolls back and runs fn again (bounded attempts with back-off).
+ * Writers are serialised on SQLite; PostgreSQL runs READ COMMITTED. */
+int store_tx(struct store *s, int (*fn)(struct store *s, void *ctx), void *ctx);
+
+#endif

@@ -1,0 +1,72 @@
+/* Private to store/: the backend vtable and the shared structures. */
+#ifndef ZY_STORE_INT_H
+#define ZY_STORE_INT_H
+#include "store/store.h"
+#include <pthread.h>
+
+#define STORE_MAX_PARAMS 32
+#define STORE_CACHE_SLOTS 256
+
+struct store_ops {
+	const char *name;
+	/* dialect text that replaces {{id}} in migrations */
+	const char *id_column;
+	int (*connect)(struct store_pool *p, struct store *s);
+	void (*disconnect)(struct store *s);
+	struct store_stmt *(*prepare)(struct store *s, const char *sql);
+	void (*finalize)(struct store_stmt *st);
+	void (*bind_int)(struct store_stmt *st, int idx, int64_t v);
+	void (*bind_text)(struct store_stmt *st, int idx, const char *t);
+	void (*bind_null)(struct store_stmt *st, int idx);
+	int (*step)(struct store_stmt *st);
+	int64_t (*col_int)(struct store_stmt *st, int col);
+	const char *(*col_text)(struct store_stmt *st, int col);
+	bool (*col_null)(struct store_stmt *st, int col);
+	void (*reset)(struct store_stmt *st);
+	/* runs SQL without parameters, possibly several statements */
+	int (*exec)(struct store *s, const char *sql);
+	/* write-transaction brackets */
+	int (*begin)(struct store *s);
+	int (*commit)(struct store *s);
+	void (*rollback)(struct store *s);
+};
+
+/* The part of every statement the common layer uses. */
+struct store_stmt {
+	struct store *owner;
+	const char *sql;
+	bool cached;
+	bool busy;
+};
+
+struct store {
+	struct store_pool *pool;
+	const struct store_ops *ops;
+	struct store *next_in_pool;
+	void *db;                 /* sqlite3* or PGconn* */
+	char err[512];
+	int tx_depth;
+	unsigned stmt_seq;        /* PostgreSQL statement names */
+	struct {
+		const char *sql;
+		struct store_stmt *st;
+	} cache[STORE_CACHE_SLOTS];
+};
+
+struct store_pool {
+	const struct store_ops *ops;
+	char *target;             /* path for SQLite, conninfo for PostgreSQL */
+	pthread_key_t key;
+	pthread_mutex_t lock;     /* guards the connection list */
+	pthread_mutex_t writer;   /* SQLite: one writer at a time */
+	struct store *all;
+};
+
+extern const struct store_ops store_sqlite_ops;
+extern const struct store_ops store_pg_ops;
+
+/* Records a backend error message on s. */
+void store_set_err(struct store *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,212 @@
+/* SQLite backend: WAL, foreign keys, synchronous=FULL so an acknowledged
+ * write is on disk; writers are serialised by the pool's mutex instead of
+ * SQLite's busy loop (DESIGN.md §5: busy_timeout alone gives second-long
+ * tails under concurrent writers). */
+#include "store/store_int.h"
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct lite_stmt {
+	struct store_stmt base;
+	sqlite3_stmt *st;
+};
+
+static int classify(struct store *s, int rc)
+{
+	sqlite3 *db = s->db;
+	store_set_err(s, "%s", sqlite3_errmsg(db));
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return STORE_RETRY;
+	case SQLITE_CONSTRAINT:
+		return STORE_CONSTRAINT;
+	default:
+		return STORE_ERROR;
+	}
+}
+
+static int lite_connect(struct store_pool *p, struct store *s)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(p->target, &db,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				 SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		store_set_err(s, "%s: %s", p->target, db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return -1;
+	}
+	s->db = db;
+	sqlite3_busy_timeout(db, 5000);
+	static const char *const pragmas =
+		"PRAGMA journal_mode=WAL;"
+		"PRAGMA synchronous=FULL;"
+		"PRAGMA foreign_keys=ON;"
+		"PRAGMA temp_store=MEMORY;"
+		"PRAGMA cache_size=-16384;";
+	char *msg = NULL;
+	if (sqlite3_exec(db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
+		store_set_err(s, "%s: %s", p->target, msg ? msg : "pragma failed");
+		sqlite3_free(msg);
+		sqlite3_close(db);
+		s->db = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void lite_disconnect(struct store *s)
+{
+	sqlite3_close_v2(s->db);
+	s->db = NULL;
+}
+
+static struct store_stmt *lite_prepare(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		store_set_err(s, "prepare: %s", sqlite3_errmsg(s->db));
+		return NULL;
+	}
+	struct lite_stmt *ls = calloc(1, sizeof(*ls));
+	if (!ls)
+		abort();
+	ls->base.owner = s;
+	ls->base.sql = sql;
+	ls->st = st;
+	return &ls->base;
+}
+
+static void lite_finalize(struct store_stmt *st)
+{
+	struct lite_stmt *ls = (struct lite_stmt *)st;
+	sqlite3_finalize(ls->st);
+	free(ls);
+}
+
+/* Placeholders are written "$1"; SQLite treats them as named parameters
+ * numbered by first appearance, so look the name up. */
+static int param_index(struct lite_stmt *ls, int idx)
+{
+	char name[16];
+	snprintf(name, sizeof(name), "$%d", idx);
+	return sqlite3_bind_parameter_index(ls->st, name);
+}
+
+static void lite_bind_int(struct store_stmt *st, int idx, int64_t v)
+{
+	struct lite_stmt *ls = (struct lite_stmt *)st;
+	int i = param_index(ls, idx);
+	if (i > 0)
+		sqlite3_bind_int64(ls->st, i, v);
+}
+
+static void lite_bind_text(struct store_stmt *st, int idx, const char *t)
+{
+	struct lite_stmt *ls = (struct lite_stmt *)st;
+	int i = param_index(ls, idx);
+	if (i > 0)
+		sqlite3_bind_text(ls->st, i, t, -1, SQLITE_TRANSIENT);
+}
+
+static void lite_bind_null(struct store_stmt *st, int idx)
+{
+	struct lite_stmt *ls = (struct lite_stmt *)st;
+	int i = param_index(ls, idx);
+	if (i > 0)
+		sqlite3_bind_null(ls->st, i);
+}
+
+static int lite_step(struct store_stmt *st)
+{
+	struct lite_stmt *ls = (struct lite_stmt *)st;
+	int rc = sqlite3_step(ls->st);
+	if (rc == SQLITE_ROW)
+		return STORE_ROW;
+	if (rc == SQLITE_DONE)
+		return STORE_DONE;
+	return classify(st->owner, sqlite3_extended_errcode(st->owner->db));
+}
+
+static int64_t lite_col_int(struct store_stmt *st, int col)
+{
+	return sqlite3_column_int64(((struct lite_stmt *)st)->st, col);
+}
+
+static const char *lite_col_text(struct store_stmt *st, int col)
+{
+	return (const char *)sqlite3_column_text(((struct lite_stmt *)st)->st, col);
+}
+
+static bool lite_col_null(struct store_stmt *st, int col)
+{
+	return sqlite3_column_type(((struct lite_stmt *)st)->st, col) == SQLITE_NULL;
+}
+
+static void lite_reset(struct store_stmt *st)
+{
+	struct lite_stmt *ls = (struct lite_stmt *)st;
+	sqlite3_reset(ls->st);
+	sqlite3_clear_bindings(ls->st);
+}
+
+static int lite_exec(struct store *s, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+	if (rc == SQLITE_OK)
+		return STORE_OK;
+	int out = classify(s, sqlite3_extended_errcode(s->db));
+	if (msg)
+		store_set_err(s, "%s", msg);
+	sqlite3_free(msg);
+	return out;
+}
+
+static int lite_begin(struct store *s)
+{
+	pthread_mutex_lock(&s->pool->writer);
+	int rc = lite_exec(s, "BEGIN IMMEDIATE");
+	if (rc != STORE_OK)
+		pthread_mutex_unlock(&s->pool->writer);
+	return rc;
+}
+
+static int lite_commit(struct store *s)
+{
+	int rc = lite_exec(s, "COMMIT");
+	if (rc != STORE_OK)
+		lite_exec(s, "ROLLBACK");
+	pthread_mutex_unlock(&s->pool->writer);
+	return rc;
+}
+
+static void lite_rollback(struct store *s)
+{
+	lite_exec(s, "ROLLBACK");
+	pthread_mutex_unlock(&s->pool->writer);
+}
+
+const struct store_ops store_sqlite_ops = {
+	.name = "sqlite",
+	.id_column = "INTEGER PRIMARY KEY AUTOINCREMENT",
+	.connect = lite_connect,
+	.disconnect = lite_disconnect,
+	.prepare = lite_prepare,
+	.finalize = lite_finalize,
+	.bind_int = lite_bind_int,
+	.bind_text = lite_bind_text,
+	.bind_null = lite_bind_null,
+	.step = lite_step,
+	.col_int = lite_col_int,
+	.col_text = lite_col_text,
+	.col_null = lite_col_null,
+	.reset = lite_reset,
+	.exec = lite_exec,
+	.begin = lite_begin,
+	.commit = lite_commit,
+	.rollback = lite_rollback,
+};

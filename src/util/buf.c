@@ -1,0 +1,43 @@
+/* Bounded growable buffer. */
+#include "util/buf.h"
+#include <stdlib.h>
+#include <string.h>
+
+void buf_init(struct buf *b, size_t max)
+{
+	b->data = NULL;
+	b->len = b->cap = 0;
+	b->max = max;
+}
+
+void buf_release(struct buf *b)
+{
+	free(b->data);
+	buf_init(b, b->max);
+}
+
+int buf_append(struct buf *b, const void *p, size_t n)
+{
+	if (n > b->max - b->len)
+		return -1;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *d = realloc(b->data, cap);
+		if (!d)
+			abort();
+		b->data = d;
+		b->cap = cap;
+	}
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = 0;
+	return 0;
+}
+
+int buf_puts(struct buf *b, const char *s)
+{
+	return buf_append(b, s, strlen(s));
+}
