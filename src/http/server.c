@@ -168,6 +168,8 @@ static int authenticate(struct http_req *req, bool *have)
 static enum MHD_Result dispatch(struct http_req *req)
 {
 	char allow[64];
+	if (req->too_large)
+		return http_send_error(req, 413, "body_too_large", NULL);
 	const char *method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
 	int idx = route_match(req, method, req->path, allow, sizeof(allow));
 	bool api = strncmp(req->path, "/api/", 5) == 0;
@@ -190,8 +192,6 @@ static enum MHD_Result dispatch(struct http_req *req)
 	}
 	req->route = idx;
 	const struct route *rt = &route_table[idx];
-	if (req->too_large)
-		return http_send_error(req, 413, "body_too_large", NULL);
 	if (rt->auth == ROUTE_PUBLIC && rt->body == BODY_NONE)
 		return rt->fn(req, NULL);   /* probes: no store, no caller */
 	if (app_req_init(&req->app, req->srv->app, req->arena, req->client) != 0)
@@ -252,11 +252,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			char *end;
 			errno = 0;
 			unsigned long long n = strtoull(cl, &end, 10);
-			if (errno || *end || n > srv->cfg.max_body) {
-				/* refuse before reading a byte of it */
+			if (errno || *end || n / 64 > srv->cfg.max_body) {
+				/* far too large: refuse before reading a byte */
 				req->too_large = true;
 				return http_send_error(req, 413, "body_too_large", NULL);
 			}
+			/* a little too large: read and drop it, so the client
+			 * is listening when the 413 comes */
+			req->too_large = n > srv->cfg.max_body;
 		}
 		return MHD_YES;
 	}

@@ -1,0 +1,89 @@
+// HTTP behaviour: unknown routes, methods, the OpenAPI document, the web
+// console's static files, and graceful shutdown.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer, repoRoot } from '../lib/server.mjs';
+import { Client } from '../lib/client.mjs';
+
+let srv, c;
+before(async () => { srv = await startServer(); c = new Client(srv.url); await c.login('admin', srv.adminPassword); });
+after(async () => { await srv?.stop(); });
+
+test('404 for unknown API paths and ids, 405 with Allow for wrong methods', async () => {
+  let r = await c.get('/api/v1/nothing-here');
+  assert.equal(r.status, 404);
+  assert.equal(r.json.error.code, 'not_found');
+  r = await c.get('/api/v1/users/abc');
+  assert.equal(r.status, 404);
+  r = await c.get('/api/v1/users/99999');
+  assert.equal(r.status, 404);
+  r = await c.request('PUT', '/api/v1/users', { a: 1 });
+  assert.equal(r.status, 405);
+  assert.match(r.headers.get('allow'), /GET/);
+  assert.match(r.headers.get('allow'), /POST/);
+  r = await c.request('DELETE', '/healthz');
+  assert.equal(r.status, 405);
+  r = await new Client(srv.url).get('/api/v1/users');
+  assert.equal(r.status, 401);
+});
+
+test('the OpenAPI document is served and matches docs/openapi.json', async () => {
+  const r = await c.get('/api/v1/openapi.json');
+  assert.equal(r.status, 200);
+  const doc = JSON.parse(readFileSync(join(repoRoot, 'docs/openapi.json'), 'utf8'));
+  assert.deepEqual(r.json, doc);
+  assert.match(doc.openapi, /^3\.1/);
+  for (const p of ['/healthz', '/api/v1/sessions', '/api/v1/sessions/current', '/api/v1/me', '/api/v1/tokens', '/api/v1/users', '/api/v1/audit-log']) {
+    assert.ok(doc.paths[p], p);
+  }
+});
+
+const built = existsSync(join(repoRoot, 'web/dist/index.html'));
+
+test('the web console: types, ETag, gzip and SPA fallback', { skip: !built && 'web/dist not built' }, async () => {
+  let r = await fetch(srv.url + '/');
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-type'), /text\/html/);
+  const etag = r.headers.get('etag');
+  assert.ok(etag);
+  const html = await r.text();
+  r = await fetch(srv.url + '/', { headers: { 'If-None-Match': etag } });
+  assert.equal(r.status, 304);
+  r = await fetch(srv.url + '/users/anything');
+  assert.equal(r.status, 200);
+  assert.equal(await r.text(), html, 'client routes fall back to index.html');
+  const js = html.match(/src="(\/assets\/[^"]+\.js)"/);
+  assert.ok(js, 'index.html links a script');
+  r = await fetch(srv.url + js[1], { headers: { 'Accept-Encoding': 'gzip' } });
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-type'), /javascript/);
+  assert.match(r.headers.get('cache-control'), /immutable/);
+  r = await fetch(srv.url + '/assets/missing-file.js');
+  assert.equal(r.status, 404);
+  r = await fetch(srv.url + '/../../etc/passwd');
+  assert.notEqual(r.status, 500);
+});
+
+test('SIGTERM finishes the request in flight, then exits 0', async () => {
+  const s2 = await startServer();
+  const cl = new Client(s2.url);
+  // a login costs an argon2id verification: long enough to be in flight
+  const pending = cl.post('/api/v1/sessions', { username: 'admin', password: s2.adminPassword });
+  await new Promise((res) => setTimeout(res, 20));
+  const stopping = s2.stop();
+  const r = await pending;
+  assert.equal(r.status, 201);
+  const st = await stopping;
+  assert.equal(st.code, 0);
+});
+
+test('the access log records requests without query strings', async () => {
+  await c.get('/api/v1/users?q=13800001111');
+  await new Promise((res) => setTimeout(res, 1100));
+  await c.get('/healthz');
+  const log = srv.accessLog();
+  assert.match(log, /"GET \/healthz" 200/);
+  assert.ok(!log.includes('13800001111'));
+});

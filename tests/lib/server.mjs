@@ -1,0 +1,86 @@
+// Spawns a real zhiyuan server for a test: a fresh database (an SQLite file
+// in a temporary folder, or a new PostgreSQL database), a free port, and a
+// known admin password. Stop it with `await srv.stop()`.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The backend the API suite runs on: ZHIYUAN_TEST_BACKEND, default sqlite. */
+export function testBackend() {
+  return process.env.ZHIYUAN_TEST_BACKEND || 'sqlite';
+}
+
+function psql(url, sql) {
+  execFileSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qc', sql], { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/**
+ * Starts a server. Options: backend ('sqlite' | 'postgresql'), env (extra
+ * environment), args (extra serve options), adminPassword.
+ */
+export async function startServer(opts = {}) {
+  const backend = opts.backend || testBackend();
+  const bin = process.env.ZHIYUAN_BIN || join(repoRoot, 'build/zhiyuan');
+  if (!existsSync(bin)) throw new Error(`server binary ${bin} not built`);
+  const dir = mkdtempSync(join(tmpdir(), 'zhiyuan-test-'));
+  const adminPassword = opts.adminPassword || 'Adm-' + randomBytes(9).toString('base64url');
+  let db, pgDb, pgAdmin;
+  if (backend === 'postgresql') {
+    pgAdmin = process.env.ZHIYUAN_TEST_PG;
+    if (!pgAdmin) throw new Error('ZHIYUAN_TEST_PG is not set (run scripts/pg-up.sh)');
+    pgDb = 'zt_' + process.pid + '_' + randomBytes(4).toString('hex');
+    psql(pgAdmin, `CREATE DATABASE ${pgDb}`);
+    const u = new URL(pgAdmin);
+    u.pathname = '/' + pgDb;
+    db = u.toString();
+  } else {
+    db = 'sqlite:' + join(dir, 'zhiyuan.db');
+  }
+  const args = ['serve', '--db', db, '--listen', '127.0.0.1:0',
+    '--web-root', join(repoRoot, 'web/dist'), '--access-log', join(dir, 'access.log'),
+    '--log-level', 'warn', ...(opts.args || [])];
+  const child = spawn(bin, args, {
+    env: { ...process.env, ZHIYUAN_ADMIN_PASSWORD: adminPassword, ...(opts.env || {}) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const exited = new Promise((res) => child.on('exit', (code, signal) => res({ code, signal })));
+  const url = await new Promise((res, rej) => {
+    let out = '';
+    const timer = setTimeout(() => rej(new Error('server did not start in 20 s: ' + stderr)), 20000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/[^\s]+)/);
+      if (m) { clearTimeout(timer); res(m[1]); }
+    });
+    exited.then(({ code }) => { clearTimeout(timer); rej(new Error(`server exited (${code}): ${stderr}`)); });
+  });
+  let stopped = null;
+  return {
+    url, backend, db, dir, adminPassword, child,
+    stderr: () => stderr,
+    accessLog: () => (existsSync(join(dir, 'access.log')) ? readFileSync(join(dir, 'access.log'), 'utf8') : ''),
+    /** SIGTERM, wait for exit, drop the database; resolves to the exit status. */
+    async stop() {
+      if (stopped) return stopped;
+      stopped = (async () => {
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), 15000);
+        const st = await exited;
+        clearTimeout(t);
+        if (pgDb) {
+          try { psql(pgAdmin, `DROP DATABASE IF EXISTS ${pgDb}`); } catch { /* left for the next run */ }
+        }
+        rmSync(dir, { recursive: true, force: true });
+        return st;
+      })();
+      return stopped;
+    },
+  };
+}
