@@ -27,12 +27,14 @@ void cursor_encode(int64_t last_id, char *out, size_t outlen)
 int cursor_decode(const char *s, int64_t *last_id)
 {
 	size_t n = strlen(s);
-	if (n < 2 || n > 13 || s[0] != 'c')
+	if (n < 2 || n > 14 || s[0] != 'c')
 		return -1;
 	uint64_t v = 0;
 	for (size_t i = 1; i < n; i++) {
 		const char *d = memchr(digits, s[i], 36);
 		if (!d || s[i] == 0)
+			return -1;
+		if (v > (UINT64_MAX - 35) / 36)
 			return -1;
 		v = v * 36 + (uint64_t)(d - digits);
 	}

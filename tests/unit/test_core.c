@@ -1,0 +1,149 @@
+/* Unit tests for core/: field rules, roles, organisation kinds, login
+ * back-off and cursors. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+#include "core/cursor.h"
+#include "core/throttle.h"
+#include "core/validate.h"
+
+static void usernames(void **state)
+{
+	assert_true(valid_username("admin"));
+	assert_true(valid_username("Li.Ming-2_x"));
+	assert_false(valid_username("ab"));
+	assert_false(valid_username("1abc"));
+	assert_false(valid_username("has space"));
+	assert_false(valid_username("名字名字"));
+	assert_false(valid_username("a23456789012345678901234567890123"));
+	assert_true(valid_username("a2345678901234567890123456789012"));
+}
+
+static void phones_and_masks(void **state)
+{
+	assert_true(valid_phone("13800001234"));
+	assert_true(valid_phone("19912345678"));
+	assert_false(valid_phone("12800001234"));
+	assert_false(valid_phone("1380000123"));
+	assert_false(valid_phone("138000012345"));
+	assert_false(valid_phone("1380000123a"));
+	char m[16];
+	mask_phone("13812341234", m, sizeof(m));
+	assert_string_equal(m, "138****1234");
+	mask_phone("123", m, sizeof(m));
+	assert_string_equal(m, "****");
+}
+
+static void passwords(void **state)
+{
+	assert_false(valid_password("1234567", 7));
+	assert_true(valid_password("12345678", 8));
+	assert_false(valid_password("1234\0" "5678", 9));
+	char longpw[300];
+	memset(longpw, 'a', sizeof(longpw));
+	assert_false(valid_password(longpw, 257));
+	assert_true(valid_password(longpw, 256));
+}
+
+static void text_is_utf8_without_controls(void **state)
+{
+	const char *zh = "温江区志愿服务联合会";
+	assert_true(valid_text(zh, strlen(zh), 10));
+	assert_false(valid_text(zh, strlen(zh), 9));
+	assert_false(valid_text("", 0, 5));
+	assert_false(valid_text("a\tb", 3, 5));
+	assert_false(valid_text("\xc0\xaf", 2, 5));          /* overlong '/' */
+	assert_false(valid_text("\xed\xa0\x80", 3, 5));      /* surrogate */
+	assert_false(valid_text("\xe6\xb8", 2, 5));          /* truncated */
+	assert_true(valid_text("\xf0\x9f\x98\x80", 4, 1));   /* emoji */
+}
+
+static void region_codes(void **state)
+{
+	assert_true(valid_region_code("510115"));
+	assert_true(valid_region_code("510115001000"));
+	assert_false(valid_region_code("51011"));
+	assert_false(valid_region_code("5101150010"));
+	assert_false(valid_region_code("51011a"));
+	assert_false(valid_region_code("000000"));
+}
+
+static void roles_round_trip(void **state)
+{
+	assert_int_equal(role_parse("admin"), ROLE_ADMIN);
+	assert_int_equal(role_parse("king"), 0);
+	int set = roles_from_csv("recorder,admin,bogus");
+	assert_int_equal(set, ROLE_ADMIN | ROLE_RECORDER);
+	char csv[64];
+	roles_to_csv(ROLE_VOLUNTEER | ROLE_CLERK | ROLE_ADMIN, csv, sizeof(csv));
+	assert_string_equal(csv, "admin,clerk,volunteer");
+	assert_int_equal(roles_from_csv(""), 0);
+}
+
+static void org_parent_rules(void **state)
+{
+	assert_true(org_parent_allowed(ORG_FEDERATION, ORG_ASSOCIATION));
+	assert_true(org_parent_allowed(ORG_ASSOCIATION, ORG_STATION));
+	assert_false(org_parent_allowed(ORG_FEDERATION, ORG_STATION));
+	assert_true(org_parent_allowed(ORG_STATION, ORG_TEAM));
+	assert_false(org_parent_allowed(ORG_TEAM, ORG_TEAM));
+	assert_false(org_parent_allowed(ORG_ASSOCIATION, ORG_FEDERATION));
+	assert_true(org_parent_allowed(ORG_ASSOCIATION, ORG_SOCIAL_WORK_AGENCY));
+	assert_false(org_parent_allowed(ORG_STATION, ORG_SOCIAL_ORG));
+	assert_int_equal(org_kind_parse("social_work_agency"), ORG_SOCIAL_WORK_AGENCY);
+	assert_int_equal(org_kind_parse("club"), -1);
+}
+
+static void throttle_doubles_and_caps(void **state)
+{
+	struct throttle_policy p = { 5, 1, 900 };
+	assert_int_equal(throttle_wait(&p, 0), 0);
+	assert_int_equal(throttle_wait(&p, 4), 0);
+	assert_int_equal(throttle_wait(&p, 5), 1);
+	assert_int_equal(throttle_wait(&p, 6), 2);
+	assert_int_equal(throttle_wait(&p, 9), 16);
+	assert_int_equal(throttle_wait(&p, 20), 900);
+	assert_int_equal(throttle_wait(&p, INT64_MAX), 900);
+}
+
+static void cursors_and_ids(void **state)
+{
+	char c[24];
+	int64_t v;
+	cursor_encode(123456789, c, sizeof(c));
+	assert_int_equal(cursor_decode(c, &v), 0);
+	assert_int_equal(v, 123456789);
+	cursor_encode(INT64_MAX, c, sizeof(c));
+	assert_int_equal(cursor_decode(c, &v), 0);
+	assert_true(v == INT64_MAX);
+	assert_int_equal(cursor_decode("", &v), -1);
+	assert_int_equal(cursor_decode("x12", &v), -1);
+	assert_int_equal(cursor_decode("c!", &v), -1);
+	assert_int_equal(cursor_decode("czzzzzzzzzzzzz", &v), -1);   /* > INT64_MAX */
+	assert_int_equal(cursor_decode("czzzzzzzzzzzzzz", &v), -1);
+	assert_int_equal(parse_id("42", &v), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(parse_id("042", &v), -1);
+	assert_int_equal(parse_id("-1", &v), -1);
+	assert_int_equal(parse_id("", &v), -1);
+	assert_int_equal(parse_id("1234567890123456789", &v), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(usernames),
+		cmocka_unit_test(phones_and_masks),
+		cmocka_unit_test(passwords),
+		cmocka_unit_test(text_is_utf8_without_controls),
+		cmocka_unit_test(region_codes),
+		cmocka_unit_test(roles_round_trip),
+		cmocka_unit_test(org_parent_rules),
+		cmocka_unit_test(throttle_doubles_and_caps),
+		cmocka_unit_test(cursors_and_ids),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

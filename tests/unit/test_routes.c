@@ -1,0 +1,78 @@
+/* The route table and docs/openapi.json must describe the same API: every
+ * route is documented and every documented operation is routed. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <ctype.h>
+#include <string.h>
+#include "http/internal.h"
+
+static json_t *doc;
+
+static int load(void **state)
+{
+	json_error_t e;
+	doc = json_loadb(openapi_json, openapi_json_len, 0, &e);
+	return doc ? 0 : -1;
+}
+
+static int unload(void **state)
+{
+	json_decref(doc);
+	return 0;
+}
+
+static void every_route_is_documented(void **state)
+{
+	json_t *paths = json_object_get(doc, "paths");
+	for (int i = 0; i < route_count; i++) {
+		char m[8] = { 0 };
+		for (int k = 0; route_table[i].method[k] && k < 7; k++)
+			m[k] = (char)tolower((unsigned char)route_table[i].method[k]);
+		json_t *op = json_object_get(json_object_get(paths, route_table[i].pattern), m);
+		if (!op)
+			fail_msg("%s %s is not in docs/openapi.json", route_table[i].method, route_table[i].pattern);
+		json_t *resp = json_object_get(op, "responses");
+		assert_true(json_object_size(resp) > 0);
+	}
+}
+
+static void every_documented_operation_is_routed(void **state)
+{
+	const char *path, *method;
+	json_t *item, *op;
+	json_object_foreach(json_object_get(doc, "paths"), path, item) {
+		json_object_foreach(item, method, op) {
+			bool found = false;
+			for (int i = 0; i < route_count && !found; i++)
+				found = strcmp(route_table[i].pattern, path) == 0 &&
+					strcasecmp(route_table[i].method, method) == 0;
+			if (!found)
+				fail_msg("docs/openapi.json has %s %s but the server has no such route", method, path);
+		}
+	}
+}
+
+static void error_codes_have_messages_in_both_languages(void **state)
+{
+	const char *codes[] = { "invalid_credentials", "csrf_failed", "body_too_large",
+				"too_many_attempts", "required", "wrong_type", "forbidden" };
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		assert_string_not_equal(error_message(codes[i], LANG_ZH), "请求失败");
+		assert_string_not_equal(error_message(codes[i], LANG_EN), "request failed");
+	}
+	assert_int_equal(error_status(APP_EINVALID), 422);
+	assert_int_equal(error_status(APP_ETHROTTLED), 429);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(every_route_is_documented),
+		cmocka_unit_test(every_documented_operation_is_routed),
+		cmocka_unit_test(error_codes_have_messages_in_both_languages),
+	};
+	return cmocka_run_group_tests(tests, load, unload);
+}

@@ -1,0 +1,284 @@
+/* Unit tests for store/: the same cases run on SQLite and, when
+ * ZHIYUAN_TEST_PG names a PostgreSQL server, on a fresh database there. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "store/store.h"
+
+struct fixture {
+	char url[512];
+	char admin_url[512];
+	char dbname[64];
+	char dir[128];
+	struct store_pool *pool;
+};
+
+static int open_pool(struct fixture *f)
+{
+	char err[256];
+	if (store_pool_open(f->url, &f->pool, err, sizeof(err)) != 0) {
+		fprintf(stderr, "store_pool_open(%s): %s\n", f->url, err);
+		return -1;
+	}
+	struct store *s = store_get(f->pool);
+	int applied = -1;
+	if (store_migrate(s, &applied) != STORE_OK || applied < 1)
+		return -1;
+	return store_exec(s, "CREATE TABLE unit_kv (k TEXT PRIMARY KEY, v BIGINT NOT NULL, note TEXT)");
+}
+
+static int setup_sqlite(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	snprintf(f->dir, sizeof(f->dir), "/tmp/zhiyuan-unit-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->url, sizeof(f->url), "sqlite:%s/unit.db", f->dir);
+	*state = f;
+	return open_pool(f);
+}
+
+static int teardown_sqlite(void **state)
+{
+	struct fixture *f = *state;
+	store_pool_close(f->pool);
+	char path[256];
+	const char *suffix[] = { "", "-wal", "-shm" };
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/unit.db%s", f->dir, suffix[i]);
+		unlink(path);
+	}
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static int admin_exec(struct fixture *f, const char *sql)
+{
+	char err[256];
+	struct store_pool *p;
+	if (store_pool_open(f->admin_url, &p, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	int rc = store_exec(store_get(p), sql);
+	store_pool_close(p);
+	return rc;
+}
+
+static int setup_pg(void **state)
+{
+	const char *admin = getenv("ZHIYUAN_TEST_PG");
+	struct fixture *f = calloc(1, sizeof(*f));
+	*state = f;
+	if (!admin || !*admin)
+		return 0;   /* each test then skips */
+	snprintf(f->admin_url, sizeof(f->admin_url), "%s", admin);
+	snprintf(f->dbname, sizeof(f->dbname), "ut_%d_%ld", (int)getpid(), random() % 100000);
+	char sql[128];
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", f->dbname);
+	if (admin_exec(f, sql) != STORE_OK)
+		return -1;
+	const char *slash = strrchr(admin, '/');
+	snprintf(f->url, sizeof(f->url), "%.*s/%s", (int)(slash - admin), admin, f->dbname);
+	return open_pool(f);
+}
+
+static int teardown_pg(void **state)
+{
+	struct fixture *f = *state;
+	if (f->pool) {
+		store_pool_close(f->pool);
+		char sql[128];
+		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", f->dbname);
+		admin_exec(f, sql);
+	}
+	free(f);
+	return 0;
+}
+
+static struct store *conn(void **state)
+{
+	struct fixture *f = *state;
+	if (!f->pool)
+		skip();
+	struct store *s = store_get(f->pool);
+	assert_non_null(s);
+	store_exec(s, "DELETE FROM unit_kv");
+	return s;
+}
+
+static int put(struct store *s, const char *k, int64_t v)
+{
+	struct store_stmt *st = store_prepare(s,
+		"INSERT INTO unit_kv (v, k) VALUES ($2, $1) RETURNING k");
+	assert_non_null(st);
+	store_bind_text(st, 1, k);
+	store_bind_int(st, 2, v);
+	int rc = store_step(st);
+	store_done(st);
+	return rc;
+}
+
+static int64_t get(struct store *s, const char *k)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT v FROM unit_kv WHERE k = $1");
+	store_bind_text(st, 1, k);
+	int rc = store_step(st);
+	int64_t v = rc == STORE_ROW ? store_col_int(st, 0) : -1;
+	store_done(st);
+	return v;
+}
+
+static void migrations_apply_once(void **state)
+{
+	struct store *s = conn(state);
+	int applied = -1;
+	assert_int_equal(store_migrate(s, &applied), STORE_OK);
+	assert_int_equal(applied, 0);
+}
+
+static void bind_step_and_read(void **state)
+{
+	struct store *s = conn(state);
+	assert_int_equal(put(s, "温江", 510115), STORE_ROW);
+	assert_int_equal(get(s, "温江"), 510115);
+	assert_int_equal(get(s, "missing"), -1);
+	/* the same statement again comes from the cache */
+	assert_int_equal(put(s, "b", INT64_MAX), STORE_ROW);
+	assert_true(get(s, "b") == INT64_MAX);
+	struct store_stmt *st = store_prepare(s, "SELECT note, v FROM unit_kv WHERE k = $1");
+	store_bind_text(st, 1, "b");
+	assert_int_equal(store_step(st), STORE_ROW);
+	assert_true(store_col_null(st, 0));
+	assert_null(store_col_text(st, 0));
+	assert_false(store_col_null(st, 1));
+	assert_int_equal(store_step(st), STORE_DONE);
+	store_done(st);
+}
+
+static void unique_violation_is_constraint(void **state)
+{
+	struct store *s = conn(state);
+	assert_int_equal(put(s, "dup", 1), STORE_ROW);
+	assert_int_equal(put(s, "dup", 2), STORE_CONSTRAINT);
+	assert_int_equal(get(s, "dup"), 1);
+}
+
+static int tx_insert_then_fail(struct store *s, void *ctx)
+{
+	if (put(s, "in-tx", 7) != STORE_ROW)
+		return STORE_ERROR;
+	return *(int *)ctx;
+}
+
+static void transactions_commit_or_roll_back(void **state)
+{
+	struct store *s = conn(state);
+	int want = STORE_ERROR;
+	assert_int_equal(store_tx(s, tx_insert_then_fail, &want), STORE_ERROR);
+	assert_int_equal(get(s, "in-tx"), -1);
+	want = STORE_OK;
+	assert_int_equal(store_tx(s, tx_insert_then_fail, &want), STORE_OK);
+	assert_int_equal(get(s, "in-tx"), 7);
+}
+
+static void nested_use_of_one_statement(void **state)
+{
+	struct store *s = conn(state);
+	put(s, "a", 1);
+	put(s, "b", 2);
+	static const char q[] = "SELECT k FROM unit_kv WHERE v >= $1 ORDER BY k";
+	struct store_stmt *outer = store_prepare(s, q);
+	store_bind_int(outer, 1, 1);
+	assert_int_equal(store_step(outer), STORE_ROW);
+	struct store_stmt *inner = store_prepare(s, q);   /* busy: a fresh one */
+	assert_ptr_not_equal(inner, outer);
+	store_bind_int(inner, 1, 2);
+	assert_int_equal(store_step(inner), STORE_ROW);
+	assert_string_equal(store_col_text(inner, 0), "b");
+	store_done(inner);
+	assert_string_equal(store_col_text(outer, 0), "a");
+	store_done(outer);
+}
+
+static int tx_increment(struct store *s, void *ctx)
+{
+	struct store_stmt *st = store_prepare(s, "UPDATE unit_kv SET v = v + 1 WHERE k = 'n'");
+	if (!st)
+		return STORE_ERROR;
+	int rc = store_step(st);
+	store_done(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+static void *writer(void *arg)
+{
+	struct fixture *f = arg;
+	struct store *s = store_get(f->pool);
+	for (int i = 0; i < 100; i++)
+		if (store_tx(s, tx_increment, NULL) != STORE_OK)
+			return (void *)1;
+	return NULL;
+}
+
+static void concurrent_writers_lose_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = conn(state);
+	put(s, "n", 0);
+	pthread_t t[4];
+	for (int i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, writer, f);
+	for (int i = 0; i < 4; i++) {
+		void *ret;
+		pthread_join(t[i], &ret);
+		assert_null(ret);
+	}
+	assert_int_equal(get(s, "n"), 400);
+}
+
+static void bad_sql_is_an_error_not_a_crash(void **state)
+{
+	struct store *s = conn(state);
+	assert_null(store_prepare(s, "SELEC nonsense"));
+	assert_true(strlen(store_errmsg(s)) > 0);
+	assert_int_equal(put(s, "after", 1), STORE_ROW);
+}
+
+static void pool_refuses_bad_urls(void **state)
+{
+	char err[256];
+	struct store_pool *p = NULL;
+	assert_int_equal(store_pool_open("mysql://x", &p, err, sizeof(err)), -1);
+	assert_int_equal(store_pool_open("sqlite:", &p, err, sizeof(err)), -1);
+	assert_int_equal(store_pool_open("sqlite:/nonexistent-dir/x/y.db", &p, err, sizeof(err)), -1);
+}
+
+#define CASES(setup, teardown) \
+	cmocka_unit_test(migrations_apply_once), \
+	cmocka_unit_test(bind_step_and_read), \
+	cmocka_unit_test(unique_violation_is_constraint), \
+	cmocka_unit_test(transactions_commit_or_roll_back), \
+	cmocka_unit_test(nested_use_of_one_statement), \
+	cmocka_unit_test(concurrent_writers_lose_nothing), \
+	cmocka_unit_test(bad_sql_is_an_error_not_a_crash)
+
+int main(void)
+{
+	const struct CMUnitTest sqlite_tests[] = {
+		CASES(setup_sqlite, teardown_sqlite),
+		cmocka_unit_test(pool_refuses_bad_urls),
+	};
+	const struct CMUnitTest pg_tests[] = { CASES(setup_pg, teardown_pg) };
+	int failed = cmocka_run_group_tests_name("store_sqlite", sqlite_tests, setup_sqlite, teardown_sqlite);
+	failed += cmocka_run_group_tests_name("store_postgresql", pg_tests, setup_pg, teardown_pg);
+	return failed;
+}
