@@ -29,15 +29,27 @@ static int64_t access_flushed_ms;
 
 static void access_log_write(struct http_req *req, int64_t ns)
 {
+	/* formatted outside the lock; the timestamp string is reused for
+	 * every request within the same second on this thread */
+	static _Thread_local int64_t ts_sec = -1;
+	static _Thread_local char ts[24];
 	if (!access_log)
 		return;
-	char ts[24];
 	int64_t now = time_now_ms();
-	time_format_iso(now / 1000, ts, sizeof(ts));
+	if (now / 1000 != ts_sec) {
+		ts_sec = now / 1000;
+		time_format_iso(ts_sec, ts, sizeof(ts));
+	}
+	char line[1200];
+	int n = snprintf(line, sizeof(line), "%s %s \"%s %.1000s\" %d %llu %lld.%03lldms\n",
+			 ts, req->client, req->method, req->path, req->status,
+			 (unsigned long long)req->resp_bytes, (long long)(ns / 1000000),
+			 (long long)(ns / 1000 % 1000));
+	if (n < 0)
+		return;
+	size_t len = (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1;
 	pthread_mutex_lock(&access_lock);
-	fprintf(access_log, "%s %s \"%s %s\" %d %llu %.3fms\n", ts, req->client,
-		req->method, req->path, req->status,
-		(unsigned long long)req->resp_bytes, (double)ns / 1e6);
+	fwrite(line, 1, len, access_log);
 	if (now - access_flushed_ms >= 1000) {
 		fflush(access_log);
 		access_flushed_ms = now;

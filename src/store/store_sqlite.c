@@ -91,9 +91,15 @@ static void lite_finalize(struct store_stmt *st)
  * numbered by first appearance, so look the name up. */
 static int param_index(struct lite_stmt *ls, int idx)
 {
-	char name[16];
-	snprintf(name, sizeof(name), "$%d", idx);
-	return sqlite3_bind_parameter_index(ls->st, name);
+	static const char *const names[STORE_MAX_PARAMS + 1] = {
+		"", "$1", "$2", "$3", "$4", "$5", "$6", "$7", "$8", "$9", "$10",
+		"$11", "$12", "$13", "$14", "$15", "$16", "$17", "$18", "$19", "$20",
+		"$21", "$22", "$23", "$24", "$25", "$26", "$27", "$28", "$29", "$30",
+		"$31", "$32",
+	};
+	if (idx < 1 || idx > STORE_MAX_PARAMS)
+		abort();   /* a programming error, not an input error */
+	return sqlite3_bind_parameter_index(ls->st, names[idx]);
 }
 
 static void lite_bind_int(struct store_stmt *st, int idx, int64_t v)
