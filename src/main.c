@@ -185,7 +185,7 @@ static int open_app(struct app **app)
 	long long free_acct, free_addr, ttl;
 	if (num("login-free-failures", 1, 1000, &free_acct) != 0 ||
 	    num("address-free-failures", 1, 100000, &free_addr) != 0 ||
-	    num("session-ttl", 60, 31 * 86400, &ttl) != 0)
+	    num("session-ttl", 1, 31 * 86400, &ttl) != 0)
 		return -1;
 	struct app_config cfg = {
 		.db_url = val("db"),

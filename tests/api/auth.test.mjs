@@ -217,3 +217,18 @@ test('login by phone number works', async () => {
   assert.equal(r.json.user.username, 'byphone');
   assert.equal(r.json.user.phone, '13912345678');
 });
+
+test('sessions expire after --session-ttl', async () => {
+  const s2 = await startServer({ args: ['--session-ttl', '1'] });
+  try {
+    const c = new Client(s2.url);
+    const r = await c.login('admin', s2.adminPassword);
+    assert.match(r.headers.get('set-cookie'), /Max-Age=1;/);
+    await new Promise((res) => setTimeout(res, 2100));
+    const me = await c.get('/api/v1/me');
+    assert.equal(me.status, 401);
+    assert.equal(me.json.error.code, 'session_expired');
+  } finally {
+    await s2.stop();
+  }
+});

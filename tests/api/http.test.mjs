@@ -6,6 +6,21 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, repoRoot } from '../lib/server.mjs';
 import { Client } from '../lib/client.mjs';
+import { connect } from 'node:net';
+
+function rawGet(base, path) {
+  const u = new URL(base);
+  return new Promise((res, rej) => {
+    const sock = connect(Number(u.port), u.hostname, () => {
+      sock.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    });
+    let data = '';
+    sock.setTimeout(5000, () => { sock.destroy(); rej(new Error('raw request timed out')); });
+    sock.on('data', (d) => { data += d; });
+    sock.on('end', () => res(data));
+    sock.on('error', rej);
+  });
+}
 
 let srv, c;
 before(async () => { srv = await startServer(); c = new Client(srv.url); await c.login('admin', srv.adminPassword); });
@@ -86,4 +101,38 @@ test('the access log records requests without query strings', async () => {
   const log = srv.accessLog();
   assert.match(log, /"GET \/healthz" 200/);
   assert.ok(!log.includes('13800001111'));
+});
+
+test('no input crashes the server: garbage to every documented write', async () => {
+  const doc = JSON.parse(readFileSync(join(repoRoot, 'docs/openapi.json'), 'utf8'));
+  const bodies = ['', 'null', '{}', '[]', '"x"', '{"a":', '\u0000', '{"username":{"$ne":1}}',
+    '{"name":"\\ud800"}', JSON.stringify({ name: 'x'.repeat(70000) }), '{' + '"k":1,'.repeat(5000) + '"z":0}',
+    Buffer.from([0xff, 0xfe, 0x7b, 0x7d]).toString('latin1'), '{"roles":[[[[1]]]],"org_id":1e309}'];
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const method of Object.keys(item)) {
+      if (method === 'get') continue;
+      const p = path.replace('{id}', '1');
+      for (const b of bodies) {
+        const r = await c.request(method.toUpperCase(), p, b);
+        assert.ok(r.status < 500, `${method} ${p} ${JSON.stringify(b).slice(0, 40)} → ${r.status} ${r.text.slice(0, 100)}`);
+      }
+    }
+  }
+  for (const q of ['?limit=abc', '?limit=99999999999999999999', '?cursor=%00', '?q=%ff%fe', '?org_id=-1', '?action=' + 'x'.repeat(100)]) {
+    for (const p of ['/api/v1/users', '/api/v1/audit-log', '/api/v1/organizations']) {
+      const r = await c.get(p + q);
+      assert.ok(r.status < 500, `${p}${q} → ${r.status}`);
+    }
+  }
+  for (const p of ['/api/v1/users/%00', '/api/v1/users/99999999999999999999999', '/api/v1//users', '/' + 'a'.repeat(5000)]) {
+    const r = await fetch(srv.url + p);
+    assert.ok(r.status < 500, `${p.slice(0, 50)} → ${r.status}`);
+  }
+  // raw requests, so no client normalises the path first
+  for (const p of ['/../../../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/assets/..%2f..%2f..%2fetc/passwd', '/\\..\\etc\\passwd']) {
+    const reply = await rawGet(srv.url, p);
+    assert.ok(!reply.includes('root:'), `${p} leaked a file`);
+    assert.ok(!/^HTTP\/1\.1 5/.test(reply), `${p} → ${reply.slice(0, 20)}`);
+  }
+  assert.equal((await c.get('/healthz')).status, 200);
 });
