@@ -81,6 +81,7 @@ struct login_ctx {
 	struct app_req *r;
 	const char *acct_key, *addr_key;
 	int64_t user_id, org_id;
+	const char *username;
 	const char *org_path;
 	const char *token_hash, *csrf;
 	bool ok;
@@ -140,7 +141,13 @@ static int login_ok_tx(struct store *s, void *vctx)
 	store_done(st);
 	if (rc != STORE_ROW)
 		return rc;
-	return audit_write(r, s, "session.create", "session", sid, c->org_id, c->org_path, NULL);
+	/* the one signing in is the actor of their own sign-in */
+	struct principal actor = { .user_id = c->user_id, .username = c->username };
+	const struct principal *saved = r->who;
+	r->who = &actor;
+	rc = audit_write(r, s, "session.create", "session", sid, c->org_id, c->org_path, NULL);
+	r->who = saved;
+	return rc;
 }
 
 int accounts_login(struct app_req *r, json_t *in, struct session_grant *grant, json_t **out)
@@ -163,7 +170,7 @@ int accounts_login(struct app_req *r, json_t *in, struct session_grant *grant, j
 	}
 
 	struct store_stmt *st = store_prepare(r->store,
-		"SELECT u.id, u.password_hash, u.status, u.org_id, o.path FROM users u"
+		"SELECT u.id, u.password_hash, u.status, u.org_id, o.path, u.username FROM users u"
 		" JOIN orgs o ON o.id = u.org_id"
 		" WHERE lower(u.username) = $1 OR u.phone = $2");
 	if (!st)
@@ -178,6 +185,7 @@ int accounts_login(struct app_req *r, json_t *in, struct session_grant *grant, j
 		status = arena_strdup(r->arena, store_col_text(st, 2));
 		c.org_id = store_col_int(st, 3);
 		c.org_path = arena_strdup(r->arena, store_col_text(st, 4));
+		c.username = arena_strdup(r->arena, store_col_text(st, 5));
 	}
 	store_done(st);
 	if (rc != STORE_ROW && rc != STORE_DONE)

@@ -28,6 +28,8 @@ int app_limit(struct app_req *r, const char *s, int *out);
 /* A ?cursor= value; NULL → 0 (start). */
 int app_cursor(struct app_req *r, const char *s, int64_t *after);
 
+/* A role set as the API's array of role names. */
+json_t *user_roles_json(int roles);
 /* An integer column as JSON, null for SQL NULL. */
 json_t *col_id_json(struct store_stmt *st, int col);
 /* The next_cursor value of a page: a string when more rows follow. */

@@ -11,7 +11,6 @@
 #include "util/buf.h"
 #include <string.h>
 
-json_t *user_roles_json(int roles);
 
 #define USER_COLUMNS \
 	"u.id, u.username, u.display_name, u.phone, u.roles, u.org_id, o.name," \
@@ -154,8 +153,8 @@ static int create_tx(struct store *s, void *vctx)
 	store_done(st);
 	if (rc != STORE_ROW)
 		return rc == STORE_DONE ? STORE_ERROR : rc;
-	json_t *detail = json_pack("{ss ss sI}", "username", c->username, "roles", roles,
-				   "org_id", (json_int_t)c->org_id);
+	json_t *detail = json_pack("{ss so sI}", "username", c->username,
+				   "roles", user_roles_json(c->roles), "org_id", (json_int_t)c->org_id);
 	rc = audit_write(r, s, "user.create", "user", c->id, c->org_id, c->org_path, detail);
 	json_decref(detail);
 	return rc;

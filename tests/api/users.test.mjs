@@ -181,6 +181,11 @@ test('every write is in the audit log with actor, time, target and address', asy
   assert.equal(e.client_addr, '127.0.0.1');
   assert.match(e.at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   assert.equal(e.target_type, 'user');
+  const logins = r.json.items.filter((x) => x.action === 'session.create');
+  assert.ok(logins.length > 0);
+  assert.ok(logins.every((x) => x.actor_username && x.actor_id), 'the one signing in is the actor');
+  assert.ok(logins.some((x) => x.actor_username === 'admin'));
+  assert.deepEqual(e.detail.roles.constructor, Array);
   const only = await root.get('/api/v1/audit-log?action=org.create');
   assert.ok(only.json.items.every((x) => x.action === 'org.create'));
   const p1 = await root.get('/api/v1/audit-log?limit=1');
