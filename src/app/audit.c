@@ -12,8 +12,9 @@ int audit_write(struct app_req *r, struct store *s, const char *action,
 {
 	static const char q[] =
 		"INSERT INTO audit_log (at, actor_id, actor_username, org_id, org_path,"
-		" action, target_type, target_id, client_addr, detail)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+		" region_code, action, target_type, target_id, client_addr, detail)"
+		" VALUES ($1, $2, $3, $4, $5, (SELECT region_code FROM orgs WHERE id = $4),"
+		" $6, $7, $8, $9, $10)";
 	struct store_stmt *st = store_prepare(s, q);
 	if (!st)
 		return STORE_ERROR;
