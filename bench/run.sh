@@ -23,19 +23,26 @@ csrf=$(printf '%s' "$login" | sed -E 's/.*"csrf_token":"([^"]+)".*/\1/')
 token=$(curl -s -H 'Content-Type: application/json' -H "Cookie: $cookie" -H "X-CSRF-Token: $csrf" \
   -d '{"name":"bench"}' "$url/api/v1/tokens" | sed -E 's/.*"token":"([^"]+)".*/\1/')
 
-run() {   # label, extra wrk args...
-  local label=$1; shift
-  local out
-  out=$(wrk -t1 -c"$conns" -d"${dur}s" --latency "$@")
-  local rps p99
-  rps=$(printf '%s\n' "$out" | awk '/Requests\/sec/ {print $2}')
-  p99=$(printf '%s\n' "$out" | awk '$1 == "99%" {print $2}')
-  local errs
-  errs=$(printf '%s\n' "$out" | grep -E 'Non-2xx|Socket errors' || true)
-  printf '%-34s %12s req/s   p99 %8s   %s\n' "$label" "$rps" "$p99" "$errs"
+# One wrk run: prints "rps p99".
+measure() {
+  wrk -t1 -c"$conns" -d"${dur}s" --latency "$@" |
+    awk '/Requests\/sec/ {r=$2} $1 == "99%" {p=$2} /Non-2xx|Socket errors/ {e=1}
+         END {if (e) r = r "(errors!)"; print r, p}'
 }
 
-echo "zhiyuan bench: wrk -t1 -c$conns -d${dur}s, SQLite, $(nproc) cores, $(date -u +%F)"
-run "GET /healthz" "$url/healthz"
-run "GET /api/v1/me (cookie)" -H "Cookie: $cookie" "$url/api/v1/me"
-run "GET /api/v1/me (bearer)" -H "Authorization: Bearer $token" "$url/api/v1/me"
+rounds=${BENCH_ROUNDS:-3}
+labels=("GET /healthz" "GET /api/v1/me (cookie)" "GET /api/v1/me (bearer)")
+declare -a results
+# rounds interleave the endpoints so that drift of the machine hits all alike
+for r in $(seq 1 "$rounds"); do
+  results[0]+="$(measure "$url/healthz")"$'\n'
+  results[1]+="$(measure -H "Cookie: $cookie" "$url/api/v1/me")"$'\n'
+  results[2]+="$(measure -H "Authorization: Bearer $token" "$url/api/v1/me")"$'\n'
+done
+
+echo "zhiyuan bench: wrk -t1 -c$conns -d${dur}s x $rounds rounds (median), SQLite, $(nproc) cores, $(date -u +%F)"
+for i in 0 1 2; do
+  med=$(printf '%s' "${results[$i]}" | sort -n | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}')
+  all=$(printf '%s' "${results[$i]}" | awk '{printf "%s%s", (NR>1?", ":""), $1}')
+  printf '%-26s %10s req/s  p99 %8s   (runs: %s)\n' "${labels[$i]}" ${med} "$all"
+done

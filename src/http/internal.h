@@ -97,6 +97,10 @@ json_t *json_in_parse(struct http_req *req, enum MHD_Result *sent);
 #define JSON_MAX_STRING 65536
 #define JSON_MAX_ARRAY 10000
 
+/* Appends the compact JSON text of v to b; -1 when b's maximum is hit. */
+int json_out(struct buf *b, json_t *v);
+#define JSON_OUT_MAX (64u << 20)
+
 /* Static files from the web root with ETag, gzip and SPA fallback. */
 enum MHD_Result static_serve(struct http_req *req);
 

@@ -117,19 +117,20 @@ enum MHD_Result http_send_body(struct http_req *req, unsigned status, const char
 
 enum MHD_Result http_send_json(struct http_req *req, unsigned status, json_t *doc)
 {
-	char *text = json_dumps(doc, JSON_COMPACT);
+	struct buf b;
+	buf_init(&b, JSON_OUT_MAX);
+	int rc = json_out(&b, doc);
 	json_decref(doc);
-	if (!text)
-		abort();
-	size_t len = strlen(text);
-	struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+	if (rc != 0)
+		abort();   /* a response of 64 MiB is a bug, not an input */
+	struct MHD_Response *resp = MHD_create_response_from_buffer(b.len, b.data, MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
-		free(text);
+		buf_release(&b);
 		return MHD_NO;
 	}
 	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	return queue(req, status, resp, len);
+	return queue(req, status, resp, b.len);
 }
 
 enum MHD_Result http_send_empty(struct http_req *req, unsigned status)
@@ -399,6 +400,8 @@ int http_serve(struct app *app, const struct http_config *cfg)
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
+		/* per-connection pool, wiped for every request: headers fit */
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
 		MHD_OPTION_END);
 	if (!srv.daemon) {

@@ -28,9 +28,19 @@ static int classify(struct store *s, int rc)
 	}
 }
 
+static pthread_once_t lite_once = PTHREAD_ONCE_INIT;
+
+static void lite_global_init(void)
+{
+	/* memory statistics take a process-wide mutex on every allocation;
+	 * nothing here reads them */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static int lite_connect(struct store_pool *p, struct store *s)
 {
 	sqlite3 *db = NULL;
+	pthread_once(&lite_once, lite_global_init);
 	int rc = sqlite3_open_v2(p->target, &db,
 				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 				 SQLITE_OPEN_NOMUTEX, NULL);
