@@ -98,7 +98,7 @@ after(async () => {
   if (srv) await withTimeout(srv.stop(), 10_000, 'srv.stop').catch(() => {})
 })
 
-test('web console shell', { timeout: 50_000 }, async (t) => {
+test('web console shell', { timeout: 80_000 }, async (t) => {
   await step(t, 'unauthenticated visit lands on the login page', async () => {
     await page.goto(srv.url + '/')
     await page.waitForURL((url) => url.pathname === '/login')
@@ -203,6 +203,57 @@ test('web console shell', { timeout: 50_000 }, async (t) => {
     await shot('audit-log')
   })
 
+  const tokenName = `浏览器令牌-${Date.now().toString(36)}`
+
+  await step(t, 'an API token is created, shown once, listed and revoked', async () => {
+    await page.locator(byTest('nav-tokens')).click()
+    await page.waitForURL((url) => url.pathname === '/tokens')
+    await page.locator(byTest('token-new')).click()
+    const dialog = page.locator(byTest('token-create-dialog'))
+    await dialog.waitFor()
+    await inputOf(dialog, 'token-name').fill(tokenName)
+    await dialog.locator(byTest('token-create-submit')).click()
+    const result = page.locator(byTest('token-result-dialog'))
+    await result.waitFor()
+    const token = await inputOf(result, 'token-value').inputValue()
+    assert.match(token, /^zy_[A-Za-z0-9_-]{43}$/)
+    // the token works as a bearer credential
+    const me = await fetch(srv.url + '/api/v1/me', { headers: { Authorization: 'Bearer ' + token } })
+    assert.equal(me.status, 200)
+    await result.locator(byTest('token-result-close')).click()
+    await result.waitFor({ state: 'hidden' })
+    const table = page.locator(byTest('tokens-table'))
+    const row = table.locator('.el-table__body tr', { hasText: tokenName })
+    await row.waitFor()
+    assert.ok(!(await table.innerText()).includes(token), 'the list never shows the secret')
+    await shot('tokens')
+    await row.locator('[data-test^="token-revoke-"]').click()
+    await page.locator('.el-message-box__btns .el-button--primary').click()
+    await row.waitFor({ state: 'detached' })
+    const after = await fetch(srv.url + '/api/v1/me', { headers: { Authorization: 'Bearer ' + token } })
+    assert.equal(after.status, 401)
+  })
+
+  const newPassword = 'Changed-In-Browser-1'
+
+  await step(t, 'the password is changed from the user menu', async () => {
+    await page.locator(byTest('user-menu')).click()
+    await page.locator(byTest('menu-change-password')).click()
+    const dialog = page.locator(byTest('password-dialog'))
+    await dialog.waitFor()
+    await inputOf(dialog, 'password-old').fill(srv.adminPassword)
+    await inputOf(dialog, 'password-new').fill(newPassword)
+    await inputOf(dialog, 'password-confirm').fill(newPassword)
+    await dialog.locator(byTest('password-submit')).click()
+    await dialog.waitFor({ state: 'hidden' })
+    const old = await fetch(srv.url + '/api/v1/sessions', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: srv.adminPassword }),
+    })
+    assert.equal(old.status, 401, 'the old password no longer works')
+  })
+
   await step(t, 'logging out lands on the login page', async () => {
     await page.locator(byTest('user-menu')).click()
     await page.locator(byTest('menu-logout')).click()
@@ -212,6 +263,12 @@ test('web console shell', { timeout: 50_000 }, async (t) => {
     await page.goto(srv.url + '/users')
     await page.waitForURL((url) => url.pathname === '/login')
     await page.locator(byTest('login-submit')).waitFor()
+    // and the new password signs in through the page
+    await inputOf(page, 'login-username').fill('admin')
+    await inputOf(page, 'login-password').fill(newPassword)
+    await page.locator(byTest('login-submit')).click()
+    await page.waitForURL((url) => url.pathname !== '/login')
+    await page.locator(byTest('side-menu')).waitFor()
   })
 
   await step(t, 'no uncaught errors in the page', async () => {
