@@ -80,6 +80,7 @@ static int throttle_bump(struct store *s, const char *key, const struct throttle
 struct login_ctx {
 	struct app_req *r;
 	const char *acct_key, *addr_key;
+	const char *attempted;      /* the name as typed */
 	int64_t user_id, org_id;
 	const char *username;
 	const char *org_path;
@@ -96,9 +97,25 @@ static int login_failed_tx(struct store *s, void *vctx)
 	int rc = throttle_bump(s, c->acct_key, &acct);
 	if (rc == STORE_OK)
 		rc = throttle_bump(s, c->addr_key, &addr);
-	if (rc == STORE_OK && c->user_id)
-		rc = audit_write(c->r, s, "session.login_failed", "user", c->user_id,
-				 c->org_id, c->org_path, NULL);
+	if (rc != STORE_OK)
+		return rc;
+	if (c->user_id)
+		return audit_write(c->r, s, "session.login_failed", "user", c->user_id,
+				   c->org_id, c->org_path, NULL);
+	/* an unknown name is recorded at the root, where the district's
+	 * admins can see guessing */
+	struct store_stmt *st = store_prepare(s, "SELECT id, path FROM orgs WHERE parent_id IS NULL");
+	if (!st)
+		return STORE_ERROR;
+	rc = store_step(st);
+	int64_t root = rc == STORE_ROW ? store_col_int(st, 0) : 0;
+	const char *path = rc == STORE_ROW ? arena_strdup(c->r->arena, store_col_text(st, 1)) : NULL;
+	store_done(st);
+	if (rc != STORE_ROW)
+		return rc == STORE_DONE ? STORE_OK : rc;
+	json_t *detail = json_pack("{ss}", "username", c->attempted);
+	rc = audit_write(c->r, s, "session.login_failed", "user", 0, root, path, detail);
+	json_decref(detail);
 	return rc;
 }
 
@@ -156,7 +173,7 @@ int accounts_login(struct app_req *r, json_t *in, struct session_grant *grant, j
 	if (in_text(r, in, "username", true, LOGIN_NAME_MAX, &name) != 0 ||
 	    in_secret(r, in, "password", true, PASSWORD_MAX, &password) != 0)
 		return -1;
-	struct login_ctx c = { .r = r };
+	struct login_ctx c = { .r = r, .attempted = name };
 	const char *lname = lowercase(r, name);
 	c.acct_key = arena_printf(r->arena, "acct:%s", lname);
 	c.addr_key = arena_printf(r->arena, "addr:%s", r->client_addr ? r->client_addr : "-");

@@ -232,3 +232,23 @@ test('sessions expire after --session-ttl', async () => {
     await s2.stop();
   }
 });
+
+test('failed logins back off per client address across accounts', async () => {
+  const s2 = await startServer({ args: ['--address-free-failures', '3'] });
+  try {
+    const c = new Client(s2.url);
+    for (const name of ['guess1', 'guess2', 'guess3']) {
+      assert.equal((await c.post('/api/v1/sessions', { username: name, password: 'wrong-password' })).status, 401);
+    }
+    const r = await c.post('/api/v1/sessions', { username: 'admin', password: s2.adminPassword });
+    assert.equal(r.status, 429, 'the address is blocked even for a right password');
+    assert.ok(Number(r.headers.get('retry-after')) >= 1);
+    await new Promise((res) => setTimeout(res, (Number(r.headers.get('retry-after')) + 1) * 1000));
+    await c.login('admin', s2.adminPassword);
+    const audit = await c.get('/api/v1/audit-log?action=session.login_failed');
+    const names = audit.json.items.map((e) => e.detail && e.detail.username);
+    assert.ok(names.includes('guess1'), 'unknown names are audited at the root');
+  } finally {
+    await s2.stop();
+  }
+});
