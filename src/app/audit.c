@@ -46,6 +46,24 @@ int audit_write(struct app_req *r, struct store *s, const char *action,
 	return rc == STORE_DONE ? STORE_OK : rc;
 }
 
+static json_t *audit_json(struct app_req *r, struct store_stmt *st)
+{
+	json_t *detail = NULL;
+	if (!store_col_null(st, 9))
+		detail = json_loads(store_col_text(st, 9), 0, NULL);
+	return json_pack("{sI ss so ss? ss ss? so so ss? so?}",
+		"id", (json_int_t)store_col_int(st, 0),
+		"at", app_iso(r, store_col_int(st, 1)),
+		"actor_id", col_id_json(st, 2),
+		"actor_username", store_col_text(st, 3),
+		"action", store_col_text(st, 4),
+		"target_type", store_col_text(st, 5),
+		"target_id", col_id_json(st, 6),
+		"org_id", col_id_json(st, 7),
+		"client_addr", store_col_text(st, 8),
+		"detail", detail);
+}
+
 int audit_list(struct app_req *r, const struct audit_query *q, json_t **out)
 {
 	static const char sql[] =
@@ -74,37 +92,5 @@ int audit_list(struct app_req *r, const struct audit_query *q, json_t **out)
 	store_bind_text(st, 3, q->action);
 	store_bind_int(st, 4, actor);
 	store_bind_int(st, 5, limit + 1);
-	json_t *items = json_array();
-	int rc, n = 0;
-	int64_t last = 0;
-	bool more = false;
-	while ((rc = store_step(st)) == STORE_ROW) {
-		if (n == limit) {
-			more = true;
-			break;
-		}
-		json_t *detail = NULL;
-		if (!store_col_null(st, 9))
-			detail = json_loads(store_col_text(st, 9), 0, NULL);
-		last = store_col_int(st, 0);
-		json_array_append_new(items, json_pack("{sI ss so ss? ss ss? so so ss? so?}",
-			"id", (json_int_t)last,
-			"at", app_iso(r, store_col_int(st, 1)),
-			"actor_id", col_id_json(st, 2),
-			"actor_username", store_col_text(st, 3),
-			"action", store_col_text(st, 4),
-			"target_type", store_col_text(st, 5),
-			"target_id", col_id_json(st, 6),
-			"org_id", col_id_json(st, 7),
-			"client_addr", store_col_text(st, 8),
-			"detail", detail));
-		n++;
-	}
-	store_done(st);
-	if (rc != STORE_ROW && rc != STORE_DONE) {
-		json_decref(items);
-		return app_store_fail(r, rc);
-	}
-	*out = json_pack("{so so}", "items", items, "next_cursor", page_cursor(more, last));
-	return 0;
+	return app_page(r, st, limit, audit_json, out);
 }

@@ -32,7 +32,10 @@ int app_cursor(struct app_req *r, const char *s, int64_t *after);
 json_t *user_roles_json(int roles);
 /* An integer column as JSON, null for SQL NULL. */
 json_t *col_id_json(struct store_stmt *st, int col);
-/* The next_cursor value of a page: a string when more rows follow. */
-json_t *page_cursor(bool more, int64_t last_id);
+/* Steps st (bound with LIMIT limit + 1, column 0 the row id) into
+ * {"items":[row(…)…],"next_cursor":…} and finishes the statement.
+ * Returns 0, or -1 with the store error set. */
+int app_page(struct app_req *r, struct store_stmt *st, int limit,
+	     json_t *(*row)(struct app_req *r, struct store_stmt *st), json_t **out);
 
 #endif

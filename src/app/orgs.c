@@ -182,23 +182,5 @@ int orgs_list(struct app_req *r, const char *limit_s, const char *cursor, json_t
 	store_bind_text(st, 1, arena_printf(r->arena, "%s%%", r->who->org_path));
 	store_bind_int(st, 2, after);
 	store_bind_int(st, 3, limit + 1);
-	json_t *items = json_array();
-	int rc, n = 0;
-	int64_t last = 0;
-	bool more = false;
-	while ((rc = store_step(st)) == STORE_ROW) {
-		if (n++ == limit) {
-			more = true;
-			break;
-		}
-		last = store_col_int(st, 0);
-		json_array_append_new(items, org_json(r, st));
-	}
-	store_done(st);
-	if (rc != STORE_ROW && rc != STORE_DONE) {
-		json_decref(items);
-		return app_store_fail(r, rc);
-	}
-	*out = json_pack("{so so}", "items", items, "next_cursor", page_cursor(more, last));
-	return 0;
+	return app_page(r, st, limit, org_json, out);
 }

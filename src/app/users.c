@@ -37,6 +37,11 @@ static json_t *user_json(struct app_req *r, struct store_stmt *st, bool full_pho
 		"created_at", app_iso(r, store_col_int(st, 8)));
 }
 
+static json_t *user_list_json(struct app_req *r, struct store_stmt *st)
+{
+	return user_json(r, st, false);
+}
+
 /* Reads "roles": a non-empty array of known role names. */
 static int in_roles(struct app_req *r, json_t *in, bool required, int *out, bool *present)
 {
@@ -266,25 +271,7 @@ int users_list(struct app_req *r, const struct users_query *q, json_t **out)
 	store_bind_text(st, 4, pattern);
 	store_bind_text(st, 5, q->q);
 	store_bind_int(st, 6, limit + 1);
-	json_t *items = json_array();
-	int rc, n = 0;
-	int64_t last = 0;
-	bool more = false;
-	while ((rc = store_step(st)) == STORE_ROW) {
-		if (n++ == limit) {
-			more = true;
-			break;
-		}
-		last = store_col_int(st, 0);
-		json_array_append_new(items, user_json(r, st, false));
-	}
-	store_done(st);
-	if (rc != STORE_ROW && rc != STORE_DONE) {
-		json_decref(items);
-		return app_store_fail(r, rc);
-	}
-	*out = json_pack("{so so}", "items", items, "next_cursor", page_cursor(more, last));
-	return 0;
+	return app_page(r, st, limit, user_list_json, out);
 }
 
 /* Loads user id; returns 0 with the statement positioned on the row, or

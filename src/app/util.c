@@ -38,11 +38,35 @@ json_t *col_id_json(struct store_stmt *st, int col)
 	return store_col_null(st, col) ? json_null() : json_integer(store_col_int(st, col));
 }
 
-json_t *page_cursor(bool more, int64_t last_id)
+static json_t *page_cursor(bool more, int64_t last_id)
 {
 	if (!more)
 		return json_null();
 	char c[24];
 	cursor_encode(last_id, c, sizeof(c));
 	return json_string(c);
+}
+
+int app_page(struct app_req *r, struct store_stmt *st, int limit,
+	     json_t *(*row)(struct app_req *r, struct store_stmt *st), json_t **out)
+{
+	json_t *items = json_array();
+	int rc, n = 0;
+	int64_t last = 0;
+	bool more = false;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		if (n++ == limit) {
+			more = true;
+			break;
+		}
+		last = store_col_int(st, 0);
+		json_array_append_new(items, row(r, st));
+	}
+	store_done(st);
+	if (rc != STORE_ROW && rc != STORE_DONE) {
+		json_decref(items);
+		return app_store_fail(r, rc);
+	}
+	*out = json_pack("{so so}", "items", items, "next_cursor", page_cursor(more, last));
+	return 0;
 }
