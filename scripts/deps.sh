@@ -6,7 +6,7 @@
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -euo pipefail
 pkgs=(gcc make meson ninja-build pkg-config libmicrohttpd-dev libjansson-dev
-      libsqlite3-dev libpq-dev libsodium-dev libcmocka-dev)
+      libsqlite3-dev libpq-dev libsodium-dev libcmocka-dev libzip-dev libexpat1-dev)
 case "${1:-}" in
   test) pkgs+=(postgresql chromium curl) ;;
   bench) pkgs+=(wrk curl) ;;

@@ -42,6 +42,9 @@ static struct opt opts[] = {
 	  "name of the root organisation created on first start", OPT_STR, false, NULL },
 	{ "root-region", "ZHIYUAN_ROOT_REGION", "510115", "CODE",
 	  "region code of the root organisation (GB/T 2260)", OPT_STR, false, NULL },
+	{ "key-file", "ZHIYUAN_KEY_FILE", "", "PATH",
+	  "sealing key for ID numbers (default: zhiyuan.key beside an SQLite database, else var/zhiyuan.key;"
+	  " ZHIYUAN_KEY with 64 hex characters overrides it)", OPT_STR, false, NULL },
 	{ "log-level", "ZHIYUAN_LOG_LEVEL", "info", "LEVEL", "error, warn, info or debug", OPT_STR, false, NULL },
 };
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
@@ -196,6 +199,22 @@ static int open_app(struct app **app)
 		.address_free_failures = (int)free_addr,
 	};
 	ensure_db_dir(cfg.db_url);
+	static char keyfile[600];
+	const char *kf = val("key-file");
+	if (!*kf) {
+		const char *path = strncmp(cfg.db_url, "sqlite:", 7) == 0 ? cfg.db_url + 7 : cfg.db_url;
+		const char *slash = strrchr(path, '/');
+		if (strstr(cfg.db_url, "://"))
+			snprintf(keyfile, sizeof(keyfile), "var/zhiyuan.key");
+		else if (slash)
+			snprintf(keyfile, sizeof(keyfile), "%.*s/zhiyuan.key", (int)(slash - path), path);
+		else
+			snprintf(keyfile, sizeof(keyfile), "zhiyuan.key");
+		if (strstr(cfg.db_url, "://"))
+			mkdir("var", 0700);
+		kf = keyfile;
+	}
+	cfg.key_file = kf;
 	return app_open(&cfg, app);
 }
 

@@ -294,6 +294,8 @@ int accounts_me(struct app_req *r, json_t **out)
 		"org_name", p->org_name,
 		"status", p->status,
 		"created_at", app_iso(r, p->created_at));
+	json_object_set_new(*out, "permissions", permissions_json(p->permissions));
+	json_object_set_new(*out, "org_parent_id", p->org_parent_id ? json_integer(p->org_parent_id) : json_null());
 	if (p->csrf_token)
 		json_object_set_new(*out, "csrf_token", json_string(p->csrf_token));
 	return 0;

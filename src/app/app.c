@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct app {
 	struct app_config cfg;
@@ -20,6 +21,61 @@ struct app {
 	 * username costs as much time as a wrong password */
 	char dummy_hash[128];
 };
+
+struct key_ctx {
+	const char *check;
+	bool mismatch;
+};
+
+static int key_check_tx(struct store *s, void *vctx)
+{
+	struct key_ctx *c = vctx;
+	struct store_stmt *st = store_prepare(s, "SELECT value FROM meta WHERE name = 'key_check'");
+	if (!st)
+		return STORE_ERROR;
+	int rc = store_step(st);
+	if (rc == STORE_ROW)
+		c->mismatch = strcmp(store_col_text(st, 0), c->check) != 0;
+	store_done(st);
+	if (rc != STORE_DONE)
+		return rc == STORE_ROW ? STORE_OK : rc;
+	st = store_prepare(s, "INSERT INTO meta (name, value) VALUES ('key_check', $1)");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_text(st, 1, c->check);
+	rc = store_step(st);
+	store_done(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+/* Loads (or on a new installation creates) the sealing key and makes sure
+ * it is the key this database was written with. */
+static int load_key(struct app *a, struct store *s)
+{
+	char err[256], check[SECRET_HASH_HEX];
+	bool created;
+	if (secrets_load_key(getenv("ZHIYUAN_KEY"), a->cfg.key_file, true, &created, err, sizeof(err)) != 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	secret_key_check(check);
+	struct key_ctx c = { check, false };
+	if (store_tx(s, key_check_tx, &c) != STORE_OK) {
+		log_error("store: %s", store_errmsg(s));
+		return -1;
+	}
+	if (c.mismatch) {
+		if (created)
+			unlink(a->cfg.key_file);
+		log_error("the sealing key (%s) is not the key this database was written with;"
+			  " restore the right key file or ZHIYUAN_KEY", getenv("ZHIYUAN_KEY") ? "ZHIYUAN_KEY" : a->cfg.key_file);
+		return -1;
+	}
+	if (created)
+		log_warn("created a new sealing key in %s: back it up with the database;"
+			 " without it sealed ID numbers cannot be read", a->cfg.key_file);
+	return 0;
+}
 
 int app_open(const struct app_config *cfg, struct app **out)
 {
@@ -43,7 +99,7 @@ int app_open(const struct app_config *cfg, struct app **out)
 		app_close(a);
 		return -1;
 	}
-	if (bootstrap_run(a, s) != 0) {
+	if (load_key(a, s) != 0 || bootstrap_run(a, s) != 0) {
 		app_close(a);
 		return -1;
 	}
@@ -127,10 +183,11 @@ int64_t app_now(void)
 	return time_now_ms() / 1000;
 }
 
-/* Columns 0..9 of both authentication queries describe the user. */
+/* The first columns of both authentication queries describe the user. */
 #define PRINCIPAL_COLUMNS \
 	"u.id, u.username, u.display_name, u.phone, u.roles, u.org_id, " \
-	"u.status, u.created_at, o.name, o.path"
+	"u.status, u.created_at, o.name, o.path, u.permissions, o.parent_id"
+#define EXTRA 12   /* first column after the principal's */
 
 static void principal_fill(struct app_req *r, struct store_stmt *st, struct principal *p)
 {
@@ -144,6 +201,8 @@ static void principal_fill(struct app_req *r, struct store_stmt *st, struct prin
 	p->created_at = store_col_int(st, 7);
 	p->org_name = arena_strdup(r->arena, store_col_text(st, 8));
 	p->org_path = arena_strdup(r->arena, store_col_text(st, 9));
+	p->permissions = arena_strdup(r->arena, store_col_text(st, 10));
+	p->org_parent_id = store_col_null(st, 11) ? 0 : store_col_int(st, 11);
 }
 
 struct touch_ctx {
@@ -194,16 +253,16 @@ int app_authenticate(struct app_req *r, enum cred_kind kind, const char *token,
 	struct principal *p = arena_alloc(r->arena, sizeof(*p));
 	principal_fill(r, st, p);
 	int64_t now = app_now();
-	int64_t extra_id = store_col_int(st, 10);
+	int64_t extra_id = store_col_int(st, EXTRA);
 	bool expired = false, stale = false;
 	if (kind == CRED_SESSION) {
 		p->session_id = extra_id;
-		p->csrf_token = arena_strdup(r->arena, store_col_text(st, 11));
-		expired = store_col_int(st, 12) <= now;
+		p->csrf_token = arena_strdup(r->arena, store_col_text(st, EXTRA + 1));
+		expired = store_col_int(st, EXTRA + 2) <= now;
 	} else {
 		/* last use is kept to the minute: a write per request would
 		 * serialise every API client behind the writer lock */
-		stale = store_col_null(st, 11) || store_col_int(st, 11) < now - 60;
+		stale = store_col_null(st, EXTRA + 1) || store_col_int(st, EXTRA + 1) < now - 60;
 	}
 	store_done(st);
 	if (expired)

@@ -41,6 +41,7 @@ struct app_config {
 	int64_t session_ttl;          /* seconds */
 	int account_free_failures;    /* login failures before back-off */
 	int address_free_failures;
+	const char *key_file;         /* sealing key; ZHIYUAN_KEY overrides */
 };
 
 /* Who is calling: filled by app_authenticate from a session or a token. */
@@ -55,6 +56,8 @@ struct principal {
 	const char *org_path;
 	const char *status;
 	int64_t created_at;
+	const char *permissions; /* comma-separated explicit grants */
+	int64_t org_parent_id;   /* 0 for the root organisation */
 	int64_t session_id;      /* 0 for bearer tokens */
 	const char *csrf_token;  /* sessions only */
 };

@@ -21,12 +21,25 @@ int audit_write(struct app_req *r, struct store *s, const char *action,
  * Returns STORE_ROW when found, STORE_DONE when not, or an error rc. */
 int org_lookup(struct app_req *r, int64_t org_id, const char **path, const char **name);
 
+/* Today's date in China (UTC+8, where every district using this runs) as
+ * the number YYYYMMDD, and as "YYYY-MM-DD" in r->arena. */
+int app_today_ymd(void);
+const char *app_today(struct app_req *r);
+
 /* ISO 8601 string in r->arena for unix seconds. */
 const char *app_iso(struct app_req *r, int64_t t);
+/* A LIKE pattern matching text as a substring (wildcards in the text are
+ * escaped with '\\', ASCII lower-cased), in r->arena; 400 naming field
+ * when the text is empty, over 64 characters or not clean UTF-8. */
+int app_like_pattern(struct app_req *r, const char *text, const char *field, const char **out);
+
 /* A list page size from ?limit= (NULL → default 50; 1..200 allowed). */
 int app_limit(struct app_req *r, const char *s, int *out);
 /* A ?cursor= value; NULL → 0 (start). */
 int app_cursor(struct app_req *r, const char *s, int64_t *after);
+
+/* Stored permission list ("a,b") as a JSON array of names. */
+json_t *permissions_json(const char *csv);
 
 /* A role set as the API's array of role names. */
 json_t *user_roles_json(int roles);

@@ -1,16 +1,28 @@
-/* Organisations: the tree every scope is cut from. This is the base the
- * network capability (issue 3) builds on: create, read and list within
- * the caller's subtree. */
+/* Organisations: the four-level network every scope is cut from. Create,
+ * read, list, edit, move and dissolve within the caller's subtree, and the
+ * subtree with its counts in one call. Nothing is ever deleted. */
 #ifndef ZY_ORGS_H
 #define ZY_ORGS_H
 #include "app/app.h"
 
-/* POST /organizations: {"name","kind","parent_id","region_code",
- * "professional"} → the new organisation. */
+struct orgs_query {
+	const char *limit, *cursor, *parent_id, *kind, *q, *status;   /* raw or NULL */
+};
+
+/* POST /organizations → the new organisation. */
 int orgs_create(struct app_req *r, json_t *in, json_t **out);
 /* GET /organizations/{id}. */
 int orgs_get(struct app_req *r, int64_t id, json_t **out);
 /* GET /organizations: the caller's subtree, in id order, paged. */
-int orgs_list(struct app_req *r, const char *limit, const char *cursor, json_t **out);
+int orgs_list(struct app_req *r, const struct orgs_query *q, json_t **out);
+/* PATCH /organizations/{id}: details and status active/suspended. */
+int orgs_update(struct app_req *r, int64_t id, json_t *in, json_t **out);
+/* POST /organizations/{id}/move {"parent_id"}: re-parents the subtree. */
+int orgs_move(struct app_req *r, int64_t id, json_t *in, json_t **out);
+/* POST /organizations/{id}/dissolve: refused (409 org_not_empty) while
+ * active child organisations or volunteers remain. */
+int orgs_dissolve(struct app_req *r, int64_t id, json_t **out);
+/* GET /organizations/{id}/tree: {"summary":{counts…},"nodes":[…]}. */
+int orgs_tree(struct app_req *r, int64_t id, json_t **out);
 
 #endif

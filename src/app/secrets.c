@@ -1,7 +1,17 @@
 /* libsodium wrappers: everything secret is made and checked here. */
 #include "app/secrets.h"
 #include <sodium.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Set once at start-up, read-only afterwards. */
+static unsigned char seal_key[crypto_secretbox_KEYBYTES];
+static unsigned char hash_key[crypto_generichash_KEYBYTES];
+static unsigned char check_key[crypto_generichash_KEYBYTES];
 
 int secrets_init(void)
 {
@@ -51,4 +61,115 @@ void secret_password_generate(char *out, size_t n)
 	for (size_t i = 0; i < n; i++)
 		out[i] = alphabet[randombytes_uniform(sizeof(alphabet) - 1)];
 	out[n] = 0;
+}
+
+static void derive(const unsigned char master[crypto_kdf_KEYBYTES])
+{
+	crypto_kdf_derive_from_key(seal_key, sizeof(seal_key), 1, "zhiyuan_", master);
+	crypto_kdf_derive_from_key(hash_key, sizeof(hash_key), 2, "zhiyuan_", master);
+	crypto_kdf_derive_from_key(check_key, sizeof(check_key), 3, "zhiyuan_", master);
+}
+
+int secrets_load_key(const char *hex_env, const char *key_path, bool create, bool *created,
+		     char *err, size_t errlen)
+{
+	unsigned char master[crypto_kdf_KEYBYTES];
+	size_t got = 0;
+	*created = false;
+	if (hex_env && *hex_env) {
+		if (sodium_hex2bin(master, sizeof(master), hex_env, strlen(hex_env), NULL, &got, NULL) != 0 ||
+		    got != sizeof(master)) {
+			snprintf(err, errlen, "ZHIYUAN_KEY must be 64 hexadecimal characters");
+			return -1;
+		}
+		derive(master);
+		sodium_memzero(master, sizeof(master));
+		return 0;
+	}
+	char hex[crypto_kdf_KEYBYTES * 2 + 2];
+	int fd = open(key_path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t n = read(fd, hex, sizeof(hex) - 1);
+		close(fd);
+		if (n < 64 || sodium_hex2bin(master, sizeof(master), hex, 64, NULL, &got, NULL) != 0 ||
+		    got != sizeof(master)) {
+			snprintf(err, errlen, "%s does not hold a 64-hex-character key", key_path);
+			return -1;
+		}
+	} else if (errno == ENOENT && create) {
+		crypto_kdf_keygen(master);
+		fd = open(key_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			snprintf(err, errlen, "cannot create key file %s: %s", key_path, strerror(errno));
+			return -1;
+		}
+		sodium_bin2hex(hex, sizeof(hex), master, sizeof(master));
+		hex[64] = '\n';
+		bool ok = write(fd, hex, 65) == 65 && fsync(fd) == 0;
+		close(fd);
+		if (!ok) {
+			unlink(key_path);
+			snprintf(err, errlen, "cannot write key file %s", key_path);
+			return -1;
+		}
+		*created = true;
+	} else {
+		snprintf(err, errlen, "cannot read key file %s: %s", key_path, strerror(errno));
+		return -1;
+	}
+	sodium_memzero(hex, sizeof(hex));
+	derive(master);
+	sodium_memzero(master, sizeof(master));
+	return 0;
+}
+
+void secret_key_check(char out[SECRET_HASH_HEX])
+{
+	static const char what[] = "zhiyuan key check v1";
+	unsigned char h[32];
+	crypto_generichash(h, sizeof(h), (const unsigned char *)what, sizeof(what) - 1,
+			   check_key, sizeof(check_key));
+	sodium_bin2hex(out, SECRET_HASH_HEX, h, sizeof(h));
+}
+
+int secret_seal(const char *plain, char *out, size_t outlen)
+{
+	size_t n = strlen(plain);
+	unsigned char buf[crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + 256];
+	if (n > 255)
+		return -1;
+	randombytes_buf(buf, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(buf + crypto_secretbox_NONCEBYTES, (const unsigned char *)plain, n,
+			      buf, seal_key);
+	size_t total = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + n;
+	if (outlen < sodium_base64_ENCODED_LEN(total, sodium_base64_VARIANT_URLSAFE_NO_PADDING))
+		return -1;
+	sodium_bin2base64(out, outlen, buf, total, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return 0;
+}
+
+int secret_unseal(const char *sealed, char *out, size_t outlen)
+{
+	unsigned char buf[crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + 256];
+	size_t n = 0;
+	if (sodium_base642bin(buf, sizeof(buf), sealed, strlen(sealed), NULL, &n, NULL,
+			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    n < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
+		return -1;
+	size_t plain = n - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
+	if (plain + 1 > outlen)
+		return -1;
+	if (crypto_secretbox_open_easy((unsigned char *)out, buf + crypto_secretbox_NONCEBYTES,
+				       n - crypto_secretbox_NONCEBYTES, buf, seal_key) != 0)
+		return -1;
+	out[plain] = 0;
+	return 0;
+}
+
+void secret_keyed_digest(const char *msg, char out[SECRET_HASH_HEX])
+{
+	unsigned char h[32];
+	crypto_generichash(h, sizeof(h), (const unsigned char *)msg, strlen(msg),
+			   hash_key, sizeof(hash_key));
+	sodium_bin2hex(out, SECRET_HASH_HEX, h, sizeof(h));
 }

@@ -21,4 +21,24 @@ bool secret_password_verify(const char *hash, const char *password, size_t len);
 /* A readable random password of n characters (no look-alike letters). */
 void secret_password_generate(char *out, size_t n);
 
+/* The sealing key: 32 bytes from ZHIYUAN_KEY (64 hex characters) or from
+ * key_path, created there (mode 0600) when absent and create is true.
+ * Sets *created when a new key was written. Returns 0 or -1 (message in
+ * err). Sub-keys for sealing, hashing and the check value are derived
+ * with crypto_kdf, so one secret is all an operator must back up. */
+int secrets_load_key(const char *hex_env, const char *key_path, bool create, bool *created,
+		     char *err, size_t errlen);
+/* A value derived from the key (hex, SECRET_HASH_HEX bytes) that proves
+ * which key a database was written with, without revealing it. */
+void secret_key_check(char out[SECRET_HASH_HEX]);
+/* Seals plain text (at most 255 bytes) into base64 of nonce||box, written
+ * to out (at least SECRET_SEALED_MAX bytes). Returns 0 or -1. */
+#define SECRET_SEALED_MAX 512
+int secret_seal(const char *plain, char *out, size_t outlen);
+/* Opens what secret_seal made; returns 0 or -1 (wrong key, tampering). */
+int secret_unseal(const char *sealed, char *out, size_t outlen);
+/* Keyed BLAKE2b-256 of msg as hex: equal inputs give equal digests under
+ * one key, and without the key the digest says nothing. */
+void secret_keyed_digest(const char *msg, char out[SECRET_HASH_HEX]);
+
 #endif

@@ -244,24 +244,8 @@ int users_list(struct app_req *r, const struct users_query *q, json_t **out)
 			return -1;
 	}
 	const char *pattern = NULL;
-	if (q->q) {
-		size_t n = strlen(q->q);
-		if (n == 0 || n > 64 || !valid_text(q->q, n, 64))
-			return app_fail(r, APP_EBADREQ, "invalid_value", "q");
-		/* a substring match: escape LIKE's wildcards in the user's text */
-		struct buf b;
-		buf_init(&b, 4 * 64 + 3);
-		buf_puts(&b, "%");
-		for (const char *p = q->q; *p; p++) {
-			char ch = (char)((*p >= 'A' && *p <= 'Z') ? *p + 32 : *p);
-			if (ch == '%' || ch == '_' || ch == '\\')
-				buf_append(&b, "\\", 1);
-			buf_append(&b, &ch, 1);
-		}
-		buf_puts(&b, "%");
-		pattern = arena_strdup(r->arena, b.data);
-		buf_release(&b);
-	}
+	if (q->q && app_like_pattern(r, q->q, "q", &pattern) != 0)
+		return -1;
 	struct store_stmt *st = store_prepare(r->store, sql);
 	if (!st)
 		return app_store_fail(r, STORE_ERROR);

@@ -3,12 +3,50 @@
 #include "core/cursor.h"
 #include "util/arena.h"
 #include "util/timeutil.h"
+#include "util/buf.h"
+#include "core/validate.h"
+#include <string.h>
+#include <time.h>
 
 const char *app_iso(struct app_req *r, int64_t t)
 {
 	char *s = arena_alloc(r->arena, 24);
 	time_format_iso(t, s, 24);
 	return s;
+}
+
+int app_today_ymd(void)
+{
+	time_t t = (time_t)(app_now() + 8 * 3600);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
+
+const char *app_today(struct app_req *r)
+{
+	int d = app_today_ymd();
+	return arena_printf(r->arena, "%04d-%02d-%02d", d / 10000, d / 100 % 100, d % 100);
+}
+
+int app_like_pattern(struct app_req *r, const char *text, const char *field, const char **out)
+{
+	size_t n = strlen(text);
+	if (n == 0 || n > 256 || !valid_text(text, n, 64))
+		return app_fail(r, APP_EBADREQ, "invalid_value", field);
+	struct buf b;
+	buf_init(&b, 2 * 256 + 3);
+	buf_puts(&b, "%");
+	for (const char *p = text; *p; p++) {
+		char ch = (char)((*p >= 'A' && *p <= 'Z') ? *p + 32 : *p);
+		if (ch == '%' || ch == '_' || ch == '\\')
+			buf_append(&b, "\\", 1);
+		buf_append(&b, &ch, 1);
+	}
+	buf_puts(&b, "%");
+	*out = arena_strdup(r->arena, b.data);
+	buf_release(&b);
+	return 0;
 }
 
 int app_limit(struct app_req *r, const char *s, int *out)
@@ -69,4 +107,18 @@ int app_page(struct app_req *r, struct store_stmt *st, int limit,
 	}
 	*out = json_pack("{so so}", "items", items, "next_cursor", page_cursor(more, last));
 	return 0;
+}
+
+json_t *permissions_json(const char *csv)
+{
+	json_t *a = json_array();
+	const char *p = csv ? csv : "";
+	while (*p) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		if (n)
+			json_array_append_new(a, json_stringn(p, n));
+		p += n + (comma ? 1 : 0);
+	}
+	return a;
 }

@@ -197,3 +197,78 @@ bool org_parent_allowed(int parent, int child)
 		return false;
 	}
 }
+
+bool valid_contact_phone(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 3 || n > 20 || !is_digit(s[0]))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!is_digit(s[i]) && s[i] != '-')
+			return false;
+	return true;
+}
+
+bool valid_date(const char *s, int *ymd)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	int v[3] = { 0, 0, 0 }, pos[3][2] = { { 0, 4 }, { 5, 2 }, { 8, 2 } };
+	for (int k = 0; k < 3; k++)
+		for (int i = 0; i < pos[k][1]; i++) {
+			char c = s[pos[k][0] + i];
+			if (!is_digit(c))
+				return false;
+			v[k] = v[k] * 10 + (c - '0');
+		}
+	int y = v[0], m = v[1], d = v[2];
+	if (y < 1900 || y > 2999 || m < 1 || m > 12 || d < 1)
+		return false;
+	int max = days[m - 1];
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		max = 29;
+	if (d > max)
+		return false;
+	if (ymd)
+		*ymd = y * 10000 + m * 100 + d;
+	return true;
+}
+
+int region_normalize(const char *code, char out[13])
+{
+	if (!valid_region_code(code))
+		return -1;
+	size_t n = strlen(code);
+	memcpy(out, code, n);
+	memset(out + n, '0', 12 - n);
+	out[12] = 0;
+	return 0;
+}
+
+static bool zeros(const char *s, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++)
+		if (s[i] != '0')
+			return false;
+	return true;
+}
+
+int region_level(const char *c)
+{
+	if (zeros(c, 2, 12))
+		return 1;
+	if (zeros(c, 4, 12))
+		return 2;
+	if (zeros(c, 6, 12))
+		return 3;
+	if (zeros(c, 9, 12))
+		return 4;
+	return 5;
+}
+
+int region_prefix_len(int level)
+{
+	static const int len[] = { 12, 2, 4, 6, 9, 12 };
+	return (level >= 1 && level <= 5) ? len[level] : 12;
+}

@@ -43,6 +43,23 @@ bool valid_password(const char *s, size_t len);
 bool valid_text(const char *s, size_t len, size_t max_chars);
 /* GB/T 2260 six-digit code or 12-digit statistical code. */
 bool valid_region_code(const char *s);
+/* A landline or mobile number: 7..20 of digits and '-', starting with a
+ * digit (hotlines such as 028-82722222 or 12345). */
+bool valid_contact_phone(const char *s);
+/* A real calendar date written YYYY-MM-DD; *ymd (may be NULL) gets it as
+ * the number YYYYMMDD. */
+bool valid_date(const char *s, int *ymd);
+
+/* Region codes are stored with 12 digits: a 6-digit GB/T 2260 code gets
+ * "000000". out needs 13 bytes; returns 0, or -1 for an invalid code. */
+int region_normalize(const char *code, char out[13]);
+/* Level of a 12-digit code: 1 province, 2 city, 3 county, 4 town or
+ * street, 5 village or community. */
+int region_level(const char *code12);
+/* How many leading digits a level's code owns (2, 4, 6, 9, 12): every
+ * code below it starts with them. */
+int region_prefix_len(int level);
+
 /* Masks a mobile number as 138****1234 into out (at least 12 bytes). */
 void mask_phone(const char *phone, char *out, size_t outlen);
 

@@ -166,7 +166,15 @@ enum MHD_Result h_audit_list(struct http_req *req, json_t *in)
 enum MHD_Result h_orgs_list(struct http_req *req, json_t *in)
 {
 	json_t *out = NULL;
-	int rc = orgs_list(&req->app, http_query(req, "limit"), http_query(req, "cursor"), &out);
+	struct orgs_query q = {
+		.limit = http_query(req, "limit"),
+		.cursor = http_query(req, "cursor"),
+		.parent_id = http_query(req, "parent_id"),
+		.kind = http_query(req, "kind"),
+		.q = http_query(req, "q"),
+		.status = http_query(req, "status"),
+	};
+	int rc = orgs_list(&req->app, &q, &out);
 	return reply(req, rc, 200, out);
 }
 
@@ -184,5 +192,45 @@ enum MHD_Result h_orgs_get(struct http_req *req, json_t *in)
 	int rc = path_id(req, &id);
 	if (rc == 0)
 		rc = orgs_get(&req->app, id, &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_orgs_update(struct http_req *req, json_t *in)
+{
+	int64_t id;
+	json_t *out = NULL;
+	int rc = path_id(req, &id);
+	if (rc == 0)
+		rc = orgs_update(&req->app, id, in, &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_orgs_move(struct http_req *req, json_t *in)
+{
+	int64_t id;
+	json_t *out = NULL;
+	int rc = path_id(req, &id);
+	if (rc == 0)
+		rc = orgs_move(&req->app, id, in, &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_orgs_dissolve(struct http_req *req, json_t *in)
+{
+	int64_t id;
+	json_t *out = NULL;
+	int rc = path_id(req, &id);
+	if (rc == 0)
+		rc = orgs_dissolve(&req->app, id, &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_orgs_tree(struct http_req *req, json_t *in)
+{
+	int64_t id;
+	json_t *out = NULL;
+	int rc = path_id(req, &id);
+	if (rc == 0)
+		rc = orgs_tree(&req->app, id, &out);
 	return reply(req, rc, 200, out);
 }

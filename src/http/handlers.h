@@ -23,5 +23,9 @@ enum MHD_Result h_audit_list(struct http_req *req, json_t *in);
 enum MHD_Result h_orgs_list(struct http_req *req, json_t *in);
 enum MHD_Result h_orgs_create(struct http_req *req, json_t *in);
 enum MHD_Result h_orgs_get(struct http_req *req, json_t *in);
+enum MHD_Result h_orgs_update(struct http_req *req, json_t *in);
+enum MHD_Result h_orgs_move(struct http_req *req, json_t *in);
+enum MHD_Result h_orgs_dissolve(struct http_req *req, json_t *in);
+enum MHD_Result h_orgs_tree(struct http_req *req, json_t *in);
 
 #endif

@@ -27,6 +27,10 @@ const struct route route_table[] = {
 	{ "GET", "/api/v1/organizations", h_orgs_list, ROUTE_AUTH, BODY_NONE },
 	{ "POST", "/api/v1/organizations", h_orgs_create, ROUTE_AUTH, BODY_JSON },
 	{ "GET", "/api/v1/organizations/{id}", h_orgs_get, ROUTE_AUTH, BODY_NONE },
+	{ "PATCH", "/api/v1/organizations/{id}", h_orgs_update, ROUTE_AUTH, BODY_JSON },
+	{ "POST", "/api/v1/organizations/{id}/move", h_orgs_move, ROUTE_AUTH, BODY_JSON },
+	{ "POST", "/api/v1/organizations/{id}/dissolve", h_orgs_dissolve, ROUTE_AUTH, BODY_NONE },
+	{ "GET", "/api/v1/organizations/{id}/tree", h_orgs_tree, ROUTE_AUTH, BODY_NONE },
 	{ NULL, NULL, NULL, ROUTE_PUBLIC, BODY_NONE },
 };
 

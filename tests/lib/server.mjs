@@ -43,6 +43,7 @@ export async function startServer(opts = {}) {
   }
   const args = ['serve', '--db', db, '--listen', '127.0.0.1:0',
     '--web-root', join(repoRoot, 'web/dist'), '--access-log', join(dir, 'access.log'),
+    '--key-file', join(dir, 'zhiyuan.key'),
     '--log-level', 'warn', ...(opts.args || [])];
   const child = spawn(bin, args, {
     env: { ...process.env, ZHIYUAN_ADMIN_PASSWORD: adminPassword, ...(opts.env || {}) },
