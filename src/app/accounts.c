@@ -487,3 +487,33 @@ int tokens_revoke(struct app_req *r, int64_t id)
 	int rc = store_tx(r->store, token_revoke_tx, &c);
 	return rc == STORE_OK ? 0 : app_store_fail(r, rc);
 }
+
+struct note_ctx {
+	const char *key;
+	struct throttle_policy pol;
+};
+
+static int note_tx(struct store *s, void *vctx)
+{
+	struct note_ctx *c = vctx;
+	return throttle_bump(s, c->key, &c->pol);
+}
+
+int app_throttle_note(struct app_req *r, const char *key, int free, int base, int max)
+{
+	struct note_ctx c = { key, { free, base, max } };
+	int rc = store_tx(r->store, note_tx, &c);
+	return rc == STORE_OK ? 0 : app_store_fail(r, rc);
+}
+
+int app_root_org(struct app_req *r, int64_t *id)
+{
+	struct store_stmt *st = store_prepare(r->store, "SELECT id FROM orgs WHERE parent_id IS NULL");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	int rc = store_step(st);
+	if (rc == STORE_ROW)
+		*id = store_col_int(st, 0);
+	store_done(st);
+	return rc == STORE_ROW ? 0 : app_store_fail(r, rc);
+}

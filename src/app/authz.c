@@ -9,14 +9,34 @@ static const struct {
 	enum authz_action action;
 	int roles;            /* any of these roles may; 0 = any signed-in user */
 	bool scoped;          /* the target must be within the caller's subtree */
+	const char *permission;   /* an explicit grant needed besides the role */
+	bool root_only;       /* only for staff of the root organisation */
 } rules[] = {
-	{ AUTHZ_SELF, 0, false },
-	{ AUTHZ_USERS_READ, ROLE_ADMIN, true },
-	{ AUTHZ_USERS_WRITE, ROLE_ADMIN, true },
-	{ AUTHZ_AUDIT_READ, ROLE_ADMIN, true },
-	{ AUTHZ_ORGS_READ, 0, true },
-	{ AUTHZ_ORGS_WRITE, ROLE_ADMIN, true },
+	{ AUTHZ_SELF, 0, false, NULL, false },
+	{ AUTHZ_USERS_READ, ROLE_ADMIN, true, NULL, false },
+	{ AUTHZ_USERS_WRITE, ROLE_ADMIN, true, NULL, false },
+	{ AUTHZ_AUDIT_READ, ROLE_ADMIN, true, NULL, false },
+	{ AUTHZ_ORGS_READ, 0, true, NULL, false },
+	{ AUTHZ_ORGS_WRITE, ROLE_ADMIN, true, NULL, false },
+	{ AUTHZ_VOLUNTEERS_READ, ROLE_ADMIN | ROLE_RECORDER | ROLE_SOCIAL_WORKER | ROLE_CLERK, true, NULL, false },
+	{ AUTHZ_VOLUNTEERS_WRITE, ROLE_ADMIN | ROLE_RECORDER, true, NULL, false },
+	{ AUTHZ_ID_NUMBER_READ, ROLE_ADMIN | ROLE_RECORDER, true, "read_id_number", false },
+	{ AUTHZ_REGIONS_WRITE, ROLE_ADMIN, false, NULL, true },
 };
+
+/* Whether the comma-separated grants hold name. */
+static bool granted(const char *grants, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = grants ? grants : ""; *p;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		if (len == n && strncmp(p, name, n) == 0)
+			return true;
+		p += len + (comma ? 1 : 0);
+	}
+	return false;
+}
 
 bool authz_in_scope(const struct principal *who, const char *target_path)
 {
@@ -35,6 +55,10 @@ int authz_check(struct app_req *r, enum authz_action action, const char *target_
 		if (rules[i].roles && !(who->roles & rules[i].roles))
 			return app_fail(r, APP_EFORBIDDEN, "forbidden", NULL);
 		if (rules[i].scoped && target_path && !authz_in_scope(who, target_path))
+			return app_fail(r, APP_EFORBIDDEN, "forbidden", NULL);
+		if (rules[i].permission && !granted(who->permissions, rules[i].permission))
+			return app_fail(r, APP_EFORBIDDEN, "permission_required", NULL);
+		if (rules[i].root_only && who->org_parent_id != 0)
 			return app_fail(r, APP_EFORBIDDEN, "forbidden", NULL);
 		return 0;
 	}

@@ -11,6 +11,10 @@ enum authz_action {
 	AUTHZ_AUDIT_READ,    /* the audit log of a scope */
 	AUTHZ_ORGS_READ,     /* organisations */
 	AUTHZ_ORGS_WRITE,    /* create organisations under a parent */
+	AUTHZ_VOLUNTEERS_READ,   /* volunteer files */
+	AUTHZ_VOLUNTEERS_WRITE,  /* register, edit, deactivate, transfer */
+	AUTHZ_ID_NUMBER_READ,    /* the full ID number: an explicit grant */
+	AUTHZ_REGIONS_WRITE,     /* the region table: admins of the root */
 };
 
 /* Whether the principal's scope (its organisation's subtree) contains the

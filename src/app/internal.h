@@ -26,6 +26,13 @@ int org_lookup(struct app_req *r, int64_t org_id, const char **path, const char 
 int app_today_ymd(void);
 const char *app_today(struct app_req *r);
 
+/* Counts an attempt against a throttle key in its own transaction: after
+ * free attempts within 15 minutes, waits of base seconds doubling to max
+ * apply. Returns 0 or -1 (store error). */
+int app_throttle_note(struct app_req *r, const char *key, int free, int base, int max);
+/* The id of the root organisation. */
+int app_root_org(struct app_req *r, int64_t *id);
+
 /* ISO 8601 string in r->arena for unix seconds. */
 const char *app_iso(struct app_req *r, int64_t t);
 /* A LIKE pattern matching text as a substring (wildcards in the text are

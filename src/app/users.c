@@ -14,7 +14,7 @@
 
 #define USER_COLUMNS \
 	"u.id, u.username, u.display_name, u.phone, u.roles, u.org_id, o.name," \
-	" u.status, u.created_at, o.path"
+	" u.status, u.created_at, o.path, u.permissions"
 
 /* full_phone: lists mask the phone; a single read by an admin shows it. */
 static json_t *user_json(struct app_req *r, struct store_stmt *st, bool full_phone)
@@ -25,7 +25,7 @@ static json_t *user_json(struct app_req *r, struct store_stmt *st, bool full_pho
 		mask_phone(phone, masked, sizeof(masked));
 		phone = masked;
 	}
-	return json_pack("{sI ss ss ss? so sI ss ss ss}",
+	return json_pack("{sI ss ss ss? so sI ss ss ss so}",
 		"id", (json_int_t)store_col_int(st, 0),
 		"username", store_col_text(st, 1),
 		"display_name", store_col_text(st, 2),
@@ -34,7 +34,8 @@ static json_t *user_json(struct app_req *r, struct store_stmt *st, bool full_pho
 		"org_id", (json_int_t)store_col_int(st, 5),
 		"org_name", store_col_text(st, 6),
 		"status", store_col_text(st, 7),
-		"created_at", app_iso(r, store_col_int(st, 8)));
+		"created_at", app_iso(r, store_col_int(st, 8)),
+		"permissions", permissions_json(store_col_text(st, 10)));
 }
 
 static json_t *user_list_json(struct app_req *r, struct store_stmt *st)
@@ -97,7 +98,8 @@ struct user_ctx {
 	int64_t org_id;
 	char hash[128];
 	/* edits */
-	bool set_display, set_phone, set_roles, set_org, set_status, set_password;
+	bool set_display, set_phone, set_roles, set_org, set_status, set_password, set_permissions;
+	const char *permissions;
 	const char *status;
 	json_t *changed;
 };
@@ -311,6 +313,7 @@ static int update_tx(struct store *s, void *vctx)
 		" org_id = CASE WHEN $8 = 1 THEN $9 ELSE org_id END,"
 		" status = CASE WHEN $10 = 1 THEN $11 ELSE status END,"
 		" password_hash = CASE WHEN $12 = 1 THEN $13 ELSE password_hash END,"
+		" permissions = CASE WHEN $15 = 1 THEN $16 ELSE permissions END,"
 		" updated_at = $14 WHERE id = $1");
 	if (!st)
 		return STORE_ERROR;
@@ -328,6 +331,8 @@ static int update_tx(struct store *s, void *vctx)
 	store_bind_int(st, 12, c->set_password);
 	store_bind_text(st, 13, c->hash);
 	store_bind_int(st, 14, app_now());
+	store_bind_int(st, 15, c->set_permissions);
+	store_bind_text(st, 16, c->permissions ? c->permissions : "");
 	rc = store_step(st);
 	store_done(st);
 	if (rc != STORE_DONE)
@@ -383,6 +388,32 @@ int users_update(struct app_req *r, int64_t id, json_t *in, json_t **out)
 	if (password && !valid_password(password, strlen(password)))
 		return app_fail(r, APP_EINVALID, "weak_password", "password");
 	c.set_password = password != NULL;
+	json_t *perms = json_object_get(in, "permissions");
+	if (perms && !json_is_null(perms)) {
+		/* explicit grants: only names the server knows, each once */
+		static const char *const known[] = { "read_id_number" };
+		if (!json_is_array(perms))
+			return app_fail(r, APP_EBADREQ, "wrong_type", "permissions");
+		char csv[128] = "";
+		size_t n = sizeof(known) / sizeof(known[0]);
+		bool want[sizeof(known) / sizeof(known[0])] = { false };
+		size_t i;
+		json_t *e;
+		json_array_foreach(perms, i, e) {
+			size_t k = 0;
+			while (k < n && !(json_is_string(e) && strcmp(json_string_value(e), known[k]) == 0))
+				k++;
+			if (k == n)
+				return app_fail(r, APP_EINVALID, "invalid_permission", "permissions");
+			want[k] = true;
+		}
+		for (size_t k = 0; k < n; k++)
+			if (want[k])
+				snprintf(csv + strlen(csv), sizeof(csv) - strlen(csv), "%s%s",
+					 csv[0] ? "," : "", known[k]);
+		c.permissions = arena_strdup(r->arena, csv);
+		c.set_permissions = true;
+	}
 
 	/* an admin cannot lock themselves out */
 	if (id == r->who->user_id) {
@@ -402,8 +433,10 @@ int users_update(struct app_req *r, int64_t id, json_t *in, json_t **out)
 		return app_fail(r, APP_EINTERNAL, "internal", NULL);
 
 	c.changed = json_array();
-	static const char *const fields[] = { "display_name", "phone", "roles", "org_id", "status", "password" };
-	bool set[] = { c.set_display, c.set_phone, c.set_roles, c.set_org, c.set_status, c.set_password };
+	static const char *const fields[] = { "display_name", "phone", "roles", "org_id", "status", "password",
+					      "permissions" };
+	bool set[] = { c.set_display, c.set_phone, c.set_roles, c.set_org, c.set_status, c.set_password,
+		       c.set_permissions };
 	for (size_t i = 0; i < sizeof(set) / sizeof(set[0]); i++)
 		if (set[i])
 			json_array_append_new(c.changed, json_string(fields[i]));

@@ -5,6 +5,7 @@
 #include "app/accounts.h"
 #include "app/audit.h"
 #include "app/orgs.h"
+#include "app/volunteers.h"
 #include "core/cursor.h"
 #include "util/arena.h"
 #include <stdio.h>
@@ -233,4 +234,141 @@ enum MHD_Result h_orgs_tree(struct http_req *req, json_t *in)
 	if (rc == 0)
 		rc = orgs_tree(&req->app, id, &out);
 	return reply(req, rc, 200, out);
+}
+
+/* Runs fn(app, id, out) for a route with an {id}. */
+static enum MHD_Result with_id(struct http_req *req, unsigned status,
+			       int (*fn)(struct app_req *, int64_t, json_t **))
+{
+	int64_t id;
+	json_t *out = NULL;
+	int rc = path_id(req, &id);
+	if (rc == 0)
+		rc = fn(&req->app, id, &out);
+	return reply(req, rc, status, out);
+}
+
+/* Runs fn(app, id, in, out) for a route with an {id} and a body. */
+static enum MHD_Result with_id_in(struct http_req *req, json_t *in, unsigned status,
+				  int (*fn)(struct app_req *, int64_t, json_t *, json_t **))
+{
+	int64_t id;
+	json_t *out = NULL;
+	int rc = path_id(req, &id);
+	if (rc == 0)
+		rc = fn(&req->app, id, in, &out);
+	return reply(req, rc, status, out);
+}
+
+enum MHD_Result h_vol_create(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = volunteers_create(&req->app, in, &out);
+	return reply(req, rc, 201, out);
+}
+
+enum MHD_Result h_vol_register(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = volunteers_register_self(&req->app, in, &out);
+	return reply(req, rc, 201, out);
+}
+
+enum MHD_Result h_vol_list(struct http_req *req, json_t *in)
+{
+	struct volunteers_query q = {
+		.limit = http_query(req, "limit"),
+		.cursor = http_query(req, "cursor"),
+		.q = http_query(req, "q"),
+		.id_number = http_query(req, "id_number"),
+		.skill = http_query(req, "skill"),
+		.category = http_query(req, "category"),
+		.org_id = http_query(req, "org_id"),
+		.status = http_query(req, "status"),
+		.age_min = http_query(req, "age_min"),
+		.age_max = http_query(req, "age_max"),
+		.sort = http_query(req, "sort"),
+	};
+	json_t *out = NULL;
+	int rc = volunteers_list(&req->app, &q, &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_vol_get(struct http_req *req, json_t *in)
+{
+	return with_id(req, 200, volunteers_get);
+}
+
+enum MHD_Result h_vol_update(struct http_req *req, json_t *in)
+{
+	return with_id_in(req, in, 200, volunteers_update);
+}
+
+enum MHD_Result h_vol_id_number(struct http_req *req, json_t *in)
+{
+	return with_id(req, 200, volunteers_id_number);
+}
+
+static int deactivate(struct app_req *r, int64_t id, json_t *in, json_t **out)
+{
+	return volunteers_set_active(r, id, false, in, out);
+}
+
+static int reactivate(struct app_req *r, int64_t id, json_t *in, json_t **out)
+{
+	return volunteers_set_active(r, id, true, in, out);
+}
+
+enum MHD_Result h_vol_deactivate(struct http_req *req, json_t *in)
+{
+	return with_id_in(req, in, 200, deactivate);
+}
+
+enum MHD_Result h_vol_reactivate(struct http_req *req, json_t *in)
+{
+	return with_id_in(req, in, 200, reactivate);
+}
+
+enum MHD_Result h_vol_transfer(struct http_req *req, json_t *in)
+{
+	return with_id_in(req, in, 200, volunteers_transfer);
+}
+
+enum MHD_Result h_vol_export(struct http_req *req, json_t *in)
+{
+	http_add_header(req, "Content-Disposition", "attachment; filename=\"volunteer.json\"");
+	return with_id(req, 200, volunteers_export);
+}
+
+enum MHD_Result h_me_vol(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = volunteers_me(&req->app, &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_me_vol_update(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = volunteers_me_update(&req->app, in, &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_me_vol_export(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = volunteers_me_export(&req->app, &out);
+	if (rc == 0)
+		http_add_header(req, "Content-Disposition", "attachment; filename=\"my-volunteer-data.json\"");
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_me_vol_delete(struct http_req *req, json_t *in)
+{
+	int rc = volunteers_me_delete(&req->app);
+	if (rc == 0)
+		http_add_header(req, "Set-Cookie", arena_printf(req->arena,
+			SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s",
+			req->srv->cfg.cookie_secure ? "; Secure" : ""));
+	return reply(req, rc, 204, NULL);
 }

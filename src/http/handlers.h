@@ -28,4 +28,19 @@ enum MHD_Result h_orgs_move(struct http_req *req, json_t *in);
 enum MHD_Result h_orgs_dissolve(struct http_req *req, json_t *in);
 enum MHD_Result h_orgs_tree(struct http_req *req, json_t *in);
 
+enum MHD_Result h_vol_create(struct http_req *req, json_t *in);
+enum MHD_Result h_vol_register(struct http_req *req, json_t *in);
+enum MHD_Result h_vol_list(struct http_req *req, json_t *in);
+enum MHD_Result h_vol_get(struct http_req *req, json_t *in);
+enum MHD_Result h_vol_update(struct http_req *req, json_t *in);
+enum MHD_Result h_vol_id_number(struct http_req *req, json_t *in);
+enum MHD_Result h_vol_deactivate(struct http_req *req, json_t *in);
+enum MHD_Result h_vol_reactivate(struct http_req *req, json_t *in);
+enum MHD_Result h_vol_transfer(struct http_req *req, json_t *in);
+enum MHD_Result h_vol_export(struct http_req *req, json_t *in);
+enum MHD_Result h_me_vol(struct http_req *req, json_t *in);
+enum MHD_Result h_me_vol_update(struct http_req *req, json_t *in);
+enum MHD_Result h_me_vol_export(struct http_req *req, json_t *in);
+enum MHD_Result h_me_vol_delete(struct http_req *req, json_t *in);
+
 #endif

@@ -23,7 +23,7 @@ struct http_req;
 typedef enum MHD_Result (*handler_fn)(struct http_req *req, json_t *in);
 
 enum route_auth { ROUTE_PUBLIC, ROUTE_AUTH };
-enum route_body { BODY_NONE, BODY_JSON };
+enum route_body { BODY_NONE, BODY_JSON, BODY_OPTIONAL /* JSON when sent */, BODY_RAW /* the handler reads req->body */ };
 
 struct route {
 	const char *method;

@@ -225,7 +225,7 @@ static enum MHD_Result dispatch(struct http_req *req)
 			return http_send_error(req, 403, "csrf_failed", NULL);
 	}
 	json_t *in = NULL;
-	if (rt->body == BODY_JSON) {
+	if (rt->body == BODY_JSON || (rt->body == BODY_OPTIONAL && req->body.len)) {
 		enum MHD_Result sent;
 		in = json_in_parse(req, &sent);
 		if (!in)

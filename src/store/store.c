@@ -164,6 +164,16 @@ struct store_stmt *store_prepare(struct store *s, const char *sql)
 	return st;
 }
 
+struct store_stmt *store_prepare_once(struct store *s, const char *sql)
+{
+	struct store_stmt *st = s->ops->prepare(s, sql);
+	if (st) {
+		st->busy = true;
+		st->cached = false;
+	}
+	return st;
+}
+
 void store_bind_int(struct store_stmt *st, int idx, int64_t v)
 {
 	st->owner->ops->bind_int(st, idx, v);

@@ -47,6 +47,10 @@ int store_migrate(struct store *s, int *applied);
  * statement is cached per connection by the address of the text).
  * Release it with store_done() before preparing the same text again. */
 struct store_stmt *store_prepare(struct store *s, const char *sql);
+/* A statement for SQL text built at run time (search filters): prepared
+ * for this use only and finalised by store_done(). Values still go in
+ * through the bind functions. */
+struct store_stmt *store_prepare_once(struct store *s, const char *sql);
 /* Binding; idx counts from 1 as in "$1". text is copied; NULL binds NULL. */
 void store_bind_int(struct store_stmt *st, int idx, int64_t v);
 void store_bind_text(struct store_stmt *st, int idx, const char *text);

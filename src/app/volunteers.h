@@ -1,0 +1,46 @@
+/* Volunteers: one file per person (一人一档). Registration by staff, by
+ * the person (self-registration, which creates their login) and by
+ * import; search; edits with before/after audit; deactivation, transfer
+ * between home organisations; the person's rights to see, export and
+ * delete their data. ID numbers are sealed at rest and masked in every
+ * answer; the full number is read only with an explicit permission, and
+ * each read is audited. */
+#ifndef ZY_VOLUNTEERS_H
+#define ZY_VOLUNTEERS_H
+#include "app/app.h"
+
+#define VOLUNTEER_NAME_MAX 50
+#define TAGS_MAX 20
+#define TAG_MAX 20
+
+struct volunteers_query {
+	const char *limit, *cursor, *q, *id_number, *skill, *category, *org_id,
+		*status, *age_min, *age_max, *sort;   /* raw query values or NULL */
+};
+
+/* POST /volunteers (staff). */
+int volunteers_create(struct app_req *r, json_t *in, json_t **out);
+/* POST /public/volunteers: self-registration with a password; creates a
+ * `volunteer` login whose name is the phone number. */
+int volunteers_register_self(struct app_req *r, json_t *in, json_t **out);
+int volunteers_list(struct app_req *r, const struct volunteers_query *q, json_t **out);
+int volunteers_get(struct app_req *r, int64_t id, json_t **out);
+int volunteers_update(struct app_req *r, int64_t id, json_t *in, json_t **out);
+/* GET /volunteers/{id}/id-number: needs the read_id_number permission. */
+int volunteers_id_number(struct app_req *r, int64_t id, json_t **out);
+int volunteers_set_active(struct app_req *r, int64_t id, bool active, json_t *in, json_t **out);
+int volunteers_transfer(struct app_req *r, int64_t id, json_t *in, json_t **out);
+int volunteers_export(struct app_req *r, int64_t id, json_t **out);
+/* The caller's own file (role volunteer): read, edit, export, delete. */
+int volunteers_me(struct app_req *r, json_t **out);
+int volunteers_me_update(struct app_req *r, json_t *in, json_t **out);
+int volunteers_me_export(struct app_req *r, json_t **out);
+int volunteers_me_delete(struct app_req *r);
+
+/* Registration of one row for the importer: in is an object with the
+ * fields of POST /volunteers; org_id and source are set by the caller.
+ * Runs inside the caller's transaction. Returns 0 (created), 1 when the
+ * person is already registered, or -1 with r->err naming the field. */
+int volunteers_import_one(struct app_req *r, struct store *s, json_t *in, int64_t org_id);
+
+#endif
