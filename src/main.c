@@ -2,6 +2,9 @@
  * option also reads an environment variable), hands over to the server or
  * a maintenance task, and turns the result into an exit status. */
 #include "app/accounts.h"
+#include "app/imports.h"
+#include "app/regions.h"
+#include "util/arena.h"
 #include "app/app.h"
 #include "http/server.h"
 #include "util/log.h"
@@ -45,6 +48,8 @@ static struct opt opts[] = {
 	{ "key-file", "ZHIYUAN_KEY_FILE", "", "PATH",
 	  "sealing key for ID numbers (default: zhiyuan.key beside an SQLite database, else var/zhiyuan.key;"
 	  " ZHIYUAN_KEY with 64 hex characters overrides it)", OPT_STR, false, NULL },
+	{ "org", "ZHIYUAN_IMPORT_ORG", "", "ID",
+	  "import volunteers: the home organisation of the imported people", OPT_STR, false, NULL },
 	{ "log-level", "ZHIYUAN_LOG_LEVEL", "info", "LEVEL", "error, warn, info or debug", OPT_STR, false, NULL },
 };
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
@@ -85,6 +90,8 @@ static void usage(FILE *f)
 	      "  serve                   serve the API and the web console (the default)\n"
 	      "  migrate                 apply database migrations and exit\n"
 	      "  user reset-password NAME  set a new generated password for a user and print it\n"
+	      "  import regions FILE     load region codes and household population (CSV/XLSX)\n"
+	      "  import volunteers FILE --org ID  register the people of a spreadsheet\n"
 	      "  version                 print the version\n"
 	      "  help [COMMAND]          this text, or a command's options\n\n"
 	      "Run `zhiyuan serve --help` for every option. Each option can also be set by\n"
@@ -252,6 +259,82 @@ static int cmd_migrate(void)
 	return 0;
 }
 
+/* Reads a whole file of at most 256 MiB into memory. */
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "zhiyuan: cannot open %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	size_t cap = 1 << 16, n = 0;
+	char *buf = malloc(cap);
+	size_t got;
+	while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+		n += got;
+		if (n == cap) {
+			if (cap >= (256u << 20)) {
+				fprintf(stderr, "zhiyuan: %s is larger than 256 MiB\n", path);
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			cap *= 2;
+			char *bigger = realloc(buf, cap);
+			if (!bigger)
+				abort();
+			buf = bigger;
+		}
+	}
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+static int cmd_import(const char *what, const char *path)
+{
+	bool volunteers = strcmp(what, "volunteers") == 0;
+	if (!volunteers && strcmp(what, "regions") != 0) {
+		fprintf(stderr, "zhiyuan import: unknown kind %s (regions or volunteers)\n", what);
+		return 2;
+	}
+	if (volunteers && !*val("org")) {
+		fprintf(stderr, "zhiyuan import volunteers: --org ID names the home organisation\n");
+		return 2;
+	}
+	size_t len;
+	char *data = slurp(path, &len);
+	if (!data)
+		return 1;
+	struct app *app;
+	if (open_app(&app) != 0) {
+		free(data);
+		return 1;
+	}
+	struct arena *arena = arena_new();
+	struct app_req r;
+	json_t *report = NULL;
+	int rc = app_req_init(&r, app, arena, "cli");
+	if (rc == 0)
+		rc = app_cli_principal(&r);
+	if (rc == 0)
+		rc = volunteers ? imports_volunteers(&r, val("org"), data, len, &report)
+				: regions_import(&r, data, len, &report);
+	if (rc == 0) {
+		json_dumpf(report, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	} else {
+		fprintf(stderr, "zhiyuan import: %s%s%s%s%s\n", r.err.code ? r.err.code : "failed",
+			r.err.field ? " (" : "", r.err.field ? r.err.field : "", r.err.field ? ")" : "",
+			r.err.detail ? r.err.detail : "");
+	}
+	json_decref(report);
+	arena_free(arena);
+	app_close(app);
+	free(data);
+	return rc == 0 ? 0 : 1;
+}
+
 static int cmd_reset_password(const char *username)
 {
 	struct app *app;
@@ -302,6 +385,10 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		return cmd_reset_password(pos[1]);
+	}
+	if (strcmp(cmd, "import") == 0) {
+		rc = parse(argc, argv, &i, "import", pos, 2);
+		return rc ? (rc > 0 ? 0 : 2) : cmd_import(pos[0], pos[1]);
 	}
 	fprintf(stderr, "zhiyuan: unknown command %s\n\n", cmd);
 	usage(stderr);

@@ -32,6 +32,7 @@ struct app_error {
 	const char *code;       /* stable machine code, e.g. "invalid_phone" */
 	const char *field;      /* offending input field, or NULL */
 	int64_t retry_after;    /* seconds, for APP_ETHROTTLED */
+	const char *detail;     /* extra text for the message (file errors) */
 };
 
 struct app_config {

@@ -26,6 +26,18 @@ int org_lookup(struct app_req *r, int64_t org_id, const char **path, const char 
 int app_today_ymd(void);
 const char *app_today(struct app_req *r);
 
+/* A column of an imported table: its field and accepted header names. */
+struct column_spec {
+	const char *field;
+	const char *names[6];
+	bool required;
+};
+/* Finds each column in a header row (case-insensitive, trimmed); idx[c]
+ * is -1 when absent. A missing required column is 422 missing_column
+ * naming it. */
+int app_map_columns(struct app_req *r, const char *const *cells, size_t n,
+		    const struct column_spec *spec, int count, int *idx);
+
 /* Counts an attempt against a throttle key in its own transaction: after
  * free attempts within 15 minutes, waits of base seconds doubling to max
  * apply. Returns 0 or -1 (store error). */

@@ -70,6 +70,13 @@ static const struct {
 	{ "id_number_erased", "证件号码已随注销删除", "the ID number was erased with the file" },
 	{ "permission_required", "需要单独授权", "an explicit permission is required" },
 	{ "invalid_permission", "权限名称无效", "permission is invalid" },
+	{ "missing_column", "表格缺少必需的列", "a required column is missing" },
+	{ "unreadable_file", "无法读取文件", "the file cannot be read" },
+	{ "empty_file", "文件没有内容", "the file is empty" },
+	{ "unreadable_row", "此行及以后无法读取", "reading stopped at this row" },
+	{ "invalid_parent_region", "上级区划须是更高一级且代码前缀一致", "the parent must be a higher level whose code prefixes this one" },
+	{ "region_exists", "该区划代码已存在", "this region code exists already" },
+	{ "invalid_multipart", "上传内容格式错误", "the upload is malformed" },
 	{ "invalid_credentials", "用户名或密码错误", "wrong username or password" },
 	{ "unauthenticated", "请先登录", "sign-in required" },
 	{ "session_expired", "登录已过期，请重新登录", "session expired, please sign in again" },
@@ -127,6 +134,16 @@ enum MHD_Result http_send_app_error(struct http_req *req)
 	if (err->status == APP_ETHROTTLED) {
 		http_add_header(req, "Retry-After",
 				arena_printf(req->arena, "%lld", (long long)err->retry_after));
+	}
+	if (err->detail) {
+		/* file errors carry where in the file (row, column) */
+		const char *code = err->code ? err->code : "internal";
+		json_t *e = json_pack("{ss ss ss}", "code", code, "message",
+			arena_printf(req->arena, "%s: %s", error_message(code, req->lang), err->detail),
+			"detail", err->detail);
+		if (err->field)
+			json_object_set_new(e, "field", json_string(err->field));
+		return http_send_json(req, error_status(err->status), json_pack("{so}", "error", e));
 	}
 	return http_send_error(req, error_status(err->status), err->code ? err->code : "internal",
 			       err->field);

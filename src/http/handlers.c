@@ -6,6 +6,8 @@
 #include "app/audit.h"
 #include "app/orgs.h"
 #include "app/volunteers.h"
+#include "app/regions.h"
+#include "app/imports.h"
 #include "core/cursor.h"
 #include "util/arena.h"
 #include <stdio.h>
@@ -371,4 +373,83 @@ enum MHD_Result h_me_vol_delete(struct http_req *req, json_t *in)
 			SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s",
 			req->srv->cfg.cookie_secure ? "; Secure" : ""));
 	return reply(req, rc, 204, NULL);
+}
+
+enum MHD_Result h_regions_list(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = regions_list(&req->app, http_query(req, "parent_code"), http_query(req, "q"),
+			      http_query(req, "limit"), http_query(req, "cursor"), &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_regions_create(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = regions_create(&req->app, in, &out);
+	return reply(req, rc, 201, out);
+}
+
+enum MHD_Result h_regions_get(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = regions_get(&req->app, req->params[0], &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_regions_update(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = regions_update(&req->app, req->params[0], in, &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_regions_population(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = regions_set_population(&req->app, req->params[0], req->params[1], in, &out);
+	return reply(req, rc, 200, out);
+}
+
+/* Adds the localised message to every rejected row of a report. */
+static void localise_report(struct http_req *req, json_t *report)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(report, "rejected"), i, e) {
+		if (!json_object_get(e, "message"))
+			json_object_set_new(e, "message", json_string(error_message(
+				json_string_value(json_object_get(e, "code")), req->lang)));
+	}
+}
+
+static enum MHD_Result upload(struct http_req *req, int kind)
+{
+	const char *data;
+	size_t len;
+	json_t *out = NULL;
+	if (http_upload(req, &data, &len) != 0)
+		return http_send_error(req, 400, "invalid_multipart", NULL);
+	int rc = kind == 0 ? imports_volunteers(&req->app, http_query(req, "org_id"), data, len, &out)
+			   : regions_import(&req->app, data, len, &out);
+	if (rc == 0)
+		localise_report(req, out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_import_volunteers(struct http_req *req, json_t *in)
+{
+	return upload(req, 0);
+}
+
+enum MHD_Result h_import_regions(struct http_req *req, json_t *in)
+{
+	return upload(req, 1);
+}
+
+enum MHD_Result h_import_template(struct http_req *req, json_t *in)
+{
+	const char *t = imports_volunteer_template();
+	http_add_header(req, "Content-Disposition", "attachment; filename=\"volunteers-template.csv\"");
+	return http_send_body(req, 200, "text/csv; charset=utf-8", t, strlen(t), false);
 }

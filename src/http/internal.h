@@ -31,7 +31,10 @@ struct route {
 	handler_fn fn;
 	enum route_auth auth;
 	enum route_body body;
+	size_t max_body;          /* 0: the server's --max-body */
 };
+
+#define UPLOAD_MAX (64u << 20)    /* spreadsheet uploads */
 
 struct http_req {
 	struct server *srv;
@@ -88,6 +91,14 @@ unsigned error_status(enum app_status st);
 
 /* A query-string value; empty values count as absent. */
 const char *http_query(struct http_req *req, const char *name);
+
+/* The uploaded file of a request: the raw body, or the first file part of
+ * a multipart/form-data body. Returns 0 with data/len pointing into the
+ * body, or -1 when the multipart body is malformed. */
+int http_upload(struct http_req *req, const char **data, size_t *len);
+/* Finds the first file part in a multipart body with the given boundary. */
+int multipart_first_file(const char *body, size_t len, const char *boundary,
+			 const char **data, size_t *dlen);
 
 /* Parses the body as a JSON object under the input limits; on failure
  * sends the 400/413/415 itself and returns NULL with *sent set. */

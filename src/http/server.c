@@ -260,19 +260,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		buf_init(&req->body, srv->cfg.max_body);
 		atomic_fetch_add(&srv->in_flight, 1);
 		*con_cls = req;
+		/* uploads may be larger than JSON bodies: the route decides */
+		char allow[64];
+		int idx = route_match(req, method, url, allow, sizeof(allow));
+		size_t max = idx >= 0 && route_table[idx].max_body ? route_table[idx].max_body : srv->cfg.max_body;
+		req->body.max = max;
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if (cl) {
 			char *end;
 			errno = 0;
 			unsigned long long n = strtoull(cl, &end, 10);
-			if (errno || *end || n / 64 > srv->cfg.max_body) {
+			if (errno || *end || n / 64 > max) {
 				/* far too large: refuse before reading a byte */
 				req->too_large = true;
 				return http_send_error(req, 413, "body_too_large", NULL);
 			}
 			/* a little too large: read and drop it, so the client
 			 * is listening when the 413 comes */
-			req->too_large = n > srv->cfg.max_body;
+			req->too_large = n > max;
 		}
 		return MHD_YES;
 	}

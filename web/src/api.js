@@ -63,24 +63,27 @@ async function readError(response) {
   })
 }
 
-export async function request(method, path, { body, query, skipAuthRedirect = false } = {}) {
+// rawBody (a Blob, File or string) is sent as-is with rawType as its
+// Content-Type instead of JSON-encoding body (used for file imports).
+export async function request(method, path, { body, query, skipAuthRedirect = false, rawBody, rawType, timeoutMs = TIMEOUT_MS } = {}) {
   method = method.toUpperCase()
   const headers = {
     Accept: 'application/json',
     'Accept-Language': acceptLanguage(),
   }
-  if (body !== undefined || UNSAFE.has(method)) headers['Content-Type'] = 'application/json'
+  if (rawBody !== undefined) headers['Content-Type'] = rawType || 'application/octet-stream'
+  else if (body !== undefined || UNSAFE.has(method)) headers['Content-Type'] = 'application/json'
   if (UNSAFE.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken
 
   const controller = new AbortController()
-  const timer = setTimeout(() => controller.abort(), TIMEOUT_MS)
+  const timer = setTimeout(() => controller.abort(), timeoutMs)
   let response
   try {
     response = await fetch(buildUrl(path, query), {
       method,
       headers,
       credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: rawBody !== undefined ? rawBody : body === undefined ? undefined : JSON.stringify(body),
       signal: controller.signal,
     })
   } catch {
@@ -110,6 +113,9 @@ export const api = {
   patch: (path, body, opts) => request('PATCH', path, { ...opts, body }),
   put: (path, body, opts) => request('PUT', path, { ...opts, body }),
   del: (path, opts) => request('DELETE', path, opts),
+  // Uploads a file's bytes as the raw request body.
+  upload: (path, file, type, query, opts) =>
+    request('POST', path, { ...opts, query, rawBody: file, rawType: type || 'application/octet-stream', timeoutMs: 300000 }),
 }
 
 // Message to show for any thrown value.

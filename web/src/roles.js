@@ -1,6 +1,10 @@
 // Roles known to the server, in display order.
 export const ROLES = ['admin', 'recorder', 'social_worker', 'clerk', 'volunteer']
 
+// Roles that may read the organisation network and volunteer files (only
+// admins change them).
+export const STAFF = ['admin', 'recorder', 'social_worker', 'clerk']
+
 // Localised label; unknown roles are shown as sent by the server.
 export function roleLabel(t, role) {
   return ROLES.includes(role) ? t(`roles.${role}`) : role

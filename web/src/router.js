@@ -1,12 +1,21 @@
 // Routes. Every page is a lazy chunk so the login page stays small.
 import { createRouter, createWebHistory } from 'vue-router'
 import { session } from './session.js'
+import { STAFF } from './roles.js'
+
 
 const routes = [
   {
     path: '/login',
     name: 'login',
     component: () => import('./views/LoginView.vue'),
+    meta: { public: true },
+  },
+  {
+    // Public self-registration, phone-sized, no side menu.
+    path: '/join',
+    name: 'join',
+    component: () => import('./views/JoinView.vue'),
     meta: { public: true },
   },
   {
@@ -25,6 +34,48 @@ const routes = [
         name: 'audit',
         component: () => import('./views/AuditView.vue'),
         meta: { title: 'nav.audit', roles: ['admin'] },
+      },
+      {
+        path: 'organizations',
+        name: 'organizations',
+        component: () => import('./views/OrganizationsView.vue'),
+        meta: { title: 'nav.organizations', roles: STAFF },
+      },
+      {
+        path: 'volunteers',
+        name: 'volunteers',
+        component: () => import('./views/VolunteersView.vue'),
+        meta: { title: 'nav.volunteers', roles: STAFF },
+      },
+      {
+        path: 'volunteers/new',
+        name: 'volunteer-new',
+        component: () => import('./views/VolunteerNewView.vue'),
+        meta: { title: 'nav.volunteerNew', roles: ['admin'] },
+      },
+      {
+        path: 'volunteers/import',
+        name: 'volunteer-import',
+        component: () => import('./views/VolunteerImportView.vue'),
+        meta: { title: 'nav.volunteerImport', roles: ['admin'] },
+      },
+      {
+        path: 'volunteers/:id(\\d+)',
+        name: 'volunteer',
+        component: () => import('./views/VolunteerFileView.vue'),
+        meta: { title: 'nav.volunteerFile', roles: STAFF },
+      },
+      {
+        path: 'regions',
+        name: 'regions',
+        component: () => import('./views/RegionsView.vue'),
+        meta: { title: 'nav.regions', roles: ['admin'], rootOnly: true },
+      },
+      {
+        path: 'me/volunteer',
+        name: 'my-volunteer',
+        component: () => import('./views/MyVolunteerView.vue'),
+        meta: { title: 'nav.myVolunteer', roles: ['volunteer'] },
       },
       {
         path: 'tokens',
@@ -65,5 +116,6 @@ router.beforeEach(async (to) => {
   }
   const roles = to.matched.flatMap((record) => record.meta.roles || [])
   if (!session.hasAnyRole(roles)) return { name: 'home' }
+  if (to.matched.some((record) => record.meta.rootOnly) && !session.isRootAdmin.value) return { name: 'home' }
   return true
 })

@@ -24,6 +24,12 @@ export const session = {
   user: computed(() => state.user),
   isLoggedIn: computed(() => state.user !== null),
   isAdmin: computed(() => !!state.user?.roles?.includes('admin')),
+  // An administrator of the root organisation (the one without a parent).
+  isRootAdmin: computed(() => !!state.user?.roles?.includes('admin') && state.user?.org_parent_id === null),
+
+  hasPermission(permission) {
+    return !!state.user?.permissions?.includes(permission)
+  },
 
   hasAnyRole(roles) {
     if (!roles || roles.length === 0) return true

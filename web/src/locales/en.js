@@ -29,6 +29,7 @@ export default {
     unknownError: 'Request failed (HTTP {status})',
     saved: 'Saved',
     required: 'This field is required',
+    delete: 'Delete',
     menu: 'Menu',
   },
   login: {
@@ -42,6 +43,13 @@ export default {
     needPassword: 'Enter your password',
   },
   nav: {
+    organizations: 'Organizations',
+    volunteers: 'Volunteers',
+    volunteerNew: 'Register volunteer',
+    volunteerImport: 'Import volunteers',
+    volunteerFile: 'Volunteer file',
+    regions: 'Regions',
+    myVolunteer: 'My volunteer file',
     home: 'Home',
     users: 'Users',
     audit: 'Audit log',

@@ -29,6 +29,7 @@ export default {
     unknownError: '请求失败（HTTP {status}）',
     saved: '已保存',
     required: '此项为必填项',
+    delete: '删除',
     menu: '菜单',
   },
   login: {
@@ -42,6 +43,13 @@ export default {
     needPassword: '请输入密码',
   },
   nav: {
+    organizations: '组织网络',
+    volunteers: '志愿者',
+    volunteerNew: '登记志愿者',
+    volunteerImport: '批量导入',
+    volunteerFile: '志愿者档案',
+    regions: '行政区划',
+    myVolunteer: '我的档案',
     home: '首页',
     users: '用户管理',
     audit: '审计日志',
