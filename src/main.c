@@ -3,6 +3,7 @@
  * a maintenance task, and turns the result into an exit status. */
 #include "app/accounts.h"
 #include "app/imports.h"
+#include "app/demo.h"
 #include "app/regions.h"
 #include "util/arena.h"
 #include "app/app.h"
@@ -50,6 +51,13 @@ static struct opt opts[] = {
 	  " ZHIYUAN_KEY with 64 hex characters overrides it)", OPT_STR, false, NULL },
 	{ "org", "ZHIYUAN_IMPORT_ORG", "", "ID",
 	  "import volunteers: the home organisation of the imported people", OPT_STR, false, NULL },
+	{ "scale", "ZHIYUAN_DEMO_SCALE", "1", "N",
+	  "demo: districts' worth of volunteers (1 = 64,318)", OPT_INT, false, NULL },
+	{ "csv", "ZHIYUAN_DEMO_CSV", "", "FILE",
+	  "demo: instead of loading, write --count synthetic volunteers to FILE", OPT_STR, false, NULL },
+	{ "count", "ZHIYUAN_DEMO_COUNT", "100000", "N", "demo --csv: how many people", OPT_INT, false, NULL },
+	{ "volunteers", "ZHIYUAN_DEMO_VOLUNTEERS", "0", "N",
+	  "demo: load N volunteers instead of 64,318 × scale (for quick trials)", OPT_INT, false, NULL },
 	{ "log-level", "ZHIYUAN_LOG_LEVEL", "info", "LEVEL", "error, warn, info or debug", OPT_STR, false, NULL },
 };
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
@@ -92,6 +100,8 @@ static void usage(FILE *f)
 	      "  user reset-password NAME  set a new generated password for a user and print it\n"
 	      "  import regions FILE     load region codes and household population (CSV/XLSX)\n"
 	      "  import volunteers FILE --org ID  register the people of a spreadsheet\n"
+	      "  demo [--scale N]        load a synthetic district (64,318 volunteers × N) into a new installation\n"
+	      "  demo --csv FILE --count N  write N synthetic volunteers as an import CSV\n"
 	      "  version                 print the version\n"
 	      "  help [COMMAND]          this text, or a command's options\n\n"
 	      "Run `zhiyuan serve --help` for every option. Each option can also be set by\n"
@@ -335,6 +345,42 @@ static int cmd_import(const char *what, const char *path)
 	return rc == 0 ? 0 : 1;
 }
 
+static int cmd_demo(void)
+{
+	long long scale, count, people;
+	if (num("scale", 1, 100, &scale) != 0 || num("count", 1, 20000000, &count) != 0 ||
+	    num("volunteers", 0, 20000000, &people) != 0)
+		return 2;
+	if (*val("csv")) {
+		FILE *f = fopen(val("csv"), "w");
+		if (!f) {
+			fprintf(stderr, "zhiyuan demo: cannot write %s: %s\n", val("csv"), strerror(errno));
+			return 1;
+		}
+		int rc = demo_write_csv(f, 0, count);
+		return (fclose(f) == 0 && rc == 0) ? 0 : 1;
+	}
+	struct app *app;
+	if (open_app(&app) != 0)
+		return 1;
+	struct arena *arena = arena_new();
+	struct app_req r;
+	int rc = app_req_init(&r, app, arena, "cli");
+	if (rc == 0)
+		rc = app_cli_principal(&r);
+	if (rc == 0)
+		rc = demo_load(&r, (int)scale, people, stdout);
+	if (rc != 0)
+		fprintf(stderr, "zhiyuan demo: %s\n", r.err.code && strcmp(r.err.code, "demo_needs_empty") == 0
+			? "the database already has organisations; the demo loads into a new installation only"
+			: (r.err.code ? r.err.code : "failed"));
+	else
+		printf("demo district loaded; sign in as admin\n");
+	arena_free(arena);
+	app_close(app);
+	return rc == 0 ? 0 : 1;
+}
+
 static int cmd_reset_password(const char *username)
 {
 	struct app *app;
@@ -385,6 +431,10 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		return cmd_reset_password(pos[1]);
+	}
+	if (strcmp(cmd, "demo") == 0) {
+		rc = parse(argc, argv, &i, "demo", pos, 0);
+		return rc ? (rc > 0 ? 0 : 2) : cmd_demo();
 	}
 	if (strcmp(cmd, "import") == 0) {
 		rc = parse(argc, argv, &i, "import", pos, 2);

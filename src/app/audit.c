@@ -10,6 +10,16 @@ int audit_write(struct app_req *r, struct store *s, const char *action,
 		const char *target_type, int64_t target_id, int64_t org_id,
 		const char *org_path, json_t *detail)
 {
+	char *d = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	int rc = audit_write_text(r, s, action, target_type, target_id, org_id, org_path, d);
+	free(d);
+	return rc;
+}
+
+int audit_write_text(struct app_req *r, struct store *s, const char *action,
+		     const char *target_type, int64_t target_id, int64_t org_id,
+		     const char *org_path, const char *detail)
+{
 	static const char q[] =
 		"INSERT INTO audit_log (at, actor_id, actor_username, org_id, org_path,"
 		" region_code, action, target_type, target_id, client_addr, detail)"
@@ -38,9 +48,7 @@ int audit_write(struct app_req *r, struct store *s, const char *action,
 	else
 		store_bind_null(st, 8);
 	store_bind_text(st, 9, r->client_addr);
-	char *d = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	store_bind_text(st, 10, d);
-	free(d);
+	store_bind_text(st, 10, detail);
 	int rc = store_step(st);
 	store_done(st);
 	return rc == STORE_DONE ? STORE_OK : rc;

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BATCH 500            /* rows per transaction */
+#define BATCH 2000           /* rows per transaction */
 #define REJECTED_MAX 1000    /* rows listed in a report; the count is always exact */
 
 enum col {

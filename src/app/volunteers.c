@@ -246,68 +246,150 @@ static void name_grams(const char *name, void (*emit)(const char *g, size_t n, v
 	}
 }
 
+#define GRAMS_MAX (2 * VOLUNTEER_NAME_MAX)
+
 struct gram_ctx {
-	struct store *s;
-	int64_t id;
-	int rc;
+	char grams[GRAMS_MAX][16];
+	int n;
 };
 
 static void put_gram(const char *g, size_t n, void *arg)
 {
 	struct gram_ctx *c = arg;
-	char buf[16];
-	if (c->rc != STORE_OK || n >= sizeof(buf))
+	if (c->n >= GRAMS_MAX || n >= sizeof(c->grams[0]))
 		return;
 	for (size_t i = 0; i < n; i++)
-		buf[i] = (char)((g[i] >= 'A' && g[i] <= 'Z') ? g[i] + 32 : g[i]);
-	buf[n] = 0;
-	struct store_stmt *st = store_prepare(c->s,
-		"INSERT INTO volunteer_grams (gram, volunteer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING");
-	if (!st) {
-		c->rc = STORE_ERROR;
-		return;
-	}
-	store_bind_text(st, 1, buf);
-	store_bind_int(st, 2, c->id);
-	int rc = store_step(st);
-	store_done(st);
-	if (rc != STORE_DONE)
-		c->rc = rc;
+		c->grams[c->n][i] = (char)((g[i] >= 'A' && g[i] <= 'Z') ? g[i] + 32 : g[i]);
+	c->grams[c->n][n] = 0;
+	c->n++;
 }
 
-/* Replaces the search helpers (name pieces, tags) of a volunteer. */
-static int index_volunteer(struct store *s, int64_t id, const char *name, json_t *skills, json_t *categories)
+/* One INSERT for up to eight pieces: a name's pieces go in one statement
+ * (the texts are fixed so each is prepared once per connection). */
+static const char *const gram_sql[9] = {
+	NULL,
+	"INSERT INTO volunteer_grams (gram, volunteer_id) VALUES ($2, $1) ON CONFLICT DO NOTHING",
+	"INSERT INTO volunteer_grams (gram, volunteer_id) VALUES ($2, $1), ($3, $1) ON CONFLICT DO NOTHING",
+	"INSERT INTO volunteer_grams (gram, volunteer_id) VALUES ($2, $1), ($3, $1), ($4, $1)"
+	" ON CONFLICT DO NOTHING",
+	"INSERT INTO volunteer_grams (gram, volunteer_id) VALUES ($2, $1), ($3, $1), ($4, $1), ($5, $1)"
+	" ON CONFLICT DO NOTHING",
+	"INSERT INTO volunteer_grams (gram, volunteer_id) VALUES ($2, $1), ($3, $1), ($4, $1), ($5, $1),"
+	" ($6, $1) ON CONFLICT DO NOTHING",
+	"INSERT INTO volunteer_grams (gram, volunteer_id) VALUES ($2, $1), ($3, $1), ($4, $1), ($5, $1),"
+	" ($6, $1), ($7, $1) ON CONFLICT DO NOTHING",
+	"INSERT INTO volunteer_grams (gram, volunteer_id) VALUES ($2, $1), ($3, $1), ($4, $1), ($5, $1),"
+	" ($6, $1), ($7, $1), ($8, $1) ON CONFLICT DO NOTHING",
+	"INSERT INTO volunteer_grams (gram, volunteer_id) VALUES ($2, $1), ($3, $1), ($4, $1), ($5, $1),"
+	" ($6, $1), ($7, $1), ($8, $1), ($9, $1) ON CONFLICT DO NOTHING",
+};
+
+static int store_grams(struct store *s, int64_t id, const char *name)
 {
-	static const char *const wipe[] = {
-		"DELETE FROM volunteer_grams WHERE volunteer_id = $1",
-		"DELETE FROM volunteer_tags WHERE volunteer_id = $1",
-	};
-	int rc;
-	for (int i = 0; i < 2; i++) {
-		struct store_stmt *st = store_prepare(s, wipe[i]);
+	struct gram_ctx g = { .n = 0 };
+	name_grams(name, put_gram, &g);
+	for (int at = 0; at < g.n; at += 8) {
+		int k = g.n - at < 8 ? g.n - at : 8;
+		struct store_stmt *st = store_prepare(s, gram_sql[k]);
 		if (!st)
 			return STORE_ERROR;
 		store_bind_int(st, 1, id);
-		rc = store_step(st);
+		for (int i = 0; i < k; i++)
+			store_bind_text(st, i + 2, g.grams[at + i]);
+		int rc = store_step(st);
 		store_done(st);
 		if (rc != STORE_DONE)
 			return rc;
 	}
-	if (name) {
-		struct gram_ctx g = { s, id, STORE_OK };
-		name_grams(name, put_gram, &g);
-		if (g.rc != STORE_OK)
-			return g.rc;
+	return STORE_OK;
+}
+
+/* One INSERT for up to six tags of a person, like the name pieces. */
+static const char *const tag_sql[7] = {
+	NULL,
+	"INSERT INTO volunteer_tags (kind, tag, volunteer_id) VALUES ($2, $3, $1) ON CONFLICT DO NOTHING",
+	"INSERT INTO volunteer_tags (kind, tag, volunteer_id) VALUES ($2, $3, $1), ($4, $5, $1)"
+	" ON CONFLICT DO NOTHING",
+	"INSERT INTO volunteer_tags (kind, tag, volunteer_id) VALUES ($2, $3, $1), ($4, $5, $1),"
+	" ($6, $7, $1) ON CONFLICT DO NOTHING",
+	"INSERT INTO volunteer_tags (kind, tag, volunteer_id) VALUES ($2, $3, $1), ($4, $5, $1),"
+	" ($6, $7, $1), ($8, $9, $1) ON CONFLICT DO NOTHING",
+	"INSERT INTO volunteer_tags (kind, tag, volunteer_id) VALUES ($2, $3, $1), ($4, $5, $1),"
+	" ($6, $7, $1), ($8, $9, $1), ($10, $11, $1) ON CONFLICT DO NOTHING",
+	"INSERT INTO volunteer_tags (kind, tag, volunteer_id) VALUES ($2, $3, $1), ($4, $5, $1),"
+	" ($6, $7, $1), ($8, $9, $1), ($10, $11, $1), ($12, $13, $1) ON CONFLICT DO NOTHING",
+};
+
+static int store_tags(struct store *s, int64_t id, json_t *skills, json_t *categories)
+{
+	const char *kind[2 * TAGS_MAX], *tag[2 * TAGS_MAX];
+	int n = 0;
+	size_t i;
+	json_t *e;
+	json_array_foreach(skills, i, e) {
+		kind[n] = "skill";
+		tag[n++] = json_string_value(e);
 	}
-	json_t *lists[2] = { skills, categories };
+	json_array_foreach(categories, i, e) {
+		kind[n] = "category";
+		tag[n++] = json_string_value(e);
+	}
+	for (int at = 0; at < n; at += 6) {
+		int k = n - at < 6 ? n - at : 6;
+		struct store_stmt *st = store_prepare(s, tag_sql[k]);
+		if (!st)
+			return STORE_ERROR;
+		store_bind_int(st, 1, id);
+		for (int j = 0; j < k; j++) {
+			store_bind_text(st, 2 + 2 * j, kind[at + j]);
+			store_bind_text(st, 3 + 2 * j, tag[at + j]);
+		}
+		int rc = store_step(st);
+		store_done(st);
+		if (rc != STORE_DONE)
+			return rc;
+	}
+	return STORE_OK;
+}
+
+/* Adds (or with remove, deletes) the search helpers of a volunteer: the
+ * pieces of the name and the tags. Removal recomputes the entries from
+ * the old values, so the helper tables need no index by volunteer. */
+static int index_volunteer(struct store *s, int64_t id, const char *name, json_t *skills,
+			   json_t *categories, bool remove)
+{
+	int rc;
+	if (name) {
+		if (!remove) {
+			if ((rc = store_grams(s, id, name)) != STORE_OK)
+				return rc;
+		} else {
+			struct gram_ctx g = { .n = 0 };
+			name_grams(name, put_gram, &g);
+			for (int i = 0; i < g.n; i++) {
+				struct store_stmt *st = store_prepare(s,
+					"DELETE FROM volunteer_grams WHERE gram = $1 AND volunteer_id = $2");
+				if (!st)
+					return STORE_ERROR;
+				store_bind_text(st, 1, g.grams[i]);
+				store_bind_int(st, 2, id);
+				rc = store_step(st);
+				store_done(st);
+				if (rc != STORE_DONE)
+					return rc;
+			}
+		}
+	}
+	json_t *lists[2] = { skills, categories };   /* NULL: none */
 	static const char *const kinds[2] = { "skill", "category" };
+	if (!remove)
+		return store_tags(s, id, skills, categories);
 	for (int k = 0; k < 2; k++) {
 		size_t i;
 		json_t *e;
 		json_array_foreach(lists[k], i, e) {
 			struct store_stmt *st = store_prepare(s,
-				"INSERT INTO volunteer_tags (kind, tag, volunteer_id) VALUES ($1, $2, $3)"
-				" ON CONFLICT DO NOTHING");
+				"DELETE FROM volunteer_tags WHERE kind = $1 AND tag = $2 AND volunteer_id = $3");
 			if (!st)
 				return STORE_ERROR;
 			store_bind_text(st, 1, kinds[k]);
@@ -322,21 +404,36 @@ static int index_volunteer(struct store *s, int64_t id, const char *name, json_t
 	return STORE_OK;
 }
 
+/* Removes the helpers of what is stored now (before an edit or deletion). */
+static int unindex_current(struct app_req *r, struct store *s, int64_t id)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT name, skills, service_categories FROM volunteers WHERE id = $1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, id);
+	int rc = store_step(st);
+	if (rc != STORE_ROW) {
+		store_done(st);
+		return rc == STORE_DONE ? STORE_ERROR : rc;
+	}
+	const char *name = arena_strdup(r->arena, store_col_text(st, 0));
+	json_t *sk = json_loads(store_col_text(st, 1), 0, NULL);
+	json_t *ca = json_loads(store_col_text(st, 2), 0, NULL);
+	store_done(st);
+	rc = index_volunteer(s, id, name, sk, ca, true);
+	json_decref(sk);
+	json_decref(ca);
+	return rc;
+}
+
 /* Inserts the volunteer, home membership, search helpers and audit entry.
  * Returns STORE_OK, 1 when the ID is already registered, or an error. */
 static int insert_volunteer(struct app_req *r, struct store *s, struct vol *v)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT 1 FROM volunteers WHERE id_hash = $1");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_text(st, 1, v->id_hash);
-	int rc = store_step(st);
-	store_done(st);
-	if (rc == STORE_ROW)
-		return 1;
-	if (rc != STORE_DONE)
-		return rc;
-	/* volunteer numbers count per registering county and year */
+	struct store_stmt *st;
+	int rc;
+	/* volunteer numbers count per registering county and year; a number
+	 * drawn for someone already registered is simply skipped */
 	char region6[7];
 	memcpy(region6, v->org_region, 6);
 	region6[6] = 0;
@@ -362,7 +459,8 @@ static int insert_volunteer(struct app_req *r, struct store *s, struct vol *v)
 		" guardian_consent_at, sensitive_consent_at, consent_version, status, home_org_id,"
 		" user_id, source, created_at, updated_at)"
 		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
-		" $18, $19, $20, $21, $22, 'active', $23, $24, $25, $21, $21) RETURNING id");
+		" $18, $19, $20, $21, $22, 'active', $23, $24, $25, $21, $21)"
+		" ON CONFLICT (id_hash) DO NOTHING RETURNING id");
 	if (!st)
 		return STORE_ERROR;
 	store_bind_text(st, 1, v->number);
@@ -399,8 +497,8 @@ static int insert_volunteer(struct app_req *r, struct store *s, struct vol *v)
 	rc = store_step(st);
 	v->id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
 	store_done(st);
-	if (rc == STORE_CONSTRAINT)
-		return 1;   /* a racing registration of the same ID won */
+	if (rc == STORE_DONE || rc == STORE_CONSTRAINT)
+		return 1;   /* the ID is registered already */
 	if (rc != STORE_ROW)
 		return rc;
 	st = store_prepare(s,
@@ -416,14 +514,14 @@ static int insert_volunteer(struct app_req *r, struct store *s, struct vol *v)
 	store_done(st);
 	if (rc != STORE_DONE)
 		return rc;
-	rc = index_volunteer(s, v->id, v->name, v->skill_list, v->category_list);
+	rc = index_volunteer(s, v->id, v->name, v->skill_list, v->category_list, false);
 	if (rc != STORE_OK)
 		return rc;
-	json_t *detail = json_pack("{ss ss sI}", "volunteer_number", v->number, "source", v->source,
-				   "org_id", (json_int_t)v->org_id);
-	rc = audit_write(r, s, "volunteer.create", "volunteer", v->id, v->org_id, v->org_path, detail);
-	json_decref(detail);
-	return rc;
+	/* number, source and id need no escaping */
+	char detail[128];
+	snprintf(detail, sizeof(detail), "{\"org_id\":%lld,\"source\":\"%s\",\"volunteer_number\":\"%s\"}",
+		 (long long)v->org_id, v->source, v->number);
+	return audit_write_text(r, s, "volunteer.create", "volunteer", v->id, v->org_id, v->org_path, detail);
 }
 
 struct create_ctx {
@@ -1005,6 +1103,11 @@ struct edit_ctx {
 static int edit_tx(struct store *s, void *vctx)
 {
 	struct edit_ctx *c = vctx;
+	bool reindex = c->set_name || c->set_skills || c->set_categories;
+	int rc;
+	/* the search helpers of the old values go first */
+	if (reindex && (rc = unindex_current(c->r, s, c->id)) != STORE_OK)
+		return rc;
 	struct store_stmt *st = store_prepare(s,
 		"UPDATE volunteers SET"
 		" name = CASE WHEN $2 = 1 THEN $3 ELSE name END,"
@@ -1052,12 +1155,12 @@ static int edit_tx(struct store *s, void *vctx)
 	store_bind_int(st, 26, c->set_categories);
 	store_bind_text(st, 27, c->categories ? c->categories : "[]");
 	store_bind_int(st, 28, app_now());
-	int rc = store_step(st);
+	rc = store_step(st);
 	store_done(st);
 	if (rc != STORE_DONE)
 		return rc;
-	if (c->set_name || c->set_skills || c->set_categories) {
-		/* the helpers are rebuilt from what is stored now */
+	if (reindex) {
+		/* and built again from what is stored now */
 		st = store_prepare(s, "SELECT name, skills, service_categories FROM volunteers WHERE id = $1");
 		if (!st)
 			return STORE_ERROR;
@@ -1072,7 +1175,7 @@ static int edit_tx(struct store *s, void *vctx)
 			json_decref(ca);
 			return STORE_ERROR;
 		}
-		rc = index_volunteer(s, c->id, name, sk, ca);
+		rc = index_volunteer(s, c->id, name, sk, ca, false);
 		json_decref(sk);
 		json_decref(ca);
 		if (rc != STORE_OK)
@@ -1499,6 +1602,9 @@ int volunteers_me_export(struct app_req *r, json_t **out)
 static int delete_tx(struct store *s, void *vctx)
 {
 	struct simple_ctx *c = vctx;
+	int rc = unindex_current(c->r, s, c->id);
+	if (rc != STORE_OK)
+		return rc;
 	/* personal fields go; what counts (gender, birth year, region, home
 	 * organisation, dates) stays so totals remain true */
 	struct store_stmt *st = store_prepare(s,
@@ -1511,12 +1617,9 @@ static int delete_tx(struct store *s, void *vctx)
 		return STORE_ERROR;
 	store_bind_int(st, 1, c->id);
 	store_bind_int(st, 2, app_now());
-	int rc = store_step(st);
+	rc = store_step(st);
 	store_done(st);
 	if (rc != STORE_DONE)
-		return rc;
-	rc = index_volunteer(s, c->id, NULL, json_array(), json_array());
-	if (rc != STORE_OK)
 		return rc;
 	static const char *const account[] = {
 		"UPDATE users SET phone = NULL, display_name = '', status = 'disabled',"

@@ -262,27 +262,34 @@ int store_tx(struct store *s, int (*fn)(struct store *, void *), void *ctx)
 	return rc;
 }
 
-/* Replaces every {{id}} in sql with the backend's identity column. */
-static char *dialect(const char *sql, const char *id_column)
+/* Replaces every token in sql with its text; the result is malloc'd. */
+static char *replace_all(const char *sql, const char *token, const char *text)
 {
-	static const char token[] = "{{id}}";
-	size_t n = 0, count = 0;
-	for (const char *p = sql; (p = strstr(p, token)); p += sizeof(token) - 1)
+	size_t tl = strlen(token), xl = strlen(text), count = 0, n = 0;
+	for (const char *p = sql; (p = strstr(p, token)); p += tl)
 		count++;
-	size_t len = strlen(sql) + count * strlen(id_column) + 1;
-	char *out = malloc(len);
+	char *out = malloc(strlen(sql) + count * xl + 1);
 	if (!out)
 		abort();
 	const char *p = sql, *q;
 	while ((q = strstr(p, token))) {
 		memcpy(out + n, p, (size_t)(q - p));
 		n += (size_t)(q - p);
-		memcpy(out + n, id_column, strlen(id_column));
-		n += strlen(id_column);
-		p = q + sizeof(token) - 1;
+		memcpy(out + n, text, xl);
+		n += xl;
+		p = q + tl;
 	}
 	memcpy(out + n, p, strlen(p) + 1);
 	return out;
+}
+
+/* The migration text for this backend: {{id}} and {{without_rowid}}. */
+static char *dialect(const char *sql, const struct store_ops *ops)
+{
+	char *a = replace_all(sql, "{{id}}", ops->id_column);
+	char *b = replace_all(a, "{{without_rowid}}", ops->without_rowid);
+	free(a);
+	return b;
 }
 
 struct migrate_ctx {
@@ -315,7 +322,7 @@ static int migrate_one(struct store *s, void *vctx)
 	}
 	if (rc != STORE_DONE)
 		return rc;
-	char *sql = dialect(c->m->sql, s->ops->id_column);
+	char *sql = dialect(c->m->sql, s->ops);
 	rc = store_exec(s, sql);
 	free(sql);
 	if (rc != STORE_OK)

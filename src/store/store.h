@@ -51,7 +51,9 @@ struct store_stmt *store_prepare(struct store *s, const char *sql);
  * for this use only and finalised by store_done(). Values still go in
  * through the bind functions. */
 struct store_stmt *store_prepare_once(struct store *s, const char *sql);
-/* Binding; idx counts from 1 as in "$1". text is copied; NULL binds NULL. */
+/* Binding; idx counts from 1 as in "$1". NULL binds NULL. Bound text is
+ * not copied by every backend: it must stay valid and unchanged until
+ * store_done() (all callers bind, step and finish in one scope). */
 void store_bind_int(struct store_stmt *st, int idx, int64_t v);
 void store_bind_text(struct store_stmt *st, int idx, const char *text);
 void store_bind_null(struct store_stmt *st, int idx);

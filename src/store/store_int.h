@@ -9,8 +9,9 @@
 
 struct store_ops {
 	const char *name;
-	/* dialect text that replaces {{id}} in migrations */
+	/* dialect texts that replace {{id}} and {{without_rowid}} in migrations */
 	const char *id_column;
+	const char *without_rowid;
 	int (*connect)(struct store_pool *p, struct store *s);
 	void (*disconnect)(struct store *s);
 	struct store_stmt *(*prepare)(struct store *s, const char *sql);
