@@ -106,6 +106,10 @@ test('volunteers: a CSV imports, and the same file again changes nothing', async
   assert.deepEqual(found.skills, ['医疗', '驾驶']);
   assert.deepEqual(found.service_categories, ['扶老助残', '环境保护']);
   assert.equal(found.home_org_id, assoc.id);
+  assert.equal(found.source, 'import');
+  const audit = (await admA.get('/api/v1/audit-log?action=import.volunteers')).json.items;
+  assert.equal(audit.length, 2, 'each imported file is audited once');
+  assert.equal(audit[1].detail.imported, 3);
   assert.equal((await upload(admA, `/api/v1/imports/volunteers?org_id=${rootOrg}`, csv)).status, 403, 'only into one\'s scope');
   assert.equal((await upload(admA, '/api/v1/imports/volunteers', csv)).status, 422);
   assert.equal((await upload(admA, '/api/v1/imports/volunteers?org_id=x', csv)).status, 400);
