@@ -78,6 +78,9 @@ int id_normalize(const char *in, char *out, size_t outlen)
 		                     (p[1] == 0xbd && p[2] == 0x98))) {
 			c = 'X';
 			p += 3;
+		} else if (p[0] == 0xef && p[1] == 0xbc && p[2] >= 0x90 && p[2] <= 0x99) {
+			c = (char)('0' + (p[2] - 0x90));   /* full-width digits ０–９ */
+			p += 3;
 		} else if (*p == ' ' || *p == '\t') {
 			p++;
 			continue;

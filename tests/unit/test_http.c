@@ -89,6 +89,25 @@ static void json_writer_round_trips(void **state)
 	json_decref(v);
 }
 
+static void multipart_finds_the_file_part(void **state)
+{
+	static const char body[] =
+		"--XyZ\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n"
+		"--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n"
+		"Content-Type: text/csv\r\n\r\n姓名,手机号\r\n张三,1\r\n--XyZ--\r\n";
+	const char *data;
+	size_t len;
+	assert_int_equal(multipart_first_file(body, sizeof(body) - 1, "XyZ", &data, &len), 0);
+	assert_int_equal(len, strlen("姓名,手机号\r\n张三,1"));
+	assert_memory_equal(data, "姓名,手机号\r\n张三,1", len);
+	/* no file part, a wrong boundary, a truncated body */
+	static const char nofile[] = "--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n1\r\n--b--\r\n";
+	assert_int_equal(multipart_first_file(nofile, sizeof(nofile) - 1, "b", &data, &len), -1);
+	assert_int_equal(multipart_first_file(body, sizeof(body) - 1, "nope", &data, &len), -1);
+	assert_int_equal(multipart_first_file(body, 60, "XyZ", &data, &len), -1);
+	assert_int_equal(multipart_first_file(body, sizeof(body) - 1, "", &data, &len), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -96,6 +115,7 @@ int main(void)
 		cmocka_unit_test(every_documented_operation_is_routed),
 		cmocka_unit_test(error_codes_have_messages_in_both_languages),
 		cmocka_unit_test(json_writer_round_trips),
+		cmocka_unit_test(multipart_finds_the_file_part),
 	};
 	return cmocka_run_group_tests(tests, load, unload);
 }

@@ -157,6 +157,9 @@ static void facts_untouched_on_refusal(void **state)
 static void normalisation(void **state)
 {
 	char out[64];
+	/* full-width digits as Chinese input methods type them */
+	assert_int_equal(id_normalize("\xef\xbc\x91\xef\xbc\x91" "0105194912310\xef\xbc\x90" "2X", out, sizeof(out)), 0);
+	assert_string_equal(out, "11010519491231002X");
 	assert_int_equal(id_normalize("11010519491231002x", out, sizeof(out)), 0);
 	assert_string_equal(out, "11010519491231002X");
 	assert_int_equal(resident(out), ID_OK);
