@@ -51,6 +51,13 @@ int app_throttle_note(struct app_req *r, const char *key, int free, int base, in
 /* The id of the root organisation. */
 int app_root_org(struct app_req *r, int64_t *id);
 
+/* Runs sql (whose $1 is id) and leaves the statement on the row for the
+ * caller to read and store_done(): 404 when there is none, then the
+ * authorisation of action on the organisation path in column path_col.
+ * sql must be a string literal (statement cache). */
+int app_load_row(struct app_req *r, const char *sql, int64_t id, int action, int path_col,
+		 struct store_stmt **out);
+
 /* ISO 8601 string in r->arena for unix seconds. */
 const char *app_iso(struct app_req *r, int64_t t);
 /* A LIKE pattern matching text as a substring (wildcards in the text are

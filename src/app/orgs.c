@@ -227,22 +227,10 @@ int orgs_create(struct app_req *r, json_t *in, json_t **out)
 static int load_org(struct app_req *r, int64_t id, enum authz_action action, json_t **row,
 		    const char **path, int *kind)
 {
-	struct store_stmt *st = store_prepare(r->store,
-		"SELECT " ORG_COLUMNS " FROM orgs WHERE id = $1");
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	store_bind_int(st, 1, id);
-	int rc = store_step(st);
-	if (rc != STORE_ROW) {
-		store_done(st);
-		return rc == STORE_DONE ? app_fail(r, APP_ENOTFOUND, "not_found", NULL)
-					: app_store_fail(r, rc);
-	}
-	const char *p = arena_strdup(r->arena, store_col_text(st, 8));
-	if (authz_check(r, action, p) != 0) {
-		store_done(st);
+	struct store_stmt *st;
+	if (app_load_row(r, "SELECT " ORG_COLUMNS " FROM orgs WHERE id = $1", id, action, 8, &st) != 0)
 		return -1;
-	}
+	const char *p = arena_strdup(r->arena, store_col_text(st, 8));
 	if (path)
 		*path = p;
 	if (kind)

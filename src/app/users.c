@@ -261,29 +261,14 @@ int users_list(struct app_req *r, const struct users_query *q, json_t **out)
 }
 
 /* Loads user id; returns 0 with the statement positioned on the row, or
- * -1 with 404 (also when outside the caller's scope: existence is not
- * revealed) or 403 when the caller may not read users at all. */
+ * -1 with 404 when there is no such user and 403 when the caller may not
+ * read users or this one is outside their scope. */
 static int load_user(struct app_req *r, int64_t id, struct store_stmt **out)
 {
 	if (authz_check(r, AUTHZ_USERS_READ, NULL) != 0)
 		return -1;
-	struct store_stmt *st = store_prepare(r->store,
-		"SELECT " USER_COLUMNS " FROM users u JOIN orgs o ON o.id = u.org_id WHERE u.id = $1");
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	store_bind_int(st, 1, id);
-	int rc = store_step(st);
-	if (rc != STORE_ROW) {
-		store_done(st);
-		return rc == STORE_DONE ? app_fail(r, APP_ENOTFOUND, "not_found", NULL)
-					: app_store_fail(r, rc);
-	}
-	if (authz_check(r, AUTHZ_USERS_READ, store_col_text(st, 9)) != 0) {
-		store_done(st);
-		return -1;
-	}
-	*out = st;
-	return 0;
+	return app_load_row(r, "SELECT " USER_COLUMNS " FROM users u JOIN orgs o ON o.id = u.org_id WHERE u.id = $1",
+			    id, AUTHZ_USERS_READ, 9, out);
 }
 
 int users_get(struct app_req *r, int64_t id, json_t **out)

@@ -5,6 +5,7 @@
 #include "util/timeutil.h"
 #include "util/buf.h"
 #include "core/validate.h"
+#include "app/authz.h"
 #include <string.h>
 #include <time.h>
 
@@ -121,4 +122,24 @@ json_t *permissions_json(const char *csv)
 		p += n + (comma ? 1 : 0);
 	}
 	return a;
+}
+
+int app_load_row(struct app_req *r, const char *sql, int64_t id, int action, int path_col,
+		 struct store_stmt **out)
+{
+	struct store_stmt *st = store_prepare(r->store, sql);
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_int(st, 1, id);
+	int rc = store_step(st);
+	if (rc != STORE_ROW) {
+		store_done(st);
+		return rc == STORE_DONE ? app_fail(r, APP_ENOTFOUND, "not_found", NULL) : app_store_fail(r, rc);
+	}
+	if (authz_check(r, (enum authz_action)action, store_col_text(st, path_col)) != 0) {
+		store_done(st);
+		return -1;
+	}
+	*out = st;
+	return 0;
 }

@@ -807,21 +807,7 @@ static int load_vol(struct app_req *r, int64_t id, enum authz_action action, str
 {
 	if (authz_check(r, action, NULL) != 0)
 		return -1;
-	struct store_stmt *st = store_prepare(r->store, "SELECT " VOL_COLUMNS VOL_FROM " WHERE v.id = $1");
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	store_bind_int(st, 1, id);
-	int rc = store_step(st);
-	if (rc != STORE_ROW) {
-		store_done(st);
-		return rc == STORE_DONE ? app_fail(r, APP_ENOTFOUND, "not_found", NULL) : app_store_fail(r, rc);
-	}
-	if (authz_check(r, action, store_col_text(st, 26)) != 0) {
-		store_done(st);
-		return -1;
-	}
-	*out = st;
-	return 0;
+	return app_load_row(r, "SELECT " VOL_COLUMNS VOL_FROM " WHERE v.id = $1", id, action, 26, out);
 }
 
 int volunteers_get(struct app_req *r, int64_t id, json_t **out)
