@@ -261,8 +261,8 @@ static int record_tx(struct store *s, void *vctx)
 	store_bind_int(st, 3, c->r->who->user_id);
 	store_bind_int(st, 4, app_now());
 	store_bind_text(st, 5, text);
-	free(text);
 	int rc = store_step(st);
+	free(text);   /* after the step: bound text is not copied */
 	int64_t id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
 	store_done(st);
 	if (rc != STORE_ROW)
