@@ -191,3 +191,13 @@ test('10,000 rows of which 3 are bad: 9,997 registered, 3 reported by row and co
     [[12, '证件号码', 'id_checksum'], [5002, '手机号', 'invalid_phone'], [10000, '姓名', 'required']]);
   console.log(`# 10,000-row import on ${srv.backend}: ${ms} ms`);
 });
+
+test('regions: bad list queries and unknown codes', async () => {
+  for (const qs of ['parent_code=12', 'limit=0', 'cursor=zz', 'q=' + 'x'.repeat(80)]) {
+    assert.equal((await root.get('/api/v1/regions?' + qs)).status, 400, qs);
+  }
+  assert.equal((await root.patch('/api/v1/regions/999999', { name: 'x' })).status, 404);
+  assert.equal((await root.request('PUT', '/api/v1/regions/999999/population/2020', { household_population: 1 })).status, 404);
+  assert.equal((await root.post('/api/v1/regions', { code: 510115, name: 'x' })).status, 400);
+  assert.equal((await new Client(srv.url).get('/api/v1/regions')).status, 401);
+});

@@ -316,3 +316,28 @@ test('self-registration is throttled per address', async () => {
 test('check characters of the synthetic IDs follow GB 11643', () => {
   assert.equal(checkChar('11010519491231002'), 'X');
 });
+
+test('lifecycle endpoints refuse bad input and unknown files', async () => {
+  const v = await create(root, { name: '坏输入' });
+  const cases = [
+    ['POST', `/api/v1/volunteers/${v.id}/transfer`, {}, 422],
+    ['POST', `/api/v1/volunteers/${v.id}/transfer`, { org_id: 'x' }, 400],
+    ['POST', `/api/v1/volunteers/${v.id}/transfer`, { org_id: 999999 }, 422],
+    ['POST', `/api/v1/volunteers/${v.id}/deactivate`, { reason: 5 }, 400],
+    ['POST', `/api/v1/volunteers/${v.id}/deactivate`, { reason: 'r'.repeat(201) }, 422],
+    ['POST', '/api/v1/volunteers/999999/deactivate', { reason: 'x' }, 404],
+    ['PATCH', '/api/v1/volunteers/999999', { name: 'x' }, 404],
+    ['GET', '/api/v1/volunteers/999999', undefined, 404],
+    ['GET', '/api/v1/volunteers/999999/export', undefined, 404],
+    ['GET', '/api/v1/volunteers/abc', undefined, 404],
+    ['PATCH', `/api/v1/volunteers/${v.id}`, { skills: [1] }, 400],
+    ['PATCH', `/api/v1/volunteers/${v.id}`, { emergency_contact: 'x' }, 400],
+    ['PATCH', `/api/v1/volunteers/${v.id}`, { region_code: '12' }, 422],
+    ['GET', '/api/v1/me/volunteer', undefined, 404],
+  ];
+  for (const [method, path, body, status] of cases) {
+    const r = await root.request(method, path, body);
+    assert.equal(r.status, status, `${method} ${path} ${JSON.stringify(body)}`);
+    assert.ok(r.json.error.code);
+  }
+});
