@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static const char *const roles[ROLE_COUNT] = {
 	"admin", "recorder", "social_worker", "clerk", "volunteer"
@@ -271,4 +272,58 @@ int region_prefix_len(int level)
 {
 	static const int len[] = { 12, 2, 4, 6, 9, 12 };
 	return (level >= 1 && level <= 5) ? len[level] : 12;
+}
+
+/* Reads n digits at s into *v; returns the position after them or NULL. */
+static const char *digits(const char *s, int n, int *v)
+{
+	*v = 0;
+	for (int i = 0; i < n; i++) {
+		if (!is_digit(s[i]))
+			return NULL;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return s + n;
+}
+
+int time_parse_iso(const char *s, int64_t *out)
+{
+	char date[11];
+	int hh, mm, ss = 0, oh = 0, om = 0, sign = 0;
+	if (strlen(s) < 17 || strlen(s) > 40)
+		return -1;
+	memcpy(date, s, 10);
+	date[10] = 0;
+	int ymd;
+	if (!valid_date(date, &ymd) || (s[10] != 'T' && s[10] != ' '))
+		return -1;
+	const char *p = digits(s + 11, 2, &hh);
+	if (!p || *p++ != ':' || !(p = digits(p, 2, &mm)))
+		return -1;
+	if (*p == ':' && !(p = digits(p + 1, 2, &ss)))
+		return -1;
+	if (*p == '.') {
+		p++;
+		if (!is_digit(*p))
+			return -1;
+		while (is_digit(*p))
+			p++;
+	}
+	if (*p == 'Z' && p[1] == 0) {
+		sign = 0;
+	} else if ((*p == '+' || *p == '-') && (p = digits(p + 1, 2, &oh)) != NULL) {
+		sign = p[-3] == '-' ? -1 : 1;
+		if (*p == ':')
+			p++;
+		if (!(p = digits(p, 2, &om)) || *p)
+			return -1;
+	} else {
+		return -1;   /* an offset is required: local times are ambiguous */
+	}
+	if (hh > 23 || mm > 59 || ss > 60 || oh > 14 || om > 59)
+		return -1;
+	struct tm tm = { .tm_year = ymd / 10000 - 1900, .tm_mon = ymd / 100 % 100 - 1,
+			 .tm_mday = ymd % 100, .tm_hour = hh, .tm_min = mm, .tm_sec = ss };
+	*out = (int64_t)timegm(&tm) - sign * (oh * 3600 + om * 60);
+	return 0;
 }

@@ -4,6 +4,7 @@
 #define ZY_VALIDATE_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define USERNAME_MIN 3
 #define USERNAME_MAX 32
@@ -49,6 +50,11 @@ bool valid_contact_phone(const char *s);
 /* A real calendar date written YYYY-MM-DD; *ymd (may be NULL) gets it as
  * the number YYYYMMDD. */
 bool valid_date(const char *s, int *ymd);
+
+/* Parses an ISO 8601 time with an explicit offset, e.g.
+ * "2026-11-28T09:00:00+08:00", "2026-11-28T01:00Z" (seconds optional,
+ * fractions ignored), into Unix seconds. Returns 0 or -1. */
+int time_parse_iso(const char *s, int64_t *out);
 
 /* Region codes are stored with 12 digits: a 6-digit GB/T 2260 code gets
  * "000000". out needs 13 bytes; returns 0, or -1 for an invalid code. */

@@ -132,6 +132,24 @@ static void cursors_and_ids(void **state)
 	assert_int_equal(parse_id("1234567890123456789", &v), -1);
 }
 
+static void iso_times(void **state)
+{
+	int64_t t;
+	assert_int_equal(time_parse_iso("2026-11-28T09:00:00+08:00", &t), 0);
+	assert_true(t == 1795827600);
+	assert_int_equal(time_parse_iso("2026-11-28T01:00Z", &t), 0);
+	assert_true(t == 1795827600);
+	assert_int_equal(time_parse_iso("2026-11-28T01:00:00.123Z", &t), 0);
+	assert_true(t == 1795827600);
+	assert_int_equal(time_parse_iso("2026-11-27T20:00:00-0500", &t), 0);
+	assert_true(t == 1795827600);
+	assert_int_equal(time_parse_iso("2026-11-28T09:00:00", &t), -1);   /* no offset */
+	assert_int_equal(time_parse_iso("2026-02-30T09:00:00Z", &t), -1);
+	assert_int_equal(time_parse_iso("2026-11-28T24:00:00Z", &t), -1);
+	assert_int_equal(time_parse_iso("2026-11-28T09:00:00+08:00x", &t), -1);
+	assert_int_equal(time_parse_iso("yesterday", &t), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -144,6 +162,7 @@ int main(void)
 		cmocka_unit_test(org_parent_rules),
 		cmocka_unit_test(throttle_doubles_and_caps),
 		cmocka_unit_test(cursors_and_ids),
+		cmocka_unit_test(iso_times),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
