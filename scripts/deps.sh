@@ -8,7 +8,7 @@ set -euo pipefail
 pkgs=(gcc make meson ninja-build pkg-config libmicrohttpd-dev libjansson-dev
       libsqlite3-dev libpq-dev libsodium-dev libcmocka-dev libzip-dev libexpat1-dev)
 case "${1:-}" in
-  test) pkgs+=(postgresql chromium curl) ;;
+  test) pkgs+=(postgresql chromium curl sqlite3) ;;
   bench) pkgs+=(wrk curl) ;;
 esac
 missing=()

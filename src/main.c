@@ -4,6 +4,7 @@
 #include "app/accounts.h"
 #include "app/imports.h"
 #include "app/demo.h"
+#include "app/records.h"
 #include "app/regions.h"
 #include "util/arena.h"
 #include "app/app.h"
@@ -102,6 +103,7 @@ static void usage(FILE *f)
 	      "  import volunteers FILE --org ID  register the people of a spreadsheet\n"
 	      "  demo [--scale N]        load a synthetic district (64,318 volunteers × N) into a new installation\n"
 	      "  demo --csv FILE --count N  write N synthetic volunteers as an import CSV\n"
+	      "  verify                  walk the chain of approved service records; exit 1 at the first broken link\n"
 	      "  version                 print the version\n"
 	      "  help [COMMAND]          this text, or a command's options\n\n"
 	      "Run `zhiyuan serve --help` for every option. Each option can also be set by\n"
@@ -381,6 +383,31 @@ static int cmd_demo(void)
 	return rc == 0 ? 0 : 1;
 }
 
+static int cmd_verify(void)
+{
+	struct app *app;
+	if (open_app(&app) != 0)
+		return 1;
+	struct arena *arena = arena_new();
+	struct app_req r;
+	int64_t checked = 0, broken = 0;
+	char why[256];
+	int rc = app_req_init(&r, app, arena, "cli");
+	if (rc == 0)
+		rc = app_cli_principal(&r);
+	if (rc == 0)
+		rc = records_verify(&r, &checked, &broken, why, sizeof(why));
+	if (rc != 0)
+		fprintf(stderr, "zhiyuan verify: %s\n", r.err.code ? r.err.code : "failed");
+	else if (broken)
+		printf("BROKEN after %lld good links: %s\n", (long long)checked, why);
+	else
+		printf("chain intact: %lld links\n", (long long)checked);
+	arena_free(arena);
+	app_close(app);
+	return rc == 0 && !broken ? 0 : 1;
+}
+
 static int cmd_reset_password(const char *username)
 {
 	struct app *app;
@@ -431,6 +458,10 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		return cmd_reset_password(pos[1]);
+	}
+	if (strcmp(cmd, "verify") == 0) {
+		rc = parse(argc, argv, &i, "verify", pos, 0);
+		return rc ? (rc > 0 ? 0 : 2) : cmd_verify();
 	}
 	if (strcmp(cmd, "demo") == 0) {
 		rc = parse(argc, argv, &i, "demo", pos, 0);

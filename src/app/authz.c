@@ -22,6 +22,9 @@ static const struct {
 	{ AUTHZ_VOLUNTEERS_WRITE, ROLE_ADMIN | ROLE_RECORDER, true, NULL, false },
 	{ AUTHZ_ID_NUMBER_READ, ROLE_ADMIN | ROLE_RECORDER, true, "read_id_number", false },
 	{ AUTHZ_REGIONS_WRITE, ROLE_ADMIN, false, NULL, true },
+	{ AUTHZ_RECORDS_READ, ROLE_ADMIN | ROLE_RECORDER | ROLE_SOCIAL_WORKER, true, NULL, false },
+	{ AUTHZ_RECORDS_WRITE, ROLE_ADMIN | ROLE_RECORDER, true, NULL, false },
+	{ AUTHZ_RECORDS_APPROVE, ROLE_ADMIN | ROLE_RECORDER, true, NULL, false },
 };
 
 /* Whether the comma-separated grants hold name. */

@@ -15,6 +15,9 @@ enum authz_action {
 	AUTHZ_VOLUNTEERS_WRITE,  /* register, edit, deactivate, transfer */
 	AUTHZ_ID_NUMBER_READ,    /* the full ID number: an explicit grant */
 	AUTHZ_REGIONS_WRITE,     /* the region table: admins of the root */
+	AUTHZ_RECORDS_READ,      /* activities and service records */
+	AUTHZ_RECORDS_WRITE,     /* create activities, enter records */
+	AUTHZ_RECORDS_APPROVE,   /* decide on records (see records.c for own records) */
 };
 
 /* Whether the principal's scope (its organisation's subtree) contains the

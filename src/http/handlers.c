@@ -8,6 +8,7 @@
 #include "app/volunteers.h"
 #include "app/regions.h"
 #include "app/imports.h"
+#include "app/records.h"
 #include "core/cursor.h"
 #include "util/arena.h"
 #include <stdio.h>
@@ -452,4 +453,64 @@ enum MHD_Result h_import_template(struct http_req *req, json_t *in)
 	const char *t = imports_volunteer_template();
 	http_add_header(req, "Content-Disposition", "attachment; filename=\"volunteers-template.csv\"");
 	return http_send_body(req, 200, "text/csv; charset=utf-8", t, strlen(t), false);
+}
+
+enum MHD_Result h_act_create(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = activities_create(&req->app, in, &out);
+	return reply(req, rc, 201, out);
+}
+
+enum MHD_Result h_act_list(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = activities_list(&req->app, http_query(req, "org_id"), http_query(req, "limit"),
+				 http_query(req, "cursor"), &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_act_get(struct http_req *req, json_t *in)
+{
+	return with_id(req, 200, activities_get);
+}
+
+enum MHD_Result h_rec_create(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	bool created = false;
+	const char *key = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Idempotency-Key");
+	int rc = records_create(&req->app, in, key, &out, &created);
+	/* a retry answers as the first request did */
+	return reply(req, rc, 201, out);
+}
+
+enum MHD_Result h_rec_list(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = records_list(&req->app, http_query(req, "volunteer_id"), http_query(req, "status"),
+			      http_query(req, "activity_id"), http_query(req, "limit"), http_query(req, "cursor"), &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_rec_get(struct http_req *req, json_t *in)
+{
+	return with_id(req, 200, records_get);
+}
+
+enum MHD_Result h_rec_approve(struct http_req *req, json_t *in)
+{
+	return with_id(req, 200, records_approve);
+}
+
+enum MHD_Result h_rec_reject(struct http_req *req, json_t *in)
+{
+	return with_id_in(req, in, 200, records_reject);
+}
+
+enum MHD_Result h_rec_chain(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = records_chain_head(&req->app, &out);
+	return reply(req, rc, 200, out);
 }

@@ -53,6 +53,15 @@ const struct route route_table[] = {
 	{ "POST", "/api/v1/imports/regions", h_import_regions, ROUTE_AUTH, BODY_RAW, UPLOAD_MAX },
 	{ "POST", "/api/v1/imports/volunteers", h_import_volunteers, ROUTE_AUTH, BODY_RAW, UPLOAD_MAX },
 	{ "GET", "/api/v1/imports/volunteers/template.csv", h_import_template, ROUTE_AUTH, BODY_NONE, 0 },
+	{ "POST", "/api/v1/activities", h_act_create, ROUTE_AUTH, BODY_JSON, 0 },
+	{ "GET", "/api/v1/activities", h_act_list, ROUTE_AUTH, BODY_NONE, 0 },
+	{ "GET", "/api/v1/activities/{id}", h_act_get, ROUTE_AUTH, BODY_NONE, 0 },
+	{ "POST", "/api/v1/records", h_rec_create, ROUTE_AUTH, BODY_JSON, 0 },
+	{ "GET", "/api/v1/records", h_rec_list, ROUTE_AUTH, BODY_NONE, 0 },
+	{ "GET", "/api/v1/records/chain", h_rec_chain, ROUTE_AUTH, BODY_NONE, 0 },
+	{ "GET", "/api/v1/records/{id}", h_rec_get, ROUTE_AUTH, BODY_NONE, 0 },
+	{ "POST", "/api/v1/records/{id}/approve", h_rec_approve, ROUTE_AUTH, BODY_NONE, 0 },
+	{ "POST", "/api/v1/records/{id}/reject", h_rec_reject, ROUTE_AUTH, BODY_JSON, 0 },
 	{ NULL, NULL, NULL, ROUTE_PUBLIC, BODY_NONE, 0 },
 };
 

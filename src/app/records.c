@@ -1,0 +1,738 @@
+/* Activities, service records, decisions and the record chain. */
+#include "app/records.h"
+#include "app/authz.h"
+#include "app/input.h"
+#include "app/internal.h"
+#include "core/cursor.h"
+#include "core/records.h"
+#include "core/validate.h"
+#include <time.h>
+#include "util/arena.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ACT_COLUMNS "a.id, a.org_id, o.name, a.name, a.starts_at, a.ends_at, a.place, a.content," \
+	" a.leader, a.service_category, a.project_id, a.created_at, o.path"
+
+static json_t *activity_json(struct app_req *r, struct store_stmt *st)
+{
+	return json_pack("{sI sI ss ss ss ss ss ss ss ss? so ss}",
+		"id", (json_int_t)store_col_int(st, 0),
+		"org_id", (json_int_t)store_col_int(st, 1),
+		"org_name", store_col_text(st, 2),
+		"name", store_col_text(st, 3),
+		"starts_at", app_iso(r, store_col_int(st, 4)),
+		"ends_at", app_iso(r, store_col_int(st, 5)),
+		"place", store_col_text(st, 6),
+		"content", store_col_text(st, 7),
+		"leader", store_col_text(st, 8),
+		"service_category", store_col_text(st, 9),
+		"project_id", col_id_json(st, 10),
+		"created_at", app_iso(r, store_col_int(st, 11)));
+}
+
+static int in_time(struct app_req *r, json_t *in, const char *field, bool required, int64_t *out, bool *present)
+{
+	const char *s;
+	if (in_text(r, in, field, required, 40, &s) != 0)
+		return -1;
+	if (present)
+		*present = s != NULL;
+	if (s && time_parse_iso(s, out) != 0)
+		return app_fail(r, APP_EINVALID, "invalid_time", field);
+	return 0;
+}
+
+struct act_ctx {
+	struct app_req *r;
+	const char *name, *place, *content, *leader, *category, *path, *region;
+	int64_t org_id, project_id, starts, ends, id;
+};
+
+static int act_tx(struct store *s, void *vctx)
+{
+	struct act_ctx *c = vctx;
+	int64_t now = app_now();
+	struct store_stmt *st = store_prepare(s,
+		"INSERT INTO activities (org_id, project_id, name, starts_at, ends_at, place, content, leader,"
+		" service_category, region_code, created_by, created_at, updated_at)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, c->org_id);
+	if (c->project_id)
+		store_bind_int(st, 2, c->project_id);
+	else
+		store_bind_null(st, 2);
+	store_bind_text(st, 3, c->name);
+	store_bind_int(st, 4, c->starts);
+	store_bind_int(st, 5, c->ends);
+	store_bind_text(st, 6, c->place);
+	store_bind_text(st, 7, c->content ? c->content : "");
+	store_bind_text(st, 8, c->leader ? c->leader : "");
+	store_bind_text(st, 9, c->category);
+	store_bind_text(st, 10, c->region);
+	store_bind_int(st, 11, c->r->who->user_id);
+	store_bind_int(st, 12, now);
+	int rc = store_step(st);
+	c->id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
+	store_done(st);
+	if (rc != STORE_ROW)
+		return rc;
+	json_t *detail = json_pack("{ss}", "name", c->name);
+	rc = audit_write(c->r, s, "activity.create", "activity", c->id, c->org_id, c->path, detail);
+	json_decref(detail);
+	return rc;
+}
+
+int activities_create(struct app_req *r, json_t *in, json_t **out)
+{
+	struct act_ctx c = { .r = r };
+	bool has_project;
+	if (authz_check(r, AUTHZ_RECORDS_WRITE, NULL) != 0)
+		return -1;
+	if (in_text(r, in, "name", true, 100, &c.name) != 0 ||
+	    in_id(r, in, "org_id", true, &c.org_id, NULL) != 0 ||
+	    in_time(r, in, "starts_at", true, &c.starts, NULL) != 0 ||
+	    in_time(r, in, "ends_at", true, &c.ends, NULL) != 0 ||
+	    in_text(r, in, "place", true, 200, &c.place) != 0 ||
+	    in_text(r, in, "content", false, 2000, &c.content) != 0 ||
+	    in_text(r, in, "leader", false, 50, &c.leader) != 0 ||
+	    in_text(r, in, "service_category", false, 20, &c.category) != 0 ||
+	    in_id(r, in, "project_id", false, &c.project_id, &has_project) != 0)
+		return -1;
+	if (c.ends <= c.starts)
+		return app_fail(r, APP_EINVALID, "ends_before_start", "ends_at");
+	if (c.ends - c.starts > 7 * 86400)
+		return app_fail(r, APP_EINVALID, "activity_too_long", "ends_at");
+	struct store_stmt *st = store_prepare(r->store, "SELECT path, region_code, status FROM orgs WHERE id = $1");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_int(st, 1, c.org_id);
+	int rc = store_step(st);
+	bool active = false;
+	if (rc == STORE_ROW) {
+		c.path = arena_strdup(r->arena, store_col_text(st, 0));
+		c.region = arena_strdup(r->arena, store_col_text(st, 1));
+		active = strcmp(store_col_text(st, 2), "active") == 0;
+	}
+	store_done(st);
+	if (rc == STORE_DONE)
+		return app_fail(r, APP_EINVALID, "org_not_found", "org_id");
+	if (rc != STORE_ROW)
+		return app_store_fail(r, rc);
+	if (authz_check(r, AUTHZ_RECORDS_WRITE, c.path) != 0)
+		return -1;
+	if (!active)
+		return app_fail(r, APP_EINVALID, "org_inactive", "org_id");
+	rc = store_tx(r->store, act_tx, &c);
+	if (rc != STORE_OK)
+		return app_store_fail(r, rc);
+	return activities_get(r, c.id, out);
+}
+
+int activities_get(struct app_req *r, int64_t id, json_t **out)
+{
+	struct store_stmt *st;
+	if (authz_check(r, AUTHZ_RECORDS_READ, NULL) != 0 ||
+	    app_load_row(r, "SELECT " ACT_COLUMNS " FROM activities a JOIN orgs o ON o.id = a.org_id WHERE a.id = $1",
+			 id, AUTHZ_RECORDS_READ, 12, &st) != 0)
+		return -1;
+	*out = activity_json(r, st);
+	store_done(st);
+	return 0;
+}
+
+int activities_list(struct app_req *r, const char *org_s, const char *limit_s, const char *cursor, json_t **out)
+{
+	int limit;
+	int64_t after, org = 0;
+	const char *scope;
+	if (authz_check(r, AUTHZ_RECORDS_READ, NULL) != 0 || app_limit(r, limit_s, &limit) != 0 ||
+	    app_cursor(r, cursor, &after) != 0)
+		return -1;
+	scope = r->who->org_path;
+	if (org_s) {
+		if (parse_id(org_s, &org) != 0)
+			return app_fail(r, APP_EBADREQ, "invalid_id", "org_id");
+		int rc = org_lookup(r, org, &scope, NULL);
+		if (rc == STORE_DONE)
+			return app_fail(r, APP_ENOTFOUND, "not_found", "org_id");
+		if (rc != STORE_ROW)
+			return app_store_fail(r, rc);
+		if (authz_check(r, AUTHZ_RECORDS_READ, scope) != 0)
+			return -1;
+	}
+	struct store_stmt *st = store_prepare(r->store,
+		"SELECT " ACT_COLUMNS " FROM activities a JOIN orgs o ON o.id = a.org_id"
+		" WHERE o.path LIKE $1 AND (CAST($2 AS BIGINT) = 0 OR a.id < $2)"
+		" ORDER BY a.id DESC LIMIT $3");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_text(st, 1, arena_printf(r->arena, "%s%%", scope));
+	store_bind_int(st, 2, after);
+	store_bind_int(st, 3, limit + 1);
+	return app_page(r, st, limit, activity_json, out);
+}
+
+#define REC_COLUMNS "s.id, s.activity_id, a.name, s.volunteer_id, v.volunteer_number, v.name," \
+	" s.org_id, s.starts_at, s.ends_at, s.minutes, s.place, s.beneficiary, s.beneficiary_count," \
+	" s.content, s.quality, s.quality_comment, s.source, s.evidence, s.recorder_id, s.late," \
+	" s.late_reason, s.status, s.reject_reason, s.approver_id, s.decided_at, s.amends_id," \
+	" s.chain_seq, s.chain_hash, s.created_at, o.path"
+#define REC_FROM " FROM service_records s JOIN activities a ON a.id = s.activity_id" \
+	" JOIN volunteers v ON v.id = s.volunteer_id JOIN orgs o ON o.id = s.org_id"
+
+static json_t *record_json(struct app_req *r, struct store_stmt *st)
+{
+	return json_pack("{sI sI ss sI ss ss sI ss ss sI ss? so ss ss ss ss? ss ss? sI sb ss? ss ss? so so so so ss? ss}",
+		"id", (json_int_t)store_col_int(st, 0),
+		"activity_id", (json_int_t)store_col_int(st, 1),
+		"activity_name", store_col_text(st, 2),
+		"volunteer_id", (json_int_t)store_col_int(st, 3),
+		"volunteer_number", store_col_text(st, 4),
+		"volunteer_name", store_col_text(st, 5),
+		"org_id", (json_int_t)store_col_int(st, 6),
+		"starts_at", app_iso(r, store_col_int(st, 7)),
+		"ends_at", app_iso(r, store_col_int(st, 8)),
+		"minutes", (json_int_t)store_col_int(st, 9),
+		"beneficiary", store_col_text(st, 11),
+		"beneficiary_count", col_id_json(st, 12),
+		"place", store_col_text(st, 10),
+		"content", store_col_text(st, 13),
+		"quality", store_col_text(st, 14),
+		"quality_comment", store_col_text(st, 15),
+		"source", store_col_text(st, 16),
+		"evidence", store_col_text(st, 17),
+		"recorder_id", (json_int_t)store_col_int(st, 18),
+		"late", store_col_int(st, 19) != 0,
+		"late_reason", store_col_text(st, 20),
+		"status", store_col_text(st, 21),
+		"reject_reason", store_col_text(st, 22),
+		"approver_id", col_id_json(st, 23),
+		"decided_at", store_col_null(st, 24) ? json_null() : json_string(app_iso(r, store_col_int(st, 24))),
+		"amends_id", col_id_json(st, 25),
+		"chain_seq", col_id_json(st, 26),
+		"chain_hash", store_col_text(st, 27),
+		"created_at", app_iso(r, store_col_int(st, 28)));
+}
+
+static const char *const qualities[] = { "excellent", "good", "pass", "fail" };
+static const char *const sources[] = { "recorder", "self_declared", "import", "transfer_in" };
+
+static bool one_of(const char *v, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v, list[i]) == 0)
+			return true;
+	return false;
+}
+
+struct rec_ctx {
+	struct app_req *r;
+	int64_t activity_id, volunteer_id, org_id, minutes, starts, ends, beneficiary_count, id;
+	const char *place, *beneficiary, *content, *quality, *quality_comment, *source, *evidence;
+	const char *late_reason, *idem, *org_path, *region;
+	bool late, has_count, existed;
+};
+
+/* The checks that need other records: one per activity, no overlap, the
+ * daily cap. Inside the transaction so racing entries cannot both pass. */
+static int rec_rules(struct rec_ctx *c, struct store *s)
+{
+	struct store_stmt *st = store_prepare(s,
+		"SELECT activity_id, starts_at, ends_at, minutes FROM service_records"
+		" WHERE volunteer_id = $1 AND status <> 'rejected' AND amends_id IS NULL"
+		" AND ends_at > $2 AND starts_at < $3");
+	if (!st)
+		return STORE_ERROR;
+	/* a window wide enough for the day of the service (China time) */
+	int64_t day0 = ((c->starts + 8 * 3600) / 86400) * 86400 - 8 * 3600;
+	store_bind_int(st, 1, c->volunteer_id);
+	store_bind_int(st, 2, day0);
+	store_bind_int(st, 3, day0 + 2 * 86400 > c->ends ? day0 + 2 * 86400 : c->ends);
+	int rc;
+	int64_t same_day = 0;
+	const char *fail = NULL;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		if (store_col_int(st, 0) == c->activity_id)
+			fail = "record_exists";
+		else if (intervals_overlap(c->starts, c->ends, store_col_int(st, 1), store_col_int(st, 2)))
+			fail = fail ? fail : "overlapping_record";
+		if (store_col_int(st, 1) >= day0 && store_col_int(st, 1) < day0 + 86400)
+			same_day += store_col_int(st, 3);
+	}
+	store_done(st);
+	if (rc != STORE_DONE)
+		return rc;
+	if (fail) {
+		app_fail(c->r, strcmp(fail, "record_exists") == 0 ? APP_ECONFLICT : APP_EINVALID, fail,
+			 strcmp(fail, "record_exists") == 0 ? "volunteer_id" : "starts_at");
+		return STORE_ERROR;
+	}
+	if (same_day + c->minutes > RECORD_DAILY_MAX) {
+		app_fail(c->r, APP_EINVALID, "daily_limit", "minutes");
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+static int rec_tx(struct store *s, void *vctx)
+{
+	struct rec_ctx *c = vctx;
+	if (c->idem) {
+		struct store_stmt *st = store_prepare(s,
+			"SELECT id FROM service_records WHERE recorder_id = $1 AND idempotency_key = $2");
+		if (!st)
+			return STORE_ERROR;
+		store_bind_int(st, 1, c->r->who->user_id);
+		store_bind_text(st, 2, c->idem);
+		int rc = store_step(st);
+		if (rc == STORE_ROW) {
+			c->id = store_col_int(st, 0);
+			c->existed = true;
+		}
+		store_done(st);
+		if (rc == STORE_ROW)
+			return STORE_OK;
+		if (rc != STORE_DONE)
+			return rc;
+	}
+	int rc = rec_rules(c, s);
+	if (rc != STORE_OK)
+		return rc;
+	struct store_stmt *st = store_prepare(s,
+		"INSERT INTO service_records (activity_id, volunteer_id, org_id, region_code, starts_at, ends_at,"
+		" minutes, place, beneficiary, beneficiary_count, content, quality, quality_comment, source,"
+		" evidence, recorder_id, late, late_reason, status, idempotency_key, created_at)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,"
+		" 'submitted', $19, $20) RETURNING id");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, c->activity_id);
+	store_bind_int(st, 2, c->volunteer_id);
+	store_bind_int(st, 3, c->org_id);
+	store_bind_text(st, 4, c->region);
+	store_bind_int(st, 5, c->starts);
+	store_bind_int(st, 6, c->ends);
+	store_bind_int(st, 7, c->minutes);
+	store_bind_text(st, 8, c->place);
+	store_bind_text(st, 9, c->beneficiary);
+	if (c->has_count)
+		store_bind_int(st, 10, c->beneficiary_count);
+	else
+		store_bind_null(st, 10);
+	store_bind_text(st, 11, c->content);
+	store_bind_text(st, 12, c->quality);
+	store_bind_text(st, 13, c->quality_comment);
+	store_bind_text(st, 14, c->source);
+	store_bind_text(st, 15, c->evidence);
+	store_bind_int(st, 16, c->r->who->user_id);
+	store_bind_int(st, 17, c->late);
+	store_bind_text(st, 18, c->late_reason);
+	store_bind_text(st, 19, c->idem);
+	store_bind_int(st, 20, app_now());
+	rc = store_step(st);
+	c->id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
+	store_done(st);
+	if (rc != STORE_ROW)
+		return rc;
+	char detail[160];
+	snprintf(detail, sizeof(detail), "{\"activity_id\":%lld,\"minutes\":%lld,\"volunteer_id\":%lld}",
+		 (long long)c->activity_id, (long long)c->minutes, (long long)c->volunteer_id);
+	return audit_write_text(c->r, s, "record.create", "record", c->id, c->org_id, c->org_path, detail);
+}
+
+int records_create(struct app_req *r, json_t *in, const char *idem, json_t **out, bool *created)
+{
+	struct rec_ctx c = { .r = r, .idem = idem, .source = "recorder" };
+	bool has_start, has_end;
+	*created = false;
+	if (authz_check(r, AUTHZ_RECORDS_WRITE, NULL) != 0)
+		return -1;
+	if (idem && (strlen(idem) == 0 || strlen(idem) > 128))
+		return app_fail(r, APP_EBADREQ, "invalid_idempotency_key", "Idempotency-Key");
+	json_t *bc = json_object_get(in, "beneficiary_count");
+	if (in_id(r, in, "activity_id", true, &c.activity_id, NULL) != 0 ||
+	    in_id(r, in, "volunteer_id", true, &c.volunteer_id, NULL) != 0 ||
+	    in_text(r, in, "beneficiary", false, 200, &c.beneficiary) != 0 ||
+	    in_text(r, in, "quality", true, 16, &c.quality) != 0 ||
+	    in_text(r, in, "quality_comment", false, 500, &c.quality_comment) != 0 ||
+	    in_text(r, in, "place", false, 200, &c.place) != 0 ||
+	    in_text(r, in, "content", false, 2000, &c.content) != 0 ||
+	    in_text(r, in, "source", false, 20, &c.source) != 0 ||
+	    in_text(r, in, "evidence", false, 2000, &c.evidence) != 0 ||
+	    in_text(r, in, "late_reason", false, 500, &c.late_reason) != 0 ||
+	    in_time(r, in, "starts_at", false, &c.starts, &has_start) != 0 ||
+	    in_time(r, in, "ends_at", false, &c.ends, &has_end) != 0)
+		return -1;
+	json_t *m = json_object_get(in, "minutes");
+	if (!m || json_is_null(m))
+		return app_fail(r, APP_EINVALID, "required", "minutes");
+	if (!json_is_integer(m))
+		return app_fail(r, APP_EBADREQ, "wrong_type", "minutes");
+	if (bc && !json_is_null(bc)) {
+		if (!json_is_integer(bc))
+			return app_fail(r, APP_EBADREQ, "wrong_type", "beneficiary_count");
+		if (json_integer_value(bc) < 0 || json_integer_value(bc) > 1000000)
+			return app_fail(r, APP_EINVALID, "invalid_value", "beneficiary_count");
+		c.beneficiary_count = json_integer_value(bc);
+		c.has_count = true;
+	}
+	if (!c.source)
+		c.source = "recorder";
+	if (!one_of(c.quality, qualities, 4))
+		return app_fail(r, APP_EINVALID, "invalid_quality", "quality");
+	if (!one_of(c.source, sources, 4))
+		return app_fail(r, APP_EINVALID, "invalid_source", "source");
+	if (strcmp(c.source, "self_declared") == 0 && !c.evidence)
+		return app_fail(r, APP_EINVALID, "evidence_required", "evidence");
+
+	/* the activity: in scope, over, and long enough */
+	struct store_stmt *st;
+	if (app_load_row(r, "SELECT a.org_id, o.path, o.region_code, a.starts_at, a.ends_at, a.place, a.content"
+			 " FROM activities a JOIN orgs o ON o.id = a.org_id WHERE a.id = $1",
+			 c.activity_id, AUTHZ_RECORDS_WRITE, 1, &st) != 0) {
+		if (r->err.status == APP_ENOTFOUND)
+			app_fail(r, APP_EINVALID, "activity_not_found", "activity_id");
+		return -1;
+	}
+	c.org_id = store_col_int(st, 0);
+	c.org_path = arena_strdup(r->arena, store_col_text(st, 1));
+	c.region = arena_strdup(r->arena, store_col_text(st, 2));
+	int64_t a0 = store_col_int(st, 3), a1 = store_col_int(st, 4);
+	if (!c.place)
+		c.place = arena_strdup(r->arena, store_col_text(st, 5));
+	if (!c.content)
+		c.content = arena_strdup(r->arena, store_col_text(st, 6));
+	store_done(st);
+	if (a1 > app_now())
+		return app_fail(r, APP_EINVALID, "activity_not_over", "activity_id");
+	if (!*c.content)
+		return app_fail(r, APP_EINVALID, "required", "content");
+	if (!has_start)
+		c.starts = a0;
+	if (!has_end)
+		c.ends = a1;
+	if (c.starts < a0 || c.ends > a1 || c.ends <= c.starts)
+		return app_fail(r, APP_EINVALID, "outside_activity", has_start ? "starts_at" : "ends_at");
+	int64_t raw = json_integer_value(m);
+	if (raw <= 0)
+		return app_fail(r, APP_EINVALID, "invalid_minutes", "minutes");
+	c.minutes = minutes_round(raw, RECORD_GRANULARITY);
+	if (c.minutes <= 0)
+		return app_fail(r, APP_EINVALID, "too_short", "minutes");
+	if (c.minutes > (c.ends - c.starts) / 60)
+		return app_fail(r, APP_EINVALID, "longer_than_activity", "minutes");
+
+	/* the volunteer */
+	st = store_prepare(r->store, "SELECT status FROM volunteers WHERE id = $1");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_int(st, 1, c.volunteer_id);
+	int rc = store_step(st);
+	bool active = rc == STORE_ROW && strcmp(store_col_text(st, 0), "active") == 0;
+	store_done(st);
+	if (rc == STORE_DONE)
+		return app_fail(r, APP_EINVALID, "volunteer_not_found", "volunteer_id");
+	if (rc != STORE_ROW)
+		return app_store_fail(r, rc);
+	if (!active)
+		return app_fail(r, APP_EINVALID, "volunteer_inactive", "volunteer_id");
+
+	/* entered more than 10 working days after the activity: a reason,
+	 * and the record is flagged */
+	time_t end_local = (time_t)(a1 + 8 * 3600);
+	struct tm tm;
+	gmtime_r(&end_local, &tm);
+	int end_ymd = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+	int deadline = working_deadline(end_ymd, RECORD_DEADLINE_DAYS, NULL);
+	if (deadline > 0 && app_today_ymd() > deadline) {
+		if (!c.late_reason)
+			return app_fail(r, APP_EINVALID, "late_reason_required", "late_reason");
+		c.late = true;
+	}
+	rc = store_tx(r->store, rec_tx, &c);
+	if (rc != STORE_OK) {
+		if (rc == STORE_CONSTRAINT && c.idem && r->err.status == APP_OK)
+			return app_fail(r, APP_ECONFLICT, "idempotency_conflict", "Idempotency-Key");
+		return app_store_fail(r, rc);
+	}
+	*created = !c.existed;
+	return records_get(r, c.id, out);
+}
+
+int records_get(struct app_req *r, int64_t id, json_t **out)
+{
+	struct store_stmt *st;
+	if (authz_check(r, AUTHZ_RECORDS_READ, NULL) != 0 ||
+	    app_load_row(r, "SELECT " REC_COLUMNS REC_FROM " WHERE s.id = $1", id, AUTHZ_RECORDS_READ, 29, &st) != 0)
+		return -1;
+	*out = record_json(r, st);
+	store_done(st);
+	return 0;
+}
+
+int records_list(struct app_req *r, const char *vol_s, const char *status, const char *act_s,
+		 const char *limit_s, const char *cursor, json_t **out)
+{
+	int limit;
+	int64_t after, vol = 0, act = 0;
+	if (authz_check(r, AUTHZ_RECORDS_READ, NULL) != 0 || app_limit(r, limit_s, &limit) != 0 ||
+	    app_cursor(r, cursor, &after) != 0)
+		return -1;
+	if (vol_s && parse_id(vol_s, &vol) != 0)
+		return app_fail(r, APP_EBADREQ, "invalid_id", "volunteer_id");
+	if (act_s && parse_id(act_s, &act) != 0)
+		return app_fail(r, APP_EBADREQ, "invalid_id", "activity_id");
+	if (status && strcmp(status, "submitted") && strcmp(status, "approved") && strcmp(status, "rejected"))
+		return app_fail(r, APP_EBADREQ, "invalid_status", "status");
+	struct store_stmt *st = store_prepare(r->store,
+		"SELECT " REC_COLUMNS REC_FROM " WHERE o.path LIKE $1"
+		" AND (CAST($2 AS BIGINT) = 0 OR s.volunteer_id = $2)"
+		" AND (CAST($3 AS TEXT) IS NULL OR s.status = $3)"
+		" AND (CAST($4 AS BIGINT) = 0 OR s.activity_id = $4)"
+		" AND (CAST($5 AS BIGINT) = 0 OR s.id < $5)"
+		" ORDER BY s.id DESC LIMIT $6");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_text(st, 1, arena_printf(r->arena, "%s%%", r->who->org_path));
+	store_bind_int(st, 2, vol);
+	store_bind_text(st, 3, status);
+	store_bind_int(st, 4, act);
+	store_bind_int(st, 5, after);
+	store_bind_int(st, 6, limit + 1);
+	return app_page(r, st, limit, record_json, out);
+}
+
+/* The columns of a record that its chain link covers, in link order. */
+#define CHAIN_COLUMNS "id, activity_id, volunteer_id, org_id, starts_at, ends_at, minutes, place," \
+	" beneficiary, beneficiary_count, content, quality, quality_comment, source, evidence," \
+	" recorder_id, late, late_reason, status, approver_id, decided_at, amends_id, amendment_reason"
+static const char *const chain_names[] = {
+	"id", "activity_id", "volunteer_id", "org_id", "starts_at", "ends_at", "minutes", "place",
+	"beneficiary", "beneficiary_count", "content", "quality", "quality_comment", "source", "evidence",
+	"recorder_id", "late", "late_reason", "status", "approver_id", "decided_at", "amends_id",
+	"amendment_reason",
+};
+#define NCHAIN (sizeof(chain_names) / sizeof(chain_names[0]))
+
+/* Computes the link hash of record id after prev. Integers enter as
+ * their decimal text, so both backends encode a record alike. */
+static int link_hash(struct app_req *r, struct store *s, int64_t id, const char *prev, char out[CHAIN_HASH_HEX])
+{
+	struct store_stmt *st = store_prepare(s, "SELECT " CHAIN_COLUMNS " FROM service_records WHERE id = $1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, id);
+	int rc = store_step(st);
+	if (rc != STORE_ROW) {
+		store_done(st);
+		return rc == STORE_DONE ? STORE_ERROR : rc;
+	}
+	struct chain_field f[NCHAIN];
+	for (size_t i = 0; i < NCHAIN; i++) {
+		f[i].name = chain_names[i];
+		f[i].value = store_col_null(st, (int)i) ? NULL : arena_strdup(r->arena, store_col_text(st, (int)i));
+	}
+	store_done(st);
+	return chain_link(prev, f, NCHAIN, out) == 0 ? STORE_OK : STORE_ERROR;
+}
+
+/* Appends record id to the chain (inside the caller's transaction). */
+static int chain_append(struct app_req *r, struct store *s, int64_t id)
+{
+	/* the head row serialises appenders (a row lock on PostgreSQL, the
+	 * writer lock on SQLite) */
+	struct store_stmt *st = store_prepare(s,
+		"UPDATE chain_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash");
+	if (!st)
+		return STORE_ERROR;
+	int rc = store_step(st);
+	int64_t seq = rc == STORE_ROW ? store_col_int(st, 0) : 0;
+	const char *prev = rc == STORE_ROW ? arena_strdup(r->arena, store_col_text(st, 1)) : "";
+	store_done(st);
+	if (rc != STORE_ROW)
+		return rc == STORE_DONE ? STORE_ERROR : rc;
+	char hash[CHAIN_HASH_HEX];
+	rc = link_hash(r, s, id, prev, hash);
+	if (rc != STORE_OK)
+		return rc;
+	st = store_prepare(s,
+		"INSERT INTO record_chain (seq, record_id, prev_hash, hash, created_at) VALUES ($1, $2, $3, $4, $5)");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, seq);
+	store_bind_int(st, 2, id);
+	store_bind_text(st, 3, prev);
+	store_bind_text(st, 4, hash);
+	store_bind_int(st, 5, app_now());
+	rc = store_step(st);
+	store_done(st);
+	if (rc != STORE_DONE)
+		return rc;
+	static const char *const marks[] = {
+		"UPDATE chain_head SET hash = $2 WHERE id = 1 AND seq = $1",
+		"UPDATE service_records SET chain_seq = $1, chain_hash = $2 WHERE id = $3",
+	};
+	for (int i = 0; i < 2; i++) {
+		st = store_prepare(s, marks[i]);
+		if (!st)
+			return STORE_ERROR;
+		store_bind_int(st, 1, seq);
+		store_bind_text(st, 2, hash);
+		if (i == 1)
+			store_bind_int(st, 3, id);
+		rc = store_step(st);
+		store_done(st);
+		if (rc != STORE_DONE)
+			return rc;
+	}
+	return STORE_OK;
+}
+
+struct decide_ctx {
+	struct app_req *r;
+	int64_t id, org_id;
+	const char *org_path, *status, *reason;
+};
+
+static int decide_tx(struct store *s, void *vctx)
+{
+	struct decide_ctx *c = vctx;
+	/* only a submitted record can be decided: of racing decisions, the
+	 * first update wins and the others find nothing to update */
+	struct store_stmt *st = store_prepare(s,
+		"UPDATE service_records SET status = $2, reject_reason = $3, approver_id = $4, decided_at = $5"
+		" WHERE id = $1 AND status = 'submitted' RETURNING id");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, c->id);
+	store_bind_text(st, 2, c->status);
+	store_bind_text(st, 3, c->reason);
+	store_bind_int(st, 4, c->r->who->user_id);
+	store_bind_int(st, 5, app_now());
+	int rc = store_step(st);
+	store_done(st);
+	if (rc == STORE_DONE) {
+		app_fail(c->r, APP_ECONFLICT, "already_decided", NULL);
+		return STORE_ERROR;
+	}
+	if (rc != STORE_ROW)
+		return rc;
+	if (strcmp(c->status, "approved") == 0 && (rc = chain_append(c->r, s, c->id)) != STORE_OK)
+		return rc;
+	return audit_write(c->r, s, strcmp(c->status, "approved") == 0 ? "record.approve" : "record.reject",
+			   "record", c->id, c->org_id, c->org_path, NULL);
+}
+
+/* Who may decide: an admin of the organising organisation's scope, not
+ * the recorder of the record unless the organisation allows it. */
+static int decide(struct app_req *r, int64_t id, const char *status, const char *reason, json_t **out)
+{
+	struct store_stmt *st;
+	if (authz_check(r, AUTHZ_RECORDS_APPROVE, NULL) != 0 ||
+	    app_load_row(r, "SELECT s.org_id, o.path, s.recorder_id, o.allow_self_approval, s.status"
+			 " FROM service_records s JOIN orgs o ON o.id = s.org_id WHERE s.id = $1",
+			 id, AUTHZ_RECORDS_APPROVE, 1, &st) != 0)
+		return -1;
+	struct decide_ctx c = { .r = r, .id = id, .status = status, .reason = reason,
+				.org_id = store_col_int(st, 0),
+				.org_path = arena_strdup(r->arena, store_col_text(st, 1)) };
+	bool own = store_col_int(st, 2) == r->who->user_id, self_ok = store_col_int(st, 3) != 0;
+	bool submitted = strcmp(store_col_text(st, 4), "submitted") == 0;
+	store_done(st);
+	/* admins decide on others' records; a recorder decides only on their
+	 * own, and only where the organisation allows it */
+	if (own && !self_ok)
+		return app_fail(r, APP_EFORBIDDEN, "own_record", NULL);
+	if (!own && !(r->who->roles & ROLE_ADMIN))
+		return app_fail(r, APP_EFORBIDDEN, "forbidden", NULL);
+	if (!submitted)
+		return app_fail(r, APP_ECONFLICT, "already_decided", NULL);
+	int rc = store_tx(r->store, decide_tx, &c);
+	if (rc != STORE_OK)
+		return app_store_fail(r, rc);
+	return records_get(r, id, out);
+}
+
+int records_approve(struct app_req *r, int64_t id, json_t **out)
+{
+	return decide(r, id, "approved", NULL, out);
+}
+
+int records_reject(struct app_req *r, int64_t id, json_t *in, json_t **out)
+{
+	const char *reason;
+	if (in_text(r, in, "reason", true, 500, &reason) != 0)
+		return -1;
+	return decide(r, id, "rejected", reason, out);
+}
+
+int records_chain_head(struct app_req *r, json_t **out)
+{
+	if (authz_check(r, AUTHZ_RECORDS_READ, NULL) != 0)
+		return -1;
+	struct store_stmt *st = store_prepare(r->store, "SELECT seq, hash FROM chain_head WHERE id = 1");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	int rc = store_step(st);
+	if (rc == STORE_ROW)
+		*out = json_pack("{sI ss}", "seq", (json_int_t)store_col_int(st, 0), "hash", store_col_text(st, 1));
+	store_done(st);
+	return rc == STORE_ROW ? 0 : app_store_fail(r, rc);
+}
+
+int records_verify(struct app_req *r, int64_t *checked, int64_t *broken, char *why, size_t whylen)
+{
+	*checked = *broken = 0;
+	why[0] = 0;
+	struct store_stmt *st = store_prepare(r->store,
+		"SELECT seq, record_id, prev_hash, hash FROM record_chain ORDER BY seq");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	char prev[CHAIN_HASH_HEX] = "", hash[CHAIN_HASH_HEX];
+	int64_t expect = 1;
+	int rc;
+	/* the walk reads every record by id on a second statement while this
+	 * one stays open */
+	while ((rc = store_step(st)) == STORE_ROW) {
+		int64_t seq = store_col_int(st, 0), id = store_col_int(st, 1);
+		const char *stored_prev = store_col_text(st, 2), *stored = store_col_text(st, 3);
+		const char *fault = NULL;
+		if (seq != expect)
+			fault = "a link is missing";
+		else if (strcmp(stored_prev, prev) != 0)
+			fault = "the link does not follow the one before";
+		else if (link_hash(r, r->store, id, prev, hash) != STORE_OK)
+			fault = "the record is missing";
+		else if (strcmp(hash, stored) != 0)
+			fault = "the record was changed after approval";
+		if (fault) {
+			*broken = seq;
+			snprintf(why, whylen, "link %lld (record %lld): %s", (long long)seq, (long long)id, fault);
+			break;
+		}
+		snprintf(prev, sizeof(prev), "%s", stored);
+		(*checked)++;
+		expect++;
+	}
+	store_done(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
+		return app_store_fail(r, rc);
+	if (!*broken) {
+		/* the head must be the last link: a deleted tail shows here */
+		st = store_prepare(r->store, "SELECT seq, hash FROM chain_head WHERE id = 1");
+		if (!st)
+			return app_store_fail(r, STORE_ERROR);
+		if (store_step(st) == STORE_ROW &&
+		    (store_col_int(st, 0) != *checked || strcmp(store_col_text(st, 1), prev) != 0)) {
+			*broken = *checked + 1;
+			snprintf(why, whylen, "the chain head (link %lld) does not match the last link",
+				 (long long)store_col_int(st, 0));
+		}
+		store_done(st);
+	}
+	return 0;
+}

@@ -1,0 +1,36 @@
+/* Activities and service records (一服务一记录): recorders enter what each
+ * volunteer served, approvers of the organising organisation decide, and
+ * every decision joins a hash chain that `zhiyuan verify` can check. */
+#ifndef ZY_RECORDS_APP_H
+#define ZY_RECORDS_APP_H
+#include "app/app.h"
+
+#define RECORD_GRANULARITY 30      /* minutes */
+#define RECORD_DAILY_MAX (12 * 60) /* minutes per volunteer per day */
+#define RECORD_DEADLINE_DAYS 10    /* working days for on-time entry */
+
+/* POST /activities {"name","org_id","starts_at","ends_at","place",
+ * "content","leader","service_category","project_id"}. */
+int activities_create(struct app_req *r, json_t *in, json_t **out);
+int activities_get(struct app_req *r, int64_t id, json_t **out);
+int activities_list(struct app_req *r, const char *org_id, const char *limit, const char *cursor,
+		    json_t **out);
+
+/* POST /records: one volunteer, one activity. idem is the request's
+ * Idempotency-Key (or NULL): a retry returns the first record. *created
+ * tells whether this call created it. */
+int records_create(struct app_req *r, json_t *in, const char *idem, json_t **out, bool *created);
+int records_get(struct app_req *r, int64_t id, json_t **out);
+int records_list(struct app_req *r, const char *volunteer_id, const char *status,
+		 const char *activity_id, const char *limit, const char *cursor, json_t **out);
+/* Decisions; approval appends the record to the chain. Exactly one of
+ * several racing decisions wins; the others get 409. */
+int records_approve(struct app_req *r, int64_t id, json_t **out);
+int records_reject(struct app_req *r, int64_t id, json_t *in, json_t **out);
+/* GET /records/chain: {"seq","hash"} of the newest link. */
+int records_chain_head(struct app_req *r, json_t **out);
+/* Walks the whole chain; returns 0 and *broken = 0 when intact, else the
+ * sequence number of the first link that does not match. */
+int records_verify(struct app_req *r, int64_t *checked, int64_t *broken, char *why, size_t whylen);
+
+#endif

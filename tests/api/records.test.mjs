@@ -1,0 +1,156 @@
+// Activities and service records: the entry rules, idempotent retries,
+// who may approve, racing approvals, and the hash chain that `zhiyuan
+// verify` checks (a row edited in the database is caught).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { startServer, repoRoot } from '../lib/server.mjs';
+import { Client } from '../lib/client.mjs';
+import { residentId } from '../lib/ids.mjs';
+
+let srv, root, rootOrg, st, rec, vols = [];
+const iso = (msAgo) => new Date(Date.now() - msAgo).toISOString().replace(/\.\d+Z$/, 'Z');
+const H = 3600 * 1000, D = 24 * H;
+let n = 0;
+const activity = async (startAgo, hours, extra = {}) => {
+  n++;
+  const r = await rec.post('/api/v1/activities', { name: `活动${n}`, org_id: st.id, starts_at: iso(startAgo), ends_at: iso(startAgo - hours * H), place: '光华社区', content: '陪伴老人', ...extra });
+  assert.equal(r.status, 201, r.text);
+  return r.json;
+};
+
+before(async () => {
+  srv = await startServer();
+  root = new Client(srv.url);
+  await root.login('admin', srv.adminPassword);
+  rootOrg = (await root.get('/api/v1/me')).json.org_id;
+  const a = (await root.post('/api/v1/organizations', { name: '柳城街道志愿服务协会', kind: 'association', parent_id: rootOrg, region_code: '510115001000' })).json;
+  st = (await root.post('/api/v1/organizations', { name: '光华社区工作站', kind: 'station', parent_id: a.id, region_code: '510115001001' })).json;
+  await root.post('/api/v1/users', { username: 'rec1', password: 'recorder-1', roles: ['recorder'], org_id: st.id });
+  rec = new Client(srv.url);
+  await rec.login('rec1', 'recorder-1');
+  for (let i = 0; i < 4; i++) {
+    const v = await root.post('/api/v1/volunteers', { name: '记录' + i, id_type: 'resident_id', id_number: residentId('510115', '19870707', 11 + i * 2),
+      phone: '1350000000' + i, region_code: '510115001001', org_id: st.id, consent: { sensitive: true, notice_version: '2026-11' } });
+    assert.equal(v.status, 201, v.text);
+    vols.push(v.json);
+  }
+});
+after(async () => { await srv?.stop(); });
+
+test('activities: created in scope with checked times', async () => {
+  const a = await activity(3 * D, 3);
+  assert.equal(a.org_id, st.id);
+  const bad = [
+    [{ starts_at: '2026-11-01T09:00:00' }, 'starts_at', 'invalid_time'],
+    [{ ends_at: iso(4 * D) }, 'ends_at', 'ends_before_start'],
+    [{ ends_at: iso(-10 * D) }, 'ends_at', 'activity_too_long'],
+    [{ place: undefined }, 'place', 'required'],
+    [{ name: 'n'.repeat(101) }, 'name', 'too_long'],
+    [{ org_id: 424242 }, 'org_id', 'org_not_found'],
+  ];
+  for (const [over, field, code] of bad) {
+    const r = await rec.post('/api/v1/activities', { name: 'x', org_id: st.id, starts_at: iso(3 * D), ends_at: iso(3 * D - H), place: 'p', ...over });
+    assert.deepEqual([r.status, r.json.error.field, r.json.error.code], [422, field, code], JSON.stringify(over));
+  }
+  assert.equal((await rec.post('/api/v1/activities', { name: 'x', org_id: rootOrg, starts_at: iso(3 * D), ends_at: iso(3 * D - H), place: 'p' })).status, 403);
+  assert.equal((await rec.get(`/api/v1/activities/${a.id}`)).json.name, a.name);
+  assert.ok((await rec.get('/api/v1/activities')).json.items.some((x) => x.id === a.id));
+});
+
+test('records: rules refuse with a field error and write nothing; minutes are rounded', async () => {
+  const a = await activity(2 * D, 4);
+  const body = { activity_id: a.id, volunteer_id: vols[0].id, minutes: 100, beneficiary: '独居老人', beneficiary_count: 3, quality: 'excellent' };
+  let r = await rec.post('/api/v1/records', body, { 'Idempotency-Key': 'k-1' });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.minutes, 90);
+  assert.equal(r.json.status, 'submitted');
+  assert.equal(r.json.place, '光华社区');
+  const again = await rec.post('/api/v1/records', body, { 'Idempotency-Key': 'k-1' });
+  assert.equal(again.json.id, r.json.id, 'a retry returns the first record');
+  r = await rec.post('/api/v1/records', body, { 'Idempotency-Key': 'k-2' });
+  assert.deepEqual([r.status, r.json.error.code], [409, 'record_exists']);
+  const other = await activity(2 * D - H, 2);   // overlaps the first activity in time
+  r = await rec.post('/api/v1/records', { ...body, activity_id: other.id });
+  assert.deepEqual([r.status, r.json.error.code], [422, 'overlapping_record']);
+  const future = await rec.post('/api/v1/activities', { name: '明天', org_id: st.id, starts_at: iso(-D), ends_at: iso(-D - H), place: 'p' });
+  const long = await activity(10 * D, 14);
+  const cases = [
+    [{ minutes: 0 }, 'minutes', 'invalid_minutes'],
+    [{ minutes: 10 }, 'minutes', 'too_short'],
+    [{ minutes: 300 }, 'minutes', 'longer_than_activity'],
+    [{ minutes: '60' }, 'minutes', 'wrong_type'],
+    [{ quality: 'superb' }, 'quality', 'invalid_quality'],
+    [{ source: 'self_declared' }, 'evidence', 'evidence_required'],
+    [{ activity_id: 999999 }, 'activity_id', 'activity_not_found'],
+    [{ activity_id: future.json.id }, 'activity_id', 'activity_not_over'],
+    [{ volunteer_id: 999999, activity_id: long.id }, 'volunteer_id', 'volunteer_not_found'],
+    [{ activity_id: long.id, minutes: 13 * 60 }, 'minutes', 'daily_limit'],
+    [{ starts_at: iso(3 * D) }, 'starts_at', 'outside_activity'],
+    [{ beneficiary_count: -1 }, 'beneficiary_count', 'invalid_value'],
+  ];
+  const count = (await rec.get('/api/v1/records?limit=200')).json.items.length;
+  for (const [over, field, code] of cases) {
+    const x = await rec.post('/api/v1/records', { ...body, volunteer_id: vols[1].id, ...over });
+    assert.ok(x.status === 422 || x.status === 400, JSON.stringify(over) + x.text);
+    assert.deepEqual([x.json.error.field, x.json.error.code], [field, code], JSON.stringify(over));
+  }
+  assert.equal((await rec.get('/api/v1/records?limit=200')).json.items.length, count);
+});
+
+test('records: entry after 10 working days needs a reason and is flagged', async () => {
+  const old = await activity(40 * D, 2);
+  const body = { activity_id: old.id, volunteer_id: vols[2].id, minutes: 60, quality: 'good' };
+  let r = await rec.post('/api/v1/records', body);
+  assert.deepEqual([r.status, r.json.error.code, r.json.error.field], [422, 'late_reason_required', 'late_reason']);
+  r = await rec.post('/api/v1/records', { ...body, late_reason: '纸质签到表补录' });
+  assert.equal(r.status, 201);
+  assert.equal(r.json.late, true);
+});
+
+test('approval: not by the recorder, once only, racing approvals have one winner, and the chain holds', async () => {
+  const a = await activity(5 * D, 3);
+  const made = [];
+  for (const v of vols) {
+    const r = await rec.post('/api/v1/records', { activity_id: a.id, volunteer_id: v.id, minutes: 120, quality: 'pass' });
+    assert.equal(r.status, 201, r.text);
+    made.push(r.json);
+  }
+  let r = await rec.post(`/api/v1/records/${made[0].id}/approve`);
+  assert.deepEqual([r.status, r.json.error.code], [403, 'own_record']);
+  r = await root.post(`/api/v1/records/${made[0].id}/approve`);
+  assert.equal(r.status, 200);
+  assert.equal(r.json.status, 'approved');
+  assert.match(r.json.chain_hash, /^[0-9a-f]{64}$/);
+  r = await root.post(`/api/v1/records/${made[0].id}/approve`);
+  assert.deepEqual([r.status, r.json.error.code], [409, 'already_decided']);
+  const race = await Promise.all([1, 2, 3].map(() => root.post(`/api/v1/records/${made[1].id}/approve`)));
+  assert.deepEqual(race.map((x) => x.status).sort(), [200, 409, 409]);
+  r = await root.post(`/api/v1/records/${made[2].id}/reject`, {});
+  assert.deepEqual([r.status, r.json.error.field], [422, 'reason']);
+  r = await root.post(`/api/v1/records/${made[2].id}/reject`, { reason: '签到表无此人' });
+  assert.equal(r.json.status, 'rejected');
+  assert.equal(r.json.chain_seq, null, 'rejections do not join the chain');
+  const head = (await root.get('/api/v1/records/chain')).json;
+  assert.equal(head.seq, 2);
+  assert.equal(head.hash, (await root.get(`/api/v1/records/${made[1].id}`)).json.chain_hash);
+  const approved = await root.get('/api/v1/records?status=approved');
+  assert.equal(approved.json.items.length, 2);
+  assert.equal((await root.get('/api/v1/records?status=nope')).status, 400);
+  assert.equal((await root.get('/api/v1/records/999999')).status, 404);
+});
+
+test('zhiyuan verify walks the chain and names the first broken link', async () => {
+  const bin = process.env.ZHIYUAN_BIN || join(repoRoot, 'build/zhiyuan');
+  const args = ['verify', '--db', srv.db, '--key-file', join(srv.dir, 'zhiyuan.key'), '--log-level', 'error'];
+  let out = execFileSync(bin, args, { encoding: 'utf8' });
+  assert.match(out, /chain intact: 2 links/);
+  const first = (await root.get('/api/v1/records?status=approved')).json.items.at(-1);
+  const edit = `UPDATE service_records SET minutes = 600 WHERE id = ${first.id}`;
+  if (srv.backend === 'sqlite') execFileSync('sqlite3', [srv.db.replace(/^sqlite:/, ''), edit]);
+  else execFileSync('psql', [srv.db, '-qc', edit]);
+  const res = spawnSync(bin, args, { encoding: 'utf8' });
+  assert.equal(res.status, 1);
+  assert.match(res.stdout, /BROKEN after 0 good links: link 1 \(record \d+\): the record was changed after approval/);
+});
