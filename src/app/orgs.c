@@ -11,7 +11,7 @@
 #include <string.h>
 
 #define ORG_COLUMNS "id, parent_id, name, kind, region_code, professional, status, created_at, path," \
-	" address, contact_name, contact_phone, hotlines, founded_on, updated_at"
+	" address, contact_name, contact_phone, hotlines, founded_on, updated_at, allow_self_approval"
 #define ADDRESS_MAX 200
 #define CONTACT_NAME_MAX 32
 #define HOTLINES_MAX 20
@@ -19,7 +19,7 @@
 static json_t *org_json(struct app_req *r, struct store_stmt *st)
 {
 	json_t *hotlines = json_loads(store_col_text(st, 12), 0, NULL);
-	return json_pack("{sI so ss ss ss sb ss ss ss ss ss so ss? ss}",
+	return json_pack("{sI so ss ss ss sb ss ss ss ss ss so ss? ss sb}",
 		"id", (json_int_t)store_col_int(st, 0),
 		"parent_id", col_id_json(st, 1),
 		"name", store_col_text(st, 2),
@@ -33,7 +33,8 @@ static json_t *org_json(struct app_req *r, struct store_stmt *st)
 		"contact_phone", store_col_text(st, 11),
 		"hotlines", hotlines ? hotlines : json_array(),
 		"founded_on", store_col_text(st, 13),
-		"updated_at", app_iso(r, store_col_int(st, 14)));
+		"updated_at", app_iso(r, store_col_int(st, 14)),
+		"allow_self_approval", store_col_int(st, 15) != 0);
 }
 
 /* The optional details of an organisation, shared by create and edit. */
@@ -289,7 +290,7 @@ struct update_ctx {
 	int64_t id;
 	const char *path;
 	const char *name, *region, *status;
-	bool professional, has_professional;
+	bool professional, has_professional, self_approval, has_self_approval;
 	struct org_details d;
 	json_t *before;
 	json_t *after;
@@ -312,6 +313,7 @@ static int update_tx(struct store *s, void *vctx)
 		" hotlines = CASE WHEN $12 = 1 THEN $13 ELSE hotlines END,"
 		" founded_on = CASE WHEN $14 = 1 THEN $15 ELSE founded_on END,"
 		" status = COALESCE($16, status),"
+		" allow_self_approval = CASE WHEN $18 = 1 THEN $19 ELSE allow_self_approval END,"
 		" updated_at = $17 WHERE id = $1");
 	if (!st)
 		return STORE_ERROR;
@@ -332,6 +334,8 @@ static int update_tx(struct store *s, void *vctx)
 	store_bind_text(st, 15, c->d.founded_on);
 	store_bind_text(st, 16, c->status);
 	store_bind_int(st, 17, app_now());
+	store_bind_int(st, 18, c->has_self_approval);
+	store_bind_int(st, 19, c->self_approval);
 	int rc = store_step(st);
 	store_done(st);
 	if (rc != STORE_DONE)
@@ -352,7 +356,8 @@ int orgs_update(struct app_req *r, int64_t id, json_t *in, json_t **out)
 	if (in_text(r, in, "name", false, ORG_NAME_MAX, &c.name) != 0 ||
 	    in_text(r, in, "region_code", false, 12, &c.region) != 0 ||
 	    in_bool(r, in, "professional", &c.professional, &c.has_professional) != 0 ||
-	    in_text(r, in, "status", false, 16, &c.status) != 0)
+	    in_text(r, in, "status", false, 16, &c.status) != 0 ||
+	    in_bool(r, in, "allow_self_approval", &c.self_approval, &c.has_self_approval) != 0)
 		goto out;
 	if (in_has(in, "kind") || in_has(in, "parent_id")) {
 		app_fail(r, APP_EINVALID, "not_editable", in_has(in, "kind") ? "kind" : "parent_id");

@@ -2,6 +2,7 @@
 #include "app/records.h"
 #include "app/authz.h"
 #include "app/input.h"
+#include "app/volunteers.h"
 #include "app/internal.h"
 #include "core/cursor.h"
 #include "core/records.h"
@@ -344,17 +345,17 @@ static int rec_tx(struct store *s, void *vctx)
 	return audit_write_text(c->r, s, "record.create", "record", c->id, c->org_id, c->org_path, detail);
 }
 
-int records_create(struct app_req *r, json_t *in, const char *idem, json_t **out, bool *created)
+/* Reads and checks one entry; everything but the rules that need the
+ * other records (rec_rules, inside the transaction). activity_id > 0
+ * overrides the entry's (batch entry). */
+static int rec_prepare(struct app_req *r, json_t *in, int64_t activity_id, struct rec_ctx *pc)
 {
-	struct rec_ctx c = { .r = r, .idem = idem, .source = "recorder" };
+	struct rec_ctx c = *pc;
 	bool has_start, has_end;
-	*created = false;
-	if (authz_check(r, AUTHZ_RECORDS_WRITE, NULL) != 0)
-		return -1;
-	if (idem && (strlen(idem) == 0 || strlen(idem) > 128))
-		return app_fail(r, APP_EBADREQ, "invalid_idempotency_key", "Idempotency-Key");
+	c.source = "recorder";
 	json_t *bc = json_object_get(in, "beneficiary_count");
-	if (in_id(r, in, "activity_id", true, &c.activity_id, NULL) != 0 ||
+	c.activity_id = activity_id;
+	if ((!activity_id && in_id(r, in, "activity_id", true, &c.activity_id, NULL) != 0) ||
 	    in_id(r, in, "volunteer_id", true, &c.volunteer_id, NULL) != 0 ||
 	    in_text(r, in, "beneficiary", false, 200, &c.beneficiary) != 0 ||
 	    in_text(r, in, "quality", true, 16, &c.quality) != 0 ||
@@ -453,7 +454,21 @@ int records_create(struct app_req *r, json_t *in, const char *idem, json_t **out
 			return app_fail(r, APP_EINVALID, "late_reason_required", "late_reason");
 		c.late = true;
 	}
-	rc = store_tx(r->store, rec_tx, &c);
+	*pc = c;
+	return 0;
+}
+
+int records_create(struct app_req *r, json_t *in, const char *idem, json_t **out, bool *created)
+{
+	struct rec_ctx c = { .r = r, .idem = idem };
+	*created = false;
+	if (authz_check(r, AUTHZ_RECORDS_WRITE, NULL) != 0)
+		return -1;
+	if (idem && (strlen(idem) == 0 || strlen(idem) > 128))
+		return app_fail(r, APP_EBADREQ, "invalid_idempotency_key", "Idempotency-Key");
+	if (rec_prepare(r, in, 0, &c) != 0)
+		return -1;
+	int rc = store_tx(r->store, rec_tx, &c);
 	if (rc != STORE_OK) {
 		if (rc == STORE_CONSTRAINT && c.idem && r->err.status == APP_OK)
 			return app_fail(r, APP_ECONFLICT, "idempotency_conflict", "Idempotency-Key");
@@ -461,6 +476,79 @@ int records_create(struct app_req *r, json_t *in, const char *idem, json_t **out
 	}
 	*created = !c.existed;
 	return records_get(r, c.id, out);
+}
+
+struct batch_ctx {
+	struct rec_ctx *entries;
+	size_t n;
+};
+
+static int batch_tx(struct store *s, void *vctx)
+{
+	struct batch_ctx *b = vctx;
+	for (size_t i = 0; i < b->n; i++) {
+		int rc = rec_tx(s, &b->entries[i]);
+		if (rc != STORE_OK) {
+			struct app_req *r = b->entries[i].r;
+			if (r->err.field)
+				r->err.field = arena_printf(r->arena, "entries[%zu].%s", i, r->err.field);
+			return rc;
+		}
+	}
+	return STORE_OK;
+}
+
+int records_create_batch(struct app_req *r, json_t *in, const char *idem, json_t **out)
+{
+	int64_t activity_id;
+	if (authz_check(r, AUTHZ_RECORDS_WRITE, NULL) != 0)
+		return -1;
+	if (idem && (strlen(idem) == 0 || strlen(idem) > 120))
+		return app_fail(r, APP_EBADREQ, "invalid_idempotency_key", "Idempotency-Key");
+	if (in_id(r, in, "activity_id", true, &activity_id, NULL) != 0)
+		return -1;
+	json_t *list = json_object_get(in, "entries");
+	if (!list || json_is_null(list))
+		return app_fail(r, APP_EINVALID, "required", "entries");
+	if (!json_is_array(list))
+		return app_fail(r, APP_EBADREQ, "wrong_type", "entries");
+	size_t n = json_array_size(list);
+	if (n == 0)
+		return app_fail(r, APP_EINVALID, "required", "entries");
+	if (n > RECORD_BATCH_MAX)
+		return app_fail(r, APP_EINVALID, "too_long", "entries");
+	struct rec_ctx *entries = arena_alloc(r->arena, n * sizeof(*entries));
+	for (size_t i = 0; i < n; i++) {
+		json_t *e = json_array_get(list, i);
+		entries[i].r = r;
+		entries[i].idem = idem ? arena_printf(r->arena, "%s#%zu", idem, i) : NULL;
+		if (!json_is_object(e))
+			return app_fail(r, APP_EBADREQ, "wrong_type", arena_printf(r->arena, "entries[%zu]", i));
+		if (rec_prepare(r, e, activity_id, &entries[i]) != 0) {
+			if (r->err.field)
+				r->err.field = arena_printf(r->arena, "entries[%zu].%s", i, r->err.field);
+			return -1;
+		}
+		for (size_t k = 0; k < i; k++)
+			if (entries[k].volunteer_id == entries[i].volunteer_id)
+				return app_fail(r, APP_EINVALID, "duplicate_entry",
+						arena_printf(r->arena, "entries[%zu].volunteer_id", i));
+	}
+	struct batch_ctx b = { entries, n };
+	int rc = store_tx(r->store, batch_tx, &b);
+	if (rc != STORE_OK)
+		return app_store_fail(r, rc);
+	json_t *items = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *one;
+		if (records_get(r, entries[i].id, &one) != 0) {
+			json_decref(items);
+			return -1;
+		}
+		json_array_append_new(items, one);
+	}
+	*out = json_pack("{so}", "items", items);
+	return 0;
 }
 
 int records_get(struct app_req *r, int64_t id, json_t **out)
@@ -734,5 +822,236 @@ int records_verify(struct app_req *r, int64_t *checked, int64_t *broken, char *w
 		}
 		store_done(st);
 	}
+	return 0;
+}
+
+struct amend_ctx {
+	struct app_req *r;
+	int64_t original, minutes, id, org_id;
+	const char *reason, *org_path;
+};
+
+static int amend_tx(struct store *s, void *vctx)
+{
+	struct amend_ctx *c = vctx;
+	struct store_stmt *st = store_prepare(s,
+		"SELECT 1 FROM service_records WHERE amends_id = $1 AND status = 'submitted'");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, c->original);
+	int rc = store_step(st);
+	store_done(st);
+	if (rc == STORE_ROW) {
+		app_fail(c->r, APP_ECONFLICT, "amendment_pending", NULL);
+		return STORE_ERROR;
+	}
+	if (rc != STORE_DONE)
+		return rc;
+	/* the amendment repeats the original and states what changes */
+	st = store_prepare(s,
+		"INSERT INTO service_records (activity_id, volunteer_id, org_id, region_code, starts_at, ends_at,"
+		" minutes, place, beneficiary, beneficiary_count, content, quality, quality_comment, source,"
+		" evidence, recorder_id, late, late_reason, status, amends_id, amendment_reason, created_at)"
+		" SELECT activity_id, volunteer_id, org_id, region_code, starts_at, ends_at, $2, place,"
+		" beneficiary, beneficiary_count, content, quality, quality_comment, source, evidence, $3,"
+		" late, late_reason, 'submitted', id, $4, $5 FROM service_records WHERE id = $1 RETURNING id");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, c->original);
+	store_bind_int(st, 2, c->minutes);
+	store_bind_int(st, 3, c->r->who->user_id);
+	store_bind_text(st, 4, c->reason);
+	store_bind_int(st, 5, app_now());
+	rc = store_step(st);
+	c->id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
+	store_done(st);
+	if (rc != STORE_ROW)
+		return rc == STORE_DONE ? STORE_ERROR : rc;
+	char detail[96];
+	snprintf(detail, sizeof(detail), "{\"amends_id\":%lld,\"minutes\":%lld}", (long long)c->original,
+		 (long long)c->minutes);
+	return audit_write_text(c->r, s, "record.amend", "record", c->id, c->org_id, c->org_path, detail);
+}
+
+int records_amend(struct app_req *r, int64_t id, json_t *in, json_t **out)
+{
+	struct store_stmt *st;
+	struct amend_ctx c = { .r = r, .original = id };
+	if (authz_check(r, AUTHZ_RECORDS_WRITE, NULL) != 0 ||
+	    app_load_row(r, "SELECT s.org_id, o.path, s.status, s.amends_id, s.starts_at, s.ends_at"
+			 " FROM service_records s JOIN orgs o ON o.id = s.org_id WHERE s.id = $1",
+			 id, AUTHZ_RECORDS_WRITE, 1, &st) != 0)
+		return -1;
+	c.org_id = store_col_int(st, 0);
+	c.org_path = arena_strdup(r->arena, store_col_text(st, 1));
+	bool approved = strcmp(store_col_text(st, 2), "approved") == 0;
+	bool is_amendment = !store_col_null(st, 3);
+	int64_t span = (store_col_int(st, 5) - store_col_int(st, 4)) / 60;
+	store_done(st);
+	if (in_text(r, in, "reason", true, 500, &c.reason) != 0)
+		return -1;
+	json_t *m = json_object_get(in, "minutes");
+	if (!m || json_is_null(m))
+		return app_fail(r, APP_EINVALID, "required", "minutes");
+	if (!json_is_integer(m))
+		return app_fail(r, APP_EBADREQ, "wrong_type", "minutes");
+	if (is_amendment)
+		return app_fail(r, APP_EINVALID, "amend_the_original", NULL);
+	if (!approved)
+		return app_fail(r, APP_ECONFLICT, "not_approved", NULL);
+	/* 0 voids the record (after a complaint); otherwise the usual rules */
+	if (json_integer_value(m) < 0)
+		return app_fail(r, APP_EINVALID, "invalid_minutes", "minutes");
+	c.minutes = json_integer_value(m) ? minutes_round(json_integer_value(m), RECORD_GRANULARITY) : 0;
+	if (json_integer_value(m) && c.minutes <= 0)
+		return app_fail(r, APP_EINVALID, "too_short", "minutes");
+	if (c.minutes > span)
+		return app_fail(r, APP_EINVALID, "longer_than_activity", "minutes");
+	int rc = store_tx(r->store, amend_tx, &c);
+	if (rc != STORE_OK)
+		return app_store_fail(r, rc);
+	return records_get(r, c.id, out);
+}
+
+/* Adds minutes to the entry of key in a {key: minutes} object. */
+static void tally(json_t *o, const char *key, int64_t minutes)
+{
+	json_t *v = json_object_get(o, key);
+	json_object_set_new(o, key, json_integer((v ? json_integer_value(v) : 0) + minutes));
+}
+
+/* {key: minutes} as [{key_name: key, "minutes": …}]; numeric keys (ids,
+ * years) come out as numbers. */
+static json_t *tally_list(json_t *o, const char *key_name, bool numeric)
+{
+	json_t *a = json_array();
+	const char *k;
+	json_t *v;
+	json_object_foreach(o, k, v)
+		json_array_append_new(a, json_pack("{so sO}", key_name,
+			numeric ? json_integer(strtoll(k, NULL, 10)) : json_string(k), "minutes", v));
+	return a;
+}
+
+int records_archive(struct app_req *r, int64_t volunteer_id, json_t **out)
+{
+	json_t *file;
+	if (authz_check(r, AUTHZ_SELF, NULL) != 0)
+		return -1;
+	if (volunteers_get_unchecked(r, volunteer_id, &file) != 0)
+		return -1;
+	/* the person sees their own file; staff those in their scope */
+	struct store_stmt *st = store_prepare(r->store,
+		"SELECT v.user_id, o.path FROM volunteers v JOIN orgs o ON o.id = v.home_org_id WHERE v.id = $1");
+	if (!st) {
+		json_decref(file);
+		return app_store_fail(r, STORE_ERROR);
+	}
+	store_bind_int(st, 1, volunteer_id);
+	bool own = false;
+	const char *path = "";
+	if (store_step(st) == STORE_ROW) {
+		own = !store_col_null(st, 0) && store_col_int(st, 0) == r->who->user_id;
+		path = arena_strdup(r->arena, store_col_text(st, 1));
+	}
+	store_done(st);
+	if (!own && authz_check(r, AUTHZ_VOLUNTEERS_READ, path) != 0) {
+		json_decref(file);
+		return -1;
+	}
+	st = store_prepare(r->store, "SELECT " REC_COLUMNS ", a.service_category" REC_FROM
+			   " WHERE s.volunteer_id = $1 ORDER BY s.id");
+	if (!st) {
+		json_decref(file);
+		return app_store_fail(r, STORE_ERROR);
+	}
+	store_bind_int(st, 1, volunteer_id);
+	json_t *originals = json_object();   /* id → record */
+	json_t *order = json_array();
+	int rc;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		json_t *rec = record_json(r, st);
+		json_object_set_new(rec, "service_category", store_col_null(st, 30) ? json_null()
+				    : json_string(store_col_text(st, 30)));
+		char key[24];
+		if (store_col_null(st, 25)) {
+			snprintf(key, sizeof(key), "%lld", (long long)store_col_int(st, 0));
+			json_object_set_new(rec, "amendments", json_array());
+			json_object_set(originals, key, rec);
+			json_array_append_new(order, rec);
+		} else {
+			snprintf(key, sizeof(key), "%lld", (long long)store_col_int(st, 25));
+			json_t *orig = json_object_get(originals, key);
+			if (orig)
+				json_array_append(json_object_get(orig, "amendments"), rec);
+			json_decref(rec);
+		}
+	}
+	store_done(st);
+	json_decref(originals);
+	if (rc != STORE_DONE) {
+		json_decref(order);
+		json_decref(file);
+		return app_store_fail(r, rc);
+	}
+	/* what counts: approved records, each at the minutes of its latest
+	 * approved amendment */
+	json_t *by_year = json_object(), *by_cat = json_object(), *by_org = json_object();
+	json_t *evaluations = json_array();
+	int64_t total = 0;
+	size_t i;
+	json_t *rec;
+	json_array_foreach(order, i, rec) {
+		int64_t eff = 0;
+		bool counts = strcmp(json_string_value(json_object_get(rec, "status")), "approved") == 0;
+		if (counts) {
+			eff = json_integer_value(json_object_get(rec, "minutes"));
+			size_t k;
+			json_t *am;
+			json_array_foreach(json_object_get(rec, "amendments"), k, am)
+				if (strcmp(json_string_value(json_object_get(am, "status")), "approved") == 0)
+					eff = json_integer_value(json_object_get(am, "minutes"));
+			total += eff;
+			char year[5];
+			snprintf(year, sizeof(year), "%.4s", json_string_value(json_object_get(rec, "starts_at")));
+			tally(by_year, year, eff);
+			json_t *cat = json_object_get(rec, "service_category");
+			tally(by_cat, json_is_string(cat) ? json_string_value(cat) : "未分类", eff);
+			char org[24];
+			snprintf(org, sizeof(org), "%lld", (long long)json_integer_value(json_object_get(rec, "org_id")));
+			tally(by_org, org, eff);
+			json_array_append_new(evaluations, json_pack("{sO sO sO}", "record_id", json_object_get(rec, "id"),
+				"quality", json_object_get(rec, "quality"), "date", json_object_get(rec, "decided_at")));
+		}
+		json_object_set_new(rec, "effective_minutes", json_integer(eff));
+	}
+	json_t *training = json_array();
+	st = store_prepare(r->store,
+		"SELECT t.id, t.name, t.content, t.study_minutes, t.held_on, o.name FROM training_attendance x"
+		" JOIN trainings t ON t.id = x.training_id JOIN orgs o ON o.id = t.org_id"
+		" WHERE x.volunteer_id = $1 ORDER BY t.held_on, t.id");
+	if (st) {
+		store_bind_int(st, 1, volunteer_id);
+		while (store_step(st) == STORE_ROW)
+			json_array_append_new(training, json_pack("{sI ss ss sI ss ss}",
+				"id", (json_int_t)store_col_int(st, 0), "name", store_col_text(st, 1),
+				"content", store_col_text(st, 2), "study_minutes", (json_int_t)store_col_int(st, 3),
+				"held_on", store_col_text(st, 4), "organiser", store_col_text(st, 5)));
+		store_done(st);
+	}
+	*out = json_pack("{so sI so so so so so sO so}",
+		"volunteer", file,
+		"approved_minutes", (json_int_t)total,
+		"by_year", tally_list(by_year, "year", true),
+		"by_service_category", tally_list(by_cat, "service_category", false),
+		"by_org", tally_list(by_org, "org_id", true),
+		"records", order,
+		"training", training,
+		"evaluations", evaluations,
+		"awards", json_array());
+	json_decref(by_year);
+	json_decref(by_cat);
+	json_decref(by_org);
+	json_decref(evaluations);
 	return 0;
 }

@@ -20,6 +20,10 @@ int activities_list(struct app_req *r, const char *org_id, const char *limit, co
  * Idempotency-Key (or NULL): a retry returns the first record. *created
  * tells whether this call created it. */
 int records_create(struct app_req *r, json_t *in, const char *idem, json_t **out, bool *created);
+/* POST /records/batch {"activity_id","entries":[…]}: the paper sign-in
+ * sheet in one request, all or nothing; errors name "entries[i].field". */
+#define RECORD_BATCH_MAX 500
+int records_create_batch(struct app_req *r, json_t *in, const char *idem, json_t **out);
 int records_get(struct app_req *r, int64_t id, json_t **out);
 int records_list(struct app_req *r, const char *volunteer_id, const char *status,
 		 const char *activity_id, const char *limit, const char *cursor, json_t **out);
@@ -27,10 +31,26 @@ int records_list(struct app_req *r, const char *volunteer_id, const char *status
  * several racing decisions wins; the others get 409. */
 int records_approve(struct app_req *r, int64_t id, json_t **out);
 int records_reject(struct app_req *r, int64_t id, json_t *in, json_t **out);
+/* POST /records/{id}/amendments {"minutes","reason"}: a correction of an
+ * approved record as a new record that references it (0 minutes voids
+ * it); decided like any record, and joins the chain when approved. */
+int records_amend(struct app_req *r, int64_t id, json_t *in, json_t **out);
+/* GET /volunteers/{id}/archive: the file, effective approved minutes with
+ * totals by year, category and organisation, records with their
+ * amendments, training, awards and evaluations. */
+int records_archive(struct app_req *r, int64_t volunteer_id, json_t **out);
 /* GET /records/chain: {"seq","hash"} of the newest link. */
 int records_chain_head(struct app_req *r, json_t **out);
 /* Walks the whole chain; returns 0 and *broken = 0 when intact, else the
  * sequence number of the first link that does not match. */
 int records_verify(struct app_req *r, int64_t *checked, int64_t *broken, char *why, size_t whylen);
+
+/* Training: POST /trainings {"name","content","study_minutes","org_id",
+ * "held_on"}, GET /trainings[/{id}], POST /trainings/{id}/attendees
+ * {"volunteer_ids":[…]} (adding someone twice changes nothing). */
+int trainings_create(struct app_req *r, json_t *in, json_t **out);
+int trainings_get(struct app_req *r, int64_t id, json_t **out);
+int trainings_list(struct app_req *r, const char *limit, const char *cursor, json_t **out);
+int trainings_attend(struct app_req *r, int64_t id, json_t *in, json_t **out);
 
 #endif

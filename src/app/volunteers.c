@@ -607,8 +607,6 @@ static json_t *vol_json(struct app_req *r, struct store_stmt *st, bool full_phon
 		"source", store_col_text(st, 28));
 }
 
-int volunteers_get_unchecked(struct app_req *r, int64_t id, json_t **out);
-
 static json_t *vol_list_json(struct app_req *r, struct store_stmt *st)
 {
 	return vol_json(r, st, false);

@@ -11,6 +11,7 @@
 #include "app/records.h"
 #include "core/cursor.h"
 #include "util/arena.h"
+#include "util/buf.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -513,4 +514,104 @@ enum MHD_Result h_rec_chain(struct http_req *req, json_t *in)
 	json_t *out = NULL;
 	int rc = records_chain_head(&req->app, &out);
 	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_rec_batch(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	const char *key = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Idempotency-Key");
+	int rc = records_create_batch(&req->app, in, key, &out);
+	return reply(req, rc, 201, out);
+}
+
+enum MHD_Result h_rec_amend(struct http_req *req, json_t *in)
+{
+	return with_id_in(req, in, 201, records_amend);
+}
+
+enum MHD_Result h_vol_archive(struct http_req *req, json_t *in)
+{
+	return with_id(req, 200, records_archive);
+}
+
+/* Appends one CSV cell, quoted when it needs to be. */
+static void csv_cell(struct buf *b, const char *s, bool last)
+{
+	s = s ? s : "";
+	if (strpbrk(s, ",\"\r\n")) {
+		buf_puts(b, "\"");
+		for (const char *p = s; *p; p++) {
+			if (*p == '"')
+				buf_puts(b, "\"");
+			buf_append(b, p, 1);
+		}
+		buf_puts(b, "\"");
+	} else {
+		buf_puts(b, s);
+	}
+	buf_puts(b, last ? "\r\n" : ",");
+}
+
+enum MHD_Result h_vol_archive_csv(struct http_req *req, json_t *in)
+{
+	int64_t id;
+	json_t *a = NULL;
+	if (path_id(req, &id) != 0 || records_archive(&req->app, id, &a) != 0)
+		return http_send_app_error(req);
+	static const char *const cols[] = { "id", "activity_name", "starts_at", "ends_at", "minutes",
+		"effective_minutes", "status", "quality", "beneficiary", "place", "content", "amends_id" };
+	struct buf b;
+	buf_init(&b, 64u << 20);
+	buf_puts(&b, "\xef\xbb\xbf记录编号,活动,开始时间,结束时间,登记时长(分钟),有效时长(分钟),状态,服务质量,服务对象,地点,内容,更正的记录\r\n");
+	size_t i;
+	json_t *rec;
+	json_array_foreach(json_object_get(a, "records"), i, rec) {
+		json_t *rows = json_array();
+		json_array_append(rows, rec);
+		json_array_extend(rows, json_object_get(rec, "amendments"));
+		size_t k;
+		json_t *row;
+		json_array_foreach(rows, k, row) {
+			for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
+				json_t *v = json_object_get(row, cols[c]);
+				char num[32];
+				const char *text = json_is_string(v) ? json_string_value(v) : NULL;
+				if (json_is_integer(v)) {
+					snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
+					text = num;
+				}
+				csv_cell(&b, text, c + 1 == sizeof(cols) / sizeof(cols[0]));
+			}
+		}
+		json_decref(rows);
+	}
+	json_decref(a);
+	http_add_header(req, "Content-Disposition", "attachment; filename=\"archive.csv\"");
+	enum MHD_Result r = http_send_body(req, 200, "text/csv; charset=utf-8", b.data ? b.data : "", b.len, true);
+	buf_release(&b);
+	return r;
+}
+
+enum MHD_Result h_training_create(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = trainings_create(&req->app, in, &out);
+	return reply(req, rc, 201, out);
+}
+
+enum MHD_Result h_training_list(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = trainings_list(&req->app, http_query(req, "limit"), http_query(req, "cursor"), &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_training_get(struct http_req *req, json_t *in)
+{
+	return with_id(req, 200, trainings_get);
+}
+
+enum MHD_Result h_training_attend(struct http_req *req, json_t *in)
+{
+	return with_id_in(req, in, 200, trainings_attend);
 }

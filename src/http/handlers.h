@@ -62,4 +62,13 @@ enum MHD_Result h_rec_approve(struct http_req *req, json_t *in);
 enum MHD_Result h_rec_reject(struct http_req *req, json_t *in);
 enum MHD_Result h_rec_chain(struct http_req *req, json_t *in);
 
+enum MHD_Result h_rec_batch(struct http_req *req, json_t *in);
+enum MHD_Result h_rec_amend(struct http_req *req, json_t *in);
+enum MHD_Result h_vol_archive(struct http_req *req, json_t *in);
+enum MHD_Result h_vol_archive_csv(struct http_req *req, json_t *in);
+enum MHD_Result h_training_create(struct http_req *req, json_t *in);
+enum MHD_Result h_training_list(struct http_req *req, json_t *in);
+enum MHD_Result h_training_get(struct http_req *req, json_t *in);
+enum MHD_Result h_training_attend(struct http_req *req, json_t *in);
+
 #endif

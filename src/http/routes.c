@@ -58,10 +58,18 @@ const struct route route_table[] = {
 	{ "GET", "/api/v1/activities/{id}", h_act_get, ROUTE_AUTH, BODY_NONE, 0 },
 	{ "POST", "/api/v1/records", h_rec_create, ROUTE_AUTH, BODY_JSON, 0 },
 	{ "GET", "/api/v1/records", h_rec_list, ROUTE_AUTH, BODY_NONE, 0 },
+	{ "POST", "/api/v1/records/batch", h_rec_batch, ROUTE_AUTH, BODY_JSON, 0 },
 	{ "GET", "/api/v1/records/chain", h_rec_chain, ROUTE_AUTH, BODY_NONE, 0 },
 	{ "GET", "/api/v1/records/{id}", h_rec_get, ROUTE_AUTH, BODY_NONE, 0 },
 	{ "POST", "/api/v1/records/{id}/approve", h_rec_approve, ROUTE_AUTH, BODY_NONE, 0 },
 	{ "POST", "/api/v1/records/{id}/reject", h_rec_reject, ROUTE_AUTH, BODY_JSON, 0 },
+	{ "POST", "/api/v1/records/{id}/amendments", h_rec_amend, ROUTE_AUTH, BODY_JSON, 0 },
+	{ "GET", "/api/v1/volunteers/{id}/archive", h_vol_archive, ROUTE_AUTH, BODY_NONE, 0 },
+	{ "GET", "/api/v1/volunteers/{id}/archive.csv", h_vol_archive_csv, ROUTE_AUTH, BODY_NONE, 0 },
+	{ "POST", "/api/v1/trainings", h_training_create, ROUTE_AUTH, BODY_JSON, 0 },
+	{ "GET", "/api/v1/trainings", h_training_list, ROUTE_AUTH, BODY_NONE, 0 },
+	{ "GET", "/api/v1/trainings/{id}", h_training_get, ROUTE_AUTH, BODY_NONE, 0 },
+	{ "POST", "/api/v1/trainings/{id}/attendees", h_training_attend, ROUTE_AUTH, BODY_JSON, 0 },
 	{ NULL, NULL, NULL, ROUTE_PUBLIC, BODY_NONE, 0 },
 };
 

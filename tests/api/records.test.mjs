@@ -154,3 +154,71 @@ test('zhiyuan verify walks the chain and names the first broken link', async () 
   assert.equal(res.status, 1);
   assert.match(res.stdout, /BROKEN after 0 good links: link 1 \(record \d+\): the record was changed after approval/);
 });
+
+test('batch entry: the sign-in sheet in one request, all or nothing, retried safely', async () => {
+  const a = await activity(7 * D, 4);
+  const entries = vols.map((v, i) => ({ volunteer_id: v.id, minutes: 60 + i * 30, quality: 'good', beneficiary: '社区居民' }));
+  let r = await rec.post('/api/v1/records/batch', { activity_id: a.id, entries: [...entries.slice(0, 2), { ...entries[2], minutes: 999 }] });
+  assert.deepEqual([r.status, r.json.error.field, r.json.error.code], [422, 'entries[2].minutes', 'longer_than_activity']);
+  r = await rec.post('/api/v1/records/batch', { activity_id: a.id, entries: [entries[0], entries[0]] });
+  assert.deepEqual([r.status, r.json.error.field], [422, 'entries[1].volunteer_id']);
+  assert.equal((await rec.get(`/api/v1/records?activity_id=${a.id}`)).json.items.length, 0, 'nothing written');
+  for (const [body, status] of [[{ activity_id: a.id }, 422], [{ activity_id: a.id, entries: [] }, 422], [{ activity_id: a.id, entries: {} }, 400], [{ activity_id: a.id, entries: [1] }, 400]]) {
+    assert.equal((await rec.post('/api/v1/records/batch', body)).status, status, JSON.stringify(body));
+  }
+  r = await rec.post('/api/v1/records/batch', { activity_id: a.id, entries }, { 'Idempotency-Key': 'sheet-7' });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.items.length, 4);
+  const again = await rec.post('/api/v1/records/batch', { activity_id: a.id, entries }, { 'Idempotency-Key': 'sheet-7' });
+  assert.deepEqual(again.json.items.map((x) => x.id), r.json.items.map((x) => x.id));
+  assert.equal((await rec.get(`/api/v1/records?activity_id=${a.id}`)).json.items.length, 4);
+});
+
+test('amendments, training and the archive', async () => {
+  const v = vols[3];
+  const a = await activity(9 * D, 3, { service_category: '扶老助残' });
+  let r = await rec.post('/api/v1/records', { activity_id: a.id, volunteer_id: v.id, minutes: 150, quality: 'excellent' });
+  const original = r.json;
+  r = await rec.post(`/api/v1/records/${original.id}/amendments`, { minutes: 60, reason: '时长登记有误' });
+  assert.deepEqual([r.status, r.json.error.code], [409, 'not_approved']);
+  assert.equal((await root.post(`/api/v1/records/${original.id}/approve`)).status, 200);
+  r = await rec.post(`/api/v1/records/${original.id}/amendments`, { minutes: 60 });
+  assert.deepEqual([r.status, r.json.error.field], [422, 'reason']);
+  r = await rec.post(`/api/v1/records/${original.id}/amendments`, { minutes: 60, reason: '时长登记有误' });
+  assert.equal(r.status, 201);
+  assert.equal(r.json.amends_id, original.id);
+  assert.equal((await rec.post(`/api/v1/records/${original.id}/amendments`, { minutes: 30, reason: 'again' })).status, 409);
+  assert.equal((await rec.post(`/api/v1/records/${r.json.id}/amendments`, { minutes: 30, reason: 'x' })).status, 422);
+  const before = (await root.get(`/api/v1/volunteers/${v.id}/archive`)).json;
+  assert.equal((await root.post(`/api/v1/records/${r.json.id}/approve`)).status, 200);
+  const t = await rec.post('/api/v1/trainings', { name: '急救培训', content: '心肺复苏', org_id: st.id, study_minutes: 120, held_on: '2026-10-10' });
+  assert.equal(t.status, 201, t.text);
+  assert.equal((await rec.post(`/api/v1/trainings/${t.json.id}/attendees`, { volunteer_ids: [v.id, v.id] })).json.attendees, 1);
+  assert.equal((await rec.post(`/api/v1/trainings/${t.json.id}/attendees`, { volunteer_ids: [999999] })).status, 422);
+  assert.equal((await rec.post('/api/v1/trainings', { name: 'x', org_id: st.id, study_minutes: 0, held_on: '2026-10-10' })).status, 422);
+  assert.equal((await rec.post('/api/v1/trainings', { name: 'x', org_id: st.id, study_minutes: 60, held_on: '2999-10-10' })).status, 422);
+  const arc = (await root.get(`/api/v1/volunteers/${v.id}/archive`)).json;
+  const entry = arc.records.find((x) => x.id === original.id);
+  assert.equal(entry.amendments.length, 1);
+  assert.equal(entry.effective_minutes, 60, 'the approved correction counts');
+  assert.equal(arc.approved_minutes, before.approved_minutes - 150 + 60);
+  assert.ok(arc.by_service_category.some((x) => x.service_category === '扶老助残' && x.minutes === 60));
+  assert.ok(arc.by_org.some((x) => x.org_id === st.id));
+  assert.equal(arc.training[0].name, '急救培训');
+  assert.ok(arc.volunteer.id_number_masked.includes('*'));
+  const csv = await root.get(`/api/v1/volunteers/${v.id}/archive.csv`);
+  assert.equal(csv.status, 200);
+  assert.match(csv.text, /时长登记有误|60/);
+  assert.equal((await new Client(srv.url).get(`/api/v1/volunteers/${v.id}/archive`)).status, 401);
+  assert.equal((await root.get('/api/v1/volunteers/999999/archive')).status, 404);
+});
+
+test('an organisation may allow recorders to approve their own entries', async () => {
+  const a = await activity(11 * D, 2);
+  const r = await rec.post('/api/v1/records', { activity_id: a.id, volunteer_id: vols[0].id, minutes: 60, quality: 'good' });
+  assert.equal((await rec.post(`/api/v1/records/${r.json.id}/approve`)).status, 403);
+  const o = await root.patch(`/api/v1/organizations/${st.id}`, { allow_self_approval: true });
+  assert.equal(o.json.allow_self_approval, true);
+  assert.equal((await rec.post(`/api/v1/records/${r.json.id}/approve`)).status, 200);
+  await root.patch(`/api/v1/organizations/${st.id}`, { allow_self_approval: false });
+});

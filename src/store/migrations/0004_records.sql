@@ -77,3 +77,25 @@ CREATE TABLE chain_head (
   hash TEXT NOT NULL
 );
 INSERT INTO chain_head (id, seq, hash) VALUES (1, 0, '');
+
+-- training sessions (志愿服务培训) and who attended: part of each file
+CREATE TABLE trainings (
+  id {{id}},
+  org_id BIGINT NOT NULL REFERENCES orgs(id),
+  name TEXT NOT NULL,
+  content TEXT NOT NULL DEFAULT '',
+  study_minutes BIGINT NOT NULL,
+  held_on TEXT NOT NULL,
+  region_code TEXT NOT NULL,
+  created_by BIGINT REFERENCES users(id),
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX trainings_org ON trainings (org_id, id);
+
+CREATE TABLE training_attendance (
+  training_id BIGINT NOT NULL REFERENCES trainings(id),
+  volunteer_id BIGINT NOT NULL REFERENCES volunteers(id),
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (training_id, volunteer_id)
+);
+CREATE INDEX training_attendance_volunteer ON training_attendance (volunteer_id);
