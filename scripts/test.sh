@@ -73,6 +73,7 @@ run_suite api-postgresql node env ZHIYUAN_TEST_BACKEND=postgresql node --test --
 run_suite browser node node --test tests/browser/
 if [ -d build-asan ]; then
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp:fast_unwind_on_malloc=0
   run_suite unit-asan cmocka unit build-asan
   run_suite api-sqlite-asan node env ZHIYUAN_TEST_BACKEND=sqlite ZHIYUAN_BIN=build-asan/zhiyuan \
     node --test --test-concurrency=2 tests/api/

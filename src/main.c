@@ -41,6 +41,8 @@ static struct opt opts[] = {
 	  "failed sign-ins per client address before back-off starts", OPT_INT, true, NULL },
 	{ "cookie-secure", "ZHIYUAN_COOKIE_SECURE", "0", NULL,
 	  "mark the session cookie Secure (when served over HTTPS)", OPT_FLAG, true, NULL },
+	{ "public-url", "ZHIYUAN_PUBLIC_URL", "http://127.0.0.1:8080", "URL",
+	  "address people use to reach the console (certificate QR codes point there)", OPT_STR, true, NULL },
 	{ "shutdown-grace", "ZHIYUAN_SHUTDOWN_GRACE", "10", "SECONDS",
 	  "how long to wait for requests in flight on SIGTERM", OPT_INT, true, NULL },
 	{ "root-org-name", "ZHIYUAN_ROOT_ORG_NAME", "温江区志愿服务联合会", "NAME",
@@ -255,6 +257,7 @@ static int cmd_serve(void)
 		.access_log = val("access-log"),
 		.cookie_secure = strcmp(val("cookie-secure"), "0") != 0,
 		.shutdown_grace = (unsigned)grace,
+		.public_url = val("public-url"),
 	};
 	int rc = http_serve(app, &hc);
 	app_close(app);

@@ -25,6 +25,7 @@ static const struct {
 	{ AUTHZ_RECORDS_READ, ROLE_ADMIN | ROLE_RECORDER | ROLE_SOCIAL_WORKER, true, NULL, false },
 	{ AUTHZ_RECORDS_WRITE, ROLE_ADMIN | ROLE_RECORDER, true, NULL, false },
 	{ AUTHZ_RECORDS_APPROVE, ROLE_ADMIN | ROLE_RECORDER, true, NULL, false },
+	{ AUTHZ_CERTIFICATES_REVOKE, ROLE_ADMIN, true, NULL, false },
 };
 
 /* Whether the comma-separated grants hold name. */

@@ -18,6 +18,7 @@ enum authz_action {
 	AUTHZ_RECORDS_READ,      /* activities and service records */
 	AUTHZ_RECORDS_WRITE,     /* create activities, enter records */
 	AUTHZ_RECORDS_APPROVE,   /* decide on records (see records.c for own records) */
+	AUTHZ_CERTIFICATES_REVOKE, /* revoke certificates issued in one's scope */
 };
 
 /* Whether the principal's scope (its organisation's subtree) contains the

@@ -933,18 +933,17 @@ static json_t *tally_list(json_t *o, const char *key_name, bool numeric)
 	return a;
 }
 
-int records_archive(struct app_req *r, int64_t volunteer_id, json_t **out)
+int records_archive_access(struct app_req *r, int64_t volunteer_id, json_t **file)
 {
-	json_t *file;
 	if (authz_check(r, AUTHZ_SELF, NULL) != 0)
 		return -1;
-	if (volunteers_get_unchecked(r, volunteer_id, &file) != 0)
+	if (volunteers_get_unchecked(r, volunteer_id, file) != 0)
 		return -1;
 	/* the person sees their own file; staff those in their scope */
 	struct store_stmt *st = store_prepare(r->store,
 		"SELECT v.user_id, o.path FROM volunteers v JOIN orgs o ON o.id = v.home_org_id WHERE v.id = $1");
 	if (!st) {
-		json_decref(file);
+		json_decref(*file);
 		return app_store_fail(r, STORE_ERROR);
 	}
 	store_bind_int(st, 1, volunteer_id);
@@ -956,9 +955,19 @@ int records_archive(struct app_req *r, int64_t volunteer_id, json_t **out)
 	}
 	store_done(st);
 	if (!own && authz_check(r, AUTHZ_VOLUNTEERS_READ, path) != 0) {
-		json_decref(file);
+		json_decref(*file);
+		*file = NULL;
 		return -1;
 	}
+	return 0;
+}
+
+int records_archive(struct app_req *r, int64_t volunteer_id, json_t **out)
+{
+	json_t *file;
+	struct store_stmt *st;
+	if (records_archive_access(r, volunteer_id, &file) != 0)
+		return -1;
 	st = store_prepare(r->store, "SELECT " REC_COLUMNS ", a.service_category" REC_FROM
 			   " WHERE s.volunteer_id = $1 ORDER BY s.id");
 	if (!st) {

@@ -39,6 +39,9 @@ int records_amend(struct app_req *r, int64_t id, json_t *in, json_t **out);
  * totals by year, category and organisation, records with their
  * amendments, training, awards and evaluations. */
 int records_archive(struct app_req *r, int64_t volunteer_id, json_t **out);
+/* Whether the caller may see volunteer_id's archive (the person, or staff
+ * of the scope); returns 0 with the file in *file. */
+int records_archive_access(struct app_req *r, int64_t volunteer_id, json_t **file);
 /* GET /records/chain: {"seq","hash"} of the newest link. */
 int records_chain_head(struct app_req *r, json_t **out);
 /* Walks the whole chain; returns 0 and *broken = 0 when intact, else the

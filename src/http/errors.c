@@ -103,6 +103,8 @@ static const struct {
 	{ "amend_the_original", "请对原始记录提出更正", "corrections refer to the original record" },
 	{ "not_approved", "只有已审核通过的记录可以更正", "only approved records can be corrected" },
 	{ "duplicate_entry", "同一志愿者在本批中出现多次", "the volunteer appears twice in this batch" },
+	{ "no_service_in_period", "该期间没有已审核的服务记录", "no approved service in that period" },
+	{ "already_revoked", "证明已撤销", "the certificate is revoked already" },
 	{ "invalid_credentials", "用户名或密码错误", "wrong username or password" },
 	{ "unauthenticated", "请先登录", "sign-in required" },
 	{ "session_expired", "登录已过期，请重新登录", "session expired, please sign in again" },

@@ -9,10 +9,12 @@
 #include "app/regions.h"
 #include "app/imports.h"
 #include "app/records.h"
+#include "app/certificates.h"
 #include "core/cursor.h"
 #include "util/arena.h"
 #include "util/buf.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SESSION_COOKIE "zy_session"
@@ -614,4 +616,55 @@ enum MHD_Result h_training_get(struct http_req *req, json_t *in)
 enum MHD_Result h_training_attend(struct http_req *req, json_t *in)
 {
 	return with_id_in(req, in, 200, trainings_attend);
+}
+
+enum MHD_Result h_cert_issue(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = certificates_issue(&req->app, in, &out);
+	return reply(req, rc, 201, out);
+}
+
+enum MHD_Result h_cert_list(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = certificates_list(&req->app, http_query(req, "volunteer_id"), &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_cert_get(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = certificates_get(&req->app, req->params[0], &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_cert_pdf(struct http_req *req, json_t *in)
+{
+	unsigned char *pdf = NULL;
+	size_t len = 0;
+	const char *serial = req->params[0];
+	if (certificates_pdf(&req->app, serial, req->srv->cfg.public_url, &pdf, &len) != 0)
+		return http_send_app_error(req);
+	http_add_header(req, "Content-Disposition", arena_printf(req->arena,
+		"attachment; filename=\"%s.pdf\"", serial));
+	enum MHD_Result r = http_send_body(req, 200, "application/pdf", pdf, len, true);
+	free(pdf);
+	return r;
+}
+
+enum MHD_Result h_cert_revoke(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = certificates_revoke(&req->app, req->params[0], in, &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_cert_public(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	if (app_req_init(&req->app, req->srv->app, req->arena, req->client) != 0)
+		return http_send_app_error(req);
+	int rc = certificates_public(&req->app, req->params[0], http_query(req, "code"), &out);
+	return reply(req, rc, 200, out);
 }

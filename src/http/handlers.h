@@ -71,4 +71,11 @@ enum MHD_Result h_training_list(struct http_req *req, json_t *in);
 enum MHD_Result h_training_get(struct http_req *req, json_t *in);
 enum MHD_Result h_training_attend(struct http_req *req, json_t *in);
 
+enum MHD_Result h_cert_issue(struct http_req *req, json_t *in);
+enum MHD_Result h_cert_list(struct http_req *req, json_t *in);
+enum MHD_Result h_cert_get(struct http_req *req, json_t *in);
+enum MHD_Result h_cert_pdf(struct http_req *req, json_t *in);
+enum MHD_Result h_cert_revoke(struct http_req *req, json_t *in);
+enum MHD_Result h_cert_public(struct http_req *req, json_t *in);
+
 #endif

@@ -70,6 +70,12 @@ const struct route route_table[] = {
 	{ "GET", "/api/v1/trainings", h_training_list, ROUTE_AUTH, BODY_NONE, 0 },
 	{ "GET", "/api/v1/trainings/{id}", h_training_get, ROUTE_AUTH, BODY_NONE, 0 },
 	{ "POST", "/api/v1/trainings/{id}/attendees", h_training_attend, ROUTE_AUTH, BODY_JSON, 0 },
+	{ "POST", "/api/v1/certificates", h_cert_issue, ROUTE_AUTH, BODY_JSON, 0 },
+	{ "GET", "/api/v1/certificates", h_cert_list, ROUTE_AUTH, BODY_NONE, 0 },
+	{ "GET", "/api/v1/certificates/{serial}.pdf", h_cert_pdf, ROUTE_AUTH, BODY_NONE, 0 },
+	{ "GET", "/api/v1/certificates/{serial}", h_cert_get, ROUTE_AUTH, BODY_NONE, 0 },
+	{ "POST", "/api/v1/certificates/{serial}/revoke", h_cert_revoke, ROUTE_AUTH, BODY_JSON, 0 },
+	{ "GET", "/api/v1/public/certificates/{serial}", h_cert_public, ROUTE_PUBLIC, BODY_NONE, 0 },
 	{ NULL, NULL, NULL, ROUTE_PUBLIC, BODY_NONE, 0 },
 };
 
@@ -77,7 +83,7 @@ const int route_count = (int)(sizeof(route_table) / sizeof(route_table[0])) - 1;
 
 /* Matches path against pattern segment by segment; "{name}" takes one
  * non-empty segment. */
-static bool match(const char *pattern, const char *path, const char **params, int *nparams)
+static bool match(const char *pattern, const char *path, const char **params, size_t *lens, int *nparams)
 {
 	const char *p = pattern, *u = path;
 	int n = 0;
@@ -88,8 +94,15 @@ static bool match(const char *pattern, const char *path, const char **params, in
 			size_t len = seg_end ? (size_t)(seg_end - u) : strlen(u);
 			if (!close || len == 0 || n >= MAX_PATH_PARAMS)
 				return false;
-			params[n++] = u;   /* caller copies up to the next '/' */
-			p = close + 1;
+			/* a literal after the parameter in the same segment
+			 * ("{serial}.pdf") must end the path segment */
+			const char *lit = close + 1, *lit_end = strchr(lit, '/');
+			size_t ll = lit_end ? (size_t)(lit_end - lit) : strlen(lit);
+			if (ll >= len || (ll && strncmp(u + len - ll, lit, ll) != 0))
+				return false;
+			lens[n] = len - ll;
+			params[n++] = u;
+			p = lit + ll;
 			u += len;
 			continue;
 		}
@@ -108,10 +121,11 @@ int route_match(struct http_req *req, const char *method, const char *path,
 		char *allow, size_t allowlen)
 {
 	const char *params[MAX_PATH_PARAMS];
+	size_t lens[MAX_PATH_PARAMS];
 	int nparams = 0, found = -1;
 	allow[0] = 0;
 	for (int i = 0; i < route_count; i++) {
-		if (!match(route_table[i].pattern, path, params, &nparams))
+		if (!match(route_table[i].pattern, path, params, lens, &nparams))
 			continue;
 		if (strcmp(route_table[i].method, method) == 0) {
 			found = i;
@@ -123,10 +137,7 @@ int route_match(struct http_req *req, const char *method, const char *path,
 	if (found < 0)
 		return allow[0] ? -2 : -1;
 	req->nparams = nparams;
-	for (int i = 0; i < nparams; i++) {
-		const char *end = strchr(params[i], '/');
-		size_t len = end ? (size_t)(end - params[i]) : strlen(params[i]);
-		req->params[i] = arena_strndup(req->arena, params[i], len);
-	}
+	for (int i = 0; i < nparams; i++)
+		req->params[i] = arena_strndup(req->arena, params[i], lens[i]);
 	return found;
 }

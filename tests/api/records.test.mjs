@@ -222,3 +222,52 @@ test('an organisation may allow recorders to approve their own entries', async (
   assert.equal((await rec.post(`/api/v1/records/${r.json.id}/approve`)).status, 200);
   await root.patch(`/api/v1/organizations/${st.id}`, { allow_self_approval: false });
 });
+
+test('certificates: issued from approved hours, PDF with the facts, public check, revocation', async () => {
+  const v = vols[3];
+  let r = await root.post('/api/v1/certificates', { volunteer_id: v.id, from: '2020-01-01', to: iso(0).slice(0, 10) });
+  assert.equal(r.status, 201, r.text);
+  const cert = r.json;
+  assert.match(cert.serial, /^ZY-510115-\d{4}-\d{6}$/);
+  assert.equal(cert.volunteer_number, v.volunteer_number);
+  const arc = (await root.get(`/api/v1/volunteers/${v.id}/archive`)).json;
+  assert.equal(cert.minutes, arc.approved_minutes);
+  const pdf = await fetch(`${srv.url}${cert.pdf_url}`, { headers: { Cookie: root.cookie } });
+  assert.equal(pdf.status, 200);
+  assert.equal(pdf.headers.get('content-type'), 'application/pdf');
+  const bytes = Buffer.from(await pdf.arrayBuffer());
+  assert.equal(bytes.subarray(0, 5).toString(), '%PDF-');
+  try {
+    const text = execFileSync('pdftotext', ['-layout', '-', '-'], { input: bytes, encoding: 'utf8' });
+    for (const want of [cert.serial, v.volunteer_number, cert.hours, '志愿服务记录证明']) assert.ok(text.includes(want), want);
+  } catch (e) {
+    if (e.code !== 'ENOENT') throw e;   // pdftotext missing: the byte check above stands
+  }
+  const anon = new Client(srv.url);
+  r = await anon.get(`/api/v1/public/certificates/${cert.serial}?code=${cert.verify_code}`);
+  assert.equal(r.status, 200);
+  assert.equal(r.json.status, 'valid');
+  assert.equal(r.json.hours, cert.hours);
+  assert.match(r.json.volunteer_name_masked, /\*/);
+  assert.equal((await anon.get(`/api/v1/public/certificates/${cert.serial}?code=WRONG`)).status, 404);
+  assert.equal((await anon.get(`/api/v1/public/certificates/ZY-000000-2026-000000?code=${cert.verify_code}`)).status, 404);
+  assert.equal((await anon.get(`/api/v1/certificates/${cert.serial}`)).status, 401);
+  assert.equal((await rec.post(`/api/v1/certificates/${cert.serial}/revoke`, { reason: 'x' })).status, 403, 'recorders do not revoke');
+  r = await root.post(`/api/v1/certificates/${cert.serial}/revoke`, {});
+  assert.deepEqual([r.status, r.json.error.field], [422, 'reason']);
+  r = await root.post(`/api/v1/certificates/${cert.serial}/revoke`, { reason: '信息有误，重新出具' });
+  assert.equal(r.json.status, 'revoked');
+  assert.equal((await root.post(`/api/v1/certificates/${cert.serial}/revoke`, { reason: 'again' })).status, 409);
+  assert.equal((await anon.get(`/api/v1/public/certificates/${cert.serial}?code=${cert.verify_code}`)).json.status, 'revoked');
+  const list = await root.get(`/api/v1/certificates?volunteer_id=${v.id}`);
+  assert.equal(list.json.items[0].serial, cert.serial);
+  for (const [body, field] of [[{ volunteer_id: v.id, from: '2020-02-30', to: '2021-01-01' }, 'from'],
+    [{ volunteer_id: v.id, from: '2021-01-01', to: '2020-01-01' }, 'to'],
+    [{ volunteer_id: v.id, from: '2000-01-01', to: '2000-12-31' }, 'from'],
+    [{ volunteer_id: 999999, from: '2020-01-01', to: '2021-01-01' }, 'volunteer_id']]) {
+    r = await root.post('/api/v1/certificates', body);
+    assert.deepEqual([r.status, r.json.error.field], [422, field], JSON.stringify(body));
+  }
+  const audit = await root.get('/api/v1/audit-log?action=certificate.issue');
+  assert.ok(audit.json.items.length >= 1);
+});

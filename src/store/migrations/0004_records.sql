@@ -99,3 +99,36 @@ CREATE TABLE training_attendance (
   PRIMARY KEY (training_id, volunteer_id)
 );
 CREATE INDEX training_attendance_volunteer ON training_attendance (volunteer_id);
+
+-- certificates (志愿服务记录证明): numbered, registered, revocable; what
+-- they state is kept as issued so the PDF and the public check always
+-- show the same facts
+CREATE TABLE certificates (
+  id {{id}},
+  serial TEXT NOT NULL,
+  verify_code TEXT NOT NULL,
+  volunteer_id BIGINT NOT NULL REFERENCES volunteers(id),
+  org_id BIGINT NOT NULL REFERENCES orgs(id),
+  region_code TEXT NOT NULL,
+  period_from TEXT NOT NULL,
+  period_to TEXT NOT NULL,
+  minutes BIGINT NOT NULL,
+  content_summary TEXT NOT NULL,
+  volunteer_name TEXT NOT NULL,
+  id_type TEXT NOT NULL,
+  id_number_masked TEXT NOT NULL,
+  volunteer_number TEXT NOT NULL,
+  issuer TEXT NOT NULL,
+  person_in_charge TEXT NOT NULL,
+  handler TEXT NOT NULL,
+  contact TEXT NOT NULL,
+  notes TEXT,
+  issued_on TEXT NOT NULL,
+  issued_by BIGINT REFERENCES users(id),
+  created_at BIGINT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'valid',
+  revoked_at BIGINT,
+  revoke_reason TEXT
+);
+CREATE UNIQUE INDEX certificates_serial ON certificates (serial);
+CREATE INDEX certificates_volunteer ON certificates (volunteer_id, id);
