@@ -49,6 +49,10 @@ static struct opt opts[] = {
 	  "name of the root organisation created on first start", OPT_STR, false, NULL },
 	{ "root-region", "ZHIYUAN_ROOT_REGION", "510115", "CODE",
 	  "region code of the root organisation (GB/T 2260)", OPT_STR, false, NULL },
+	{ "record-granularity", "ZHIYUAN_RECORD_GRANULARITY", "30", "MINUTES",
+	  "service records are rounded to this many minutes", OPT_INT, false, NULL },
+	{ "record-daily-max", "ZHIYUAN_RECORD_DAILY_MAX", "720", "MINUTES",
+	  "most service minutes one volunteer may have recorded in a day", OPT_INT, false, NULL },
 	{ "key-file", "ZHIYUAN_KEY_FILE", "", "PATH",
 	  "sealing key for ID numbers (default: zhiyuan.key beside an SQLite database, else var/zhiyuan.key;"
 	  " ZHIYUAN_KEY with 64 hex characters overrides it)", OPT_STR, false, NULL },
@@ -206,8 +210,9 @@ static void ensure_db_dir(const char *url)
 
 static int open_app(struct app **app)
 {
-	long long free_acct, free_addr, ttl;
-	if (num("login-free-failures", 1, 1000, &free_acct) != 0 ||
+	long long free_acct, free_addr, ttl, gran, daily;
+	if (num("record-granularity", 1, 240, &gran) != 0 || num("record-daily-max", 60, 1440, &daily) != 0 ||
+	    num("login-free-failures", 1, 1000, &free_acct) != 0 ||
 	    num("address-free-failures", 1, 100000, &free_addr) != 0 ||
 	    num("session-ttl", 1, 31 * 86400, &ttl) != 0)
 		return -1;
@@ -218,6 +223,8 @@ static int open_app(struct app **app)
 		.session_ttl = ttl,
 		.account_free_failures = (int)free_acct,
 		.address_free_failures = (int)free_addr,
+		.record_granularity = (int)gran,
+		.record_daily_max = (int)daily,
 	};
 	ensure_db_dir(cfg.db_url);
 	static char keyfile[600];

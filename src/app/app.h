@@ -43,6 +43,8 @@ struct app_config {
 	int account_free_failures;    /* login failures before back-off */
 	int address_free_failures;
 	const char *key_file;         /* sealing key; ZHIYUAN_KEY overrides */
+	int record_granularity;       /* minutes records are rounded to */
+	int record_daily_max;         /* minutes per volunteer per day */
 };
 
 /* Who is calling: filled by app_authenticate from a session or a token. */

@@ -181,13 +181,13 @@ int activities_list(struct app_req *r, const char *org_s, const char *limit_s, c
 	" s.org_id, s.starts_at, s.ends_at, s.minutes, s.place, s.beneficiary, s.beneficiary_count," \
 	" s.content, s.quality, s.quality_comment, s.source, s.evidence, s.recorder_id, s.late," \
 	" s.late_reason, s.status, s.reject_reason, s.approver_id, s.decided_at, s.amends_id," \
-	" s.chain_seq, s.chain_hash, s.created_at, o.path"
+	" s.chain_seq, s.chain_hash, s.created_at, o.path, s.source_org"
 #define REC_FROM " FROM service_records s JOIN activities a ON a.id = s.activity_id" \
 	" JOIN volunteers v ON v.id = s.volunteer_id JOIN orgs o ON o.id = s.org_id"
 
 static json_t *record_json(struct app_req *r, struct store_stmt *st)
 {
-	return json_pack("{sI sI ss sI ss ss sI ss ss sI ss? so ss ss ss ss? ss ss? sI sb ss? ss ss? so so so so ss? ss}",
+	json_t *o = json_pack("{sI sI ss sI ss ss sI ss ss sI ss? so ss ss ss ss? ss ss? sI sb ss? ss ss? so so so so ss? ss}",
 		"id", (json_int_t)store_col_int(st, 0),
 		"activity_id", (json_int_t)store_col_int(st, 1),
 		"activity_name", store_col_text(st, 2),
@@ -217,6 +217,33 @@ static json_t *record_json(struct app_req *r, struct store_stmt *st)
 		"chain_seq", col_id_json(st, 26),
 		"chain_hash", store_col_text(st, 27),
 		"created_at", app_iso(r, store_col_int(st, 28)));
+	json_object_set_new(o, "source_org", store_col_null(st, 30) ? json_null() : json_string(store_col_text(st, 30)));
+	return o;
+}
+
+/* Calendar days from ymd on (a deadline of 10 working days lies within
+ * two months even across the Spring Festival). */
+static int load_calendar(struct app_req *r, int ymd, struct work_calendar *cal)
+{
+	struct store_stmt *st = store_prepare(r->store,
+		"SELECT day, kind FROM calendar_days WHERE day > $1 AND day <= $2 ORDER BY day");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_int(st, 1, ymd);
+	store_bind_int(st, 2, ymd_add_days(ymd, 62));
+	int *hol = arena_alloc(r->arena, 64 * sizeof(int)), *work = arena_alloc(r->arena, 64 * sizeof(int));
+	size_t nh = 0, nw = 0;
+	int rc;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		int day = (int)store_col_int(st, 0);
+		if (strcmp(store_col_text(st, 1), "holiday") == 0 && nh < 64)
+			hol[nh++] = day;
+		else if (nw < 64)
+			work[nw++] = day;
+	}
+	store_done(st);
+	*cal = (struct work_calendar){ hol, nh, work, nw };
+	return rc == STORE_DONE ? 0 : app_store_fail(r, rc);
 }
 
 static const char *const qualities[] = { "excellent", "good", "pass", "fail" };
@@ -234,8 +261,8 @@ struct rec_ctx {
 	struct app_req *r;
 	int64_t activity_id, volunteer_id, org_id, minutes, starts, ends, beneficiary_count, id;
 	const char *place, *beneficiary, *content, *quality, *quality_comment, *source, *evidence;
-	const char *late_reason, *idem, *org_path, *region;
-	bool late, has_count, existed;
+	const char *late_reason, *idem, *org_path, *region, *source_org;
+	bool late, has_count, existed, self;
 };
 
 /* The checks that need other records: one per activity, no overlap, the
@@ -272,7 +299,7 @@ static int rec_rules(struct rec_ctx *c, struct store *s)
 			 strcmp(fail, "record_exists") == 0 ? "volunteer_id" : "starts_at");
 		return STORE_ERROR;
 	}
-	if (same_day + c->minutes > RECORD_DAILY_MAX) {
+	if (same_day + c->minutes > app_config(c->r->app)->record_daily_max) {
 		app_fail(c->r, APP_EINVALID, "daily_limit", "minutes");
 		return STORE_ERROR;
 	}
@@ -306,9 +333,9 @@ static int rec_tx(struct store *s, void *vctx)
 	struct store_stmt *st = store_prepare(s,
 		"INSERT INTO service_records (activity_id, volunteer_id, org_id, region_code, starts_at, ends_at,"
 		" minutes, place, beneficiary, beneficiary_count, content, quality, quality_comment, source,"
-		" evidence, recorder_id, late, late_reason, status, idempotency_key, created_at)"
+		" evidence, recorder_id, late, late_reason, status, idempotency_key, created_at, source_org)"
 		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,"
-		" 'submitted', $19, $20) RETURNING id");
+		" 'submitted', $19, $20, $21) RETURNING id");
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, c->activity_id);
@@ -334,6 +361,7 @@ static int rec_tx(struct store *s, void *vctx)
 	store_bind_text(st, 18, c->late_reason);
 	store_bind_text(st, 19, c->idem);
 	store_bind_int(st, 20, app_now());
+	store_bind_text(st, 21, c->source_org);
 	rc = store_step(st);
 	c->id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
 	store_done(st);
@@ -365,6 +393,7 @@ static int rec_prepare(struct app_req *r, json_t *in, int64_t activity_id, struc
 	    in_text(r, in, "source", false, 20, &c.source) != 0 ||
 	    in_text(r, in, "evidence", false, 2000, &c.evidence) != 0 ||
 	    in_text(r, in, "late_reason", false, 500, &c.late_reason) != 0 ||
+	    in_text(r, in, "source_org", false, 100, &c.source_org) != 0 ||
 	    in_time(r, in, "starts_at", false, &c.starts, &has_start) != 0 ||
 	    in_time(r, in, "ends_at", false, &c.ends, &has_end) != 0)
 		return -1;
@@ -387,14 +416,18 @@ static int rec_prepare(struct app_req *r, json_t *in, int64_t activity_id, struc
 		return app_fail(r, APP_EINVALID, "invalid_quality", "quality");
 	if (!one_of(c.source, sources, 4))
 		return app_fail(r, APP_EINVALID, "invalid_source", "source");
-	if (strcmp(c.source, "self_declared") == 0 && !c.evidence)
+	if (c.self)
+		c.source = "self_declared";   /* what a volunteer enters is a declaration */
+	if ((strcmp(c.source, "self_declared") == 0 || strcmp(c.source, "transfer_in") == 0) && !c.evidence)
 		return app_fail(r, APP_EINVALID, "evidence_required", "evidence");
+	if (strcmp(c.source, "transfer_in") == 0 && !c.source_org)
+		return app_fail(r, APP_EINVALID, "required", "source_org");
 
 	/* the activity: in scope, over, and long enough */
 	struct store_stmt *st;
 	if (app_load_row(r, "SELECT a.org_id, o.path, o.region_code, a.starts_at, a.ends_at, a.place, a.content"
 			 " FROM activities a JOIN orgs o ON o.id = a.org_id WHERE a.id = $1",
-			 c.activity_id, AUTHZ_RECORDS_WRITE, 1, &st) != 0) {
+			 c.activity_id, c.self ? AUTHZ_SELF : AUTHZ_RECORDS_WRITE, 1, &st) != 0) {
 		if (r->err.status == APP_ENOTFOUND)
 			app_fail(r, APP_EINVALID, "activity_not_found", "activity_id");
 		return -1;
@@ -421,7 +454,7 @@ static int rec_prepare(struct app_req *r, json_t *in, int64_t activity_id, struc
 	int64_t raw = json_integer_value(m);
 	if (raw <= 0)
 		return app_fail(r, APP_EINVALID, "invalid_minutes", "minutes");
-	c.minutes = minutes_round(raw, RECORD_GRANULARITY);
+	c.minutes = minutes_round(raw, app_config(r->app)->record_granularity);
 	if (c.minutes <= 0)
 		return app_fail(r, APP_EINVALID, "too_short", "minutes");
 	if (c.minutes > (c.ends - c.starts) / 60)
@@ -448,7 +481,10 @@ static int rec_prepare(struct app_req *r, json_t *in, int64_t activity_id, struc
 	struct tm tm;
 	gmtime_r(&end_local, &tm);
 	int end_ymd = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
-	int deadline = working_deadline(end_ymd, RECORD_DEADLINE_DAYS, NULL);
+	struct work_calendar cal;
+	if (load_calendar(r, end_ymd, &cal) != 0)
+		return -1;
+	int deadline = working_deadline(end_ymd, RECORD_DEADLINE_DAYS, &cal);
 	if (deadline > 0 && app_today_ymd() > deadline) {
 		if (!c.late_reason)
 			return app_fail(r, APP_EINVALID, "late_reason_required", "late_reason");
@@ -458,17 +494,38 @@ static int rec_prepare(struct app_req *r, json_t *in, int64_t activity_id, struc
 	return 0;
 }
 
+/* Whether the caller's login is volunteer vid's. */
+static bool owns_volunteer(struct app_req *r, int64_t vid)
+{
+	struct store_stmt *st = store_prepare(r->store, "SELECT user_id FROM volunteers WHERE id = $1");
+	if (!st)
+		return false;
+	store_bind_int(st, 1, vid);
+	bool own = store_step(st) == STORE_ROW && !store_col_null(st, 0) && store_col_int(st, 0) == r->who->user_id;
+	store_done(st);
+	return own;
+}
+
 int records_create(struct app_req *r, json_t *in, const char *idem, json_t **out, bool *created)
 {
+	int rc;
 	struct rec_ctx c = { .r = r, .idem = idem };
 	*created = false;
-	if (authz_check(r, AUTHZ_RECORDS_WRITE, NULL) != 0)
-		return -1;
+	if (authz_check(r, AUTHZ_RECORDS_WRITE, NULL) != 0) {
+		/* a volunteer may declare their own service */
+		int64_t vid;
+		if (!r->who || !(r->who->roles & ROLE_VOLUNTEER) ||
+		    in_id(r, in, "volunteer_id", true, &vid, NULL) != 0 || !owns_volunteer(r, vid))
+			return r->err.status == APP_EBADREQ || r->err.status == APP_EINVALID ? -1
+				: app_fail(r, r->who ? APP_EFORBIDDEN : APP_EUNAUTH, r->who ? "forbidden" : "unauthenticated", NULL);
+		memset(&r->err, 0, sizeof(r->err));
+		c.self = true;
+	}
 	if (idem && (strlen(idem) == 0 || strlen(idem) > 128))
 		return app_fail(r, APP_EBADREQ, "invalid_idempotency_key", "Idempotency-Key");
 	if (rec_prepare(r, in, 0, &c) != 0)
 		return -1;
-	int rc = store_tx(r->store, rec_tx, &c);
+	rc = store_tx(r->store, rec_tx, &c);
 	if (rc != STORE_OK) {
 		if (rc == STORE_CONSTRAINT && c.idem && r->err.status == APP_OK)
 			return app_fail(r, APP_ECONFLICT, "idempotency_conflict", "Idempotency-Key");
@@ -554,9 +611,14 @@ int records_create_batch(struct app_req *r, json_t *in, const char *idem, json_t
 int records_get(struct app_req *r, int64_t id, json_t **out)
 {
 	struct store_stmt *st;
-	if (authz_check(r, AUTHZ_RECORDS_READ, NULL) != 0 ||
-	    app_load_row(r, "SELECT " REC_COLUMNS REC_FROM " WHERE s.id = $1", id, AUTHZ_RECORDS_READ, 29, &st) != 0)
+	/* staff of the scope, or the volunteer the record is about */
+	if (app_load_row(r, "SELECT " REC_COLUMNS ", v.user_id" REC_FROM " WHERE s.id = $1", id, AUTHZ_SELF, 29, &st) != 0)
 		return -1;
+	bool own = !store_col_null(st, 31) && store_col_int(st, 31) == r->who->user_id;
+	if (!own && authz_check(r, AUTHZ_RECORDS_READ, store_col_text(st, 29)) != 0) {
+		store_done(st);
+		return -1;
+	}
 	*out = record_json(r, st);
 	store_done(st);
 	return 0;
@@ -597,12 +659,17 @@ int records_list(struct app_req *r, const char *vol_s, const char *status, const
 /* The columns of a record that its chain link covers, in link order. */
 #define CHAIN_COLUMNS "id, activity_id, volunteer_id, org_id, starts_at, ends_at, minutes, place," \
 	" beneficiary, beneficiary_count, content, quality, quality_comment, source, evidence," \
-	" recorder_id, late, late_reason, status, approver_id, decided_at, amends_id, amendment_reason"
+	" recorder_id, late, late_reason, status, approver_id, decided_at, amends_id, amendment_reason, source_org"
+/* The same columns qualified for the verify join. */
+#define CHAIN_COLUMNS_S "s.id, s.activity_id, s.volunteer_id, s.org_id, s.starts_at, s.ends_at, s.minutes," \
+	" s.place, s.beneficiary, s.beneficiary_count, s.content, s.quality, s.quality_comment, s.source," \
+	" s.evidence, s.recorder_id, s.late, s.late_reason, s.status, s.approver_id, s.decided_at, s.amends_id," \
+	" s.amendment_reason, s.source_org"
 static const char *const chain_names[] = {
 	"id", "activity_id", "volunteer_id", "org_id", "starts_at", "ends_at", "minutes", "place",
 	"beneficiary", "beneficiary_count", "content", "quality", "quality_comment", "source", "evidence",
 	"recorder_id", "late", "late_reason", "status", "approver_id", "decided_at", "amends_id",
-	"amendment_reason",
+	"amendment_reason", "source_org",
 };
 #define NCHAIN (sizeof(chain_names) / sizeof(chain_names[0]))
 
@@ -776,33 +843,38 @@ int records_verify(struct app_req *r, int64_t *checked, int64_t *broken, char *w
 {
 	*checked = *broken = 0;
 	why[0] = 0;
+	/* one pass over links and records together: a query per record
+	 * would cost more than the hashing */
 	struct store_stmt *st = store_prepare(r->store,
-		"SELECT seq, record_id, prev_hash, hash FROM record_chain ORDER BY seq");
+		"SELECT c.seq, c.record_id, c.prev_hash, c.hash, s.id, " CHAIN_COLUMNS_S
+		" FROM record_chain c LEFT JOIN service_records s ON s.id = c.record_id ORDER BY c.seq");
 	if (!st)
 		return app_store_fail(r, STORE_ERROR);
 	char prev[CHAIN_HASH_HEX] = "", hash[CHAIN_HASH_HEX];
+	struct chain_field f[NCHAIN];
 	int64_t expect = 1;
 	int rc;
-	/* the walk reads every record by id on a second statement while this
-	 * one stays open */
 	while ((rc = store_step(st)) == STORE_ROW) {
 		int64_t seq = store_col_int(st, 0), id = store_col_int(st, 1);
-		const char *stored_prev = store_col_text(st, 2), *stored = store_col_text(st, 3);
 		const char *fault = NULL;
+		for (size_t i = 0; i < NCHAIN; i++) {
+			f[i].name = chain_names[i];
+			f[i].value = store_col_null(st, 5 + (int)i) ? NULL : store_col_text(st, 5 + (int)i);
+		}
 		if (seq != expect)
 			fault = "a link is missing";
-		else if (strcmp(stored_prev, prev) != 0)
+		else if (strcmp(store_col_text(st, 2), prev) != 0)
 			fault = "the link does not follow the one before";
-		else if (link_hash(r, r->store, id, prev, hash) != STORE_OK)
+		else if (store_col_null(st, 4))
 			fault = "the record is missing";
-		else if (strcmp(hash, stored) != 0)
+		else if (chain_link(prev, f, NCHAIN, hash) != 0 || strcmp(hash, store_col_text(st, 3)) != 0)
 			fault = "the record was changed after approval";
 		if (fault) {
 			*broken = seq;
 			snprintf(why, whylen, "link %lld (record %lld): %s", (long long)seq, (long long)id, fault);
 			break;
 		}
-		snprintf(prev, sizeof(prev), "%s", stored);
+		snprintf(prev, sizeof(prev), "%s", store_col_text(st, 3));
 		(*checked)++;
 		expect++;
 	}
@@ -902,7 +974,7 @@ int records_amend(struct app_req *r, int64_t id, json_t *in, json_t **out)
 	/* 0 voids the record (after a complaint); otherwise the usual rules */
 	if (json_integer_value(m) < 0)
 		return app_fail(r, APP_EINVALID, "invalid_minutes", "minutes");
-	c.minutes = json_integer_value(m) ? minutes_round(json_integer_value(m), RECORD_GRANULARITY) : 0;
+	c.minutes = json_integer_value(m) ? minutes_round(json_integer_value(m), app_config(r->app)->record_granularity) : 0;
 	if (json_integer_value(m) && c.minutes <= 0)
 		return app_fail(r, APP_EINVALID, "too_short", "minutes");
 	if (c.minutes > span)
@@ -980,8 +1052,8 @@ int records_archive(struct app_req *r, int64_t volunteer_id, json_t **out)
 	int rc;
 	while ((rc = store_step(st)) == STORE_ROW) {
 		json_t *rec = record_json(r, st);
-		json_object_set_new(rec, "service_category", store_col_null(st, 30) ? json_null()
-				    : json_string(store_col_text(st, 30)));
+		json_object_set_new(rec, "service_category", store_col_null(st, 31) ? json_null()
+				    : json_string(store_col_text(st, 31)));
 		char key[24];
 		if (store_col_null(st, 25)) {
 			snprintf(key, sizeof(key), "%lld", (long long)store_col_int(st, 0));
@@ -1063,4 +1135,94 @@ int records_archive(struct app_req *r, int64_t volunteer_id, json_t **out)
 	json_decref(by_org);
 	json_decref(evaluations);
 	return 0;
+}
+
+static int calendar_day(struct app_req *r, const char *date, int *ymd)
+{
+	if (!date || !valid_date(date, ymd))
+		return app_fail(r, APP_ENOTFOUND, "not_found", NULL);
+	return 0;
+}
+
+int calendar_list(struct app_req *r, const char *year_s, json_t **out)
+{
+	int64_t year;
+	if (authz_check(r, AUTHZ_SELF, NULL) != 0)
+		return -1;
+	if (!year_s || parse_id(year_s, &year) != 0 || year < 1900 || year > 2999)
+		return app_fail(r, APP_EBADREQ, "invalid_value", "year");
+	struct store_stmt *st = store_prepare(r->store,
+		"SELECT day, kind, note FROM calendar_days WHERE day >= $1 AND day <= $2 ORDER BY day");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_int(st, 1, year * 10000 + 101);
+	store_bind_int(st, 2, year * 10000 + 1231);
+	json_t *items = json_array();
+	while (store_step(st) == STORE_ROW) {
+		int d = (int)store_col_int(st, 0);
+		json_array_append_new(items, json_pack("{ss ss ss}",
+			"date", arena_printf(r->arena, "%04d-%02d-%02d", d / 10000, d / 100 % 100, d % 100),
+			"kind", store_col_text(st, 1), "note", store_col_text(st, 2)));
+	}
+	store_done(st);
+	*out = json_pack("{so}", "items", items);
+	return 0;
+}
+
+struct cal_ctx {
+	struct app_req *r;
+	int ymd;
+	const char *kind, *note;
+};
+
+static int cal_tx(struct store *s, void *vctx)
+{
+	struct cal_ctx *c = vctx;
+	struct store_stmt *st = store_prepare(s, c->kind
+		? "INSERT INTO calendar_days (day, kind, note) VALUES ($1, $2, $3)"
+		  " ON CONFLICT (day) DO UPDATE SET kind = $2, note = $3"
+		: "DELETE FROM calendar_days WHERE day = $1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, c->ymd);
+	if (c->kind) {
+		store_bind_text(st, 2, c->kind);
+		store_bind_text(st, 3, c->note ? c->note : "");
+	}
+	int rc = store_step(st);
+	store_done(st);
+	if (rc != STORE_DONE)
+		return rc;
+	char detail[96];
+	snprintf(detail, sizeof(detail), "{\"day\":%d,\"kind\":\"%s\"}", c->ymd, c->kind ? c->kind : "normal");
+	return audit_write_text(c->r, s, "calendar.set", "calendar", 0, c->r->who->org_id, c->r->who->org_path, detail);
+}
+
+int calendar_set(struct app_req *r, const char *date, json_t *in, json_t **out)
+{
+	struct cal_ctx c = { .r = r };
+	if (authz_check(r, AUTHZ_REGIONS_WRITE, NULL) != 0 || calendar_day(r, date, &c.ymd) != 0)
+		return -1;
+	if (in_text(r, in, "kind", true, 10, &c.kind) != 0 || in_text(r, in, "note", false, 50, &c.note) != 0)
+		return -1;
+	int wd = ymd_weekday(c.ymd);
+	if (strcmp(c.kind, "holiday") != 0 && strcmp(c.kind, "workday") != 0)
+		return app_fail(r, APP_EINVALID, "invalid_value", "kind");
+	/* a holiday on a weekend or a working weekday changes nothing */
+	if ((strcmp(c.kind, "holiday") == 0) != (wd < 5))
+		return app_fail(r, APP_EINVALID, "calendar_no_change", "kind");
+	int rc = store_tx(r->store, cal_tx, &c);
+	if (rc != STORE_OK)
+		return app_store_fail(r, rc);
+	*out = json_pack("{ss ss ss}", "date", date, "kind", c.kind, "note", c.note ? c.note : "");
+	return 0;
+}
+
+int calendar_delete(struct app_req *r, const char *date)
+{
+	struct cal_ctx c = { .r = r };
+	if (authz_check(r, AUTHZ_REGIONS_WRITE, NULL) != 0 || calendar_day(r, date, &c.ymd) != 0)
+		return -1;
+	int rc = store_tx(r->store, cal_tx, &c);
+	return rc == STORE_OK ? 0 : app_store_fail(r, rc);
 }

@@ -5,8 +5,6 @@
 #define ZY_RECORDS_APP_H
 #include "app/app.h"
 
-#define RECORD_GRANULARITY 30      /* minutes */
-#define RECORD_DAILY_MAX (12 * 60) /* minutes per volunteer per day */
 #define RECORD_DEADLINE_DAYS 10    /* working days for on-time entry */
 
 /* POST /activities {"name","org_id","starts_at","ends_at","place",
@@ -55,5 +53,12 @@ int trainings_create(struct app_req *r, json_t *in, json_t **out);
 int trainings_get(struct app_req *r, int64_t id, json_t **out);
 int trainings_list(struct app_req *r, const char *limit, const char *cursor, json_t **out);
 int trainings_attend(struct app_req *r, int64_t id, json_t *in, json_t **out);
+
+/* The working-day calendar (holidays, make-up working days):
+ * GET /calendar?year=, PUT /calendar/{date} {"kind","note"},
+ * DELETE /calendar/{date}; changes by admins of the root. */
+int calendar_list(struct app_req *r, const char *year, json_t **out);
+int calendar_set(struct app_req *r, const char *date, json_t *in, json_t **out);
+int calendar_delete(struct app_req *r, const char *date);
 
 #endif

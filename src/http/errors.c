@@ -105,6 +105,7 @@ static const struct {
 	{ "duplicate_entry", "同一志愿者在本批中出现多次", "the volunteer appears twice in this batch" },
 	{ "no_service_in_period", "该期间没有已审核的服务记录", "no approved service in that period" },
 	{ "already_revoked", "证明已撤销", "the certificate is revoked already" },
+	{ "calendar_no_change", "节假日须为工作日、调休上班日须为周末", "holidays fall on weekdays and make-up working days on weekends" },
 	{ "invalid_credentials", "用户名或密码错误", "wrong username or password" },
 	{ "unauthenticated", "请先登录", "sign-in required" },
 	{ "session_expired", "登录已过期，请重新登录", "session expired, please sign in again" },

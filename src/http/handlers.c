@@ -668,3 +668,22 @@ enum MHD_Result h_cert_public(struct http_req *req, json_t *in)
 	int rc = certificates_public(&req->app, req->params[0], http_query(req, "code"), &out);
 	return reply(req, rc, 200, out);
 }
+
+enum MHD_Result h_calendar_list(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = calendar_list(&req->app, http_query(req, "year"), &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_calendar_set(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = calendar_set(&req->app, req->params[0], in, &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_calendar_delete(struct http_req *req, json_t *in)
+{
+	return reply(req, calendar_delete(&req->app, req->params[0]), 204, NULL);
+}

@@ -78,4 +78,8 @@ enum MHD_Result h_cert_pdf(struct http_req *req, json_t *in);
 enum MHD_Result h_cert_revoke(struct http_req *req, json_t *in);
 enum MHD_Result h_cert_public(struct http_req *req, json_t *in);
 
+enum MHD_Result h_calendar_list(struct http_req *req, json_t *in);
+enum MHD_Result h_calendar_set(struct http_req *req, json_t *in);
+enum MHD_Result h_calendar_delete(struct http_req *req, json_t *in);
+
 #endif

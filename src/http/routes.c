@@ -76,6 +76,9 @@ const struct route route_table[] = {
 	{ "GET", "/api/v1/certificates/{serial}", h_cert_get, ROUTE_AUTH, BODY_NONE, 0 },
 	{ "POST", "/api/v1/certificates/{serial}/revoke", h_cert_revoke, ROUTE_AUTH, BODY_JSON, 0 },
 	{ "GET", "/api/v1/public/certificates/{serial}", h_cert_public, ROUTE_PUBLIC, BODY_NONE, 0 },
+	{ "GET", "/api/v1/calendar", h_calendar_list, ROUTE_AUTH, BODY_NONE, 0 },
+	{ "PUT", "/api/v1/calendar/{date}", h_calendar_set, ROUTE_AUTH, BODY_JSON, 0 },
+	{ "DELETE", "/api/v1/calendar/{date}", h_calendar_delete, ROUTE_AUTH, BODY_NONE, 0 },
 	{ NULL, NULL, NULL, ROUTE_PUBLIC, BODY_NONE, 0 },
 };
 

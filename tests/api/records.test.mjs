@@ -271,3 +271,54 @@ test('certificates: issued from approved hours, PDF with the facts, public check
   const audit = await root.get('/api/v1/audit-log?action=certificate.issue');
   assert.ok(audit.json.items.length >= 1);
 });
+
+test('volunteers declare their own service; transfers need their source; the calendar moves deadlines', async () => {
+  // a login for vols[0] through self-registration of someone new
+  const anon = new Client(srv.url);
+  const id = residentId('510115', '19910909', 777);
+  let r = await anon.post('/api/v1/public/volunteers', { name: '自报者', id_type: 'resident_id', id_number: id, phone: '13566667777',
+    region_code: '510115001001', org_id: st.id, password: 'self-pass-1', consent: { sensitive: true, notice_version: '2026-11' } });
+  assert.equal(r.status, 201, r.text);
+  const me = new Client(srv.url);
+  await me.login('13566667777', 'self-pass-1');
+  const a = await activity(12 * D, 2);
+  r = await me.post('/api/v1/records', { activity_id: a.id, volunteer_id: r.json.volunteer.id, minutes: 60, quality: 'good' });
+  assert.deepEqual([r.status, r.json.error.field], [422, 'evidence']);
+  const mine = (await me.get('/api/v1/me/volunteer')).json.id;
+  r = await me.post('/api/v1/records', { activity_id: a.id, volunteer_id: mine, minutes: 60, quality: 'good', evidence: '活动照片与组织者证明' });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.source, 'self_declared');
+  r = await me.post('/api/v1/records', { activity_id: a.id, volunteer_id: vols[1].id, minutes: 60, quality: 'good', evidence: 'x' });
+  assert.equal(r.status, 403, 'not for someone else');
+  r = await rec.post('/api/v1/records', { activity_id: a.id, volunteer_id: vols[1].id, minutes: 60, quality: 'good', source: 'transfer_in', evidence: '原系统导出' });
+  assert.deepEqual([r.status, r.json.error.field], [422, 'source_org']);
+  r = await rec.post('/api/v1/records', { activity_id: a.id, volunteer_id: vols[1].id, minutes: 60, quality: 'good', source: 'transfer_in', evidence: '原系统导出', source_org: '成都市志愿服务平台' });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.source_org, '成都市志愿服务平台');
+
+  // the deadline counts working days: holidays in between give more time
+  r = await root.request('PUT', '/api/v1/calendar/2026-11-28', { kind: 'holiday' });
+  assert.deepEqual([r.status, r.json.error.code], [422, 'calendar_no_change'], 'a Saturday is no working day to begin with');
+  assert.equal((await rec.request('PUT', '/api/v1/calendar/2026-11-27', { kind: 'holiday' })).status, 403);
+  assert.equal((await root.request('PUT', '/api/v1/calendar/2026-13-01', { kind: 'holiday' })).status, 404);
+  assert.equal((await root.get('/api/v1/calendar?year=x')).status, 400);
+  const today = new Date(Date.now() + 8 * H);
+  const days = [];   // working days before today (China time), newest first
+  for (let k = 1; days.length < 14; k++) {
+    const d = new Date(today.getTime() - k * D);
+    if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6) days.push(d.toISOString().slice(0, 10));
+  }
+  // ended 12 working days ago (noon, China time): late without a reason
+  const ago = Date.now() - new Date(days[11] + 'T12:00:00+08:00').getTime();
+  const old = await activity(ago + 2 * H, 1);
+  const body = { activity_id: old.id, volunteer_id: vols[2].id, minutes: 60, quality: 'good' };
+  r = await rec.post('/api/v1/records', body);
+  assert.deepEqual([r.status, r.json.error.code], [422, 'late_reason_required']);
+  // three of those days were public holidays: on time after all
+  for (const d of days.slice(0, 3)) assert.equal((await root.request('PUT', `/api/v1/calendar/${d}`, { kind: 'holiday', note: '测试' })).status, 200);
+  assert.ok((await root.get(`/api/v1/calendar?year=${days[0].slice(0, 4)}`)).json.items.length >= 1);
+  r = await rec.post('/api/v1/records', body);
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.late, false);
+  for (const d of days.slice(0, 3)) assert.equal((await root.del(`/api/v1/calendar/${d}`)).status, 204);
+});

@@ -39,6 +39,7 @@ CREATE TABLE service_records (
   quality_comment TEXT,
   source TEXT NOT NULL,
   evidence TEXT,
+  source_org TEXT,
   recorder_id BIGINT NOT NULL REFERENCES users(id),
   late INTEGER NOT NULL DEFAULT 0,
   late_reason TEXT,
@@ -132,3 +133,11 @@ CREATE TABLE certificates (
 );
 CREATE UNIQUE INDEX certificates_serial ON certificates (serial);
 CREATE INDEX certificates_volunteer ON certificates (volunteer_id, id);
+
+-- the working-day calendar: public holidays on weekdays and make-up
+-- working days on weekends (调休); other days follow Monday to Friday
+CREATE TABLE calendar_days (
+  day INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  note TEXT NOT NULL DEFAULT ''
+);
