@@ -98,7 +98,7 @@ int activities_create(struct app_req *r, json_t *in, json_t **out)
 	    in_time(r, in, "starts_at", true, &c.starts, NULL) != 0 ||
 	    in_time(r, in, "ends_at", true, &c.ends, NULL) != 0 ||
 	    in_text(r, in, "place", true, 200, &c.place) != 0 ||
-	    in_text(r, in, "content", false, 2000, &c.content) != 0 ||
+	    in_text(r, in, "content", true, 2000, &c.content) != 0 ||
 	    in_text(r, in, "leader", false, 50, &c.leader) != 0 ||
 	    in_text(r, in, "service_category", false, 20, &c.category) != 0 ||
 	    in_id(r, in, "project_id", false, &c.project_id, &has_project) != 0)
@@ -181,7 +181,7 @@ int activities_list(struct app_req *r, const char *org_s, const char *limit_s, c
 	" s.org_id, s.starts_at, s.ends_at, s.minutes, s.place, s.beneficiary, s.beneficiary_count," \
 	" s.content, s.quality, s.quality_comment, s.source, s.evidence, s.recorder_id, s.late," \
 	" s.late_reason, s.status, s.reject_reason, s.approver_id, s.decided_at, s.amends_id," \
-	" s.chain_seq, s.chain_hash, s.created_at, o.path, s.source_org"
+	" s.chain_seq, s.chain_hash, s.created_at, o.path, s.source_org, s.amendment_reason"
 #define REC_FROM " FROM service_records s JOIN activities a ON a.id = s.activity_id" \
 	" JOIN volunteers v ON v.id = s.volunteer_id JOIN orgs o ON o.id = s.org_id"
 
@@ -218,6 +218,7 @@ static json_t *record_json(struct app_req *r, struct store_stmt *st)
 		"chain_hash", store_col_text(st, 27),
 		"created_at", app_iso(r, store_col_int(st, 28)));
 	json_object_set_new(o, "source_org", store_col_null(st, 30) ? json_null() : json_string(store_col_text(st, 30)));
+	json_object_set_new(o, "amendment_reason", store_col_null(st, 31) ? json_null() : json_string(store_col_text(st, 31)));
 	return o;
 }
 
@@ -614,7 +615,7 @@ int records_get(struct app_req *r, int64_t id, json_t **out)
 	/* staff of the scope, or the volunteer the record is about */
 	if (app_load_row(r, "SELECT " REC_COLUMNS ", v.user_id" REC_FROM " WHERE s.id = $1", id, AUTHZ_SELF, 29, &st) != 0)
 		return -1;
-	bool own = !store_col_null(st, 31) && store_col_int(st, 31) == r->who->user_id;
+	bool own = !store_col_null(st, 32) && store_col_int(st, 32) == r->who->user_id;
 	if (!own && authz_check(r, AUTHZ_RECORDS_READ, store_col_text(st, 29)) != 0) {
 		store_done(st);
 		return -1;
@@ -1052,8 +1053,8 @@ int records_archive(struct app_req *r, int64_t volunteer_id, json_t **out)
 	int rc;
 	while ((rc = store_step(st)) == STORE_ROW) {
 		json_t *rec = record_json(r, st);
-		json_object_set_new(rec, "service_category", store_col_null(st, 31) ? json_null()
-				    : json_string(store_col_text(st, 31)));
+		json_object_set_new(rec, "service_category", store_col_null(st, 32) ? json_null()
+				    : json_string(store_col_text(st, 32)));
 		char key[24];
 		if (store_col_null(st, 25)) {
 			snprintf(key, sizeof(key), "%lld", (long long)store_col_int(st, 0));

@@ -47,14 +47,15 @@ test('activities: created in scope with checked times', async () => {
     [{ ends_at: iso(4 * D) }, 'ends_at', 'ends_before_start'],
     [{ ends_at: iso(-10 * D) }, 'ends_at', 'activity_too_long'],
     [{ place: undefined }, 'place', 'required'],
+    [{ content: undefined }, 'content', 'required'],
     [{ name: 'n'.repeat(101) }, 'name', 'too_long'],
     [{ org_id: 424242 }, 'org_id', 'org_not_found'],
   ];
   for (const [over, field, code] of bad) {
-    const r = await rec.post('/api/v1/activities', { name: 'x', org_id: st.id, starts_at: iso(3 * D), ends_at: iso(3 * D - H), place: 'p', ...over });
+    const r = await rec.post('/api/v1/activities', { name: 'x', org_id: st.id, starts_at: iso(3 * D), ends_at: iso(3 * D - H), place: 'p', content: 'c', ...over });
     assert.deepEqual([r.status, r.json.error.field, r.json.error.code], [422, field, code], JSON.stringify(over));
   }
-  assert.equal((await rec.post('/api/v1/activities', { name: 'x', org_id: rootOrg, starts_at: iso(3 * D), ends_at: iso(3 * D - H), place: 'p' })).status, 403);
+  assert.equal((await rec.post('/api/v1/activities', { name: 'x', org_id: rootOrg, starts_at: iso(3 * D), ends_at: iso(3 * D - H), place: 'p', content: 'c' })).status, 403);
   assert.equal((await rec.get(`/api/v1/activities/${a.id}`)).json.name, a.name);
   assert.ok((await rec.get('/api/v1/activities')).json.items.some((x) => x.id === a.id));
 });
@@ -74,7 +75,7 @@ test('records: rules refuse with a field error and write nothing; minutes are ro
   const other = await activity(2 * D - H, 2);   // overlaps the first activity in time
   r = await rec.post('/api/v1/records', { ...body, activity_id: other.id });
   assert.deepEqual([r.status, r.json.error.code], [422, 'overlapping_record']);
-  const future = await rec.post('/api/v1/activities', { name: '明天', org_id: st.id, starts_at: iso(-D), ends_at: iso(-D - H), place: 'p' });
+  const future = await rec.post('/api/v1/activities', { name: '明天', org_id: st.id, starts_at: iso(-D), ends_at: iso(-D - H), place: 'p', content: '明天的活动' });
   const long = await activity(10 * D, 14);
   const cases = [
     [{ minutes: 0 }, 'minutes', 'invalid_minutes'],
@@ -186,6 +187,7 @@ test('amendments, training and the archive', async () => {
   assert.deepEqual([r.status, r.json.error.field], [422, 'reason']);
   r = await rec.post(`/api/v1/records/${original.id}/amendments`, { minutes: 60, reason: '时长登记有误' });
   assert.equal(r.status, 201);
+  assert.equal(r.json.amendment_reason, '时长登记有误');
   assert.equal(r.json.amends_id, original.id);
   assert.equal((await rec.post(`/api/v1/records/${original.id}/amendments`, { minutes: 30, reason: 'again' })).status, 409);
   assert.equal((await rec.post(`/api/v1/records/${r.json.id}/amendments`, { minutes: 30, reason: 'x' })).status, 422);

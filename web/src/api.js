@@ -65,11 +65,13 @@ async function readError(response) {
 
 // rawBody (a Blob, File or string) is sent as-is with rawType as its
 // Content-Type instead of JSON-encoding body (used for file imports).
-export async function request(method, path, { body, query, skipAuthRedirect = false, rawBody, rawType, timeoutMs = TIMEOUT_MS } = {}) {
+// extraHeaders adds request headers (e.g. Idempotency-Key).
+export async function request(method, path, { body, query, skipAuthRedirect = false, rawBody, rawType, timeoutMs = TIMEOUT_MS, headers: extraHeaders } = {}) {
   method = method.toUpperCase()
   const headers = {
     Accept: 'application/json',
     'Accept-Language': acceptLanguage(),
+    ...(extraHeaders || {}),
   }
   if (rawBody !== undefined) headers['Content-Type'] = rawType || 'application/octet-stream'
   else if (body !== undefined || UNSAFE.has(method)) headers['Content-Type'] = 'application/json'

@@ -5,6 +5,13 @@ export const ROLES = ['admin', 'recorder', 'social_worker', 'clerk', 'volunteer'
 // admins change them).
 export const STAFF = ['admin', 'recorder', 'social_worker', 'clerk']
 
+// Who enters service records, activities and training (and approves them;
+// the server keeps recorders from approving their own entries).
+export const RECORD_WRITERS = ['admin', 'recorder']
+
+// Who may read the record queues and training (social workers read only).
+export const RECORD_READERS = ['admin', 'recorder', 'social_worker']
+
 // Localised label; unknown roles are shown as sent by the server.
 export function roleLabel(t, role) {
   return ROLES.includes(role) ? t(`roles.${role}`) : role

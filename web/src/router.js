@@ -1,7 +1,7 @@
 // Routes. Every page is a lazy chunk so the login page stays small.
 import { createRouter, createWebHistory } from 'vue-router'
 import { session } from './session.js'
-import { STAFF } from './roles.js'
+import { STAFF, RECORD_WRITERS, RECORD_READERS } from './roles.js'
 
 
 const routes = [
@@ -16,6 +16,13 @@ const routes = [
     path: '/join',
     name: 'join',
     component: () => import('./views/JoinView.vue'),
+    meta: { public: true },
+  },
+  {
+    // Public certificate check (the QR code on the PDF points here), phone-sized.
+    path: '/verify/:serial?',
+    name: 'verify',
+    component: () => import('./views/VerifyView.vue'),
     meta: { public: true },
   },
   {
@@ -64,6 +71,24 @@ const routes = [
         name: 'volunteer',
         component: () => import('./views/VolunteerFileView.vue'),
         meta: { title: 'nav.volunteerFile', roles: STAFF },
+      },
+      {
+        path: 'records/entry',
+        name: 'record-entry',
+        component: () => import('./views/RecordEntryView.vue'),
+        meta: { title: 'nav.recordEntry', roles: RECORD_WRITERS },
+      },
+      {
+        path: 'records/approval',
+        name: 'approval',
+        component: () => import('./views/ApprovalView.vue'),
+        meta: { title: 'nav.approval', roles: RECORD_READERS },
+      },
+      {
+        path: 'trainings',
+        name: 'trainings',
+        component: () => import('./views/TrainingsView.vue'),
+        meta: { title: 'nav.trainings', roles: RECORD_READERS },
       },
       {
         path: 'regions',

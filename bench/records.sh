@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Service-record benchmarks on a fresh SQLite database (or PostgreSQL with
+# BENCH_DB=postgresql://…): single-record entry and batches of 50 over
+# HTTP (every acknowledged record is on disk: synchronous=FULL), the
+# archive of a volunteer with 1,000 records, and `zhiyuan verify` over the
+# chain. Usage: bench/records.sh [DURATION_SECONDS]. Loopback only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dur=${1:-10}
+bin=${ZHIYUAN_BIN:-build/zhiyuan}
+dir=$(mktemp -d /tmp/zhiyuan-records-XXXXXX)
+export ZHIYUAN_ADMIN_PASSWORD=bench-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')
+db=${BENCH_DB:-sqlite:$dir/records.db}
+pid=0
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
+"$bin" demo --db "$db" --key-file "$dir/key" --volunteers 20000 --log-level warn >/dev/null
+"$bin" serve --db "$db" --key-file "$dir/key" --listen 127.0.0.1:0 --access-log "$dir/access.log" \
+  --log-level warn >"$dir/out" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do grep -q listening "$dir/out" && break; sleep 0.1; done
+url=$(grep -o 'http://[^ ]*' "$dir/out" | head -1)
+node bench/records-setup.mjs "$url" "$ZHIYUAN_ADMIN_PASSWORD" 60 >"$dir/setup.json"
+token=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).token)' "$dir/setup.json")
+node -e '
+const d = JSON.parse(require("fs").readFileSync(process.argv[1]));
+const half = d.activities.length / 2;
+const lua = (acts) => `activities = {${acts.join(",")}}\nvolunteers = {${d.volunteers.join(",")}}\n`;
+require("fs").writeFileSync(process.argv[2] + "/single.lua", lua(d.activities.slice(0, half)));
+require("fs").writeFileSync(process.argv[2] + "/batch.lua", lua(d.activities.slice(half)));
+console.log(d.archiveVolunteer);' "$dir/setup.json" "$dir" >"$dir/archive_id"
+archive=$(cat "$dir/archive_id")
+report() { grep -E 'Requests/sec|99%|Non-2xx|Socket errors' | tr -s ' ' | paste -sd' '; }
+echo "backend: ${db%%:*}; wrk -t1 -c16 -d${dur}s"
+printf 'single record entry:     %s\n' "$(BENCH_DATA=$dir/single.lua wrk -t1 -c16 -d${dur}s --latency -s bench/record-single.lua -H "Authorization: Bearer $token" "$url" | report)"
+printf 'batch of 50 entry:       %s\n' "$(BENCH_DATA=$dir/batch.lua wrk -t1 -c16 -d${dur}s --latency -s bench/record-batch.lua -H "Authorization: Bearer $token" "$url" | report)"
+printf 'archive, 1,000 records:  %s\n' "$(wrk -t1 -c16 -d${dur}s --latency -H "Authorization: Bearer $token" "$url/api/v1/volunteers/$archive/archive" | report)"
+# approve what was entered, then time the walk of the chain
+node -e '
+const [url, token] = process.argv.slice(1);
+const h = { Authorization: "Bearer " + token };
+(async () => {
+  let ids = [];
+  for (;;) {
+    const page = await (await fetch(url + "/api/v1/records?status=submitted&limit=200", { headers: h })).json();
+    if (!page.items.length) break;
+    ids = page.items.map((r) => r.id);
+    let i = 0;
+    await Promise.all(Array.from({ length: 16 }, async () => { while (i < ids.length) await fetch(url + "/api/v1/records/" + ids[i++] + "/approve", { method: "POST", headers: h }); }));
+  }
+})();' "$url" "$token"
+kill $pid; wait $pid 2>/dev/null || true
+start=$(date +%s.%N)
+out=$("$bin" verify --db "$db" --key-file "$dir/key" --log-level warn)
+end=$(date +%s.%N)
+links=$(echo "$out" | grep -o '[0-9]* links' | grep -o '[0-9]*')
+printf 'verify: %s in %.2f s (%.0f links/s)\n' "$out" "$(echo "$end - $start" | bc)" "$(echo "$links / ($end - $start)" | bc -l)"

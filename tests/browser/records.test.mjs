@@ -1,0 +1,350 @@
+// Browser test of the service-record pages against the real server: batch
+// entry by a recorder, approval by an admin, the archive, and (when the
+// server serves certificates) a certificate, its PDF and the public check.
+// Run from the repository root: node --test tests/browser/
+// Needs build/zhiyuan and a built web/dist. Uses Debian's /usr/bin/chromium
+// through playwright-core; no browser download is involved.
+//
+// Everyone here is synthetic: resident ID numbers carry a valid GB 11643
+// check digit for made-up people (region 510115).
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { createRequire } from 'node:module'
+import { existsSync, mkdirSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { tmpdir } from 'node:os'
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { startServer } from '../lib/server.mjs'
+import { residentId } from '../lib/ids.mjs'
+import { Client } from '../lib/client.mjs'
+
+const requireFromWeb = createRequire(new URL('../../web/package.json', import.meta.url))
+const { chromium } = requireFromWeb('playwright-core')
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const SHOTS = join(ROOT, 'build', 'screenshots')
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
+const STEP_TIMEOUT = 10_000
+const RECORDER = { username: 'rec_ui', password: 'recorder-ui-1' }
+
+let srv = null
+let base = ''
+let adminPassword = ''
+let browser = null
+let context = null
+let page = null
+let missingApi = ''
+let certificates = false
+const pageErrors = []
+const data = { client: null, station: null, volunteers: [] }
+
+function withTimeout(promise, ms, what) {
+  let timer
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms)
+    }),
+  ]).finally(() => clearTimeout(timer))
+}
+
+async function shot(p, name) {
+  await p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true, timeout: STEP_TIMEOUT })
+}
+
+const byTest = (id) => `[data-test="${id}"]`
+const inputOf = (scope, id) => scope.locator(`input${byTest(id)}, ${byTest(id)} input`).first()
+
+// "YYYY-MM-DD HH:mm" in China time, days from today at the given hour.
+function chinaDateTime(daysFromToday, hour) {
+  const now = new Date(Date.now() + 8 * 3600 * 1000)
+  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + daysFromToday, hour, 0))
+  const p = (n) => String(n).padStart(2, '0')
+  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`
+}
+
+// ---- harness ---------------------------------------------------------------
+let broken = false
+function step(t, name, fn) {
+  return t.test(name, async (st) => {
+    if (broken) {
+      st.skip('an earlier step failed')
+      return
+    }
+    try {
+      await fn()
+    } catch (error) {
+      broken = true
+      const slug = name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()
+      await page?.screenshot({ path: join(SHOTS, `failed-records-${slug}.png`), timeout: 5_000 }).catch(() => {})
+      throw error
+    }
+  })
+}
+
+// A station, a recorder working there and three volunteers, through the API.
+async function prepare() {
+  const client = new Client(base)
+  await client.login('admin', adminPassword)
+  data.client = client
+  for (const probe of ['/api/v1/activities?limit=1', '/api/v1/records?limit=1']) {
+    const r = await client.get(probe)
+    if (r.status === 404 || r.status === 405) {
+      missingApi = `${probe} answers ${r.status}`
+      return
+    }
+  }
+  const probe = await client.post('/api/v1/certificates', {})
+  certificates = !((probe.status === 404 || probe.status === 405) && ['not_found', 'method_not_allowed'].includes(probe.json?.error?.code))
+
+  const rootOrg = (await client.get('/api/v1/me')).json.org_id
+  const suffix = Date.now().toString(36).slice(-4)
+  const assoc = await client.post('/api/v1/organizations', { name: `柳城街道志愿服务协会${suffix}`, kind: 'association', parent_id: rootOrg, region_code: '510115001000' })
+  assert.equal(assoc.status, 201, `create association: ${assoc.text}`)
+  const station = await client.post('/api/v1/organizations', { name: `光华社区工作站${suffix}`, kind: 'station', parent_id: assoc.json.id, region_code: '510115001001' })
+  assert.equal(station.status, 201, `create station: ${station.text}`)
+  data.station = station.json
+  const user = await client.post('/api/v1/users', { ...RECORDER, display_name: '记录员小王', roles: ['recorder'], org_id: station.json.id })
+  assert.equal(user.status, 201, `create recorder: ${user.text}`)
+  const people = [
+    ['司马明远', '19850304', 21],
+    ['欧阳晓雯', '19920611', 22],
+    ['上官云飞', '19780923', 23],
+  ]
+  for (const [i, [name, birth, seq]] of people.entries()) {
+    const v = await client.post('/api/v1/volunteers', {
+      name,
+      id_type: 'resident_id',
+      id_number: residentId('510115', birth, seq),
+      phone: `1371234560${i}`,
+      region_code: '510115001001',
+      org_id: station.json.id,
+      consent: { sensitive: true, notice_version: '2026-11' },
+    })
+    assert.equal(v.status, 201, `create volunteer: ${v.text}`)
+    data.volunteers.push(v.json)
+  }
+}
+
+const launchArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+
+before(async () => {
+  assert.ok(existsSync(join(ROOT, 'web', 'dist', 'index.html')), 'web/dist is missing: run `npm ci && npm run build` in web/ first')
+  mkdirSync(SHOTS, { recursive: true })
+  srv = await withTimeout(startServer({ backend: 'sqlite' }), 20_000, 'startServer')
+  base = srv.url
+  adminPassword = srv.adminPassword
+  await withTimeout(prepare(), 20_000, 'prepare')
+  if (missingApi) return
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, timeout: 15_000, args: launchArgs })
+  context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: false })
+  context.setDefaultTimeout(STEP_TIMEOUT)
+  context.setDefaultNavigationTimeout(STEP_TIMEOUT)
+  page = await context.newPage()
+  page.on('pageerror', (error) => pageErrors.push(String(error)))
+})
+
+after(async () => {
+  if (browser) await withTimeout(browser.close(), 10_000, 'browser.close').catch(() => {})
+  if (srv) await withTimeout(srv.stop(), 10_000, 'srv.stop').catch(() => srv.child.kill('SIGKILL'))
+})
+
+async function signIn(username, password) {
+  await context.clearCookies()
+  await page.goto(base + '/login')
+  await inputOf(page, 'login-username').fill(username)
+  await inputOf(page, 'login-password').fill(password)
+  await page.locator(byTest('login-submit')).click()
+  await page.waitForURL((url) => url.pathname === '/')
+}
+
+test('batch entry, approval, archive and certificate', { timeout: 180_000 }, async (t) => {
+  if (missingApi) {
+    t.skip(`this server build does not serve the record API yet (${missingApi})`)
+    return
+  }
+  const [v1, v2, v3] = data.volunteers
+  const activityName = `重阳敬老探访${Date.now().toString(36).slice(-4)}`
+  let serial = ''
+  let code = ''
+
+  await step(t, 'the recorder signs in and sees entry, approval and training but no admin pages', async () => {
+    await signIn(RECORDER.username, RECORDER.password)
+    await page.locator(byTest('nav-record-entry')).waitFor()
+    assert.match(await page.locator(byTest('nav-record-entry')).innerText(), /活动与记录/)
+    assert.match(await page.locator(byTest('nav-approval')).innerText(), /审核/)
+    assert.match(await page.locator(byTest('nav-trainings')).innerText(), /培训/)
+    assert.equal(await page.locator(byTest('nav-users')).count(), 0)
+  })
+
+  await step(t, 'the recorder creates an activity that ended yesterday', async () => {
+    await page.locator(byTest('nav-record-entry')).click()
+    await page.waitForURL((url) => url.pathname === '/records/entry')
+    await page.locator(byTest('entry-new-activity')).click()
+    const dialog = page.locator('.el-dialog').filter({ has: page.locator(byTest('activity-name')) })
+    await dialog.waitFor()
+    await inputOf(dialog, 'activity-name').fill(activityName)
+    await inputOf(dialog, 'activity-starts').fill(chinaDateTime(-1, 9))
+    await inputOf(dialog, 'activity-starts').press('Enter')
+    await inputOf(dialog, 'activity-ends').fill(chinaDateTime(-1, 12))
+    await inputOf(dialog, 'activity-ends').press('Enter')
+    await inputOf(dialog, 'activity-place').fill('光华社区养老服务中心')
+    await dialog.locator(`textarea${byTest('activity-content')}, ${byTest('activity-content')} textarea`).first().fill('陪伴独居老人，打扫卫生')
+    await inputOf(dialog, 'activity-leader').fill('李老师')
+    // The organiser defaults to the recorder's station.
+    assert.match(await dialog.locator(byTest('activity-org')).innerText(), /光华社区工作站/)
+    const created = page.waitForResponse((r) => r.url().endsWith('/api/v1/activities') && r.request().method() === 'POST')
+    await dialog.locator(byTest('activity-save')).click()
+    const response = await created
+    assert.equal(response.status(), 201, await response.text())
+    const sent = JSON.parse(response.request().postData())
+    assert.equal(sent.starts_at, `${chinaDateTime(-1, 9).replace(' ', 'T')}:00+08:00`)
+    const body = JSON.parse(await response.text())
+    assert.equal(new Date(body.starts_at).getTime(), new Date(sent.starts_at).getTime())
+    await page.locator(byTest('entry-activity-facts')).waitFor()
+    assert.match(await page.locator(byTest('entry-activity-facts')).innerText(), /3\.0 小时/)
+  })
+
+  await step(t, 'three volunteers join the sheet by name part and number with Enter', async () => {
+    const search = inputOf(page, 'entry-search')
+    await search.fill('明远')
+    await search.press('Enter')
+    await page.locator(byTest('entry-row-0-name')).waitFor()
+    assert.equal(await page.locator(byTest('entry-row-0-name')).innerText(), v1.name)
+    await search.fill('晓雯')
+    await search.press('Enter')
+    await page.locator(byTest('entry-row-1-name')).waitFor()
+    assert.equal(await page.locator(byTest('entry-row-1-name')).innerText(), v2.name)
+    await search.fill(v3.volunteer_number)
+    await search.press('Enter')
+    await page.locator(byTest('entry-row-2-name')).waitFor()
+    assert.equal(await page.locator(byTest('entry-row-2-number')).innerText(), v3.volunteer_number)
+    // Minutes default to the activity's length.
+    assert.equal(await inputOf(page, 'entry-row-0-minutes').inputValue(), '180')
+    await inputOf(page, 'entry-row-1-beneficiary').fill('独居老人')
+    await shot(page, 'records-entry-sheet')
+  })
+
+  await step(t, 'the sheet is submitted once with an Idempotency-Key', async () => {
+    const sent = page.waitForRequest((r) => r.url().endsWith('/api/v1/records/batch'))
+    const answered = page.waitForResponse((r) => r.url().endsWith('/api/v1/records/batch'))
+    await page.locator(byTest('entry-submit')).click()
+    const request = await sent
+    assert.match(request.headers()['idempotency-key'] || '', /^[0-9a-f-]{36}$/)
+    const body = JSON.parse(request.postData())
+    assert.equal(body.entries.length, 3)
+    assert.deepEqual(body.entries.map((e) => e.volunteer_id), [v1.id, v2.id, v3.id])
+    assert.equal((await answered).status(), 201)
+    await page.locator(byTest('entry-done')).waitFor()
+    assert.match(await page.locator(byTest('entry-done')).innerText(), /已提交 3 条/)
+    const listed = await data.client.get(`/api/v1/records?status=submitted`)
+    assert.equal(listed.json.items.filter((r) => r.activity_name === activityName).length, 3)
+    await shot(page, 'records-entry-submitted')
+  })
+
+  await step(t, 'the admin approves one row, then the rest in bulk', async () => {
+    await signIn('admin', adminPassword)
+    await page.locator(byTest('nav-approval')).click()
+    await page.waitForURL((url) => url.pathname === '/records/approval')
+    const table = page.locator(byTest('approval-table'))
+    await table.locator('.el-table__body tr').nth(2).waitFor()
+    assert.match(await table.innerText(), new RegExp(activityName))
+    assert.match(await table.innerText(), /记录员小王/)
+    await shot(page, 'records-approval-queue')
+    const first = table.locator('[data-test^="approve-"]').first()
+    await first.click()
+    await page.locator('.el-message--success').first().waitFor()
+    await page.waitForFunction(() => document.querySelectorAll('[data-test="approval-table"] .el-table__body tr').length === 2)
+    await table.locator('.el-table__header .el-checkbox').click()
+    // the selection count updates after the click settles
+    await page.locator(byTest('approval-bulk')).filter({ hasText: '2' }).waitFor()
+    await page.locator(byTest('approval-bulk')).click()
+    await page.locator(byTest('approval-total')).filter({ hasText: '共 0 条待审核' }).waitFor()
+    const approved = await data.client.get('/api/v1/records?status=approved')
+    assert.equal(approved.json.items.filter((r) => r.activity_name === activityName).length, 3)
+  })
+
+  await step(t, "a volunteer's archive shows the approved hours", async () => {
+    await page.goto(`${base}/volunteers/${v1.id}`)
+    await page.locator(byTest('volunteer-tab-archive')).click()
+    await page.locator(byTest('archive-total-hours')).waitFor()
+    assert.equal(await page.locator(byTest('archive-total-hours')).innerText(), '3.0')
+    assert.match(await page.locator(byTest('archive-records')).innerText(), new RegExp(activityName))
+    assert.match(await page.locator(byTest('archive-by-year')).innerText(), /3\.0/)
+    const csv = await data.client.get(`/api/v1/volunteers/${v1.id}/archive.csv`)
+    assert.equal(csv.status, 200)
+    await shot(page, 'records-archive')
+  })
+
+  await step(t, 'a certificate is issued and its PDF downloads', async (st) => {
+    if (!certificates) {
+      t.diagnostic('POST /api/v1/certificates is not served yet: certificate steps skipped')
+      return
+    }
+    await page.locator(byTest('cert-request')).click()
+    const dialog = page.locator('.el-dialog').filter({ has: page.locator(byTest('cert-issue')) })
+    await dialog.waitFor()
+    await dialog.locator(byTest('cert-issue')).click()
+    await page.locator(byTest('cert-serial')).waitFor()
+    serial = (await page.locator(byTest('cert-serial')).innerText()).trim()
+    code = (await page.locator(byTest('cert-code')).innerText()).trim()
+    assert.ok(serial && code, 'serial and verification code are shown')
+    assert.equal((await page.locator(byTest('cert-hours')).innerText()).trim(), '3.0')
+    await shot(page, 'records-certificate-issued')
+    const href = await page.locator(byTest('cert-download')).getAttribute('href')
+    const cookies = await context.cookies(base)
+    const cookie = cookies.map((c) => `${c.name}=${c.value}`).join('; ')
+    const res = await withTimeout(fetch(new URL(href, base), { headers: { Cookie: cookie } }), STEP_TIMEOUT, 'PDF download')
+    assert.equal(res.status, 200)
+    const pdf = Buffer.from(await res.arrayBuffer())
+    assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-')
+    const probe = spawnSync('pdftotext', ['-v'], { encoding: 'utf8' })
+    if (probe.error) {
+      t.diagnostic('pdftotext is not installed: PDF text not checked')
+    } else {
+      const dir = mkdtempSync(join(tmpdir(), 'zy-cert-'))
+      try {
+        writeFileSync(join(dir, 'c.pdf'), pdf)
+        const out = spawnSync('pdftotext', ['-layout', join(dir, 'c.pdf'), '-'], { encoding: 'utf8', timeout: STEP_TIMEOUT })
+        assert.equal(out.status, 0, out.stderr)
+        const text = out.stdout.replace(/\s+/g, ' ')
+        assert.ok(text.includes(serial), `serial ${serial} in the PDF text`)
+        assert.ok(text.includes(v1.volunteer_number), 'volunteer number in the PDF text')
+        assert.match(text, /3\.0/, 'hours in the PDF text')
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
+    }
+    await page.keyboard.press('Escape')
+    await page.locator(byTest(`cert-row-${serial}`)).waitFor()
+  })
+
+  await step(t, 'the public check on a phone shows 有效', async () => {
+    if (!certificates) return
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', isMobile: true, hasTouch: true, deviceScaleFactor: 2 })
+    phone.setDefaultTimeout(STEP_TIMEOUT)
+    try {
+      const p = await phone.newPage()
+      p.on('pageerror', (error) => pageErrors.push(String(error)))
+      await p.goto(`${base}/verify/${encodeURIComponent(serial)}?code=${encodeURIComponent(code)}`)
+      await p.locator(byTest('verify-status')).waitFor()
+      assert.match(await p.locator(byTest('verify-status')).innerText(), /有效/)
+      assert.equal((await p.locator(byTest('verify-number')).innerText()).trim(), v1.volunteer_number)
+      assert.match(await p.locator(byTest('verify-hours')).innerText(), /3\.0/)
+      assert.equal(await p.locator(byTest('side-menu')).count(), 0, 'no side menu')
+      const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+      assert.ok(overflow <= 1, `no sideways scrolling (${overflow}px)`)
+      await shot(p, 'records-verify-phone')
+      await p.goto(`${base}/verify/${encodeURIComponent(serial)}?code=WRONG0`)
+      await p.locator(byTest('verify-not-found')).waitFor()
+      await shot(p, 'records-verify-wrong-code')
+    } finally {
+      await phone.close().catch(() => {})
+    }
+  })
+
+  await step(t, 'no script errors', async () => {
+    assert.deepEqual(pageErrors, [])
+  })
+})
