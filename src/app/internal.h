@@ -58,6 +58,11 @@ int app_root_org(struct app_req *r, int64_t *id);
 int app_load_row(struct app_req *r, const char *sql, int64_t id, int action, int path_col,
 		 struct store_stmt **out);
 
+/* The subtree a list is cut to: the caller's, or that of ?org_id= when
+ * given (400 malformed, 404 unknown, 403 outside the caller's scope for
+ * action). */
+int app_scope(struct app_req *r, const char *org_s, int action, const char **scope);
+
 /* ISO 8601 string in r->arena for unix seconds. */
 const char *app_iso(struct app_req *r, int64_t t);
 /* A LIKE pattern matching text as a substring (wildcards in the text are

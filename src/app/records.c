@@ -148,23 +148,13 @@ int activities_get(struct app_req *r, int64_t id, json_t **out)
 int activities_list(struct app_req *r, const char *org_s, const char *limit_s, const char *cursor, json_t **out)
 {
 	int limit;
-	int64_t after, org = 0;
+	int64_t after;
 	const char *scope;
 	if (authz_check(r, AUTHZ_RECORDS_READ, NULL) != 0 || app_limit(r, limit_s, &limit) != 0 ||
 	    app_cursor(r, cursor, &after) != 0)
 		return -1;
-	scope = r->who->org_path;
-	if (org_s) {
-		if (parse_id(org_s, &org) != 0)
-			return app_fail(r, APP_EBADREQ, "invalid_id", "org_id");
-		int rc = org_lookup(r, org, &scope, NULL);
-		if (rc == STORE_DONE)
-			return app_fail(r, APP_ENOTFOUND, "not_found", "org_id");
-		if (rc != STORE_ROW)
-			return app_store_fail(r, rc);
-		if (authz_check(r, AUTHZ_RECORDS_READ, scope) != 0)
-			return -1;
-	}
+	if (app_scope(r, org_s, AUTHZ_RECORDS_READ, &scope) != 0)
+		return -1;
 	struct store_stmt *st = store_prepare(r->store,
 		"SELECT " ACT_COLUMNS " FROM activities a JOIN orgs o ON o.id = a.org_id"
 		" WHERE o.path LIKE $1 AND (CAST($2 AS BIGINT) = 0 OR a.id < $2)"

@@ -143,3 +143,19 @@ int app_load_row(struct app_req *r, const char *sql, int64_t id, int action, int
 	*out = st;
 	return 0;
 }
+
+int app_scope(struct app_req *r, const char *org_s, int action, const char **scope)
+{
+	int64_t org;
+	*scope = r->who->org_path;
+	if (!org_s)
+		return 0;
+	if (parse_id(org_s, &org) != 0)
+		return app_fail(r, APP_EBADREQ, "invalid_id", "org_id");
+	int rc = org_lookup(r, org, scope, NULL);
+	if (rc == STORE_DONE)
+		return app_fail(r, APP_ENOTFOUND, "not_found", "org_id");
+	if (rc != STORE_ROW)
+		return app_store_fail(r, rc);
+	return authz_check(r, (enum authz_action)action, *scope);
+}

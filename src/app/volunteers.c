@@ -904,7 +904,7 @@ static int age_bound(struct app_req *r, const char *s, const char *field, int64_
 int volunteers_list(struct app_req *r, const struct volunteers_query *f, json_t **out)
 {
 	int limit;
-	int64_t after = 0, org = 0, age_min = -1, age_max = -1;
+	int64_t after = 0, age_min = -1, age_max = -1;
 	const char *after_key = NULL;
 	if (authz_check(r, AUTHZ_VOLUNTEERS_READ, NULL) != 0)
 		return -1;
@@ -929,18 +929,9 @@ int volunteers_list(struct app_req *r, const struct volunteers_query *f, json_t 
 	if (f->status && strcmp(f->status, "active") != 0 && strcmp(f->status, "inactive") != 0 &&
 	    strcmp(f->status, "deleted") != 0)
 		return app_fail(r, APP_EBADREQ, "invalid_status", "status");
-	const char *scope = r->who->org_path;
-	if (f->org_id) {
-		if (parse_id(f->org_id, &org) != 0)
-			return app_fail(r, APP_EBADREQ, "invalid_id", "org_id");
-		int rc = org_lookup(r, org, &scope, NULL);
-		if (rc == STORE_DONE)
-			return app_fail(r, APP_ENOTFOUND, "not_found", "org_id");
-		if (rc != STORE_ROW)
-			return app_store_fail(r, rc);
-		if (authz_check(r, AUTHZ_VOLUNTEERS_READ, scope) != 0)
-			return -1;
-	}
+	const char *scope;
+	if (app_scope(r, f->org_id, AUTHZ_VOLUNTEERS_READ, &scope) != 0)
+		return -1;
 	struct sqlq q = { .n = 0 };
 	buf_init(&q.sql, 8192);
 	buf_puts(&q.sql, "SELECT " VOL_COLUMNS VOL_FROM);
