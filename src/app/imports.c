@@ -192,6 +192,7 @@ static const char *column_of(const char *field)
 struct batch_ctx {
 	struct app_req *r;
 	int64_t org_id;
+	const char *org_path, *org_region;
 	json_t *rows;        /* [[rowno, body], …] */
 	json_t *rejected;
 	int64_t imported, unchanged, rejected_count;
@@ -206,7 +207,8 @@ static int batch_tx(struct store *s, void *vctx)
 	json_t *rejected = json_array();
 	json_array_foreach(c->rows, i, pair) {
 		memset(&c->r->err, 0, sizeof(c->r->err));
-		int rc = volunteers_import_one(c->r, s, json_array_get(pair, 1), c->org_id);
+		int rc = volunteers_import_one(c->r, s, json_array_get(pair, 1), c->org_id, c->org_path,
+					       c->org_region);
 		if (rc == 0) {
 			imported++;
 		} else if (rc == 1) {
@@ -292,13 +294,18 @@ int imports_volunteers(struct app_req *r, const char *org_s, const void *data, s
 		return app_store_fail(r, rc);
 	if (authz_check(r, AUTHZ_VOLUNTEERS_WRITE, path) != 0)
 		return -1;
-	struct store_stmt *st = store_prepare(r->store, "SELECT region_code FROM orgs WHERE id = $1");
+	struct store_stmt *st = store_prepare(r->store, "SELECT region_code, status FROM orgs WHERE id = $1");
 	if (!st)
 		return app_store_fail(r, STORE_ERROR);
 	store_bind_int(st, 1, org_id);
-	if (store_step(st) == STORE_ROW)
+	bool active = false;
+	if (store_step(st) == STORE_ROW) {
 		region = arena_strdup(r->arena, store_col_text(st, 0));
+		active = strcmp(store_col_text(st, 1), "active") == 0;
+	}
 	store_done(st);
+	if (!active)
+		return app_fail(r, APP_EINVALID, "org_inactive", "org_id");
 	if (len == 0)
 		return app_fail(r, APP_EBADREQ, "body_required", NULL);
 
@@ -326,7 +333,8 @@ int imports_volunteers(struct app_req *r, const char *org_s, const void *data, s
 	size_t n, rowno;
 	int idx[C_COUNT];
 	int ret = -1;
-	struct batch_ctx c = { .r = r, .org_id = org_id, .rows = json_array(), .rejected = json_array() };
+	struct batch_ctx c = { .r = r, .org_id = org_id, .org_path = path, .org_region = region,
+			       .rows = json_array(), .rejected = json_array() };
 	int64_t total = 0;
 	rc = table_next(t, &cells, &n, &rowno);
 	if (rc <= 0) {

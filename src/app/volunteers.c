@@ -780,11 +780,13 @@ out:
 	return ret;
 }
 
-int volunteers_import_one(struct app_req *r, struct store *s, json_t *in, int64_t org_id)
+int volunteers_import_one(struct app_req *r, struct store *s, json_t *in, int64_t org_id,
+			  const char *org_path, const char *org_region)
 {
-	struct vol v = { .source = "import", .org_id = org_id };
+	/* the importer checked the organisation once for the whole file */
+	struct vol v = { .source = "import", .org_id = org_id, .org_path = org_path, .org_region = org_region };
 	int ret = -1;
-	if (read_registration(r, in, &v) != 0 || home_org(r, s, &v, false) != 0)
+	if (read_registration(r, in, &v) != 0)
 		goto out;
 	int rc = insert_volunteer(r, s, &v);
 	if (rc == 1)

@@ -40,9 +40,11 @@ int volunteers_me_export(struct app_req *r, json_t **out);
 int volunteers_me_delete(struct app_req *r);
 
 /* Registration of one row for the importer: in is an object with the
- * fields of POST /volunteers; org_id and source are set by the caller.
+ * fields of POST /volunteers; the home organisation (checked by the
+ * caller, active and in scope) is given with its path and region.
  * Runs inside the caller's transaction. Returns 0 (created), 1 when the
  * person is already registered, or -1 with r->err naming the field. */
-int volunteers_import_one(struct app_req *r, struct store *s, json_t *in, int64_t org_id);
+int volunteers_import_one(struct app_req *r, struct store *s, json_t *in, int64_t org_id,
+			  const char *org_path, const char *org_region);
 
 #endif
