@@ -9,6 +9,7 @@
 #include "util/log.h"
 #include "util/timeutil.h"
 #include <sodium.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,20 @@ struct app {
 	/* verified against when the user does not exist, so that a wrong
 	 * username costs as much time as a wrong password */
 	char dummy_hash[128];
+	pthread_once_t dummy_once;
 };
+
+/* The dummy hash costs an argon2id run (tens of milliseconds, 64 MiB):
+ * made on the first sign-in, not at every start of every command. */
+static struct app *dummy_owner;
+
+static void make_dummy(void)
+{
+	char pw[24];
+	secret_password_generate(pw, 20);
+	if (secret_password_hash(pw, strlen(pw), dummy_owner->dummy_hash, sizeof(dummy_owner->dummy_hash)) != 0)
+		abort();
+}
 
 struct key_ctx {
 	const char *check;
@@ -88,6 +102,7 @@ int app_open(const struct app_config *cfg, struct app **out)
 	if (!a)
 		abort();
 	a->cfg = *cfg;
+	a->dummy_once = (pthread_once_t)PTHREAD_ONCE_INIT;
 	if (store_pool_open(cfg->db_url, &a->pool, err, sizeof(err)) != 0) {
 		log_error("%s", err);
 		free(a);
@@ -103,10 +118,6 @@ int app_open(const struct app_config *cfg, struct app **out)
 		app_close(a);
 		return -1;
 	}
-	char pw[24];
-	secret_password_generate(pw, 20);
-	if (secret_password_hash(pw, strlen(pw), a->dummy_hash, sizeof(a->dummy_hash)) != 0)
-		abort();
 	*out = a;
 	return 0;
 }
@@ -136,6 +147,8 @@ const struct app_config *app_config(struct app *a)
 
 const char *app_dummy_hash(struct app *a)
 {
+	dummy_owner = a;
+	pthread_once(&a->dummy_once, make_dummy);
 	return a->dummy_hash;
 }
 

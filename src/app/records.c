@@ -1025,77 +1025,150 @@ int records_archive_access(struct app_req *r, int64_t volunteer_id, json_t **fil
 	return 0;
 }
 
-int records_archive(struct app_req *r, int64_t volunteer_id, json_t **out)
+/* One record as the archive totals need it. */
+struct arc_row {
+	int64_t id, amends_id, minutes, org_id, effective;
+	bool approved;
+	const char *year, *category, *quality, *decided;
+};
+
+static int arc_by_id(const void *a, const void *b)
+{
+	int64_t x = ((const struct arc_row *)a)->id, y = ((const struct arc_row *)b)->id;
+	return (x > y) - (x < y);
+}
+
+int records_archive(struct app_req *r, int64_t volunteer_id, const char *limit_s, const char *cursor,
+		    json_t **out)
 {
 	json_t *file;
 	struct store_stmt *st;
+	int limit;
+	int64_t before;
+	if (app_limit(r, limit_s, &limit) != 0 || app_cursor(r, cursor, &before) != 0)
+		return -1;
 	if (records_archive_access(r, volunteer_id, &file) != 0)
 		return -1;
-	st = store_prepare(r->store, "SELECT " REC_COLUMNS ", a.service_category" REC_FROM
-			   " WHERE s.volunteer_id = $1 ORDER BY s.id");
+	/* totals over every record, from a narrow query; documents only for
+	 * the page: building all of them cost most of the time */
+	st = store_prepare(r->store,
+		"SELECT s.id, s.amends_id, s.status, s.minutes, s.starts_at, a.service_category, s.org_id,"
+		" s.quality, s.decided_at FROM service_records s JOIN activities a ON a.id = s.activity_id"
+		" WHERE s.volunteer_id = $1 ORDER BY s.id");
 	if (!st) {
 		json_decref(file);
 		return app_store_fail(r, STORE_ERROR);
 	}
 	store_bind_int(st, 1, volunteer_id);
-	json_t *originals = json_object();   /* id → record */
-	json_t *order = json_array();
+	size_t n = 0, cap = 64;
+	struct arc_row *rows = arena_alloc(r->arena, cap * sizeof(*rows));
 	int rc;
 	while ((rc = store_step(st)) == STORE_ROW) {
-		json_t *rec = record_json(r, st);
-		json_object_set_new(rec, "service_category", store_col_null(st, 32) ? json_null()
-				    : json_string(store_col_text(st, 32)));
-		char key[24];
-		if (store_col_null(st, 25)) {
-			snprintf(key, sizeof(key), "%lld", (long long)store_col_int(st, 0));
-			json_object_set_new(rec, "amendments", json_array());
-			json_object_set(originals, key, rec);
-			json_array_append_new(order, rec);
-		} else {
-			snprintf(key, sizeof(key), "%lld", (long long)store_col_int(st, 25));
-			json_t *orig = json_object_get(originals, key);
-			if (orig)
-				json_array_append(json_object_get(orig, "amendments"), rec);
-			json_decref(rec);
+		if (n == cap) {
+			struct arc_row *bigger = arena_alloc(r->arena, 2 * cap * sizeof(*rows));
+			memcpy(bigger, rows, n * sizeof(*rows));
+			rows = bigger;
+			cap *= 2;
 		}
+		struct arc_row *w = &rows[n++];
+		w->id = store_col_int(st, 0);
+		w->amends_id = store_col_null(st, 1) ? 0 : store_col_int(st, 1);
+		w->approved = strcmp(store_col_text(st, 2), "approved") == 0;
+		w->minutes = store_col_int(st, 3);
+		time_t t = (time_t)(store_col_int(st, 4) + 8 * 3600);
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		w->year = arena_printf(r->arena, "%d", tm.tm_year + 1900);
+		w->category = store_col_null(st, 5) ? "未分类" : arena_strdup(r->arena, store_col_text(st, 5));
+		w->org_id = store_col_int(st, 6);
+		w->quality = arena_strdup(r->arena, store_col_text(st, 7));
+		w->decided = store_col_null(st, 8) ? NULL : app_iso(r, store_col_int(st, 8));
+		w->effective = w->approved && !w->amends_id ? w->minutes : 0;
 	}
 	store_done(st);
-	json_decref(originals);
 	if (rc != STORE_DONE) {
-		json_decref(order);
 		json_decref(file);
 		return app_store_fail(r, rc);
 	}
-	/* what counts: approved records, each at the minutes of its latest
-	 * approved amendment */
+	/* ids ascend, so an approved amendment later in the list overrides
+	 * what its original counts */
+	for (size_t i = 0; i < n; i++) {
+		if (!rows[i].amends_id || !rows[i].approved)
+			continue;
+		struct arc_row key = { .id = rows[i].amends_id };
+		struct arc_row *o = bsearch(&key, rows, n, sizeof(*rows), arc_by_id);
+		if (o && o->approved)
+			o->effective = rows[i].minutes;
+	}
 	json_t *by_year = json_object(), *by_cat = json_object(), *by_org = json_object();
 	json_t *evaluations = json_array();
 	int64_t total = 0;
-	size_t i;
-	json_t *rec;
-	json_array_foreach(order, i, rec) {
-		int64_t eff = 0;
-		bool counts = strcmp(json_string_value(json_object_get(rec, "status")), "approved") == 0;
-		if (counts) {
-			eff = json_integer_value(json_object_get(rec, "minutes"));
-			size_t k;
-			json_t *am;
-			json_array_foreach(json_object_get(rec, "amendments"), k, am)
-				if (strcmp(json_string_value(json_object_get(am, "status")), "approved") == 0)
-					eff = json_integer_value(json_object_get(am, "minutes"));
-			total += eff;
-			char year[5];
-			snprintf(year, sizeof(year), "%.4s", json_string_value(json_object_get(rec, "starts_at")));
-			tally(by_year, year, eff);
-			json_t *cat = json_object_get(rec, "service_category");
-			tally(by_cat, json_is_string(cat) ? json_string_value(cat) : "未分类", eff);
-			char org[24];
-			snprintf(org, sizeof(org), "%lld", (long long)json_integer_value(json_object_get(rec, "org_id")));
-			tally(by_org, org, eff);
-			json_array_append_new(evaluations, json_pack("{sO sO sO}", "record_id", json_object_get(rec, "id"),
-				"quality", json_object_get(rec, "quality"), "date", json_object_get(rec, "decided_at")));
+	for (size_t i = 0; i < n; i++) {
+		if (rows[i].amends_id || !rows[i].approved)
+			continue;
+		total += rows[i].effective;
+		tally(by_year, rows[i].year, rows[i].effective);
+		tally(by_cat, rows[i].category, rows[i].effective);
+		char org[24];
+		snprintf(org, sizeof(org), "%lld", (long long)rows[i].org_id);
+		tally(by_org, org, rows[i].effective);
+		json_array_append_new(evaluations, json_pack("{sI ss ss?}", "record_id", (json_int_t)rows[i].id,
+			"quality", rows[i].quality, "date", rows[i].decided));
+	}
+	/* the page: originals newest first, each with its amendments */
+	int64_t hi = 0, lo = 0;
+	int shown = 0;
+	bool more = false;
+	for (size_t i = n; i-- > 0;) {
+		if (rows[i].amends_id || (before && rows[i].id >= before))
+			continue;
+		if (shown == limit) {
+			more = true;
+			break;
 		}
-		json_object_set_new(rec, "effective_minutes", json_integer(eff));
+		if (!hi)
+			hi = rows[i].id;
+		lo = rows[i].id;
+		shown++;
+	}
+	json_t *page = json_array();
+	if (shown) {
+		st = store_prepare(r->store, "SELECT " REC_COLUMNS ", a.service_category" REC_FROM
+				   " WHERE s.volunteer_id = $1 AND ((s.amends_id IS NULL AND s.id BETWEEN $2 AND $3)"
+				   " OR s.amends_id BETWEEN $2 AND $3) ORDER BY s.id");
+		if (!st) {
+			json_decref(page);
+			json_decref(file);
+			return app_store_fail(r, STORE_ERROR);
+		}
+		store_bind_int(st, 1, volunteer_id);
+		store_bind_int(st, 2, lo);
+		store_bind_int(st, 3, hi);
+		json_t *originals = json_object();
+		while ((rc = store_step(st)) == STORE_ROW) {
+			json_t *rec = record_json(r, st);
+			json_object_set_new(rec, "service_category", store_col_null(st, 32) ? json_null()
+					    : json_string(store_col_text(st, 32)));
+			char key[24];
+			if (store_col_null(st, 25)) {
+				snprintf(key, sizeof(key), "%lld", (long long)store_col_int(st, 0));
+				struct arc_row k = { .id = store_col_int(st, 0) };
+				struct arc_row *o = bsearch(&k, rows, n, sizeof(*rows), arc_by_id);
+				json_object_set_new(rec, "amendments", json_array());
+				json_object_set_new(rec, "effective_minutes", json_integer(o ? o->effective : 0));
+				json_object_set(originals, key, rec);
+				json_array_insert_new(page, 0, rec);   /* newest first */
+			} else {
+				snprintf(key, sizeof(key), "%lld", (long long)store_col_int(st, 25));
+				json_t *orig = json_object_get(originals, key);
+				json_object_set_new(rec, "effective_minutes", json_integer(0));
+				if (orig)
+					json_array_append(json_object_get(orig, "amendments"), rec);
+				json_decref(rec);
+			}
+		}
+		store_done(st);
+		json_decref(originals);
 	}
 	json_t *training = json_array();
 	st = store_prepare(r->store,
@@ -1111,13 +1184,20 @@ int records_archive(struct app_req *r, int64_t volunteer_id, json_t **out)
 				"held_on", store_col_text(st, 4), "organiser", store_col_text(st, 5)));
 		store_done(st);
 	}
-	*out = json_pack("{so sI so so so so so sO so}",
+	json_t *next = json_null();
+	if (more) {
+		char c[24];
+		cursor_encode(lo, c, sizeof(c));
+		next = json_string(c);
+	}
+	*out = json_pack("{so sI so so so so so so sO so}",
 		"volunteer", file,
 		"approved_minutes", (json_int_t)total,
 		"by_year", tally_list(by_year, "year", true),
 		"by_service_category", tally_list(by_cat, "service_category", false),
 		"by_org", tally_list(by_org, "org_id", true),
-		"records", order,
+		"records", page,
+		"next_cursor", next,
 		"training", training,
 		"evaluations", evaluations,
 		"awards", json_array());

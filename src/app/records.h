@@ -33,10 +33,12 @@ int records_reject(struct app_req *r, int64_t id, json_t *in, json_t **out);
  * approved record as a new record that references it (0 minutes voids
  * it); decided like any record, and joins the chain when approved. */
 int records_amend(struct app_req *r, int64_t id, json_t *in, json_t **out);
-/* GET /volunteers/{id}/archive: the file, effective approved minutes with
- * totals by year, category and organisation, records with their
- * amendments, training, awards and evaluations. */
-int records_archive(struct app_req *r, int64_t volunteer_id, json_t **out);
+/* GET /volunteers/{id}/archive?limit=&cursor=: the file, effective
+ * approved minutes with totals by year, category and organisation (over
+ * all records), a page of records newest first with their amendments
+ * (next_cursor for more), training, awards and evaluations. */
+int records_archive(struct app_req *r, int64_t volunteer_id, const char *limit, const char *cursor,
+		    json_t **out);
 /* Whether the caller may see volunteer_id's archive (the person, or staff
  * of the scope); returns 0 with the file in *file. */
 int records_archive_access(struct app_req *r, int64_t volunteer_id, json_t **file);

@@ -533,7 +533,12 @@ enum MHD_Result h_rec_amend(struct http_req *req, json_t *in)
 
 enum MHD_Result h_vol_archive(struct http_req *req, json_t *in)
 {
-	return with_id(req, 200, records_archive);
+	int64_t id;
+	json_t *out = NULL;
+	int rc = path_id(req, &id);
+	if (rc == 0)
+		rc = records_archive(&req->app, id, http_query(req, "limit"), http_query(req, "cursor"), &out);
+	return reply(req, rc, 200, out);
 }
 
 /* Appends one CSV cell, quoted when it needs to be. */
@@ -558,8 +563,21 @@ enum MHD_Result h_vol_archive_csv(struct http_req *req, json_t *in)
 {
 	int64_t id;
 	json_t *a = NULL;
-	if (path_id(req, &id) != 0 || records_archive(&req->app, id, &a) != 0)
+	/* the CSV holds every record: page through the archive */
+	if (path_id(req, &id) != 0 || records_archive(&req->app, id, "200", NULL, &a) != 0)
 		return http_send_app_error(req);
+	for (json_t *page = a; json_is_string(json_object_get(page, "next_cursor"));) {
+		json_t *more = NULL;
+		const char *c = arena_strdup(req->arena, json_string_value(json_object_get(page, "next_cursor")));
+		if (records_archive(&req->app, id, "200", c, &more) != 0) {
+			json_decref(a);
+			return http_send_app_error(req);
+		}
+		json_array_extend(json_object_get(a, "records"), json_object_get(more, "records"));
+		json_object_set(a, "next_cursor", json_object_get(more, "next_cursor"));
+		json_decref(more);
+		page = a;
+	}
 	static const char *const cols[] = { "id", "activity_name", "starts_at", "ends_at", "minutes",
 		"effective_minutes", "status", "quality", "beneficiary", "place", "content", "amends_id" };
 	struct buf b;

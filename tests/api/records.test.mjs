@@ -324,3 +324,22 @@ test('volunteers declare their own service; transfers need their source; the cal
   assert.equal(r.json.late, false);
   for (const d of days.slice(0, 3)) assert.equal((await root.del(`/api/v1/calendar/${d}`)).status, 204);
 });
+
+test('the archive pages its records while the totals cover them all', async () => {
+  const v = vols[0];
+  const all = (await root.get(`/api/v1/volunteers/${v.id}/archive?limit=200`)).json;
+  assert.ok(all.records.length >= 3, 'enough records to page');
+  const seen = [];
+  let cursor = '';
+  for (let i = 0; i < 20; i++) {
+    const p = (await root.get(`/api/v1/volunteers/${v.id}/archive?limit=1` + (cursor ? '&cursor=' + cursor : ''))).json;
+    assert.equal(p.approved_minutes, all.approved_minutes);
+    seen.push(...p.records.map((r) => r.id));
+    if (!p.next_cursor) break;
+    cursor = p.next_cursor;
+  }
+  assert.deepEqual(seen, all.records.map((r) => r.id));
+  assert.ok(seen[0] > seen[seen.length - 1], 'newest first');
+  assert.equal((await root.get(`/api/v1/volunteers/${v.id}/archive?limit=0`)).status, 400);
+  assert.equal((await root.get(`/api/v1/volunteers/${v.id}/archive?cursor=zz`)).status, 400);
+});
