@@ -60,17 +60,11 @@ static int issue_tx(struct store *s, void *vctx)
 {
 	struct issue_ctx *c = vctx;
 	int year = app_today_ymd() / 10000;
-	struct store_stmt *st = store_prepare(s,
-		"INSERT INTO volunteer_seq (scope, next) VALUES ($1, 2) ON CONFLICT (scope)"
-		" DO UPDATE SET next = volunteer_seq.next + 1 RETURNING next - 1");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_text(st, 1, arena_printf(c->r->arena, "cert/%.6s/%d", c->region, year));
-	int rc = store_step(st);
-	int64_t seq = rc == STORE_ROW ? store_col_int(st, 0) : 0;
-	store_done(st);
-	if (rc != STORE_ROW)
+	int64_t seq = 0;
+	int rc = app_next_seq(s, arena_printf(c->r->arena, "cert/%.6s/%d", c->region, year), &seq);
+	if (rc != STORE_OK)
 		return rc;
+	struct store_stmt *st;
 	c->serial = arena_printf(c->r->arena, "ZY-%.6s-%d-%06lld", c->region, year, (long long)seq);
 	st = store_prepare(s,
 		"INSERT INTO certificates (serial, verify_code, volunteer_id, org_id, region_code, period_from,"

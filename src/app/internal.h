@@ -58,6 +58,11 @@ int app_root_org(struct app_req *r, int64_t *id);
 int app_load_row(struct app_req *r, const char *sql, int64_t id, int action, int path_col,
 		 struct store_stmt **out);
 
+/* The next number of a sequence (1, 2, …) named scope, e.g. volunteer
+ * numbers per county and year, certificates per region and year; inside
+ * the caller's transaction. Returns STORE_OK or an error rc. */
+int app_next_seq(struct store *s, const char *scope, int64_t *seq);
+
 /* The subtree a list is cut to: the caller's, or that of ?org_id= when
  * given (400 malformed, 404 unknown, 403 outside the caller's scope for
  * action). */

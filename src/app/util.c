@@ -159,3 +159,18 @@ int app_scope(struct app_req *r, const char *org_s, int action, const char **sco
 		return app_store_fail(r, rc);
 	return authz_check(r, (enum authz_action)action, *scope);
 }
+
+int app_next_seq(struct store *s, const char *scope, int64_t *seq)
+{
+	struct store_stmt *st = store_prepare(s,
+		"INSERT INTO volunteer_seq (scope, next) VALUES ($1, 2) ON CONFLICT (scope)"
+		" DO UPDATE SET next = volunteer_seq.next + 1 RETURNING next - 1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_text(st, 1, scope);
+	int rc = store_step(st);
+	if (rc == STORE_ROW)
+		*seq = store_col_int(st, 0);
+	store_done(st);
+	return rc == STORE_ROW ? STORE_OK : rc;
+}

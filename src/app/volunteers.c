@@ -438,16 +438,9 @@ static int insert_volunteer(struct app_req *r, struct store *s, struct vol *v)
 	memcpy(region6, v->org_region, 6);
 	region6[6] = 0;
 	int yy = app_today_ymd() / 10000 % 100;
-	st = store_prepare(s,
-		"INSERT INTO volunteer_seq (scope, next) VALUES ($1, 2) ON CONFLICT (scope)"
-		" DO UPDATE SET next = volunteer_seq.next + 1 RETURNING next - 1");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_text(st, 1, arena_printf(r->arena, "%s/%02d", region6, yy));
-	rc = store_step(st);
-	int64_t seq = rc == STORE_ROW ? store_col_int(st, 0) : 0;
-	store_done(st);
-	if (rc != STORE_ROW)
+	int64_t seq = 0;
+	rc = app_next_seq(s, arena_printf(r->arena, "%s/%02d", region6, yy), &seq);
+	if (rc != STORE_OK)
 		return rc;
 	if (volno_make(region6, yy, seq, v->number, sizeof(v->number)) != 0)
 		return STORE_ERROR;
