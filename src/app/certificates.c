@@ -191,20 +191,14 @@ int certificates_issue(struct app_req *r, json_t *in, json_t **out)
 	if (deleted)
 		return app_fail(r, APP_ECONFLICT, "volunteer_deleted", NULL);
 	c.org_id = own ? home : r->who->org_id;
-	st = store_prepare(r->store, "SELECT name, path, region_code, contact_name, contact_phone FROM orgs WHERE id = $1");
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	store_bind_int(st, 1, c.org_id);
-	if ((rc = store_step(st)) == STORE_ROW) {
-		c.issuer = arena_strdup(r->arena, store_col_text(st, 0));
-		c.org_path = arena_strdup(r->arena, store_col_text(st, 1));
-		c.region = arena_strdup(r->arena, store_col_text(st, 2));
-		c.person = arena_strdup(r->arena, *store_col_text(st, 3) ? store_col_text(st, 3) : "—");
-		c.contact = arena_strdup(r->arena, *store_col_text(st, 4) ? store_col_text(st, 4) : "—");
-	}
-	store_done(st);
-	if (rc != STORE_ROW)
+	struct org_ref org;
+	if ((rc = org_fetch(r, r->store, c.org_id, &org)) != STORE_ROW)
 		return app_store_fail(r, rc);
+	c.issuer = org.name;
+	c.org_path = org.path;
+	c.region = org.region;
+	c.person = *org.contact_name ? org.contact_name : "—";
+	c.contact = *org.contact_phone ? org.contact_phone : "—";
 	c.handler = r->who->display_name && *r->who->display_name ? r->who->display_name : r->who->username;
 	int64_t t0, t1;
 	char iso0[32], iso1[32];

@@ -280,32 +280,21 @@ static int record_tx(struct store *s, void *vctx)
 int imports_volunteers(struct app_req *r, const char *org_s, const void *data, size_t len, json_t **out)
 {
 	int64_t org_id;
-	const char *path, *region = NULL;
+	const char *path, *region;
 	if (authz_check(r, AUTHZ_VOLUNTEERS_WRITE, NULL) != 0)
 		return -1;
 	if (!org_s)
 		return app_fail(r, APP_EINVALID, "required", "org_id");
 	if (parse_id(org_s, &org_id) != 0)
 		return app_fail(r, APP_EBADREQ, "invalid_id", "org_id");
-	int rc = org_lookup(r, org_id, &path, NULL);
-	if (rc == STORE_DONE)
-		return app_fail(r, APP_EINVALID, "org_not_found", "org_id");
-	if (rc != STORE_ROW)
-		return app_store_fail(r, rc);
-	if (authz_check(r, AUTHZ_VOLUNTEERS_WRITE, path) != 0)
+	/* one read for the whole file: every row goes to this organisation */
+	struct org_ref org;
+	if (org_target(r, r->store, org_id, AUTHZ_VOLUNTEERS_WRITE, true, &org) != 0)
 		return -1;
-	struct store_stmt *st = store_prepare(r->store, "SELECT region_code, status FROM orgs WHERE id = $1");
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	store_bind_int(st, 1, org_id);
-	bool active = false;
-	if (store_step(st) == STORE_ROW) {
-		region = arena_strdup(r->arena, store_col_text(st, 0));
-		active = strcmp(store_col_text(st, 1), "active") == 0;
-	}
-	store_done(st);
-	if (!active)
-		return app_fail(r, APP_EINVALID, "org_inactive", "org_id");
+	path = org.path;
+	region = org.region;
+	struct store_stmt *st;
+	int rc;
 	if (len == 0)
 		return app_fail(r, APP_EBADREQ, "body_required", NULL);
 

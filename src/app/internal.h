@@ -23,9 +23,20 @@ int audit_write_text(struct app_req *r, struct store *s, const char *action,
 		     const char *target_type, int64_t target_id, int64_t org_id,
 		     const char *org_path, const char *detail);
 
-/* An organisation's path and name by id, copied into r->arena.
- * Returns STORE_ROW when found, STORE_DONE when not, or an error rc. */
+/* What use cases need to know of an organisation, in r->arena. */
+struct org_ref {
+	const char *path, *name, *region, *status, *contact_name, *contact_phone;
+};
+/* An organisation by id read on s. Returns STORE_ROW when found,
+ * STORE_DONE when not, or an error rc. */
+int org_fetch(struct app_req *r, struct store *s, int64_t org_id, struct org_ref *o);
+/* The same for the two fields most callers want (either may be NULL). */
 int org_lookup(struct app_req *r, int64_t org_id, const char **path, const char **name);
+/* The organisation an input's org_id names: 422 org_not_found, then the
+ * authorisation of action on it (none when action < 0), then 422
+ * org_inactive when must_be_active. Returns 0 or -1. */
+int org_target(struct app_req *r, struct store *s, int64_t org_id, int action, bool must_be_active,
+	       struct org_ref *o);
 
 /* Today's date in China (UTC+8, where every district using this runs) as
  * the number YYYYMMDD, and as "YYYY-MM-DD" in r->arena. */

@@ -79,23 +79,12 @@ int trainings_create(struct app_req *r, json_t *in, json_t **out)
 		return app_fail(r, APP_EINVALID, "invalid_minutes", "study_minutes");
 	if (!valid_date(c.held_on, &ymd) || ymd > app_today_ymd())
 		return app_fail(r, APP_EINVALID, "invalid_date", "held_on");
-	struct store_stmt *st = store_prepare(r->store, "SELECT path, region_code FROM orgs WHERE id = $1");
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	store_bind_int(st, 1, c.org_id);
-	int rc = store_step(st);
-	if (rc == STORE_ROW) {
-		c.path = arena_strdup(r->arena, store_col_text(st, 0));
-		c.region = arena_strdup(r->arena, store_col_text(st, 1));
-	}
-	store_done(st);
-	if (rc == STORE_DONE)
-		return app_fail(r, APP_EINVALID, "org_not_found", "org_id");
-	if (rc != STORE_ROW)
-		return app_store_fail(r, rc);
-	if (authz_check(r, AUTHZ_RECORDS_WRITE, c.path) != 0)
+	struct org_ref org;
+	if (org_target(r, r->store, c.org_id, AUTHZ_RECORDS_WRITE, false, &org) != 0)
 		return -1;
-	rc = store_tx(r->store, create_tx, &c);
+	c.path = org.path;
+	c.region = org.region;
+	int rc = store_tx(r->store, create_tx, &c);
 	if (rc != STORE_OK)
 		return app_store_fail(r, rc);
 	return trainings_get(r, c.id, out);

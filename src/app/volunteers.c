@@ -203,29 +203,16 @@ static int read_registration(struct app_req *r, json_t *in, struct vol *v)
 	return 0;
 }
 
-/* The home organisation named by org_id: exists, active, and (for staff)
- * within the caller's scope. */
+/* The home organisation named by org_id: exists, in the caller's scope
+ * (for staff) and active. */
 static int home_org(struct app_req *r, struct store *s, struct vol *v, bool check_scope)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT path, region_code, status FROM orgs WHERE id = $1");
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	store_bind_int(st, 1, v->org_id);
-	int rc = store_step(st);
-	if (rc == STORE_ROW) {
-		v->org_path = arena_strdup(r->arena, store_col_text(st, 0));
-		v->org_region = arena_strdup(r->arena, store_col_text(st, 1));
-		if (strcmp(store_col_text(st, 2), "active") != 0)
-			rc = -100;
-	}
-	store_done(st);
-	if (rc == STORE_DONE)
-		return app_fail(r, APP_EINVALID, "org_not_found", "org_id");
-	if (rc == -100)
-		return app_fail(r, APP_EINVALID, "org_inactive", "org_id");
-	if (rc != STORE_ROW)
-		return app_store_fail(r, rc);
-	return check_scope ? authz_check(r, AUTHZ_VOLUNTEERS_WRITE, v->org_path) : 0;
+	struct org_ref o;
+	if (org_target(r, s, v->org_id, check_scope ? AUTHZ_VOLUNTEERS_WRITE : -1, true, &o) != 0)
+		return -1;
+	v->org_path = o.path;
+	v->org_region = o.region;
+	return 0;
 }
 
 /* Splits a name into its one- and two-character pieces (code points). */
