@@ -9,23 +9,15 @@
 // check digit for made-up people (region 510115).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { createRequire } from 'node:module'
 import { existsSync, mkdirSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { spawnSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { startServer } from '../lib/server.mjs'
 import { residentId } from '../lib/ids.mjs'
 import { Client } from '../lib/client.mjs'
+import { ROOT, SHOTS, STEP_TIMEOUT, withTimeout, launchBrowser, shot, byTest, inputOf, steps } from '../lib/browser.mjs'
 
-const requireFromWeb = createRequire(new URL('../../web/package.json', import.meta.url))
-const { chromium } = requireFromWeb('playwright-core')
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const SHOTS = join(ROOT, 'build', 'screenshots')
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const STEP_TIMEOUT = 10_000
 const RECORDER = { username: 'rec_ui', password: 'recorder-ui-1' }
 
 let srv = null
@@ -39,23 +31,6 @@ let certificates = false
 const pageErrors = []
 const data = { client: null, station: null, volunteers: [] }
 
-function withTimeout(promise, ms, what) {
-  let timer
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms)
-    }),
-  ]).finally(() => clearTimeout(timer))
-}
-
-async function shot(p, name) {
-  await p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true, timeout: STEP_TIMEOUT })
-}
-
-const byTest = (id) => `[data-test="${id}"]`
-const inputOf = (scope, id) => scope.locator(`input${byTest(id)}, ${byTest(id)} input`).first()
-
 // "YYYY-MM-DD HH:mm" in China time, days from today at the given hour.
 function chinaDateTime(daysFromToday, hour) {
   const now = new Date(Date.now() + 8 * 3600 * 1000)
@@ -65,23 +40,7 @@ function chinaDateTime(daysFromToday, hour) {
 }
 
 // ---- harness ---------------------------------------------------------------
-let broken = false
-function step(t, name, fn) {
-  return t.test(name, async (st) => {
-    if (broken) {
-      st.skip('an earlier step failed')
-      return
-    }
-    try {
-      await fn()
-    } catch (error) {
-      broken = true
-      const slug = name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()
-      await page?.screenshot({ path: join(SHOTS, `failed-records-${slug}.png`), timeout: 5_000 }).catch(() => {})
-      throw error
-    }
-  })
-}
+const step = steps('records-', () => page)
 
 // A station, a recorder working there and three volunteers, through the API.
 async function prepare() {
@@ -127,8 +86,6 @@ async function prepare() {
   }
 }
 
-const launchArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-
 before(async () => {
   assert.ok(existsSync(join(ROOT, 'web', 'dist', 'index.html')), 'web/dist is missing: run `npm ci && npm run build` in web/ first')
   mkdirSync(SHOTS, { recursive: true })
@@ -137,7 +94,7 @@ before(async () => {
   adminPassword = srv.adminPassword
   await withTimeout(prepare(), 20_000, 'prepare')
   if (missingApi) return
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, timeout: 15_000, args: launchArgs })
+  browser = await launchBrowser()
   context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: false })
   context.setDefaultTimeout(STEP_TIMEOUT)
   context.setDefaultNavigationTimeout(STEP_TIMEOUT)

@@ -5,19 +5,10 @@
 // playwright-core; no browser download is involved.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { createRequire } from 'node:module'
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { startServer } from '../lib/server.mjs'
-
-const requireFromWeb = createRequire(new URL('../../web/package.json', import.meta.url))
-const { chromium } = requireFromWeb('playwright-core')
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const SHOTS = join(ROOT, 'build', 'screenshots')
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const STEP_TIMEOUT = 10_000
+import { ROOT, SHOTS, STEP_TIMEOUT, withTimeout, launchBrowser, shot as shotOf, byTest, inputOf, steps } from '../lib/browser.mjs'
 
 let srv = null
 let browser = null
@@ -25,44 +16,8 @@ let context = null
 let page = null
 const pageErrors = []
 
-// Rejects when a promise takes longer than ms (used where no API timeout exists).
-function withTimeout(promise, ms, what) {
-  let timer
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms)
-    }),
-  ]).finally(() => clearTimeout(timer))
-}
-
-async function shot(name) {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true, timeout: STEP_TIMEOUT })
-}
-
-const byTest = (id) => `[data-test="${id}"]`
-// Element Plus puts extra attributes either on the <input> or on its wrapper.
-const inputOf = (scope, id) => scope.locator(`input${byTest(id)}, ${byTest(id)} input`).first()
-
-// Steps run in order on one page; once one fails the rest are skipped so a
-// broken build fails fast instead of timing out step after step.
-let broken = false
-function step(t, name, fn) {
-  return t.test(name, async (st) => {
-    if (broken) {
-      st.skip('an earlier step failed')
-      return
-    }
-    try {
-      await fn()
-    } catch (error) {
-      broken = true
-      const slug = name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()
-      await page.screenshot({ path: join(SHOTS, `failed-${slug}.png`), timeout: 5_000 }).catch(() => {})
-      throw error
-    }
-  })
-}
+const shot = (name) => shotOf(page, name)
+const step = steps('', () => page)
 
 before(async () => {
   assert.ok(
@@ -71,21 +26,7 @@ before(async () => {
   )
   mkdirSync(SHOTS, { recursive: true })
   srv = await withTimeout(startServer({ backend: 'sqlite' }), 20_000, 'startServer')
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: 15_000,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  browser = await launchBrowser()
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' })
   context.setDefaultTimeout(STEP_TIMEOUT)
   context.setDefaultNavigationTimeout(STEP_TIMEOUT)

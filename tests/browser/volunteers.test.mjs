@@ -10,23 +10,15 @@
 // against an already running server instead of starting build/zhiyuan.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { createRequire } from 'node:module'
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { randomInt } from 'node:crypto'
 import { startServer } from '../lib/server.mjs'
 import { residentId } from '../lib/ids.mjs'
 import { xlsx } from '../lib/xlsx.mjs'
 import { Client } from '../lib/client.mjs'
+import { ROOT, SHOTS, STEP_TIMEOUT, withTimeout, launchBrowser, shot, byTest, inputOf, steps } from '../lib/browser.mjs'
 
-const requireFromWeb = createRequire(new URL('../../web/package.json', import.meta.url))
-const { chromium } = requireFromWeb('playwright-core')
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const SHOTS = join(ROOT, 'build', 'screenshots')
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
-const STEP_TIMEOUT = 10_000
 const REGION = '510115'
 
 let srv = null
@@ -38,23 +30,6 @@ let page = null
 let missingApi = ''
 const pageErrors = []
 
-function withTimeout(promise, ms, what) {
-  let timer
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms)
-    }),
-  ]).finally(() => clearTimeout(timer))
-}
-
-async function shot(p, name) {
-  await p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true, timeout: STEP_TIMEOUT })
-}
-
-const byTest = (id) => `[data-test="${id}"]`
-const inputOf = (scope, id) => scope.locator(`input${byTest(id)}, ${byTest(id)} input`).first()
-
 // ---- synthetic people ------------------------------------------------------
 const SURNAMES = '赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张'
 const GIVEN = '安柏晨丹芳刚海华佳静军凯兰磊敏宁鹏琴蓉森涛伟欣燕宇哲'
@@ -63,23 +38,7 @@ const personName = () => `${pick(SURNAMES)}${pick(GIVEN)}${pick(GIVEN)}${pick(GI
 const mobile = () => `139${String(randomInt(1e8)).padStart(8, '0')}`
 
 // ---- harness ---------------------------------------------------------------
-let broken = false
-function step(t, name, fn) {
-  return t.test(name, async (st) => {
-    if (broken) {
-      st.skip('an earlier step failed')
-      return
-    }
-    try {
-      await fn()
-    } catch (error) {
-      broken = true
-      const slug = name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()
-      await page.screenshot({ path: join(SHOTS, `failed-volunteers-${slug}.png`), timeout: 5_000 }).catch(() => {})
-      throw error
-    }
-  })
-}
+const step = steps('volunteers-', () => page)
 
 const api = { client: null, rootOrg: null }
 
@@ -151,21 +110,7 @@ before(async () => {
   }
   await withTimeout(prepare(), 20_000, 'prepare')
   if (missingApi) return
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: 15_000,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  browser = await launchBrowser()
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', acceptDownloads: false })
   context.setDefaultTimeout(STEP_TIMEOUT)
   context.setDefaultNavigationTimeout(STEP_TIMEOUT)
