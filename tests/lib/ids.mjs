@@ -16,15 +16,6 @@ export function residentId(region, birth, seq) {
   return body + checkChar(body);
 }
 
-let counter = 100;
-/** A fresh valid ID with the given birth date (unique within a test run). */
-export function freshId(birth = '19900517', female = false) {
-  counter += 2;
-  const seq = (counter % 1000) - ((counter % 1000) % 2) + (female ? 0 : 1);
-  const region = String(510115 + Math.floor(counter / 1000) * 0);
-  return residentId(region, birth, seq === 1000 ? 999 : seq);
-}
-
 /** YYYYMMDD for someone who is `years` old today (China time). */
 export function birthForAge(years) {
   const now = new Date(Date.now() + 8 * 3600 * 1000);
