@@ -22,7 +22,8 @@
 #define SESSION_COOKIE "zy_session"
 
 /* The access log: one buffered stream shared by the workers, flushed at
- * least once a second so `tail -f` keeps up. */
+ * least once a second (by the writers when busy, by the main thread when
+ * idle) so `tail -f` keeps up. */
 static FILE *access_log;
 static pthread_mutex_t access_lock = PTHREAD_MUTEX_INITIALIZER;
 static int64_t access_flushed_ms;
@@ -422,8 +423,19 @@ int http_serve(struct app *app, const struct http_config *cfg)
 	fflush(stdout);
 	log_info("serving with %u threads, database %s", threads, app_backend(app));
 
-	int sig = 0;
-	sigwait(&sigs, &sig);
+	/* the main thread waits for the signal and meanwhile flushes the
+	 * access log every second, so an idle server's last lines reach the
+	 * file too */
+	int sig;
+	struct timespec second = { 1, 0 };
+	while ((sig = sigtimedwait(&sigs, NULL, &second)) < 0) {
+		if (access_log) {
+			pthread_mutex_lock(&access_lock);
+			fflush(access_log);
+			access_flushed_ms = time_now_ms();
+			pthread_mutex_unlock(&access_lock);
+		}
+	}
 	log_info("signal %d: finishing requests in flight", sig);
 	MHD_socket lfd = MHD_quiesce_daemon(srv.daemon);
 	if (lfd != MHD_INVALID_SOCKET)
