@@ -91,6 +91,31 @@ static int load_key(struct app *a, struct store *s)
 	return 0;
 }
 
+static int fill_totals_tx(struct store *s, void *ctx)
+{
+	(void)ctx;
+	int rc = records_totals_rebuild(s);
+	return rc == STORE_OK ? store_exec(s, "DELETE FROM meta WHERE name = 'totals_pending'") : rc;
+}
+
+/* Totals of records approved before migration 0005 created their table. */
+static int fill_totals(struct store *s)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT 1 FROM meta WHERE name = 'totals_pending'");
+	if (!st)
+		return -1;
+	int rc = store_step(st);
+	store_done(st);
+	if (rc == STORE_DONE)
+		return 0;
+	if (rc != STORE_ROW || store_tx(s, fill_totals_tx, NULL) != STORE_OK) {
+		log_error("cannot fill the volunteers' totals of earlier records");
+		return -1;
+	}
+	log_info("filled the volunteers' totals of earlier records");
+	return 0;
+}
+
 int app_open(const struct app_config *cfg, struct app **out)
 {
 	char err[256];
@@ -114,7 +139,7 @@ int app_open(const struct app_config *cfg, struct app **out)
 		app_close(a);
 		return -1;
 	}
-	if (load_key(a, s) != 0 || bootstrap_run(a, s) != 0) {
+	if (load_key(a, s) != 0 || bootstrap_run(a, s) != 0 || fill_totals(s) != 0) {
 		app_close(a);
 		return -1;
 	}

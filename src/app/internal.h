@@ -4,6 +4,11 @@
 #include "app/app.h"
 #include "store/store.h"
 
+/* Recomputes every volunteer's totals (volunteer_totals) from the
+ * approved records, inside the caller's transaction: for databases whose
+ * records predate the table. */
+int records_totals_rebuild(struct store *s);
+
 /* Unix seconds now. */
 int64_t app_now(void);
 /* The argon2id hash verified against for unknown usernames. */

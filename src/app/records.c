@@ -9,6 +9,7 @@
 #include "core/validate.h"
 #include <time.h>
 #include "util/arena.h"
+#include "util/jsonw.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,40 +161,51 @@ int activities_list(struct app_req *r, const char *org_s, const char *limit_s, c
 #define REC_FROM " FROM service_records s JOIN activities a ON a.id = s.activity_id" \
 	" JOIN volunteers v ON v.id = s.volunteer_id JOIN orgs o ON o.id = s.org_id"
 
+/* The members of a record (REC_COLUMNS) into the open object of w: the one
+ * definition of how a record reads, for the archive's streamed pages and
+ * (through record_json) every other answer. */
+static void record_members(struct jsonw *w, struct app_req *r, struct store_stmt *st)
+{
+	static const struct { const char *name; int col; char kind; } m[] = {
+		{ "id", 0, 'i' }, { "activity_id", 1, 'i' }, { "activity_name", 2, 's' },
+		{ "volunteer_id", 3, 'i' }, { "volunteer_number", 4, 's' }, { "volunteer_name", 5, 's' },
+		{ "org_id", 6, 'i' }, { "starts_at", 7, 't' }, { "ends_at", 8, 't' }, { "minutes", 9, 'i' },
+		{ "beneficiary", 11, 's' }, { "beneficiary_count", 12, 'i' }, { "place", 10, 's' },
+		{ "content", 13, 's' }, { "quality", 14, 's' }, { "quality_comment", 15, 's' },
+		{ "source", 16, 's' }, { "evidence", 17, 's' }, { "recorder_id", 18, 'i' },
+		{ "late", 19, 'b' }, { "late_reason", 20, 's' }, { "status", 21, 's' },
+		{ "reject_reason", 22, 's' }, { "approver_id", 23, 'i' }, { "decided_at", 24, 't' },
+		{ "amends_id", 25, 'i' }, { "chain_seq", 26, 'i' }, { "chain_hash", 27, 's' },
+		{ "created_at", 28, 't' }, { "source_org", 30, 's' }, { "amendment_reason", 31, 's' },
+	};
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		jsonw_key(w, m[i].name);
+		if (store_col_null(st, m[i].col))
+			jsonw_null(w);
+		else if (m[i].kind == 'i')
+			jsonw_int(w, store_col_int(st, m[i].col));
+		else if (m[i].kind == 'b')
+			jsonw_bool(w, store_col_int(st, m[i].col) != 0);
+		else if (m[i].kind == 't')
+			jsonw_str(w, app_iso(r, store_col_int(st, m[i].col)));
+		else
+			jsonw_str(w, store_col_text(st, m[i].col));
+	}
+}
+
 static json_t *record_json(struct app_req *r, struct store_stmt *st)
 {
-	json_t *o = json_pack("{sI sI ss sI ss ss sI ss ss sI ss? so ss ss ss ss? ss ss? sI sb ss? ss ss? so so so so ss? ss}",
-		"id", (json_int_t)store_col_int(st, 0),
-		"activity_id", (json_int_t)store_col_int(st, 1),
-		"activity_name", store_col_text(st, 2),
-		"volunteer_id", (json_int_t)store_col_int(st, 3),
-		"volunteer_number", store_col_text(st, 4),
-		"volunteer_name", store_col_text(st, 5),
-		"org_id", (json_int_t)store_col_int(st, 6),
-		"starts_at", app_iso(r, store_col_int(st, 7)),
-		"ends_at", app_iso(r, store_col_int(st, 8)),
-		"minutes", (json_int_t)store_col_int(st, 9),
-		"beneficiary", store_col_text(st, 11),
-		"beneficiary_count", col_id_json(st, 12),
-		"place", store_col_text(st, 10),
-		"content", store_col_text(st, 13),
-		"quality", store_col_text(st, 14),
-		"quality_comment", store_col_text(st, 15),
-		"source", store_col_text(st, 16),
-		"evidence", store_col_text(st, 17),
-		"recorder_id", (json_int_t)store_col_int(st, 18),
-		"late", store_col_int(st, 19) != 0,
-		"late_reason", store_col_text(st, 20),
-		"status", store_col_text(st, 21),
-		"reject_reason", store_col_text(st, 22),
-		"approver_id", col_id_json(st, 23),
-		"decided_at", store_col_null(st, 24) ? json_null() : json_string(app_iso(r, store_col_int(st, 24))),
-		"amends_id", col_id_json(st, 25),
-		"chain_seq", col_id_json(st, 26),
-		"chain_hash", store_col_text(st, 27),
-		"created_at", app_iso(r, store_col_int(st, 28)));
-	json_object_set_new(o, "source_org", store_col_null(st, 30) ? json_null() : json_string(store_col_text(st, 30)));
-	json_object_set_new(o, "amendment_reason", store_col_null(st, 31) ? json_null() : json_string(store_col_text(st, 31)));
+	struct buf b;
+	struct jsonw w;
+	buf_init(&b, 1u << 20);
+	jsonw_init(&w, &b);
+	jsonw_object(&w);
+	record_members(&w, r, st);
+	jsonw_end(&w, '}');
+	json_t *o = jsonw_finish(&w) == 0 ? json_loadb(b.data, b.len, 0, NULL) : NULL;
+	buf_release(&b);
+	if (!o)
+		abort();   /* text from the store always fits and parses */
 	return o;
 }
 
@@ -723,6 +735,115 @@ static int chain_append(struct app_req *r, struct store *s, int64_t id)
 	return STORE_OK;
 }
 
+/* Adds a record's approval to the volunteer's totals (volunteer_totals,
+ * migration 0005), inside the caller's transaction. An approved original
+ * counts once with its minutes; an approved amendment moves the original's
+ * minutes from what they were (the amendment approved before it, or the
+ * original) to its own. */
+static int totals_apply(struct store *s, int64_t id)
+{
+	static const char key_sql[] =
+		"SELECT s.volunteer_id, s.starts_at, COALESCE(a.service_category, ''), s.org_id, s.quality,"
+		" s.minutes, s.amends_id FROM service_records s JOIN activities a ON a.id = s.activity_id"
+		" WHERE s.id = $1";
+	int64_t vol = 0, starts = 0, org = 0, minutes = 0, amends = 0, records = 1, delta, original = 0;
+	char cat[256] = "", quality[16] = "";
+	/* the key is the original's: an amendment changes only minutes */
+	for (int pass = 0; pass < 2; pass++) {
+		struct store_stmt *st = store_prepare(s, key_sql);
+		if (!st)
+			return STORE_ERROR;
+		store_bind_int(st, 1, pass ? amends : id);
+		int rc = store_step(st);
+		if (rc != STORE_ROW) {
+			store_done(st);
+			return rc == STORE_DONE ? STORE_ERROR : rc;
+		}
+		vol = store_col_int(st, 0);
+		starts = store_col_int(st, 1);
+		snprintf(cat, sizeof(cat), "%s", store_col_text(st, 2));
+		org = store_col_int(st, 3);
+		snprintf(quality, sizeof(quality), "%s", store_col_text(st, 4));
+		if (!pass) {
+			minutes = store_col_int(st, 5);
+			amends = store_col_null(st, 6) ? 0 : store_col_int(st, 6);
+		} else {
+			original = store_col_int(st, 5);
+		}
+		store_done(st);
+		if (!amends)
+			break;
+	}
+	delta = minutes;
+	if (amends) {
+		/* what the original counted until now */
+		struct store_stmt *st = store_prepare(s,
+			"SELECT minutes FROM service_records WHERE amends_id = $1 AND status = 'approved' AND id < $2"
+			" ORDER BY id DESC LIMIT 1");
+		if (!st)
+			return STORE_ERROR;
+		store_bind_int(st, 1, amends);
+		store_bind_int(st, 2, id);
+		int rc = store_step(st);
+		int64_t before = rc == STORE_ROW ? store_col_int(st, 0) : original;
+		store_done(st);
+		if (rc != STORE_ROW && rc != STORE_DONE)
+			return rc;
+		delta = minutes - before;
+		records = 0;
+	}
+	time_t t = (time_t)(starts + 8 * 3600);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	struct store_stmt *st = store_prepare(s,
+		"INSERT INTO volunteer_totals (volunteer_id, year, service_category, org_id, quality, records, minutes)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (volunteer_id, year, service_category, org_id, quality)"
+		" DO UPDATE SET records = volunteer_totals.records + excluded.records,"
+		" minutes = volunteer_totals.minutes + excluded.minutes");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, vol);
+	store_bind_int(st, 2, tm.tm_year + 1900);
+	store_bind_text(st, 3, cat);
+	store_bind_int(st, 4, org);
+	store_bind_text(st, 5, quality);
+	store_bind_int(st, 6, records);
+	store_bind_int(st, 7, delta);
+	int rc = store_step(st);
+	store_done(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+int records_totals_rebuild(struct store *s)
+{
+	/* replayed in approval order: ids ascend with decisions of one
+	 * original's amendments, which is all the replay depends on */
+	int rc = store_exec(s, "DELETE FROM volunteer_totals");
+	if (rc != STORE_OK)
+		return rc;
+	int64_t after = 0;
+	for (;;) {
+		int64_t ids[512];
+		size_t n = 0;
+		struct store_stmt *st = store_prepare(s,
+			"SELECT id FROM service_records WHERE status = 'approved' AND id > $1 ORDER BY id LIMIT 512");
+		if (!st)
+			return STORE_ERROR;
+		store_bind_int(st, 1, after);
+		while ((rc = store_step(st)) == STORE_ROW)
+			ids[n++] = store_col_int(st, 0);
+		store_done(st);
+		if (rc != STORE_DONE)
+			return rc;
+		if (!n)
+			return STORE_OK;
+		for (size_t i = 0; i < n; i++)
+			if ((rc = totals_apply(s, ids[i])) != STORE_OK)
+				return rc;
+		after = ids[n - 1];
+	}
+}
+
 struct decide_ctx {
 	struct app_req *r;
 	int64_t id, org_id;
@@ -752,7 +873,8 @@ static int decide_tx(struct store *s, void *vctx)
 	}
 	if (rc != STORE_ROW)
 		return rc;
-	if (strcmp(c->status, "approved") == 0 && (rc = chain_append(c->r, s, c->id)) != STORE_OK)
+	if (strcmp(c->status, "approved") == 0 &&
+	    ((rc = chain_append(c->r, s, c->id)) != STORE_OK || (rc = totals_apply(s, c->id)) != STORE_OK))
 		return rc;
 	return audit_write(c->r, s, strcmp(c->status, "approved") == 0 ? "record.approve" : "record.reject",
 			   "record", c->id, c->org_id, c->org_path, NULL);
@@ -1010,187 +1132,226 @@ int records_archive_access(struct app_req *r, int64_t volunteer_id, json_t **fil
 	return 0;
 }
 
-/* One record as the archive totals need it. */
-struct arc_row {
-	int64_t id, amends_id, minutes, org_id, effective;
-	bool approved;
-	const char *year, *category, *quality, *decided;
-};
-
-static int arc_by_id(const void *a, const void *b)
-{
-	int64_t x = ((const struct arc_row *)a)->id, y = ((const struct arc_row *)b)->id;
-	return (x > y) - (x < y);
-}
-
-int records_archive(struct app_req *r, int64_t volunteer_id, const char *limit_s, const char *cursor,
-		    json_t **out)
+int records_archive_write(struct app_req *r, int64_t volunteer_id, const char *limit_s, const char *cursor,
+			  struct buf *out)
 {
 	json_t *file;
 	struct store_stmt *st;
-	int limit;
+	int limit, rc;
 	int64_t before;
 	if (app_limit(r, limit_s, &limit) != 0 || app_cursor(r, cursor, &before) != 0)
 		return -1;
 	if (records_archive_access(r, volunteer_id, &file) != 0)
 		return -1;
-	/* totals over every record, from a narrow query; documents only for
-	 * the page: building all of them cost most of the time */
-	st = store_prepare(r->store,
-		"SELECT s.id, s.amends_id, s.status, s.minutes, s.starts_at, a.service_category, s.org_id,"
-		" s.quality, s.decided_at FROM service_records s JOIN activities a ON a.id = s.activity_id"
-		" WHERE s.volunteer_id = $1 ORDER BY s.id");
-	if (!st) {
-		json_decref(file);
-		return app_store_fail(r, STORE_ERROR);
-	}
-	store_bind_int(st, 1, volunteer_id);
-	size_t n = 0, cap = 64;
-	struct arc_row *rows = arena_alloc(r->arena, cap * sizeof(*rows));
-	int rc;
-	while ((rc = store_step(st)) == STORE_ROW) {
-		if (n == cap) {
-			struct arc_row *bigger = arena_alloc(r->arena, 2 * cap * sizeof(*rows));
-			memcpy(bigger, rows, n * sizeof(*rows));
-			rows = bigger;
-			cap *= 2;
-		}
-		struct arc_row *w = &rows[n++];
-		w->id = store_col_int(st, 0);
-		w->amends_id = store_col_null(st, 1) ? 0 : store_col_int(st, 1);
-		w->approved = strcmp(store_col_text(st, 2), "approved") == 0;
-		w->minutes = store_col_int(st, 3);
-		time_t t = (time_t)(store_col_int(st, 4) + 8 * 3600);
-		struct tm tm;
-		gmtime_r(&t, &tm);
-		w->year = arena_printf(r->arena, "%d", tm.tm_year + 1900);
-		w->category = store_col_null(st, 5) ? "未分类" : arena_strdup(r->arena, store_col_text(st, 5));
-		w->org_id = store_col_int(st, 6);
-		w->quality = arena_strdup(r->arena, store_col_text(st, 7));
-		w->decided = store_col_null(st, 8) ? NULL : app_iso(r, store_col_int(st, 8));
-		w->effective = w->approved && !w->amends_id ? w->minutes : 0;
-	}
-	store_done(st);
-	if (rc != STORE_DONE) {
-		json_decref(file);
-		return app_store_fail(r, rc);
-	}
-	/* ids ascend, so an approved amendment later in the list overrides
-	 * what its original counts */
-	for (size_t i = 0; i < n; i++) {
-		if (!rows[i].amends_id || !rows[i].approved)
-			continue;
-		struct arc_row key = { .id = rows[i].amends_id };
-		struct arc_row *o = bsearch(&key, rows, n, sizeof(*rows), arc_by_id);
-		if (o && o->approved)
-			o->effective = rows[i].minutes;
-	}
 	json_t *by_year = json_object(), *by_cat = json_object(), *by_org = json_object();
-	json_t *evaluations = json_array();
-	int64_t total = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (rows[i].amends_id || !rows[i].approved)
-			continue;
-		total += rows[i].effective;
-		tally(by_year, rows[i].year, rows[i].effective);
-		tally(by_cat, rows[i].category, rows[i].effective);
-		char org[24];
-		snprintf(org, sizeof(org), "%lld", (long long)rows[i].org_id);
-		tally(by_org, org, rows[i].effective);
-		json_array_append_new(evaluations, json_pack("{sI ss ss?}", "record_id", (json_int_t)rows[i].id,
-			"quality", rows[i].quality, "date", rows[i].decided));
-	}
-	/* the page: originals newest first, each with its amendments */
-	int64_t hi = 0, lo = 0;
+	json_t *evaluations = json_array(), *amendments = json_object(), *amended = json_object();
+	json_t *training = json_array();
+	int64_t total = 0, per_quality[4] = { 0 }, hi = 0, lo = 0;
 	int shown = 0;
 	bool more = false;
-	for (size_t i = n; i-- > 0;) {
-		if (rows[i].amends_id || (before && rows[i].id >= before))
-			continue;
+	struct jsonw w;
+	jsonw_init(&w, out);
+
+	/* totals from the kept sums (volunteer_totals): a few rows however
+	 * many records the file holds */
+	st = store_prepare(r->store,
+		"SELECT year, service_category, org_id, quality, records, minutes FROM volunteer_totals"
+		" WHERE volunteer_id = $1 ORDER BY year, service_category, org_id");
+	if (!st) {
+		rc = STORE_ERROR;
+		goto done;
+	}
+	store_bind_int(st, 1, volunteer_id);
+	while ((rc = store_step(st)) == STORE_ROW) {
+		int64_t minutes = store_col_int(st, 5);
+		const char *cat = store_col_text(st, 1);
+		char num[24];
+		total += minutes;
+		snprintf(num, sizeof(num), "%lld", (long long)store_col_int(st, 0));
+		tally(by_year, num, minutes);
+		tally(by_cat, *cat ? cat : "未分类", minutes);
+		snprintf(num, sizeof(num), "%lld", (long long)store_col_int(st, 2));
+		tally(by_org, num, minutes);
+		for (int q = 0; q < 4; q++)
+			if (strcmp(store_col_text(st, 3), qualities[q]) == 0)
+				per_quality[q] += store_col_int(st, 4);
+	}
+	store_done(st);
+	if (rc != STORE_DONE)
+		goto done;
+	for (int q = 0; q < 4; q++)
+		if (per_quality[q])
+			json_array_append_new(evaluations, json_pack("{ss sI}", "quality", qualities[q],
+								     "records", (json_int_t)per_quality[q]));
+
+	/* the page: originals newest first */
+	st = store_prepare(r->store,
+		"SELECT id FROM service_records WHERE volunteer_id = $1 AND amends_id IS NULL AND id < $2"
+		" ORDER BY id DESC LIMIT $3");
+	if (!st) {
+		rc = STORE_ERROR;
+		goto done;
+	}
+	store_bind_int(st, 1, volunteer_id);
+	store_bind_int(st, 2, before ? before : INT64_MAX);
+	store_bind_int(st, 3, limit + 1);
+	while ((rc = store_step(st)) == STORE_ROW) {
 		if (shown == limit) {
 			more = true;
-			break;
+			continue;
 		}
 		if (!hi)
-			hi = rows[i].id;
-		lo = rows[i].id;
+			hi = store_col_int(st, 0);
+		lo = store_col_int(st, 0);
 		shown++;
 	}
-	json_t *page = json_array();
+	store_done(st);
+	if (rc != STORE_DONE)
+		goto done;
+
+	/* their amendments, in id order: the latest approved one is what
+	 * its original counts */
 	if (shown) {
 		st = store_prepare(r->store, "SELECT " REC_COLUMNS ", a.service_category" REC_FROM
-				   " WHERE s.volunteer_id = $1 AND ((s.amends_id IS NULL AND s.id BETWEEN $2 AND $3)"
-				   " OR s.amends_id BETWEEN $2 AND $3) ORDER BY s.id");
+				   " WHERE s.volunteer_id = $1 AND s.amends_id BETWEEN $2 AND $3 ORDER BY s.id");
 		if (!st) {
-			json_decref(page);
-			json_decref(file);
-			return app_store_fail(r, STORE_ERROR);
+			rc = STORE_ERROR;
+			goto done;
 		}
 		store_bind_int(st, 1, volunteer_id);
 		store_bind_int(st, 2, lo);
 		store_bind_int(st, 3, hi);
-		json_t *originals = json_object();
 		while ((rc = store_step(st)) == STORE_ROW) {
+			char key[24];
+			snprintf(key, sizeof(key), "%lld", (long long)store_col_int(st, 25));
 			json_t *rec = record_json(r, st);
 			json_object_set_new(rec, "service_category", store_col_null(st, 32) ? json_null()
 					    : json_string(store_col_text(st, 32)));
-			char key[24];
-			if (store_col_null(st, 25)) {
-				snprintf(key, sizeof(key), "%lld", (long long)store_col_int(st, 0));
-				struct arc_row k = { .id = store_col_int(st, 0) };
-				struct arc_row *o = bsearch(&k, rows, n, sizeof(*rows), arc_by_id);
-				json_object_set_new(rec, "amendments", json_array());
-				json_object_set_new(rec, "effective_minutes", json_integer(o ? o->effective : 0));
-				json_object_set(originals, key, rec);
-				json_array_insert_new(page, 0, rec);   /* newest first */
-			} else {
-				snprintf(key, sizeof(key), "%lld", (long long)store_col_int(st, 25));
-				json_t *orig = json_object_get(originals, key);
-				json_object_set_new(rec, "effective_minutes", json_integer(0));
-				if (orig)
-					json_array_append(json_object_get(orig, "amendments"), rec);
-				json_decref(rec);
+			json_object_set_new(rec, "effective_minutes", json_integer(0));
+			json_t *list = json_object_get(amendments, key);
+			if (!list) {
+				list = json_array();
+				json_object_set_new(amendments, key, list);
 			}
+			json_array_append_new(list, rec);
+			if (strcmp(store_col_text(st, 21), "approved") == 0)
+				json_object_set_new(amended, key, json_integer(store_col_int(st, 9)));
 		}
 		store_done(st);
-		json_decref(originals);
+		if (rc != STORE_DONE)
+			goto done;
 	}
-	json_t *training = json_array();
+
 	st = store_prepare(r->store,
 		"SELECT t.id, t.name, t.content, t.study_minutes, t.held_on, o.name FROM training_attendance x"
 		" JOIN trainings t ON t.id = x.training_id JOIN orgs o ON o.id = t.org_id"
 		" WHERE x.volunteer_id = $1 ORDER BY t.held_on, t.id");
-	if (st) {
-		store_bind_int(st, 1, volunteer_id);
-		while (store_step(st) == STORE_ROW)
-			json_array_append_new(training, json_pack("{sI ss ss sI ss ss}",
-				"id", (json_int_t)store_col_int(st, 0), "name", store_col_text(st, 1),
-				"content", store_col_text(st, 2), "study_minutes", (json_int_t)store_col_int(st, 3),
-				"held_on", store_col_text(st, 4), "organiser", store_col_text(st, 5)));
-		store_done(st);
+	if (!st) {
+		rc = STORE_ERROR;
+		goto done;
 	}
-	json_t *next = json_null();
+	store_bind_int(st, 1, volunteer_id);
+	while ((rc = store_step(st)) == STORE_ROW)
+		json_array_append_new(training, json_pack("{sI ss ss sI ss ss}",
+			"id", (json_int_t)store_col_int(st, 0), "name", store_col_text(st, 1),
+			"content", store_col_text(st, 2), "study_minutes", (json_int_t)store_col_int(st, 3),
+			"held_on", store_col_text(st, 4), "organiser", store_col_text(st, 5)));
+	store_done(st);
+	if (rc != STORE_DONE)
+		goto done;
+
+	jsonw_object(&w);
+	jsonw_key(&w, "volunteer");
+	jsonw_json(&w, file);
+	jsonw_key(&w, "approved_minutes");
+	jsonw_int(&w, total);
+	json_t *lists[] = { tally_list(by_year, "year", true), tally_list(by_cat, "service_category", false),
+			    tally_list(by_org, "org_id", true) };
+	static const char *const list_names[] = { "by_year", "by_service_category", "by_org" };
+	for (int i = 0; i < 3; i++) {
+		jsonw_key(&w, list_names[i]);
+		jsonw_json(&w, lists[i]);
+		json_decref(lists[i]);
+	}
+	/* the page's documents are written as they are read: building a tree
+	 * of 50 records cost more than everything else in this answer */
+	jsonw_key(&w, "records");
+	jsonw_array(&w);
+	if (shown) {
+		st = store_prepare(r->store, "SELECT " REC_COLUMNS ", a.service_category" REC_FROM
+				   " WHERE s.volunteer_id = $1 AND s.amends_id IS NULL AND s.id BETWEEN $2 AND $3"
+				   " ORDER BY s.id DESC");
+		if (!st) {
+			rc = STORE_ERROR;
+			goto done;
+		}
+		store_bind_int(st, 1, volunteer_id);
+		store_bind_int(st, 2, lo);
+		store_bind_int(st, 3, hi);
+		while ((rc = store_step(st)) == STORE_ROW) {
+			char key[24];
+			snprintf(key, sizeof(key), "%lld", (long long)store_col_int(st, 0));
+			json_t *latest = json_object_get(amended, key), *list = json_object_get(amendments, key);
+			bool approved = strcmp(store_col_text(st, 21), "approved") == 0;
+			jsonw_object(&w);
+			record_members(&w, r, st);
+			jsonw_key(&w, "service_category");
+			jsonw_str(&w, store_col_null(st, 32) ? NULL : store_col_text(st, 32));
+			jsonw_key(&w, "effective_minutes");
+			jsonw_int(&w, !approved ? 0 : latest ? json_integer_value(latest) : store_col_int(st, 9));
+			jsonw_key(&w, "amendments");
+			if (list)
+				jsonw_json(&w, list);
+			else {
+				jsonw_array(&w);
+				jsonw_end(&w, ']');
+			}
+			jsonw_end(&w, '}');
+		}
+		store_done(st);
+		if (rc != STORE_DONE)
+			goto done;
+	}
+	jsonw_end(&w, ']');
+	jsonw_key(&w, "next_cursor");
 	if (more) {
 		char c[24];
 		cursor_encode(lo, c, sizeof(c));
-		next = json_string(c);
+		jsonw_str(&w, c);
+	} else {
+		jsonw_null(&w);
 	}
-	*out = json_pack("{so sI so so so so so so sO so}",
-		"volunteer", file,
-		"approved_minutes", (json_int_t)total,
-		"by_year", tally_list(by_year, "year", true),
-		"by_service_category", tally_list(by_cat, "service_category", false),
-		"by_org", tally_list(by_org, "org_id", true),
-		"records", page,
-		"next_cursor", next,
-		"training", training,
-		"evaluations", evaluations,
-		"awards", json_array());
+	jsonw_key(&w, "training");
+	jsonw_json(&w, training);
+	jsonw_key(&w, "evaluations");
+	jsonw_json(&w, evaluations);
+	jsonw_key(&w, "awards");
+	jsonw_array(&w);
+	jsonw_end(&w, ']');
+	jsonw_end(&w, '}');
+	rc = jsonw_finish(&w) == 0 ? STORE_DONE : STORE_ERROR;
+done:
+	json_decref(file);
 	json_decref(by_year);
 	json_decref(by_cat);
 	json_decref(by_org);
 	json_decref(evaluations);
-	return 0;
+	json_decref(amendments);
+	json_decref(amended);
+	json_decref(training);
+	return rc == STORE_DONE ? 0 : app_store_fail(r, rc);
+}
+
+int records_archive(struct app_req *r, int64_t volunteer_id, const char *limit_s, const char *cursor,
+		    json_t **out)
+{
+	struct buf b;
+	buf_init(&b, 64u << 20);
+	int rc = records_archive_write(r, volunteer_id, limit_s, cursor, &b);
+	if (rc == 0 && !(*out = json_loadb(b.data, b.len, 0, NULL)))
+		rc = app_fail(r, APP_EINTERNAL, "internal", NULL);
+	buf_release(&b);
+	return rc;
 }
 
 static int calendar_day(struct app_req *r, const char *date, int *ymd)

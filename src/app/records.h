@@ -4,6 +4,7 @@
 #ifndef ZY_RECORDS_APP_H
 #define ZY_RECORDS_APP_H
 #include "app/app.h"
+#include "util/buf.h"
 
 #define RECORD_DEADLINE_DAYS 10    /* working days for on-time entry */
 
@@ -39,6 +40,10 @@ int records_amend(struct app_req *r, int64_t id, json_t *in, json_t **out);
  * (next_cursor for more), training, awards and evaluations. */
 int records_archive(struct app_req *r, int64_t volunteer_id, const char *limit, const char *cursor,
 		    json_t **out);
+/* The same document as JSON text appended to out (the answer of the HTTP
+ * route: written as it is read, without a tree in between). */
+int records_archive_write(struct app_req *r, int64_t volunteer_id, const char *limit, const char *cursor,
+			  struct buf *out);
 /* Whether the caller may see volunteer_id's archive (the person, or staff
  * of the scope); returns 0 with the file in *file. */
 int records_archive_access(struct app_req *r, int64_t volunteer_id, json_t **file);

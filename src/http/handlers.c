@@ -534,11 +534,14 @@ enum MHD_Result h_rec_amend(struct http_req *req, json_t *in)
 enum MHD_Result h_vol_archive(struct http_req *req, json_t *in)
 {
 	int64_t id;
-	json_t *out = NULL;
-	int rc = path_id(req, &id);
-	if (rc == 0)
-		rc = records_archive(&req->app, id, http_query(req, "limit"), http_query(req, "cursor"), &out);
-	return reply(req, rc, 200, out);
+	struct buf b;
+	buf_init(&b, JSON_OUT_MAX);
+	if (path_id(req, &id) != 0 ||
+	    records_archive_write(&req->app, id, http_query(req, "limit"), http_query(req, "cursor"), &b) != 0) {
+		buf_release(&b);
+		return http_send_app_error(req);
+	}
+	return http_send_json_text(req, 200, &b);
 }
 
 /* Appends one CSV cell, quoted when it needs to be. */

@@ -77,6 +77,8 @@ void http_add_header(struct http_req *req, const char *name, const char *value);
 enum MHD_Result http_send_json(struct http_req *req, unsigned status, json_t *doc);
 enum MHD_Result http_send_body(struct http_req *req, unsigned status, const char *type,
 			       const void *data, size_t len, bool must_copy);
+/* Sends JSON text already written into b, taking its memory. */
+enum MHD_Result http_send_json_text(struct http_req *req, unsigned status, struct buf *b);
 enum MHD_Result http_send_empty(struct http_req *req, unsigned status);
 /* The error body {"error":{"code","message","field"}} in the request's
  * language (errors.c). */
@@ -108,8 +110,7 @@ json_t *json_in_parse(struct http_req *req, enum MHD_Result *sent);
 #define JSON_MAX_STRING 65536
 #define JSON_MAX_ARRAY 10000
 
-/* Appends the compact JSON text of v to b; -1 when b's maximum is hit. */
-int json_out(struct buf *b, json_t *v);
+/* The largest JSON answer (util/jsonw writes them). */
 #define JSON_OUT_MAX (64u << 20)
 
 /* Static files from the web root with ETag, gzip and SPA fallback. */

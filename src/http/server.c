@@ -4,6 +4,7 @@
 #include "http/internal.h"
 #include "app/app.h"
 #include "util/arena.h"
+#include "util/jsonw.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 #include <arpa/inet.h>
@@ -120,18 +121,23 @@ enum MHD_Result http_send_json(struct http_req *req, unsigned status, json_t *do
 {
 	struct buf b;
 	buf_init(&b, JSON_OUT_MAX);
-	int rc = json_out(&b, doc);
+	int rc = jsonw_value(&b, doc);
 	json_decref(doc);
 	if (rc != 0)
 		abort();   /* a response of 64 MiB is a bug, not an input */
-	struct MHD_Response *resp = MHD_create_response_from_buffer(b.len, b.data, MHD_RESPMEM_MUST_FREE);
+	return http_send_json_text(req, status, &b);
+}
+
+enum MHD_Result http_send_json_text(struct http_req *req, unsigned status, struct buf *b)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(b->len, b->data, MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
-		buf_release(&b);
+		buf_release(b);
 		return MHD_NO;
 	}
 	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	return queue(req, status, resp, b.len);
+	return queue(req, status, resp, b->len);
 }
 
 enum MHD_Result http_send_empty(struct http_req *req, unsigned status)

@@ -207,6 +207,21 @@ test('amendments, training and the archive', async () => {
   assert.ok(arc.by_service_category.some((x) => x.service_category === '扶老助残' && x.minutes === 60));
   assert.ok(arc.by_org.some((x) => x.org_id === st.id));
   assert.equal(arc.training[0].name, '急救培训');
+  // another record is corrected twice: the second correction voids it
+  // after a complaint, so it counts 0
+  const b = await activity(9 * D + 4 * H, 2, { service_category: '扶老助残' });
+  const second = (await rec.post('/api/v1/records', { activity_id: b.id, volunteer_id: v.id, minutes: 120, quality: 'good' })).json;
+  assert.equal((await root.post(`/api/v1/records/${second.id}/approve`)).status, 200);
+  for (const [minutes, reason] of [[90, '时长登记有误'], [0, '投诉核实后作废']]) {
+    r = await rec.post(`/api/v1/records/${second.id}/amendments`, { minutes, reason });
+    assert.equal(r.status, 201, r.text);
+    assert.equal((await root.post(`/api/v1/records/${r.json.id}/approve`)).status, 200);
+  }
+  const voided = (await root.get(`/api/v1/volunteers/${v.id}/archive`)).json;
+  assert.equal(voided.records.find((x) => x.id === second.id).effective_minutes, 0);
+  assert.deepEqual(voided.records.find((x) => x.id === second.id).amendments.map((x) => x.minutes), [90, 0]);
+  assert.equal(voided.approved_minutes, arc.approved_minutes);
+  await checkTotals(v.id);
   assert.ok(arc.volunteer.id_number_masked.includes('*'));
   const csv = await root.get(`/api/v1/volunteers/${v.id}/archive.csv`);
   assert.equal(csv.status, 200);
@@ -325,6 +340,43 @@ test('volunteers declare their own service; transfers need their source; the cal
   for (const d of days.slice(0, 3)) assert.equal((await root.del(`/api/v1/calendar/${d}`)).status, 204);
 });
 
+/** Every record of a file, page by page, and checks that the kept totals
+ * agree with them: minutes, by year, category and organisation, and the
+ * evaluations' record counts. */
+async function checkTotals(volunteerId) {
+  const records = [];
+  let arc;
+  for (let cursor = ''; ;) {
+    arc = (await root.get(`/api/v1/volunteers/${volunteerId}/archive?limit=200` + (cursor ? '&cursor=' + cursor : ''))).json;
+    records.push(...arc.records);
+    if (!arc.next_cursor) break;
+    cursor = arc.next_cursor;
+  }
+  const sum = (list) => list.reduce((n, x) => n + x.minutes, 0);
+  const effective = records.reduce((n, x) => n + x.effective_minutes, 0);
+  assert.equal(arc.approved_minutes, effective, 'totals agree with the records');
+  assert.equal(sum(arc.by_year), effective);
+  assert.equal(sum(arc.by_service_category), effective);
+  assert.equal(sum(arc.by_org), effective);
+  assert.equal(arc.evaluations.reduce((n, x) => n + x.records, 0), records.filter((x) => x.status === 'approved').length);
+  return arc;
+}
+
+test('totals of records approved before the totals table are filled in once', async () => {
+  const v = vols[3];
+  const want = await checkTotals(v.id);
+  const wipe = "DELETE FROM volunteer_totals; INSERT INTO meta (name, value) VALUES ('totals_pending', '1')";
+  if (srv.backend === 'sqlite') execFileSync('sqlite3', [srv.db.replace(/^sqlite:/, ''), wipe]);
+  else execFileSync('psql', [srv.db, '-qc', wipe]);
+  assert.equal((await root.get(`/api/v1/volunteers/${v.id}/archive`)).json.approved_minutes, 0);
+  // any command that opens the database fills them in
+  const bin = process.env.ZHIYUAN_BIN || join(repoRoot, 'build/zhiyuan');
+  spawnSync(bin, ['verify', '--db', srv.db, '--key-file', join(srv.dir, 'zhiyuan.key'), '--log-level', 'error']);
+  const got = await checkTotals(v.id);
+  assert.deepEqual([got.approved_minutes, got.by_year, got.by_service_category, got.by_org, got.evaluations],
+    [want.approved_minutes, want.by_year, want.by_service_category, want.by_org, want.evaluations]);
+});
+
 test('the archive pages its records while the totals cover them all', async () => {
   const v = vols[0];
   const all = (await root.get(`/api/v1/volunteers/${v.id}/archive?limit=200`)).json;
@@ -339,6 +391,7 @@ test('the archive pages its records while the totals cover them all', async () =
     cursor = p.next_cursor;
   }
   assert.deepEqual(seen, all.records.map((r) => r.id));
+  await checkTotals(v.id);
   assert.ok(seen[0] > seen[seen.length - 1], 'newest first');
   assert.equal((await root.get(`/api/v1/volunteers/${v.id}/archive?limit=0`)).status, 400);
   assert.equal((await root.get(`/api/v1/volunteers/${v.id}/archive?cursor=zz`)).status, 400);

@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <string.h>
 #include "http/internal.h"
+#include "util/jsonw.h"
 
 static json_t *doc;
 
@@ -74,7 +75,7 @@ static void json_writer_round_trips(void **state)
 			      "n", -42, "ok", 1, "none", "list", 1, 2.5, "😀", "empty", "");
 	struct buf b;
 	buf_init(&b, 4096);
-	assert_int_equal(json_out(&b, v), 0);
+	assert_int_equal(jsonw_value(&b, v), 0);
 	assert_non_null(strstr(b.data, "\\u0001"));
 	assert_null(strchr(b.data, '\n'));
 	json_error_t e;
@@ -84,7 +85,7 @@ static void json_writer_round_trips(void **state)
 	json_decref(back);
 	buf_release(&b);
 	buf_init(&b, 8);
-	assert_int_equal(json_out(&b, v), -1);   /* the maximum holds */
+	assert_int_equal(jsonw_value(&b, v), -1);   /* the maximum holds */
 	buf_release(&b);
 	json_decref(v);
 }

@@ -1,4 +1,5 @@
-/* Unit tests for util/: the arena and the bounded buffer. */
+/* Unit tests for util/: the arena, the bounded buffer, time formatting and
+ * the JSON text writer. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -7,7 +8,10 @@
 #include <string.h>
 #include "util/arena.h"
 #include "util/buf.h"
+#include "util/jsonw.h"
 #include "util/timeutil.h"
+#include <stdio.h>
+#include <time.h>
 
 static void arena_allocates_zeroed_aligned_memory(void **state)
 {
@@ -49,6 +53,63 @@ static void iso_time_formats_utc(void **state)
 	assert_string_equal(s, "1970-01-01T00:00:00Z");
 	time_format_iso(1795872000, s, sizeof(s));
 	assert_string_equal(s, "2026-11-28T13:20:00Z");
+	/* the arithmetic agrees with the C library across centuries, leap
+	 * days and times before 1970 */
+	for (int64_t t = -2208988800LL; t < 4102444800LL; t += 86399 * 37 + 1) {
+		char want[32];
+		time_t tt = (time_t)t;
+		struct tm tm;
+		gmtime_r(&tt, &tm);
+		strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		time_format_iso(t, s, sizeof(s));
+		assert_string_equal(s, want);
+	}
+	time_format_iso(951782400, s, sizeof(s));
+	assert_string_equal(s, "2000-02-29T00:00:00Z");
+	time_format_iso(-1, s, sizeof(s));
+	assert_string_equal(s, "1969-12-31T23:59:59Z");
+}
+
+static void json_writer_streams_nested_documents(void **state)
+{
+	struct buf b;
+	struct jsonw w;
+	buf_init(&b, 4096);
+	jsonw_init(&w, &b);
+	jsonw_object(&w);
+	jsonw_key(&w, "a");
+	jsonw_int(&w, -5);
+	jsonw_key(&w, "list");
+	jsonw_array(&w);
+	jsonw_str(&w, "温\"江\n");
+	jsonw_null(&w);
+	jsonw_object(&w);
+	jsonw_end(&w, '}');
+	jsonw_bool(&w, true);
+	jsonw_end(&w, ']');
+	jsonw_key(&w, "none");
+	jsonw_str(&w, NULL);
+	json_t *doc = json_pack("{si}", "x", 1);
+	jsonw_key(&w, "doc");
+	jsonw_json(&w, doc);
+	json_decref(doc);
+	jsonw_key(&w, "empty");
+	jsonw_array(&w);
+	jsonw_end(&w, ']');
+	jsonw_end(&w, '}');
+	assert_int_equal(jsonw_finish(&w), 0);
+	assert_string_equal(b.data, "{\"a\":-5,\"list\":[\"温\\\"江\\n\",null,{},true],\"none\":null,"
+				    "\"doc\":{\"x\":1},\"empty\":[]}");
+	buf_release(&b);
+	/* an unclosed object, and a buffer too small, are errors */
+	buf_init(&b, 4);
+	jsonw_init(&w, &b);
+	jsonw_object(&w);
+	assert_int_equal(jsonw_finish(&w), -1);
+	jsonw_key(&w, "longer than four");
+	jsonw_end(&w, '}');
+	assert_int_equal(jsonw_finish(&w), -1);
+	buf_release(&b);
 }
 
 int main(void)
@@ -57,6 +118,7 @@ int main(void)
 		cmocka_unit_test(arena_allocates_zeroed_aligned_memory),
 		cmocka_unit_test(buf_refuses_to_pass_its_maximum),
 		cmocka_unit_test(iso_time_formats_utc),
+		cmocka_unit_test(json_writer_streams_nested_documents),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -112,6 +112,7 @@ export default {
     organiser: 'Organiser',
     evaluations: 'Evaluations',
     noEvaluations: 'No evaluations yet',
+    evaluationRecords: 'Approved records',
     date: 'Date',
     exportCsv: 'Export CSV',
     requestCorrection: 'Request a correction',

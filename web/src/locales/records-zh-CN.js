@@ -113,6 +113,7 @@ export default {
     organiser: '组织单位',
     evaluations: '服务评价',
     noEvaluations: '暂无服务评价',
+    evaluationRecords: '已审核记录数',
     date: '日期',
     exportCsv: '导出 CSV',
     requestCorrection: '申请更正',
