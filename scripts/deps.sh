@@ -6,7 +6,7 @@
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -euo pipefail
 pkgs=(gcc make meson ninja-build pkg-config libmicrohttpd-dev libjansson-dev
-      libsqlite3-dev libpq-dev libsodium-dev libcmocka-dev libzip-dev libexpat1-dev
+      libsqlite3-dev libpq-dev libsodium-dev libssl-dev libcmocka-dev libzip-dev libexpat1-dev
       libcairo2-dev libpango1.0-dev libqrencode-dev fonts-noto-cjk)
 case "${1:-}" in
   test) pkgs+=(postgresql chromium curl sqlite3 poppler-utils) ;;

@@ -65,6 +65,8 @@ static struct opt opts[] = {
 	{ "count", "ZHIYUAN_DEMO_COUNT", "100000", "N", "demo --csv: how many people", OPT_INT, false, NULL },
 	{ "volunteers", "ZHIYUAN_DEMO_VOLUNTEERS", "0", "N",
 	  "demo: load N volunteers instead of 64,318 × scale (for quick trials)", OPT_INT, false, NULL },
+	{ "records", "ZHIYUAN_DEMO_RECORDS", "0", "N",
+	  "demo: also N approved service records (in the chain), 50 volunteers per activity", OPT_INT, false, NULL },
 	{ "log-level", "ZHIYUAN_LOG_LEVEL", "info", "LEVEL", "error, warn, info or debug", OPT_STR, false, NULL },
 };
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
@@ -107,7 +109,8 @@ static void usage(FILE *f)
 	      "  user reset-password NAME  set a new generated password for a user and print it\n"
 	      "  import regions FILE     load region codes and household population (CSV/XLSX)\n"
 	      "  import volunteers FILE --org ID  register the people of a spreadsheet\n"
-	      "  demo [--scale N]        load a synthetic district (64,318 volunteers × N) into a new installation\n"
+	      "  demo [--scale N] [--records N]  load a synthetic district (64,318 volunteers × N, and N approved\n"
+	      "                          service records) into a new installation\n"
 	      "  demo --csv FILE --count N  write N synthetic volunteers as an import CSV\n"
 	      "  verify                  walk the chain of approved service records; exit 1 at the first broken link\n"
 	      "  version                 print the version\n"
@@ -359,9 +362,9 @@ static int cmd_import(const char *what, const char *path)
 
 static int cmd_demo(void)
 {
-	long long scale, count, people;
+	long long scale, count, people, records;
 	if (num("scale", 1, 100, &scale) != 0 || num("count", 1, 20000000, &count) != 0 ||
-	    num("volunteers", 0, 20000000, &people) != 0)
+	    num("volunteers", 0, 20000000, &people) != 0 || num("records", 0, 100000000, &records) != 0)
 		return 2;
 	if (*val("csv")) {
 		FILE *f = fopen(val("csv"), "w");
@@ -381,7 +384,7 @@ static int cmd_demo(void)
 	if (rc == 0)
 		rc = app_cli_principal(&r);
 	if (rc == 0)
-		rc = demo_load(&r, (int)scale, people, stdout);
+		rc = demo_load(&r, (int)scale, people, records, stdout);
 	if (rc != 0)
 		fprintf(stderr, "zhiyuan demo: %s\n", r.err.code && strcmp(r.err.code, "demo_needs_empty") == 0
 			? "the database already has organisations; the demo loads into a new installation only"

@@ -129,7 +129,153 @@ static int64_t make_org(struct app_req *r, const char *name, const char *kind, i
 	return id;
 }
 
-int demo_load(struct app_req *r, int scale, int64_t people, FILE *progress)
+#define DEMO_PER_ACTIVITY 50
+
+struct demo_records {
+	struct app_req *r;
+	const int64_t *vol, *home;   /* volunteers and their home organisations */
+	size_t nvol;
+	int64_t user, first_activity, activities, total_activities, base;
+};
+
+/* The region code of an organisation (demo organisations all have one). */
+static const char *org_region(struct app_req *r, struct store *s, int64_t org)
+{
+	struct org_ref o;
+	return org_fetch(r, s, org, &o) == STORE_ROW ? o.region : "510115";
+}
+
+static int demo_records_tx(struct store *s, void *vctx)
+{
+	struct demo_records *c = vctx;
+	static const char *const quality[] = { "good", "excellent", "good", "pass", "good", "excellent" };
+	static const char *const content[] = { "陪伴独居老人聊天、打扫卫生", "社区环境清洁与垃圾分类宣传", "文明交通劝导",
+					       "为辖区儿童辅导作业", "义诊与健康咨询", "防汛应急值守" };
+	for (int64_t k = c->first_activity; k < c->first_activity + c->activities; k++) {
+		size_t at = (size_t)(k * DEMO_PER_ACTIVITY) % c->nvol;
+		int64_t org = c->home[at];
+		const char *region = org_region(c->r, s, org);
+		/* oldest first, so the chain runs in the order things happened */
+		int64_t start = c->base - (c->total_activities - k) * 3 * 3600, end = start + 2 * 3600;
+		uint64_t h = mix((uint64_t)k);
+		const char *cat = categories[h % N(categories)], *what = content[(h >> 8) % N(content)];
+		struct store_stmt *st = store_prepare(s,
+			"INSERT INTO activities (org_id, name, starts_at, ends_at, place, content, leader, service_category,"
+			" region_code, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)"
+			" RETURNING id");
+		if (!st)
+			return STORE_ERROR;
+		char name[96];
+		snprintf(name, sizeof(name), "%s志愿服务活动（第%lld期）", cat, (long long)k + 1);
+		store_bind_int(st, 1, org);
+		store_bind_text(st, 2, name);
+		store_bind_int(st, 3, start);
+		store_bind_int(st, 4, end);
+		store_bind_text(st, 5, "温江区");
+		store_bind_text(st, 6, what);
+		store_bind_text(st, 7, "王老师");
+		store_bind_text(st, 8, cat);
+		store_bind_text(st, 9, region);
+		store_bind_int(st, 10, c->user);
+		store_bind_int(st, 11, end + 86400);
+		int rc = store_step(st);
+		int64_t activity = rc == STORE_ROW ? store_col_int(st, 0) : 0;
+		store_done(st);
+		if (rc != STORE_ROW)
+			return rc == STORE_DONE ? STORE_ERROR : rc;
+		for (int j = 0; j < DEMO_PER_ACTIVITY && (size_t)j < c->nvol; j++) {
+			uint64_t hj = mix(h + (uint64_t)j);
+			st = store_prepare(s,
+				"INSERT INTO service_records (activity_id, volunteer_id, org_id, region_code, starts_at, ends_at,"
+				" minutes, place, beneficiary, beneficiary_count, content, quality, source, recorder_id, late,"
+				" status, approver_id, decided_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
+				" $11, $12, 'recorder', $13, 0, 'approved', $13, $14, $15) RETURNING id");
+			if (!st)
+				return STORE_ERROR;
+			store_bind_int(st, 1, activity);
+			store_bind_int(st, 2, c->vol[(at + (size_t)j) % c->nvol]);
+			store_bind_int(st, 3, org);
+			store_bind_text(st, 4, region);
+			store_bind_int(st, 5, start);
+			store_bind_int(st, 6, end);
+			store_bind_int(st, 7, 60 + 30 * (int64_t)(hj % 3));
+			store_bind_text(st, 8, "温江区");
+			store_bind_text(st, 9, "社区居民");
+			store_bind_int(st, 10, 1 + (int64_t)(hj >> 8) % 40);
+			store_bind_text(st, 11, what);
+			store_bind_text(st, 12, quality[(hj >> 16) % N(quality)]);
+			store_bind_int(st, 13, c->user);
+			store_bind_int(st, 14, end + 2 * 86400);
+			store_bind_int(st, 15, end + 86400);
+			rc = store_step(st);
+			int64_t id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
+			store_done(st);
+			if (rc != STORE_ROW)
+				return rc == STORE_DONE ? STORE_ERROR : rc;
+			if ((rc = records_link_approved(c->r, s, id)) != STORE_OK)
+				return rc;
+		}
+	}
+	return STORE_OK;
+}
+
+/* count approved records on activities of 50 volunteers each. */
+static int demo_records(struct app_req *r, int64_t count, FILE *progress)
+{
+	struct demo_records c = { .r = r };
+	int64_t *vol = NULL, *home = NULL;
+	size_t cap = 0;
+	int rc = -1;
+	struct store_stmt *st = store_prepare(r->store, "SELECT min(id) FROM users");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	if (store_step(st) == STORE_ROW)
+		c.user = store_col_int(st, 0);
+	store_done(st);
+	st = store_prepare(r->store, "SELECT id, home_org_id FROM volunteers ORDER BY id");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	while (store_step(st) == STORE_ROW) {
+		if (c.nvol == cap) {
+			cap = cap ? 2 * cap : 4096;
+			int64_t *v2 = realloc(vol, cap * sizeof(*vol)), *h2 = v2 ? realloc(home, cap * sizeof(*home)) : NULL;
+			if (!v2 || !h2)
+				abort();
+			vol = v2;
+			home = h2;
+		}
+		vol[c.nvol] = store_col_int(st, 0);
+		home[c.nvol++] = store_col_int(st, 1);
+	}
+	store_done(st);
+	if (!c.nvol || !c.user) {
+		rc = 0;   /* nobody to record */
+		goto done;
+	}
+	c.vol = vol;
+	c.home = home;
+	c.total_activities = (count + DEMO_PER_ACTIVITY - 1) / DEMO_PER_ACTIVITY;
+	c.base = app_now() - 30 * 86400;
+	/* 100 activities (5,000 records) per transaction */
+	for (c.first_activity = 0; c.first_activity < c.total_activities; c.first_activity += 100) {
+		c.activities = c.total_activities - c.first_activity < 100 ? c.total_activities - c.first_activity : 100;
+		int t = store_tx(r->store, demo_records_tx, &c);
+		if (t != STORE_OK) {
+			app_store_fail(r, t);
+			goto done;
+		}
+		if (progress && ((c.first_activity + c.activities) % 2000 == 0 || c.first_activity + c.activities == c.total_activities))
+			fprintf(progress, "service records: %lld of %lld\n",
+				(long long)((c.first_activity + c.activities) * DEMO_PER_ACTIVITY), (long long)(c.total_activities * DEMO_PER_ACTIVITY));
+	}
+	rc = 0;
+done:
+	free(vol);
+	free(home);
+	return rc;
+}
+
+int demo_load(struct app_req *r, int scale, int64_t people, int64_t records, FILE *progress)
 {
 	int64_t root;
 	struct store_stmt *st = store_prepare(r->store, "SELECT count(*) FROM orgs");
@@ -236,5 +382,5 @@ int demo_load(struct app_req *r, int scale, int64_t people, FILE *progress)
 		if (progress)
 			fprintf(progress, "volunteers: %lld of %lld\n", (long long)done, (long long)total);
 	}
-	return 0;
+	return records > 0 ? demo_records(r, records, progress) : 0;
 }

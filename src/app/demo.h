@@ -14,9 +14,11 @@
 
 /* Loads the district into an installation that has only its root
  * organisation (refused otherwise): the organisations, the household
- * population × scale, and people volunteers (0: 64,318 × scale).
- * Progress lines go to progress. */
-int demo_load(struct app_req *r, int scale, int64_t people, FILE *progress);
+ * population × scale, people volunteers (0: 64,318 × scale) and records
+ * approved service records (activities of 50 people, 3 hours apart, going
+ * back from a month ago; each in the chain and the totals). Progress
+ * lines go to progress. */
+int demo_load(struct app_req *r, int scale, int64_t people, int64_t records, FILE *progress);
 /* Writes count synthetic volunteers as an import CSV (the template's
  * columns), starting at person number first so files can be disjoint. */
 int demo_write_csv(FILE *out, int64_t first, int64_t count);

@@ -4,6 +4,11 @@
 #include "app/app.h"
 #include "store/store.h"
 
+/* Links an approved record or amendment into the record chain and adds
+ * it to its volunteer's totals, inside the caller's transaction (what
+ * approval does after the status change). */
+int records_link_approved(struct app_req *r, struct store *s, int64_t id);
+
 /* Recomputes every volunteer's totals (volunteer_totals) from the
  * approved records, inside the caller's transaction: for databases whose
  * records predate the table. */

@@ -10,9 +10,11 @@
 #include <time.h>
 #include "util/arena.h"
 #include "util/jsonw.h"
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define ACT_COLUMNS "a.id, a.org_id, o.name, a.name, a.starts_at, a.ends_at, a.place, a.content," \
 	" a.leader, a.service_category, a.project_id, a.created_at, o.path"
@@ -677,7 +679,9 @@ static int link_hash(struct app_req *r, struct store *s, int64_t id, const char 
 	struct chain_field f[NCHAIN];
 	for (size_t i = 0; i < NCHAIN; i++) {
 		f[i].name = chain_names[i];
-		f[i].value = store_col_null(st, (int)i) ? NULL : arena_strdup(r->arena, store_col_text(st, (int)i));
+		const char *v = store_col_text(st, (int)i);
+		f[i].len = v ? store_col_len(st, (int)i) : 0;
+		f[i].value = v ? arena_strndup(r->arena, v, f[i].len) : NULL;
 	}
 	store_done(st);
 	return chain_link(prev, f, NCHAIN, out) == 0 ? STORE_OK : STORE_ERROR;
@@ -844,6 +848,12 @@ int records_totals_rebuild(struct store *s)
 	}
 }
 
+int records_link_approved(struct app_req *r, struct store *s, int64_t id)
+{
+	int rc = chain_append(r, s, id);
+	return rc == STORE_OK ? totals_apply(s, id) : rc;
+}
+
 struct decide_ctx {
 	struct app_req *r;
 	int64_t id, org_id;
@@ -873,8 +883,7 @@ static int decide_tx(struct store *s, void *vctx)
 	}
 	if (rc != STORE_ROW)
 		return rc;
-	if (strcmp(c->status, "approved") == 0 &&
-	    ((rc = chain_append(c->r, s, c->id)) != STORE_OK || (rc = totals_apply(s, c->id)) != STORE_OK))
+	if (strcmp(c->status, "approved") == 0 && (rc = records_link_approved(c->r, s, c->id)) != STORE_OK)
 		return rc;
 	return audit_write(c->r, s, strcmp(c->status, "approved") == 0 ? "record.approve" : "record.reject",
 			   "record", c->id, c->org_id, c->org_path, NULL);
@@ -937,28 +946,55 @@ int records_chain_head(struct app_req *r, json_t **out)
 	return rc == STORE_ROW ? 0 : app_store_fail(r, rc);
 }
 
-int records_verify(struct app_req *r, int64_t *checked, int64_t *broken, char *why, size_t whylen)
+/* One stretch of the chain, checked on its own connection and thread. */
+struct verify_part {
+	struct app *app;
+	int64_t lo, hi;          /* links lo..hi */
+	int rc;                  /* STORE_OK or the store's error */
+	int64_t fault_seq, fault_id;
+	const char *fault;
+	char last[CHAIN_HASH_HEX];   /* the stored hash of link hi */
+};
+
+static void *verify_part_run(void *arg)
 {
-	*checked = *broken = 0;
-	why[0] = 0;
+	struct verify_part *v = arg;
+	struct store *s = store_get(app_pool(v->app));
+	struct store_stmt *st;
+	char prev[CHAIN_HASH_HEX] = "", hash[CHAIN_HASH_HEX];
+	v->rc = STORE_ERROR;
+	if (!s)
+		return NULL;
+	if (v->lo > 1) {
+		/* where the part before ends; that part checks this hash is right */
+		if (!(st = store_prepare(s, "SELECT hash FROM record_chain WHERE seq = $1")))
+			return NULL;
+		store_bind_int(st, 1, v->lo - 1);
+		if (store_step(st) == STORE_ROW)
+			snprintf(prev, sizeof(prev), "%s", store_col_text(st, 0));
+		store_done(st);
+	}
 	/* one pass over links and records together: a query per record
 	 * would cost more than the hashing */
-	struct store_stmt *st = store_prepare(r->store,
+	st = store_prepare(s,
 		"SELECT c.seq, c.record_id, c.prev_hash, c.hash, s.id, " CHAIN_COLUMNS_S
-		" FROM record_chain c LEFT JOIN service_records s ON s.id = c.record_id ORDER BY c.seq");
+		" FROM record_chain c LEFT JOIN service_records s ON s.id = c.record_id"
+		" WHERE c.seq BETWEEN $1 AND $2 ORDER BY c.seq");
 	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	char prev[CHAIN_HASH_HEX] = "", hash[CHAIN_HASH_HEX];
+		return NULL;
+	store_bind_int(st, 1, v->lo);
+	store_bind_int(st, 2, v->hi);
 	struct chain_field f[NCHAIN];
-	int64_t expect = 1;
+	char scratch[NCHAIN][STORE_INT_TEXT];
+	for (size_t i = 0; i < NCHAIN; i++)
+		f[i].name = chain_names[i];
+	int64_t expect = v->lo;
 	int rc;
 	while ((rc = store_step(st)) == STORE_ROW) {
-		int64_t seq = store_col_int(st, 0), id = store_col_int(st, 1);
+		int64_t seq = store_col_int(st, 0);
 		const char *fault = NULL;
-		for (size_t i = 0; i < NCHAIN; i++) {
-			f[i].name = chain_names[i];
-			f[i].value = store_col_null(st, 5 + (int)i) ? NULL : store_col_text(st, 5 + (int)i);
-		}
+		for (size_t i = 0; i < NCHAIN; i++)
+			f[i].value = store_col_text_buf(st, 5 + (int)i, scratch[i], &f[i].len);
 		if (seq != expect)
 			fault = "a link is missing";
 		else if (strcmp(store_col_text(st, 2), prev) != 0)
@@ -968,29 +1004,94 @@ int records_verify(struct app_req *r, int64_t *checked, int64_t *broken, char *w
 		else if (chain_link(prev, f, NCHAIN, hash) != 0 || strcmp(hash, store_col_text(st, 3)) != 0)
 			fault = "the record was changed after approval";
 		if (fault) {
-			*broken = seq;
-			snprintf(why, whylen, "link %lld (record %lld): %s", (long long)seq, (long long)id, fault);
+			v->fault_seq = expect;
+			v->fault_id = seq == expect ? store_col_int(st, 1) : 0;
+			v->fault = fault;
 			break;
 		}
 		snprintf(prev, sizeof(prev), "%s", store_col_text(st, 3));
-		(*checked)++;
 		expect++;
 	}
 	store_done(st);
-	if (rc != STORE_ROW && rc != STORE_DONE)
-		return app_store_fail(r, rc);
-	if (!*broken) {
-		/* the head must be the last link: a deleted tail shows here */
-		st = store_prepare(r->store, "SELECT seq, hash FROM chain_head WHERE id = 1");
-		if (!st)
-			return app_store_fail(r, STORE_ERROR);
-		if (store_step(st) == STORE_ROW &&
-		    (store_col_int(st, 0) != *checked || strcmp(store_col_text(st, 1), prev) != 0)) {
-			*broken = *checked + 1;
-			snprintf(why, whylen, "the chain head (link %lld) does not match the last link",
-				 (long long)store_col_int(st, 0));
+	if (rc != STORE_ROW && rc != STORE_DONE) {
+		v->rc = rc;
+		return NULL;
+	}
+	if (!v->fault && expect != v->hi + 1) {
+		v->fault_seq = expect;
+		v->fault = "a link is missing";
+	}
+	snprintf(v->last, sizeof(v->last), "%s", prev);
+	v->rc = STORE_OK;
+	return NULL;
+}
+
+int records_verify(struct app_req *r, int64_t *checked, int64_t *broken, char *why, size_t whylen)
+{
+	*checked = *broken = 0;
+	why[0] = 0;
+	struct store_stmt *st = store_prepare(r->store, "SELECT seq, hash FROM chain_head WHERE id = 1");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	int rc = store_step(st);
+	int64_t head = rc == STORE_ROW ? store_col_int(st, 0) : 0;
+	char head_hash[CHAIN_HASH_HEX] = "";
+	if (rc == STORE_ROW)
+		snprintf(head_hash, sizeof(head_hash), "%s", store_col_text(st, 1));
+	store_done(st);
+	if (rc != STORE_ROW)
+		return app_store_fail(r, rc == STORE_DONE ? STORE_ERROR : rc);
+
+	/* Each link is checked against the stored hash of the one before, so
+	 * stretches of the chain can be checked at once, a thread (and a
+	 * connection) per core; together they check every link. */
+	enum { MAX_PARTS = 8 };
+	struct verify_part parts[MAX_PARTS];
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int n = head < 20000 ? 1 : (int)(cores < 1 ? 1 : cores > MAX_PARTS ? MAX_PARTS : cores);
+	pthread_t tid[MAX_PARTS];
+	bool started[MAX_PARTS] = { false };
+	for (int i = 0; i < n; i++) {
+		parts[i] = (struct verify_part){ .app = r->app, .lo = 1 + head * i / n, .hi = head * (i + 1) / n };
+		if (head == 0)
+			parts[i].rc = STORE_OK;
+		else if (i + 1 < n && pthread_create(&tid[i], NULL, verify_part_run, &parts[i]) == 0)
+			started[i] = true;
+		else
+			verify_part_run(&parts[i]);   /* the last part (or all) here */
+	}
+	for (int i = 0; i < n; i++)
+		if (started[i])
+			pthread_join(tid[i], NULL);
+	for (int i = 0; i < n; i++) {
+		if (parts[i].rc != STORE_OK)
+			return app_store_fail(r, parts[i].rc);
+		if (parts[i].fault) {
+			*broken = parts[i].fault_seq;
+			*checked = parts[i].fault_seq - 1;
+			if (parts[i].fault_id)
+				snprintf(why, whylen, "link %lld (record %lld): %s", (long long)parts[i].fault_seq,
+					 (long long)parts[i].fault_id, parts[i].fault);
+			else
+				snprintf(why, whylen, "link %lld: %s", (long long)parts[i].fault_seq, parts[i].fault);
+			return 0;
 		}
-		store_done(st);
+	}
+	*checked = head;
+	/* the head must name the last link, and nothing may follow it: read
+	 * together, so links approved meanwhile do not count as extra */
+	st = store_prepare(r->store, "SELECT (SELECT max(seq) FROM record_chain), seq FROM chain_head WHERE id = 1");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	rc = store_step(st);
+	int64_t last = rc == STORE_ROW && !store_col_null(st, 0) ? store_col_int(st, 0) : 0;
+	int64_t now_head = rc == STORE_ROW ? store_col_int(st, 1) : 0;
+	store_done(st);
+	if (rc != STORE_ROW)
+		return app_store_fail(r, rc == STORE_DONE ? STORE_ERROR : rc);
+	if (strcmp(head_hash, n && head ? parts[n - 1].last : "") != 0 || last != now_head) {
+		*broken = head + 1;
+		snprintf(why, whylen, "the chain head (link %lld) does not match the last link", (long long)head);
 	}
 	return 0;
 }

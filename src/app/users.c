@@ -472,11 +472,11 @@ static int reset_tx(struct store *s, void *vctx)
 	store_done(st);
 	if (rc != STORE_DONE)
 		return rc;
-	const char *path = NULL;
-	rc = org_lookup(c->r, org, &path, NULL);
+	struct org_ref o;
+	rc = org_fetch(c->r, s, org, &o);
 	if (rc != STORE_ROW)
 		return rc == STORE_DONE ? STORE_ERROR : rc;
-	return audit_write(c->r, s, "user.password_reset", "user", c->id, org, path, NULL);
+	return audit_write(c->r, s, "user.password_reset", "user", c->id, org, o.path, NULL);
 }
 
 int app_reset_password(struct app *a, const char *username, char *password, size_t len)

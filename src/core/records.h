@@ -43,6 +43,7 @@ int ymd_weekday(int ymd);
 struct chain_field {
 	const char *name;
 	const char *value;   /* NULL is encoded distinctly from "" */
+	size_t len;          /* value's byte length when known, else 0 (measured) */
 };
 
 #define CHAIN_HASH_HEX 65   /* SHA-256 as hex + NUL */

@@ -202,6 +202,16 @@ int64_t store_col_int(struct store_stmt *st, int col)
 	return st->owner->ops->col_int(st, col);
 }
 
+const char *store_col_text_buf(struct store_stmt *st, int col, char *scratch, size_t *len)
+{
+	return st->owner->ops->col_text_buf(st, col, scratch, len);
+}
+
+size_t store_col_len(struct store_stmt *st, int col)
+{
+	return st->owner->ops->col_len(st, col);
+}
+
 const char *store_col_text(struct store_stmt *st, int col)
 {
 	return st->owner->ops->col_text(st, col);

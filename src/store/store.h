@@ -64,6 +64,13 @@ int store_step(struct store_stmt *st);
 int64_t store_col_int(struct store_stmt *st, int col);
 const char *store_col_text(struct store_stmt *st, int col);
 bool store_col_null(struct store_stmt *st, int col);
+/* The byte length of a text column (after store_col_text; 0 for NULL). */
+size_t store_col_len(struct store_stmt *st, int col);
+/* A column as text with its length, for reading many rows fast: integers
+ * may be written into scratch (at least STORE_INT_TEXT bytes) instead of
+ * being converted by the database. NULL for SQL NULL. */
+#define STORE_INT_TEXT 24
+const char *store_col_text_buf(struct store_stmt *st, int col, char *scratch, size_t *len);
 /* Finishes with the statement: clears bindings and results. */
 void store_done(struct store_stmt *st);
 

@@ -22,6 +22,8 @@ struct store_ops {
 	int (*step)(struct store_stmt *st);
 	int64_t (*col_int)(struct store_stmt *st, int col);
 	const char *(*col_text)(struct store_stmt *st, int col);
+	size_t (*col_len)(struct store_stmt *st, int col);
+	const char *(*col_text_buf)(struct store_stmt *st, int col, char *scratch, size_t *len);
 	bool (*col_null)(struct store_stmt *st, int col);
 	void (*reset)(struct store_stmt *st);
 	/* runs SQL without parameters, possibly several statements */

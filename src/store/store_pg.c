@@ -227,6 +227,22 @@ static const char *pg_col_text(struct store_stmt *st, int col)
 	return PQgetvalue(ps->res, ps->row, col);
 }
 
+static size_t pg_col_len(struct store_stmt *st, int col)
+{
+	struct pg_stmt *ps = (struct pg_stmt *)st;
+	if (!ps->res || ps->row < 0 || ps->row >= ps->nrows)
+		return 0;
+	return (size_t)PQgetlength(ps->res, ps->row, col);
+}
+
+static const char *pg_col_text_buf(struct store_stmt *st, int col, char *scratch, size_t *len)
+{
+	(void)scratch;   /* libpq already has every value as text */
+	const char *t = pg_col_text(st, col);
+	*len = t ? pg_col_len(st, col) : 0;
+	return t;
+}
+
 static bool pg_col_null(struct store_stmt *st, int col)
 {
 	struct pg_stmt *ps = (struct pg_stmt *)st;
@@ -276,6 +292,8 @@ const struct store_ops store_pg_ops = {
 	.step = pg_step,
 	.col_int = pg_col_int,
 	.col_text = pg_col_text,
+	.col_len = pg_col_len,
+	.col_text_buf = pg_col_text_buf,
 	.col_null = pg_col_null,
 	.reset = pg_reset,
 	.exec = pg_exec,

@@ -59,7 +59,7 @@ static int lite_connect(struct store_pool *p, struct store *s)
 		"PRAGMA synchronous=FULL;"
 		"PRAGMA foreign_keys=ON;"
 		"PRAGMA temp_store=MEMORY;"
-		"PRAGMA cache_size=-65536;" "PRAGMA wal_autocheckpoint=16384;";
+		"PRAGMA cache_size=-65536;" "PRAGMA wal_autocheckpoint=16384;" "PRAGMA mmap_size=1073741824;";
 	char *msg = NULL;
 	if (sqlite3_exec(db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
 		store_set_err(s, "%s: %s", p->target, msg ? msg : "pragma failed");
@@ -160,6 +160,42 @@ static const char *lite_col_text(struct store_stmt *st, int col)
 	return (const char *)sqlite3_column_text(((struct lite_stmt *)st)->st, col);
 }
 
+static size_t lite_col_len(struct store_stmt *st, int col)
+{
+	return (size_t)sqlite3_column_bytes(((struct lite_stmt *)st)->st, col);
+}
+
+static const char *lite_col_text_buf(struct store_stmt *st, int col, char *scratch, size_t *len)
+{
+	sqlite3_stmt *s = ((struct lite_stmt *)st)->st;
+	int type = sqlite3_column_type(s, col);
+	if (type == SQLITE_NULL) {
+		*len = 0;
+		return NULL;
+	}
+	if (type == SQLITE_INTEGER) {
+		/* SQLite would convert the value in place, allocating for it */
+		int64_t v = sqlite3_column_int64(s, col);
+		uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+		char rev[24];
+		size_t n = 0, k = 0;
+		do {
+			rev[n++] = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+		if (v < 0)
+			scratch[k++] = '-';
+		while (n)
+			scratch[k++] = rev[--n];
+		scratch[k] = 0;
+		*len = k;
+		return scratch;
+	}
+	const char *t = (const char *)sqlite3_column_text(s, col);
+	*len = (size_t)sqlite3_column_bytes(s, col);
+	return t;
+}
+
 static bool lite_col_null(struct store_stmt *st, int col)
 {
 	return sqlite3_column_type(((struct lite_stmt *)st)->st, col) == SQLITE_NULL;
@@ -223,6 +259,8 @@ const struct store_ops store_sqlite_ops = {
 	.step = lite_step,
 	.col_int = lite_col_int,
 	.col_text = lite_col_text,
+	.col_len = lite_col_len,
+	.col_text_buf = lite_col_text_buf,
 	.col_null = lite_col_null,
 	.reset = lite_reset,
 	.exec = lite_exec,

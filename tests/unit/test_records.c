@@ -299,7 +299,7 @@ static void deadline_invalid(void **state)
 	assert_int_equal(working_deadline(20261127, INT_MAX, NULL), -1);
 	/* no working day left before the accepted years end: Sunday
 	 * 2999-12-29 followed by two listed holidays */
-	static const int tail[] = { 29991230, 29991231 };
+	static const int tail[] = { 29991230, 29991231, 0 };
 	static const struct work_calendar closing = { tail, N(tail), NULL, 0 };
 	assert_int_equal(working_deadline(29991229, 1, &closing), -1);
 	assert_int_equal(working_deadline(29991229, 1, NULL), 29991230);
@@ -318,12 +318,12 @@ static void deadline_invalid(void **state)
 #define KAT_EMPTY "9652595f37edd08c51dfa26567e6cd76e6fa2709c3e578478ca398d316837a7a"
 
 static const struct chain_field kat_fields[] = {
-	{ "record_id", "42" },
-	{ "activity", ACTIVITY },
-	{ "started_at", "2026-11-27T09:00+08:00" },
-	{ "minutes", "90" },
-	{ "note", NULL },
-	{ "remark", "" },
+	{ "record_id", "42", 0 },
+	{ "activity", ACTIVITY, 0 },
+	{ "started_at", "2026-11-27T09:00+08:00", 0 },
+	{ "minutes", "90", 0 },
+	{ "note", NULL, 0 },
+	{ "remark", "", 0 },
 };
 
 static void chain_known_answers(void **state)
@@ -336,10 +336,16 @@ static void chain_known_answers(void **state)
 	assert_string_equal(h, KAT1);
 
 	static const struct chain_field next[] = {
-		{ "record_id", "43" }, { "minutes", "120" },
+		{ "record_id", "43", 0 }, { "minutes", "120", 0 },
 	};
 	char h2[CHAIN_HASH_HEX];
 	assert_int_equal(chain_link(h, next, N(next), h2), 0);
+	assert_string_equal(h2, KAT2);
+	/* lengths given by the caller (as the store knows them) hash alike */
+	static const struct chain_field sized[] = {
+		{ "record_id", "43", 2 }, { "minutes", "120", 3 },
+	};
+	assert_int_equal(chain_link(h, sized, N(sized), h2), 0);
 	assert_string_equal(h2, KAT2);
 
 	assert_int_equal(chain_link(NULL, NULL, 0, h), 0);
@@ -401,35 +407,35 @@ static void chain_boundaries(void **state)
 {
 	char a[CHAIN_HASH_HEX], b[CHAIN_HASH_HEX];
 	/* NULL and "" are different values */
-	hash_of(NULL, (const struct chain_field[]){ { "note", NULL } }, 1, a);
-	hash_of(NULL, (const struct chain_field[]){ { "note", "" } }, 1, b);
+	hash_of(NULL, (const struct chain_field[]){ { "note", NULL, 0 } }, 1, a);
+	hash_of(NULL, (const struct chain_field[]){ { "note", "", 0 } }, 1, b);
 	assert_string_not_equal(a, b);
 	/* the length prefix keeps the split between values */
-	hash_of(NULL, (const struct chain_field[]){ { "x", "ab" }, { "y", "c" } }, 2, a);
-	hash_of(NULL, (const struct chain_field[]){ { "x", "a" }, { "y", "bc" } }, 2, b);
+	hash_of(NULL, (const struct chain_field[]){ { "x", "ab", 0 }, { "y", "c", 0 } }, 2, a);
+	hash_of(NULL, (const struct chain_field[]){ { "x", "a", 0 }, { "y", "bc", 0 } }, 2, b);
 	assert_string_not_equal(a, b);
 	/* a value that looks like the encoding of more fields */
-	hash_of(NULL, (const struct chain_field[]){ { "x", "1" }, { "y", "2" } }, 2, a);
-	hash_of(NULL, (const struct chain_field[]){ { "x", "1\x1ey\x1fS1:2" } }, 1, b);
+	hash_of(NULL, (const struct chain_field[]){ { "x", "1", 0 }, { "y", "2", 0 } }, 2, a);
+	hash_of(NULL, (const struct chain_field[]){ { "x", "1\x1ey\x1fS1:2", 0 } }, 1, b);
 	assert_string_not_equal(a, b);
-	hash_of(NULL, (const struct chain_field[]){ { "x", "N" } }, 1, a);
-	hash_of(NULL, (const struct chain_field[]){ { "x", NULL } }, 1, b);
+	hash_of(NULL, (const struct chain_field[]){ { "x", "N", 0 } }, 1, a);
+	hash_of(NULL, (const struct chain_field[]){ { "x", NULL, 0 } }, 1, b);
 	assert_string_not_equal(a, b);
 	/* name/value split */
-	hash_of(NULL, (const struct chain_field[]){ { "ab", "c" } }, 1, a);
-	hash_of(NULL, (const struct chain_field[]){ { "a", "bc" } }, 1, b);
+	hash_of(NULL, (const struct chain_field[]){ { "ab", "c", 0 } }, 1, a);
+	hash_of(NULL, (const struct chain_field[]){ { "a", "bc", 0 } }, 1, b);
 	assert_string_not_equal(a, b);
 	/* prev/first-name split */
-	hash_of("ab", (const struct chain_field[]){ { "c", "1" } }, 1, a);
-	hash_of("a", (const struct chain_field[]){ { "bc", "1" } }, 1, b);
+	hash_of("ab", (const struct chain_field[]){ { "c", "1", 0 } }, 1, a);
+	hash_of("a", (const struct chain_field[]){ { "bc", "1", 0 } }, 1, b);
 	assert_string_not_equal(a, b);
 	/* no fields and one field with an empty name and NULL value */
 	hash_of(NULL, NULL, 0, a);
-	hash_of(NULL, (const struct chain_field[]){ { "", NULL } }, 1, b);
+	hash_of(NULL, (const struct chain_field[]){ { "", NULL, 0 } }, 1, b);
 	assert_string_not_equal(a, b);
 	/* a length of ten or more bytes takes two digits */
-	hash_of(NULL, (const struct chain_field[]){ { "x", "0123456789" } }, 1, a);
-	hash_of(NULL, (const struct chain_field[]){ { "x", "012345678" } }, 1, b);
+	hash_of(NULL, (const struct chain_field[]){ { "x", "0123456789", 0 } }, 1, a);
+	hash_of(NULL, (const struct chain_field[]){ { "x", "012345678", 0 } }, 1, b);
 	assert_string_not_equal(a, b);
 	/* deterministic */
 	hash_of(NULL, kat_fields, N(kat_fields), a);
@@ -441,20 +447,20 @@ static void chain_refusals(void **state)
 {
 	char out[CHAIN_HASH_HEX];
 	memset(out, '#', sizeof(out));
-	const struct chain_field null_name[] = { { "a", "1" }, { NULL, "2" } };
+	const struct chain_field null_name[] = { { "a", "1", 0 }, { NULL, "2", 0 } };
 	assert_int_equal(chain_link(NULL, null_name, N(null_name), out), -1);
 	for (size_t i = 0; i < sizeof(out); i++)
 		assert_int_equal(out[i], '#');
 	/* separators where the encoding relies on their absence */
-	const struct chain_field us_name[] = { { "a\x1f" "b", "1" } };
+	const struct chain_field us_name[] = { { "a\x1f" "b", "1", 0 } };
 	assert_int_equal(chain_link(NULL, us_name, 1, out), -1);
-	const struct chain_field ok[] = { { "a", "1" } };
+	const struct chain_field ok[] = { { "a", "1", 0 } };
 	assert_int_equal(chain_link("ab\x1e", ok, 1, out), -1);
 	for (size_t i = 0; i < sizeof(out); i++)
 		assert_int_equal(out[i], '#');
 	/* values may hold separators; names may hold the record separator */
-	assert_int_equal(chain_link(NULL, (const struct chain_field[]){ { "a", "\x1e\x1f" } }, 1, out), 0);
-	assert_int_equal(chain_link(NULL, (const struct chain_field[]){ { "a\x1e", "1" } }, 1, out), 0);
+	assert_int_equal(chain_link(NULL, (const struct chain_field[]){ { "a", "\x1e\x1f", 0 } }, 1, out), 0);
+	assert_int_equal(chain_link(NULL, (const struct chain_field[]){ { "a\x1e", "1", 0 } }, 1, out), 0);
 	assert_int_equal(chain_link(NULL, NULL, 1, out), -1);
 	assert_int_equal(chain_link(NULL, ok, 1, NULL), -1);
 }
