@@ -1048,7 +1048,7 @@ int records_verify(struct app_req *r, int64_t *checked, int64_t *broken, char *w
 	enum { MAX_PARTS = 8 };
 	struct verify_part parts[MAX_PARTS];
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	int n = head < 20000 ? 1 : (int)(cores < 1 ? 1 : cores > MAX_PARTS ? MAX_PARTS : cores);
+	int n = head < 2000 ? 1 : (int)(cores < 1 ? 1 : cores > MAX_PARTS ? MAX_PARTS : cores);
 	pthread_t tid[MAX_PARTS];
 	bool started[MAX_PARTS] = { false };
 	for (int i = 0; i < n; i++) {
