@@ -1,7 +1,8 @@
 -- wrk: POST /api/v1/records, a new (volunteer, activity) pair per request.
 -- bench/records.sh writes bench-data.lua with `activities` and `volunteers`.
 dofile(os.getenv("BENCH_DATA"))
-local i = 0
+-- BENCH_START skips pairs used by an earlier run against the same database
+local i = tonumber(os.getenv("BENCH_START") or "0")
 -- wrk.format replaces wrk.headers when given headers: keep -H values
 local headers = {}
 for k, v in pairs(wrk.headers) do headers[k] = v end

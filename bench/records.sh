@@ -14,7 +14,7 @@ db=${BENCH_DB:-sqlite:$dir/records.db}
 pid=0
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
 "$bin" demo --db "$db" --key-file "$dir/key" --volunteers 20000 --log-level warn >/dev/null
-"$bin" serve --db "$db" --key-file "$dir/key" --listen 127.0.0.1:0 --access-log "$dir/access.log" \
+"$bin" serve --db "$db" --key-file "$dir/key" --listen 127.0.0.1:0 --access-log "$dir/access.log" ${BENCH_THREADS:+--threads $BENCH_THREADS} \
   --log-level warn >"$dir/out" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do grep -q listening "$dir/out" && break; sleep 0.1; done

@@ -398,8 +398,12 @@ int http_serve(struct app *app, const struct http_config *cfg)
 
 	unsigned threads = cfg->threads;
 	if (threads == 0) {
+		/* eight per core: a worker waiting for its transaction's group
+		 * commit (or for PostgreSQL) holds its connections, and more of
+		 * them in flight make bigger groups; measured in
+		 * docs/performance.md (issue 4) */
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		threads = n > 0 ? (unsigned)n : 1;
+		threads = n > 0 ? (unsigned)(n < 32 ? 8 * n : 256) : 8;
 	}
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
 			 MHD_USE_ERROR_LOG | MHD_USE_TURBO;

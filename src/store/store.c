@@ -80,6 +80,9 @@ int store_pool_open(const char *url, struct store_pool **out, char *err, size_t 
 	pthread_key_create(&p->key, NULL);
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_mutex_init(&p->writer, NULL);
+	pthread_mutex_init(&p->group_lock, NULL);
+	pthread_cond_init(&p->group_done, NULL);
+	p->queue_tail = &p->queue;
 	struct store *s = store_get(p);
 	if (!s) {
 		snprintf(err, errlen, "cannot open the %s database (see the log above)", ops->name);
@@ -103,6 +106,8 @@ void store_pool_close(struct store_pool *p)
 	pthread_key_delete(p->key);
 	pthread_mutex_destroy(&p->lock);
 	pthread_mutex_destroy(&p->writer);
+	pthread_mutex_destroy(&p->group_lock);
+	pthread_cond_destroy(&p->group_done);
 	free(p->target);
 	free(p);
 }
@@ -243,10 +248,9 @@ static void backoff(int attempt)
 	nanosleep(&ts, NULL);
 }
 
-int store_tx(struct store *s, int (*fn)(struct store *, void *), void *ctx)
+/* One transaction on its own: begin, fn, commit, with retries. */
+static int tx_alone(struct store *s, int (*fn)(struct store *, void *), void *ctx)
 {
-	if (s->tx_depth > 0)
-		return fn(s, ctx);   /* already inside: join the outer transaction */
 	int rc = STORE_ERROR;
 	for (int attempt = 0; attempt < TX_ATTEMPTS; attempt++) {
 		rc = s->ops->begin(s);
@@ -270,6 +274,130 @@ int store_tx(struct store *s, int (*fn)(struct store *, void *), void *ctx)
 		backoff(attempt);
 	}
 	return rc;
+}
+
+/* A transaction waiting in the group-commit queue. */
+struct tx_job {
+	int (*fn)(struct store *, void *);
+	void *ctx;
+	int rc;
+	bool done;
+	struct tx_job *next;
+};
+
+#define GROUP_MAX 64
+
+/* Runs one of the savepoint statements, prepared once per connection. */
+static int savepoint(struct store *s, const char *sql)
+{
+	struct store_stmt *st = store_prepare(s, sql);
+	if (!st)
+		return STORE_ERROR;
+	int rc = store_step(st);
+	store_done(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+static const char sp_begin[] = "SAVEPOINT grouped", sp_release[] = "RELEASE grouped",
+		  sp_undo[] = "ROLLBACK TO grouped";
+
+/* Runs jobs in one transaction on s, each inside a savepoint so that one
+ * that fails leaves the others' writes in place: one commit, one fsync,
+ * for all of them. Should the group itself fail (a commit error, a busy
+ * database, a savepoint that cannot be rolled back), nothing of it is kept
+ * and each job runs again alone, so every job gets the answer it would
+ * have had without grouping. */
+static void tx_group(struct store *s, struct tx_job **jobs, int n)
+{
+	if (n == 1) {
+		jobs[0]->rc = tx_alone(s, jobs[0]->fn, jobs[0]->ctx);
+		return;
+	}
+	int rc = s->ops->begin(s);
+	if (rc != STORE_OK)
+		goto alone;
+	s->tx_depth = 1;
+	for (int i = 0; i < n; i++) {
+		if (savepoint(s, sp_begin) != STORE_OK)
+			goto abort;
+		rc = jobs[i]->fn(s, jobs[i]->ctx);
+		if (rc == STORE_OK) {
+			if (savepoint(s, sp_release) != STORE_OK)
+				goto abort;
+		} else if (rc == STORE_RETRY || savepoint(s, sp_undo) != STORE_OK ||
+			   savepoint(s, sp_release) != STORE_OK) {
+			goto abort;
+		}
+		jobs[i]->rc = rc;
+	}
+	rc = s->ops->commit(s);   /* rolls back and unlocks when it fails */
+	s->tx_depth = 0;
+	if (rc == STORE_OK)
+		return;
+	goto alone;
+abort:
+	s->ops->rollback(s);
+	s->tx_depth = 0;
+alone:
+	log_debug("store: group of %d transactions runs one by one: %s", n, s->err);
+	for (int i = 0; i < n; i++)
+		jobs[i]->rc = tx_alone(s, jobs[i]->fn, jobs[i]->ctx);
+}
+
+/* Group commit: the transaction joins a queue; whichever waiting thread
+ * finds no group running leads the next one, running every queued
+ * transaction (its own included) on the pool's group connection. The
+ * others sleep until their transaction is committed. Requests that arrive while a
+ * group commits form the next group, so under load each fsync carries
+ * many transactions and alone each still commits at once. */
+static int tx_queued(struct store *s, int (*fn)(struct store *, void *), void *ctx)
+{
+	struct store_pool *p = s->pool;
+	struct tx_job job = { .fn = fn, .ctx = ctx, .rc = STORE_ERROR };
+	pthread_mutex_lock(&p->group_lock);
+	*p->queue_tail = &job;
+	p->queue_tail = &job.next;
+	while (!job.done) {
+		if (p->leading) {
+			pthread_cond_wait(&p->group_done, &p->group_lock);
+			continue;
+		}
+		p->leading = true;
+		struct tx_job *batch[GROUP_MAX];
+		int n = 0;
+		while (p->queue && n < GROUP_MAX) {
+			batch[n++] = p->queue;
+			p->queue = p->queue->next;
+		}
+		if (!p->queue)
+			p->queue_tail = &p->queue;
+		pthread_mutex_unlock(&p->group_lock);
+		if (!p->group_conn && (p->group_conn = connection_new(p)) != NULL) {
+			pthread_mutex_lock(&p->lock);
+			p->group_conn->next_in_pool = p->all;
+			p->all = p->group_conn;
+			pthread_mutex_unlock(&p->lock);
+		}
+		if (p->group_conn)
+			tx_group(p->group_conn, batch, n);
+		else
+			for (int i = 0; i < n; i++)   /* no second connection: on our own */
+				batch[i]->rc = tx_alone(s, batch[i]->fn, batch[i]->ctx);
+		pthread_mutex_lock(&p->group_lock);
+		for (int i = 0; i < n; i++)
+			batch[i]->done = true;
+		p->leading = false;
+		pthread_cond_broadcast(&p->group_done);
+	}
+	pthread_mutex_unlock(&p->group_lock);
+	return job.rc;
+}
+
+int store_tx(struct store *s, int (*fn)(struct store *, void *), void *ctx)
+{
+	if (s->tx_depth > 0)
+		return fn(s, ctx);   /* already inside: join the outer transaction */
+	return s->ops->group_commit ? tx_queued(s, fn, ctx) : tx_alone(s, fn, ctx);
 }
 
 /* Replaces every token in sql with its text; the result is malloc'd. */

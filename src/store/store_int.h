@@ -29,6 +29,7 @@ struct store_ops {
 	/* runs SQL without parameters, possibly several statements */
 	int (*exec)(struct store *s, const char *sql);
 	/* write-transaction brackets */
+	bool group_commit;        /* fold concurrent transactions into one commit */
 	int (*begin)(struct store *s);
 	int (*commit)(struct store *s);
 	void (*rollback)(struct store *s);
@@ -63,6 +64,16 @@ struct store_pool {
 	pthread_mutex_t lock;     /* guards the connection list */
 	pthread_mutex_t writer;   /* SQLite: one writer at a time */
 	struct store *all;
+	/* group commit (SQLite): transactions waiting for a leader to run
+	 * them, and whether one is running a group now */
+	pthread_mutex_t group_lock;
+	pthread_cond_t group_done;
+	struct tx_job *queue, **queue_tail;
+	bool leading;
+	/* the connection groups run on, whichever thread leads: one writing
+	 * connection keeps its page cache, where a connection per leader
+	 * found its cache stale after every other thread's commit */
+	struct store *group_conn;
 };
 
 extern const struct store_ops store_sqlite_ops;

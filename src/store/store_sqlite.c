@@ -59,7 +59,7 @@ static int lite_connect(struct store_pool *p, struct store *s)
 		"PRAGMA synchronous=FULL;"
 		"PRAGMA foreign_keys=ON;"
 		"PRAGMA temp_store=MEMORY;"
-		"PRAGMA cache_size=-65536;" "PRAGMA wal_autocheckpoint=16384;" "PRAGMA mmap_size=1073741824;";
+		"PRAGMA cache_size=-65536;" "PRAGMA wal_autocheckpoint=16384;";
 	char *msg = NULL;
 	if (sqlite3_exec(db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
 		store_set_err(s, "%s: %s", p->target, msg ? msg : "pragma failed");
@@ -264,6 +264,7 @@ const struct store_ops store_sqlite_ops = {
 	.col_null = lite_col_null,
 	.reset = lite_reset,
 	.exec = lite_exec,
+	.group_commit = true,
 	.begin = lite_begin,
 	.commit = lite_commit,
 	.rollback = lite_rollback,

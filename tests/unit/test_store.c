@@ -245,6 +245,92 @@ static void concurrent_writers_lose_nothing(void **state)
 	assert_int_equal(get(s, "n"), 400);
 }
 
+/* A transaction of the mixed-writers test: job i of thread t. */
+struct mixed_job {
+	int t, i;
+};
+
+static int mixed_insert(struct store *s, const char *k, int64_t v)
+{
+	struct store_stmt *st = store_prepare(s, "INSERT INTO unit_kv (k, v) VALUES ($1, $2)");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_text(st, 1, k);
+	store_bind_int(st, 2, v);
+	int rc = store_step(st);
+	store_done(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+/* Every 7th job races for one key (one wins, the rest fail on the
+ * constraint); every 5th writes and then fails; the rest write a row. */
+static int tx_mixed(struct store *s, void *ctx)
+{
+	struct mixed_job *j = ctx;
+	if (j->i % 7 == 3)
+		return mixed_insert(s, "dup", j->t);
+	char k[32];
+	snprintf(k, sizeof(k), "m-%d-%d", j->t, j->i);
+	int rc = mixed_insert(s, k, j->i);
+	return rc != STORE_OK ? rc : j->i % 5 == 4 ? STORE_ERROR : STORE_OK;
+}
+
+#define MIXED_THREADS 8
+#define MIXED_JOBS 150
+static int mixed_dup_wins;
+
+static void *mixed_writer(void *arg)
+{
+	struct fixture *f = arg;
+	static int next_t;
+	int t = __atomic_fetch_add(&next_t, 1, __ATOMIC_SEQ_CST);
+	struct store *s = store_get(f->pool);
+	for (int i = 0; i < MIXED_JOBS; i++) {
+		struct mixed_job j = { t, i };
+		int rc = store_tx(s, tx_mixed, &j);
+		int want = i % 7 == 3 ? -1 : i % 5 == 4 ? STORE_ERROR : STORE_OK;
+		if (i % 7 == 3) {
+			if (rc == STORE_OK)
+				__atomic_fetch_add(&mixed_dup_wins, 1, __ATOMIC_SEQ_CST);
+			else if (rc != STORE_CONSTRAINT)
+				return (void *)1;
+		} else if (rc != want) {
+			return (void *)1;
+		}
+	}
+	return NULL;
+}
+
+/* Many threads' transactions at once (on SQLite folded into shared
+ * commits): each succeeds or fails as it would alone, and what failed
+ * leaves nothing behind. */
+static void concurrent_transactions_fail_alone(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = conn(state);
+	mixed_dup_wins = 0;
+	pthread_t t[MIXED_THREADS];
+	for (int i = 0; i < MIXED_THREADS; i++)
+		pthread_create(&t[i], NULL, mixed_writer, f);
+	for (int i = 0; i < MIXED_THREADS; i++) {
+		void *ret;
+		pthread_join(t[i], &ret);
+		assert_null(ret);
+	}
+	assert_int_equal(mixed_dup_wins, 1);
+	int per_thread = 0;
+	for (int i = 0; i < MIXED_JOBS; i++)
+		per_thread += i % 7 != 3 && i % 5 != 4;
+	struct store_stmt *st = store_prepare(s, "SELECT count(*) FROM unit_kv WHERE k LIKE 'm-%'");
+	assert_int_equal(store_step(st), STORE_ROW);
+	assert_int_equal(store_col_int(st, 0), MIXED_THREADS * per_thread);
+	store_done(st);
+	st = store_prepare(s, "SELECT count(*) FROM unit_kv WHERE k LIKE 'm-%' AND v % 5 = 4");
+	assert_int_equal(store_step(st), STORE_ROW);
+	assert_int_equal(store_col_int(st, 0), 0);
+	store_done(st);
+}
+
 static void bad_sql_is_an_error_not_a_crash(void **state)
 {
 	struct store *s = conn(state);
@@ -269,6 +355,7 @@ static void pool_refuses_bad_urls(void **state)
 	cmocka_unit_test(transactions_commit_or_roll_back), \
 	cmocka_unit_test(nested_use_of_one_statement), \
 	cmocka_unit_test(concurrent_writers_lose_nothing), \
+	cmocka_unit_test(concurrent_transactions_fail_alone), \
 	cmocka_unit_test(bad_sql_is_an_error_not_a_crash)
 
 int main(void)
