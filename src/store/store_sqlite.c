@@ -177,19 +177,16 @@ static const char *lite_col_text_buf(struct store_stmt *st, int col, char *scrat
 		/* SQLite would convert the value in place, allocating for it */
 		int64_t v = sqlite3_column_int64(s, col);
 		uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-		char rev[24];
-		size_t n = 0, k = 0;
+		char *end = scratch + STORE_INT_TEXT - 1, *p = end;
+		*p = 0;
 		do {
-			rev[n++] = (char)('0' + u % 10);
+			*--p = (char)('0' + u % 10);
 			u /= 10;
 		} while (u);
 		if (v < 0)
-			scratch[k++] = '-';
-		while (n)
-			scratch[k++] = rev[--n];
-		scratch[k] = 0;
-		*len = k;
-		return scratch;
+			*--p = '-';
+		*len = (size_t)(end - p);
+		return p;
 	}
 	const char *t = (const char *)sqlite3_column_text(s, col);
 	*len = (size_t)sqlite3_column_bytes(s, col);
