@@ -16,6 +16,26 @@ void buf_release(struct buf *b)
 	buf_init(b, b->max);
 }
 
+char *buf_extend(struct buf *b, size_t n)
+{
+	if (n > b->max - b->len)
+		return NULL;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *d = realloc(b->data, cap);
+		if (!d)
+			abort();
+		b->data = d;
+		b->cap = cap;
+	}
+	char *at = b->data + b->len;
+	b->len += n;
+	b->data[b->len] = 0;
+	return at;
+}
+
 int buf_append(struct buf *b, const void *p, size_t n)
 {
 	if (n > b->max - b->len)

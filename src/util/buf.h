@@ -18,6 +18,9 @@ void buf_release(struct buf *b);
 /* Appends n bytes; returns 0, or -1 when the result would exceed max
  * (the buffer is then unchanged). */
 int buf_append(struct buf *b, const void *p, size_t n);
+/* Makes room for n more bytes at the end and returns where they start
+ * (the caller fills them), or NULL when the result would exceed max. */
+char *buf_extend(struct buf *b, size_t n);
 /* Appends a NUL-terminated string. */
 int buf_puts(struct buf *b, const char *s);
 

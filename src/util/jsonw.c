@@ -8,6 +8,19 @@
 int jsonw_string(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
+	size_t clean = 0;
+	while (clean < n && (unsigned char)s[clean] >= 0x20 && s[clean] != '"' && s[clean] != '\\')
+		clean++;
+	if (clean == n) {
+		/* the usual case, nothing to escape: one copy */
+		char *at = buf_extend(b, n + 2);
+		if (!at)
+			return -1;
+		at[0] = '"';
+		memcpy(at + 1, s, n);
+		at[n + 1] = '"';
+		return 0;
+	}
 	if (buf_append(b, "\"", 1) != 0)
 		return -1;
 	size_t run = 0;
@@ -148,9 +161,17 @@ void jsonw_end(struct jsonw *w, char close)
 void jsonw_key(struct jsonw *w, const char *key)
 {
 	sep(w);
-	if (!w->err && jsonw_string(w->b, key, strlen(key)) != 0)
+	size_t n = strlen(key);
+	char *at = w->err ? NULL : buf_extend(w->b, n + 3);
+	if (at) {
+		/* keys are the program's own names: nothing to escape */
+		at[0] = '"';
+		memcpy(at + 1, key, n);
+		at[n + 1] = '"';
+		at[n + 2] = ':';
+	} else {
 		w->err = -1;
-	put(w, ":", 1);
+	}
 	/* the value that follows takes no comma */
 	w->need_comma[w->depth] = false;
 }
@@ -175,10 +196,16 @@ void jsonw_str(struct jsonw *w, const char *s)
 
 void jsonw_int(struct jsonw *w, int64_t v)
 {
-	char num[24];
-	int n = snprintf(num, sizeof(num), "%" PRId64, v);
+	char num[24], *end = num + sizeof(num), *p = end;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
 	sep(w);
-	put(w, num, (size_t)n);
+	put(w, p, (size_t)(end - p));
 	done_value(w);
 }
 

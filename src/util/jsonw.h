@@ -34,7 +34,8 @@ void jsonw_object(struct jsonw *w);
 void jsonw_array(struct jsonw *w);
 /* Closes the innermost object or array. */
 void jsonw_end(struct jsonw *w, char close);
-/* The name of the next member of the current object. */
+/* The name of the next member of the current object: the program's own
+ * names, written as they are (nothing in them needs escaping). */
 void jsonw_key(struct jsonw *w, const char *key);
 /* Values: a string (NULL writes null), an integer, a boolean, null, or a
  * jansson document. */
