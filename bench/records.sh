@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Service-record benchmarks on a fresh SQLite database (or PostgreSQL with
 # BENCH_DB=postgresql://…): single-record entry and batches of 50 over
-# HTTP (every acknowledged record is on disk: synchronous=FULL), the
-# archive of a volunteer with 1,000 records, and `zhiyuan verify` over the
-# chain (bench/verify.sh times it over 1,000,000 links). Usage:
+# HTTP (every acknowledged record is on disk: synchronous=FULL) and the
+# archive of a volunteer with 1,000 records (bench/verify.sh times
+# `zhiyuan verify` over 1,000,000 links). Usage:
 # bench/records.sh [DURATION_SECONDS]; BENCH_RUNS (3), BENCH_THREADS
 # (server default). Loopback only.
 set -euo pipefail
@@ -48,23 +48,3 @@ for r in $(seq 1 "$runs"); do
   printf 'archive, 1,000 records (page of 50):  %s\n' "$(wrk -t1 -c16 -d${dur}s --latency \
     -H "Authorization: Bearer $token" "$url/api/v1/volunteers/$archive/archive?limit=50" | report)"
 done
-# approve what was entered, then time the walk of the chain
-node -e '
-const [url, token] = process.argv.slice(1);
-const h = { Authorization: "Bearer " + token };
-(async () => {
-  let ids = [];
-  for (;;) {
-    const page = await (await fetch(url + "/api/v1/records?status=submitted&limit=200", { headers: h })).json();
-    if (!page.items.length) break;
-    ids = page.items.map((r) => r.id);
-    let i = 0;
-    await Promise.all(Array.from({ length: 16 }, async () => { while (i < ids.length) await fetch(url + "/api/v1/records/" + ids[i++] + "/approve", { method: "POST", headers: h }); }));
-  }
-})();' "$url" "$token"
-kill $pid; wait $pid 2>/dev/null || true
-start=$(date +%s.%N)
-out=$("$bin" verify --db "$db" --key-file "$dir/key" --log-level warn)
-end=$(date +%s.%N)
-links=$(echo "$out" | grep -o '[0-9]* links' | grep -o '[0-9]*')
-printf 'verify: %s in %.2f s (%.0f links/s)\n' "$out" "$(echo "$end - $start" | bc)" "$(echo "$links / ($end - $start)" | bc -l)"

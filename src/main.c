@@ -30,7 +30,9 @@ static struct opt opts[] = {
 	  "database: sqlite:PATH or postgresql://USER:PASS@HOST:PORT/DB", OPT_STR, false, NULL },
 	{ "listen", "ZHIYUAN_LISTEN", "127.0.0.1:8080", "HOST:PORT",
 	  "address to serve on ([::1]:8080 for IPv6, port 0 picks a free port)", OPT_STR, true, NULL },
-	{ "threads", "ZHIYUAN_THREADS", "0", "N", "worker threads (0 = eight per core)", OPT_INT, true, NULL },
+	{ "threads", "ZHIYUAN_THREADS", "0", "N", "threads serving connections (0 = one per core)", OPT_INT, true, NULL },
+	{ "write-threads", "ZHIYUAN_WRITE_THREADS", "0", "N",
+	  "threads running writes, which may wait for a commit (0 = eight per core)", OPT_INT, true, NULL },
 	{ "web-root", "ZHIYUAN_WEB_ROOT", "web/dist", "DIR", "built web console to serve", OPT_STR, true, NULL },
 	{ "max-body", "ZHIYUAN_MAX_BODY", "1048576", "BYTES", "largest request body accepted", OPT_INT, true, NULL },
 	{ "access-log", "ZHIYUAN_ACCESS_LOG", "-", "DEST", "access log: - (stdout), a file, or off", OPT_STR, true, NULL },
@@ -251,8 +253,8 @@ static int open_app(struct app **app)
 
 static int cmd_serve(void)
 {
-	long long threads, max_body, grace;
-	if (num("threads", 0, 256, &threads) != 0 ||
+	long long threads, write_threads, max_body, grace;
+	if (num("threads", 0, 256, &threads) != 0 || num("write-threads", 0, 1024, &write_threads) != 0 ||
 	    num("max-body", 1024, 1LL << 30, &max_body) != 0 ||
 	    num("shutdown-grace", 0, 3600, &grace) != 0)
 		return 2;
@@ -262,6 +264,7 @@ static int cmd_serve(void)
 	struct http_config hc = {
 		.listen = val("listen"),
 		.threads = (unsigned)threads,
+		.write_threads = (unsigned)write_threads,
 		.web_root = val("web-root"),
 		.max_body = (size_t)max_body,
 		.access_log = val("access-log"),

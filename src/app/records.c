@@ -162,6 +162,15 @@ int activities_list(struct app_req *r, const char *org_s, const char *limit_s, c
 	" s.chain_seq, s.chain_hash, s.created_at, o.path, s.source_org, s.amendment_reason"
 #define REC_FROM " FROM service_records s JOIN activities a ON a.id = s.activity_id" \
 	" JOIN volunteers v ON v.id = s.volunteer_id JOIN orgs o ON o.id = s.org_id"
+/* The same columns for the records of one volunteer's file, whose number
+ * and name are known ($4, $5): the page needs no join but the activity's.
+ * The organisation's path (column 29) is not part of a record's reading. */
+#define REC_COLUMNS_FILE "s.id, s.activity_id, a.name, s.volunteer_id, CAST($4 AS TEXT), CAST($5 AS TEXT)," \
+	" s.org_id, s.starts_at, s.ends_at, s.minutes, s.place, s.beneficiary, s.beneficiary_count," \
+	" s.content, s.quality, s.quality_comment, s.source, s.evidence, s.recorder_id, s.late," \
+	" s.late_reason, s.status, s.reject_reason, s.approver_id, s.decided_at, s.amends_id," \
+	" s.chain_seq, s.chain_hash, s.created_at, '', s.source_org, s.amendment_reason"
+#define REC_FROM_FILE " FROM service_records s JOIN activities a ON a.id = s.activity_id"
 
 /* How a record reads (REC_COLUMNS): the one list of its members, for the
  * archive's streamed pages (record_members) and every other answer
@@ -1330,7 +1339,7 @@ int records_archive_write(struct app_req *r, int64_t volunteer_id, const char *l
 	/* their amendments, in id order: the latest approved one is what
 	 * its original counts */
 	if (shown) {
-		st = store_prepare(r->store, "SELECT " REC_COLUMNS ", a.service_category" REC_FROM
+		st = store_prepare(r->store, "SELECT " REC_COLUMNS_FILE ", a.service_category" REC_FROM_FILE
 				   " WHERE s.volunteer_id = $1 AND s.amends_id BETWEEN $2 AND $3 ORDER BY s.id");
 		if (!st) {
 			rc = STORE_ERROR;
@@ -1339,6 +1348,8 @@ int records_archive_write(struct app_req *r, int64_t volunteer_id, const char *l
 		store_bind_int(st, 1, volunteer_id);
 		store_bind_int(st, 2, lo);
 		store_bind_int(st, 3, hi);
+		store_bind_text(st, 4, json_string_value(json_object_get(file, "volunteer_number")));
+		store_bind_text(st, 5, json_string_value(json_object_get(file, "name")));
 		while ((rc = store_step(st)) == STORE_ROW) {
 			char key[24];
 			snprintf(key, sizeof(key), "%lld", (long long)store_col_int(st, 25));
@@ -1396,7 +1407,7 @@ int records_archive_write(struct app_req *r, int64_t volunteer_id, const char *l
 	jsonw_key(&w, "records");
 	jsonw_array(&w);
 	if (shown) {
-		st = store_prepare(r->store, "SELECT " REC_COLUMNS ", a.service_category" REC_FROM
+		st = store_prepare(r->store, "SELECT " REC_COLUMNS_FILE ", a.service_category" REC_FROM_FILE
 				   " WHERE s.volunteer_id = $1 AND s.amends_id IS NULL AND s.id BETWEEN $2 AND $3"
 				   " ORDER BY s.id DESC");
 		if (!st) {
@@ -1406,6 +1417,8 @@ int records_archive_write(struct app_req *r, int64_t volunteer_id, const char *l
 		store_bind_int(st, 1, volunteer_id);
 		store_bind_int(st, 2, lo);
 		store_bind_int(st, 3, hi);
+		store_bind_text(st, 4, json_string_value(json_object_get(file, "volunteer_number")));
+		store_bind_text(st, 5, json_string_value(json_object_get(file, "name")));
 		while ((rc = store_step(st)) == STORE_ROW) {
 			char key[24];
 			snprintf(key, sizeof(key), "%lld", (long long)store_col_int(st, 0));

@@ -5,6 +5,7 @@
 #include "http/server.h"
 #include "util/buf.h"
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdatomic.h>
 
 #define MAX_PATH_PARAMS 4
@@ -12,11 +13,24 @@
 
 enum lang { LANG_ZH, LANG_EN };
 
+struct http_req;
+
+/* Writes run on their own threads (server.c: write pool). */
+struct write_pool {
+	pthread_mutex_t lock;
+	pthread_cond_t ready;
+	struct http_req *head, **tail;
+	pthread_t *threads;
+	unsigned nthreads;
+	bool stopping;
+};
+
 struct server {
 	struct app *app;
 	struct http_config cfg;
 	struct MHD_Daemon *daemon;
 	atomic_int in_flight;
+	struct write_pool writes;
 };
 
 struct http_req;
@@ -57,6 +71,13 @@ struct http_req {
 	} headers[MAX_EXTRA_HEADERS];
 	int nheaders;
 	struct app_req app;
+	/* a write handed to the write pool: the connection is suspended
+	 * until a write thread has the answer ready */
+	bool deferred, answered;
+	struct MHD_Response *answer;
+	unsigned answer_status;
+	enum MHD_Result answer_result;
+	struct http_req *next_write;
 };
 
 /* The route table, terminated by a NULL method. */

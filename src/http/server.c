@@ -100,6 +100,13 @@ static enum MHD_Result queue(struct http_req *req, unsigned status, struct MHD_R
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	req->status = (int)status;
 	req->resp_bytes = bytes;
+	if (req->deferred) {
+		/* on a write thread: MHD takes the answer when the connection
+		 * is resumed (on_request) */
+		req->answer = resp;
+		req->answer_status = status;
+		return MHD_YES;
+	}
 	enum MHD_Result r = MHD_queue_response(req->conn, status, resp);
 	MHD_destroy_response(resp);
 	return r;
@@ -294,9 +301,68 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	if (req->answered) {
+		/* back from the write pool */
+		enum MHD_Result r = req->answer_result;
+		if (req->answer) {
+			r = MHD_queue_response(conn, req->answer_status, req->answer);
+			MHD_destroy_response(req->answer);
+			req->answer = NULL;
+		}
+		return r;
+	}
 	if (req->status)
 		return MHD_YES;   /* already answered (413 up front) */
+	if (srv->writes.nthreads && is_write(req->method)) {
+		/* a write may wait for its group commit: on a write thread it
+		 * holds up no reads on this connection thread's other
+		 * connections (docs/decisions.md) */
+		req->deferred = true;
+		MHD_suspend_connection(conn);
+		pthread_mutex_lock(&srv->writes.lock);
+		*srv->writes.tail = req;
+		srv->writes.tail = &req->next_write;
+		pthread_cond_signal(&srv->writes.ready);
+		pthread_mutex_unlock(&srv->writes.lock);
+		return MHD_YES;
+	}
 	return dispatch(req);
+}
+
+static void stop_writes(struct write_pool *w)
+{
+	pthread_mutex_lock(&w->lock);
+	w->stopping = true;
+	pthread_cond_broadcast(&w->ready);
+	pthread_mutex_unlock(&w->lock);
+	for (unsigned i = 0; i < w->nthreads; i++)
+		pthread_join(w->threads[i], NULL);
+	w->nthreads = 0;
+	free(w->threads);
+	w->threads = NULL;
+}
+
+static void *write_thread(void *arg)
+{
+	struct write_pool *w = arg;
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		while (!w->head && !w->stopping)
+			pthread_cond_wait(&w->ready, &w->lock);
+		if (!w->head)
+			break;   /* stopping, and nothing left */
+		struct http_req *req = w->head;
+		w->head = req->next_write;
+		if (!w->head)
+			w->tail = &w->head;
+		pthread_mutex_unlock(&w->lock);
+		req->answer_result = dispatch(req);
+		req->answered = true;
+		MHD_resume_connection(req->conn);
+		pthread_mutex_lock(&w->lock);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -396,17 +462,29 @@ int http_serve(struct app *app, const struct http_config *cfg)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	unsigned threads = cfg->threads;
-	if (threads == 0) {
-		/* eight per core: a worker waiting for its transaction's group
-		 * commit (or for PostgreSQL) holds its connections, and more of
-		 * them in flight make bigger groups; measured in
-		 * docs/performance.md (issue 4) */
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		threads = n > 0 ? (unsigned)(n < 32 ? 8 * n : 256) : 8;
-	}
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	if (cores < 1)
+		cores = 1;
+	unsigned threads = cfg->threads ? cfg->threads : (unsigned)cores;
+	/* writes run apart, eight threads per core: a write waiting for its
+	 * group commit (or for PostgreSQL) holds only its own request, and
+	 * more writes in flight make bigger groups, while reads keep one
+	 * thread per core and short queues (docs/decisions.md) */
+	srv.writes.nthreads = cfg->write_threads ? cfg->write_threads : (unsigned)(cores < 32 ? 8 * cores : 256);
+	pthread_mutex_init(&srv.writes.lock, NULL);
+	pthread_cond_init(&srv.writes.ready, NULL);
+	srv.writes.tail = &srv.writes.head;
+	srv.writes.threads = calloc(srv.writes.nthreads, sizeof(pthread_t));
+	if (!srv.writes.threads)
+		abort();
+	for (unsigned i = 0; i < srv.writes.nthreads; i++)
+		if (pthread_create(&srv.writes.threads[i], NULL, write_thread, &srv.writes) != 0) {
+			log_error("cannot start write thread %u", i);
+			srv.writes.nthreads = i;
+			break;
+		}
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-			 MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+			 MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	srv.daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &srv,
@@ -422,6 +500,7 @@ int http_serve(struct app *app, const struct http_config *cfg)
 		MHD_OPTION_END);
 	if (!srv.daemon) {
 		log_error("cannot listen on %s", cfg->listen);
+		stop_writes(&srv.writes);
 		return -1;
 	}
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv.daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -431,7 +510,8 @@ int http_serve(struct app *app, const struct http_config *cfg)
 	printf("listening on http://%s:%u\n", host[0] ? host : "0.0.0.0",
 	       di ? (unsigned)di->port : 0);
 	fflush(stdout);
-	log_info("serving with %u threads, database %s", threads, app_backend(app));
+	log_info("serving with %u threads and %u for writes, database %s", threads, srv.writes.nthreads,
+		 app_backend(app));
 
 	/* the main thread waits for the signal and meanwhile flushes the
 	 * access log every second, so an idle server's last lines reach the
@@ -455,6 +535,9 @@ int http_serve(struct app *app, const struct http_config *cfg)
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}
+	/* writes already taken finish and resume their connections: MHD
+	 * must not stop with a connection suspended */
+	stop_writes(&srv.writes);
 	MHD_stop_daemon(srv.daemon);
 	if (access_log) {
 		fflush(access_log);

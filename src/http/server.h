@@ -10,7 +10,9 @@ struct app;
 
 struct http_config {
 	const char *listen;       /* "127.0.0.1:8080", "[::1]:8080", ":8080"; port 0 picks one */
-	unsigned threads;         /* worker threads; 0 = eight per core */
+	unsigned threads;         /* threads serving connections; 0 = one per core */
+	unsigned write_threads;   /* threads running writes (POST, PUT, PATCH, DELETE);
+				   * 0 = eight per core */
 	const char *web_root;     /* built console, e.g. "web/dist" */
 	size_t max_body;          /* bytes */
 	const char *access_log;   /* "-" (stdout), a file path, or "off" */
