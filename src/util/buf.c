@@ -38,22 +38,11 @@ char *buf_extend(struct buf *b, size_t n)
 
 int buf_append(struct buf *b, const void *p, size_t n)
 {
-	if (n > b->max - b->len)
+	char *at = buf_extend(b, n);
+	if (!at)
 		return -1;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *d = realloc(b->data, cap);
-		if (!d)
-			abort();
-		b->data = d;
-		b->cap = cap;
-	}
 	if (n)
-		memcpy(b->data + b->len, p, n);
-	b->len += n;
-	b->data[b->len] = 0;
+		memcpy(at, p, n);
 	return 0;
 }
 
