@@ -4,6 +4,7 @@
 #include "app/accounts.h"
 #include "app/imports.h"
 #include "app/demo.h"
+#include "app/points.h"
 #include "app/records.h"
 #include "app/regions.h"
 #include "util/arena.h"
@@ -115,6 +116,7 @@ static void usage(FILE *f)
 	      "                          service records) into a new installation\n"
 	      "  demo --csv FILE --count N  write N synthetic volunteers as an import CSV\n"
 	      "  verify                  walk the chain of approved service records; exit 1 at the first broken link\n"
+	      "  check-ledger            recompute every points balance from the movements; exit 1 when one differs\n"
 	      "  version                 print the version\n"
 	      "  help [COMMAND]          this text, or a command's options\n\n"
 	      "Run `zhiyuan serve --help` for every option. Each option can also be set by\n"
@@ -399,6 +401,33 @@ static int cmd_demo(void)
 	return rc == 0 ? 0 : 1;
 }
 
+static int cmd_check_ledger(void)
+{
+	struct app *app;
+	if (open_app(&app) != 0)
+		return 1;
+	struct arena *arena = arena_new();
+	struct app_req r;
+	int64_t movements = 0, accounts = 0, bad = 0, sum = 0;
+	char why[256];
+	int rc = app_req_init(&r, app, arena, "cli");
+	if (rc == 0)
+		rc = app_cli_principal(&r);
+	if (rc == 0)
+		rc = points_check_ledger(&r, &movements, &accounts, &bad, &sum, why, sizeof(why));
+	if (rc != 0)
+		fprintf(stderr, "zhiyuan check-ledger: %s\n", r.err.code ? r.err.code : "failed");
+	else if (bad)
+		printf("LEDGER WRONG: %lld problems in %lld accounts, %lld movements; first: %s\n", (long long)bad,
+		       (long long)accounts, (long long)movements, why);
+	else
+		printf("ledger balanced: %lld movements, %lld accounts, balances sum to 0\n", (long long)movements,
+		       (long long)accounts);
+	arena_free(arena);
+	app_close(app);
+	return rc == 0 && !bad ? 0 : 1;
+}
+
 static int cmd_verify(void)
 {
 	struct app *app;
@@ -474,6 +503,10 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		return cmd_reset_password(pos[1]);
+	}
+	if (strcmp(cmd, "check-ledger") == 0) {
+		rc = parse(argc, argv, &i, "check-ledger", pos, 0);
+		return rc ? (rc > 0 ? 0 : 2) : cmd_check_ledger();
 	}
 	if (strcmp(cmd, "verify") == 0) {
 		rc = parse(argc, argv, &i, "verify", pos, 0);

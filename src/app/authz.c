@@ -26,6 +26,9 @@ static const struct {
 	{ AUTHZ_RECORDS_WRITE, ROLE_ADMIN | ROLE_RECORDER, true, NULL, false },
 	{ AUTHZ_RECORDS_APPROVE, ROLE_ADMIN | ROLE_RECORDER, true, NULL, false },
 	{ AUTHZ_CERTIFICATES_REVOKE, ROLE_ADMIN, true, NULL, false },
+	{ AUTHZ_POINTS_READ, ROLE_ADMIN | ROLE_CLERK | ROLE_SOCIAL_WORKER, true, NULL, false },
+	{ AUTHZ_POINTS_ADJUST, ROLE_ADMIN, true, NULL, false },
+	{ AUTHZ_POINTS_RULES, ROLE_ADMIN, true, NULL, false },
 };
 
 /* Whether the comma-separated grants hold name. */

@@ -19,6 +19,9 @@ enum authz_action {
 	AUTHZ_RECORDS_WRITE,     /* create activities, enter records */
 	AUTHZ_RECORDS_APPROVE,   /* decide on records (see records.c for own records) */
 	AUTHZ_CERTIFICATES_REVOKE, /* revoke certificates issued in one's scope */
+	AUTHZ_POINTS_READ,       /* the points ledger of a scope */
+	AUTHZ_POINTS_ADJUST,     /* grant or deduct points by hand */
+	AUTHZ_POINTS_RULES,      /* set an organisation's earning rules */
 };
 
 /* Whether the principal's scope (its organisation's subtree) contains the

@@ -1,5 +1,6 @@
 /* Activities, service records, decisions and the record chain. */
 #include "app/records.h"
+#include "app/points.h"
 #include "app/authz.h"
 #include "app/input.h"
 #include "app/volunteers.h"
@@ -905,7 +906,9 @@ static int decide_tx(struct store *s, void *vctx)
 	}
 	if (rc != STORE_ROW)
 		return rc;
-	if (strcmp(c->status, "approved") == 0 && (rc = records_link_approved(c->r, s, c->id)) != STORE_OK)
+	if (strcmp(c->status, "approved") == 0 &&
+	    ((rc = records_link_approved(c->r, s, c->id)) != STORE_OK ||
+	     (rc = points_on_approved(c->r, s, c->id)) != STORE_OK))
 		return rc;
 	return audit_write(c->r, s, strcmp(c->status, "approved") == 0 ? "record.approve" : "record.reject",
 			   "record", c->id, c->org_id, c->org_path, NULL);

@@ -90,6 +90,8 @@ static const struct {
 	{ "too_short", "服务时长不足一个记录单位", "the service is shorter than the recording unit" },
 	{ "longer_than_activity", "服务时长不能超过活动时长", "minutes cannot exceed the activity's length" },
 	{ "volunteer_not_found", "志愿者不存在", "the volunteer does not exist" },
+	{ "insufficient_points", "积分余额不足", "not enough points" },
+	{ "too_many", "条目过多", "too many entries" },
 	{ "volunteer_inactive", "志愿者不在正常状态", "the volunteer is not active" },
 	{ "late_reason_required", "活动结束已超过 10 个工作日，须说明补录原因", "more than 10 working days after the activity: give a reason" },
 	{ "record_exists", "该志愿者在此活动已有记录", "this volunteer already has a record for this activity" },

@@ -9,6 +9,7 @@
 #include "app/regions.h"
 #include "app/imports.h"
 #include "app/records.h"
+#include "app/points.h"
 #include "app/certificates.h"
 #include "core/cursor.h"
 #include "util/arena.h"
@@ -707,4 +708,35 @@ enum MHD_Result h_calendar_set(struct http_req *req, json_t *in)
 enum MHD_Result h_calendar_delete(struct http_req *req, json_t *in)
 {
 	return reply(req, calendar_delete(&req->app, req->params[0]), 204, NULL);
+}
+
+enum MHD_Result h_vol_points(struct http_req *req, json_t *in)
+{
+	return with_id(req, 200, points_balance);
+}
+
+enum MHD_Result h_points_movements(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = points_movements(&req->app, http_query(req, "volunteer_id"), http_query(req, "org_id"),
+				  http_query(req, "limit"), http_query(req, "cursor"), &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_points_adjust(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	const char *key = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Idempotency-Key");
+	int rc = points_adjust(&req->app, in, key, &out);
+	return reply(req, rc, 201, out);
+}
+
+enum MHD_Result h_org_rules_get(struct http_req *req, json_t *in)
+{
+	return with_id(req, 200, points_rules_get);
+}
+
+enum MHD_Result h_org_rules_set(struct http_req *req, json_t *in)
+{
+	return with_id_in(req, in, 200, points_rules_set);
 }
