@@ -3,6 +3,7 @@
 #include "app/app.h"
 #include "app/internal.h"
 #include "app/secrets.h"
+#include "app/stars.h"
 #include "core/validate.h"
 #include "store/store.h"
 #include "util/arena.h"
@@ -95,13 +96,16 @@ static int fill_totals_tx(struct store *s, void *ctx)
 {
 	(void)ctx;
 	int rc = records_totals_rebuild(s);
-	return rc == STORE_OK ? store_exec(s, "DELETE FROM meta WHERE name = 'totals_pending'") : rc;
+	if (rc == STORE_OK)
+		rc = stars_rebuild(s);
+	return rc == STORE_OK ? store_exec(s, "DELETE FROM meta WHERE name IN ('totals_pending', 'stars_pending')") : rc;
 }
 
 /* Totals of records approved before migration 0005 created their table. */
 static int fill_totals(struct store *s)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT 1 FROM meta WHERE name = 'totals_pending'");
+	struct store_stmt *st = store_prepare(s,
+		"SELECT 1 FROM meta WHERE name IN ('totals_pending', 'stars_pending') LIMIT 1");
 	if (!st)
 		return -1;
 	int rc = store_step(st);

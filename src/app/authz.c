@@ -29,6 +29,7 @@ static const struct {
 	{ AUTHZ_POINTS_READ, ROLE_ADMIN | ROLE_CLERK | ROLE_SOCIAL_WORKER, true, NULL, false },
 	{ AUTHZ_POINTS_ADJUST, ROLE_ADMIN, true, NULL, false },
 	{ AUTHZ_POINTS_RULES, ROLE_ADMIN, true, NULL, false },
+	{ AUTHZ_STARS_WRITE, ROLE_ADMIN, false, NULL, true },
 };
 
 /* Whether the comma-separated grants hold name. */

@@ -22,6 +22,7 @@ enum authz_action {
 	AUTHZ_POINTS_READ,       /* the points ledger of a scope */
 	AUTHZ_POINTS_ADJUST,     /* grant or deduct points by hand */
 	AUTHZ_POINTS_RULES,      /* set an organisation's earning rules */
+	AUTHZ_STARS_WRITE,       /* star-level thresholds: admins of the root */
 };
 
 /* Whether the principal's scope (its organisation's subtree) contains the

@@ -1,6 +1,7 @@
 /* Activities, service records, decisions and the record chain. */
 #include "app/records.h"
 #include "app/points.h"
+#include "app/stars.h"
 #include "app/authz.h"
 #include "app/input.h"
 #include "app/volunteers.h"
@@ -874,7 +875,9 @@ int records_totals_rebuild(struct store *s)
 int records_link_approved(struct app_req *r, struct store *s, int64_t id)
 {
 	int rc = chain_append(r, s, id);
-	return rc == STORE_OK ? totals_apply(s, id) : rc;
+	if (rc == STORE_OK)
+		rc = totals_apply(s, id);
+	return rc == STORE_OK ? stars_apply(s, id) : rc;
 }
 
 struct decide_ctx {
@@ -1275,7 +1278,8 @@ int records_archive_write(struct app_req *r, int64_t volunteer_id, const char *l
 		return -1;
 	json_t *by_year = json_object(), *by_cat = json_object(), *by_org = json_object();
 	json_t *evaluations = json_array(), *amendments = json_object(), *amended = json_object();
-	json_t *training = json_array();
+	json_t *training = json_array(), *stars = NULL;
+	int star_level = 0;
 	int64_t total = 0, per_quality[4] = { 0 }, hi = 0, lo = 0;
 	int shown = 0;
 	bool more = false;
@@ -1374,6 +1378,8 @@ int records_archive_write(struct app_req *r, int64_t volunteer_id, const char *l
 			goto done;
 	}
 
+	if ((rc = stars_of(r, volunteer_id, &star_level, &stars)) != STORE_OK)
+		goto done;
 	st = store_prepare(r->store,
 		"SELECT t.id, t.name, t.content, t.study_minutes, t.held_on, o.name FROM training_attendance x"
 		" JOIN trainings t ON t.id = x.training_id JOIN orgs o ON o.id = t.org_id"
@@ -1459,6 +1465,10 @@ int records_archive_write(struct app_req *r, int64_t volunteer_id, const char *l
 	jsonw_json(&w, training);
 	jsonw_key(&w, "evaluations");
 	jsonw_json(&w, evaluations);
+	jsonw_key(&w, "star_level");
+	jsonw_int(&w, star_level);
+	jsonw_key(&w, "stars");
+	jsonw_json(&w, stars);
 	jsonw_key(&w, "awards");
 	jsonw_array(&w);
 	jsonw_end(&w, ']');
@@ -1473,6 +1483,7 @@ done:
 	json_decref(amendments);
 	json_decref(amended);
 	json_decref(training);
+	json_decref(stars);
 	return rc == STORE_DONE ? 0 : app_store_fail(r, rc);
 }
 

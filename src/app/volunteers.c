@@ -532,7 +532,7 @@ static int create_tx(struct store *s, void *vctx)
 	" v.phone, v.region_code, v.skills, v.service_categories, v.available_time, v.education," \
 	" v.employer, v.emergency_name, v.emergency_phone, v.guardian_name, v.guardian_phone," \
 	" v.guardian_consent_at, v.sensitive_consent_at, v.consent_version, v.status," \
-	" v.home_org_id, o.name, v.created_at, v.updated_at, o.path, v.user_id, v.source"
+	" v.home_org_id, o.name, v.created_at, v.updated_at, o.path, v.user_id, v.source, v.star_level"
 #define VOL_FROM " FROM volunteers v JOIN orgs o ON o.id = v.home_org_id"
 
 static json_t *contact_json(struct store_stmt *st, int name_col)
@@ -559,7 +559,7 @@ static json_t *vol_json(struct app_req *r, struct store_stmt *st, bool full_phon
 	if (json_is_object(guardian))
 		json_object_set_new(guardian, "consent_at", store_col_null(st, 18) ? json_null()
 				    : json_string(app_iso(r, store_col_int(st, 18))));
-	return json_pack("{sI ss ss ss ss si ss ss ss? ss so so ss ss ss so so s{ss ss} ss sI ss ss ss ss}",
+	return json_pack("{sI ss ss ss ss si ss ss ss? ss so so ss ss ss so so s{ss ss} ss sI ss ss ss ss si}",
 		"id", (json_int_t)store_col_int(st, 0),
 		"volunteer_number", store_col_text(st, 1),
 		"name", store_col_text(st, 2),
@@ -584,7 +584,8 @@ static json_t *vol_json(struct app_req *r, struct store_stmt *st, bool full_phon
 		"home_org_name", store_col_text(st, 23),
 		"created_at", app_iso(r, store_col_int(st, 24)),
 		"updated_at", app_iso(r, store_col_int(st, 25)),
-		"source", store_col_text(st, 28));
+		"source", store_col_text(st, 28),
+		"star_level", (int)store_col_int(st, 29));
 }
 
 static json_t *vol_list_json(struct app_req *r, struct store_stmt *st)

@@ -1,6 +1,7 @@
 /* Points arithmetic (see points.h). */
 #include "core/points.h"
 #include <math.h>
+#include <string.h>
 
 int64_t points_for_minutes(int64_t minutes, int64_t per_hour_milli, int64_t category_milli,
 			   int64_t quality_milli)
@@ -50,4 +51,40 @@ int points_rate_milli(double rate, int64_t *milli)
 		return -1;
 	*milli = (int64_t)r;
 	return 0;
+}
+
+int stars_level(int64_t minutes, const int64_t hours[STAR_LEVELS])
+{
+	int level = 0;
+	for (int i = 0; i < STAR_LEVELS; i++)
+		if (minutes >= hours[i] * 60)
+			level = i + 1;
+	return level;
+}
+
+int stars_preset(const char *name, int64_t hours[STAR_LEVELS])
+{
+	static const struct {
+		const char *name;
+		int64_t hours[STAR_LEVELS];
+	} presets[] = {
+		{ "national", { 100, 300, 600, 1000, 1500 } },
+		{ "beijing", { 100, 200, 500, 800, 1000 } },
+	};
+	for (size_t p = 0; p < sizeof(presets) / sizeof(presets[0]); p++) {
+		if (strcmp(name, presets[p].name) != 0)
+			continue;
+		for (int i = 0; i < STAR_LEVELS; i++)
+			hours[i] = presets[p].hours[i];
+		return 0;
+	}
+	return -1;
+}
+
+bool stars_valid(const int64_t hours[STAR_LEVELS])
+{
+	for (int i = 0; i < STAR_LEVELS; i++)
+		if (hours[i] < 1 || hours[i] > STAR_HOURS_MAX || (i && hours[i] <= hours[i - 1]))
+			return false;
+	return true;
 }

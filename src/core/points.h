@@ -31,4 +31,18 @@ int64_t points_capped(int64_t raw, int64_t cap_activity, int64_t cap_day, int64_
  * above POINTS_MILLI_MAX. Returns 0 and sets *milli, or -1. */
 int points_rate_milli(double rate, int64_t *milli);
 
+/* Star levels (星级志愿者): five thresholds of approved hours. */
+#define STAR_LEVELS 5
+#define STAR_HOURS_MAX 100000
+
+/* The level (0..5) that minutes of service reach against ascending
+ * thresholds in hours. */
+int stars_level(int64_t minutes, const int64_t hours[STAR_LEVELS]);
+/* The thresholds of a preset: "national" (100/300/600/1000/1500 hours,
+ * the default) or "beijing" (100/200/500/800/1000). -1 when unknown. */
+int stars_preset(const char *name, int64_t hours[STAR_LEVELS]);
+/* Whether thresholds are whole hours, at least 1, strictly ascending and
+ * at most STAR_HOURS_MAX. */
+bool stars_valid(const int64_t hours[STAR_LEVELS]);
+
 #endif

@@ -91,6 +91,8 @@ static const struct {
 	{ "longer_than_activity", "服务时长不能超过活动时长", "minutes cannot exceed the activity's length" },
 	{ "volunteer_not_found", "志愿者不存在", "the volunteer does not exist" },
 	{ "insufficient_points", "积分余额不足", "not enough points" },
+	{ "thresholds_not_ascending", "星级时长须为 5 个递增的正整数小时", "thresholds must be five ascending whole hours" },
+	{ "preset_has_thresholds", "使用预设时不能另给时长", "a preset comes with its own thresholds" },
 	{ "too_many", "条目过多", "too many entries" },
 	{ "volunteer_inactive", "志愿者不在正常状态", "the volunteer is not active" },
 	{ "late_reason_required", "活动结束已超过 10 个工作日，须说明补录原因", "more than 10 working days after the activity: give a reason" },

@@ -10,6 +10,7 @@
 #include "app/imports.h"
 #include "app/records.h"
 #include "app/points.h"
+#include "app/stars.h"
 #include "app/certificates.h"
 #include "core/cursor.h"
 #include "util/arena.h"
@@ -739,4 +740,29 @@ enum MHD_Result h_org_rules_get(struct http_req *req, json_t *in)
 enum MHD_Result h_org_rules_set(struct http_req *req, json_t *in)
 {
 	return with_id_in(req, in, 200, points_rules_set);
+}
+
+enum MHD_Result h_org_star_roster(struct http_req *req, json_t *in)
+{
+	int64_t id;
+	json_t *out = NULL;
+	int rc = path_id(req, &id);
+	if (rc == 0)
+		rc = stars_roster(&req->app, id, http_query(req, "level"), http_query(req, "limit"),
+				  http_query(req, "cursor"), &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_stars_get(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = stars_config_get(&req->app, &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_stars_set(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = stars_config_set(&req->app, in, &out);
+	return reply(req, rc, 200, out);
 }

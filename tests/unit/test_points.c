@@ -1,4 +1,5 @@
-/* Unit tests for core/points: earning arithmetic, rounding, caps, rates. */
+/* Unit tests for core/points: earning arithmetic, rounding, caps, rates,
+ * star levels. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -65,6 +66,30 @@ static void rates_have_three_decimals_at_most(void **state)
 	assert_int_equal(points_rate_milli(1.0 / 0.0, &m), -1);
 }
 
+static void star_levels_and_presets(void **state)
+{
+	int64_t h[STAR_LEVELS];
+	assert_int_equal(stars_preset("national", h), 0);
+	assert_true(h[0] == 100 && h[1] == 300 && h[2] == 600 && h[3] == 1000 && h[4] == 1500);
+	assert_int_equal(stars_level(0, h), 0);
+	assert_int_equal(stars_level(100 * 60 - 1, h), 0);
+	assert_int_equal(stars_level(100 * 60, h), 1);
+	assert_int_equal(stars_level(299 * 60, h), 1);
+	assert_int_equal(stars_level(1500 * 60, h), 5);
+	assert_int_equal(stars_level(99999 * 60, h), 5);
+	assert_int_equal(stars_preset("beijing", h), 0);
+	assert_true(h[1] == 200 && h[4] == 1000);
+	assert_int_equal(stars_level(200 * 60, h), 2);
+	assert_int_equal(stars_preset("shanghai", h), -1);
+	assert_true(stars_valid(h));
+	int64_t down[STAR_LEVELS] = { 5, 4, 3, 2, 1 }, same[STAR_LEVELS] = { 1, 2, 2, 3, 4 },
+		zero[STAR_LEVELS] = { 0, 1, 2, 3, 4 }, huge[STAR_LEVELS] = { 1, 2, 3, 4, STAR_HOURS_MAX + 1 };
+	assert_false(stars_valid(down));
+	assert_false(stars_valid(same));
+	assert_false(stars_valid(zero));
+	assert_false(stars_valid(huge));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -72,6 +97,7 @@ int main(void)
 		cmocka_unit_test(coefficients_and_multipliers),
 		cmocka_unit_test(caps_per_activity_day_and_year),
 		cmocka_unit_test(rates_have_three_decimals_at_most),
+		cmocka_unit_test(star_levels_and_presets),
 	};
 	return cmocka_run_group_tests_name("points", tests, NULL, NULL);
 }
