@@ -30,6 +30,9 @@ static const struct {
 	{ AUTHZ_POINTS_ADJUST, ROLE_ADMIN, true, NULL, false },
 	{ AUTHZ_POINTS_RULES, ROLE_ADMIN, true, NULL, false },
 	{ AUTHZ_STARS_WRITE, ROLE_ADMIN, false, NULL, true },
+	{ AUTHZ_MARKET_ADMIN, ROLE_ADMIN, true, NULL, false },
+	{ AUTHZ_MARKET_COUNTER, ROLE_ADMIN | ROLE_CLERK, true, NULL, false },
+	{ AUTHZ_VOUCHERS_ISSUE, ROLE_ADMIN | ROLE_CLERK | ROLE_SOCIAL_WORKER, true, NULL, false },
 };
 
 /* Whether the comma-separated grants hold name. */

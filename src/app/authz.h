@@ -23,6 +23,9 @@ enum authz_action {
 	AUTHZ_POINTS_ADJUST,     /* grant or deduct points by hand */
 	AUTHZ_POINTS_RULES,      /* set an organisation's earning rules */
 	AUTHZ_STARS_WRITE,       /* star-level thresholds: admins of the root */
+	AUTHZ_MARKET_ADMIN,      /* open love supermarkets */
+	AUTHZ_MARKET_COUNTER,    /* goods, stock and redemption at a store */
+	AUTHZ_VOUCHERS_ISSUE,    /* turn a volunteer's points into a voucher */
 };
 
 /* Whether the principal's scope (its organisation's subtree) contains the

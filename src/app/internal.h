@@ -9,6 +9,19 @@
  * approval does after the status change). */
 int records_link_approved(struct app_req *r, struct store *s, int64_t id);
 
+/* The points ledger's primitives (points.c), inside the caller's
+ * transaction. The account of (kind, owner), made on first use. */
+int points_account(struct store *s, const char *kind, int64_t owner, int64_t *id);
+/* One movement: amount > 0 from one account to another. */
+struct point_move {
+	int64_t from, to, amount, record_id, volunteer_id, org_id, operator_id, voucher_id;
+	const char *cause, *reason, *idem;
+	int64_t id;              /* out */
+};
+/* Moves the amount and writes the movement. A volunteer's account that
+ * would go below zero is STORE_CONSTRAINT with nothing changed. */
+int points_move(struct store *s, struct point_move *m);
+
 /* Recomputes every volunteer's totals (volunteer_totals) from the
  * approved records, inside the caller's transaction: for databases whose
  * records predate the table. */

@@ -74,8 +74,7 @@ static int64_t milli_of(json_t *o, const char *key, int64_t dflt)
 	return json_is_integer(v) ? json_integer_value(v) : dflt;
 }
 
-/* The account of (kind, owner), made on first use. */
-static int account(struct store *s, const char *kind, int64_t owner, int64_t *id)
+int points_account(struct store *s, const char *kind, int64_t owner, int64_t *id)
 {
 	struct store_stmt *st = store_prepare(s,
 		"INSERT INTO point_accounts (kind, owner_id, balance, created_at) VALUES ($1, $2, 0, $3)"
@@ -101,16 +100,8 @@ static int account(struct store *s, const char *kind, int64_t owner, int64_t *id
 	return rc == STORE_ROW ? STORE_OK : rc == STORE_DONE ? STORE_ERROR : rc;
 }
 
-/* One movement of the ledger. */
-struct move {
-	int64_t from, to, amount, record_id, volunteer_id, org_id, operator_id;
-	const char *cause, *reason, *idem;
-	int64_t id;              /* out */
-};
 
-/* Moves the amount and writes the movement. A volunteer's account that
- * would go below zero is STORE_CONSTRAINT with nothing changed. */
-static int move(struct store *s, struct move *m)
+int points_move(struct store *s, struct point_move *m)
 {
 	struct store_stmt *st = store_prepare(s,
 		"UPDATE point_accounts SET balance = balance - $2 WHERE id = $1"
@@ -136,8 +127,8 @@ static int move(struct store *s, struct move *m)
 		return rc;
 	st = store_prepare(s,
 		"INSERT INTO point_movements (from_account, to_account, amount, cause, record_id, reason, volunteer_id,"
-		" org_id, operator_id, idempotency_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-		" RETURNING id");
+		" org_id, operator_id, idempotency_key, created_at, voucher_id)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id");
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, m->from);
@@ -160,6 +151,10 @@ static int move(struct store *s, struct move *m)
 		store_bind_null(st, 9);
 	store_bind_text(st, 10, m->idem);
 	store_bind_int(st, 11, app_now());
+	if (m->voucher_id)
+		store_bind_int(st, 12, m->voucher_id);
+	else
+		store_bind_null(st, 12);
 	rc = store_step(st);
 	if (rc == STORE_ROW)
 		m->id = store_col_int(st, 0);
@@ -267,12 +262,12 @@ static int earn_original(struct app_req *r, struct store *s, const struct rec *o
 		return rc;
 	if (pts <= 0)
 		return STORE_OK;
-	struct move m = { .amount = pts, .cause = "earn", .record_id = o->id, .volunteer_id = o->volunteer_id,
+	struct point_move m = { .amount = pts, .cause = "earn", .record_id = o->id, .volunteer_id = o->volunteer_id,
 			  .org_id = o->org_id, .operator_id = r->who ? r->who->user_id : 0 };
-	if ((rc = account(s, "pool", o->org_id, &m.from)) != STORE_OK ||
-	    (rc = account(s, "volunteer", o->volunteer_id, &m.to)) != STORE_OK)
+	if ((rc = points_account(s, "pool", o->org_id, &m.from)) != STORE_OK ||
+	    (rc = points_account(s, "volunteer", o->volunteer_id, &m.to)) != STORE_OK)
 		return rc;
-	return move(s, &m);
+	return points_move(s, &m);
 }
 
 /* An approved amendment: the original's points follow its new minutes,
@@ -313,15 +308,15 @@ static int earn_amendment(struct app_req *r, struct store *s, const struct rec *
 	if (rc != STORE_DONE)
 		return rc;
 	int64_t pool, vol;
-	if ((rc = account(s, "pool", e[10], &pool)) != STORE_OK || (rc = account(s, "volunteer", e[9], &vol)) != STORE_OK)
+	if ((rc = points_account(s, "pool", e[10], &pool)) != STORE_OK || (rc = points_account(s, "volunteer", e[9], &vol)) != STORE_OK)
 		return rc;
-	struct move m = { .cause = delta > 0 ? "earn" : "reverse", .record_id = amend->id, .volunteer_id = e[9],
+	struct point_move m = { .cause = delta > 0 ? "earn" : "reverse", .record_id = amend->id, .volunteer_id = e[9],
 			  .org_id = e[10], .operator_id = r->who ? r->who->user_id : 0 };
 	if (delta > 0) {
 		m.from = pool;
 		m.to = vol;
 		m.amount = delta;
-		return move(s, &m);
+		return points_move(s, &m);
 	}
 	/* take back what is there; what was spent already is a shortfall */
 	st = store_prepare(s, "SELECT balance FROM point_accounts WHERE id = $1");
@@ -338,7 +333,7 @@ static int earn_amendment(struct app_req *r, struct store *s, const struct rec *
 		m.from = vol;
 		m.to = pool;
 		m.amount = take;
-		if ((rc = move(s, &m)) != STORE_OK)
+		if ((rc = points_move(s, &m)) != STORE_OK)
 			return rc;
 	}
 	if (owed > take) {
@@ -481,14 +476,14 @@ static int adjust_tx(struct store *s, void *vctx)
 			return rc;
 	}
 	int64_t adj, vol;
-	if ((rc = account(s, "adjustment", c->org_id, &adj)) != STORE_OK ||
-	    (rc = account(s, "volunteer", c->volunteer_id, &vol)) != STORE_OK)
+	if ((rc = points_account(s, "adjustment", c->org_id, &adj)) != STORE_OK ||
+	    (rc = points_account(s, "volunteer", c->volunteer_id, &vol)) != STORE_OK)
 		return rc;
-	struct move m = { .from = c->amount > 0 ? adj : vol, .to = c->amount > 0 ? vol : adj,
+	struct point_move m = { .from = c->amount > 0 ? adj : vol, .to = c->amount > 0 ? vol : adj,
 			  .amount = c->amount > 0 ? c->amount : -c->amount, .cause = "adjust",
 			  .reason = c->reason, .volunteer_id = c->volunteer_id, .org_id = c->org_id,
 			  .operator_id = c->r->who->user_id, .idem = c->idem };
-	rc = move(s, &m);
+	rc = points_move(s, &m);
 	if (rc == STORE_CONSTRAINT) {
 		app_fail(c->r, APP_ECONFLICT, "insufficient_points", "amount");
 		return STORE_ERROR;

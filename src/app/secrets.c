@@ -18,6 +18,18 @@ int secrets_init(void)
 	return sodium_init() < 0 ? -1 : 0;
 }
 
+void secret_code(char out[SECRET_CODE_LEN + 1])
+{
+	static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+	unsigned char raw[SECRET_CODE_LEN];
+	randombytes_buf(raw, sizeof(raw));
+	/* five bits of each byte: 80 bits in all */
+	for (int i = 0; i < SECRET_CODE_LEN; i++)
+		out[i] = alphabet[raw[i] & 31];
+	out[SECRET_CODE_LEN] = 0;
+	sodium_memzero(raw, sizeof(raw));
+}
+
 void secret_token(const char *prefix, char *out, size_t outlen)
 {
 	unsigned char raw[32];

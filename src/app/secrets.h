@@ -11,6 +11,10 @@
 int secrets_init(void);
 /* Writes prefix followed by 32 random bytes in URL-safe base64 into out. */
 void secret_token(const char *prefix, char *out, size_t outlen);
+/* A code to read out or type at a counter: 16 characters of Crockford's
+ * base32 (80 random bits, no I, L, O or U), out holds at least 17. */
+#define SECRET_CODE_LEN 16
+void secret_code(char out[SECRET_CODE_LEN + 1]);
 /* Hex BLAKE2b-256 digest of a token, the form stored in the database. */
 void secret_digest(const char *token, char out[SECRET_HASH_HEX]);
 /* argon2id hash string of password (crypto_pwhash_STRBYTES bytes in out);

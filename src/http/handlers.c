@@ -11,6 +11,7 @@
 #include "app/records.h"
 #include "app/points.h"
 #include "app/stars.h"
+#include "app/market.h"
 #include "app/certificates.h"
 #include "core/cursor.h"
 #include "util/arena.h"
@@ -764,5 +765,70 @@ enum MHD_Result h_stars_set(struct http_req *req, json_t *in)
 {
 	json_t *out = NULL;
 	int rc = stars_config_set(&req->app, in, &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_store_create(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = market_store_create(&req->app, in, &out);
+	return reply(req, rc, 201, out);
+}
+
+enum MHD_Result h_store_list(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = market_store_list(&req->app, http_query(req, "org_id"), &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_goods_create(struct http_req *req, json_t *in)
+{
+	return with_id_in(req, in, 201, market_goods_create);
+}
+
+enum MHD_Result h_goods_list(struct http_req *req, json_t *in)
+{
+	return with_id(req, 200, market_goods_list);
+}
+
+enum MHD_Result h_goods_stock(struct http_req *req, json_t *in)
+{
+	return with_id_in(req, in, 200, market_stock);
+}
+
+enum MHD_Result h_voucher_issue(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	const char *key = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Idempotency-Key");
+	int rc = market_voucher_issue(&req->app, in, key, &out);
+	return reply(req, rc, 201, out);
+}
+
+enum MHD_Result h_voucher_list(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = market_voucher_list(&req->app, http_query(req, "volunteer_id"), &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_voucher_get(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = market_voucher_get(&req->app, req->nparams ? req->params[0] : "", &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_voucher_redeem(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = market_voucher_redeem(&req->app, req->nparams ? req->params[0] : "", in, &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_voucher_cancel(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = market_voucher_cancel(&req->app, req->nparams ? req->params[0] : "", &out);
 	return reply(req, rc, 200, out);
 }

@@ -1,0 +1,802 @@
+/* Love supermarkets: stores, goods, stock and vouchers (see market.h). */
+#include "app/market.h"
+#include "app/authz.h"
+#include "app/input.h"
+#include "app/internal.h"
+#include "app/records.h"
+#include "app/secrets.h"
+#include "core/cursor.h"
+#include "core/validate.h"
+#include "util/arena.h"
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#define VOUCHER_UNIT 30          /* 30 points buy a voucher (the Wenjiang model) */
+#define VOUCHER_MAX 3000         /* points in one voucher */
+#define VOUCHER_DAYS 90          /* a voucher is good for this long */
+#define ITEMS_MAX 50             /* lines on one redemption */
+#define IDEM_MAX 100
+
+/* ---- stores and goods ---- */
+
+static json_t *store_json(struct app_req *r, struct store_stmt *st)
+{
+	return json_pack("{sI sI ss ss ss ss ss}", "id", (json_int_t)store_col_int(st, 0),
+		"org_id", (json_int_t)store_col_int(st, 1), "org_name", store_col_text(st, 2),
+		"name", store_col_text(st, 3), "address", store_col_text(st, 4), "status", store_col_text(st, 5),
+		"created_at", app_iso(r, store_col_int(st, 6)));
+}
+
+#define STORE_COLUMNS "s.id, s.org_id, o.name, s.name, s.address, s.status, s.created_at, o.path"
+#define STORE_FROM " FROM stores s JOIN orgs o ON o.id = s.org_id"
+
+static int store_load(struct app_req *r, int64_t id, int action, struct store_stmt **st)
+{
+	return app_load_row(r, "SELECT " STORE_COLUMNS STORE_FROM " WHERE s.id = $1", id, action, 7, st);
+}
+
+struct store_ctx {
+	struct app_req *r;
+	int64_t org_id, id;
+	const char *name, *address, *path;
+};
+
+static int store_tx_fn(struct store *s, void *vctx)
+{
+	struct store_ctx *c = vctx;
+	struct store_stmt *st = store_prepare(s,
+		"INSERT INTO stores (org_id, name, address, created_at) VALUES ($1, $2, $3, $4) RETURNING id");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, c->org_id);
+	store_bind_text(st, 2, c->name);
+	store_bind_text(st, 3, c->address ? c->address : "");
+	store_bind_int(st, 4, app_now());
+	int rc = store_step(st);
+	if (rc == STORE_ROW)
+		c->id = store_col_int(st, 0);
+	store_done(st);
+	if (rc != STORE_ROW)
+		return rc;
+	return audit_write_text(c->r, s, "store.create", "store", c->id, c->org_id, c->path, NULL);
+}
+
+int market_store_create(struct app_req *r, json_t *in, json_t **out)
+{
+	struct store_ctx c = { .r = r };
+	if (authz_check(r, AUTHZ_MARKET_ADMIN, NULL) != 0 || in_id(r, in, "org_id", true, &c.org_id, NULL) != 0 ||
+	    in_text(r, in, "name", true, 100, &c.name) != 0 || in_text(r, in, "address", false, 200, &c.address) != 0)
+		return -1;
+	struct org_ref o;
+	if (org_target(r, r->store, c.org_id, AUTHZ_MARKET_ADMIN, true, &o) != 0)
+		return -1;
+	c.path = o.path;
+	int rc = store_tx(r->store, store_tx_fn, &c);
+	if (rc != STORE_OK)
+		return app_store_fail(r, rc);
+	struct store_stmt *st;
+	if (store_load(r, c.id, AUTHZ_SELF, &st) != 0)
+		return -1;
+	*out = store_json(r, st);
+	store_done(st);
+	return 0;
+}
+
+int market_store_list(struct app_req *r, const char *org_s, json_t **out)
+{
+	const char *scope = "/";
+	if (authz_check(r, AUTHZ_SELF, NULL) != 0)
+		return -1;
+	if (org_s) {
+		int64_t org;
+		if (parse_id(org_s, &org) != 0)
+			return app_fail(r, APP_EBADREQ, "invalid_id", "org_id");
+		int rc = org_lookup(r, org, &scope, NULL);
+		if (rc == STORE_DONE)
+			return app_fail(r, APP_ENOTFOUND, "not_found", "org_id");
+		if (rc != STORE_ROW)
+			return app_store_fail(r, rc);
+	}
+	struct store_stmt *st = store_prepare(r->store, "SELECT " STORE_COLUMNS STORE_FROM
+					      " WHERE o.path LIKE $1 AND s.status = 'active' ORDER BY s.id LIMIT 500");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_text(st, 1, arena_printf(r->arena, "%s%%", scope));
+	json_t *items = json_array();
+	int rc;
+	while ((rc = store_step(st)) == STORE_ROW)
+		json_array_append_new(items, store_json(r, st));
+	store_done(st);
+	if (rc != STORE_DONE) {
+		json_decref(items);
+		return app_store_fail(r, rc);
+	}
+	*out = json_pack("{so}", "items", items);
+	return 0;
+}
+
+#define GOODS_COLUMNS "g.id, g.store_id, g.name, g.unit, g.price, g.stock, g.status, g.updated_at"
+
+static json_t *goods_json(struct app_req *r, struct store_stmt *st)
+{
+	return json_pack("{sI sI ss ss sI sI ss ss}", "id", (json_int_t)store_col_int(st, 0),
+		"store_id", (json_int_t)store_col_int(st, 1), "name", store_col_text(st, 2),
+		"unit", store_col_text(st, 3), "price", (json_int_t)store_col_int(st, 4),
+		"stock", (json_int_t)store_col_int(st, 5), "status", store_col_text(st, 6),
+		"updated_at", app_iso(r, store_col_int(st, 7)));
+}
+
+static int goods_get(struct app_req *r, int64_t id, json_t **out)
+{
+	struct store_stmt *st = store_prepare(r->store, "SELECT " GOODS_COLUMNS " FROM goods g WHERE g.id = $1");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_int(st, 1, id);
+	int rc = store_step(st);
+	if (rc == STORE_ROW)
+		*out = goods_json(r, st);
+	store_done(st);
+	return rc == STORE_ROW ? 0 : rc == STORE_DONE ? app_fail(r, APP_ENOTFOUND, "not_found", NULL)
+						       : app_store_fail(r, rc);
+}
+
+struct goods_ctx {
+	struct app_req *r;
+	int64_t store_id, org_id, price, id, delta;
+	const char *name, *unit, *path, *reason;
+};
+
+static int goods_tx(struct store *s, void *vctx)
+{
+	struct goods_ctx *c = vctx;
+	struct store_stmt *st = store_prepare(s,
+		"INSERT INTO goods (store_id, name, unit, price, stock, created_at, updated_at)"
+		" VALUES ($1, $2, $3, $4, 0, $5, $5) RETURNING id");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, c->store_id);
+	store_bind_text(st, 2, c->name);
+	store_bind_text(st, 3, c->unit ? c->unit : "件");
+	store_bind_int(st, 4, c->price);
+	store_bind_int(st, 5, app_now());
+	int rc = store_step(st);
+	if (rc == STORE_ROW)
+		c->id = store_col_int(st, 0);
+	store_done(st);
+	if (rc != STORE_ROW)
+		return rc;
+	return audit_write_text(c->r, s, "goods.create", "goods", c->id, c->org_id, c->path, NULL);
+}
+
+int market_goods_create(struct app_req *r, int64_t store_id, json_t *in, json_t **out)
+{
+	struct store_stmt *st;
+	struct goods_ctx c = { .r = r, .store_id = store_id };
+	if (store_load(r, store_id, AUTHZ_MARKET_COUNTER, &st) != 0)
+		return -1;
+	c.org_id = store_col_int(st, 1);
+	c.path = arena_strdup(r->arena, store_col_text(st, 7));
+	store_done(st);
+	if (in_text(r, in, "name", true, 100, &c.name) != 0 || in_text(r, in, "unit", false, 10, &c.unit) != 0)
+		return -1;
+	json_t *p = json_object_get(in, "price");
+	if (!p || json_is_null(p))
+		return app_fail(r, APP_EINVALID, "required", "price");
+	if (!json_is_integer(p))
+		return app_fail(r, APP_EBADREQ, "wrong_type", "price");
+	c.price = json_integer_value(p);
+	if (c.price < 1 || c.price > VOUCHER_MAX)
+		return app_fail(r, APP_EINVALID, "invalid_value", "price");
+	int rc = store_tx(r->store, goods_tx, &c);
+	if (rc != STORE_OK)
+		return app_store_fail(r, rc);
+	return goods_get(r, c.id, out);
+}
+
+int market_goods_list(struct app_req *r, int64_t store_id, json_t **out)
+{
+	struct store_stmt *st;
+	if (store_load(r, store_id, AUTHZ_SELF, &st) != 0)
+		return -1;
+	store_done(st);
+	st = store_prepare(r->store, "SELECT " GOODS_COLUMNS " FROM goods g WHERE g.store_id = $1 ORDER BY g.id LIMIT 1000");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_int(st, 1, store_id);
+	json_t *items = json_array();
+	int rc;
+	while ((rc = store_step(st)) == STORE_ROW)
+		json_array_append_new(items, goods_json(r, st));
+	store_done(st);
+	if (rc != STORE_DONE) {
+		json_decref(items);
+		return app_store_fail(r, rc);
+	}
+	*out = json_pack("{so}", "items", items);
+	return 0;
+}
+
+/* Changes a goods' stock by delta with a reason; never below zero. */
+static int stock_change(struct app_req *r, struct store *s, int64_t goods, int64_t delta, const char *reason,
+			int64_t voucher)
+{
+	struct store_stmt *st = store_prepare(s,
+		"UPDATE goods SET stock = stock + $2, updated_at = $3 WHERE id = $1 AND stock + $2 >= 0 RETURNING id");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, goods);
+	store_bind_int(st, 2, delta);
+	store_bind_int(st, 3, app_now());
+	int rc = store_step(st);
+	store_done(st);
+	if (rc == STORE_DONE)
+		return STORE_CONSTRAINT;
+	if (rc != STORE_ROW)
+		return rc;
+	st = store_prepare(s,
+		"INSERT INTO stock_moves (goods_id, delta, reason, voucher_id, operator_id, created_at)"
+		" VALUES ($1, $2, $3, $4, $5, $6)");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, goods);
+	store_bind_int(st, 2, delta);
+	store_bind_text(st, 3, reason);
+	if (voucher)
+		store_bind_int(st, 4, voucher);
+	else
+		store_bind_null(st, 4);
+	store_bind_int(st, 5, r->who->user_id);
+	store_bind_int(st, 6, app_now());
+	rc = store_step(st);
+	store_done(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+static int stock_tx(struct store *s, void *vctx)
+{
+	struct goods_ctx *c = vctx;
+	int rc = stock_change(c->r, s, c->id, c->delta, c->reason, 0);
+	if (rc == STORE_CONSTRAINT) {
+		app_fail(c->r, APP_ECONFLICT, "insufficient_stock", "delta");
+		return STORE_ERROR;
+	}
+	if (rc != STORE_OK)
+		return rc;
+	char detail[96];
+	snprintf(detail, sizeof(detail), "{\"delta\":%lld}", (long long)c->delta);
+	return audit_write_text(c->r, s, "goods.stock", "goods", c->id, c->org_id, c->path, detail);
+}
+
+int market_stock(struct app_req *r, int64_t goods_id, json_t *in, json_t **out)
+{
+	struct store_stmt *st;
+	struct goods_ctx c = { .r = r, .id = goods_id };
+	if (app_load_row(r, "SELECT s.org_id, o.path FROM goods g JOIN stores s ON s.id = g.store_id"
+			 " JOIN orgs o ON o.id = s.org_id WHERE g.id = $1", goods_id, AUTHZ_MARKET_COUNTER, 1, &st) != 0)
+		return -1;
+	c.org_id = store_col_int(st, 0);
+	c.path = arena_strdup(r->arena, store_col_text(st, 1));
+	store_done(st);
+	json_t *d = json_object_get(in, "delta");
+	if (!d || json_is_null(d))
+		return app_fail(r, APP_EINVALID, "required", "delta");
+	if (!json_is_integer(d))
+		return app_fail(r, APP_EBADREQ, "wrong_type", "delta");
+	c.delta = json_integer_value(d);
+	if (c.delta == 0 || c.delta > 100000 || c.delta < -100000)
+		return app_fail(r, APP_EINVALID, "invalid_value", "delta");
+	if (in_text(r, in, "reason", true, 100, &c.reason) != 0)
+		return -1;
+	int rc = store_tx(r->store, stock_tx, &c);
+	if (rc != STORE_OK)
+		return r->err.code ? -1 : app_store_fail(r, rc);
+	return goods_get(r, goods_id, out);
+}
+
+/* ---- vouchers ---- */
+
+/* A code as typed: dashes and spaces dropped, letters upper-cased, the
+ * look-alikes O → 0 and I, L → 1 (Crockford). -1 when it cannot be one. */
+static int code_normal(const char *in, char out[SECRET_CODE_LEN + 1])
+{
+	size_t n = 0;
+	for (const char *p = in ? in : ""; *p; p++) {
+		char ch = (char)toupper((unsigned char)*p);
+		if (ch == '-' || ch == ' ')
+			continue;
+		if (ch == 'O')
+			ch = '0';
+		else if (ch == 'I' || ch == 'L')
+			ch = '1';
+		if (!strchr("0123456789ABCDEFGHJKMNPQRSTVWXYZ", ch) || ch == 0 || n == SECRET_CODE_LEN)
+			return -1;
+		out[n++] = ch;
+	}
+	out[n] = 0;
+	return n == SECRET_CODE_LEN ? 0 : -1;
+}
+
+#define VOUCHER_COLUMNS "v.id, v.code, v.volunteer_id, v.value, v.status, v.expires_at, v.store_id, v.spent," \
+	" v.decided_at, v.created_at, o.path, vol.name, vol.volunteer_number"
+#define VOUCHER_FROM " FROM vouchers v JOIN volunteers vol ON vol.id = v.volunteer_id" \
+	" JOIN orgs o ON o.id = vol.home_org_id"
+
+static json_t *voucher_json(struct app_req *r, struct store_stmt *st)
+{
+	const char *c = store_col_text(st, 1);
+	char shown[SECRET_CODE_LEN + 4];
+	snprintf(shown, sizeof(shown), "%.4s-%.4s-%.4s-%.4s", c, c + 4, c + 8, c + 12);
+	bool lapsed = strcmp(store_col_text(st, 4), "issued") == 0 && store_col_int(st, 5) < app_now();
+	return json_pack("{sI ss sI ss sI ss so so so ss ss ss}",
+		"id", (json_int_t)store_col_int(st, 0),
+		"code", shown,
+		"volunteer_id", (json_int_t)store_col_int(st, 2),
+		"volunteer_name", store_col_text(st, 11),
+		"value", (json_int_t)store_col_int(st, 3),
+		"status", lapsed ? "expired" : store_col_text(st, 4),
+		"store_id", col_id_json(st, 6),
+		"spent", col_id_json(st, 7),
+		"decided_at", store_col_null(st, 8) ? json_null() : json_string(app_iso(r, store_col_int(st, 8))),
+		"expires_at", app_iso(r, store_col_int(st, 5)),
+		"created_at", app_iso(r, store_col_int(st, 9)),
+		"volunteer_number", store_col_text(st, 12));
+}
+
+/* The voucher of a code with its items; who may see it was checked. */
+static int voucher_read(struct app_req *r, const char *code, json_t **out)
+{
+	struct store_stmt *st = store_prepare(r->store, "SELECT " VOUCHER_COLUMNS VOUCHER_FROM " WHERE v.code = $1");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_text(st, 1, code);
+	int rc = store_step(st);
+	int64_t id = 0;
+	if (rc == STORE_ROW) {
+		*out = voucher_json(r, st);
+		id = store_col_int(st, 0);
+	}
+	store_done(st);
+	if (rc != STORE_ROW)
+		return rc == STORE_DONE ? app_fail(r, APP_ENOTFOUND, "not_found", NULL) : app_store_fail(r, rc);
+	json_t *items = json_array();
+	st = store_prepare(r->store,
+		"SELECT i.goods_id, g.name, i.quantity, i.points FROM voucher_items i JOIN goods g ON g.id = i.goods_id"
+		" WHERE i.voucher_id = $1 ORDER BY i.goods_id");
+	if (st) {
+		store_bind_int(st, 1, id);
+		while (store_step(st) == STORE_ROW)
+			json_array_append_new(items, json_pack("{sI ss sI sI}", "goods_id", (json_int_t)store_col_int(st, 0),
+				"name", store_col_text(st, 1), "quantity", (json_int_t)store_col_int(st, 2),
+				"points", (json_int_t)store_col_int(st, 3)));
+		store_done(st);
+	}
+	json_object_set_new(*out, "items", items);
+	return 0;
+}
+
+/* Whether the caller may act on a volunteer's points: the person, or
+ * staff (action) of the scope of their home organisation. */
+static int volunteer_access(struct app_req *r, int64_t volunteer, int action, int64_t *home, const char **path)
+{
+	struct store_stmt *st = store_prepare(r->store,
+		"SELECT v.user_id, o.path, o.id FROM volunteers v JOIN orgs o ON o.id = v.home_org_id WHERE v.id = $1");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_int(st, 1, volunteer);
+	int rc = store_step(st);
+	bool own = false;
+	if (rc == STORE_ROW) {
+		own = !store_col_null(st, 0) && r->who && store_col_int(st, 0) == r->who->user_id;
+		*path = arena_strdup(r->arena, store_col_text(st, 1));
+		*home = store_col_int(st, 2);
+	}
+	store_done(st);
+	if (rc == STORE_DONE)
+		return app_fail(r, APP_EINVALID, "volunteer_not_found", "volunteer_id");
+	if (rc != STORE_ROW)
+		return app_store_fail(r, rc);
+	if (authz_check(r, AUTHZ_SELF, NULL) != 0)
+		return -1;
+	return own ? 0 : authz_check(r, (enum authz_action)action, *path);
+}
+
+struct voucher_ctx {
+	struct app_req *r;
+	int64_t volunteer_id, value, org_id, id, store_id, spent, store_org;
+	const char *idem, *path, *store_path;
+	char code[SECRET_CODE_LEN + 1];
+	json_t *items;           /* redemption lines */
+	bool existed, expired;
+};
+
+static int issue_tx(struct store *s, void *vctx)
+{
+	struct voucher_ctx *c = vctx;
+	int rc;
+	if (c->idem) {
+		struct store_stmt *st = store_prepare(s, "SELECT code FROM vouchers WHERE issued_by = $1 AND idempotency_key = $2");
+		if (!st)
+			return STORE_ERROR;
+		store_bind_int(st, 1, c->r->who->user_id);
+		store_bind_text(st, 2, c->idem);
+		rc = store_step(st);
+		if (rc == STORE_ROW) {
+			snprintf(c->code, sizeof(c->code), "%s", store_col_text(st, 0));
+			c->existed = true;
+		}
+		store_done(st);
+		if (rc == STORE_ROW)
+			return STORE_OK;
+		if (rc != STORE_DONE)
+			return rc;
+	}
+	secret_code(c->code);
+	struct store_stmt *st = store_prepare(s,
+		"INSERT INTO vouchers (code, volunteer_id, value, status, expires_at, issued_by, idempotency_key, created_at)"
+		" VALUES ($1, $2, $3, 'issued', $4, $5, $6, $7) RETURNING id");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_text(st, 1, c->code);
+	store_bind_int(st, 2, c->volunteer_id);
+	store_bind_int(st, 3, c->value);
+	store_bind_int(st, 4, app_now() + VOUCHER_DAYS * 86400);
+	store_bind_int(st, 5, c->r->who->user_id);
+	store_bind_text(st, 6, c->idem);
+	store_bind_int(st, 7, app_now());
+	rc = store_step(st);
+	if (rc == STORE_ROW)
+		c->id = store_col_int(st, 0);
+	store_done(st);
+	if (rc != STORE_ROW)
+		return rc;
+	struct point_move m = { .amount = c->value, .cause = "voucher", .volunteer_id = c->volunteer_id,
+				.org_id = c->org_id, .operator_id = c->r->who->user_id, .voucher_id = c->id };
+	if ((rc = points_account(s, "volunteer", c->volunteer_id, &m.from)) != STORE_OK ||
+	    (rc = points_account(s, "escrow", 0, &m.to)) != STORE_OK)
+		return rc;
+	rc = points_move(s, &m);
+	if (rc == STORE_CONSTRAINT) {
+		app_fail(c->r, APP_ECONFLICT, "insufficient_points", "value");
+		return STORE_ERROR;
+	}
+	if (rc != STORE_OK)
+		return rc;
+	char detail[96];
+	snprintf(detail, sizeof(detail), "{\"volunteer_id\":%lld,\"value\":%lld}", (long long)c->volunteer_id,
+		 (long long)c->value);
+	return audit_write_text(c->r, s, "voucher.issue", "voucher", c->id, c->org_id, c->path, detail);
+}
+
+int market_voucher_issue(struct app_req *r, json_t *in, const char *idem, json_t **out)
+{
+	struct voucher_ctx c = { .r = r, .idem = idem };
+	if (authz_check(r, AUTHZ_SELF, NULL) != 0)
+		return -1;
+	if (idem && (!*idem || strlen(idem) > IDEM_MAX))
+		return app_fail(r, APP_EBADREQ, "invalid_value", "Idempotency-Key");
+	if (in_id(r, in, "volunteer_id", true, &c.volunteer_id, NULL) != 0)
+		return -1;
+	json_t *v = json_object_get(in, "value");
+	if (!v || json_is_null(v))
+		return app_fail(r, APP_EINVALID, "required", "value");
+	if (!json_is_integer(v))
+		return app_fail(r, APP_EBADREQ, "wrong_type", "value");
+	c.value = json_integer_value(v);
+	if (c.value < VOUCHER_UNIT || c.value > VOUCHER_MAX || c.value % VOUCHER_UNIT)
+		return app_fail(r, APP_EINVALID, "voucher_value", "value");
+	if (volunteer_access(r, c.volunteer_id, AUTHZ_VOUCHERS_ISSUE, &c.org_id, &c.path) != 0)
+		return -1;
+	int rc = store_tx(r->store, issue_tx, &c);
+	if (rc != STORE_OK)
+		return r->err.code ? -1 : app_store_fail(r, rc);
+	return voucher_read(r, c.code, out);
+}
+
+/* Loads a voucher by code for an action on it: its id, volunteer, state. */
+static int voucher_for(struct app_req *r, const char *code_in, struct voucher_ctx *c, char *status, size_t n,
+		       int64_t *expires)
+{
+	if (code_normal(code_in, c->code) != 0)
+		return app_fail(r, APP_ENOTFOUND, "not_found", NULL);
+	struct store_stmt *st = store_prepare(r->store,
+		"SELECT v.id, v.volunteer_id, v.value, v.status, v.expires_at, o.path, o.id FROM vouchers v"
+		" JOIN volunteers vol ON vol.id = v.volunteer_id JOIN orgs o ON o.id = vol.home_org_id WHERE v.code = $1");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_text(st, 1, c->code);
+	int rc = store_step(st);
+	if (rc == STORE_ROW) {
+		c->id = store_col_int(st, 0);
+		c->volunteer_id = store_col_int(st, 1);
+		c->value = store_col_int(st, 2);
+		snprintf(status, n, "%s", store_col_text(st, 3));
+		*expires = store_col_int(st, 4);
+		c->path = arena_strdup(r->arena, store_col_text(st, 5));
+		c->org_id = store_col_int(st, 6);
+	}
+	store_done(st);
+	if (rc != STORE_ROW)
+		return rc == STORE_DONE ? app_fail(r, APP_ENOTFOUND, "not_found", NULL) : app_store_fail(r, rc);
+	return 0;
+}
+
+/* Gives an unused voucher's points back (cancelled or expired): the
+ * status changes only from issued, so of racing requests one refunds. */
+static int refund(struct voucher_ctx *c, struct store *s, const char *status)
+{
+	struct store_stmt *st = store_prepare(s,
+		"UPDATE vouchers SET status = $2, decided_by = $3, decided_at = $4 WHERE id = $1 AND status = 'issued'"
+		" RETURNING id");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, c->id);
+	store_bind_text(st, 2, status);
+	store_bind_int(st, 3, c->r->who->user_id);
+	store_bind_int(st, 4, app_now());
+	int rc = store_step(st);
+	store_done(st);
+	if (rc == STORE_DONE) {
+		app_fail(c->r, APP_ECONFLICT, "voucher_not_issued", NULL);
+		return STORE_ERROR;
+	}
+	if (rc != STORE_ROW)
+		return rc;
+	struct point_move m = { .amount = c->value, .cause = "refund", .volunteer_id = c->volunteer_id,
+				.org_id = c->org_id, .operator_id = c->r->who->user_id, .voucher_id = c->id };
+	if ((rc = points_account(s, "escrow", 0, &m.from)) != STORE_OK ||
+	    (rc = points_account(s, "volunteer", c->volunteer_id, &m.to)) != STORE_OK ||
+	    (rc = points_move(s, &m)) != STORE_OK)
+		return rc;
+	return audit_write_text(c->r, s, strcmp(status, "expired") == 0 ? "voucher.expire" : "voucher.cancel",
+				"voucher", c->id, c->org_id, c->path, NULL);
+}
+
+static int expire_tx(struct store *s, void *vctx)
+{
+	return refund(vctx, s, "expired");
+}
+
+static int cancel_tx(struct store *s, void *vctx)
+{
+	return refund(vctx, s, "cancelled");
+}
+
+/* An issued voucher past its date expires (its points go back) the
+ * first time anyone acts on it. */
+static int lapse(struct app_req *r, struct voucher_ctx *c, const char *status, int64_t expires)
+{
+	if (strcmp(status, "issued") != 0 || expires >= app_now())
+		return 0;
+	int rc = store_tx(r->store, expire_tx, c);
+	memset(&r->err, 0, sizeof(r->err));   /* another request expired it first */
+	if (rc != STORE_OK && rc != STORE_ERROR)
+		return app_store_fail(r, rc);
+	c->expired = true;
+	return 0;
+}
+
+int market_voucher_get(struct app_req *r, const char *code, json_t **out)
+{
+	struct voucher_ctx c = { .r = r };
+	char status[16];
+	int64_t expires, home;
+	const char *path;
+	if (authz_check(r, AUTHZ_SELF, NULL) != 0 || voucher_for(r, code, &c, status, sizeof(status), &expires) != 0)
+		return -1;
+	/* any clerk may look a code up at the counter */
+	if (!(r->who->roles & ROLE_CLERK) && volunteer_access(r, c.volunteer_id, AUTHZ_VOUCHERS_ISSUE, &home, &path) != 0)
+		return -1;
+	if (lapse(r, &c, status, expires) != 0)
+		return -1;
+	return voucher_read(r, c.code, out);
+}
+
+int market_voucher_list(struct app_req *r, const char *volunteer_s, json_t **out)
+{
+	int64_t volunteer, home;
+	const char *path;
+	if (!volunteer_s)
+		return app_fail(r, APP_EINVALID, "required", "volunteer_id");
+	if (parse_id(volunteer_s, &volunteer) != 0)
+		return app_fail(r, APP_EBADREQ, "invalid_id", "volunteer_id");
+	if (volunteer_access(r, volunteer, AUTHZ_VOUCHERS_ISSUE, &home, &path) != 0)
+		return -1;
+	struct store_stmt *st = store_prepare(r->store, "SELECT " VOUCHER_COLUMNS VOUCHER_FROM
+					      " WHERE v.volunteer_id = $1 ORDER BY v.id DESC LIMIT 200");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_int(st, 1, volunteer);
+	json_t *items = json_array();
+	int rc;
+	while ((rc = store_step(st)) == STORE_ROW)
+		json_array_append_new(items, voucher_json(r, st));
+	store_done(st);
+	if (rc != STORE_DONE) {
+		json_decref(items);
+		return app_store_fail(r, rc);
+	}
+	*out = json_pack("{so}", "items", items);
+	return 0;
+}
+
+int market_voucher_cancel(struct app_req *r, const char *code, json_t **out)
+{
+	struct voucher_ctx c = { .r = r };
+	char status[16];
+	int64_t expires, home;
+	const char *path;
+	if (authz_check(r, AUTHZ_SELF, NULL) != 0 || voucher_for(r, code, &c, status, sizeof(status), &expires) != 0 ||
+	    volunteer_access(r, c.volunteer_id, AUTHZ_VOUCHERS_ISSUE, &home, &path) != 0 ||
+	    lapse(r, &c, status, expires) != 0)
+		return -1;
+	if (c.expired)
+		return app_fail(r, APP_ECONFLICT, "voucher_expired", NULL);
+	int rc = store_tx(r->store, cancel_tx, &c);
+	if (rc != STORE_OK)
+		return r->err.code ? -1 : app_store_fail(r, rc);
+	return voucher_read(r, c.code, out);
+}
+
+static int redeem_tx(struct store *s, void *vctx)
+{
+	struct voucher_ctx *c = vctx;
+	struct store_stmt *st = store_prepare(s,
+		"UPDATE vouchers SET status = 'redeemed', store_id = $2, decided_by = $3, decided_at = $4"
+		" WHERE id = $1 AND status = 'issued' RETURNING id");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, c->id);
+	store_bind_int(st, 2, c->store_id);
+	store_bind_int(st, 3, c->r->who->user_id);
+	store_bind_int(st, 4, app_now());
+	int rc = store_step(st);
+	store_done(st);
+	if (rc == STORE_DONE) {
+		app_fail(c->r, APP_ECONFLICT, "voucher_not_issued", NULL);
+		return STORE_ERROR;
+	}
+	if (rc != STORE_ROW)
+		return rc;
+	/* the goods: of this store, active, priced now; what they cost may
+	 * not pass the voucher's value, and they must be in stock */
+	c->spent = 0;
+	size_t i, n = json_array_size(c->items);
+	int64_t prices[ITEMS_MAX];
+	json_t *line;
+	json_array_foreach(c->items, i, line) {
+		st = store_prepare(s, "SELECT price FROM goods WHERE id = $1 AND store_id = $2 AND status = 'active'");
+		if (!st)
+			return STORE_ERROR;
+		store_bind_int(st, 1, json_integer_value(json_object_get(line, "goods_id")));
+		store_bind_int(st, 2, c->store_id);
+		rc = store_step(st);
+		prices[i] = rc == STORE_ROW ? store_col_int(st, 0) : 0;
+		store_done(st);
+		if (rc == STORE_DONE) {
+			app_fail(c->r, APP_EINVALID, "goods_not_found", arena_printf(c->r->arena, "items[%zu].goods_id", i));
+			return STORE_ERROR;
+		}
+		if (rc != STORE_ROW)
+			return rc;
+		c->spent += prices[i] * json_integer_value(json_object_get(line, "quantity"));
+	}
+	if (c->spent > c->value) {
+		app_fail(c->r, APP_EINVALID, "over_value", "items");
+		return STORE_ERROR;
+	}
+	for (i = 0; i < n; i++) {
+		line = json_array_get(c->items, i);
+		int64_t goods = json_integer_value(json_object_get(line, "goods_id"));
+		int64_t qty = json_integer_value(json_object_get(line, "quantity"));
+		rc = stock_change(c->r, s, goods, -qty, "redeem", c->id);
+		if (rc == STORE_CONSTRAINT) {
+			app_fail(c->r, APP_ECONFLICT, "insufficient_stock", arena_printf(c->r->arena, "items[%zu].quantity", i));
+			return STORE_ERROR;
+		}
+		if (rc != STORE_OK)
+			return rc;
+		st = store_prepare(s, "INSERT INTO voucher_items (voucher_id, goods_id, quantity, points) VALUES ($1, $2, $3, $4)");
+		if (!st)
+			return STORE_ERROR;
+		store_bind_int(st, 1, c->id);
+		store_bind_int(st, 2, goods);
+		store_bind_int(st, 3, qty);
+		store_bind_int(st, 4, prices[i] * qty);
+		rc = store_step(st);
+		store_done(st);
+		if (rc != STORE_DONE)
+			return rc;
+	}
+	st = store_prepare(s, "UPDATE vouchers SET spent = $2 WHERE id = $1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, c->id);
+	store_bind_int(st, 2, c->spent);
+	rc = store_step(st);
+	store_done(st);
+	if (rc != STORE_DONE)
+		return rc;
+	/* what the goods cost goes to the store; a remainder goes back to the
+	 * volunteer (docs/points.md) */
+	int64_t escrow, shop, vol;
+	if ((rc = points_account(s, "escrow", 0, &escrow)) != STORE_OK ||
+	    (rc = points_account(s, "store", c->store_id, &shop)) != STORE_OK ||
+	    (rc = points_account(s, "volunteer", c->volunteer_id, &vol)) != STORE_OK)
+		return rc;
+	struct point_move m = { .from = escrow, .to = shop, .amount = c->spent, .cause = "redeem",
+				.volunteer_id = c->volunteer_id, .org_id = c->store_org,
+				.operator_id = c->r->who->user_id, .voucher_id = c->id };
+	if (c->spent > 0 && (rc = points_move(s, &m)) != STORE_OK)
+		return rc;
+	if (c->value > c->spent) {
+		struct point_move back = m;
+		back.to = vol;
+		back.amount = c->value - c->spent;
+		back.cause = "refund";
+		if ((rc = points_move(s, &back)) != STORE_OK)
+			return rc;
+	}
+	char detail[96];
+	snprintf(detail, sizeof(detail), "{\"store_id\":%lld,\"spent\":%lld}", (long long)c->store_id,
+		 (long long)c->spent);
+	return audit_write_text(c->r, s, "voucher.redeem", "voucher", c->id, c->store_org, c->store_path, detail);
+}
+
+int market_voucher_redeem(struct app_req *r, const char *code, json_t *in, json_t **out)
+{
+	struct voucher_ctx c = { .r = r };
+	char status[16];
+	int64_t expires;
+	if (authz_check(r, AUTHZ_MARKET_COUNTER, NULL) != 0 || voucher_for(r, code, &c, status, sizeof(status), &expires) != 0)
+		return -1;
+	if (in_id(r, in, "store_id", true, &c.store_id, NULL) != 0)
+		return -1;
+	struct store_stmt *st = store_prepare(r->store,
+		"SELECT s.org_id, o.path, s.status FROM stores s JOIN orgs o ON o.id = s.org_id WHERE s.id = $1");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_int(st, 1, c.store_id);
+	int rc = store_step(st);
+	bool active = false;
+	if (rc == STORE_ROW) {
+		c.store_org = store_col_int(st, 0);
+		c.store_path = arena_strdup(r->arena, store_col_text(st, 1));
+		active = strcmp(store_col_text(st, 2), "active") == 0;
+	}
+	store_done(st);
+	if (rc == STORE_DONE || (rc == STORE_ROW && !active))
+		return app_fail(r, APP_EINVALID, "store_not_found", "store_id");
+	if (rc != STORE_ROW)
+		return app_store_fail(r, rc);
+	if (authz_check(r, AUTHZ_MARKET_COUNTER, c.store_path) != 0)
+		return -1;
+	json_t *items = json_object_get(in, "items");
+	if (!items || json_is_null(items))
+		return app_fail(r, APP_EINVALID, "required", "items");
+	if (!json_is_array(items))
+		return app_fail(r, APP_EBADREQ, "wrong_type", "items");
+	if (json_array_size(items) < 1 || json_array_size(items) > ITEMS_MAX)
+		return app_fail(r, APP_EINVALID, "invalid_value", "items");
+	size_t i, k;
+	json_t *line;
+	json_array_foreach(items, i, line) {
+		json_t *g = json_object_get(line, "goods_id"), *q = json_object_get(line, "quantity");
+		if (!json_is_object(line) || !json_is_integer(g) || !json_is_integer(q))
+			return app_fail(r, APP_EBADREQ, "wrong_type", arena_printf(r->arena, "items[%zu]", i));
+		if (json_integer_value(q) < 1 || json_integer_value(q) > 1000)
+			return app_fail(r, APP_EINVALID, "invalid_value", arena_printf(r->arena, "items[%zu].quantity", i));
+		for (k = 0; k < i; k++)
+			if (json_integer_value(json_object_get(json_array_get(items, k), "goods_id")) == json_integer_value(g))
+				return app_fail(r, APP_EINVALID, "duplicate_goods", arena_printf(r->arena, "items[%zu].goods_id", i));
+	}
+	if (lapse(r, &c, status, expires) != 0)
+		return -1;
+	if (c.expired)
+		return app_fail(r, APP_ECONFLICT, "voucher_expired", NULL);
+	c.items = items;
+	rc = store_tx(r->store, redeem_tx, &c);
+	if (rc != STORE_OK)
+		return r->err.code ? -1 : app_store_fail(r, rc);
+	return voucher_read(r, c.code, out);
+}

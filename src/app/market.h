@@ -1,0 +1,36 @@
+/* Love supermarkets (爱心超市): stores of organisations, goods with a
+ * points price and stock, and vouchers bought with points and redeemed at
+ * a store's counter. A voucher's points wait in the ledger's escrow
+ * account: redeeming gives what the goods cost to the store and the rest
+ * back to the volunteer; cancelling or expiry gives all of it back. */
+#ifndef ZY_MARKET_H
+#define ZY_MARKET_H
+#include "app/app.h"
+
+/* POST /stores {"org_id","name","address"} (admins of the scope). */
+int market_store_create(struct app_req *r, json_t *in, json_t **out);
+/* GET /stores?org_id=: the active stores of a subtree (default: all). */
+int market_store_list(struct app_req *r, const char *org_id, json_t **out);
+/* POST /stores/{id}/goods {"name","unit","price"} (admins and clerks of
+ * the store's scope); GET /stores/{id}/goods. */
+int market_goods_create(struct app_req *r, int64_t store_id, json_t *in, json_t **out);
+int market_goods_list(struct app_req *r, int64_t store_id, json_t **out);
+/* POST /goods/{id}/stock {"delta","reason"}: stock in (> 0) or out (< 0),
+ * never below zero (409 insufficient_stock). */
+int market_stock(struct app_req *r, int64_t goods_id, json_t *in, json_t **out);
+
+/* POST /vouchers {"volunteer_id","value"}: points become a voucher (the
+ * person, or staff of their scope); 409 insufficient_points. */
+int market_voucher_issue(struct app_req *r, json_t *in, const char *idem, json_t **out);
+/* GET /vouchers/{code}: the person, staff of their scope, or any clerk
+ * (the code is what the volunteer shows at the counter). */
+int market_voucher_get(struct app_req *r, const char *code, json_t **out);
+/* GET /vouchers?volunteer_id=: a person's vouchers, newest first. */
+int market_voucher_list(struct app_req *r, const char *volunteer_id, json_t **out);
+/* POST /vouchers/{code}/redeem {"store_id","items":[{"goods_id","quantity"}]}
+ * (admins and clerks of the store's scope). */
+int market_voucher_redeem(struct app_req *r, const char *code, json_t *in, json_t **out);
+/* POST /vouchers/{code}/cancel: an unused voucher's points go back. */
+int market_voucher_cancel(struct app_req *r, const char *code, json_t **out);
+
+#endif
