@@ -14,7 +14,7 @@ int records_link_approved(struct app_req *r, struct store *s, int64_t id);
 int points_account(struct store *s, const char *kind, int64_t owner, int64_t *id);
 /* One movement: amount > 0 from one account to another. */
 struct point_move {
-	int64_t from, to, amount, record_id, volunteer_id, org_id, operator_id, voucher_id;
+	int64_t from, to, amount, record_id, volunteer_id, org_id, operator_id, voucher_id, sale_id;
 	const char *cause, *reason, *idem;
 	int64_t id;              /* out */
 };

@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #define VOUCHER_UNIT 30          /* 30 points buy a voucher (the Wenjiang model) */
 #define VOUCHER_MAX 3000         /* points in one voucher */
@@ -219,7 +220,7 @@ int market_goods_list(struct app_req *r, int64_t store_id, json_t **out)
 
 /* Changes a goods' stock by delta with a reason; never below zero. */
 static int stock_change(struct app_req *r, struct store *s, int64_t goods, int64_t delta, const char *reason,
-			int64_t voucher)
+			int64_t voucher, int64_t sale)
 {
 	struct store_stmt *st = store_prepare(s,
 		"UPDATE goods SET stock = stock + $2, updated_at = $3 WHERE id = $1 AND stock + $2 >= 0 RETURNING id");
@@ -235,8 +236,8 @@ static int stock_change(struct app_req *r, struct store *s, int64_t goods, int64
 	if (rc != STORE_ROW)
 		return rc;
 	st = store_prepare(s,
-		"INSERT INTO stock_moves (goods_id, delta, reason, voucher_id, operator_id, created_at)"
-		" VALUES ($1, $2, $3, $4, $5, $6)");
+		"INSERT INTO stock_moves (goods_id, delta, reason, voucher_id, operator_id, created_at, sale_id)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7)");
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, goods);
@@ -248,6 +249,10 @@ static int stock_change(struct app_req *r, struct store *s, int64_t goods, int64
 		store_bind_null(st, 4);
 	store_bind_int(st, 5, r->who->user_id);
 	store_bind_int(st, 6, app_now());
+	if (sale)
+		store_bind_int(st, 7, sale);
+	else
+		store_bind_null(st, 7);
 	rc = store_step(st);
 	store_done(st);
 	return rc == STORE_DONE ? STORE_OK : rc;
@@ -256,7 +261,7 @@ static int stock_change(struct app_req *r, struct store *s, int64_t goods, int64
 static int stock_tx(struct store *s, void *vctx)
 {
 	struct goods_ctx *c = vctx;
-	int rc = stock_change(c->r, s, c->id, c->delta, c->reason, 0);
+	int rc = stock_change(c->r, s, c->id, c->delta, c->reason, 0, 0);
 	if (rc == STORE_CONSTRAINT) {
 		app_fail(c->r, APP_ECONFLICT, "insufficient_stock", "delta");
 		return STORE_ERROR;
@@ -638,6 +643,115 @@ int market_voucher_cancel(struct app_req *r, const char *code, json_t **out)
 	return voucher_read(r, c.code, out);
 }
 
+/* Hands out goods of a store (items checked by check_items): prices as
+ * they are now, what they cost at most max_value (-1: no limit), stock
+ * out, and a line per goods on the voucher or sale. *spent: the cost. */
+static int take_goods(struct app_req *r, struct store *s, int64_t store_id, json_t *items, int64_t max_value,
+		      int64_t voucher, int64_t sale, int64_t *spent)
+{
+	struct store_stmt *st;
+	int rc;
+	size_t i, n = json_array_size(items);
+	int64_t prices[ITEMS_MAX];
+	json_t *line;
+	*spent = 0;
+	json_array_foreach(items, i, line) {
+		st = store_prepare(s, "SELECT price FROM goods WHERE id = $1 AND store_id = $2 AND status = 'active'");
+		if (!st)
+			return STORE_ERROR;
+		store_bind_int(st, 1, json_integer_value(json_object_get(line, "goods_id")));
+		store_bind_int(st, 2, store_id);
+		rc = store_step(st);
+		prices[i] = rc == STORE_ROW ? store_col_int(st, 0) : 0;
+		store_done(st);
+		if (rc == STORE_DONE) {
+			app_fail(r, APP_EINVALID, "goods_not_found", arena_printf(r->arena, "items[%zu].goods_id", i));
+			return STORE_ERROR;
+		}
+		if (rc != STORE_ROW)
+			return rc;
+		*spent += prices[i] * json_integer_value(json_object_get(line, "quantity"));
+	}
+	if (max_value >= 0 && *spent > max_value) {
+		app_fail(r, APP_EINVALID, "over_value", "items");
+		return STORE_ERROR;
+	}
+	for (i = 0; i < n; i++) {
+		line = json_array_get(items, i);
+		int64_t goods = json_integer_value(json_object_get(line, "goods_id"));
+		int64_t qty = json_integer_value(json_object_get(line, "quantity"));
+		rc = stock_change(r, s, goods, -qty, voucher ? "redeem" : "sale", voucher, sale);
+		if (rc == STORE_CONSTRAINT) {
+			app_fail(r, APP_ECONFLICT, "insufficient_stock", arena_printf(r->arena, "items[%zu].quantity", i));
+			return STORE_ERROR;
+		}
+		if (rc != STORE_OK)
+			return rc;
+		st = store_prepare(s, voucher
+			? "INSERT INTO voucher_items (voucher_id, goods_id, quantity, points) VALUES ($1, $2, $3, $4)"
+			: "INSERT INTO sale_items (sale_id, goods_id, quantity, points) VALUES ($1, $2, $3, $4)");
+		if (!st)
+			return STORE_ERROR;
+		store_bind_int(st, 1, voucher ? voucher : sale);
+		store_bind_int(st, 2, goods);
+		store_bind_int(st, 3, qty);
+		store_bind_int(st, 4, prices[i] * qty);
+		rc = store_step(st);
+		store_done(st);
+		if (rc != STORE_DONE)
+			return rc;
+	}
+	return STORE_OK;
+}
+
+/* The lines of a redemption or sale: 1..ITEMS_MAX of {goods_id,
+ * quantity 1..1000}, each goods once. */
+static int check_items(struct app_req *r, json_t *items)
+{
+	if (!items || json_is_null(items))
+		return app_fail(r, APP_EINVALID, "required", "items");
+	if (!json_is_array(items))
+		return app_fail(r, APP_EBADREQ, "wrong_type", "items");
+	if (json_array_size(items) < 1 || json_array_size(items) > ITEMS_MAX)
+		return app_fail(r, APP_EINVALID, "invalid_value", "items");
+	size_t i, k;
+	json_t *line;
+	json_array_foreach(items, i, line) {
+		json_t *g = json_object_get(line, "goods_id"), *q = json_object_get(line, "quantity");
+		if (!json_is_object(line) || !json_is_integer(g) || !json_is_integer(q))
+			return app_fail(r, APP_EBADREQ, "wrong_type", arena_printf(r->arena, "items[%zu]", i));
+		if (json_integer_value(q) < 1 || json_integer_value(q) > 1000)
+			return app_fail(r, APP_EINVALID, "invalid_value", arena_printf(r->arena, "items[%zu].quantity", i));
+		for (k = 0; k < i; k++)
+			if (json_integer_value(json_object_get(json_array_get(items, k), "goods_id")) == json_integer_value(g))
+				return app_fail(r, APP_EINVALID, "duplicate_goods", arena_printf(r->arena, "items[%zu].goods_id", i));
+	}
+	return 0;
+}
+
+/* A store for a counter action: active, in the caller's scope. */
+static int counter_store(struct app_req *r, int64_t store_id, int64_t *org, const char **path)
+{
+	struct store_stmt *st = store_prepare(r->store,
+		"SELECT s.org_id, o.path, s.status FROM stores s JOIN orgs o ON o.id = s.org_id WHERE s.id = $1");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_int(st, 1, store_id);
+	int rc = store_step(st);
+	bool active = false;
+	if (rc == STORE_ROW) {
+		*org = store_col_int(st, 0);
+		*path = arena_strdup(r->arena, store_col_text(st, 1));
+		active = strcmp(store_col_text(st, 2), "active") == 0;
+	}
+	store_done(st);
+	if (rc == STORE_DONE || (rc == STORE_ROW && !active))
+		return app_fail(r, APP_EINVALID, "store_not_found", "store_id");
+	if (rc != STORE_ROW)
+		return app_store_fail(r, rc);
+	return authz_check(r, AUTHZ_MARKET_COUNTER, *path);
+}
+
 static int redeem_tx(struct store *s, void *vctx)
 {
 	struct voucher_ctx *c = vctx;
@@ -658,56 +772,8 @@ static int redeem_tx(struct store *s, void *vctx)
 	}
 	if (rc != STORE_ROW)
 		return rc;
-	/* the goods: of this store, active, priced now; what they cost may
-	 * not pass the voucher's value, and they must be in stock */
-	c->spent = 0;
-	size_t i, n = json_array_size(c->items);
-	int64_t prices[ITEMS_MAX];
-	json_t *line;
-	json_array_foreach(c->items, i, line) {
-		st = store_prepare(s, "SELECT price FROM goods WHERE id = $1 AND store_id = $2 AND status = 'active'");
-		if (!st)
-			return STORE_ERROR;
-		store_bind_int(st, 1, json_integer_value(json_object_get(line, "goods_id")));
-		store_bind_int(st, 2, c->store_id);
-		rc = store_step(st);
-		prices[i] = rc == STORE_ROW ? store_col_int(st, 0) : 0;
-		store_done(st);
-		if (rc == STORE_DONE) {
-			app_fail(c->r, APP_EINVALID, "goods_not_found", arena_printf(c->r->arena, "items[%zu].goods_id", i));
-			return STORE_ERROR;
-		}
-		if (rc != STORE_ROW)
-			return rc;
-		c->spent += prices[i] * json_integer_value(json_object_get(line, "quantity"));
-	}
-	if (c->spent > c->value) {
-		app_fail(c->r, APP_EINVALID, "over_value", "items");
-		return STORE_ERROR;
-	}
-	for (i = 0; i < n; i++) {
-		line = json_array_get(c->items, i);
-		int64_t goods = json_integer_value(json_object_get(line, "goods_id"));
-		int64_t qty = json_integer_value(json_object_get(line, "quantity"));
-		rc = stock_change(c->r, s, goods, -qty, "redeem", c->id);
-		if (rc == STORE_CONSTRAINT) {
-			app_fail(c->r, APP_ECONFLICT, "insufficient_stock", arena_printf(c->r->arena, "items[%zu].quantity", i));
-			return STORE_ERROR;
-		}
-		if (rc != STORE_OK)
-			return rc;
-		st = store_prepare(s, "INSERT INTO voucher_items (voucher_id, goods_id, quantity, points) VALUES ($1, $2, $3, $4)");
-		if (!st)
-			return STORE_ERROR;
-		store_bind_int(st, 1, c->id);
-		store_bind_int(st, 2, goods);
-		store_bind_int(st, 3, qty);
-		store_bind_int(st, 4, prices[i] * qty);
-		rc = store_step(st);
-		store_done(st);
-		if (rc != STORE_DONE)
-			return rc;
-	}
+	if ((rc = take_goods(c->r, s, c->store_id, c->items, c->value, c->id, 0, &c->spent)) != STORE_OK)
+		return rc;
 	st = store_prepare(s, "UPDATE vouchers SET spent = $2 WHERE id = $1");
 	if (!st)
 		return STORE_ERROR;
@@ -750,53 +816,233 @@ int market_voucher_redeem(struct app_req *r, const char *code, json_t *in, json_
 	int64_t expires;
 	if (authz_check(r, AUTHZ_MARKET_COUNTER, NULL) != 0 || voucher_for(r, code, &c, status, sizeof(status), &expires) != 0)
 		return -1;
-	if (in_id(r, in, "store_id", true, &c.store_id, NULL) != 0)
-		return -1;
-	struct store_stmt *st = store_prepare(r->store,
-		"SELECT s.org_id, o.path, s.status FROM stores s JOIN orgs o ON o.id = s.org_id WHERE s.id = $1");
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	store_bind_int(st, 1, c.store_id);
-	int rc = store_step(st);
-	bool active = false;
-	if (rc == STORE_ROW) {
-		c.store_org = store_col_int(st, 0);
-		c.store_path = arena_strdup(r->arena, store_col_text(st, 1));
-		active = strcmp(store_col_text(st, 2), "active") == 0;
-	}
-	store_done(st);
-	if (rc == STORE_DONE || (rc == STORE_ROW && !active))
-		return app_fail(r, APP_EINVALID, "store_not_found", "store_id");
-	if (rc != STORE_ROW)
-		return app_store_fail(r, rc);
-	if (authz_check(r, AUTHZ_MARKET_COUNTER, c.store_path) != 0)
+	if (in_id(r, in, "store_id", true, &c.store_id, NULL) != 0 ||
+	    counter_store(r, c.store_id, &c.store_org, &c.store_path) != 0)
 		return -1;
 	json_t *items = json_object_get(in, "items");
-	if (!items || json_is_null(items))
-		return app_fail(r, APP_EINVALID, "required", "items");
-	if (!json_is_array(items))
-		return app_fail(r, APP_EBADREQ, "wrong_type", "items");
-	if (json_array_size(items) < 1 || json_array_size(items) > ITEMS_MAX)
-		return app_fail(r, APP_EINVALID, "invalid_value", "items");
-	size_t i, k;
-	json_t *line;
-	json_array_foreach(items, i, line) {
-		json_t *g = json_object_get(line, "goods_id"), *q = json_object_get(line, "quantity");
-		if (!json_is_object(line) || !json_is_integer(g) || !json_is_integer(q))
-			return app_fail(r, APP_EBADREQ, "wrong_type", arena_printf(r->arena, "items[%zu]", i));
-		if (json_integer_value(q) < 1 || json_integer_value(q) > 1000)
-			return app_fail(r, APP_EINVALID, "invalid_value", arena_printf(r->arena, "items[%zu].quantity", i));
-		for (k = 0; k < i; k++)
-			if (json_integer_value(json_object_get(json_array_get(items, k), "goods_id")) == json_integer_value(g))
-				return app_fail(r, APP_EINVALID, "duplicate_goods", arena_printf(r->arena, "items[%zu].goods_id", i));
-	}
+	if (check_items(r, items) != 0)
+		return -1;
 	if (lapse(r, &c, status, expires) != 0)
 		return -1;
 	if (c.expired)
 		return app_fail(r, APP_ECONFLICT, "voucher_expired", NULL);
 	c.items = items;
-	rc = store_tx(r->store, redeem_tx, &c);
+	int rc = store_tx(r->store, redeem_tx, &c);
 	if (rc != STORE_OK)
 		return r->err.code ? -1 : app_store_fail(r, rc);
 	return voucher_read(r, c.code, out);
+}
+
+/* ---- paying with points at the counter ---- */
+
+struct sale_ctx {
+	struct app_req *r;
+	int64_t store_id, store_org, volunteer_id, id, points;
+	const char *store_path, *idem;
+	json_t *items;
+	bool existed;
+};
+
+static int sale_tx(struct store *s, void *vctx)
+{
+	struct sale_ctx *c = vctx;
+	struct store_stmt *st;
+	int rc;
+	if (c->idem) {
+		st = store_prepare(s, "SELECT id FROM sales WHERE operator_id = $1 AND idempotency_key = $2");
+		if (!st)
+			return STORE_ERROR;
+		store_bind_int(st, 1, c->r->who->user_id);
+		store_bind_text(st, 2, c->idem);
+		rc = store_step(st);
+		if (rc == STORE_ROW) {
+			c->id = store_col_int(st, 0);
+			c->existed = true;
+		}
+		store_done(st);
+		if (rc == STORE_ROW)
+			return STORE_OK;
+		if (rc != STORE_DONE)
+			return rc;
+	}
+	st = store_prepare(s,
+		"INSERT INTO sales (store_id, volunteer_id, points, operator_id, idempotency_key, created_at)"
+		" VALUES ($1, $2, 0, $3, $4, $5) RETURNING id");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, c->store_id);
+	store_bind_int(st, 2, c->volunteer_id);
+	store_bind_int(st, 3, c->r->who->user_id);
+	store_bind_text(st, 4, c->idem);
+	store_bind_int(st, 5, app_now());
+	rc = store_step(st);
+	if (rc == STORE_ROW)
+		c->id = store_col_int(st, 0);
+	store_done(st);
+	if (rc != STORE_ROW)
+		return rc;
+	if ((rc = take_goods(c->r, s, c->store_id, c->items, -1, 0, c->id, &c->points)) != STORE_OK)
+		return rc;
+	st = store_prepare(s, "UPDATE sales SET points = $2 WHERE id = $1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, c->id);
+	store_bind_int(st, 2, c->points);
+	rc = store_step(st);
+	store_done(st);
+	if (rc != STORE_DONE)
+		return rc;
+	struct point_move m = { .amount = c->points, .cause = "sale", .volunteer_id = c->volunteer_id,
+				.org_id = c->store_org, .operator_id = c->r->who->user_id, .sale_id = c->id };
+	if ((rc = points_account(s, "volunteer", c->volunteer_id, &m.from)) != STORE_OK ||
+	    (rc = points_account(s, "store", c->store_id, &m.to)) != STORE_OK)
+		return rc;
+	rc = points_move(s, &m);
+	if (rc == STORE_CONSTRAINT) {
+		app_fail(c->r, APP_ECONFLICT, "insufficient_points", "items");
+		return STORE_ERROR;
+	}
+	if (rc != STORE_OK)
+		return rc;
+	char detail[96];
+	snprintf(detail, sizeof(detail), "{\"volunteer_id\":%lld,\"points\":%lld}", (long long)c->volunteer_id,
+		 (long long)c->points);
+	return audit_write_text(c->r, s, "store.sale", "sale", c->id, c->store_org, c->store_path, detail);
+}
+
+static int sale_get(struct app_req *r, int64_t id, json_t **out)
+{
+	struct store_stmt *st = store_prepare(r->store,
+		"SELECT id, store_id, volunteer_id, points, created_at FROM sales WHERE id = $1");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_int(st, 1, id);
+	int rc = store_step(st);
+	if (rc == STORE_ROW)
+		*out = json_pack("{sI sI sI sI ss}", "id", (json_int_t)store_col_int(st, 0),
+			"store_id", (json_int_t)store_col_int(st, 1), "volunteer_id", (json_int_t)store_col_int(st, 2),
+			"points", (json_int_t)store_col_int(st, 3), "created_at", app_iso(r, store_col_int(st, 4)));
+	store_done(st);
+	if (rc != STORE_ROW)
+		return app_store_fail(r, rc == STORE_DONE ? STORE_ERROR : rc);
+	json_t *items = json_array();
+	st = store_prepare(r->store,
+		"SELECT i.goods_id, g.name, i.quantity, i.points FROM sale_items i JOIN goods g ON g.id = i.goods_id"
+		" WHERE i.sale_id = $1 ORDER BY i.goods_id");
+	if (st) {
+		store_bind_int(st, 1, id);
+		while (store_step(st) == STORE_ROW)
+			json_array_append_new(items, json_pack("{sI ss sI sI}", "goods_id", (json_int_t)store_col_int(st, 0),
+				"name", store_col_text(st, 1), "quantity", (json_int_t)store_col_int(st, 2),
+				"points", (json_int_t)store_col_int(st, 3)));
+		store_done(st);
+	}
+	json_object_set_new(*out, "items", items);
+	return 0;
+}
+
+int market_sale(struct app_req *r, int64_t store_id, json_t *in, const char *idem, json_t **out)
+{
+	struct sale_ctx c = { .r = r, .store_id = store_id, .idem = idem };
+	if (authz_check(r, AUTHZ_MARKET_COUNTER, NULL) != 0)
+		return -1;
+	if (idem && (!*idem || strlen(idem) > IDEM_MAX))
+		return app_fail(r, APP_EBADREQ, "invalid_value", "Idempotency-Key");
+	if (counter_store(r, store_id, &c.store_org, &c.store_path) != 0)
+		return r->err.field && strcmp(r->err.field, "store_id") == 0
+			? app_fail(r, APP_ENOTFOUND, "not_found", NULL) : -1;
+	if (in_id(r, in, "volunteer_id", true, &c.volunteer_id, NULL) != 0)
+		return -1;
+	c.items = json_object_get(in, "items");
+	if (check_items(r, c.items) != 0)
+		return -1;
+	struct store_stmt *st = store_prepare(r->store, "SELECT status FROM volunteers WHERE id = $1");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_int(st, 1, c.volunteer_id);
+	int rc = store_step(st);
+	store_done(st);
+	if (rc == STORE_DONE)
+		return app_fail(r, APP_EINVALID, "volunteer_not_found", "volunteer_id");
+	if (rc != STORE_ROW)
+		return app_store_fail(r, rc);
+	rc = store_tx(r->store, sale_tx, &c);
+	if (rc != STORE_OK)
+		return r->err.code ? -1 : app_store_fail(r, rc);
+	return sale_get(r, c.id, out);
+}
+
+/* ---- the day of a store ---- */
+
+int market_reconcile(struct app_req *r, int64_t store_id, const char *date, json_t **out)
+{
+	struct store_stmt *st;
+	int ymd;
+	if (store_load(r, store_id, AUTHZ_MARKET_COUNTER, &st) != 0)
+		return -1;
+	store_done(st);
+	if (!date)
+		date = app_today(r);
+	if (!valid_date(date, &ymd))
+		return app_fail(r, APP_EBADREQ, "invalid_value", "date");
+	/* the China day: 00:00 to 24:00 UTC+8 */
+	struct tm tm = { .tm_year = ymd / 10000 - 1900, .tm_mon = ymd / 100 % 100 - 1, .tm_mday = ymd % 100 };
+	int64_t from = (int64_t)timegm(&tm) - 8 * 3600, to = from + 86400;
+	static const char sums[] =
+		"SELECT"
+		" (SELECT count(*) FROM vouchers WHERE store_id = $1 AND status = 'redeemed' AND decided_at >= $2 AND decided_at < $3),"
+		" (SELECT COALESCE(SUM(spent), 0) FROM vouchers WHERE store_id = $1 AND status = 'redeemed'"
+		"   AND decided_at >= $2 AND decided_at < $3),"
+		" (SELECT count(*) FROM sales WHERE store_id = $1 AND created_at >= $2 AND created_at < $3),"
+		" (SELECT COALESCE(SUM(points), 0) FROM sales WHERE store_id = $1 AND created_at >= $2 AND created_at < $3),"
+		" (SELECT COALESCE(SUM(m.amount), 0) FROM point_movements m JOIN point_accounts a ON a.id = m.to_account"
+		"   WHERE a.kind = 'store' AND a.owner_id = $1 AND m.created_at >= $2 AND m.created_at < $3),"
+		" (SELECT COALESCE(SUM(i.points), 0) FROM voucher_items i JOIN vouchers v ON v.id = i.voucher_id"
+		"   WHERE v.store_id = $1 AND v.decided_at >= $2 AND v.decided_at < $3) +"
+		" (SELECT COALESCE(SUM(i.points), 0) FROM sale_items i JOIN sales x ON x.id = i.sale_id"
+		"   WHERE x.store_id = $1 AND x.created_at >= $2 AND x.created_at < $3)";
+	st = store_prepare(r->store, sums);
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_int(st, 1, store_id);
+	store_bind_int(st, 2, from);
+	store_bind_int(st, 3, to);
+	int rc = store_step(st);
+	int64_t v[6] = { 0 };
+	if (rc == STORE_ROW)
+		for (int i = 0; i < 6; i++)
+			v[i] = store_col_int(st, i);
+	store_done(st);
+	if (rc != STORE_ROW)
+		return app_store_fail(r, rc);
+	/* goods: what went out at the counter and what was moved by hand */
+	st = store_prepare(r->store,
+		"SELECT g.id, g.name, COALESCE(SUM(CASE WHEN m.reason IN ('redeem', 'sale') THEN -m.delta ELSE 0 END), 0),"
+		" COALESCE(SUM(CASE WHEN m.reason NOT IN ('redeem', 'sale') AND m.delta > 0 THEN m.delta ELSE 0 END), 0),"
+		" COALESCE(SUM(CASE WHEN m.reason NOT IN ('redeem', 'sale') AND m.delta < 0 THEN -m.delta ELSE 0 END), 0), g.stock"
+		" FROM stock_moves m JOIN goods g ON g.id = m.goods_id"
+		" WHERE g.store_id = $1 AND m.created_at >= $2 AND m.created_at < $3 GROUP BY g.id, g.name, g.stock ORDER BY g.id");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_int(st, 1, store_id);
+	store_bind_int(st, 2, from);
+	store_bind_int(st, 3, to);
+	json_t *goods = json_array();
+	while ((rc = store_step(st)) == STORE_ROW)
+		json_array_append_new(goods, json_pack("{sI ss sI sI sI sI}", "goods_id", (json_int_t)store_col_int(st, 0),
+			"name", store_col_text(st, 1), "handed_out", (json_int_t)store_col_int(st, 2),
+			"stocked_in", (json_int_t)store_col_int(st, 3), "taken_out", (json_int_t)store_col_int(st, 4),
+			"stock_now", (json_int_t)store_col_int(st, 5)));
+	store_done(st);
+	if (rc != STORE_DONE) {
+		json_decref(goods);
+		return app_store_fail(r, rc);
+	}
+	bool balanced = v[4] == v[1] + v[3] && v[5] == v[1] + v[3];
+	*out = json_pack("{sI ss sI sI sI sI sI sI so so}", "store_id", (json_int_t)store_id, "date", date,
+		"vouchers_redeemed", (json_int_t)v[0], "voucher_points", (json_int_t)v[1],
+		"sales", (json_int_t)v[2], "sale_points", (json_int_t)v[3],
+		"points_in", (json_int_t)v[4], "goods_points", (json_int_t)v[5],
+		"goods", goods, "balanced", json_boolean(balanced));
+	return 0;
 }

@@ -33,4 +33,13 @@ int market_voucher_redeem(struct app_req *r, const char *code, json_t *in, json_
 /* POST /vouchers/{code}/cancel: an unused voucher's points go back. */
 int market_voucher_cancel(struct app_req *r, const char *code, json_t **out);
 
+/* POST /stores/{id}/sales {"volunteer_id","items"}: goods paid with
+ * points at the counter (409 insufficient_points / insufficient_stock). */
+int market_sale(struct app_req *r, int64_t store_id, json_t *in, const char *idem, json_t **out);
+/* GET /stores/{id}/reconciliation?date=YYYY-MM-DD (default today, China
+ * time): vouchers redeemed and sales, the points they brought in, the
+ * goods handed out and moved; "balanced" when points in equal what the
+ * vouchers and sales spent and what the goods handed out cost. */
+int market_reconcile(struct app_req *r, int64_t store_id, const char *date, json_t **out);
+
 #endif

@@ -127,8 +127,8 @@ int points_move(struct store *s, struct point_move *m)
 		return rc;
 	st = store_prepare(s,
 		"INSERT INTO point_movements (from_account, to_account, amount, cause, record_id, reason, volunteer_id,"
-		" org_id, operator_id, idempotency_key, created_at, voucher_id)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id");
+		" org_id, operator_id, idempotency_key, created_at, voucher_id, sale_id)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id");
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, m->from);
@@ -155,6 +155,10 @@ int points_move(struct store *s, struct point_move *m)
 		store_bind_int(st, 12, m->voucher_id);
 	else
 		store_bind_null(st, 12);
+	if (m->sale_id)
+		store_bind_int(st, 13, m->sale_id);
+	else
+		store_bind_null(st, 13);
 	rc = store_step(st);
 	if (rc == STORE_ROW)
 		m->id = store_col_int(st, 0);

@@ -832,3 +832,24 @@ enum MHD_Result h_voucher_cancel(struct http_req *req, json_t *in)
 	int rc = market_voucher_cancel(&req->app, req->nparams ? req->params[0] : "", &out);
 	return reply(req, rc, 200, out);
 }
+
+enum MHD_Result h_store_sale(struct http_req *req, json_t *in)
+{
+	int64_t id;
+	json_t *out = NULL;
+	const char *key = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Idempotency-Key");
+	int rc = path_id(req, &id);
+	if (rc == 0)
+		rc = market_sale(&req->app, id, in, key, &out);
+	return reply(req, rc, 201, out);
+}
+
+enum MHD_Result h_store_reconcile(struct http_req *req, json_t *in)
+{
+	int64_t id;
+	json_t *out = NULL;
+	int rc = path_id(req, &id);
+	if (rc == 0)
+		rc = market_reconcile(&req->app, id, http_query(req, "date"), &out);
+	return reply(req, rc, 200, out);
+}

@@ -84,6 +84,8 @@ enum MHD_Result h_voucher_list(struct http_req *req, json_t *in);
 enum MHD_Result h_voucher_get(struct http_req *req, json_t *in);
 enum MHD_Result h_voucher_redeem(struct http_req *req, json_t *in);
 enum MHD_Result h_voucher_cancel(struct http_req *req, json_t *in);
+enum MHD_Result h_store_sale(struct http_req *req, json_t *in);
+enum MHD_Result h_store_reconcile(struct http_req *req, json_t *in);
 enum MHD_Result h_training_create(struct http_req *req, json_t *in);
 enum MHD_Result h_training_list(struct http_req *req, json_t *in);
 enum MHD_Result h_training_get(struct http_req *req, json_t *in);

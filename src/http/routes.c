@@ -78,6 +78,8 @@ const struct route route_table[] = {
 	{ "POST", "/api/v1/stores/{id}/goods", h_goods_create, ROUTE_AUTH, BODY_JSON, 0 },
 	{ "GET", "/api/v1/stores/{id}/goods", h_goods_list, ROUTE_AUTH, BODY_NONE, 0 },
 	{ "POST", "/api/v1/goods/{id}/stock", h_goods_stock, ROUTE_AUTH, BODY_JSON, 0 },
+	{ "POST", "/api/v1/stores/{id}/sales", h_store_sale, ROUTE_AUTH, BODY_JSON, 0 },
+	{ "GET", "/api/v1/stores/{id}/reconciliation", h_store_reconcile, ROUTE_AUTH, BODY_NONE, 0 },
 	{ "POST", "/api/v1/vouchers", h_voucher_issue, ROUTE_AUTH, BODY_JSON, 0 },
 	{ "GET", "/api/v1/vouchers", h_voucher_list, ROUTE_AUTH, BODY_NONE, 0 },
 	{ "GET", "/api/v1/vouchers/{code}", h_voucher_get, ROUTE_AUTH, BODY_NONE, 0 },

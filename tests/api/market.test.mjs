@@ -162,3 +162,41 @@ test('fifty requests at once never overspend a balance or redeem one voucher twi
   assert.equal((await clerk.get(`/api/v1/stores/${store.id}/goods`)).json.items.find((g) => g.id === rice.id).stock, 115);
   assert.match(checkLedger().stdout, /^ledger balanced/);
 });
+
+test('paying with points at the counter, and the day of a store reconciled', async () => {
+  const before = await balance(vol);
+  let r = await clerk.post(`/api/v1/stores/${store.id}/sales`, { volunteer_id: vol.id, items: [{ goods_id: rice.id, quantity: 2 }] },
+    { 'Idempotency-Key': 'sale-1' });
+  assert.equal(r.status, 201, r.text);
+  assert.deepEqual([r.json.points, r.json.items.map((i) => [i.name, i.quantity])], [20, [['大米', 2]]]);
+  const again = await clerk.post(`/api/v1/stores/${store.id}/sales`, { volunteer_id: vol.id, items: [{ goods_id: rice.id, quantity: 2 }] },
+    { 'Idempotency-Key': 'sale-1' });
+  assert.equal(again.json.id, r.json.id, 'a retry returns the first sale');
+  assert.equal(await balance(vol), before - 20);
+  const stockBefore = (await clerk.get(`/api/v1/stores/${store.id}/goods`)).json.items.find((g) => g.id === rice.id).stock;
+  for (const [path, body, status, code] of [
+    [`/api/v1/stores/${store.id}/sales`, { volunteer_id: vol.id, items: [{ goods_id: rice.id, quantity: 100 }] }, 409, 'insufficient_points'],
+    [`/api/v1/stores/${store.id}/sales`, { volunteer_id: vol.id, items: [] }, 422, 'invalid_value'],
+    [`/api/v1/stores/${store.id}/sales`, { items: [{ goods_id: rice.id, quantity: 1 }] }, 422, 'required'],
+    [`/api/v1/stores/${store.id}/sales`, { volunteer_id: 999999, items: [{ goods_id: rice.id, quantity: 1 }] }, 422, 'volunteer_not_found'],
+    ['/api/v1/stores/999999/sales', { volunteer_id: vol.id, items: [{ goods_id: rice.id, quantity: 1 }] }, 404, 'not_found'],
+  ]) {
+    r = await clerk.post(path, body);
+    assert.deepEqual([r.status, r.json.error.code], [status, code], JSON.stringify(body));
+  }
+  assert.equal((await other.post(`/api/v1/stores/${store.id}/sales`, { volunteer_id: vol.id, items: [{ goods_id: rice.id, quantity: 1 }] })).status, 403);
+  assert.equal((await clerk.get(`/api/v1/stores/${store.id}/goods`)).json.items.find((g) => g.id === rice.id).stock, stockBefore, 'nothing moved');
+  assert.equal(await balance(vol), before - 20);
+
+  r = await clerk.get(`/api/v1/stores/${store.id}/reconciliation`);
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual([r.json.vouchers_redeemed, r.json.voucher_points, r.json.sales, r.json.sale_points, r.json.points_in, r.json.goods_points, r.json.balanced],
+    [2, 50, 1, 20, 70, 70, true]);
+  const riceDay = r.json.goods.find((g) => g.goods_id === rice.id);
+  assert.deepEqual([riceDay.handed_out, riceDay.stocked_in, riceDay.taken_out], [7, 120, 0]);
+  r = await clerk.get(`/api/v1/stores/${store.id}/reconciliation?date=2001-01-01`);
+  assert.deepEqual([r.json.points_in, r.json.goods.length, r.json.balanced], [0, 0, true]);
+  assert.equal((await clerk.get(`/api/v1/stores/${store.id}/reconciliation?date=2001-02-30`)).status, 400);
+  assert.equal((await other.get(`/api/v1/stores/${store.id}/reconciliation`)).status, 403);
+  assert.match(checkLedger().stdout, /^ledger balanced/);
+});
