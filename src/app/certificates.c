@@ -385,22 +385,6 @@ int certificates_pdf(struct app_req *r, const char *serial, const char *public_u
 	return 0;
 }
 
-/* "张三丰" → "张*丰", "李雷" → "李*": enough to recognise, not to collect. */
-static const char *mask_name(struct app_req *r, const char *name)
-{
-	const unsigned char *p = (const unsigned char *)name;
-	size_t first = *p < 0x80 ? 1 : *p < 0xe0 ? 2 : *p < 0xf0 ? 3 : 4;
-	size_t n = strlen(name);
-	if (n <= first)
-		return arena_strdup(r->arena, name);
-	const char *last = name + n;
-	do
-		last--;
-	while (last > name && ((unsigned char)*last & 0xc0) == 0x80);
-	if (last == name + first)
-		return arena_printf(r->arena, "%.*s*", (int)first, name);
-	return arena_printf(r->arena, "%.*s*%s", (int)first, name, last);
-}
 
 int certificates_public(struct app_req *r, const char *serial, const char *code, json_t **out)
 {
@@ -419,7 +403,7 @@ int certificates_public(struct app_req *r, const char *serial, const char *code,
 	}
 	*out = json_pack("{ss ss ss ss ss ss ss ss ss so}",
 		"serial", store_col_text(st, 0),
-		"volunteer_name_masked", mask_name(r, store_col_text(st, 4)),
+		"volunteer_name_masked", app_mask_name(r, store_col_text(st, 4)),
 		"volunteer_number", store_col_text(st, 3),
 		"from", store_col_text(st, 5),
 		"to", store_col_text(st, 6),

@@ -102,6 +102,9 @@ int app_next_seq(struct store *s, const char *scope, int64_t *seq);
  * action). */
 int app_scope(struct app_req *r, const char *org_s, int action, const char **scope);
 
+/* A name partly masked for public pages: "张三丰" → "张*丰", "李雷" → "李*". */
+const char *app_mask_name(struct app_req *r, const char *name);
+
 /* ISO 8601 string in r->arena for unix seconds. */
 const char *app_iso(struct app_req *r, int64_t t);
 /* A LIKE pattern matching text as a substring (wildcards in the text are

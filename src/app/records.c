@@ -2,6 +2,7 @@
 #include "app/records.h"
 #include "app/points.h"
 #include "app/stars.h"
+#include "app/awards.h"
 #include "app/authz.h"
 #include "app/input.h"
 #include "app/volunteers.h"
@@ -1278,7 +1279,7 @@ int records_archive_write(struct app_req *r, int64_t volunteer_id, const char *l
 		return -1;
 	json_t *by_year = json_object(), *by_cat = json_object(), *by_org = json_object();
 	json_t *evaluations = json_array(), *amendments = json_object(), *amended = json_object();
-	json_t *training = json_array(), *stars = NULL;
+	json_t *training = json_array(), *stars = NULL, *awards = NULL;
 	int star_level = 0;
 	int64_t total = 0, per_quality[4] = { 0 }, hi = 0, lo = 0;
 	int shown = 0;
@@ -1380,6 +1381,10 @@ int records_archive_write(struct app_req *r, int64_t volunteer_id, const char *l
 
 	if ((rc = stars_of(r, volunteer_id, &star_level, &stars)) != STORE_OK)
 		goto done;
+	if (awards_of(r, volunteer_id, &awards) != 0) {
+		rc = STORE_ERROR;
+		goto done;
+	}
 	st = store_prepare(r->store,
 		"SELECT t.id, t.name, t.content, t.study_minutes, t.held_on, o.name FROM training_attendance x"
 		" JOIN trainings t ON t.id = x.training_id JOIN orgs o ON o.id = t.org_id"
@@ -1470,8 +1475,7 @@ int records_archive_write(struct app_req *r, int64_t volunteer_id, const char *l
 	jsonw_key(&w, "stars");
 	jsonw_json(&w, stars);
 	jsonw_key(&w, "awards");
-	jsonw_array(&w);
-	jsonw_end(&w, ']');
+	jsonw_json(&w, json_object_get(awards, "items"));
 	jsonw_end(&w, '}');
 	rc = jsonw_finish(&w) == 0 ? STORE_DONE : STORE_ERROR;
 done:
@@ -1484,6 +1488,7 @@ done:
 	json_decref(amended);
 	json_decref(training);
 	json_decref(stars);
+	json_decref(awards);
 	return rc == STORE_DONE ? 0 : app_store_fail(r, rc);
 }
 

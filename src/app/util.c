@@ -174,3 +174,20 @@ int app_next_seq(struct store *s, const char *scope, int64_t *seq)
 	store_done(st);
 	return rc == STORE_ROW ? STORE_OK : rc;
 }
+
+/* "张三丰" → "张*丰", "李雷" → "李*": enough to recognise, not to collect. */
+const char *app_mask_name(struct app_req *r, const char *name)
+{
+	const unsigned char *p = (const unsigned char *)name;
+	size_t first = *p < 0x80 ? 1 : *p < 0xe0 ? 2 : *p < 0xf0 ? 3 : 4;
+	size_t n = strlen(name);
+	if (n <= first)
+		return arena_strdup(r->arena, name);
+	const char *last = name + n;
+	do
+		last--;
+	while (last > name && ((unsigned char)*last & 0xc0) == 0x80);
+	if (last == name + first)
+		return arena_printf(r->arena, "%.*s*", (int)first, name);
+	return arena_printf(r->arena, "%.*s*%s", (int)first, name, last);
+}

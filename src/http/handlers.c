@@ -12,6 +12,7 @@
 #include "app/points.h"
 #include "app/stars.h"
 #include "app/market.h"
+#include "app/awards.h"
 #include "app/certificates.h"
 #include "core/cursor.h"
 #include "util/arena.h"
@@ -851,5 +852,87 @@ enum MHD_Result h_store_reconcile(struct http_req *req, json_t *in)
 	int rc = path_id(req, &id);
 	if (rc == 0)
 		rc = market_reconcile(&req->app, id, http_query(req, "date"), &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_award_types(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = awards_types(&req->app, &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_award_type_create(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = awards_type_create(&req->app, in, &out);
+	return reply(req, rc, 201, out);
+}
+
+enum MHD_Result h_award_round_create(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = awards_round_create(&req->app, in, &out);
+	return reply(req, rc, 201, out);
+}
+
+enum MHD_Result h_award_round_list(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = awards_round_list(&req->app, &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_award_round_get(struct http_req *req, json_t *in)
+{
+	return with_id(req, 200, awards_round_get);
+}
+
+enum MHD_Result h_award_candidates(struct http_req *req, json_t *in)
+{
+	int64_t id;
+	json_t *out = NULL;
+	int rc = path_id(req, &id);
+	if (rc == 0)
+		rc = awards_candidates(&req->app, id, http_query(req, "limit"), &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_award_nominate(struct http_req *req, json_t *in)
+{
+	return with_id_in(req, in, 201, awards_nominate);
+}
+
+static int approve_nomination(struct app_req *r, int64_t id, json_t **out)
+{
+	return awards_decide(r, id, true, out);
+}
+
+static int reject_nomination(struct app_req *r, int64_t id, json_t **out)
+{
+	return awards_decide(r, id, false, out);
+}
+
+enum MHD_Result h_nomination_approve(struct http_req *req, json_t *in)
+{
+	return with_id(req, 200, approve_nomination);
+}
+
+enum MHD_Result h_nomination_reject(struct http_req *req, json_t *in)
+{
+	return with_id(req, 200, reject_nomination);
+}
+
+enum MHD_Result h_vol_award_external(struct http_req *req, json_t *in)
+{
+	return with_id_in(req, in, 201, awards_external);
+}
+
+enum MHD_Result h_honour_roll(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	if (app_req_init(&req->app, req->srv->app, req->arena, req->client) != 0)
+		return http_send_app_error(req);
+	int rc = awards_honour_roll(&req->app, http_query(req, "year"), &out);
 	return reply(req, rc, 200, out);
 }
