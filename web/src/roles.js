@@ -12,6 +12,10 @@ export const RECORD_WRITERS = ['admin', 'recorder']
 // Who may read the record queues and training (social workers read only).
 export const RECORD_READERS = ['admin', 'recorder', 'social_worker']
 
+// Who may read the points ledger of their scope (only admins adjust points
+// and set the earning rules; clerks redeem at the supermarket).
+export const POINTS_READERS = ['admin', 'clerk', 'social_worker']
+
 // Localised label; unknown roles are shown as sent by the server.
 export function roleLabel(t, role) {
   return ROLES.includes(role) ? t(`roles.${role}`) : role

@@ -1,7 +1,7 @@
 // Routes. Every page is a lazy chunk so the login page stays small.
 import { createRouter, createWebHistory } from 'vue-router'
 import { session } from './session.js'
-import { STAFF, RECORD_WRITERS, RECORD_READERS } from './roles.js'
+import { STAFF, RECORD_WRITERS, RECORD_READERS, POINTS_READERS } from './roles.js'
 
 
 const routes = [
@@ -89,6 +89,12 @@ const routes = [
         name: 'trainings',
         component: () => import('./views/TrainingsView.vue'),
         meta: { title: 'nav.trainings', roles: RECORD_READERS },
+      },
+      {
+        path: 'points',
+        name: 'points',
+        component: () => import('./views/PointsView.vue'),
+        meta: { title: 'nav.points', roles: POINTS_READERS },
       },
       {
         path: 'regions',

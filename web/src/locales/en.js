@@ -54,6 +54,7 @@ export default {
     archive: 'Service archive',
     approval: 'Approval',
     trainings: 'Training',
+    points: 'Points ledger',
     verify: 'Verify a certificate',
     home: 'Home',
     users: 'Users',

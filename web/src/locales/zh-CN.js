@@ -54,6 +54,7 @@ export default {
     archive: '服务档案',
     approval: '审核',
     trainings: '培训',
+    points: '志愿积分',
     verify: '证明核验',
     home: '首页',
     users: '用户管理',

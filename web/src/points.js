@@ -1,0 +1,66 @@
+// Shared vocabulary and helpers of the points (公益银行) pages: the points
+// panel of the archive and the staff ledger. Importing this merges their
+// text into vue-i18n, so it travels in those pages' lazy chunks only.
+import './pointsMessages.js'
+import { api } from './api.js'
+
+export const CAUSES = ['earn', 'reverse', 'adjust']
+export const CAUSE_TAG = { earn: 'success', reverse: 'warning', adjust: 'info' }
+export const RULE_CAPS = ['cap_per_activity', 'cap_per_day', 'cap_per_year']
+export const MAX_ADJUST = 100000
+
+// Points of a movement seen from the volunteer's side: positive when they
+// go to the volunteer's account, negative when they leave it.
+export function signedAmount(movement) {
+  const amount = Number(movement?.amount) || 0
+  if (movement?.from?.kind === 'volunteer') return -amount
+  return movement?.to?.kind === 'volunteer' ? amount : 0
+}
+
+// "+28", "−2" (U+2212 minus sign) or "0".
+export function formatSigned(n) {
+  if (n > 0) return `+${n}`
+  if (n < 0) return `\u2212${-n}`
+  return '0'
+}
+
+// One page of movements (newest first).
+export function fetchMovements({ volunteerId, orgId, limit = 20, cursor } = {}) {
+  return api.get('/points/movements', { volunteer_id: volunteerId, org_id: orgId, limit, cursor })
+}
+
+// Whether an error means the server does not serve the points API at all
+// (an older build), as opposed to a real failure.
+export function notServed(error) {
+  return (error?.status === 404 && error?.code === 'not_found' && !error?.field) || error?.status === 405
+}
+
+// Organisations the signed-in user works in (their own and everything below,
+// whatever their status), parent-first with depth for indenting.
+export async function loadScopeOrgs(rootId) {
+  if (rootId === null || rootId === undefined) return []
+  const tree = await api.get(`/organizations/${rootId}/tree`)
+  const depth = new Map()
+  return (tree.nodes || []).map((n) => {
+    const d = depth.has(n.parent_id) ? depth.get(n.parent_id) + 1 : 0
+    depth.set(n.id, d)
+    return { id: n.id, name: n.name, depth: d, status: n.status, kind: n.kind }
+  })
+}
+
+// A rate typed by hand ("1.5") as a number, or null when it is not one.
+// Ranges are the server's to judge.
+export function parseRate(text) {
+  const s = String(text ?? '').trim()
+  if (!s) return null
+  const n = Number(s)
+  return Number.isFinite(n) ? n : null
+}
+
+// A cap typed by hand: '' → no cap (null); a whole number → that number;
+// anything else → undefined (not acceptable).
+export function parseCap(text) {
+  const s = String(text ?? '').trim()
+  if (!s) return null
+  return /^[+-]?\d{1,12}$/.test(s) ? Number(s) : undefined
+}
