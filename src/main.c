@@ -68,6 +68,8 @@ static struct opt opts[] = {
 	{ "count", "ZHIYUAN_DEMO_COUNT", "100000", "N", "demo --csv: how many people", OPT_INT, false, NULL },
 	{ "volunteers", "ZHIYUAN_DEMO_VOLUNTEERS", "0", "N",
 	  "demo: load N volunteers instead of 64,318 × scale (for quick trials)", OPT_INT, false, NULL },
+	{ "movements", "ZHIYUAN_DEMO_MOVEMENTS", "0", "N",
+	  "demo: also N movements in the points ledger (grants and deductions)", OPT_INT, false, NULL },
 	{ "records", "ZHIYUAN_DEMO_RECORDS", "0", "N",
 	  "demo: also N approved service records (in the chain), 50 volunteers per activity", OPT_INT, false, NULL },
 	{ "log-level", "ZHIYUAN_LOG_LEVEL", "info", "LEVEL", "error, warn, info or debug", OPT_STR, false, NULL },
@@ -367,9 +369,10 @@ static int cmd_import(const char *what, const char *path)
 
 static int cmd_demo(void)
 {
-	long long scale, count, people, records;
+	long long scale, count, people, records, movements;
 	if (num("scale", 1, 100, &scale) != 0 || num("count", 1, 20000000, &count) != 0 ||
-	    num("volunteers", 0, 20000000, &people) != 0 || num("records", 0, 100000000, &records) != 0)
+	    num("volunteers", 0, 20000000, &people) != 0 || num("records", 0, 100000000, &records) != 0 ||
+	    num("movements", 0, 1000000000, &movements) != 0)
 		return 2;
 	if (*val("csv")) {
 		FILE *f = fopen(val("csv"), "w");
@@ -390,6 +393,8 @@ static int cmd_demo(void)
 		rc = app_cli_principal(&r);
 	if (rc == 0)
 		rc = demo_load(&r, (int)scale, people, records, stdout);
+	if (rc == 0 && movements > 0)
+		rc = demo_movements(&r, movements, stdout);
 	if (rc != 0)
 		fprintf(stderr, "zhiyuan demo: %s\n", r.err.code && strcmp(r.err.code, "demo_needs_empty") == 0
 			? "the database already has organisations; the demo loads into a new installation only"

@@ -384,3 +384,77 @@ int demo_load(struct app_req *r, int scale, int64_t people, int64_t records, FIL
 	}
 	return records > 0 ? demo_records(r, records, progress) : 0;
 }
+
+struct demo_moves {
+	struct app_req *r;
+	const int64_t *vol, *acct;   /* volunteers and their accounts */
+	size_t nvol;
+	int64_t first, count, adj, root;
+};
+
+static int demo_moves_tx(struct store *s, void *vctx)
+{
+	struct demo_moves *c = vctx;
+	for (int64_t i = c->first; i < c->first + c->count; i++) {
+		/* each volunteer gets 5, then gives 3 back, and so on */
+		size_t k = (size_t)(i / 2) % c->nvol;
+		int64_t v = c->vol[k], acct = c->acct[k];
+		int rc;
+		bool grant = i % 2 == 0;
+		struct point_move m = { .from = grant ? c->adj : acct, .to = grant ? acct : c->adj, .amount = grant ? 5 : 3,
+					.cause = "adjust", .reason = grant ? "演示发放" : "演示扣减", .volunteer_id = v,
+					.org_id = c->root };
+		if ((rc = points_move(s, &m)) != STORE_OK)
+			return rc;
+	}
+	return STORE_OK;
+}
+
+int demo_movements(struct app_req *r, int64_t count, FILE *progress)
+{
+	struct demo_moves c = { .r = r };
+	int64_t *vol = NULL, *acct = NULL;
+	size_t cap = 0;
+	if (app_root_org(r, &c.root) != 0)
+		return -1;
+	struct store_stmt *st = store_prepare(r->store, "SELECT id FROM volunteers ORDER BY id LIMIT 100000");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	while (store_step(st) == STORE_ROW) {
+		if (c.nvol == cap) {
+			cap = cap ? 2 * cap : 4096;
+			if (!(vol = realloc(vol, cap * sizeof(*vol))) || !(acct = realloc(acct, cap * sizeof(*acct))))
+				abort();
+		}
+		vol[c.nvol++] = store_col_int(st, 0);
+	}
+	store_done(st);
+	int rc = 0;
+	if (!c.nvol)
+		goto done;
+	c.vol = vol;
+	c.acct = acct;
+	if (points_account(r->store, "adjustment", c.root, &c.adj) != STORE_OK) {
+		rc = app_store_fail(r, STORE_ERROR);
+		goto done;
+	}
+	for (size_t k = 0; k < c.nvol; k++)
+		if (points_account(r->store, "volunteer", vol[k], &acct[k]) != STORE_OK) {
+			rc = app_store_fail(r, STORE_ERROR);
+			goto done;
+		}
+	for (c.first = 0; c.first < count; c.first += 20000) {
+		c.count = count - c.first < 20000 ? count - c.first : 20000;
+		int t = store_tx(r->store, demo_moves_tx, &c);
+		if (t != STORE_OK) {
+			rc = app_store_fail(r, t);
+			goto done;
+		}
+		if (progress && ((c.first + c.count) % 1000000 == 0 || c.first + c.count == count))
+			fprintf(progress, "ledger movements: %lld of %lld\n", (long long)(c.first + c.count), (long long)count);
+	}
+done:
+	free(vol);
+	free(acct);
+	return rc;
+}

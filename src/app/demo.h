@@ -19,6 +19,11 @@
  * back from a month ago; each in the chain and the totals). Progress
  * lines go to progress. */
 int demo_load(struct app_req *r, int scale, int64_t people, int64_t records, FILE *progress);
+/* Adds count movements to the points ledger of a loaded district (for
+ * `zhiyuan check-ledger` at scale): grants of 5 points and deductions of
+ * 3 by the root's adjustment account, taking turns over the volunteers,
+ * so every balance stays positive. */
+int demo_movements(struct app_req *r, int64_t count, FILE *progress);
 /* Writes count synthetic volunteers as an import CSV (the template's
  * columns), starting at person number first so files can be disjoint. */
 int demo_write_csv(FILE *out, int64_t first, int64_t count);
