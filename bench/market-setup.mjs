@@ -17,7 +17,9 @@ const auth = { Authorization: 'Bearer ' + token };
 const me = await call('GET', '/api/v1/me', undefined, auth);
 const store = await call('POST', '/api/v1/stores', { org_id: me.org_id, name: '基准爱心超市' }, auth);
 const goods = await call('POST', `/api/v1/stores/${store.id}/goods`, { name: '基准物品', price: 1 }, auth);
-await call('POST', `/api/v1/goods/${goods.id}/stock`, { delta: 100000, reason: '入库' }, auth);
+// 30 per voucher: stock in 100,000 at a time (the most one stock movement takes)
+for (let left = Number(nv) * 30; left > 0; left -= 100000)
+  await call('POST', `/api/v1/goods/${goods.id}/stock`, { delta: Math.min(left, 100000), reason: '入库' }, auth);
 const vols = (await call('GET', '/api/v1/volunteers?limit=200', undefined, auth)).items.map((v) => v.id);
 const per = Math.ceil(Number(nv) / vols.length);
 const pool = async (items, fn, width = 16) => {
