@@ -145,7 +145,7 @@ static int goods_get(struct app_req *r, int64_t id, json_t **out)
 struct goods_ctx {
 	struct app_req *r;
 	int64_t store_id, org_id, price, id, delta;
-	const char *name, *unit, *path, *reason;
+	const char *name, *unit, *path, *reason, *idem;
 };
 
 static int goods_tx(struct store *s, void *vctx)
@@ -220,7 +220,7 @@ int market_goods_list(struct app_req *r, int64_t store_id, json_t **out)
 
 /* Changes a goods' stock by delta with a reason; never below zero. */
 static int stock_change(struct app_req *r, struct store *s, int64_t goods, int64_t delta, const char *reason,
-			int64_t voucher, int64_t sale)
+			int64_t voucher, int64_t sale, const char *idem)
 {
 	struct store_stmt *st = store_prepare(s,
 		"UPDATE goods SET stock = stock + $2, updated_at = $3 WHERE id = $1 AND stock + $2 >= 0 RETURNING id");
@@ -236,8 +236,8 @@ static int stock_change(struct app_req *r, struct store *s, int64_t goods, int64
 	if (rc != STORE_ROW)
 		return rc;
 	st = store_prepare(s,
-		"INSERT INTO stock_moves (goods_id, delta, reason, voucher_id, operator_id, created_at, sale_id)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7)");
+		"INSERT INTO stock_moves (goods_id, delta, reason, voucher_id, operator_id, created_at, sale_id,"
+		" idempotency_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, goods);
@@ -253,6 +253,7 @@ static int stock_change(struct app_req *r, struct store *s, int64_t goods, int64
 		store_bind_int(st, 7, sale);
 	else
 		store_bind_null(st, 7);
+	store_bind_text(st, 8, idem);
 	rc = store_step(st);
 	store_done(st);
 	return rc == STORE_DONE ? STORE_OK : rc;
@@ -261,7 +262,23 @@ static int stock_change(struct app_req *r, struct store *s, int64_t goods, int64
 static int stock_tx(struct store *s, void *vctx)
 {
 	struct goods_ctx *c = vctx;
-	int rc = stock_change(c->r, s, c->id, c->delta, c->reason, 0, 0);
+	int rc;
+	if (c->idem) {
+		/* a retry of a movement already made: nothing more moves */
+		struct store_stmt *st = store_prepare(s,
+			"SELECT 1 FROM stock_moves WHERE operator_id = $1 AND idempotency_key = $2");
+		if (!st)
+			return STORE_ERROR;
+		store_bind_int(st, 1, c->r->who->user_id);
+		store_bind_text(st, 2, c->idem);
+		rc = store_step(st);
+		store_done(st);
+		if (rc == STORE_ROW)
+			return STORE_OK;
+		if (rc != STORE_DONE)
+			return rc;
+	}
+	rc = stock_change(c->r, s, c->id, c->delta, c->reason, 0, 0, c->idem);
 	if (rc == STORE_CONSTRAINT) {
 		app_fail(c->r, APP_ECONFLICT, "insufficient_stock", "delta");
 		return STORE_ERROR;
@@ -273,10 +290,12 @@ static int stock_tx(struct store *s, void *vctx)
 	return audit_write_text(c->r, s, "goods.stock", "goods", c->id, c->org_id, c->path, detail);
 }
 
-int market_stock(struct app_req *r, int64_t goods_id, json_t *in, json_t **out)
+int market_stock(struct app_req *r, int64_t goods_id, json_t *in, const char *idem, json_t **out)
 {
 	struct store_stmt *st;
-	struct goods_ctx c = { .r = r, .id = goods_id };
+	struct goods_ctx c = { .r = r, .id = goods_id, .idem = idem };
+	if (idem && (!*idem || strlen(idem) > IDEM_MAX))
+		return app_fail(r, APP_EBADREQ, "invalid_value", "Idempotency-Key");
 	if (app_load_row(r, "SELECT s.org_id, o.path FROM goods g JOIN stores s ON s.id = g.store_id"
 			 " JOIN orgs o ON o.id = s.org_id WHERE g.id = $1", goods_id, AUTHZ_MARKET_COUNTER, 1, &st) != 0)
 		return -1;
@@ -410,6 +429,7 @@ struct voucher_ctx {
 	struct app_req *r;
 	int64_t volunteer_id, value, org_id, id, store_id, spent, store_org;
 	const char *idem, *path, *store_path;
+	const char *decision_key;   /* Idempotency-Key of a redemption or cancellation */
 	char code[SECRET_CODE_LEN + 1];
 	json_t *items;           /* redemption lines */
 	bool existed, expired;
@@ -526,21 +546,44 @@ static int voucher_for(struct app_req *r, const char *code_in, struct voucher_ct
 	return 0;
 }
 
+/* Whether a voucher that is no longer issued was decided by this very
+ * request before (the same Idempotency-Key, the same caller, the same
+ * outcome): then a retry answers as the first request did. */
+static bool decided_before(struct voucher_ctx *c, struct store *s, const char *status)
+{
+	if (!c->decision_key)
+		return false;
+	struct store_stmt *st = store_prepare(s,
+		"SELECT 1 FROM vouchers WHERE id = $1 AND status = $2 AND decision_key = $3 AND decided_by = $4");
+	if (!st)
+		return false;
+	store_bind_int(st, 1, c->id);
+	store_bind_text(st, 2, status);
+	store_bind_text(st, 3, c->decision_key);
+	store_bind_int(st, 4, c->r->who->user_id);
+	bool same = store_step(st) == STORE_ROW;
+	store_done(st);
+	return same;
+}
+
 /* Gives an unused voucher's points back (cancelled or expired): the
  * status changes only from issued, so of racing requests one refunds. */
 static int refund(struct voucher_ctx *c, struct store *s, const char *status)
 {
 	struct store_stmt *st = store_prepare(s,
-		"UPDATE vouchers SET status = $2, decided_by = $3, decided_at = $4 WHERE id = $1 AND status = 'issued'"
-		" RETURNING id");
+		"UPDATE vouchers SET status = $2, decided_by = $3, decided_at = $4, decision_key = $5"
+		" WHERE id = $1 AND status = 'issued' RETURNING id");
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, c->id);
 	store_bind_text(st, 2, status);
 	store_bind_int(st, 3, c->r->who->user_id);
 	store_bind_int(st, 4, app_now());
+	store_bind_text(st, 5, strcmp(status, "expired") == 0 ? NULL : c->decision_key);
 	int rc = store_step(st);
 	store_done(st);
+	if (rc == STORE_DONE && decided_before(c, s, status))
+		return STORE_OK;
 	if (rc == STORE_DONE) {
 		app_fail(c->r, APP_ECONFLICT, "voucher_not_issued", NULL);
 		return STORE_ERROR;
@@ -625,9 +668,11 @@ int market_voucher_list(struct app_req *r, const char *volunteer_s, json_t **out
 	return 0;
 }
 
-int market_voucher_cancel(struct app_req *r, const char *code, json_t **out)
+int market_voucher_cancel(struct app_req *r, const char *code, const char *idem, json_t **out)
 {
-	struct voucher_ctx c = { .r = r };
+	struct voucher_ctx c = { .r = r, .decision_key = idem };
+	if (idem && (!*idem || strlen(idem) > IDEM_MAX))
+		return app_fail(r, APP_EBADREQ, "invalid_value", "Idempotency-Key");
 	char status[16];
 	int64_t expires, home;
 	const char *path;
@@ -680,7 +725,7 @@ static int take_goods(struct app_req *r, struct store *s, int64_t store_id, json
 		line = json_array_get(items, i);
 		int64_t goods = json_integer_value(json_object_get(line, "goods_id"));
 		int64_t qty = json_integer_value(json_object_get(line, "quantity"));
-		rc = stock_change(r, s, goods, -qty, voucher ? "redeem" : "sale", voucher, sale);
+		rc = stock_change(r, s, goods, -qty, voucher ? "redeem" : "sale", voucher, sale, NULL);
 		if (rc == STORE_CONSTRAINT) {
 			app_fail(r, APP_ECONFLICT, "insufficient_stock", arena_printf(r->arena, "items[%zu].quantity", i));
 			return STORE_ERROR;
@@ -756,7 +801,7 @@ static int redeem_tx(struct store *s, void *vctx)
 {
 	struct voucher_ctx *c = vctx;
 	struct store_stmt *st = store_prepare(s,
-		"UPDATE vouchers SET status = 'redeemed', store_id = $2, decided_by = $3, decided_at = $4"
+		"UPDATE vouchers SET status = 'redeemed', store_id = $2, decided_by = $3, decided_at = $4, decision_key = $5"
 		" WHERE id = $1 AND status = 'issued' RETURNING id");
 	if (!st)
 		return STORE_ERROR;
@@ -764,8 +809,11 @@ static int redeem_tx(struct store *s, void *vctx)
 	store_bind_int(st, 2, c->store_id);
 	store_bind_int(st, 3, c->r->who->user_id);
 	store_bind_int(st, 4, app_now());
+	store_bind_text(st, 5, c->decision_key);
 	int rc = store_step(st);
 	store_done(st);
+	if (rc == STORE_DONE && decided_before(c, s, "redeemed"))
+		return STORE_OK;
 	if (rc == STORE_DONE) {
 		app_fail(c->r, APP_ECONFLICT, "voucher_not_issued", NULL);
 		return STORE_ERROR;
@@ -809,9 +857,11 @@ static int redeem_tx(struct store *s, void *vctx)
 	return audit_write_text(c->r, s, "voucher.redeem", "voucher", c->id, c->store_org, c->store_path, detail);
 }
 
-int market_voucher_redeem(struct app_req *r, const char *code, json_t *in, json_t **out)
+int market_voucher_redeem(struct app_req *r, const char *code, json_t *in, const char *idem, json_t **out)
 {
-	struct voucher_ctx c = { .r = r };
+	struct voucher_ctx c = { .r = r, .decision_key = idem };
+	if (idem && (!*idem || strlen(idem) > IDEM_MAX))
+		return app_fail(r, APP_EBADREQ, "invalid_value", "Idempotency-Key");
 	char status[16];
 	int64_t expires;
 	if (authz_check(r, AUTHZ_MARKET_COUNTER, NULL) != 0 || voucher_for(r, code, &c, status, sizeof(status), &expires) != 0)

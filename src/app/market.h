@@ -7,6 +7,10 @@
 #define ZY_MARKET_H
 #include "app/app.h"
 
+/* Every value-moving call takes idem, the Idempotency-Key header or NULL:
+ * a retry with the same key answers as the first call did and moves
+ * nothing more. */
+
 /* POST /stores {"org_id","name","address"} (admins of the scope). */
 int market_store_create(struct app_req *r, json_t *in, json_t **out);
 /* GET /stores?org_id=: the active stores of a subtree (default: all). */
@@ -17,7 +21,7 @@ int market_goods_create(struct app_req *r, int64_t store_id, json_t *in, json_t 
 int market_goods_list(struct app_req *r, int64_t store_id, json_t **out);
 /* POST /goods/{id}/stock {"delta","reason"}: stock in (> 0) or out (< 0),
  * never below zero (409 insufficient_stock). */
-int market_stock(struct app_req *r, int64_t goods_id, json_t *in, json_t **out);
+int market_stock(struct app_req *r, int64_t goods_id, json_t *in, const char *idem, json_t **out);
 
 /* POST /vouchers {"volunteer_id","value"}: points become a voucher (the
  * person, or staff of their scope); 409 insufficient_points. */
@@ -29,9 +33,9 @@ int market_voucher_get(struct app_req *r, const char *code, json_t **out);
 int market_voucher_list(struct app_req *r, const char *volunteer_id, json_t **out);
 /* POST /vouchers/{code}/redeem {"store_id","items":[{"goods_id","quantity"}]}
  * (admins and clerks of the store's scope). */
-int market_voucher_redeem(struct app_req *r, const char *code, json_t *in, json_t **out);
+int market_voucher_redeem(struct app_req *r, const char *code, json_t *in, const char *idem, json_t **out);
 /* POST /vouchers/{code}/cancel: an unused voucher's points go back. */
-int market_voucher_cancel(struct app_req *r, const char *code, json_t **out);
+int market_voucher_cancel(struct app_req *r, const char *code, const char *idem, json_t **out);
 
 /* POST /stores/{id}/sales {"volunteer_id","items"}: goods paid with
  * points at the counter (409 insufficient_points / insufficient_stock). */

@@ -795,7 +795,13 @@ enum MHD_Result h_goods_list(struct http_req *req, json_t *in)
 
 enum MHD_Result h_goods_stock(struct http_req *req, json_t *in)
 {
-	return with_id_in(req, in, 200, market_stock);
+	int64_t id;
+	json_t *out = NULL;
+	int rc = path_id(req, &id);
+	if (rc == 0)
+		rc = market_stock(&req->app, id, in, MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Idempotency-Key"),
+				  &out);
+	return reply(req, rc, 200, out);
 }
 
 enum MHD_Result h_voucher_issue(struct http_req *req, json_t *in)
@@ -823,14 +829,16 @@ enum MHD_Result h_voucher_get(struct http_req *req, json_t *in)
 enum MHD_Result h_voucher_redeem(struct http_req *req, json_t *in)
 {
 	json_t *out = NULL;
-	int rc = market_voucher_redeem(&req->app, req->nparams ? req->params[0] : "", in, &out);
+	int rc = market_voucher_redeem(&req->app, req->nparams ? req->params[0] : "", in,
+				       MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Idempotency-Key"), &out);
 	return reply(req, rc, 200, out);
 }
 
 enum MHD_Result h_voucher_cancel(struct http_req *req, json_t *in)
 {
 	json_t *out = NULL;
-	int rc = market_voucher_cancel(&req->app, req->nparams ? req->params[0] : "", &out);
+	int rc = market_voucher_cancel(&req->app, req->nparams ? req->params[0] : "",
+				       MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Idempotency-Key"), &out);
 	return reply(req, rc, 200, out);
 }
 

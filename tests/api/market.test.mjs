@@ -200,3 +200,27 @@ test('paying with points at the counter, and the day of a store reconciled', asy
   assert.equal((await other.get(`/api/v1/stores/${store.id}/reconciliation`)).status, 403);
   assert.match(checkLedger().stdout, /^ledger balanced/);
 });
+
+test('redemptions, cancellations and stock movements retried with an Idempotency-Key answer as the first', async () => {
+  await grant(vol, 60);
+  const stock = async () => (await clerk.get(`/api/v1/stores/${store.id}/goods`)).json.items.find((g) => g.id === rice.id).stock;
+  const s0 = await stock();
+  let r = await clerk.post(`/api/v1/goods/${rice.id}/stock`, { delta: 5, reason: '入库' }, { 'Idempotency-Key': 'in-1' });
+  const again = await clerk.post(`/api/v1/goods/${rice.id}/stock`, { delta: 5, reason: '入库' }, { 'Idempotency-Key': 'in-1' });
+  assert.deepEqual([r.status, again.status, await stock()], [200, 200, s0 + 5], 'stocked in once');
+  const v = (await root.post('/api/v1/vouchers', { volunteer_id: vol.id, value: 30 })).json;
+  const body = { store_id: store.id, items: [{ goods_id: rice.id, quantity: 3 }] };
+  r = await clerk.post(`/api/v1/vouchers/${v.code}/redeem`, body, { 'Idempotency-Key': 'r-1' });
+  const retry = await clerk.post(`/api/v1/vouchers/${v.code}/redeem`, body, { 'Idempotency-Key': 'r-1' });
+  assert.deepEqual([r.status, retry.status, retry.json.status, retry.json.spent], [200, 200, 'redeemed', 30]);
+  assert.equal(await stock(), s0 + 5 - 3, 'handed out once');
+  assert.equal((await clerk.post(`/api/v1/vouchers/${v.code}/redeem`, body, { 'Idempotency-Key': 'r-2' })).status, 409, 'another request is refused');
+  const c = (await root.post('/api/v1/vouchers', { volunteer_id: vol.id, value: 30 })).json;
+  const b = await balance(vol);
+  r = await root.post(`/api/v1/vouchers/${c.code}/cancel`, undefined, { 'Idempotency-Key': 'c-1' });
+  const retryCancel = await root.post(`/api/v1/vouchers/${c.code}/cancel`, undefined, { 'Idempotency-Key': 'c-1' });
+  assert.deepEqual([r.status, retryCancel.status, retryCancel.json.status], [200, 200, 'cancelled']);
+  assert.equal(await balance(vol), b + 30, 'refunded once');
+  assert.equal((await root.post(`/api/v1/vouchers/${c.code}/cancel`, undefined, { 'Idempotency-Key': 'x'.repeat(101) })).status, 400);
+  assert.match(checkLedger().stdout, /^ledger balanced/);
+});
