@@ -16,6 +16,12 @@ export const RECORD_READERS = ['admin', 'recorder', 'social_worker']
 // and set the earning rules; clerks redeem at the supermarket).
 export const POINTS_READERS = ['admin', 'clerk', 'social_worker']
 
+// Who works the love supermarket counter (admins also open stores).
+export const MARKET_STAFF = ['admin', 'clerk']
+
+// Who runs award rounds and reads the star roster.
+export const AWARD_STAFF = ['admin', 'recorder', 'social_worker']
+
 // Localised label; unknown roles are shown as sent by the server.
 export function roleLabel(t, role) {
   return ROLES.includes(role) ? t(`roles.${role}`) : role

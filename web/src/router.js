@@ -1,7 +1,7 @@
 // Routes. Every page is a lazy chunk so the login page stays small.
 import { createRouter, createWebHistory } from 'vue-router'
 import { session } from './session.js'
-import { STAFF, RECORD_WRITERS, RECORD_READERS, POINTS_READERS } from './roles.js'
+import { STAFF, RECORD_WRITERS, RECORD_READERS, POINTS_READERS, MARKET_STAFF, AWARD_STAFF } from './roles.js'
 
 
 const routes = [
@@ -23,6 +23,13 @@ const routes = [
     path: '/verify/:serial?',
     name: 'verify',
     component: () => import('./views/VerifyView.vue'),
+    meta: { public: true },
+  },
+  {
+    // Public honour roll (光荣榜), phone-sized.
+    path: '/honour-roll',
+    name: 'honour-roll',
+    component: () => import('./views/HonourRollView.vue'),
     meta: { public: true },
   },
   {
@@ -107,6 +114,30 @@ const routes = [
         name: 'my-volunteer',
         component: () => import('./views/MyVolunteerView.vue'),
         meta: { title: 'nav.myVolunteer', roles: ['volunteer'] },
+      },
+      {
+        path: 'me/vouchers',
+        name: 'my-vouchers',
+        component: () => import('./views/MyVouchersView.vue'),
+        meta: { title: 'nav.myVouchers', roles: ['volunteer'] },
+      },
+      {
+        path: 'counter',
+        name: 'counter',
+        component: () => import('./views/CounterView.vue'),
+        meta: { title: 'nav.counter', roles: MARKET_STAFF },
+      },
+      {
+        path: 'awards',
+        name: 'awards',
+        component: () => import('./views/AwardsView.vue'),
+        meta: { title: 'nav.awards', roles: AWARD_STAFF },
+      },
+      {
+        path: 'awards/:id(\\d+)',
+        name: 'award-round',
+        component: () => import('./views/AwardRoundView.vue'),
+        meta: { title: 'nav.awards', roles: AWARD_STAFF },
       },
       {
         path: 'tokens',

@@ -43,6 +43,10 @@ export default {
     needPassword: 'Enter your password',
   },
   nav: {
+    myVouchers: 'Points & vouchers',
+    counter: 'Love supermarket',
+    awards: 'Awards & stars',
+    honourRoll: 'Honour roll',
     organizations: 'Organizations',
     volunteers: 'Volunteers',
     volunteerNew: 'Register volunteer',

@@ -43,6 +43,10 @@ export default {
     needPassword: '请输入密码',
   },
   nav: {
+    myVouchers: '积分兑换',
+    counter: '爱心超市',
+    awards: '表彰与星级',
+    honourRoll: '光荣榜',
     organizations: '组织网络',
     volunteers: '志愿者',
     volunteerNew: '登记志愿者',
