@@ -736,6 +736,32 @@ int points_rules_set(struct app_req *r, int64_t org_id, json_t *in, json_t **out
 	return points_rules_get(r, org_id, out);
 }
 
+static int clear_tx(struct store *s, void *vctx)
+{
+	struct rules_ctx *c = vctx;
+	struct store_stmt *st = store_prepare(s, "DELETE FROM point_rules WHERE org_id = $1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, c->org_id);
+	int rc = store_step(st);
+	store_done(st);
+	if (rc != STORE_DONE)
+		return rc;
+	return audit_write_text(c->r, s, "points.rules_cleared", "org", c->org_id, c->org_id, c->org_path, NULL);
+}
+
+int points_rules_clear(struct app_req *r, int64_t org_id, json_t **out)
+{
+	struct org_ref o;
+	if (rules_org(r, org_id, AUTHZ_POINTS_RULES, &o) != 0)
+		return -1;
+	struct rules_ctx c = { .r = r, .org_id = org_id, .org_path = o.path };
+	int rc = store_tx(r->store, clear_tx, &c);
+	if (rc != STORE_OK)
+		return app_store_fail(r, rc);
+	return points_rules_get(r, org_id, out);
+}
+
 /* ---- the check ---- */
 
 int points_check_ledger(struct app_req *r, int64_t *movements, int64_t *accounts, int64_t *bad,

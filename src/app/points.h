@@ -34,6 +34,9 @@ int points_adjust(struct app_req *r, json_t *in, const char *idem, json_t **out)
  * (its subtree inherits them). */
 int points_rules_get(struct app_req *r, int64_t org_id, json_t **out);
 int points_rules_set(struct app_req *r, int64_t org_id, json_t *in, json_t **out);
+/* DELETE: the organisation's own rules go; it inherits again. Answers
+ * the rules now in force. */
+int points_rules_clear(struct app_req *r, int64_t org_id, json_t **out);
 
 /* `zhiyuan check-ledger`: recomputes every balance from the movements.
  * *bad counts accounts whose balance differs (or volunteers below zero),

@@ -944,3 +944,8 @@ enum MHD_Result h_honour_roll(struct http_req *req, json_t *in)
 	int rc = awards_honour_roll(&req->app, http_query(req, "year"), &out);
 	return reply(req, rc, 200, out);
 }
+
+enum MHD_Result h_org_rules_clear(struct http_req *req, json_t *in)
+{
+	return with_id(req, 200, points_rules_clear);
+}

@@ -71,6 +71,7 @@ enum MHD_Result h_points_movements(struct http_req *req, json_t *in);
 enum MHD_Result h_points_adjust(struct http_req *req, json_t *in);
 enum MHD_Result h_org_rules_get(struct http_req *req, json_t *in);
 enum MHD_Result h_org_rules_set(struct http_req *req, json_t *in);
+enum MHD_Result h_org_rules_clear(struct http_req *req, json_t *in);
 enum MHD_Result h_org_star_roster(struct http_req *req, json_t *in);
 enum MHD_Result h_stars_get(struct http_req *req, json_t *in);
 enum MHD_Result h_stars_set(struct http_req *req, json_t *in);

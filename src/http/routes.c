@@ -71,6 +71,7 @@ const struct route route_table[] = {
 	{ "POST", "/api/v1/points/adjustments", h_points_adjust, ROUTE_AUTH, BODY_JSON, 0 },
 	{ "GET", "/api/v1/organizations/{id}/point-rules", h_org_rules_get, ROUTE_AUTH, BODY_NONE, 0 },
 	{ "PUT", "/api/v1/organizations/{id}/point-rules", h_org_rules_set, ROUTE_AUTH, BODY_JSON, 0 },
+	{ "DELETE", "/api/v1/organizations/{id}/point-rules", h_org_rules_clear, ROUTE_AUTH, BODY_NONE, 0 },
 	{ "GET", "/api/v1/organizations/{id}/star-roster", h_org_star_roster, ROUTE_AUTH, BODY_NONE, 0 },
 	{ "GET", "/api/v1/star-levels", h_stars_get, ROUTE_AUTH, BODY_NONE, 0 },
 	{ "POST", "/api/v1/stores", h_store_create, ROUTE_AUTH, BODY_JSON, 0 },

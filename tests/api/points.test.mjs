@@ -130,7 +130,11 @@ test('rules: set on an organisation, inherited below it, with coefficients, mult
   const c = await activity(8 * D, 2);   // another day, no coefficient: 1 h × 1.5 = 1.5 → 2
   await approved(c, v, 60);
   assert.equal((await balance(v)).balance, 7);
-  await root.request('PUT', `/api/v1/organizations/${st.id}/point-rules`, {});   // back to the defaults
+  // dropping the station's own rules: it inherits again (the defaults here)
+  assert.equal((await rec.request('DELETE', `/api/v1/organizations/${st.id}/point-rules`)).status, 403);
+  r = await root.request('DELETE', `/api/v1/organizations/${st.id}/point-rules`);
+  assert.deepEqual([r.status, r.json.inherited_from, r.json.points_per_hour], [200, null, 1]);
+  assert.equal((await root.get(`/api/v1/organizations/${team.id}/point-rules`)).json.inherited_from, null);
 });
 
 test('corrections take points back, and what was spent is a shortfall', async () => {
