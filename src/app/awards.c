@@ -24,17 +24,7 @@ int awards_types(struct app_req *r, json_t **out)
 	struct store_stmt *st = store_prepare(r->store, "SELECT id, name, target, active FROM award_types ORDER BY id");
 	if (!st)
 		return app_store_fail(r, STORE_ERROR);
-	json_t *items = json_array();
-	int rc;
-	while ((rc = store_step(st)) == STORE_ROW)
-		json_array_append_new(items, type_json(r, st));
-	store_done(st);
-	if (rc != STORE_DONE) {
-		json_decref(items);
-		return app_store_fail(r, rc);
-	}
-	*out = json_pack("{so}", "items", items);
-	return 0;
+	return app_items(r, st, type_json, out);
 }
 
 struct type_ctx {
@@ -164,17 +154,7 @@ int awards_round_list(struct app_req *r, json_t **out)
 	if (!st)
 		return app_store_fail(r, STORE_ERROR);
 	store_bind_text(st, 1, arena_printf(r->arena, "%s%%", r->who->org_path));
-	json_t *items = json_array();
-	int rc;
-	while ((rc = store_step(st)) == STORE_ROW)
-		json_array_append_new(items, round_json(r, st));
-	store_done(st);
-	if (rc != STORE_DONE) {
-		json_decref(items);
-		return app_store_fail(r, rc);
-	}
-	*out = json_pack("{so}", "items", items);
-	return 0;
+	return app_items(r, st, round_json, out);
 }
 
 static json_t *nomination_json(struct app_req *r, struct store_stmt *st)
@@ -529,17 +509,7 @@ int awards_of(struct app_req *r, int64_t volunteer_id, json_t **out)
 	if (!st)
 		return app_store_fail(r, STORE_ERROR);
 	store_bind_int(st, 1, volunteer_id);
-	json_t *items = json_array();
-	int rc;
-	while ((rc = store_step(st)) == STORE_ROW)
-		json_array_append_new(items, award_json(r, st));
-	store_done(st);
-	if (rc != STORE_DONE) {
-		json_decref(items);
-		return app_store_fail(r, rc);
-	}
-	*out = json_pack("{so}", "items", items);
-	return 0;
+	return app_items(r, st, award_json, out);
 }
 
 int awards_honour_roll(struct app_req *r, const char *year_s, json_t **out)

@@ -112,6 +112,11 @@ const char *app_iso(struct app_req *r, int64_t t);
  * when the text is empty, over 64 characters or not clean UTF-8. */
 int app_like_pattern(struct app_req *r, const char *text, const char *field, const char **out);
 
+/* Every row of a bound statement as {"items":[row(…), …]} (the statement
+ * is finished either way). */
+int app_items(struct app_req *r, struct store_stmt *st,
+	      json_t *(*row)(struct app_req *r, struct store_stmt *st), json_t **out);
+
 /* A list page size from ?limit= (NULL → default 50; 1..200 allowed). */
 int app_limit(struct app_req *r, const char *s, int *out);
 /* A ?cursor= value; NULL → 0 (start). */

@@ -104,17 +104,7 @@ int market_store_list(struct app_req *r, const char *org_s, json_t **out)
 	if (!st)
 		return app_store_fail(r, STORE_ERROR);
 	store_bind_text(st, 1, arena_printf(r->arena, "%s%%", scope));
-	json_t *items = json_array();
-	int rc;
-	while ((rc = store_step(st)) == STORE_ROW)
-		json_array_append_new(items, store_json(r, st));
-	store_done(st);
-	if (rc != STORE_DONE) {
-		json_decref(items);
-		return app_store_fail(r, rc);
-	}
-	*out = json_pack("{so}", "items", items);
-	return 0;
+	return app_items(r, st, store_json, out);
 }
 
 #define GOODS_COLUMNS "g.id, g.store_id, g.name, g.unit, g.price, g.stock, g.status, g.updated_at"
@@ -205,17 +195,7 @@ int market_goods_list(struct app_req *r, int64_t store_id, json_t **out)
 	if (!st)
 		return app_store_fail(r, STORE_ERROR);
 	store_bind_int(st, 1, store_id);
-	json_t *items = json_array();
-	int rc;
-	while ((rc = store_step(st)) == STORE_ROW)
-		json_array_append_new(items, goods_json(r, st));
-	store_done(st);
-	if (rc != STORE_DONE) {
-		json_decref(items);
-		return app_store_fail(r, rc);
-	}
-	*out = json_pack("{so}", "items", items);
-	return 0;
+	return app_items(r, st, goods_json, out);
 }
 
 /* Changes a goods' stock by delta with a reason; never below zero. */
@@ -655,17 +635,7 @@ int market_voucher_list(struct app_req *r, const char *volunteer_s, json_t **out
 	if (!st)
 		return app_store_fail(r, STORE_ERROR);
 	store_bind_int(st, 1, volunteer);
-	json_t *items = json_array();
-	int rc;
-	while ((rc = store_step(st)) == STORE_ROW)
-		json_array_append_new(items, voucher_json(r, st));
-	store_done(st);
-	if (rc != STORE_DONE) {
-		json_decref(items);
-		return app_store_fail(r, rc);
-	}
-	*out = json_pack("{so}", "items", items);
-	return 0;
+	return app_items(r, st, voucher_json, out);
 }
 
 int market_voucher_cancel(struct app_req *r, const char *code, const char *idem, json_t **out)

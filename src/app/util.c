@@ -86,6 +86,22 @@ static json_t *page_cursor(bool more, int64_t last_id)
 	return json_string(c);
 }
 
+int app_items(struct app_req *r, struct store_stmt *st,
+	      json_t *(*row)(struct app_req *r, struct store_stmt *st), json_t **out)
+{
+	json_t *items = json_array();
+	int rc;
+	while ((rc = store_step(st)) == STORE_ROW)
+		json_array_append_new(items, row(r, st));
+	store_done(st);
+	if (rc != STORE_DONE) {
+		json_decref(items);
+		return app_store_fail(r, rc);
+	}
+	*out = json_pack("{so}", "items", items);
+	return 0;
+}
+
 int app_page(struct app_req *r, struct store_stmt *st, int limit,
 	     json_t *(*row)(struct app_req *r, struct store_stmt *st), json_t **out)
 {
