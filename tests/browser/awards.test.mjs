@@ -1,8 +1,10 @@
 // Browser test of star levels and awards against the real server: the root
 // administrator sets custom star thresholds, starts an award round, nominates
-// the top candidate and approves; the award and the stars show in the
-// volunteer's archive, an outside award is added with evidence, and the
-// public honour roll lists the round's award with the name masked.
+// the top candidate and approves, rejects a second nomination, and nominates
+// and approves an organisation; the award and the stars show in the
+// volunteer's archive, an outside award is added with evidence, the star
+// roster lists the volunteer with their level, and the public honour roll
+// lists the round's awards with the volunteer's name masked.
 // Run from the repository root: node --test tests/browser/
 //
 // Everyone here is synthetic: the resident ID number carries a valid
@@ -163,6 +165,68 @@ test('star levels and awards', { timeout: 120_000 }, async (t) => {
     await shot(page, 'awards-round')
   })
 
+  await step(t, 'a second nomination of the volunteer is rejected', async () => {
+    await page.locator(byTest('nominate-open')).click()
+    const nominate = page.locator('.el-dialog').filter({ has: page.locator(byTest('nominate-submit')) })
+    await nominate.waitFor()
+    await nominate.locator(byTest('nominate-type')).click()
+    await page.locator('.nominate-type-popper .el-select-dropdown__item:visible', { hasText: '最具风采志愿者' }).click()
+    await nominate.locator(byTest('nominate-volunteer')).click()
+    await page.locator('.nominate-volunteer-popper .el-select-dropdown__item:visible', { hasText: NAME }).click()
+    await nominate.locator(`${byTest('nominate-reason')} textarea, textarea${byTest('nominate-reason')}`).first().fill('热情周到')
+    const sent = page.waitForResponse((r) => r.url().endsWith(`/api/v1/award-rounds/${data.roundId}/nominations`))
+    await nominate.locator(byTest('nominate-submit')).click()
+    const nominated = await sent
+    assert.equal(nominated.status(), 201, await nominated.text())
+    assert.equal(JSON.parse(nominated.request().postData()).volunteer_id, data.volunteer.id)
+    await nominate.waitFor({ state: 'hidden' })
+    const nomination = (await nominated.json()).nominations.find((n) => n.award === '最具风采志愿者')
+    assert.ok(nomination, 'the new nomination is in the round')
+    data.rejected = nomination
+    await page.locator(byTest(`nomination-status-${nomination.id}`)).filter({ hasText: '待审' }).waitFor()
+    const decided = page.waitForResponse((r) => r.url().endsWith(`/api/v1/nominations/${nomination.id}/reject`))
+    await page.locator(byTest(`nomination-reject-${nomination.id}`)).click()
+    assert.equal((await decided).status(), 200)
+    await page.locator(byTest(`nomination-status-${nomination.id}`)).filter({ hasText: '未通过' }).waitFor()
+    assert.equal(await page.locator(byTest(`nomination-approve-${nomination.id}`)).count(), 0)
+    assert.equal(await page.locator(byTest(`nomination-reject-${nomination.id}`)).count(), 0)
+    const row = page.locator(`${byTest('nominations-table')} .el-table__body tr`).filter({ has: page.locator(byTest(`nomination-status-${nomination.id}`)) })
+    assert.match(await text(row), /最具风采志愿者/)
+    assert.match(await text(row), new RegExp(NAME))
+  })
+
+  await step(t, 'an organisation is nominated as 优秀志愿服务组织 and approved', async () => {
+    await page.locator(byTest('nominate-open')).click()
+    const nominate = page.locator('.el-dialog').filter({ has: page.locator(byTest('nominate-submit')) })
+    await nominate.waitFor()
+    await nominate.locator(byTest('nominate-type')).click()
+    await page.locator('.nominate-type-popper .el-select-dropdown__item:visible', { hasText: '优秀志愿服务组织' }).click()
+    // the form asks for an organisation instead of a volunteer
+    await nominate.locator(byTest('nominate-org')).waitFor()
+    assert.equal(await nominate.locator(byTest('nominate-volunteer')).count(), 0)
+    await nominate.locator(byTest('nominate-org')).click()
+    await page.locator('.nominate-org-popper .el-select-dropdown__item:visible', { hasText: data.station.name }).click()
+    await nominate.locator(`${byTest('nominate-reason')} textarea, textarea${byTest('nominate-reason')}`).first().fill('组织环境整治活动成效显著')
+    const sent = page.waitForResponse((r) => r.url().endsWith(`/api/v1/award-rounds/${data.roundId}/nominations`))
+    await nominate.locator(byTest('nominate-submit')).click()
+    const nominated = await sent
+    assert.equal(nominated.status(), 201, await nominated.text())
+    const body = JSON.parse(nominated.request().postData())
+    assert.equal(body.org_id, data.station.id)
+    assert.equal(body.volunteer_id, undefined)
+    await nominate.waitFor({ state: 'hidden' })
+    const nomination = (await nominated.json()).nominations.find((n) => n.award === '优秀志愿服务组织')
+    assert.ok(nomination, 'the organisation nomination is in the round')
+    const row = page.locator(`${byTest('nominations-table')} .el-table__body tr`).filter({ has: page.locator(byTest(`nomination-status-${nomination.id}`)) })
+    assert.match(await text(row), new RegExp(data.station.name))
+    await page.locator(byTest(`nomination-approve-${nomination.id}`)).click()
+    await page.locator(byTest(`nomination-status-${nomination.id}`)).filter({ hasText: '已通过' }).waitFor()
+    assert.equal(await page.locator(byTest(`nomination-approve-${nomination.id}`)).count(), 0)
+    // the rejected one stays rejected
+    assert.equal(await text(page.locator(byTest(`nomination-status-${data.rejected.id}`))), '未通过')
+    await shot(page, 'awards-round-decided')
+  })
+
   await step(t, 'the archive shows the stars and the award; an outside award is added with evidence', async () => {
     await page.goto(`${base}/volunteers/${data.volunteer.id}?tab=archive`)
     const level = page.locator(byTest('archive-star-level'))
@@ -172,6 +236,7 @@ test('star levels and awards', { timeout: 120_000 }, async (t) => {
     const awards = page.locator(byTest('archive-awards-table'))
     await awards.getByText(data.award).waitFor()
     assert.match(await text(awards), /评选/)
+    assert.doesNotMatch(await text(awards), /最具风采志愿者/, 'a rejected nomination is no award')
     await page.locator(byTest('archive-award-add')).click()
     const dialog = page.locator('.el-dialog').filter({ has: page.locator(byTest('award-submit')) })
     await dialog.waitFor()
@@ -196,7 +261,32 @@ test('star levels and awards', { timeout: 120_000 }, async (t) => {
     await shot(page, 'awards-archive')
   })
 
-  await step(t, 'the public honour roll lists the round award with the name masked', async () => {
+  await step(t, 'the star roster lists the volunteer with their level', async () => {
+    await page.goto(base + '/awards')
+    await page.locator(byTest('awards-tab-stars')).click()
+    const table = page.locator(byTest('roster-table'))
+    const row = table.locator('.el-table__body tr').filter({ hasText: NAME })
+    await row.waitFor()
+    assert.match(await text(row), new RegExp(data.volunteer.volunteer_number))
+    assert.match(await text(row), /★★(?!★)/)
+    assert.match(await text(row), new RegExp(data.station.name))
+    assert.match(await text(page.locator(byTest('roster-counts'))), /2 星 1 人/)
+    // only the two-star volunteers
+    await page.locator(byTest('roster-level')).click()
+    const listed = page.waitForResponse((r) => r.url().includes('/star-roster') && r.url().includes('level=2'))
+    await page.locator('.el-select-dropdown__item:visible', { hasText: /^2 星$/ }).click()
+    assert.equal((await listed).status(), 200)
+    await row.waitFor()
+    // nobody has three stars
+    await page.locator(byTest('roster-level')).click()
+    const none = page.waitForResponse((r) => r.url().includes('/star-roster') && r.url().includes('level=3'))
+    await page.locator('.el-select-dropdown__item:visible', { hasText: /^3 星$/ }).click()
+    await none
+    await row.waitFor({ state: 'detached' })
+    await shot(page, 'awards-star-roster')
+  })
+
+  await step(t, 'the public honour roll lists the round awards, the volunteer\'s name masked', async () => {
     const anon = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', isMobile: true })
     anon.setDefaultTimeout(STEP_TIMEOUT)
     try {
@@ -205,10 +295,14 @@ test('star levels and awards', { timeout: 120_000 }, async (t) => {
       await p.goto(base + '/honour-roll')
       const list = p.locator(byTest('honour-list'))
       await list.getByText(data.award).waitFor()
-      const name = await text(list.locator(byTest('honour-name')).first())
+      const name = await text(list.locator('li').filter({ hasText: data.award }).locator(byTest('honour-name')))
       assert.notEqual(name, NAME)
       assert.ok(name.startsWith('司'), `masked name ${name}`)
       assert.doesNotMatch(await text(list), /成都市优秀志愿者/, 'outside awards are not listed')
+      assert.doesNotMatch(await text(list), /最具风采志愿者/, 'rejected nominations are not listed')
+      const org = list.locator('li').filter({ hasText: '优秀志愿服务组织' })
+      await org.waitFor()
+      assert.equal(await text(org.locator(byTest('honour-name'))), data.station.name, 'organisations are shown by name')
       const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
       assert.ok(overflow <= 1, `no sideways scrolling (${overflow}px)`)
       await shot(p, 'awards-honour-roll-phone')
