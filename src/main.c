@@ -9,6 +9,7 @@
 #include "app/regions.h"
 #include "util/arena.h"
 #include "app/app.h"
+#include "core/validate.h"
 #include "http/server.h"
 #include "util/log.h"
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 enum opt_kind { OPT_STR, OPT_INT, OPT_FLAG };
 
@@ -68,6 +70,8 @@ static struct opt opts[] = {
 	{ "count", "ZHIYUAN_DEMO_COUNT", "100000", "N", "demo --csv: how many people", OPT_INT, false, NULL },
 	{ "volunteers", "ZHIYUAN_DEMO_VOLUNTEERS", "0", "N",
 	  "demo: load N volunteers instead of 64,318 × scale (for quick trials)", OPT_INT, false, NULL },
+	{ "as-of", "ZHIYUAN_AS_OF", "", "DATE",
+	  "expire-points: as of the end of this day (YYYY-MM-DD, China time) instead of now", OPT_STR, false, NULL },
 	{ "movements", "ZHIYUAN_DEMO_MOVEMENTS", "0", "N",
 	  "demo: also N movements in the points ledger (grants and deductions)", OPT_INT, false, NULL },
 	{ "records", "ZHIYUAN_DEMO_RECORDS", "0", "N",
@@ -119,6 +123,7 @@ static void usage(FILE *f)
 	      "  demo --csv FILE --count N  write N synthetic volunteers as an import CSV\n"
 	      "  verify                  walk the chain of approved service records; exit 1 at the first broken link\n"
 	      "  check-ledger            recompute every points balance from the movements; exit 1 when one differs\n"
+	      "  expire-points [--as-of DATE]  return expired points to their pools (run daily)\n"
 	      "  version                 print the version\n"
 	      "  help [COMMAND]          this text, or a command's options\n\n"
 	      "Run `zhiyuan serve --help` for every option. Each option can also be set by\n"
@@ -433,6 +438,39 @@ static int cmd_check_ledger(void)
 	return rc == 0 && !bad ? 0 : 1;
 }
 
+static int cmd_expire_points(void)
+{
+	struct app *app;
+	int64_t at = 0;
+	const char *asof = val("as-of");
+	if (*asof) {
+		int ymd;
+		if (!valid_date(asof, &ymd)) {
+			fprintf(stderr, "zhiyuan expire-points: --as-of wants YYYY-MM-DD\n");
+			return 2;
+		}
+		struct tm tm = { .tm_year = ymd / 10000 - 1900, .tm_mon = ymd / 100 % 100 - 1, .tm_mday = ymd % 100 + 1 };
+		at = (int64_t)timegm(&tm) - 8 * 3600 - 1;   /* the end of that day in China */
+	}
+	if (open_app(&app) != 0)
+		return 1;
+	struct arena *arena = arena_new();
+	struct app_req r;
+	int64_t moved = 0;
+	int rc = app_req_init(&r, app, arena, "cli");
+	if (rc == 0)
+		rc = app_cli_principal(&r);
+	if (rc == 0)
+		rc = points_expire_all(&r, at ? at : (int64_t)time(NULL), &moved);
+	if (rc != 0)
+		fprintf(stderr, "zhiyuan expire-points: %s\n", r.err.code ? r.err.code : "failed");
+	else
+		printf("expired points moved back: %lld movements\n", (long long)moved);
+	arena_free(arena);
+	app_close(app);
+	return rc == 0 ? 0 : 1;
+}
+
 static int cmd_verify(void)
 {
 	struct app *app;
@@ -508,6 +546,10 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		return cmd_reset_password(pos[1]);
+	}
+	if (strcmp(cmd, "expire-points") == 0) {
+		rc = parse(argc, argv, &i, "expire-points", pos, 0);
+		return rc ? (rc > 0 ? 0 : 2) : cmd_expire_points();
 	}
 	if (strcmp(cmd, "check-ledger") == 0) {
 		rc = parse(argc, argv, &i, "check-ledger", pos, 0);

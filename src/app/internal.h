@@ -15,6 +15,8 @@ int points_account(struct store *s, const char *kind, int64_t owner, int64_t *id
 /* One movement: amount > 0 from one account to another. */
 struct point_move {
 	int64_t from, to, amount, record_id, volunteer_id, org_id, operator_id, voucher_id, sale_id;
+	int64_t expires_at;      /* points given to a volunteer expire then (0: never) */
+	int64_t restore;         /* points coming back: the movement that took them */
 	const char *cause, *reason, *idem;
 	int64_t id;              /* out */
 };

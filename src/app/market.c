@@ -1,5 +1,6 @@
 /* Love supermarkets: stores, goods, stock and vouchers (see market.h). */
 #include "app/market.h"
+#include "app/points.h"
 #include "app/authz.h"
 #include "app/input.h"
 #include "app/internal.h"
@@ -436,6 +437,8 @@ static int issue_tx(struct store *s, void *vctx)
 		if (rc != STORE_DONE)
 			return rc;
 	}
+	if ((rc = points_expire(c->r, s, c->volunteer_id, app_now())) != STORE_OK)
+		return rc;
 	secret_code(c->code);
 	struct store_stmt *st = store_prepare(s,
 		"INSERT INTO vouchers (code, volunteer_id, value, status, expires_at, issued_by, idempotency_key, created_at)"
@@ -526,6 +529,20 @@ static int voucher_for(struct app_req *r, const char *code_in, struct voucher_ct
 	return 0;
 }
 
+/* The movement that took a voucher's points from the volunteer: points
+ * that come back return to the lots it took them from. */
+static int64_t issue_movement(struct store *s, int64_t voucher)
+{
+	struct store_stmt *st = store_prepare(s,
+		"SELECT id FROM point_movements WHERE voucher_id = $1 AND cause = 'voucher'");
+	if (!st)
+		return 0;
+	store_bind_int(st, 1, voucher);
+	int64_t id = store_step(st) == STORE_ROW ? store_col_int(st, 0) : 0;
+	store_done(st);
+	return id;
+}
+
 /* Whether a voucher that is no longer issued was decided by this very
  * request before (the same Idempotency-Key, the same caller, the same
  * outcome): then a retry answers as the first request did. */
@@ -571,7 +588,8 @@ static int refund(struct voucher_ctx *c, struct store *s, const char *status)
 	if (rc != STORE_ROW)
 		return rc;
 	struct point_move m = { .amount = c->value, .cause = "refund", .volunteer_id = c->volunteer_id,
-				.org_id = c->org_id, .operator_id = c->r->who->user_id, .voucher_id = c->id };
+				.org_id = c->org_id, .operator_id = c->r->who->user_id, .voucher_id = c->id,
+				.restore = issue_movement(s, c->id) };
 	if ((rc = points_account(s, "escrow", 0, &m.from)) != STORE_OK ||
 	    (rc = points_account(s, "volunteer", c->volunteer_id, &m.to)) != STORE_OK ||
 	    (rc = points_move(s, &m)) != STORE_OK)
@@ -818,6 +836,7 @@ static int redeem_tx(struct store *s, void *vctx)
 		back.to = vol;
 		back.amount = c->value - c->spent;
 		back.cause = "refund";
+		back.restore = issue_movement(s, c->id);
 		if ((rc = points_move(s, &back)) != STORE_OK)
 			return rc;
 	}
@@ -885,6 +904,8 @@ static int sale_tx(struct store *s, void *vctx)
 		if (rc != STORE_DONE)
 			return rc;
 	}
+	if ((rc = points_expire(c->r, s, c->volunteer_id, app_now())) != STORE_OK)
+		return rc;
 	st = store_prepare(s,
 		"INSERT INTO sales (store_id, volunteer_id, points, operator_id, idempotency_key, created_at)"
 		" VALUES ($1, $2, 0, $3, $4, $5) RETURNING id");

@@ -22,7 +22,7 @@ static const int64_t grade_default[] = { 1000, 1000, 1000, 0 };
 /* Earning rules in force for an organisation. */
 struct rules {
 	int64_t org_id;          /* where they are set; 0 = the defaults */
-	int64_t per_hour, cap_activity, cap_day, cap_year;
+	int64_t per_hour, cap_activity, cap_day, cap_year, expiry_days;
 	json_t *category;        /* {"category": milli} */
 	json_t *quality;         /* {"grade": milli} */
 };
@@ -40,7 +40,7 @@ static int rules_for(struct store *s, const char *path, struct rules *ru)
 	*ru = (struct rules){ .per_hour = 1000 };
 	struct store_stmt *st = store_prepare(s,
 		"SELECT p.org_id, p.per_hour_milli, p.category_milli, p.quality_milli, p.cap_activity, p.cap_day,"
-		" p.cap_year FROM point_rules p JOIN orgs o ON o.id = p.org_id"
+		" p.cap_year, p.expiry_days FROM point_rules p JOIN orgs o ON o.id = p.org_id"
 		" WHERE $1 LIKE o.path || '%' ORDER BY length(o.path) DESC LIMIT 1");
 	if (!st)
 		return STORE_ERROR;
@@ -54,6 +54,7 @@ static int rules_for(struct store *s, const char *path, struct rules *ru)
 		ru->cap_activity = store_col_int(st, 4);
 		ru->cap_day = store_col_int(st, 5);
 		ru->cap_year = store_col_int(st, 6);
+		ru->expiry_days = store_col_int(st, 7);
 	}
 	store_done(st);
 	if (rc != STORE_ROW && rc != STORE_DONE)
@@ -101,30 +102,138 @@ int points_account(struct store *s, const char *kind, int64_t owner, int64_t *id
 }
 
 
+/* Takes amount from a volunteer's lots, oldest-expiring first (lots that
+ * never expire last), and keeps each use with movement. */
+static int lots_take(struct store *s, int64_t volunteer, int64_t amount, int64_t movement)
+{
+	enum { BATCH = 64 };
+	while (amount > 0) {
+		int64_t id[BATCH], left[BATCH];
+		int n = 0, rc;
+		struct store_stmt *st = store_prepare(s,
+			"SELECT id, remaining FROM point_lots WHERE volunteer_id = $1 AND remaining > 0"
+			" ORDER BY CASE WHEN expires_at IS NULL THEN 1 ELSE 0 END, expires_at, id LIMIT 64");
+		if (!st)
+			return STORE_ERROR;
+		store_bind_int(st, 1, volunteer);
+		while ((rc = store_step(st)) == STORE_ROW && n < BATCH) {
+			id[n] = store_col_int(st, 0);
+			left[n++] = store_col_int(st, 1);
+		}
+		store_done(st);
+		if (rc != STORE_DONE && rc != STORE_ROW)
+			return rc;
+		if (n == 0)
+			return STORE_ERROR;   /* lots short of the balance: check-ledger names it */
+		for (int i = 0; i < n && amount > 0; i++) {
+			int64_t take = left[i] < amount ? left[i] : amount;
+			static const char *const sql[] = {
+				"UPDATE point_lots SET remaining = remaining - $2 WHERE id = $1",
+				"INSERT INTO point_lot_uses (movement_id, lot_id, amount) VALUES ($3, $1, $2)",
+			};
+			for (int q = 0; q < 2; q++) {
+				if (!(st = store_prepare(s, sql[q])))
+					return STORE_ERROR;
+				store_bind_int(st, 1, id[i]);
+				store_bind_int(st, 2, take);
+				if (q)
+					store_bind_int(st, 3, movement);
+				rc = store_step(st);
+				store_done(st);
+				if (rc != STORE_DONE)
+					return rc;
+			}
+			amount -= take;
+		}
+	}
+	return STORE_OK;
+}
+
+/* Gives amount to a volunteer: back into the lots movement `restore` took
+ * them from (the last taken first), what is left as a new lot. */
+static int lots_give(struct store *s, int64_t volunteer, const struct point_move *m)
+{
+	int64_t amount = m->amount;
+	if (m->restore) {
+		int64_t id[128], used[128];
+		int n = 0, rc;
+		/* in the order they were taken */
+		struct store_stmt *st = store_prepare(s,
+			"SELECT u.lot_id, u.amount FROM point_lot_uses u JOIN point_lots l ON l.id = u.lot_id"
+			" WHERE u.movement_id = $1 ORDER BY CASE WHEN l.expires_at IS NULL THEN 1 ELSE 0 END, l.expires_at, l.id");
+		if (!st)
+			return STORE_ERROR;
+		store_bind_int(st, 1, m->restore);
+		while ((rc = store_step(st)) == STORE_ROW && n < 128) {
+			id[n] = store_col_int(st, 0);
+			used[n++] = store_col_int(st, 1);
+		}
+		store_done(st);
+		if (rc != STORE_DONE && rc != STORE_ROW)
+			return rc;
+		/* a part (a redemption's remainder) goes back to the lots taken
+		 * last: what was spent came from the oldest */
+		for (int i = n - 1; i >= 0 && amount > 0; i--) {
+			int64_t put = used[i] < amount ? used[i] : amount;
+			if (!(st = store_prepare(s, "UPDATE point_lots SET remaining = remaining + $2 WHERE id = $1")))
+				return STORE_ERROR;
+			store_bind_int(st, 1, id[i]);
+			store_bind_int(st, 2, put);
+			rc = store_step(st);
+			store_done(st);
+			if (rc != STORE_DONE)
+				return rc;
+			amount -= put;
+		}
+	}
+	if (amount <= 0)
+		return STORE_OK;
+	struct store_stmt *st = store_prepare(s,
+		"INSERT INTO point_lots (volunteer_id, org_id, amount, remaining, expires_at, created_at)"
+		" VALUES ($1, $2, $3, $3, $4, $5)");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, volunteer);
+	store_bind_int(st, 2, m->org_id);
+	store_bind_int(st, 3, amount);
+	if (m->expires_at)
+		store_bind_int(st, 4, m->expires_at);
+	else
+		store_bind_null(st, 4);
+	store_bind_int(st, 5, app_now());
+	int rc = store_step(st);
+	store_done(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
+}
+
 int points_move(struct store *s, struct point_move *m)
 {
 	struct store_stmt *st = store_prepare(s,
 		"UPDATE point_accounts SET balance = balance - $2 WHERE id = $1"
-		" AND (kind <> 'volunteer' OR balance >= $2) RETURNING id");
+		" AND (kind <> 'volunteer' OR balance >= $2) RETURNING kind, owner_id");
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, m->from);
 	store_bind_int(st, 2, m->amount);
 	int rc = store_step(st);
+	int64_t from_volunteer = rc == STORE_ROW && strcmp(store_col_text(st, 0), "volunteer") == 0
+		? store_col_int(st, 1) : 0;
 	store_done(st);
 	if (rc == STORE_DONE)
 		return STORE_CONSTRAINT;
 	if (rc != STORE_ROW)
 		return rc;
-	st = store_prepare(s, "UPDATE point_accounts SET balance = balance + $2 WHERE id = $1");
+	st = store_prepare(s, "UPDATE point_accounts SET balance = balance + $2 WHERE id = $1 RETURNING kind, owner_id");
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, m->to);
 	store_bind_int(st, 2, m->amount);
 	rc = store_step(st);
+	int64_t to_volunteer = rc == STORE_ROW && strcmp(store_col_text(st, 0), "volunteer") == 0
+		? store_col_int(st, 1) : 0;
 	store_done(st);
-	if (rc != STORE_DONE)
-		return rc;
+	if (rc != STORE_ROW)
+		return rc == STORE_DONE ? STORE_ERROR : rc;
 	st = store_prepare(s,
 		"INSERT INTO point_movements (from_account, to_account, amount, cause, record_id, reason, volunteer_id,"
 		" org_id, operator_id, idempotency_key, created_at, voucher_id, sale_id)"
@@ -163,7 +272,11 @@ int points_move(struct store *s, struct point_move *m)
 	if (rc == STORE_ROW)
 		m->id = store_col_int(st, 0);
 	store_done(st);
-	return rc == STORE_ROW ? STORE_OK : rc;
+	if (rc != STORE_ROW)
+		return rc;
+	if (from_volunteer && (rc = lots_take(s, from_volunteer, m->amount, m->id)) != STORE_OK)
+		return rc;
+	return to_volunteer ? lots_give(s, to_volunteer, m) : STORE_OK;
 }
 
 /* Points already earned by a volunteer on a day and in a year, leaving
@@ -246,19 +359,20 @@ static int earn_original(struct app_req *r, struct store *s, const struct rec *o
 	int64_t pts = points_capped(raw, ru.cap_activity, ru.cap_day, on_day, ru.cap_year, in_year);
 	struct store_stmt *st = rc == STORE_OK ? store_prepare(s,
 		"INSERT INTO point_earnings (record_id, volunteer_id, org_id, day, year, per_hour_milli, category_milli,"
-		" quality_milli, cap_activity, cap_day, cap_year, points, created_at)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (record_id) DO NOTHING"
+		" quality_milli, cap_activity, cap_day, cap_year, points, created_at, expiry_days)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (record_id) DO NOTHING"
 		" RETURNING record_id") : NULL;
 	if (rc == STORE_OK && !st)
 		rc = STORE_ERROR;
 	if (st) {
 		int64_t v[] = { o->id, o->volunteer_id, o->org_id, day, year, ru.per_hour, cat, q,
-				ru.cap_activity, ru.cap_day, ru.cap_year, pts, app_now() };
-		for (int i = 0; i < 13; i++)
+				ru.cap_activity, ru.cap_day, ru.cap_year, pts, app_now(), ru.expiry_days };
+		for (int i = 0; i < 14; i++)
 			store_bind_int(st, i + 1, v[i]);
 		rc = store_step(st);
 		store_done(st);
 	}
+	int64_t expiry_days = ru.expiry_days;
 	rules_free(&ru);
 	if (rc == STORE_DONE)
 		return STORE_OK;   /* issued before: exactly once */
@@ -267,7 +381,8 @@ static int earn_original(struct app_req *r, struct store *s, const struct rec *o
 	if (pts <= 0)
 		return STORE_OK;
 	struct point_move m = { .amount = pts, .cause = "earn", .record_id = o->id, .volunteer_id = o->volunteer_id,
-			  .org_id = o->org_id, .operator_id = r->who ? r->who->user_id : 0 };
+			  .org_id = o->org_id, .operator_id = r->who ? r->who->user_id : 0,
+			  .expires_at = expiry_days ? app_now() + expiry_days * 86400 : 0 };
 	if ((rc = points_account(s, "pool", o->org_id, &m.from)) != STORE_OK ||
 	    (rc = points_account(s, "volunteer", o->volunteer_id, &m.to)) != STORE_OK)
 		return rc;
@@ -280,14 +395,14 @@ static int earn_amendment(struct app_req *r, struct store *s, const struct rec *
 {
 	struct store_stmt *st = store_prepare(s,
 		"SELECT e.day, e.year, e.per_hour_milli, e.category_milli, e.quality_milli, e.cap_activity, e.cap_day,"
-		" e.cap_year, e.points, e.volunteer_id, e.org_id FROM point_earnings e WHERE e.record_id = $1");
+		" e.cap_year, e.points, e.volunteer_id, e.org_id, e.expiry_days FROM point_earnings e WHERE e.record_id = $1");
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, amend->amends_id);
 	int rc = store_step(st);
-	int64_t e[11] = { 0 };
+	int64_t e[12] = { 0 };
 	if (rc == STORE_ROW)
-		for (int i = 0; i < 11; i++)
+		for (int i = 0; i < 12; i++)
 			e[i] = store_col_int(st, i);
 	store_done(st);
 	if (rc == STORE_DONE)
@@ -320,8 +435,11 @@ static int earn_amendment(struct app_req *r, struct store *s, const struct rec *
 		m.from = pool;
 		m.to = vol;
 		m.amount = delta;
+		m.expires_at = e[11] ? app_now() + e[11] * 86400 : 0;
 		return points_move(s, &m);
 	}
+	if ((rc = points_expire(r, s, e[9], app_now())) != STORE_OK)
+		return rc;
 	/* take back what is there; what was spent already is a shortfall */
 	st = store_prepare(s, "SELECT balance FROM point_accounts WHERE id = $1");
 	if (!st)
@@ -366,6 +484,80 @@ int points_on_approved(struct app_req *r, struct store *s, int64_t record_id)
 	return o.amends_id ? earn_amendment(r, s, &o) : earn_original(r, s, &o);
 }
 
+int points_expire(struct app_req *r, struct store *s, int64_t volunteer, int64_t now)
+{
+	/* what has expired, per volunteer and the pool it goes back to; read
+	 * whole before any of it moves */
+	struct store_stmt *st = store_prepare(s, volunteer
+		? "SELECT volunteer_id, org_id, SUM(remaining) FROM point_lots WHERE volunteer_id = $2 AND remaining > 0"
+		  " AND expires_at IS NOT NULL AND expires_at <= $1 GROUP BY volunteer_id, org_id ORDER BY volunteer_id, org_id"
+		: "SELECT volunteer_id, org_id, SUM(remaining) FROM point_lots WHERE remaining > 0"
+		  " AND expires_at IS NOT NULL AND expires_at <= $1 GROUP BY volunteer_id, org_id ORDER BY volunteer_id, org_id");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, now);
+	if (volunteer)
+		store_bind_int(st, 2, volunteer);
+	struct due {
+		int64_t volunteer, org, amount;
+	} *due = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			if (!(due = realloc(due, cap * sizeof(*due))))
+				abort();
+		}
+		due[n++] = (struct due){ store_col_int(st, 0), store_col_int(st, 1), store_col_int(st, 2) };
+	}
+	store_done(st);
+	for (size_t i = 0; rc == STORE_DONE && i < n; i++) {
+		/* the expired lots are the oldest: taking oldest-first takes them */
+		struct point_move m = { .amount = due[i].amount, .cause = "expire", .volunteer_id = due[i].volunteer,
+					.org_id = due[i].org, .operator_id = r->who ? r->who->user_id : 0 };
+		int r2 = points_account(s, "volunteer", due[i].volunteer, &m.from);
+		if (r2 == STORE_OK)
+			r2 = points_account(s, "pool", due[i].org, &m.to);
+		if (r2 == STORE_OK)
+			r2 = points_move(s, &m);
+		if (r2 != STORE_OK)
+			rc = r2;
+	}
+	free(due);
+	return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+struct expire_ctx {
+	struct app_req *r;
+	int64_t volunteer, now;
+};
+
+static int expire_tx(struct store *s, void *vctx)
+{
+	struct expire_ctx *c = vctx;
+	return points_expire(c->r, s, c->volunteer, c->now);
+}
+
+int points_expire_all(struct app_req *r, int64_t now, int64_t *moved)
+{
+	struct store_stmt *st = store_prepare(r->store, "SELECT count(*) FROM point_movements WHERE cause = 'expire'");
+	int64_t before = 0, after = 0;
+	if (st && store_step(st) == STORE_ROW)
+		before = store_col_int(st, 0);
+	store_done(st);
+	struct expire_ctx c = { r, 0, now };
+	int rc = store_tx(r->store, expire_tx, &c);
+	if (rc != STORE_OK)
+		return app_store_fail(r, rc);
+	st = store_prepare(r->store, "SELECT count(*) FROM point_movements WHERE cause = 'expire'");
+	if (st && store_step(st) == STORE_ROW)
+		after = store_col_int(st, 0);
+	store_done(st);
+	*moved = after - before;
+	return 0;
+}
+
 /* ---- reading ---- */
 
 int points_balance(struct app_req *r, int64_t volunteer_id, json_t **out)
@@ -374,6 +566,10 @@ int points_balance(struct app_req *r, int64_t volunteer_id, json_t **out)
 	if (records_archive_access(r, volunteer_id, &file) != 0)
 		return -1;
 	json_decref(file);
+	struct expire_ctx ec = { r, volunteer_id, app_now() };
+	int erc = store_tx(r->store, expire_tx, &ec);
+	if (erc != STORE_OK)
+		return app_store_fail(r, erc);
 	struct store_stmt *st = store_prepare(r->store,
 		"SELECT COALESCE((SELECT balance FROM point_accounts WHERE kind = 'volunteer' AND owner_id = $1), 0),"
 		" COALESCE((SELECT SUM(points) FROM point_earnings WHERE volunteer_id = $1), 0),"
@@ -480,6 +676,8 @@ static int adjust_tx(struct store *s, void *vctx)
 			return rc;
 	}
 	int64_t adj, vol;
+	if (c->amount < 0 && (rc = points_expire(c->r, s, c->volunteer_id, app_now())) != STORE_OK)
+		return rc;
 	if ((rc = points_account(s, "adjustment", c->org_id, &adj)) != STORE_OK ||
 	    (rc = points_account(s, "volunteer", c->volunteer_id, &vol)) != STORE_OK)
 		return rc;
@@ -592,7 +790,8 @@ int points_rules_get(struct app_req *r, int64_t org_id, json_t **out)
 	int rc = rules_for(r->store, o.path, &ru);
 	if (rc != STORE_OK)
 		return app_store_fail(r, rc);
-	*out = json_pack("{sI so so so so so so so}",
+	*out = json_pack("{so sI so so so so so so so}",
+		"expiry_days", ru.expiry_days ? json_integer(ru.expiry_days) : json_null(),
 		"org_id", (json_int_t)org_id,
 		"inherited_from", ru.org_id ? json_integer(ru.org_id) : json_null(),
 		"points_per_hour", milli_json(ru.per_hour),
@@ -632,7 +831,7 @@ static int in_cap(struct app_req *r, json_t *in, const char *field, int64_t *cap
 
 struct rules_ctx {
 	struct app_req *r;
-	int64_t org_id, per_hour, caps[3];
+	int64_t org_id, per_hour, caps[3], expiry_days;
 	const char *category, *quality, *org_path;
 };
 
@@ -641,9 +840,9 @@ static int rules_tx(struct store *s, void *vctx)
 	struct rules_ctx *c = vctx;
 	struct store_stmt *st = store_prepare(s,
 		"INSERT INTO point_rules (org_id, per_hour_milli, category_milli, quality_milli, cap_activity, cap_day,"
-		" cap_year, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+		" cap_year, updated_by, updated_at, expiry_days) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
 		" ON CONFLICT (org_id) DO UPDATE SET per_hour_milli = $2, category_milli = $3, quality_milli = $4,"
-		" cap_activity = $5, cap_day = $6, cap_year = $7, updated_by = $8, updated_at = $9");
+		" cap_activity = $5, cap_day = $6, cap_year = $7, updated_by = $8, updated_at = $9, expiry_days = $10");
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, c->org_id);
@@ -654,6 +853,7 @@ static int rules_tx(struct store *s, void *vctx)
 		store_bind_int(st, 5 + i, c->caps[i]);
 	store_bind_int(st, 8, c->r->who->user_id);
 	store_bind_int(st, 9, app_now());
+	store_bind_int(st, 10, c->expiry_days);
 	int rc = store_step(st);
 	store_done(st);
 	if (rc != STORE_DONE)
@@ -674,6 +874,12 @@ int points_rules_set(struct app_req *r, int64_t org_id, json_t *in, json_t **out
 	for (int i = 0; i < 3; i++)
 		if (in_cap(r, in, caps[i], &c.caps[i]) != 0)
 			return -1;
+	/* points earned under these rules expire after so many days (none:
+	 * never) */
+	if (in_cap(r, in, "expiry_days", &c.expiry_days) != 0)
+		return -1;
+	if (c.expiry_days > 3650)
+		return app_fail(r, APP_EINVALID, "invalid_value", "expiry_days");
 	json_t *cat = json_object(), *qual = json_object();
 	for (int g = 0; g < 4; g++)
 		json_object_set_new(qual, grades[g], json_integer(grade_default[g]));
@@ -807,6 +1013,23 @@ int points_check_ledger(struct app_req *r, int64_t *movements, int64_t *accounts
 			snprintf(why, whylen, "account %lld (%s %lld): balance %lld, movements say %lld",
 				 (long long)store_col_int(st, 0), store_col_text(st, 1), (long long)store_col_int(st, 2),
 				 (long long)store_col_int(st, 3), (long long)store_col_int(st, 4));
+		(*bad)++;
+	}
+	store_done(st);
+	if (rc != STORE_DONE)
+		return app_store_fail(r, rc);
+	/* every volunteer's lots hold exactly their balance */
+	st = store_prepare(r->store,
+		"SELECT a.owner_id, a.balance, COALESCE(l.total, 0) FROM point_accounts a"
+		" LEFT JOIN (SELECT volunteer_id, SUM(remaining) AS total FROM point_lots GROUP BY volunteer_id) l"
+		" ON l.volunteer_id = a.owner_id WHERE a.kind = 'volunteer' AND a.balance <> COALESCE(l.total, 0)"
+		" ORDER BY a.owner_id");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	while ((rc = store_step(st)) == STORE_ROW) {
+		if (!why[0])
+			snprintf(why, whylen, "volunteer %lld: balance %lld, lots hold %lld", (long long)store_col_int(st, 0),
+				 (long long)store_col_int(st, 1), (long long)store_col_int(st, 2));
 		(*bad)++;
 	}
 	store_done(st);

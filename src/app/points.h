@@ -13,6 +13,15 @@
  * already spent. Records approved before the points bank earn nothing. */
 int points_on_approved(struct app_req *r, struct store *s, int64_t record_id);
 
+/* Inside the caller's transaction: points whose lots expired by now go
+ * back to the pools that issued them, for one volunteer (0: everyone).
+ * Run before points leave a volunteer, when a balance is read, and by
+ * `zhiyuan expire-points`. */
+int points_expire(struct app_req *r, struct store *s, int64_t volunteer, int64_t now);
+/* `zhiyuan expire-points [--as-of DATE]`: everyone's expired points, as
+ * of now or the end of DATE (China time); *moved counts movements. */
+int points_expire_all(struct app_req *r, int64_t now, int64_t *moved);
+
 /* GET /volunteers/{id}/points: {"volunteer_id","balance","earned",
  * "shortfall"} for the person or staff of their scope. */
 int points_balance(struct app_req *r, int64_t volunteer_id, json_t **out);

@@ -200,6 +200,37 @@ test('who may read points and movements', async () => {
   assert.equal((await rec.get('/api/v1/points/movements')).status, 403);
 });
 
+test('expiry: earned points expire oldest first, and cancelling a voucher cannot renew them', async () => {
+  const v = (await root.post('/api/v1/volunteers', { name: '过期', id_type: 'resident_id', id_number: residentId('510115', '19900101', 41),
+    phone: '13700000009', region_code: '510115002001', org_id: st.id, consent: { sensitive: true, notice_version: '2026-11' } })).json;
+  for (const [body, status] of [[{ expiry_days: 0 }, 422], [{ expiry_days: 4000 }, 422], [{ expiry_days: 'x' }, 400]]) {
+    assert.equal((await root.request('PUT', `/api/v1/organizations/${st.id}/point-rules`, body)).status, status, JSON.stringify(body));
+  }
+  let r = await root.request('PUT', `/api/v1/organizations/${st.id}/point-rules`, { expiry_days: 30 });
+  assert.deepEqual([r.status, r.json.expiry_days], [200, 30]);
+  await approved(await activity(11 * D, 3), v, 120);                        // 2 points, expiring in 30 days
+  await root.post('/api/v1/points/adjustments', { volunteer_id: v.id, amount: 30, reason: '奖励' });   // never expire
+  const voucher = (await root.post('/api/v1/vouchers', { volunteer_id: v.id, value: 30 })).json;   // takes the 2 first
+  assert.equal((await balance(v)).balance, 2);
+  const later = new Date(Date.now() + 8 * H + 31 * D).toISOString().slice(0, 10);
+  const bin = process.env.ZHIYUAN_BIN || join(repoRoot, 'build/zhiyuan');
+  const expire = (asOf) => spawnSync(bin, ['expire-points', '--as-of', asOf, '--db', srv.db, '--key-file', join(srv.dir, 'zhiyuan.key'),
+    '--log-level', 'error'], { encoding: 'utf8' });
+  assert.match(expire(later).stdout, /: 0 movements/, 'what is left never expires');
+  assert.equal((await balance(v)).balance, 2);
+  // the cancelled voucher's points go back where they came from: 2 of
+  // them to the expiring lot, which then expires
+  assert.equal((await root.post(`/api/v1/vouchers/${voucher.code}/cancel`)).status, 200);
+  assert.equal((await balance(v)).balance, 32);
+  assert.match(expire(later).stdout, /: 1 movements/);
+  assert.equal((await balance(v)).balance, 30);
+  const m = (await root.get(`/api/v1/points/movements?volunteer_id=${v.id}`)).json.items[0];
+  assert.deepEqual([m.cause, m.amount, m.from.kind, m.to.kind, m.to.owner_id], ['expire', 2, 'volunteer', 'pool', st.id]);
+  assert.equal(expire('2026-02-30').status, 2);
+  assert.equal(checkLedger().status, 0);
+  await root.request('DELETE', `/api/v1/organizations/${st.id}/point-rules`);
+});
+
 test('check-ledger finds a balance that does not match its movements', () => {
   assert.match(checkLedger().stdout, /^ledger balanced: \d+ movements, \d+ accounts, balances sum to 0/);
   const edit = "UPDATE point_accounts SET balance = balance + 3 WHERE kind = 'volunteer'";

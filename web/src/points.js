@@ -6,7 +6,8 @@ import { api } from './api.js'
 
 export const CAUSES = ['earn', 'reverse', 'adjust']
 export const CAUSE_TAG = { earn: 'success', reverse: 'warning', adjust: 'info' }
-export const RULE_CAPS = ['cap_per_activity', 'cap_per_day', 'cap_per_year']
+// whole numbers ≥ 1 or empty (none): the caps, and how many days earned points last
+export const RULE_CAPS = ['cap_per_activity', 'cap_per_day', 'cap_per_year', 'expiry_days']
 export const MAX_ADJUST = 100000
 
 // Points of a movement seen from the volunteer's side: positive when they
