@@ -382,7 +382,7 @@ static int earn_original(struct app_req *r, struct store *s, const struct rec *o
 		return STORE_OK;
 	struct point_move m = { .amount = pts, .cause = "earn", .record_id = o->id, .volunteer_id = o->volunteer_id,
 			  .org_id = o->org_id, .operator_id = r->who ? r->who->user_id : 0,
-			  .expires_at = expiry_days ? app_now() + expiry_days * 86400 : 0 };
+			  .expires_at = points_expires_at(app_now(), expiry_days) };
 	if ((rc = points_account(s, "pool", o->org_id, &m.from)) != STORE_OK ||
 	    (rc = points_account(s, "volunteer", o->volunteer_id, &m.to)) != STORE_OK)
 		return rc;
@@ -435,7 +435,7 @@ static int earn_amendment(struct app_req *r, struct store *s, const struct rec *
 		m.from = pool;
 		m.to = vol;
 		m.amount = delta;
-		m.expires_at = e[11] ? app_now() + e[11] * 86400 : 0;
+		m.expires_at = points_expires_at(app_now(), e[11]);
 		return points_move(s, &m);
 	}
 	if ((rc = points_expire(r, s, e[9], app_now())) != STORE_OK)
@@ -878,7 +878,7 @@ int points_rules_set(struct app_req *r, int64_t org_id, json_t *in, json_t **out
 	 * never) */
 	if (in_cap(r, in, "expiry_days", &c.expiry_days) != 0)
 		return -1;
-	if (c.expiry_days > 3650)
+	if (points_expires_at(0, c.expiry_days) < 0)
 		return app_fail(r, APP_EINVALID, "invalid_value", "expiry_days");
 	json_t *cat = json_object(), *qual = json_object();
 	for (int g = 0; g < 4; g++)

@@ -88,3 +88,10 @@ bool stars_valid(const int64_t hours[STAR_LEVELS])
 			return false;
 	return true;
 }
+
+int64_t points_expires_at(int64_t now, int64_t expiry_days)
+{
+	if (expiry_days < 0 || expiry_days > POINTS_EXPIRY_DAYS_MAX || now < 0)
+		return -1;
+	return expiry_days ? now + expiry_days * 86400 : 0;
+}

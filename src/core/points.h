@@ -31,6 +31,11 @@ int64_t points_capped(int64_t raw, int64_t cap_activity, int64_t cap_day, int64_
  * above POINTS_MILLI_MAX. Returns 0 and sets *milli, or -1. */
 int points_rate_milli(double rate, int64_t *milli);
 
+/* When points earned at `now` expire under expiry_days (0: never, the
+ * answer then 0); -1 for days outside 0..POINTS_EXPIRY_DAYS_MAX. */
+#define POINTS_EXPIRY_DAYS_MAX 3650
+int64_t points_expires_at(int64_t now, int64_t expiry_days);
+
 /* Star levels (星级志愿者): five thresholds of approved hours. */
 #define STAR_LEVELS 5
 #define STAR_HOURS_MAX 100000

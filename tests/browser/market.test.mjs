@@ -1,5 +1,5 @@
 // Browser test of the love supermarket (爱心超市) against the real server: a
-// volunteer with points takes a voucher on their phone and sees its code and
+// volunteer who earned points by service takes a voucher on their phone and sees its code and
 // QR code; a clerk stocks goods and redeems the voucher at the counter; the
 // volunteer then sees it redeemed, and the day's reconciliation balances.
 // Run from the repository root: node --test tests/browser/
@@ -67,8 +67,21 @@ async function prepare() {
   })
   assert.equal(joined.status, 201, `self-registration: ${joined.text}`)
   data.volunteer = joined.json.volunteer
-  const granted = await client.post('/api/v1/points/adjustments', { volunteer_id: data.volunteer.id, amount: 75, reason: '优秀志愿者奖励' })
-  assert.equal(granted.status, 201, `grant points: ${granted.text}`)
+  // the volunteer earns the 75 points by service: 7.5 approved hours at
+  // the station's 10 points an hour
+  const rules = await client.request('PUT', `/api/v1/organizations/${station.json.id}/point-rules`, { points_per_hour: 10 })
+  assert.equal(rules.status, 200, `point rules: ${rules.text}`)
+  await client.patch(`/api/v1/organizations/${station.json.id}`, { allow_self_approval: true })
+  const start = Date.now() - 30 * 3600 * 1000
+  const activity = await client.post('/api/v1/activities', { name: '敬老院陪伴', org_id: station.json.id,
+    starts_at: new Date(start).toISOString(), ends_at: new Date(start + 8 * 3600 * 1000).toISOString(), place: '青羊社区敬老院', content: '陪伴老人' })
+  assert.equal(activity.status, 201, `activity: ${activity.text}`)
+  const record = await client.post('/api/v1/records', { activity_id: activity.json.id, volunteer_id: data.volunteer.id, minutes: 450, quality: 'good' })
+  assert.equal(record.status, 201, `record: ${record.text}`)
+  const approved = await client.post(`/api/v1/records/${record.json.id}/approve`)
+  assert.equal(approved.status, 200, `approve: ${approved.text}`)
+  const earned = (await client.get(`/api/v1/volunteers/${data.volunteer.id}/points`)).json
+  assert.deepEqual([earned.balance, earned.earned], [75, 75], 'earned by service')
 }
 
 before(async () => {

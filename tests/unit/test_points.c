@@ -90,6 +90,15 @@ static void star_levels_and_presets(void **state)
 	assert_false(stars_valid(huge));
 }
 
+static void expiry_dates(void **state)
+{
+	assert_true(points_expires_at(1000, 0) == 0);             /* never */
+	assert_true(points_expires_at(1000, 30) == 1000 + 30 * 86400);
+	assert_true(points_expires_at(0, POINTS_EXPIRY_DAYS_MAX) == INT64_C(3650) * 86400);
+	assert_true(points_expires_at(1000, POINTS_EXPIRY_DAYS_MAX + 1) == -1);
+	assert_true(points_expires_at(1000, -1) == -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -98,6 +107,7 @@ int main(void)
 		cmocka_unit_test(caps_per_activity_day_and_year),
 		cmocka_unit_test(rates_have_three_decimals_at_most),
 		cmocka_unit_test(star_levels_and_presets),
+		cmocka_unit_test(expiry_dates),
 	};
 	return cmocka_run_group_tests_name("points", tests, NULL, NULL);
 }

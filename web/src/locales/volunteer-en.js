@@ -177,6 +177,7 @@ export default {
     regionInvalid: 'A region code has 6 or 12 digits',
     phoneInvalid: 'Enter a valid mobile number',
     homeOrg: 'Organization',
+    stars: 'Stars',
     org: 'Organization',
     needOrg: 'Select an organization',
     status: 'Status',

@@ -177,6 +177,7 @@ export default {
     regionInvalid: '区划代码应为 6 位或 12 位数字',
     phoneInvalid: '请输入正确的手机号码',
     homeOrg: '所属组织',
+    stars: '星级',
     org: '组织',
     needOrg: '请选择所属组织',
     status: '状态',
