@@ -58,6 +58,8 @@ static struct opt opts[] = {
 	  "service records are rounded to this many minutes", OPT_INT, false, NULL },
 	{ "record-daily-max", "ZHIYUAN_RECORD_DAILY_MAX", "720", "MINUTES",
 	  "most service minutes one volunteer may have recorded in a day", OPT_INT, false, NULL },
+	{ "voucher-points", "ZHIYUAN_VOUCHER_POINTS", "30", "POINTS",
+	  "the points that buy one love-supermarket voucher; vouchers are worth multiples of it", OPT_INT, false, NULL },
 	{ "key-file", "ZHIYUAN_KEY_FILE", "", "PATH",
 	  "sealing key for ID numbers (default: zhiyuan.key beside an SQLite database, else var/zhiyuan.key;"
 	  " ZHIYUAN_KEY with 64 hex characters overrides it)", OPT_STR, false, NULL },
@@ -224,8 +226,9 @@ static void ensure_db_dir(const char *url)
 
 static int open_app(struct app **app)
 {
-	long long free_acct, free_addr, ttl, gran, daily;
+	long long free_acct, free_addr, ttl, gran, daily, vpoints;
 	if (num("record-granularity", 1, 240, &gran) != 0 || num("record-daily-max", 60, 1440, &daily) != 0 ||
+	    num("voucher-points", 1, 1000, &vpoints) != 0 ||
 	    num("login-free-failures", 1, 1000, &free_acct) != 0 ||
 	    num("address-free-failures", 1, 100000, &free_addr) != 0 ||
 	    num("session-ttl", 1, 31 * 86400, &ttl) != 0)
@@ -239,6 +242,7 @@ static int open_app(struct app **app)
 		.address_free_failures = (int)free_addr,
 		.record_granularity = (int)gran,
 		.record_daily_max = (int)daily,
+		.voucher_points = (int)vpoints,
 	};
 	ensure_db_dir(cfg.db_url);
 	static char keyfile[600];

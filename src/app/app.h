@@ -45,6 +45,7 @@ struct app_config {
 	const char *key_file;         /* sealing key; ZHIYUAN_KEY overrides */
 	int record_granularity;       /* minutes records are rounded to */
 	int record_daily_max;         /* minutes per volunteer per day */
+	int voucher_points;           /* a voucher's value is a multiple of this (30) */
 };
 
 /* Who is calling: filled by app_authenticate from a session or a token. */

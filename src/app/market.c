@@ -14,8 +14,8 @@
 #include <string.h>
 #include <time.h>
 
-#define VOUCHER_UNIT 30          /* 30 points buy a voucher (the Wenjiang model) */
-#define VOUCHER_MAX 3000         /* points in one voucher */
+#define VOUCHER_UNITS 100        /* the most units in one voucher */
+#define PRICE_MAX 100000         /* points for one goods */
 #define VOUCHER_DAYS 90          /* a voucher is good for this long */
 #define ITEMS_MAX 50             /* lines on one redemption */
 #define IDEM_MAX 100
@@ -178,7 +178,7 @@ int market_goods_create(struct app_req *r, int64_t store_id, json_t *in, json_t 
 	if (!json_is_integer(p))
 		return app_fail(r, APP_EBADREQ, "wrong_type", "price");
 	c.price = json_integer_value(p);
-	if (c.price < 1 || c.price > VOUCHER_MAX)
+	if (c.price < 1 || c.price > PRICE_MAX)
 		return app_fail(r, APP_EINVALID, "invalid_value", "price");
 	int rc = store_tx(r->store, goods_tx, &c);
 	if (rc != STORE_OK)
@@ -491,7 +491,10 @@ int market_voucher_issue(struct app_req *r, json_t *in, const char *idem, json_t
 	if (!json_is_integer(v))
 		return app_fail(r, APP_EBADREQ, "wrong_type", "value");
 	c.value = json_integer_value(v);
-	if (c.value < VOUCHER_UNIT || c.value > VOUCHER_MAX || c.value % VOUCHER_UNIT)
+	/* the Wenjiang model: 30 points (--voucher-points) buy a voucher for
+	 * goods of equal value */
+	int64_t unit = app_config(r->app)->voucher_points > 0 ? app_config(r->app)->voucher_points : 30;
+	if (c.value < unit || c.value > unit * VOUCHER_UNITS || c.value % unit)
 		return app_fail(r, APP_EINVALID, "voucher_value", "value");
 	if (volunteer_access(r, c.volunteer_id, AUTHZ_VOUCHERS_ISSUE, &c.org_id, &c.path) != 0)
 		return -1;

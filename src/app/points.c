@@ -579,9 +579,10 @@ int points_balance(struct app_req *r, int64_t volunteer_id, json_t **out)
 	store_bind_int(st, 1, volunteer_id);
 	int rc = store_step(st);
 	if (rc == STORE_ROW)
-		*out = json_pack("{sI sI sI sI}", "volunteer_id", (json_int_t)volunteer_id,
+		*out = json_pack("{sI sI sI sI si}", "volunteer_id", (json_int_t)volunteer_id,
 				 "balance", (json_int_t)store_col_int(st, 0), "earned", (json_int_t)store_col_int(st, 1),
-				 "shortfall", (json_int_t)store_col_int(st, 2));
+				 "shortfall", (json_int_t)store_col_int(st, 2),
+				 "voucher_points", app_config(r->app)->voucher_points > 0 ? app_config(r->app)->voucher_points : 30);
 	store_done(st);
 	return rc == STORE_ROW ? 0 : app_store_fail(r, rc);
 }

@@ -97,7 +97,7 @@ static const struct {
 	{ "wrong_nominee", "该奖项的提名对象不对（志愿者或组织）", "this award is for a volunteer or for an organisation, not the other" },
 	{ "outside_round", "被提名者不在本次评选的范围内", "the nominee is outside the round's organisation" },
 	{ "future_date", "日期不能晚于今天", "the date cannot be in the future" },
-	{ "voucher_value", "兑换券面值须为 30 的倍数（30–3000 积分）", "a voucher is worth a multiple of 30 points (30 to 3000)" },
+	{ "voucher_value", "兑换券面值须为兑换单位（默认 30 积分）的 1–100 倍", "a voucher is worth 1 to 100 times the voucher unit (30 points unless configured)" },
 	{ "voucher_not_issued", "兑换券已使用、已取消或已过期", "the voucher was already used, cancelled or expired" },
 	{ "voucher_expired", "兑换券已过期，积分已退回", "the voucher has expired; its points went back" },
 	{ "over_value", "所选物品超过兑换券面值", "the goods are worth more than the voucher" },

@@ -32,7 +32,11 @@ async function approved(a, v, minutes, quality = 'good') {
   return r.json;
 }
 
-const balance = async (v) => (await root.get(`/api/v1/volunteers/${v.id}/points`)).json;
+const balance = async (v) => {
+  const { voucher_points: unit, ...rest } = (await root.get(`/api/v1/volunteers/${v.id}/points`)).json;
+  assert.equal(unit, 30, 'a voucher unit of 30 points unless configured');
+  return rest;
+};
 
 function checkLedger() {
   const bin = process.env.ZHIYUAN_BIN || join(repoRoot, 'build/zhiyuan');

@@ -95,7 +95,7 @@ async function prepare() {
   const approved = await client.post(`/api/v1/records/${record.json.id}/approve`)
   assert.equal(approved.status, 200, `approve: ${approved.text}`)
   const points = await client.get(`/api/v1/volunteers/${data.volunteer.id}/points`)
-  assert.deepEqual(points.json, { volunteer_id: data.volunteer.id, balance: 2, earned: 2, shortfall: 0 })
+  assert.deepEqual(points.json, { volunteer_id: data.volunteer.id, balance: 2, earned: 2, shortfall: 0, voucher_points: 30 })
 }
 
 before(async () => {
