@@ -119,6 +119,12 @@ int app_like_pattern(struct app_req *r, const char *text, const char *field, con
 int app_items(struct app_req *r, struct store_stmt *st,
 	      json_t *(*row)(struct app_req *r, struct store_stmt *st), json_t **out);
 
+/* What a request with Idempotency-Key key made before, inside the
+ * caller's transaction: sql selects its id by $1 (the caller's user id)
+ * and $2 (the key). STORE_ROW with *id, STORE_DONE when the key is new, or
+ * the store's error. */
+int app_idem_lookup(struct app_req *r, struct store *s, const char *sql, const char *key, int64_t *id);
+
 /* A list page size from ?limit= (NULL → default 50; 1..200 allowed). */
 int app_limit(struct app_req *r, const char *s, int *out);
 /* A ?cursor= value; NULL → 0 (start). */

@@ -246,18 +246,11 @@ static int stock_tx(struct store *s, void *vctx)
 	int rc;
 	if (c->idem) {
 		/* a retry of a movement already made: nothing more moves */
-		struct store_stmt *st = store_prepare(s,
-			"SELECT 1 FROM stock_moves WHERE operator_id = $1 AND idempotency_key = $2");
-		if (!st)
-			return STORE_ERROR;
-		store_bind_int(st, 1, c->r->who->user_id);
-		store_bind_text(st, 2, c->idem);
-		rc = store_step(st);
-		store_done(st);
-		if (rc == STORE_ROW)
-			return STORE_OK;
+		int64_t made;
+		rc = app_idem_lookup(c->r, s, "SELECT id FROM stock_moves WHERE operator_id = $1 AND idempotency_key = $2",
+				     c->idem, &made);
 		if (rc != STORE_DONE)
-			return rc;
+			return rc == STORE_ROW ? STORE_OK : rc;
 	}
 	rc = stock_change(c->r, s, c->id, c->delta, c->reason, 0, 0, c->idem);
 	if (rc == STORE_CONSTRAINT) {
@@ -348,6 +341,26 @@ static json_t *voucher_json(struct app_req *r, struct store_stmt *st)
 		"volunteer_number", store_col_text(st, 12));
 }
 
+/* The goods lines of a voucher or of a sale (sale true), as handed out. */
+static json_t *lines_json(struct app_req *r, bool sale, int64_t id)
+{
+	json_t *items = json_array();
+	struct store_stmt *st = store_prepare(r->store, sale
+		? "SELECT i.goods_id, g.name, i.quantity, i.points FROM sale_items i JOIN goods g ON g.id = i.goods_id"
+		  " WHERE i.sale_id = $1 ORDER BY i.goods_id"
+		: "SELECT i.goods_id, g.name, i.quantity, i.points FROM voucher_items i JOIN goods g ON g.id = i.goods_id"
+		  " WHERE i.voucher_id = $1 ORDER BY i.goods_id");
+	if (!st)
+		return items;
+	store_bind_int(st, 1, id);
+	while (store_step(st) == STORE_ROW)
+		json_array_append_new(items, json_pack("{sI ss sI sI}", "goods_id", (json_int_t)store_col_int(st, 0),
+			"name", store_col_text(st, 1), "quantity", (json_int_t)store_col_int(st, 2),
+			"points", (json_int_t)store_col_int(st, 3)));
+	store_done(st);
+	return items;
+}
+
 /* The voucher of a code with its items; who may see it was checked. */
 static int voucher_read(struct app_req *r, const char *code, json_t **out)
 {
@@ -364,19 +377,7 @@ static int voucher_read(struct app_req *r, const char *code, json_t **out)
 	store_done(st);
 	if (rc != STORE_ROW)
 		return rc == STORE_DONE ? app_fail(r, APP_ENOTFOUND, "not_found", NULL) : app_store_fail(r, rc);
-	json_t *items = json_array();
-	st = store_prepare(r->store,
-		"SELECT i.goods_id, g.name, i.quantity, i.points FROM voucher_items i JOIN goods g ON g.id = i.goods_id"
-		" WHERE i.voucher_id = $1 ORDER BY i.goods_id");
-	if (st) {
-		store_bind_int(st, 1, id);
-		while (store_step(st) == STORE_ROW)
-			json_array_append_new(items, json_pack("{sI ss sI sI}", "goods_id", (json_int_t)store_col_int(st, 0),
-				"name", store_col_text(st, 1), "quantity", (json_int_t)store_col_int(st, 2),
-				"points", (json_int_t)store_col_int(st, 3)));
-		store_done(st);
-	}
-	json_object_set_new(*out, "items", items);
+	json_object_set_new(*out, "items", lines_json(r, false, id));
 	return 0;
 }
 
@@ -891,21 +892,12 @@ static int sale_tx(struct store *s, void *vctx)
 	struct store_stmt *st;
 	int rc;
 	if (c->idem) {
-		st = store_prepare(s, "SELECT id FROM sales WHERE operator_id = $1 AND idempotency_key = $2");
-		if (!st)
-			return STORE_ERROR;
-		store_bind_int(st, 1, c->r->who->user_id);
-		store_bind_text(st, 2, c->idem);
-		rc = store_step(st);
-		if (rc == STORE_ROW) {
-			c->id = store_col_int(st, 0);
-			c->existed = true;
-		}
-		store_done(st);
+		rc = app_idem_lookup(c->r, s, "SELECT id FROM sales WHERE operator_id = $1 AND idempotency_key = $2",
+				     c->idem, &c->id);
 		if (rc == STORE_ROW)
-			return STORE_OK;
+			c->existed = true;
 		if (rc != STORE_DONE)
-			return rc;
+			return rc == STORE_ROW ? STORE_OK : rc;
 	}
 	if ((rc = points_expire(c->r, s, c->volunteer_id, app_now())) != STORE_OK)
 		return rc;
@@ -969,19 +961,7 @@ static int sale_get(struct app_req *r, int64_t id, json_t **out)
 	store_done(st);
 	if (rc != STORE_ROW)
 		return app_store_fail(r, rc == STORE_DONE ? STORE_ERROR : rc);
-	json_t *items = json_array();
-	st = store_prepare(r->store,
-		"SELECT i.goods_id, g.name, i.quantity, i.points FROM sale_items i JOIN goods g ON g.id = i.goods_id"
-		" WHERE i.sale_id = $1 ORDER BY i.goods_id");
-	if (st) {
-		store_bind_int(st, 1, id);
-		while (store_step(st) == STORE_ROW)
-			json_array_append_new(items, json_pack("{sI ss sI sI}", "goods_id", (json_int_t)store_col_int(st, 0),
-				"name", store_col_text(st, 1), "quantity", (json_int_t)store_col_int(st, 2),
-				"points", (json_int_t)store_col_int(st, 3)));
-		store_done(st);
-	}
-	json_object_set_new(*out, "items", items);
+	json_object_set_new(*out, "items", lines_json(r, true, id));
 	return 0;
 }
 

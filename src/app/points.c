@@ -659,22 +659,12 @@ static int adjust_tx(struct store *s, void *vctx)
 	struct adjust_ctx *c = vctx;
 	int rc;
 	if (c->idem) {
-		struct store_stmt *st = store_prepare(s,
-			"SELECT id FROM point_movements WHERE operator_id = $1 AND idempotency_key = $2");
-		if (!st)
-			return STORE_ERROR;
-		store_bind_int(st, 1, c->r->who->user_id);
-		store_bind_text(st, 2, c->idem);
-		rc = store_step(st);
-		if (rc == STORE_ROW) {
-			c->id = store_col_int(st, 0);
-			c->existed = true;
-		}
-		store_done(st);
+		rc = app_idem_lookup(c->r, s, "SELECT id FROM point_movements WHERE operator_id = $1 AND idempotency_key = $2",
+				     c->idem, &c->id);
 		if (rc == STORE_ROW)
-			return STORE_OK;
+			c->existed = true;
 		if (rc != STORE_DONE)
-			return rc;
+			return rc == STORE_ROW ? STORE_OK : rc;
 	}
 	int64_t adj, vol;
 	if (c->amount < 0 && (rc = points_expire(c->r, s, c->volunteer_id, app_now())) != STORE_OK)
