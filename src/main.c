@@ -7,6 +7,8 @@
 #include "app/points.h"
 #include "app/records.h"
 #include "app/regions.h"
+#include "app/shifts.h"
+#include "core/shifts.h"
 #include "util/arena.h"
 #include "app/app.h"
 #include "core/validate.h"
@@ -60,6 +62,21 @@ static struct opt opts[] = {
 	  "most service minutes one volunteer may have recorded in a day", OPT_INT, false, NULL },
 	{ "voucher-points", "ZHIYUAN_VOUCHER_POINTS", "30", "POINTS",
 	  "the points that buy one love-supermarket voucher; vouchers are worth multiples of it", OPT_INT, false, NULL },
+	{ "shift-grace", "ZHIYUAN_SHIFT_GRACE", "0", "MINUTES",
+	  "two shifts of one volunteer may overlap by this much", OPT_INT, false, NULL },
+	{ "signup-cancel-before", "ZHIYUAN_SIGNUP_CANCEL_BEFORE", "120", "MINUTES",
+	  "volunteers may cancel a sign-up until this long before the shift (shifts may set their own)", OPT_INT, false, NULL },
+	{ "checkin-code-period", "ZHIYUAN_CHECKIN_CODE_PERIOD", "300", "SECONDS",
+	  "how long a rotating check-in code lives (the previous one is still accepted)", OPT_INT, false, NULL },
+	{ "checkin-early", "ZHIYUAN_CHECKIN_EARLY", "30", "MINUTES",
+	  "check-in opens this long before a shift starts", OPT_INT, false, NULL },
+	{ "attendance-rounding", "ZHIYUAN_ATTENDANCE_ROUNDING", "15,45", "LOW,HIGH|off",
+	  "minutes past the hour up to LOW count 0, up to HIGH count 30, more a full hour", OPT_STR, false, NULL },
+	{ "attendance-share", "ZHIYUAN_ATTENDANCE_SHARE", "60", "PERCENT",
+	  "share of a shift attended for it to become a service record", OPT_INT, false, NULL },
+	{ "no-show-limit", "ZHIYUAN_NO_SHOW_LIMIT", "3", "N",
+	  "no-shows within --no-show-days that block new sign-ups (0 = never)", OPT_INT, false, NULL },
+	{ "no-show-days", "ZHIYUAN_NO_SHOW_DAYS", "90", "DAYS", "how far back no-shows count", OPT_INT, false, NULL },
 	{ "key-file", "ZHIYUAN_KEY_FILE", "", "PATH",
 	  "sealing key for ID numbers (default: zhiyuan.key beside an SQLite database, else var/zhiyuan.key;"
 	  " ZHIYUAN_KEY with 64 hex characters overrides it)", OPT_STR, false, NULL },
@@ -126,6 +143,8 @@ static void usage(FILE *f)
 	      "  verify                  walk the chain of approved service records; exit 1 at the first broken link\n"
 	      "  check-ledger            recompute every points balance from the movements; exit 1 when one differs\n"
 	      "  expire-points [--as-of DATE]  return expired points to their pools (run daily)\n"
+	      "  sweep-shifts            check out who is still checked in after 24 hours, mark no-shows\n"
+	      "                          (the server also runs it every few minutes)\n"
 	      "  version                 print the version\n"
 	      "  help [COMMAND]          this text, or a command's options\n\n"
 	      "Run `zhiyuan serve --help` for every option. Each option can also be set by\n"
@@ -226,7 +245,17 @@ static void ensure_db_dir(const char *url)
 
 static int open_app(struct app **app)
 {
-	long long free_acct, free_addr, ttl, gran, daily, vpoints;
+	long long free_acct, free_addr, ttl, gran, daily, vpoints, grace, cancel, period, early, share, nlimit, ndays;
+	struct attend_rule rule;
+	if (attend_rule_parse(val("attendance-rounding"), &rule) != 0) {
+		fprintf(stderr, "zhiyuan: --attendance-rounding wants LOW,HIGH (0 <= LOW <= HIGH < 60) or off\n");
+		return -1;
+	}
+	if (num("shift-grace", 0, 240, &grace) != 0 || num("signup-cancel-before", 0, 10080, &cancel) != 0 ||
+	    num("checkin-code-period", 30, 86400, &period) != 0 || num("checkin-early", 0, 1440, &early) != 0 ||
+	    num("attendance-share", 0, 100, &share) != 0 || num("no-show-limit", 0, 100, &nlimit) != 0 ||
+	    num("no-show-days", 1, 3650, &ndays) != 0)
+		return -1;
 	if (num("record-granularity", 1, 240, &gran) != 0 || num("record-daily-max", 60, 1440, &daily) != 0 ||
 	    num("voucher-points", 1, 1000, &vpoints) != 0 ||
 	    num("login-free-failures", 1, 1000, &free_acct) != 0 ||
@@ -243,6 +272,14 @@ static int open_app(struct app **app)
 		.record_granularity = (int)gran,
 		.record_daily_max = (int)daily,
 		.voucher_points = (int)vpoints,
+		.shift_grace = (int)grace,
+		.cancel_before = (int)cancel,
+		.checkin_period = (int)period,
+		.checkin_early = (int)early,
+		.attend_rounding = val("attendance-rounding"),
+		.attend_share = (int)share,
+		.noshow_limit = (int)nlimit,
+		.noshow_days = (int)ndays,
 	};
 	ensure_db_dir(cfg.db_url);
 	static char keyfile[600];
@@ -475,6 +512,28 @@ static int cmd_expire_points(void)
 	return rc == 0 ? 0 : 1;
 }
 
+static int cmd_sweep_shifts(void)
+{
+	struct app *app;
+	if (open_app(&app) != 0)
+		return 1;
+	struct arena *arena = arena_new();
+	struct app_req r;
+	int64_t out = 0, noshow = 0;
+	int rc = app_req_init(&r, app, arena, "cli");
+	if (rc == 0)
+		rc = app_cli_principal(&r);
+	if (rc == 0)
+		rc = shifts_sweep(&r, (int64_t)time(NULL), &out, &noshow);
+	if (rc != 0)
+		fprintf(stderr, "zhiyuan sweep-shifts: %s\n", r.err.code ? r.err.code : "failed");
+	else
+		printf("checked out automatically: %lld, no-shows marked: %lld\n", (long long)out, (long long)noshow);
+	arena_free(arena);
+	app_close(app);
+	return rc == 0 ? 0 : 1;
+}
+
 static int cmd_verify(void)
 {
 	struct app *app;
@@ -554,6 +613,10 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "expire-points") == 0) {
 		rc = parse(argc, argv, &i, "expire-points", pos, 0);
 		return rc ? (rc > 0 ? 0 : 2) : cmd_expire_points();
+	}
+	if (strcmp(cmd, "sweep-shifts") == 0) {
+		rc = parse(argc, argv, &i, "sweep-shifts", pos, 0);
+		return rc ? (rc > 0 ? 0 : 2) : cmd_sweep_shifts();
 	}
 	if (strcmp(cmd, "check-ledger") == 0) {
 		rc = parse(argc, argv, &i, "check-ledger", pos, 0);

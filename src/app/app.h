@@ -46,6 +46,15 @@ struct app_config {
 	int record_granularity;       /* minutes records are rounded to */
 	int record_daily_max;         /* minutes per volunteer per day */
 	int voucher_points;           /* a voucher's value is a multiple of this (30) */
+	/* shifts (shifts.c) */
+	int shift_grace;              /* minutes two shifts of one person may overlap */
+	int cancel_before;            /* default minutes before a shift sign-ups can be cancelled */
+	int checkin_period;           /* seconds a rotating check-in code lives */
+	int checkin_early;            /* minutes before a shift check-in opens */
+	const char *attend_rounding;  /* "15,45" or "off" (core/shifts.h) */
+	int attend_share;             /* percent of a shift attended for a record */
+	int noshow_limit;             /* no-shows within noshow_days that block sign-up */
+	int noshow_days;
 };
 
 /* Who is calling: filled by app_authenticate from a session or a token. */

@@ -33,6 +33,8 @@ static const struct {
 	{ AUTHZ_MARKET_ADMIN, ROLE_ADMIN, true, NULL, false },
 	{ AUTHZ_MARKET_COUNTER, ROLE_ADMIN | ROLE_CLERK, true, NULL, false },
 	{ AUTHZ_VOUCHERS_ISSUE, ROLE_ADMIN | ROLE_CLERK | ROLE_SOCIAL_WORKER, true, NULL, false },
+	{ AUTHZ_PROJECTS_WRITE, ROLE_ADMIN | ROLE_RECORDER | ROLE_SOCIAL_WORKER, true, NULL, false },
+	{ AUTHZ_SHIFTS_STAFF, ROLE_ADMIN | ROLE_RECORDER | ROLE_SOCIAL_WORKER, true, NULL, false },
 };
 
 /* Whether the comma-separated grants hold name. */

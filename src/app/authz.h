@@ -26,6 +26,8 @@ enum authz_action {
 	AUTHZ_MARKET_ADMIN,      /* open love supermarkets */
 	AUTHZ_MARKET_COUNTER,    /* goods, stock and redemption at a store */
 	AUTHZ_VOUCHERS_ISSUE,    /* turn a volunteer's points into a voucher */
+	AUTHZ_PROJECTS_WRITE,    /* projects and their shifts */
+	AUTHZ_SHIFTS_STAFF,      /* sign others up, codes, check people in and out */
 };
 
 /* Whether the principal's scope (its organisation's subtree) contains the

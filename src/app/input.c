@@ -85,3 +85,32 @@ int in_bool(struct app_req *r, json_t *in, const char *field, bool *out, bool *p
 	*out = json_is_true(v);
 	return 0;
 }
+
+int in_tags(struct app_req *r, json_t *in, const char *field, json_t **list, char **text)
+{
+	json_t *v = json_object_get(in, field);
+	*list = json_array();
+	*text = NULL;
+	if (v && !json_is_null(v)) {
+		if (!json_is_array(v))
+			return app_fail(r, APP_EBADREQ, "wrong_type", field);
+		if (json_array_size(v) > TAGS_MAX)
+			return app_fail(r, APP_EINVALID, "too_long", field);
+		size_t i, k;
+		json_t *e, *seen;
+		json_array_foreach(v, i, e) {
+			if (!json_is_string(e))
+				return app_fail(r, APP_EBADREQ, "wrong_type", field);
+			const char *t = json_string_value(e);
+			if (!valid_text(t, json_string_length(e), TAG_MAX))
+				return app_fail(r, APP_EINVALID, "invalid_tag", field);
+			bool dup = false;
+			json_array_foreach(*list, k, seen)
+				dup = dup || strcmp(json_string_value(seen), t) == 0;
+			if (!dup)
+				json_array_append_new(*list, json_string(t));
+		}
+	}
+	*text = json_dumps(*list, JSON_COMPACT);
+	return 0;
+}

@@ -18,6 +18,13 @@ int in_bool(struct app_req *r, json_t *in, const char *field, bool *out, bool *p
 /* A raw string without character rules (passwords): 1..max bytes. */
 int in_secret(struct app_req *r, json_t *in, const char *field, bool required,
 	      size_t max_bytes, const char **out);
+/* A list of short tags (skills, service categories): an array of at most
+ * TAGS_MAX strings of 1..TAG_MAX characters, duplicates dropped. *list
+ * gets the array (the caller's reference) and *text its JSON text
+ * (malloc'd), both also when absent (empty). */
+#define TAGS_MAX 20
+#define TAG_MAX 20
+int in_tags(struct app_req *r, json_t *in, const char *field, json_t **list, char **text);
 /* Whether the input object has the field (null counts as absent). */
 bool in_has(json_t *in, const char *field);
 

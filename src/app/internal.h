@@ -63,6 +63,8 @@ int org_lookup(struct app_req *r, int64_t org_id, const char **path, const char 
 int org_target(struct app_req *r, struct store *s, int64_t org_id, int action, bool must_be_active,
 	       struct org_ref *o);
 
+/* The first second of day ymd (YYYYMMDD) in China. */
+int64_t app_day_start(int ymd);
 /* Today's date in China (UTC+8, where every district using this runs) as
  * the number YYYYMMDD, and as "YYYY-MM-DD" in r->arena. */
 int app_today_ymd(void);
@@ -142,5 +144,15 @@ json_t *col_id_json(struct store_stmt *st, int col);
  * Returns 0, or -1 with the store error set. */
 int app_page(struct app_req *r, struct store_stmt *st, int limit,
 	     json_t *(*row)(struct app_req *r, struct store_stmt *st), json_t **out);
+
+/* What use cases need to know of a project (projects.c). */
+struct project_ref {
+	int64_t id, org_id;
+	const char *path, *status, *title, *region;
+};
+/* Project id for the caller: 404 when unknown, then the authorisation of
+ * action on its organisation (any paired social worker passes too; none
+ * when action < 0). Returns 0 or -1. */
+int project_access(struct app_req *r, int64_t id, int action, struct project_ref *ref);
 
 #endif

@@ -3,6 +3,7 @@
 #define ZY_SECRETS_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define SECRET_HASH_HEX 65     /* 32-byte BLAKE2b digest as hex + NUL */
 #define SECRET_TOKEN_MAX 64    /* prefix + 43 base64url characters + NUL */
@@ -44,5 +45,12 @@ int secret_unseal(const char *sealed, char *out, size_t outlen);
 /* Keyed BLAKE2b-256 of msg as hex: equal inputs give equal digests under
  * one key, and without the key the digest says nothing. */
 void secret_keyed_digest(const char *msg, char out[SECRET_HASH_HEX]);
+
+/* A shift's 6-digit check-in code: HMAC-SHA-256, under a key derived from
+ * the server key, of the shift's salt (random, stored with the shift), the
+ * kind ('L' a rotating window, 'D' a day) and the window's or day's
+ * number. Without the server key a stolen database gives no codes. */
+#define SECRET_SHIFT_CODE_LEN 6
+void secret_shift_code(const char *salt, char kind, int64_t n, char out[SECRET_SHIFT_CODE_LEN + 1]);
 
 #endif

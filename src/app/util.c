@@ -24,6 +24,12 @@ int app_today_ymd(void)
 	return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
 }
 
+int64_t app_day_start(int ymd)
+{
+	struct tm tm = { .tm_year = ymd / 10000 - 1900, .tm_mon = ymd / 100 % 100 - 1, .tm_mday = ymd % 100 };
+	return (int64_t)timegm(&tm) - 8 * 3600;
+}
+
 const char *app_today(struct app_req *r)
 {
 	int d = app_today_ymd();

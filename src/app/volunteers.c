@@ -50,46 +50,6 @@ static void vol_release(struct vol *v)
 	json_decref(v->category_list);
 }
 
-static int age_on(const char *birth, int today)
-{
-	int y = 0, m = 0, d = 0;
-	sscanf(birth, "%4d-%2d-%2d", &y, &m, &d);
-	int age = today / 10000 - y;
-	if ((today / 100 % 100) * 100 + today % 100 < m * 100 + d)
-		age--;
-	return age;
-}
-
-/* A list of short tags ("skills", "service_categories"): array of 1..20
- * character strings, at most TAGS_MAX, duplicates dropped. */
-static int in_tags(struct app_req *r, json_t *in, const char *field, json_t **list, char **text)
-{
-	json_t *v = json_object_get(in, field);
-	*list = json_array();
-	if (v && !json_is_null(v)) {
-		if (!json_is_array(v))
-			return app_fail(r, APP_EBADREQ, "wrong_type", field);
-		if (json_array_size(v) > TAGS_MAX)
-			return app_fail(r, APP_EINVALID, "too_long", field);
-		size_t i, k;
-		json_t *e, *seen;
-		json_array_foreach(v, i, e) {
-			if (!json_is_string(e))
-				return app_fail(r, APP_EBADREQ, "wrong_type", field);
-			const char *t = json_string_value(e);
-			if (!valid_text(t, json_string_length(e), TAG_MAX))
-				return app_fail(r, APP_EINVALID, "invalid_tag", field);
-			bool dup = false;
-			json_array_foreach(*list, k, seen)
-				dup = dup || strcmp(json_string_value(seen), t) == 0;
-			if (!dup)
-				json_array_append_new(*list, json_string(t));
-		}
-	}
-	*text = json_dumps(*list, JSON_COMPACT);
-	return 0;
-}
-
 /* A {"name","phone"} object (emergency contact, guardian). */
 static int in_contact(struct app_req *r, json_t *in, const char *field, bool required,
 		      const char **name, const char **phone, bool *consent)
@@ -163,7 +123,7 @@ static int read_registration(struct app_req *r, json_t *in, struct vol *v)
 	}
 	v->gender = gender;
 	v->birth_date = birth;
-	v->age = age_on(birth, today);
+	v->age = age_on_date(birth, today);
 	if (!valid_phone(v->phone))
 		return app_fail(r, APP_EINVALID, "invalid_phone", "phone");
 	char code12[13];
@@ -565,7 +525,7 @@ static json_t *vol_json(struct app_req *r, struct store_stmt *st, bool full_phon
 		"name", store_col_text(st, 2),
 		"gender", store_col_text(st, 3),
 		"birth_date", store_col_text(st, 4),
-		"age", age_on(store_col_text(st, 4), app_today_ymd()),
+		"age", age_on_date(store_col_text(st, 4), app_today_ymd()),
 		"id_type", store_col_text(st, 5),
 		"id_number_masked", store_col_text(st, 6),
 		"phone", phone,

@@ -10,8 +10,6 @@
 #include "app/app.h"
 
 #define VOLUNTEER_NAME_MAX 50
-#define TAGS_MAX 20
-#define TAG_MAX 20
 
 struct volunteers_query {
 	const char *limit, *cursor, *q, *id_number, *skill, *category, *org_id,

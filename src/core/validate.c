@@ -327,3 +327,13 @@ int time_parse_iso(const char *s, int64_t *out)
 	*out = (int64_t)timegm(&tm) - sign * (oh * 3600 + om * 60);
 	return 0;
 }
+
+int age_on_date(const char *birth, int today)
+{
+	int y = 0, m = 0, d = 0;
+	sscanf(birth, "%4d-%2d-%2d", &y, &m, &d);
+	int age = today / 10000 - y;
+	if ((today / 100 % 100) * 100 + today % 100 < m * 100 + d)
+		age--;
+	return age;
+}

@@ -50,6 +50,9 @@ bool valid_contact_phone(const char *s);
 /* A real calendar date written YYYY-MM-DD; *ymd (may be NULL) gets it as
  * the number YYYYMMDD. */
 bool valid_date(const char *s, int *ymd);
+/* Whole years of age on the day today (YYYYMMDD) of someone born on
+ * birth ("YYYY-MM-DD"). */
+int age_on_date(const char *birth, int today);
 
 /* Parses an ISO 8601 time with an explicit offset, e.g.
  * "2026-11-28T09:00:00+08:00", "2026-11-28T01:00Z" (seconds optional,

@@ -114,4 +114,26 @@ enum MHD_Result h_calendar_list(struct http_req *req, json_t *in);
 enum MHD_Result h_calendar_set(struct http_req *req, json_t *in);
 enum MHD_Result h_calendar_delete(struct http_req *req, json_t *in);
 
+/* projects and shifts */
+enum MHD_Result h_project_create(struct http_req *req, json_t *in);
+enum MHD_Result h_project_list(struct http_req *req, json_t *in);
+enum MHD_Result h_project_get(struct http_req *req, json_t *in);
+enum MHD_Result h_project_update(struct http_req *req, json_t *in);
+enum MHD_Result h_project_publish(struct http_req *req, json_t *in);
+enum MHD_Result h_project_start(struct http_req *req, json_t *in);
+enum MHD_Result h_project_complete(struct http_req *req, json_t *in);
+enum MHD_Result h_project_cancel(struct http_req *req, json_t *in);
+enum MHD_Result h_public_projects(struct http_req *req, json_t *in);
+enum MHD_Result h_public_project(struct http_req *req, json_t *in);
+enum MHD_Result h_shift_create(struct http_req *req, json_t *in);
+enum MHD_Result h_shift_get(struct http_req *req, json_t *in);
+enum MHD_Result h_shift_signups(struct http_req *req, json_t *in);
+enum MHD_Result h_shift_code(struct http_req *req, json_t *in);
+enum MHD_Result h_shift_signup(struct http_req *req, json_t *in);
+enum MHD_Result h_signup_cancel(struct http_req *req, json_t *in);
+enum MHD_Result h_shift_check_in(struct http_req *req, json_t *in);
+enum MHD_Result h_shift_check_out(struct http_req *req, json_t *in);
+enum MHD_Result h_my_shifts(struct http_req *req, json_t *in);
+enum MHD_Result h_shift_sweep(struct http_req *req, json_t *in);
+
 #endif

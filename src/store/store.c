@@ -421,12 +421,41 @@ static char *replace_all(const char *sql, const char *token, const char *text)
 	return out;
 }
 
-/* The migration text for this backend: {{id}} and {{without_rowid}}. */
+/* Drops the text between "{{name}}" and "{{/name}}" (when keep is false)
+ * or just the two markers (when true), in place. */
+static void backend_blocks(char *sql, const char *name, bool keep)
+{
+	char open[40], close[40];
+	snprintf(open, sizeof(open), "{{%s}}", name);
+	snprintf(close, sizeof(close), "{{/%s}}", name);
+	char *p;
+	while ((p = strstr(sql, open))) {
+		char *q = strstr(p, close);
+		if (!q)
+			abort();   /* a malformed embedded migration: caught by every test run */
+		if (keep) {
+			size_t ol = strlen(open);
+			memmove(p, p + ol, strlen(p + ol) + 1);
+			q -= ol;
+			memmove(q, q + strlen(close), strlen(q + strlen(close)) + 1);
+		} else {
+			memmove(p, q + strlen(close), strlen(q + strlen(close)) + 1);
+		}
+	}
+}
+
+/* The migration text for this backend: {{id}}, {{without_rowid}}, and
+ * blocks only one backend runs ({{sqlite}}…{{/sqlite}},
+ * {{postgresql}}…{{/postgresql}}): triggers and exclusion constraints
+ * have no common syntax. */
 static char *dialect(const char *sql, const struct store_ops *ops)
 {
 	char *a = replace_all(sql, "{{id}}", ops->id_column);
 	char *b = replace_all(a, "{{without_rowid}}", ops->without_rowid);
 	free(a);
+	bool pg = strcmp(ops->name, "postgresql") == 0;
+	backend_blocks(b, "sqlite", !pg);
+	backend_blocks(b, "postgresql", pg);
 	return b;
 }
 
