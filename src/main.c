@@ -50,6 +50,8 @@ static struct opt opts[] = {
 	  "mark the session cookie Secure (when served over HTTPS)", OPT_FLAG, true, NULL },
 	{ "public-url", "ZHIYUAN_PUBLIC_URL", "http://127.0.0.1:8080", "URL",
 	  "address people use to reach the console (certificate QR codes point there)", OPT_STR, true, NULL },
+	{ "sweep-every", "ZHIYUAN_SWEEP_EVERY", "300", "SECONDS",
+	  "how often the server checks out who forgot to and marks no-shows (0 = never; see sweep-shifts)", OPT_INT, true, NULL },
 	{ "shutdown-grace", "ZHIYUAN_SHUTDOWN_GRACE", "10", "SECONDS",
 	  "how long to wait for requests in flight on SIGTERM", OPT_INT, true, NULL },
 	{ "root-org-name", "ZHIYUAN_ROOT_ORG_NAME", "温江区志愿服务联合会", "NAME",
@@ -144,7 +146,7 @@ static void usage(FILE *f)
 	      "  check-ledger            recompute every points balance from the movements; exit 1 when one differs\n"
 	      "  expire-points [--as-of DATE]  return expired points to their pools (run daily)\n"
 	      "  sweep-shifts            check out who is still checked in after 24 hours, mark no-shows\n"
-	      "                          (the server also runs it every few minutes)\n"
+	      "                          (the server also runs it, every --sweep-every seconds)\n"
 	      "  version                 print the version\n"
 	      "  help [COMMAND]          this text, or a command's options\n\n"
 	      "Run `zhiyuan serve --help` for every option. Each option can also be set by\n"
@@ -303,8 +305,9 @@ static int open_app(struct app **app)
 
 static int cmd_serve(void)
 {
-	long long threads, write_threads, max_body, grace;
+	long long threads, write_threads, max_body, grace, sweep;
 	if (num("threads", 0, 256, &threads) != 0 || num("write-threads", 0, 1024, &write_threads) != 0 ||
+	    num("sweep-every", 0, 86400, &sweep) != 0 ||
 	    num("max-body", 1024, 1LL << 30, &max_body) != 0 ||
 	    num("shutdown-grace", 0, 3600, &grace) != 0)
 		return 2;
@@ -321,6 +324,7 @@ static int cmd_serve(void)
 		.cookie_secure = strcmp(val("cookie-secure"), "0") != 0,
 		.shutdown_grace = (unsigned)grace,
 		.public_url = val("public-url"),
+		.tick_every = (unsigned)sweep,
 	};
 	int rc = http_serve(app, &hc);
 	app_close(app);

@@ -2,6 +2,7 @@
  * authentication of sessions and bearer tokens. */
 #include "app/app.h"
 #include "app/internal.h"
+#include "app/shifts.h"
 #include "app/secrets.h"
 #include "app/stars.h"
 #include "core/validate.h"
@@ -192,6 +193,21 @@ int app_req_init(struct app_req *r, struct app *a, struct arena *arena,
 	if (!r->store)
 		return app_fail(r, APP_EUNAVAILABLE, "unavailable", NULL);
 	return 0;
+}
+
+void app_tick(struct app *a)
+{
+	struct arena *arena = arena_new();
+	struct app_req r;
+	int64_t out = 0, noshow = 0;
+	if (app_req_init(&r, a, arena, "tick") == 0 && shifts_sweep(&r, app_now(), &out, &noshow) == 0) {
+		if (out || noshow)
+			log_info("shift sweep: %lld checked out automatically, %lld no-shows",
+				 (long long)out, (long long)noshow);
+	} else {
+		log_warn("shift sweep failed: %s", r.err.code ? r.err.code : "unavailable");
+	}
+	arena_free(arena);
 }
 
 int app_fail(struct app_req *r, enum app_status st, const char *code, const char *field)

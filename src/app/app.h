@@ -115,6 +115,10 @@ enum cred_kind { CRED_SESSION, CRED_BEARER };
 int app_authenticate(struct app_req *r, enum cred_kind kind, const char *token,
 		     struct principal **out);
 
+/* Periodic upkeep the server runs on its own (every few minutes): the
+ * shift sweep (shifts.h). Logs what it did and any failure. */
+void app_tick(struct app *a);
+
 /* Liveness of the store: 0 when a trivial query answers. */
 int app_ready(struct app_req *r);
 

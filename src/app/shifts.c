@@ -562,29 +562,26 @@ struct signup_ctx {
 static int signup_tx(struct store *s, void *vctx)
 {
 	struct signup_ctx *c = vctx;
+	/* this shift's live sign-up, else one that overlaps: one look at the
+	 * person's few live sign-ups */
 	struct store_stmt *st = store_prepare(s,
-		"SELECT id, status FROM signups WHERE shift_id = $1 AND volunteer_id = $2 AND live = 1");
+		"SELECT id, shift_id FROM signups WHERE volunteer_id = $2 AND live = 1"
+		" AND (shift_id = $1 OR (busy_from < $4 AND busy_to > $3 AND busy_from < busy_to AND CAST($3 AS BIGINT) < $4))"
+		" ORDER BY CASE WHEN shift_id = $1 THEN 0 ELSE 1 END LIMIT 1");
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, c->x->id);
 	store_bind_int(st, 2, c->volunteer_id);
+	store_bind_int(st, 3, c->busy_from);
+	store_bind_int(st, 4, c->busy_to);
 	int rc = store_step(st);
-	if (rc == STORE_ROW) {
+	if (rc == STORE_ROW && store_col_int(st, 1) == c->x->id) {
 		c->id = store_col_int(st, 0);
 		c->existed = true;
 	}
 	store_done(st);
-	if (rc != STORE_DONE)
-		return rc == STORE_ROW ? STORE_OK : rc;
-	st = store_prepare(s, "SELECT 1 FROM signups WHERE volunteer_id = $1 AND live = 1"
-			   " AND busy_from < $3 AND busy_to > $2 AND busy_from < busy_to LIMIT 1");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, c->volunteer_id);
-	store_bind_int(st, 2, c->busy_from);
-	store_bind_int(st, 3, c->busy_to);
-	rc = c->busy_from < c->busy_to ? store_step(st) : STORE_DONE;
-	store_done(st);
+	if (c->existed)
+		return STORE_OK;
 	if (rc == STORE_ROW) {
 		app_fail(c->r, APP_ECONFLICT, "shift_overlap", "shift_id");
 		return STORE_ERROR;
@@ -644,56 +641,104 @@ static int signup_tx(struct store *s, void *vctx)
 	return rc == STORE_ROW ? STORE_OK : rc;
 }
 
-/* The volunteer's side of a sign-up: active, of age, with the skills and
- * the training asked for, and not blocked by recent no-shows. */
-static int signup_eligible(struct app_req *r, const struct shift_ref *x, int64_t vid)
+/* Everything a sign-up is decided on, read in one statement (the rush
+ * path): the shift and its project, whether the caller is paired with
+ * it, and the volunteer with their recent no-shows and the training. */
+#define SIGNUP_LOAD "SELECT x.project_id, x.starts_at, x.ends_at, x.signup_deadline, x.min_age, x.max_age, x.skills," \
+	" x.training_id, p.status, o.path," \
+	" (SELECT count(*) FROM project_social_workers w WHERE w.project_id = p.id AND w.user_id = $2)," \
+	" v.id, v.status, v.birth_date, v.user_id," \
+	" (SELECT count(*) FROM signups g JOIN shifts y ON y.id = g.shift_id WHERE g.volunteer_id = v.id" \
+	"   AND (g.status = 'no_show' OR (g.status = 'confirmed' AND y.ends_at <= $4)) AND y.ends_at > $5)," \
+	" (SELECT count(*) FROM training_attendance t WHERE t.volunteer_id = v.id AND t.training_id = x.training_id)" \
+	" FROM shifts x JOIN projects p ON p.id = x.project_id JOIN orgs o ON o.id = p.org_id"
+
+struct signup_facts {
+	struct shift_ref x;
+	bool paired, has_volunteer, active;
+	int64_t volunteer_id, volunteer_user, noshows, trained;
+	const char *birth;
+};
+
+static int signup_load(struct app_req *r, int64_t shift_id, int64_t vid, struct signup_facts *f)
 {
 	const struct app_config *cfg = app_config(r->app);
-	struct store_stmt *st = store_prepare(r->store,
-		"SELECT status, birth_date,"
-		" (SELECT count(*) FROM signups g JOIN shifts y ON y.id = g.shift_id WHERE g.volunteer_id = v.id"
-		"   AND (g.status = 'no_show' OR (g.status = 'confirmed' AND y.ends_at <= $2)) AND y.ends_at > $3),"
-		" (SELECT count(*) FROM training_attendance t WHERE t.volunteer_id = v.id AND t.training_id = $4)"
-		" FROM volunteers v WHERE v.id = $1");
+	struct store_stmt *st = store_prepare(r->store, vid
+		? SIGNUP_LOAD " LEFT JOIN volunteers v ON v.id = $3 WHERE x.id = $1"
+		: SIGNUP_LOAD " LEFT JOIN volunteers v ON v.user_id = $2 AND v.deleted_at IS NULL AND CAST($3 AS BIGINT) = 0"
+		  " WHERE x.id = $1");
 	if (!st)
 		return app_store_fail(r, STORE_ERROR);
 	int64_t now = app_now();
-	store_bind_int(st, 1, vid);
-	store_bind_int(st, 2, now);
-	store_bind_int(st, 3, now - (int64_t)cfg->noshow_days * 86400);
-	store_bind_int(st, 4, x->training_id);
+	store_bind_int(st, 1, shift_id);
+	store_bind_int(st, 2, r->who->user_id);
+	store_bind_int(st, 3, vid);
+	store_bind_int(st, 4, now);
+	store_bind_int(st, 5, now - (int64_t)cfg->noshow_days * 86400);
 	int rc = store_step(st);
 	if (rc != STORE_ROW) {
 		store_done(st);
-		return rc == STORE_DONE ? app_fail(r, APP_EINVALID, "volunteer_not_found", "volunteer_id")
-					: app_store_fail(r, rc);
+		return rc == STORE_DONE ? app_fail(r, APP_ENOTFOUND, "not_found", NULL) : app_store_fail(r, rc);
 	}
-	bool active = strcmp(store_col_text(st, 0), "active") == 0;
-	int age = age_on_date(store_col_text(st, 1), app_today_ymd());
-	int64_t noshows = store_col_int(st, 2), trained = store_col_int(st, 3);
+	struct shift_ref *x = &f->x;
+	x->id = shift_id;
+	x->project_id = store_col_int(st, 0);
+	x->starts = store_col_int(st, 1);
+	x->ends = store_col_int(st, 2);
+	x->deadline = store_col_int(st, 3);
+	x->min_age = store_col_null(st, 4) ? -1 : store_col_int(st, 4);
+	x->max_age = store_col_null(st, 5) ? -1 : store_col_int(st, 5);
+	x->skills = strcmp(store_col_text(st, 6), "[]") ? arena_strdup(r->arena, store_col_text(st, 6)) : NULL;
+	x->training_id = store_col_null(st, 7) ? 0 : store_col_int(st, 7);
+	x->project_status = arena_strdup(r->arena, store_col_text(st, 8));
+	x->path = arena_strdup(r->arena, store_col_text(st, 9));
+	f->paired = store_col_int(st, 10) > 0;
+	f->has_volunteer = !store_col_null(st, 11);
+	if (f->has_volunteer) {
+		f->volunteer_id = store_col_int(st, 11);
+		f->active = strcmp(store_col_text(st, 12), "active") == 0;
+		f->birth = arena_strdup(r->arena, store_col_text(st, 13));
+		f->volunteer_user = store_col_null(st, 14) ? 0 : store_col_int(st, 14);
+		f->noshows = store_col_int(st, 15);
+		f->trained = store_col_int(st, 16);
+	}
 	store_done(st);
-	if (!active)
+	return 0;
+}
+
+/* The volunteer's side of a sign-up: active, of age, with the skills and
+ * the training asked for, and not blocked by recent no-shows. */
+static int signup_eligible(struct app_req *r, const struct signup_facts *f)
+{
+	const struct app_config *cfg = app_config(r->app);
+	const struct shift_ref *x = &f->x;
+	if (!f->has_volunteer)
+		return app_fail(r, APP_EINVALID, "volunteer_not_found", "volunteer_id");
+	if (!f->active)
 		return app_fail(r, APP_EINVALID, "volunteer_inactive", "volunteer_id");
+	int age = age_on_date(f->birth, app_today_ymd());
 	if ((x->min_age >= 0 && age < x->min_age) || (x->max_age >= 0 && age > x->max_age))
 		return app_fail(r, APP_EINVALID, "requirement_age", "volunteer_id");
-	if (x->training_id && !trained)
+	if (x->training_id && !f->trained)
 		return app_fail(r, APP_EINVALID, "requirement_training", "volunteer_id");
-	if (cfg->noshow_limit > 0 && noshows >= cfg->noshow_limit)
+	if (cfg->noshow_limit > 0 && f->noshows >= cfg->noshow_limit)
 		return app_fail(r, APP_EINVALID, "no_show_blocked", "volunteer_id");
+	if (!x->skills)
+		return 0;
 	json_t *skills = json_loads(x->skills, 0, NULL);
 	size_t i;
 	json_t *e;
 	int ret = 0;
 	json_array_foreach(skills, i, e) {
-		st = store_prepare(r->store,
+		struct store_stmt *st = store_prepare(r->store,
 			"SELECT 1 FROM volunteer_tags WHERE kind = 'skill' AND tag = $1 AND volunteer_id = $2");
 		if (!st) {
 			ret = app_store_fail(r, STORE_ERROR);
 			break;
 		}
 		store_bind_text(st, 1, json_string_value(e));
-		store_bind_int(st, 2, vid);
-		rc = store_step(st);
+		store_bind_int(st, 2, f->volunteer_id);
+		int rc = store_step(st);
 		store_done(st);
 		if (rc != STORE_ROW) {
 			ret = rc == STORE_DONE ? app_fail(r, APP_EINVALID, "requirement_skill", "volunteer_id")
@@ -707,36 +752,37 @@ static int signup_eligible(struct app_req *r, const struct shift_ref *x, int64_t
 
 int shifts_signup(struct app_req *r, int64_t shift_id, json_t *in, json_t **out, bool *created)
 {
-	struct shift_ref x;
-	int64_t vid = 0, own = 0;
+	struct signup_facts f;
+	int64_t vid = 0;
 	bool given;
 	*created = false;
 	if (!r->who)
 		return app_fail(r, APP_EUNAUTH, "unauthenticated", NULL);
-	if (in_id(r, in, "volunteer_id", false, &vid, &given) != 0 || shift_load(r, shift_id, &x) != 0)
+	memset(&f, 0, sizeof(f));
+	if (in_id(r, in, "volunteer_id", false, &vid, &given) != 0 || signup_load(r, shift_id, vid, &f) != 0)
 		return -1;
-	bool staff = shift_staff(r, &x, AUTHZ_SHIFTS_STAFF);
+	const struct shift_ref *x = &f.x;
+	bool staff = (r->who->roles & (ROLE_ADMIN | ROLE_RECORDER | ROLE_SOCIAL_WORKER)) &&
+		     ((f.paired && (r->who->roles & ROLE_SOCIAL_WORKER)) || authz_check(r, AUTHZ_SHIFTS_STAFF, x->path) == 0);
+	memset(&r->err, 0, sizeof(r->err));
 	if (!staff) {
-		if (own_volunteer(r, &own) != 0)
-			return r->err.code && strcmp(r->err.code, "not_a_volunteer") == 0
-				? app_fail(r, APP_EFORBIDDEN, "forbidden", NULL) : -1;
-		if (given && vid != own)
-			return app_fail(r, APP_EFORBIDDEN, "forbidden", "volunteer_id");
-		vid = own;
+		/* a volunteer signs up only themselves */
+		if (!f.has_volunteer || f.volunteer_user != r->who->user_id)
+			return app_fail(r, APP_EFORBIDDEN, "forbidden", given ? "volunteer_id" : NULL);
 	} else if (!given) {
 		return app_fail(r, APP_EINVALID, "required", "volunteer_id");
 	}
 	int64_t now = app_now();
-	if (strcmp(x.project_status, "published") != 0 && strcmp(x.project_status, "in_progress") != 0)
+	if (strcmp(x->project_status, "published") != 0 && strcmp(x->project_status, "in_progress") != 0)
 		return app_fail(r, APP_EINVALID, "project_not_open", "shift_id");
 	/* staff may still add someone later, even after the shift (a paper
 	 * list entered afterwards) */
-	if (!staff && now >= x.deadline)
+	if (!staff && now >= x->deadline)
 		return app_fail(r, APP_EINVALID, "signup_closed", "shift_id");
-	if (signup_eligible(r, &x, vid) != 0)
+	if (signup_eligible(r, &f) != 0)
 		return -1;
-	struct signup_ctx c = { .r = r, .x = &x, .volunteer_id = vid, .now = now };
-	shift_busy(x.starts, x.ends, (int64_t)app_config(r->app)->shift_grace * 60, &c.busy_from, &c.busy_to);
+	struct signup_ctx c = { .r = r, .x = x, .volunteer_id = f.volunteer_id, .now = now };
+	shift_busy(x->starts, x->ends, (int64_t)app_config(r->app)->shift_grace * 60, &c.busy_from, &c.busy_to);
 	int rc = store_tx(r->store, signup_tx, &c);
 	if (rc == STORE_CONSTRAINT && !r->err.code) {
 		/* a racing twin committed first: the checks now see it */
@@ -752,7 +798,7 @@ int shifts_signup(struct app_req *r, int64_t shift_id, json_t *in, json_t **out,
 	*created = true;
 	/* answered from what the transaction saw: the rush path reads nothing more */
 	*out = json_pack("{sI sI sI ss sI so ss}", "id", (json_int_t)c.id, "shift_id", (json_int_t)shift_id,
-			 "volunteer_id", (json_int_t)vid, "status", c.status, "arrival", (json_int_t)c.arrival,
+			 "volunteer_id", (json_int_t)f.volunteer_id, "status", c.status, "arrival", (json_int_t)c.arrival,
 			 "position", c.position ? json_integer(c.position) : json_null(),
 			 "created_at", app_iso(r, now));
 	return 0;

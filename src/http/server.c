@@ -518,7 +518,13 @@ int http_serve(struct app *app, const struct http_config *cfg)
 	 * file too */
 	int sig;
 	struct timespec second = { 1, 0 };
+	int64_t every = (int64_t)cfg->tick_every * 1000000000, next_tick = time_mono_ns() + every;
 	while ((sig = sigtimedwait(&sigs, NULL, &second)) < 0) {
+		if (every && time_mono_ns() >= next_tick) {
+			/* upkeep (the shift sweep) on this otherwise idle thread */
+			app_tick(app);
+			next_tick = time_mono_ns() + every;
+		}
 		if (access_log) {
 			pthread_mutex_lock(&access_lock);
 			fflush(access_log);

@@ -18,7 +18,8 @@ struct http_config {
 	const char *access_log;   /* "-" (stdout), a file path, or "off" */
 	bool cookie_secure;       /* add Secure to the session cookie */
 	unsigned shutdown_grace;  /* seconds to wait for requests in flight */
-	const char *public_url;   /* how people reach the console, for links in PDFs */
+	const char *public_url;
+	unsigned tick_every;       /* seconds between upkeep runs (app_tick); 0 = never */   /* how people reach the console, for links in PDFs */
 };
 
 /* Serves until SIGINT or SIGTERM, then stops accepting, lets requests in

@@ -53,7 +53,8 @@ async function shift(p, startMs, endMs, extra = {}) {
 }
 
 before(async () => {
-  srv = await startServer({ args: ['--checkin-code-period', '60'] });
+  // the server's own sweep is off here: the tests call it when they mean to
+  srv = await startServer({ args: ['--checkin-code-period', '60', '--sweep-every', '0'] });
   root = new Client(srv.url);
   await root.login('admin', srv.adminPassword);
   const rootOrg = (await root.get('/api/v1/me')).json.org_id;
@@ -509,4 +510,30 @@ test('a cancelled project ends its sign-ups; unknown ids are 404', async () => {
   assert.equal((await staff.get('/api/v1/shifts/999999/code')).status, 404);
   assert.equal((await staff.get('/api/v1/projects/999999')).status, 404);
   assert.equal((await staff.del('/api/v1/signups/abc')).status, 404);
+});
+
+test('the server sweeps by itself (--sweep-every)', async () => {
+  const own = await startServer({ args: ['--sweep-every', '1'] });
+  try {
+    const admin = new Client(own.url);
+    await admin.login('admin', own.adminPassword);
+    const orgId = (await admin.get('/api/v1/me')).json.org_id;
+    const p = (await admin.post('/api/v1/projects', { title: '夜间巡逻', org_id: orgId, domain: 'social_governance', category: '治安' })).json;
+    await admin.post(`/api/v1/projects/${p.id}/publish`);
+    const t0 = Math.floor((Date.now() - 26 * H) / 1000) * 1000;
+    const s = (await admin.post(`/api/v1/projects/${p.id}/shifts`, { starts_at: iso(t0), ends_at: iso(t0 + 2 * H), place: '街道', capacity: 2 })).json;
+    const v = (await admin.post('/api/v1/volunteers', { name: '巡逻员', id_type: 'resident_id', id_number: residentId('510115', '19790101', 11),
+      phone: '13900001111', region_code: '510115', org_id: orgId, consent: { sensitive: true, notice_version: '2026-11' } })).json;
+    assert.equal((await admin.post(`/api/v1/shifts/${s.id}/signups`, { volunteer_id: v.id })).status, 201);
+    assert.equal((await admin.post(`/api/v1/shifts/${s.id}/check-in`, { volunteer_id: v.id, at: iso(t0) })).status, 200);
+    let g;
+    for (let i = 0; i < 50; i++) {
+      await sleep(200);
+      g = (await admin.get(`/api/v1/shifts/${s.id}/signups`)).json.items[0];
+      if (g.status === 'attended') break;
+    }
+    assert.deepEqual([g.status, g.auto_checkout, g.minutes], ['attended', true, 120]);
+  } finally {
+    await own.stop();
+  }
 });
