@@ -267,6 +267,7 @@ int accounts_logout(struct app_req *r)
 		return app_fail(r, APP_EBADREQ, "not_a_session", NULL);
 	struct session_ctx c = { r };
 	int rc = store_tx(r->store, logout_tx, &c);
+	app_auth_changed();   /* cached principals may hold what changed */
 	return rc == STORE_OK ? 0 : app_store_fail(r, rc);
 }
 
@@ -360,6 +361,7 @@ int accounts_change_password(struct app_req *r, json_t *in)
 	if (secret_password_hash(new, strlen(new), c.hash, sizeof(c.hash)) != 0)
 		return app_fail(r, APP_EINTERNAL, "internal", NULL);
 	rc = store_tx(r->store, password_tx, &c);
+	app_auth_changed();   /* cached principals may hold what changed */
 	return rc == STORE_OK ? 0 : app_store_fail(r, rc);
 }
 
@@ -485,6 +487,7 @@ int tokens_revoke(struct app_req *r, int64_t id)
 		return -1;
 	struct token_ctx c = { .r = r, .id = id };
 	int rc = store_tx(r->store, token_revoke_tx, &c);
+	app_auth_changed();   /* cached principals may hold what changed */
 	return rc == STORE_OK ? 0 : app_store_fail(r, rc);
 }
 

@@ -297,6 +297,18 @@ int app_authenticate(struct app_req *r, enum cred_kind kind, const char *token,
 		return app_fail(r, APP_EUNAUTH, "unauthenticated", NULL);
 	char digest[SECRET_HASH_HEX];
 	secret_digest(token, digest);
+	struct auth_cached c;
+	int64_t now = app_now();
+	bool stale = false;
+	if (auth_cache_get(r, kind, digest, &c)) {
+		if (kind == CRED_SESSION && c.expires_at <= now)
+			return app_fail(r, APP_EUNAUTH, "session_expired", NULL);
+		struct principal *p = arena_alloc(r->arena, sizeof(*p));
+		*p = c.p;
+		*out = p;
+		return 0;
+	}
+	uint64_t gen = auth_cache_generation();
 	struct store_stmt *st = store_prepare(r->store, kind == CRED_SESSION ? q_session : q_token);
 	if (!st)
 		return app_store_fail(r, STORE_ERROR);
@@ -309,14 +321,16 @@ int app_authenticate(struct app_req *r, enum cred_kind kind, const char *token,
 		return app_store_fail(r, rc);
 	}
 	struct principal *p = arena_alloc(r->arena, sizeof(*p));
+	memset(p, 0, sizeof(*p));
 	principal_fill(r, st, p);
-	int64_t now = app_now();
 	int64_t extra_id = store_col_int(st, EXTRA);
-	bool expired = false, stale = false;
+	bool expired = false;
+	c.expires_at = 0;
 	if (kind == CRED_SESSION) {
 		p->session_id = extra_id;
 		p->csrf_token = arena_strdup(r->arena, store_col_text(st, EXTRA + 1));
-		expired = store_col_int(st, EXTRA + 2) <= now;
+		c.expires_at = store_col_int(st, EXTRA + 2);
+		expired = c.expires_at <= now;
 	} else {
 		/* last use is kept to the minute: a write per request would
 		 * serialise every API client behind the writer lock */
@@ -327,9 +341,12 @@ int app_authenticate(struct app_req *r, enum cred_kind kind, const char *token,
 		return app_fail(r, APP_EUNAUTH, "session_expired", NULL);
 	if (strcmp(p->status, "active") != 0)
 		return app_fail(r, APP_EUNAUTH, "account_disabled", NULL);
+	c.p = *p;
+	c.extra_id = extra_id;
+	auth_cache_put(kind, digest, gen, &c);
 	if (stale) {
-		struct touch_ctx c = { extra_id, now };
-		rc = store_tx(r->store, touch_token, &c);
+		struct touch_ctx t = { extra_id, now };
+		rc = store_tx(r->store, touch_token, &t);
 		if (rc != STORE_OK)
 			log_warn("api token %lld: last use not recorded: %s",
 				 (long long)extra_id, store_errmsg(r->store));

@@ -145,6 +145,24 @@ json_t *col_id_json(struct store_stmt *st, int col);
 int app_page(struct app_req *r, struct store_stmt *st, int limit,
 	     json_t *(*row)(struct app_req *r, struct store_stmt *st), json_t **out);
 
+/* The credential cache (authcache.c). A principal as authentication
+ * found it, with what the checks after the lookup need. */
+struct auth_cached {
+	struct principal p;
+	int64_t extra_id;        /* session or token id */
+	int64_t expires_at;      /* sessions */
+};
+/* The cached principal of (kind, digest), its strings copied into
+ * r->arena; false when absent, stale or older than the last change. */
+bool auth_cache_get(struct app_req *r, int kind, const char *digest, struct auth_cached *out);
+/* Remembers what a lookup found, unless the cache changed generation
+ * since gen (taken before the lookup). */
+void auth_cache_put(int kind, const char *digest, uint64_t gen, const struct auth_cached *v);
+uint64_t auth_cache_generation(void);
+/* Drops every cached principal: call after a change to accounts,
+ * sessions, tokens or organisations has committed. */
+void app_auth_changed(void);
+
 /* What use cases need to know of a project (projects.c). */
 struct project_ref {
 	int64_t id, org_id;

@@ -414,6 +414,7 @@ int orgs_update(struct app_req *r, int64_t id, json_t *in, json_t **out)
 	if (read_details(r, in, &c.d) != 0)
 		goto out;
 	int rc = store_tx(r->store, update_tx, &c);
+	app_auth_changed();   /* cached principals may hold what changed */
 	if (rc != STORE_OK) {
 		app_store_fail(r, rc);
 		goto out;
@@ -491,6 +492,7 @@ int orgs_move(struct app_req *r, int64_t id, json_t *in, json_t **out)
 	}
 	c.new_path = arena_printf(r->arena, "%s%lld/", parent_path, (long long)id);
 	int rc = store_tx(r->store, move_tx, &c);
+	app_auth_changed();   /* cached principals may hold what changed */
 	if (rc != STORE_OK) {
 		app_store_fail(r, rc);
 		goto out;
@@ -550,6 +552,7 @@ int orgs_dissolve(struct app_req *r, int64_t id, json_t **out)
 		goto out;
 	}
 	int rc = store_tx(r->store, dissolve_tx, &c);
+	app_auth_changed();   /* cached principals may hold what changed */
 	if (rc != STORE_OK) {
 		app_store_fail(r, rc);
 		goto out;

@@ -428,6 +428,7 @@ int users_update(struct app_req *r, int64_t id, json_t *in, json_t **out)
 	json_t *detail = json_pack("{so}", "fields", c.changed);
 	c.changed = detail;
 	int rc = store_tx(r->store, update_tx, &c);
+	app_auth_changed();   /* cached principals may hold what changed */
 	json_decref(detail);
 	if (rc != STORE_OK) {
 		if (rc == STORE_CONSTRAINT && r->err.status == APP_OK)
@@ -492,6 +493,7 @@ int app_reset_password(struct app *a, const char *username, char *password, size
 		goto out;
 	if (store_tx(r.store, reset_tx, &c) == STORE_OK)
 		ret = 0;
+	app_auth_changed();
 out:
 	arena_free(arena);
 	return ret;

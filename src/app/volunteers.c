@@ -1593,5 +1593,6 @@ int volunteers_me_delete(struct app_req *r)
 	}
 	store_done(st);
 	int rc = store_tx(r->store, delete_tx, &c);
+	app_auth_changed();   /* cached principals may hold what changed */
 	return rc == STORE_OK ? 0 : app_store_fail(r, rc);
 }

@@ -179,18 +179,22 @@ int route_match(struct http_req *req, const char *method, const char *path,
 	size_t lens[MAX_PATH_PARAMS];
 	int nparams = 0, found = -1;
 	allow[0] = 0;
-	for (int i = 0; i < route_count; i++) {
-		if (!match(route_table[i].pattern, path, params, lens, &nparams))
-			continue;
-		if (strcmp(route_table[i].method, method) == 0) {
+	/* the method first: it rules out most of the table for the price of
+	 * a compare; the Allow list is only built when nothing matched */
+	for (int i = 0; i < route_count && found < 0; i++)
+		if (strcmp(route_table[i].method, method) == 0 &&
+		    match(route_table[i].pattern, path, params, lens, &nparams))
 			found = i;
-			break;
+	if (found < 0) {
+		for (int i = 0; i < route_count; i++) {
+			int n2;
+			if (!match(route_table[i].pattern, path, params, lens, &n2))
+				continue;
+			size_t n = strlen(allow);
+			snprintf(allow + n, allowlen - n, "%s%s", n ? ", " : "", route_table[i].method);
 		}
-		size_t n = strlen(allow);
-		snprintf(allow + n, allowlen - n, "%s%s", n ? ", " : "", route_table[i].method);
-	}
-	if (found < 0)
 		return allow[0] ? -2 : -1;
+	}
 	req->nparams = nparams;
 	for (int i = 0; i < nparams; i++)
 		req->params[i] = arena_strndup(req->arena, params[i], lens[i]);
