@@ -783,11 +783,11 @@ int shifts_signup(struct app_req *r, int64_t shift_id, json_t *in, json_t **out,
 		return -1;
 	struct signup_ctx c = { .r = r, .x = x, .volunteer_id = f.volunteer_id, .now = now };
 	shift_busy(x->starts, x->ends, (int64_t)app_config(r->app)->shift_grace * 60, &c.busy_from, &c.busy_to);
-	int rc = store_tx(r->store, signup_tx, &c);
+	int rc = store_tx_grouped(r->store, signup_tx, &c);
 	if (rc == STORE_CONSTRAINT && !r->err.code) {
 		/* a racing twin committed first: the checks now see it */
 		c.existed = false;
-		rc = store_tx(r->store, signup_tx, &c);
+		rc = store_tx_grouped(r->store, signup_tx, &c);
 		if (rc == STORE_CONSTRAINT && !r->err.code)
 			return app_fail(r, APP_ECONFLICT, "shift_overlap", "shift_id");
 	}
@@ -912,7 +912,7 @@ int shifts_cancel(struct app_req *r, int64_t signup_id, json_t **out)
 		return app_fail(r, APP_EINVALID, "cancel_too_late", "status");
 	if (staff && c.now >= x.ends)
 		return app_fail(r, APP_EINVALID, "cancel_too_late", "status");
-	rc = store_tx(r->store, cancel_tx, &c);
+	rc = store_tx_grouped(r->store, cancel_tx, &c);
 	if (rc != STORE_OK)
 		return r->err.code ? -1 : app_store_fail(r, rc);
 	if (signup_get(r, signup_id, out) != 0)

@@ -400,6 +400,13 @@ int store_tx(struct store *s, int (*fn)(struct store *, void *), void *ctx)
 	return s->ops->group_commit ? tx_queued(s, fn, ctx) : tx_alone(s, fn, ctx);
 }
 
+int store_tx_grouped(struct store *s, int (*fn)(struct store *s, void *ctx), void *ctx)
+{
+	if (s->tx_depth > 0)
+		return fn(s, ctx);
+	return tx_queued(s, fn, ctx);
+}
+
 /* Replaces every token in sql with its text; the result is malloc'd. */
 static char *replace_all(const char *sql, const char *token, const char *text)
 {

@@ -83,5 +83,12 @@ int store_exec(struct store *s, const char *sql);
  * COMMIT rolls back and runs fn again (bounded attempts with back-off).
  * Writers are serialised on SQLite; PostgreSQL runs READ COMMITTED. */
 int store_tx(struct store *s, int (*fn)(struct store *s, void *ctx), void *ctx);
+/* The same, committed together with other such transactions on every
+ * backend (SQLite does so for all). For transactions that serialise on
+ * one row anyway, such as sign-ups for one shift: on PostgreSQL each
+ * would otherwise hold the row's lock through its own commit and fsync,
+ * while a group pays one fsync for all of them. fn may run on another
+ * thread's connection, inside a savepoint. */
+int store_tx_grouped(struct store *s, int (*fn)(struct store *s, void *ctx), void *ctx);
 
 #endif
