@@ -363,6 +363,8 @@ test('check-in codes: wrong, expired, outside the window, by hand', async () => 
   assert.match(code.day_code, /^\d{6}$/);
   assert.equal(code.period_seconds, 60);
   assert.equal((await me.client.get(`/api/v1/shifts/${s.id}/code`)).status, 403, 'volunteers do not read codes');
+  const bad = await staff.get(`/api/v1/shifts/${s.id}/code?at=yesterday`);
+  assert.deepEqual([bad.status, bad.json.error.field], [400, 'at']);
   const old = (await staff.get(`/api/v1/shifts/${s.id}/code?at=${iso(now - 5 * M)}`)).json.code;
   let r = await me.client.post(`/api/v1/shifts/${s.id}/check-in`, { code: '12345' });
   assert.deepEqual([r.status, r.json.error.code], [422, 'invalid_code']);
@@ -417,6 +419,18 @@ test('check-in codes: wrong, expired, outside the window, by hand', async () => 
   assert.equal((await staff.post('/api/v1/shifts/999999/check-in', { volunteer_id: four.id })).status, 404);
   const site = (await staff.get(`/api/v1/shifts/${s.id}`)).json;
   assert.equal(site.checked_in, 2, 'the site leader sees who is in');
+  // six digits are guessable: wrong codes bring waits
+  const guesser = await selfVolunteer('猜码者', '19910104', 627);
+  await guesser.client.post(`/api/v1/shifts/${s.id}/signups`);
+  let last;
+  for (let i = 0; i < 12; i++) {
+    last = await guesser.client.post(`/api/v1/shifts/${s.id}/check-in`, { code: String(100000 + i) === code.code ? '999999' : String(100000 + i) });
+    if (last.status === 429) break;
+  }
+  assert.deepEqual([last.status, last.json.error.code], [429, 'too_many_codes']);
+  assert.ok(Number(last.headers.get('retry-after')) > 0);
+  r = await guesser.client.post(`/api/v1/shifts/${s.id}/check-in`, { code: code.code });
+  assert.equal(r.status, 429, 'even the right code waits');
 });
 
 test('attendance becomes submitted records; rounding, share, auto check-out, approval', async () => {
