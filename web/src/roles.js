@@ -19,6 +19,11 @@ export const POINTS_READERS = ['admin', 'clerk', 'social_worker']
 // Who works the love supermarket counter (admins also open stores).
 export const MARKET_STAFF = ['admin', 'clerk']
 
+// Who runs projects (项目化运行): creates them, adds shifts and runs the
+// check-in desk (admins and recorders of the owner organisation's subtree,
+// and the social workers paired with a project).
+export const PROJECT_STAFF = ['admin', 'recorder', 'social_worker']
+
 // Who runs award rounds and reads the star roster.
 export const AWARD_STAFF = ['admin', 'recorder', 'social_worker']
 

@@ -1,7 +1,7 @@
 // Routes. Every page is a lazy chunk so the login page stays small.
 import { createRouter, createWebHistory } from 'vue-router'
 import { session } from './session.js'
-import { STAFF, RECORD_WRITERS, RECORD_READERS, POINTS_READERS, MARKET_STAFF, AWARD_STAFF } from './roles.js'
+import { STAFF, RECORD_WRITERS, RECORD_READERS, POINTS_READERS, MARKET_STAFF, AWARD_STAFF, PROJECT_STAFF } from './roles.js'
 
 
 const routes = [
@@ -31,6 +31,26 @@ const routes = [
     name: 'honour-roll',
     component: () => import('./views/HonourRollView.vue'),
     meta: { public: true },
+  },
+  {
+    // Public project list and project page with sign-up, phone-sized.
+    path: '/p/projects',
+    name: 'public-projects',
+    component: () => import('./views/PublicProjectsView.vue'),
+    meta: { public: true },
+  },
+  {
+    path: '/p/projects/:id(\\d+)',
+    name: 'public-project',
+    component: () => import('./views/PublicProjectView.vue'),
+    meta: { public: true },
+  },
+  {
+    // The printable check-in QR code of a shift: no app chrome.
+    path: '/shifts/:id(\\d+)/print',
+    name: 'shift-print',
+    component: () => import('./views/ShiftPrintView.vue'),
+    meta: { roles: PROJECT_STAFF },
   },
   {
     path: '/',
@@ -108,6 +128,30 @@ const routes = [
         name: 'regions',
         component: () => import('./views/RegionsView.vue'),
         meta: { title: 'nav.regions', roles: ['admin'], rootOnly: true },
+      },
+      {
+        path: 'projects',
+        name: 'projects',
+        component: () => import('./views/ProjectsView.vue'),
+        meta: { title: 'nav.projects', roles: PROJECT_STAFF },
+      },
+      {
+        path: 'projects/:id(\\d+)',
+        name: 'project',
+        component: () => import('./views/ProjectView.vue'),
+        meta: { title: 'nav.projects', roles: PROJECT_STAFF },
+      },
+      {
+        path: 'shifts/:id(\\d+)/site',
+        name: 'shift-site',
+        component: () => import('./views/ShiftSiteView.vue'),
+        meta: { title: 'nav.projects', roles: PROJECT_STAFF },
+      },
+      {
+        path: 'me/shifts',
+        name: 'my-shifts',
+        component: () => import('./views/MyShiftsView.vue'),
+        meta: { title: 'nav.myShifts', roles: ['volunteer'] },
       },
       {
         path: 'me/volunteer',

@@ -43,6 +43,9 @@ export default {
     needPassword: 'Enter your password',
   },
   nav: {
+    projects: 'Projects',
+    myShifts: 'My shifts',
+    publicProjects: 'Volunteer projects',
     myVouchers: 'Points & vouchers',
     counter: 'Love supermarket',
     awards: 'Awards & stars',

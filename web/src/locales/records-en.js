@@ -13,6 +13,7 @@ export default {
     rejected: 'Rejected',
   },
   rec: {
+    sourceCheckIn: 'Check-in',
     volunteer: 'Volunteer',
     volunteerNumber: 'Volunteer number',
     name: 'Name',

@@ -14,6 +14,7 @@ export default {
     rejected: '已驳回',
   },
   rec: {
+    sourceCheckIn: '签到',
     volunteer: '志愿者',
     volunteerNumber: '志愿者编号',
     name: '姓名',

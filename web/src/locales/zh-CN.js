@@ -43,6 +43,9 @@ export default {
     needPassword: '请输入密码',
   },
   nav: {
+    projects: '志愿项目',
+    myShifts: '我的班次',
+    publicProjects: '项目招募',
     myVouchers: '积分兑换',
     counter: '爱心超市',
     awards: '表彰与星级',
