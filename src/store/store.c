@@ -81,7 +81,6 @@ int store_pool_open(const char *url, struct store_pool **out, char *err, size_t 
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_mutex_init(&p->writer, NULL);
 	pthread_mutex_init(&p->group_lock, NULL);
-	pthread_cond_init(&p->group_done, NULL);
 	p->queue_tail = &p->queue;
 	struct store *s = store_get(p);
 	if (!s) {
@@ -107,7 +106,6 @@ void store_pool_close(struct store_pool *p)
 	pthread_mutex_destroy(&p->lock);
 	pthread_mutex_destroy(&p->writer);
 	pthread_mutex_destroy(&p->group_lock);
-	pthread_cond_destroy(&p->group_done);
 	free(p->target);
 	free(p);
 }
@@ -283,6 +281,10 @@ struct tx_job {
 	int rc;
 	bool done;
 	struct tx_job *next;
+	/* its thread sleeps on its own condition: woken when its job is done,
+	 * or when it heads the queue and nobody leads (a broadcast to every
+	 * waiter cost a futex storm per group) */
+	pthread_cond_t wake;
 };
 
 #define GROUP_MAX 64
@@ -354,12 +356,13 @@ static int tx_queued(struct store *s, int (*fn)(struct store *, void *), void *c
 {
 	struct store_pool *p = s->pool;
 	struct tx_job job = { .fn = fn, .ctx = ctx, .rc = STORE_ERROR };
+	pthread_cond_init(&job.wake, NULL);
 	pthread_mutex_lock(&p->group_lock);
 	*p->queue_tail = &job;
 	p->queue_tail = &job.next;
 	while (!job.done) {
 		if (p->leading) {
-			pthread_cond_wait(&p->group_done, &p->group_lock);
+			pthread_cond_wait(&job.wake, &p->group_lock);
 			continue;
 		}
 		p->leading = true;
@@ -384,12 +387,17 @@ static int tx_queued(struct store *s, int (*fn)(struct store *, void *), void *c
 			for (int i = 0; i < n; i++)   /* no second connection: on our own */
 				batch[i]->rc = tx_alone(s, batch[i]->fn, batch[i]->ctx);
 		pthread_mutex_lock(&p->group_lock);
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < n; i++) {
 			batch[i]->done = true;
+			pthread_cond_signal(&batch[i]->wake);
+		}
 		p->leading = false;
-		pthread_cond_broadcast(&p->group_done);
+		/* whoever queued meanwhile leads the next group */
+		if (p->queue)
+			pthread_cond_signal(&p->queue->wake);
 	}
 	pthread_mutex_unlock(&p->group_lock);
+	pthread_cond_destroy(&job.wake);
 	return job.rc;
 }
 

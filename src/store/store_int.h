@@ -67,7 +67,6 @@ struct store_pool {
 	/* group commit (SQLite): transactions waiting for a leader to run
 	 * them, and whether one is running a group now */
 	pthread_mutex_t group_lock;
-	pthread_cond_t group_done;
 	struct tx_job *queue, **queue_tail;
 	bool leading;
 	/* the connection groups run on, whichever thread leads: one writing
