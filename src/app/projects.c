@@ -449,6 +449,27 @@ int projects_get(struct app_req *r, int64_t id, json_t **out)
 	}
 	json_object_set_new(*out, "social_workers", workers);
 	json_object_set_new(*out, "shifts", shifts);
+	/* every activity of the project, shifts' and others', with how many
+	 * records hang off each */
+	struct store_stmt *st = store_prepare(r->store,
+		"SELECT a.id, a.name, a.starts_at, a.ends_at, a.place,"
+		" (SELECT count(*) FROM service_records s WHERE s.activity_id = a.id AND s.amends_id IS NULL),"
+		" (SELECT count(*) FROM shifts x WHERE x.activity_id = a.id)"
+		" FROM activities a WHERE a.project_id = $1 ORDER BY a.starts_at, a.id LIMIT 1000");
+	if (!st) {
+		json_decref(*out);
+		*out = NULL;
+		return app_store_fail(r, STORE_ERROR);
+	}
+	store_bind_int(st, 1, id);
+	json_t *acts = json_array();
+	while (store_step(st) == STORE_ROW)
+		json_array_append_new(acts, json_pack("{sI ss ss ss ss sI sb}", "id", (json_int_t)store_col_int(st, 0),
+			"name", store_col_text(st, 1), "starts_at", app_iso(r, store_col_int(st, 2)),
+			"ends_at", app_iso(r, store_col_int(st, 3)), "place", store_col_text(st, 4),
+			"records", (json_int_t)store_col_int(st, 5), "shift", store_col_int(st, 6) > 0));
+	store_done(st);
+	json_object_set_new(*out, "activities", acts);
 	return 0;
 }
 

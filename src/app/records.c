@@ -116,6 +116,22 @@ int activities_create(struct app_req *r, json_t *in, json_t **out)
 	struct org_ref org;
 	if (org_target(r, r->store, c.org_id, AUTHZ_RECORDS_WRITE, true, &org) != 0)
 		return -1;
+	if (has_project) {
+		/* an activity of a project is organised by the project's owner */
+		struct store_stmt *st = store_prepare(r->store, "SELECT org_id FROM projects WHERE id = $1");
+		if (!st)
+			return app_store_fail(r, STORE_ERROR);
+		store_bind_int(st, 1, c.project_id);
+		int rc = store_step(st);
+		bool same = rc == STORE_ROW && store_col_int(st, 0) == c.org_id;
+		store_done(st);
+		if (rc != STORE_ROW && rc != STORE_DONE)
+			return app_store_fail(r, rc);
+		if (rc == STORE_DONE)
+			return app_fail(r, APP_EINVALID, "project_not_found", "project_id");
+		if (!same)
+			return app_fail(r, APP_EINVALID, "project_of_another_org", "project_id");
+	}
 	c.path = org.path;
 	c.region = org.region;
 	int rc = store_tx(r->store, act_tx, &c);

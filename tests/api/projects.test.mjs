@@ -503,6 +503,18 @@ test('attendance becomes submitted records; rounding, share, auto check-out, app
   assert.equal(flagged.source, 'check_in');
   assert.match(flagged.evidence, /自动签退/);
   assert.equal((await root.post('/api/v1/shifts/sweep', { as_of: 'now' })).status, 422);
+
+  // other activities link to the project too; the project lists them all
+  const act = { name: '义诊筹备会', org_id: st.id, starts_at: iso(now - 5 * H), ends_at: iso(now - 4 * H), place: '站点', content: '筹备' };
+  r = await staff.post('/api/v1/activities', { ...act, project_id: 999999 });
+  assert.deepEqual([r.status, r.json.error.code], [422, 'project_not_found']);
+  const foreign = (await outsider.post('/api/v1/activities', { ...act, org_id: st2.id, project_id: p.id }));
+  assert.deepEqual([foreign.status, foreign.json.error.code], [422, 'project_of_another_org']);
+  r = await staff.post('/api/v1/activities', { ...act, project_id: p.id });
+  assert.equal(r.status, 201, r.text);
+  const listed = (await staff.get(`/api/v1/projects/${p.id}`)).json.activities;
+  assert.deepEqual(listed.map((a) => [a.id, a.shift]), [[y.activity_id, true], [r.json.id, false], [s.activity_id, true]]);
+  assert.equal(listed.find((a) => a.id === s.activity_id).records, 2);
 });
 
 test('a cancelled project ends its sign-ups; unknown ids are 404', async () => {
