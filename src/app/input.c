@@ -114,3 +114,31 @@ int in_tags(struct app_req *r, json_t *in, const char *field, json_t **list, cha
 	*text = json_dumps(*list, JSON_COMPACT);
 	return 0;
 }
+
+int in_time(struct app_req *r, json_t *in, const char *field, bool required, int64_t *out, bool *present)
+{
+	const char *s;
+	if (in_text(r, in, field, required, 40, &s) != 0)
+		return -1;
+	if (present)
+		*present = s != NULL;
+	if (s && time_parse_iso(s, out) != 0)
+		return app_fail(r, APP_EINVALID, "invalid_time", field);
+	return 0;
+}
+
+int in_int(struct app_req *r, json_t *in, const char *field, bool required, int64_t lo, int64_t hi,
+	   int64_t *out, bool *present)
+{
+	json_t *v = json_object_get(in, field);
+	if (present)
+		*present = v && !json_is_null(v);
+	if (!v || json_is_null(v))
+		return required ? app_fail(r, APP_EINVALID, "required", field) : 0;
+	if (!json_is_integer(v))
+		return app_fail(r, APP_EBADREQ, "wrong_type", field);
+	if (json_integer_value(v) < lo || json_integer_value(v) > hi)
+		return app_fail(r, APP_EINVALID, "out_of_range", field);
+	*out = json_integer_value(v);
+	return 0;
+}

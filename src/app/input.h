@@ -25,6 +25,13 @@ int in_secret(struct app_req *r, json_t *in, const char *field, bool required,
 #define TAGS_MAX 20
 #define TAG_MAX 20
 int in_tags(struct app_req *r, json_t *in, const char *field, json_t **list, char **text);
+/* An ISO 8601 time with an offset (422 invalid_time) as unix seconds;
+ * *out unchanged when absent. */
+int in_time(struct app_req *r, json_t *in, const char *field, bool required, int64_t *out, bool *present);
+/* An integer within lo..hi (422 out_of_range); *out unchanged when
+ * absent. */
+int in_int(struct app_req *r, json_t *in, const char *field, bool required, int64_t lo, int64_t hi,
+	   int64_t *out, bool *present);
 /* Whether the input object has the field (null counts as absent). */
 bool in_has(json_t *in, const char *field);
 

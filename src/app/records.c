@@ -39,18 +39,6 @@ static json_t *activity_json(struct app_req *r, struct store_stmt *st)
 		"created_at", app_iso(r, store_col_int(st, 11)));
 }
 
-static int in_time(struct app_req *r, json_t *in, const char *field, bool required, int64_t *out, bool *present)
-{
-	const char *s;
-	if (in_text(r, in, field, required, 40, &s) != 0)
-		return -1;
-	if (present)
-		*present = s != NULL;
-	if (s && time_parse_iso(s, out) != 0)
-		return app_fail(r, APP_EINVALID, "invalid_time", field);
-	return 0;
-}
-
 struct act_ctx {
 	struct app_req *r;
 	const char *name, *place, *content, *leader, *category, *path, *region;

@@ -4,6 +4,7 @@
 #include "app/input.h"
 #include "app/internal.h"
 #include "app/secrets.h"
+#include "app/volunteers.h"
 #include "core/records.h"
 #include "core/shifts.h"
 #include "core/validate.h"
@@ -123,54 +124,6 @@ static int staff_or_fail(struct app_req *r, const struct shift_ref *x, int actio
 	if (shift_staff(r, x, action))
 		return 0;
 	return app_fail(r, r->who ? APP_EFORBIDDEN : APP_EUNAUTH, r->who ? "forbidden" : "unauthenticated", NULL);
-}
-
-/* The volunteer file of the signed-in caller: 0 with *id, or -1 (403
- * not_a_volunteer). */
-static int own_volunteer(struct app_req *r, int64_t *id)
-{
-	if (!r->who)
-		return app_fail(r, APP_EUNAUTH, "unauthenticated", NULL);
-	struct store_stmt *st = store_prepare(r->store, "SELECT id FROM volunteers WHERE user_id = $1 AND deleted_at IS NULL");
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	store_bind_int(st, 1, r->who->user_id);
-	int rc = store_step(st);
-	if (rc == STORE_ROW)
-		*id = store_col_int(st, 0);
-	store_done(st);
-	if (rc == STORE_DONE)
-		return app_fail(r, APP_EFORBIDDEN, "not_a_volunteer", NULL);
-	return rc == STORE_ROW ? 0 : app_store_fail(r, rc);
-}
-
-static int in_time(struct app_req *r, json_t *in, const char *field, bool required, int64_t *out, bool *present)
-{
-	const char *s;
-	if (in_text(r, in, field, required, 40, &s) != 0)
-		return -1;
-	if (present)
-		*present = s != NULL;
-	if (s && time_parse_iso(s, out) != 0)
-		return app_fail(r, APP_EINVALID, "invalid_time", field);
-	return 0;
-}
-
-/* An integer field within lo..hi; *out unchanged when absent. */
-static int in_int(struct app_req *r, json_t *in, const char *field, bool required, int64_t lo, int64_t hi,
-		  int64_t *out, bool *present)
-{
-	json_t *v = json_object_get(in, field);
-	if (present)
-		*present = v && !json_is_null(v);
-	if (!v || json_is_null(v))
-		return required ? app_fail(r, APP_EINVALID, "required", field) : 0;
-	if (!json_is_integer(v))
-		return app_fail(r, APP_EBADREQ, "wrong_type", field);
-	if (json_integer_value(v) < lo || json_integer_value(v) > hi)
-		return app_fail(r, APP_EINVALID, "out_of_range", field);
-	*out = json_integer_value(v);
-	return 0;
 }
 
 /* ---- creating shifts ---- */
@@ -539,7 +492,7 @@ int shifts_signups(struct app_req *r, int64_t id, json_t **out)
 int shifts_mine(struct app_req *r, json_t **out)
 {
 	int64_t vid;
-	if (own_volunteer(r, &vid) != 0)
+	if (volunteers_mine_id(r, &vid) != 0)
 		return -1;
 	struct store_stmt *st = store_prepare(r->store, "SELECT " SIGNUP_COLUMNS SIGNUP_FROM
 					      " WHERE g.volunteer_id = $1 ORDER BY x.starts_at DESC, g.id DESC LIMIT 200");
@@ -841,23 +794,30 @@ struct cancel_ctx {
 	bool done;
 };
 
+/* Runs a write whose one parameter ($1) is id; sql a string literal. */
+static int write_id(struct store *s, const char *sql, int64_t id)
+{
+	struct store_stmt *st = store_prepare(s, sql);
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, id);
+	int rc = store_step(st);
+	store_done(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
+}
+
 static int cancel_tx(struct store *s, void *vctx)
 {
 	struct cancel_ctx *c = vctx;
+	bool confirmed = strcmp(c->was, "confirmed") == 0;
 	c->promoted = 0;
 	/* the shift's row first: concurrent cancellations promote one by one */
-	struct store_stmt *st = store_prepare(s,
-		strcmp(c->was, "confirmed") == 0 ? "UPDATE shifts SET confirmed = confirmed - 1 WHERE id = $1"
-						 : "UPDATE shifts SET waitlisted = waitlisted - 1 WHERE id = $1");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, c->shift_id);
-	int rc = store_step(st);
-	store_done(st);
-	if (rc != STORE_DONE)
+	int rc = write_id(s, confirmed ? "UPDATE shifts SET confirmed = confirmed - 1 WHERE id = $1"
+				       : "UPDATE shifts SET waitlisted = waitlisted - 1 WHERE id = $1", c->shift_id);
+	if (rc != STORE_OK)
 		return rc;
-	st = store_prepare(s, "UPDATE signups SET status = 'cancelled', live = 0, cancelled_at = $3"
-			   " WHERE id = $1 AND status = $2 RETURNING id");
+	struct store_stmt *st = store_prepare(s, "UPDATE signups SET status = 'cancelled', live = 0, cancelled_at = $3"
+					      " WHERE id = $1 AND status = $2 RETURNING id");
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, c->id);
@@ -872,39 +832,24 @@ static int cancel_tx(struct store *s, void *vctx)
 	}
 	if (rc != STORE_ROW)
 		return rc;
-	if (strcmp(c->was, "confirmed") == 0 && c->now < c->ends) {
-		st = store_prepare(s, "SELECT id FROM signups WHERE shift_id = $1 AND status = 'waitlisted'"
-				   " ORDER BY arrival LIMIT 1");
-		if (!st)
-			return STORE_ERROR;
-		store_bind_int(st, 1, c->shift_id);
-		rc = store_step(st);
-		if (rc == STORE_ROW)
-			c->promoted = store_col_int(st, 0);
-		store_done(st);
-		if (rc != STORE_ROW && rc != STORE_DONE)
-			return rc;
-		if (c->promoted) {
-			st = store_prepare(s, "UPDATE signups SET status = 'confirmed' WHERE id = $1 AND status = 'waitlisted'");
-			if (!st)
-				return STORE_ERROR;
-			store_bind_int(st, 1, c->promoted);
-			rc = store_step(st);
-			store_done(st);
-			if (rc != STORE_DONE)
-				return rc;
-			st = store_prepare(s, "UPDATE shifts SET confirmed = confirmed + 1, waitlisted = waitlisted - 1"
-					   " WHERE id = $1");
-			if (!st)
-				return STORE_ERROR;
-			store_bind_int(st, 1, c->shift_id);
-			rc = store_step(st);
-			store_done(st);
-			if (rc != STORE_DONE)
-				return rc;
-		}
-	}
-	return STORE_OK;
+	if (!confirmed || c->now >= c->ends)
+		return STORE_OK;
+	st = store_prepare(s, "SELECT id FROM signups WHERE shift_id = $1 AND status = 'waitlisted'"
+			   " ORDER BY arrival LIMIT 1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, c->shift_id);
+	rc = store_step(st);
+	if (rc == STORE_ROW)
+		c->promoted = store_col_int(st, 0);
+	store_done(st);
+	if (rc != STORE_ROW)
+		return rc == STORE_DONE ? STORE_OK : rc;
+	rc = write_id(s, "UPDATE signups SET status = 'confirmed' WHERE id = $1 AND status = 'waitlisted'", c->promoted);
+	if (rc != STORE_OK)
+		return rc;
+	return write_id(s, "UPDATE shifts SET confirmed = confirmed + 1, waitlisted = waitlisted - 1 WHERE id = $1",
+			c->shift_id);
 }
 
 int shifts_cancel(struct app_req *r, int64_t signup_id, json_t **out)
@@ -1168,7 +1113,9 @@ int shifts_check(struct app_req *r, int64_t shift_id, bool in_not_out, json_t *i
 			return app_fail(r, APP_EINVALID, "in_the_future", "at");
 	} else {
 		int64_t own;
-		if (own_volunteer(r, &own) != 0)
+		if (!code && given)
+			return app_fail(r, APP_EFORBIDDEN, "forbidden", "volunteer_id");   /* by hand: staff only */
+		if (volunteers_mine_id(r, &own) != 0)
 			return -1;
 		if (!code)
 			return app_fail(r, APP_EINVALID, "required", "code");

@@ -1475,8 +1475,7 @@ int volunteers_export(struct app_req *r, int64_t id, json_t **out)
 	return export_file(r, id, false, out);
 }
 
-/* The volunteer file linked to the caller's login. */
-static int my_id(struct app_req *r, int64_t *id)
+int volunteers_mine_id(struct app_req *r, int64_t *id)
 {
 	if (authz_check(r, AUTHZ_SELF, NULL) != 0)
 		return -1;
@@ -1514,7 +1513,7 @@ int volunteers_get_unchecked(struct app_req *r, int64_t id, json_t **out)
 int volunteers_me(struct app_req *r, json_t **out)
 {
 	int64_t id;
-	if (my_id(r, &id) != 0)
+	if (volunteers_mine_id(r, &id) != 0)
 		return -1;
 	return volunteers_get_unchecked(r, id, out);
 }
@@ -1522,7 +1521,7 @@ int volunteers_me(struct app_req *r, json_t **out)
 int volunteers_me_update(struct app_req *r, json_t *in, json_t **out)
 {
 	int64_t id;
-	if (my_id(r, &id) != 0)
+	if (volunteers_mine_id(r, &id) != 0)
 		return -1;
 	return edit(r, id, in, true, AUTHZ_SELF, out);
 }
@@ -1530,7 +1529,7 @@ int volunteers_me_update(struct app_req *r, json_t *in, json_t **out)
 int volunteers_me_export(struct app_req *r, json_t **out)
 {
 	int64_t id;
-	if (my_id(r, &id) != 0)
+	if (volunteers_mine_id(r, &id) != 0)
 		return -1;
 	return export_file(r, id, true, out);
 }
@@ -1579,7 +1578,7 @@ static int delete_tx(struct store *s, void *vctx)
 int volunteers_me_delete(struct app_req *r)
 {
 	int64_t id;
-	if (my_id(r, &id) != 0)
+	if (volunteers_mine_id(r, &id) != 0)
 		return -1;
 	struct store_stmt *st = store_prepare(r->store,
 		"SELECT v.home_org_id, o.path FROM volunteers v JOIN orgs o ON o.id = v.home_org_id WHERE v.id = $1");

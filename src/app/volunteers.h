@@ -32,6 +32,9 @@ int volunteers_export(struct app_req *r, int64_t id, json_t **out);
 /* A file without any authorisation: for use cases that decided already. */
 int volunteers_get_unchecked(struct app_req *r, int64_t id, json_t **out);
 /* The caller's own file (role volunteer): read, edit, export, delete. */
+/* The id of the volunteer file linked to the caller's login: 404
+ * no_volunteer_file when there is none. */
+int volunteers_mine_id(struct app_req *r, int64_t *id);
 int volunteers_me(struct app_req *r, json_t **out);
 int volunteers_me_update(struct app_req *r, json_t *in, json_t **out);
 int volunteers_me_export(struct app_req *r, json_t **out);

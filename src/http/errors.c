@@ -169,7 +169,6 @@ static const struct {
 	{ "deadline_after_end", "报名截止时间不能晚于班次结束", "the sign-up deadline cannot be after the shift ends" },
 	{ "project_not_found", "项目不存在", "no such project" },
 	{ "project_of_another_org", "活动须由项目所属组织举办", "an activity of a project must be organised by the project's owner" },
-	{ "not_a_volunteer", "当前账号没有志愿者档案", "this account has no volunteer file" },
 	{ "too_many_codes", "签到码错误次数过多，请稍后再试", "too many wrong codes, try again later" },
 	{ "internal", "服务器内部错误", "internal server error" },
 };
