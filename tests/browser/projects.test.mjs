@@ -469,6 +469,12 @@ test('projects, shifts, sign-up and check-in', { timeout: 240_000 }, async (t) =
     assert.match(await text(row), new RegExp(ALICE.name))
     assert.equal(await text(staff.locator(byTest(`approval-minutes-${data.recordId}`))), String(checkOut.json.minutes))
     await shot(staff, 'projects-approval-check-in-record')
+
+    // the project page lists the shift's activity with its record
+    await staff.goto(`${base}/projects/${data.project.id}`)
+    const count = staff.locator(byTest(`activity-records-${shift.json.activity_id}`))
+    await count.waitFor()
+    assert.equal(await text(count), '1')
   })
 
   await step(t, "the volunteer's history shows both shifts, and the pages speak English", async () => {

@@ -33,6 +33,12 @@ export default {
     d7: 'Sun',
   },
   proj: {
+    activities: 'Activities of the project',
+    activityName: 'Activity',
+    activityKind: 'Kind',
+    activityRecords: 'Records',
+    kindShift: 'Shift',
+    kindOther: 'Other activity',
     title: 'Projects',
     allStatuses: 'All statuses',
     status: 'Status',

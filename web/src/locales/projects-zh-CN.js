@@ -34,6 +34,12 @@ export default {
     d7: '周日',
   },
   proj: {
+    activities: '项目下的活动',
+    activityName: '活动',
+    activityKind: '类型',
+    activityRecords: '记录数',
+    kindShift: '班次',
+    kindOther: '其他活动',
     title: '志愿项目',
     allStatuses: '全部状态',
     status: '状态',
