@@ -331,6 +331,60 @@ static void concurrent_transactions_fail_alone(void **state)
 	store_done(st);
 }
 
+
+/* The shift rules of 0013_projects.sql hold in the database itself, on
+ * both backends: whatever code writes, a shift is never overbooked and a
+ * volunteer never holds the same or two overlapping shifts. */
+static void shift_rules_hold_in_the_database(void **state)
+{
+	struct store *s = conn(state);
+	static const char *const setup[] = {
+		"INSERT INTO orgs (id, path, name, kind, region_code, created_at, updated_at)"
+		" VALUES (9001, '/9001/', 'unit org', 'federation', '510115', 0, 0)",
+		"INSERT INTO users (id, username, password_hash, roles, org_id, region_code, created_at, updated_at)"
+		" VALUES (9001, 'unit-user', 'x', 'admin', 9001, '510115', 0, 0)",
+		"INSERT INTO volunteers (id, volunteer_number, name, gender, birth_date, id_type, id_masked, region_code,"
+		" sensitive_consent_at, consent_version, home_org_id, source, created_at, updated_at)"
+		" VALUES (9001, 'U9001', 'unit', 'female', '1990-01-01', 'resident_id', 'x', '510115', 0, 'v', 9001, 'staff', 0, 0)",
+		"INSERT INTO projects (id, org_id, domain, category, title, region_code, created_at, updated_at)"
+		" VALUES (9001, 9001, 'public_welfare', 'c', 'unit project', '510115', 0, 0)",
+		"INSERT INTO activities (id, org_id, project_id, name, starts_at, ends_at, place, region_code, created_at, updated_at)"
+		" VALUES (9001, 9001, 9001, 'a', 0, 7200, 'p', '510115', 0, 0),"
+		" (9002, 9001, 9001, 'b', 3600, 10800, 'p', '510115', 0, 0),"
+		" (9003, 9001, 9001, 'c', 7200, 9000, 'p', '510115', 0, 0)",
+		"INSERT INTO shifts (id, project_id, activity_id, starts_at, ends_at, place, capacity, waitlist,"
+		" signup_deadline, cancel_before, code_key, created_at) VALUES"
+		" (9001, 9001, 9001, 0, 7200, 'p', 1, 0, 0, 0, 'k', 0),"
+		" (9002, 9001, 9002, 3600, 10800, 'p', 1, 0, 0, 0, 'k', 0),"
+		" (9003, 9001, 9003, 7200, 9000, 'p', 1, 0, 0, 0, 'k', 0)",
+	};
+	for (size_t i = 0; i < sizeof(setup) / sizeof(setup[0]); i++)
+		assert_int_equal(store_exec(s, setup[i]), STORE_OK);
+	/* capacity and waitlist: the counters cannot pass them */
+	assert_int_equal(store_exec(s, "UPDATE shifts SET confirmed = 2 WHERE id = 9001"), STORE_CONSTRAINT);
+	assert_int_equal(store_exec(s, "UPDATE shifts SET waitlisted = 1 WHERE id = 9001"), STORE_CONSTRAINT);
+	assert_int_equal(store_exec(s, "UPDATE shifts SET confirmed = 1 WHERE id = 9001"), STORE_OK);
+	/* one live sign-up per volunteer and shift */
+	static const char ins[] = "INSERT INTO signups (shift_id, volunteer_id, status, arrival, busy_from, busy_to,"
+				  " live, created_at) VALUES ";
+	char sql[512];
+	snprintf(sql, sizeof(sql), "%s(9001, 9001, 'confirmed', 1, 0, 7200, 1, 0)", ins);
+	assert_int_equal(store_exec(s, sql), STORE_OK);
+	snprintf(sql, sizeof(sql), "%s(9001, 9001, 'waitlisted', 2, 0, 7200, 1, 0)", ins);
+	assert_int_equal(store_exec(s, sql), STORE_CONSTRAINT);
+	/* overlapping shifts of one volunteer (9002 overlaps 9001 by an hour) */
+	snprintf(sql, sizeof(sql), "%s(9002, 9001, 'confirmed', 1, 3600, 10800, 1, 0)", ins);
+	assert_int_equal(store_exec(s, sql), STORE_CONSTRAINT);
+	/* back to back is fine; cancelled sign-ups hold nothing */
+	snprintf(sql, sizeof(sql), "%s(9003, 9001, 'confirmed', 1, 7200, 9000, 1, 0)", ins);
+	assert_int_equal(store_exec(s, sql), STORE_OK);
+	snprintf(sql, sizeof(sql), "%s(9002, 9001, 'cancelled', 2, 3600, 10800, 0, 0)", ins);
+	assert_int_equal(store_exec(s, sql), STORE_OK);
+	/* live and status agree */
+	snprintf(sql, sizeof(sql), "%s(9002, 9001, 'cancelled', 3, 3600, 10800, 1, 0)", ins);
+	assert_int_equal(store_exec(s, sql), STORE_CONSTRAINT);
+}
+
 static void bad_sql_is_an_error_not_a_crash(void **state)
 {
 	struct store *s = conn(state);
@@ -356,7 +410,8 @@ static void pool_refuses_bad_urls(void **state)
 	cmocka_unit_test(nested_use_of_one_statement), \
 	cmocka_unit_test(concurrent_writers_lose_nothing), \
 	cmocka_unit_test(concurrent_transactions_fail_alone), \
-	cmocka_unit_test(bad_sql_is_an_error_not_a_crash)
+	cmocka_unit_test(bad_sql_is_an_error_not_a_crash), \
+	cmocka_unit_test(shift_rules_hold_in_the_database)
 
 int main(void)
 {
