@@ -282,6 +282,15 @@ test('the rush: 200 simultaneous sign-ups for 50 places', async () => {
   assert.equal(r.json.promoted_signup_id, null);
   const counts = (await staff.get(`/api/v1/shifts/${s.id}`)).json;
   assert.deepEqual([counts.confirmed, counts.waitlisted], [50, 148]);
+  // ten places freed at once go to the next ten in the queue, each once
+  const queue = (await staff.get(`/api/v1/shifts/${s.id}/signups`)).json.items
+    .filter((g) => g.status === 'waitlisted').sort((a, b) => a.arrival - b.arrival).map((g) => g.id);
+  const leaving = confirmed.slice(1, 11).map((r) => r.json.id);
+  const freed = await Promise.all(leaving.map((id) => staff.del(`/api/v1/signups/${id}`)));
+  assert.ok(freed.every((x) => x.status === 200), freed.map((x) => x.text).join('\n'));
+  assert.deepEqual(freed.map((x) => x.json.promoted_signup_id).sort((a, b) => a - b), queue.slice(0, 10).sort((a, b) => a - b));
+  const now10 = (await staff.get(`/api/v1/shifts/${s.id}`)).json;
+  assert.deepEqual([now10.confirmed, now10.waitlisted], [50, 138]);
   // full, no waitlist
   const tiny = await shift(project, t0 + 4 * H, t0 + 5 * H, { capacity: 1, waitlist: 0 });
   assert.equal((await staff.post(`/api/v1/shifts/${tiny.id}/signups`, { volunteer_id: vols[0].id })).status, 201);
