@@ -35,6 +35,7 @@ static const struct {
 	{ AUTHZ_VOUCHERS_ISSUE, ROLE_ADMIN | ROLE_CLERK | ROLE_SOCIAL_WORKER, true, NULL, false },
 	{ AUTHZ_PROJECTS_WRITE, ROLE_ADMIN | ROLE_RECORDER | ROLE_SOCIAL_WORKER, true, NULL, false },
 	{ AUTHZ_SHIFTS_STAFF, ROLE_ADMIN | ROLE_RECORDER | ROLE_SOCIAL_WORKER, true, NULL, false },
+	{ AUTHZ_MAINTENANCE, ROLE_ADMIN, false, NULL, true },
 };
 
 /* Whether the comma-separated grants hold name. */

@@ -28,6 +28,7 @@ enum authz_action {
 	AUTHZ_VOUCHERS_ISSUE,    /* turn a volunteer's points into a voucher */
 	AUTHZ_PROJECTS_WRITE,    /* projects and their shifts */
 	AUTHZ_SHIFTS_STAFF,      /* sign others up, codes, check people in and out */
+	AUTHZ_MAINTENANCE,       /* upkeep jobs through the API: admins of the root */
 };
 
 /* Whether the principal's scope (its organisation's subtree) contains the

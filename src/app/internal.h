@@ -163,6 +163,12 @@ uint64_t auth_cache_generation(void);
  * sessions, tokens or organisations has committed. */
 void app_auth_changed(void);
 
+/* Cancels the live sign-ups of volunteer_id for shifts not yet over
+ * (at most 64; a person rarely holds more), each freed place going to
+ * the waitlist, inside the caller's transaction: a person who leaves
+ * holds no places. */
+int shifts_release(struct app_req *r, struct store *s, int64_t volunteer_id);
+
 /* What use cases need to know of a project (projects.c). */
 struct project_ref {
 	int64_t id, org_id;

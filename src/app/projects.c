@@ -357,14 +357,19 @@ static int update_tx(struct store *s, void *vctx)
 		"UPDATE projects SET title = $1, agency_org_id = $2, domain = $3, category = $4, brand = $5,"
 		" description = $6, beneficiaries = $7, place = $8, region_code = $9, starts_on = $10, ends_on = $11,"
 		" contact_name = $12, contact_phone = $13, updated_at = $14"
-		" WHERE id = $15 AND status NOT IN ('completed', 'cancelled')");
+		" WHERE id = $15 AND status NOT IN ('completed', 'cancelled') RETURNING id");
 	if (!st)
 		return STORE_ERROR;
 	bind_fields(st, p);
 	store_bind_int(st, 15, p->id);
 	int rc = store_step(st);
 	store_done(st);
-	if (rc != STORE_DONE)
+	if (rc == STORE_DONE) {
+		/* completed or cancelled meanwhile */
+		app_fail(p->r, APP_ECONFLICT, "invalid_transition", "status");
+		return STORE_ERROR;
+	}
+	if (rc != STORE_ROW)
 		return rc;
 	if ((rc = set_workers(s, p)) != STORE_OK)
 		return rc;
@@ -389,7 +394,7 @@ int projects_update(struct app_req *r, int64_t id, json_t *in, json_t **out)
 	p.path = ref.path;
 	int rc = store_tx(r->store, update_tx, &p);
 	if (rc != STORE_OK)
-		return app_store_fail(r, rc);
+		return r->err.code ? -1 : app_store_fail(r, rc);
 	return projects_get(r, id, out);
 }
 
@@ -409,6 +414,7 @@ static int workers_json(struct app_req *r, int64_t id, json_t **out)
 	store_done(st);
 	if (rc != STORE_DONE) {
 		json_decref(*out);
+		*out = NULL;
 		return app_store_fail(r, rc);
 	}
 	return 0;
@@ -455,7 +461,8 @@ int projects_get(struct app_req *r, int64_t id, json_t **out)
 		"SELECT a.id, a.name, a.starts_at, a.ends_at, a.place,"
 		" (SELECT count(*) FROM service_records s WHERE s.activity_id = a.id AND s.amends_id IS NULL),"
 		" (SELECT count(*) FROM shifts x WHERE x.activity_id = a.id)"
-		" FROM activities a WHERE a.project_id = $1 ORDER BY a.starts_at, a.id LIMIT 1000");
+		" FROM activities a JOIN projects p ON p.id = a.project_id"
+		" WHERE a.project_id = $1 AND a.org_id = p.org_id ORDER BY a.starts_at, a.id LIMIT 1000");
 	if (!st) {
 		json_decref(*out);
 		*out = NULL;
@@ -513,7 +520,17 @@ struct transition_ctx {
 /* Ends every live sign-up of the project's shifts (a cancelled project). */
 static int end_signups(struct store *s, int64_t project_id)
 {
-	struct store_stmt *st = store_prepare(s,
+	/* the shifts' rows first, in the order sign-ups and cancellations
+	 * take them, so that PostgreSQL never sees the two orders meet */
+	struct store_stmt *st = store_prepare(s, "UPDATE shifts SET waitlisted = 0 WHERE project_id = $1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, project_id);
+	int rc = store_step(st);
+	store_done(st);
+	if (rc != STORE_DONE)
+		return rc;
+	st = store_prepare(s,
 		"UPDATE signups SET status = 'cancelled', live = 0, cancelled_at = $2"
 		" WHERE live = 1 AND status IN ('confirmed', 'waitlisted')"
 		" AND shift_id IN (SELECT id FROM shifts WHERE project_id = $1)");
@@ -521,7 +538,7 @@ static int end_signups(struct store *s, int64_t project_id)
 		return STORE_ERROR;
 	store_bind_int(st, 1, project_id);
 	store_bind_int(st, 2, app_now());
-	int rc = store_step(st);
+	rc = store_step(st);
 	store_done(st);
 	if (rc != STORE_DONE)
 		return rc;

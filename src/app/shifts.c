@@ -9,6 +9,7 @@
 #include "core/shifts.h"
 #include "core/validate.h"
 #include "util/arena.h"
+#include "util/log.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #define CODE_EXPIRED_WINDOWS 288   /* live codes recognised as expired: a day at 5 minutes */
 #define AUTO_CHECKOUT_AFTER 86400
+#define SHIFT_MAX_SECONDS 86400
 #define SWEEP_BATCH 500
 
 #define SHIFT_COLUMNS "x.id, x.project_id, p.title, x.activity_id, a.name, x.starts_at, x.ends_at, x.place," \
@@ -24,6 +26,15 @@
 	" (SELECT count(*) FROM signups g WHERE g.shift_id = x.id AND g.status = 'checked_in'), x.created_by"
 #define SHIFT_FROM " FROM shifts x JOIN projects p ON p.id = x.project_id JOIN activities a ON a.id = x.activity_id" \
 	" JOIN orgs o ON o.id = p.org_id"
+
+/* The date (YYYYMMDD) of t in China. */
+static int china_ymd(int64_t t)
+{
+	time_t local = (time_t)(t + 8 * 3600);
+	struct tm tm;
+	gmtime_r(&local, &tm);
+	return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
 
 enum { SC_ID, SC_PROJECT, SC_TITLE, SC_ACTIVITY, SC_NAME, SC_STARTS, SC_ENDS, SC_PLACE, SC_CAPACITY,
        SC_CONFIRMED, SC_WAITLISTED, SC_WAITLIST, SC_DEADLINE, SC_CANCEL, SC_MIN_AGE, SC_MAX_AGE, SC_SKILLS,
@@ -134,8 +145,9 @@ struct shift_new {
 	const char *name, *place, *skills, *content, *category;
 	int64_t starts, ends, deadline, capacity, waitlist, cancel_before, min_age, max_age, training_id;
 	bool has_min, has_max;
-	int dates[SHIFT_SERIES_MAX];
+	int dates[SHIFT_SERIES_MAX + 1];
 	int ndates;               /* 0: just the one shift */
+	int first_ymd;            /* the date of starts_at, which the series counts from */
 	int64_t ids[SHIFT_SERIES_MAX];
 };
 
@@ -211,10 +223,10 @@ static int create_tx(struct store *s, void *vctx)
 {
 	struct shift_new *c = vctx;
 	int n = c->ndates ? c->ndates : 1;
-	int64_t first_day = c->ndates ? app_day_start(c->dates[0]) : 0;
+	int64_t first_day = c->ndates ? app_day_start(c->first_ymd) : 0;
 	for (int i = 0; i < n; i++) {
-		/* whole days from the first date keep the time of day (China has
-		 * no daylight saving) */
+		/* whole days from the date of starts_at keep the time of day
+		 * (China has no daylight saving) */
 		int64_t offset = c->ndates ? app_day_start(c->dates[i]) - first_day : 0;
 		int rc = insert_one(s, c, offset, i ? c->ids[0] : 0, &c->ids[i]);
 		if (rc != STORE_OK)
@@ -273,9 +285,12 @@ static int in_repeat(struct app_req *r, json_t *in, struct shift_new *c)
 		return app_fail(r, APP_EINVALID, "ends_before_start", "repeat.until");
 	if (ymd_add_days(first, 366) < until_ymd)
 		return app_fail(r, APP_EINVALID, "repeat_too_long", "repeat.until");
-	c->ndates = weekly_dates(first, until_ymd, mask, c->dates, SHIFT_SERIES_MAX);
+	c->first_ymd = first;
+	c->ndates = weekly_dates(first, until_ymd, mask, c->dates, SHIFT_SERIES_MAX + 1);
 	if (c->ndates <= 0)
 		return app_fail(r, APP_EINVALID, "repeat_empty", "repeat.weekdays");
+	if (c->ndates > SHIFT_SERIES_MAX)
+		return app_fail(r, APP_EINVALID, "repeat_too_long", "repeat.until");
 	return 0;
 }
 
@@ -314,8 +329,10 @@ int shifts_create(struct app_req *r, int64_t project_id, json_t *in, json_t **ou
 		app_fail(r, APP_EINVALID, "ends_before_start", "ends_at");
 		goto done;
 	}
-	if (c->ends - c->starts > 7 * 86400) {
-		app_fail(r, APP_EINVALID, "activity_too_long", "ends_at");
+	if (c->ends - c->starts > SHIFT_MAX_SECONDS) {
+		/* a duty of at most a day: auto check-out after 24 hours must
+		 * never land inside a shift (longer events are several shifts) */
+		app_fail(r, APP_EINVALID, "shift_too_long", "ends_at");
 		goto done;
 	}
 	if (c->has_min && c->has_max && c->max_age < c->min_age) {
@@ -482,7 +499,7 @@ int shifts_signups(struct app_req *r, int64_t id, json_t **out)
 	if (shift_load(r, id, &x) != 0 || staff_or_fail(r, &x, AUTHZ_RECORDS_READ) != 0)
 		return -1;
 	struct store_stmt *st = store_prepare(r->store, "SELECT " SIGNUP_COLUMNS SIGNUP_FROM
-					      " WHERE g.shift_id = $1 ORDER BY g.arrival, g.id LIMIT 100000");
+					      " WHERE g.shift_id = $1 ORDER BY g.arrival, g.id LIMIT 250000");
 	if (!st)
 		return app_store_fail(r, STORE_ERROR);
 	store_bind_int(st, 1, id);
@@ -579,7 +596,7 @@ static int signup_eligible(struct app_req *r, struct store *s, const struct sign
 		return app_fail(r, APP_EINVALID, "volunteer_not_found", "volunteer_id");
 	if (!f->active)
 		return app_fail(r, APP_EINVALID, "volunteer_inactive", "volunteer_id");
-	int age = age_on_date(f->birth, app_today_ymd());
+	int age = age_on_date(f->birth, china_ymd(x->starts));   /* as old as they will be then */
 	if ((x->min_age >= 0 && age < x->min_age) || (x->max_age >= 0 && age > x->max_age))
 		return app_fail(r, APP_EINVALID, "requirement_age", "volunteer_id");
 	if (x->training_id && !f->trained)
@@ -642,6 +659,11 @@ static int signup_decide(struct signup_ctx *c, struct store *s)
 		     ((c->f.paired && (r->who->roles & ROLE_SOCIAL_WORKER)) ||
 		      authz_check(r, AUTHZ_SHIFTS_STAFF, x->path) == 0);
 	memset(&r->err, 0, sizeof(r->err));
+	bool open = strcmp(x->project_status, "published") == 0 || strcmp(x->project_status, "in_progress") == 0;
+	if (!staff && !open && strcmp(x->project_status, "draft") == 0) {
+		app_fail(r, APP_ENOTFOUND, "not_found", NULL);   /* a draft is not public yet */
+		return STORE_ERROR;
+	}
 	if (!staff) {
 		/* a volunteer signs up only themselves */
 		if (!c->f.has_volunteer || c->f.volunteer_user != r->who->user_id)
@@ -651,7 +673,7 @@ static int signup_decide(struct signup_ctx *c, struct store *s)
 	}
 	if (r->err.code)
 		return STORE_ERROR;
-	if (strcmp(x->project_status, "published") != 0 && strcmp(x->project_status, "in_progress") != 0) {
+	if (!open) {
 		app_fail(r, APP_EINVALID, "project_not_open", "shift_id");
 		return STORE_ERROR;
 	}
@@ -854,11 +876,44 @@ static int cancel_tx(struct store *s, void *vctx)
 	store_done(st);
 	if (rc != STORE_ROW)
 		return rc == STORE_DONE ? STORE_OK : rc;
-	rc = write_id(s, "UPDATE signups SET status = 'confirmed' WHERE id = $1 AND status = 'waitlisted'", c->promoted);
-	if (rc != STORE_OK)
+	st = store_prepare(s, "UPDATE signups SET status = 'confirmed' WHERE id = $1 AND status = 'waitlisted' RETURNING id");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, c->promoted);
+	rc = store_step(st);
+	store_done(st);
+	if (rc == STORE_DONE) {
+		c->promoted = 0;   /* changed meanwhile: the counters stay as they are */
+		return STORE_OK;
+	}
+	if (rc != STORE_ROW)
 		return rc;
 	return write_id(s, "UPDATE shifts SET confirmed = confirmed + 1, waitlisted = waitlisted - 1 WHERE id = $1",
 			c->shift_id);
+}
+
+int shifts_release(struct app_req *r, struct store *s, int64_t volunteer_id)
+{
+	struct store_stmt *st = store_prepare(s,
+		"SELECT g.id, g.shift_id, g.status, x.ends_at FROM signups g JOIN shifts x ON x.id = g.shift_id"
+		" WHERE g.volunteer_id = $1 AND g.status IN ('confirmed', 'waitlisted') AND x.ends_at > $2 LIMIT 1000");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, volunteer_id);
+	store_bind_int(st, 2, app_now());
+	struct cancel_ctx held[64];
+	int n = 0, rc;
+	while (n < 64 && (rc = store_step(st)) == STORE_ROW) {
+		held[n] = (struct cancel_ctx){ .r = r, .id = store_col_int(st, 0), .shift_id = store_col_int(st, 1),
+					       .now = app_now(), .ends = store_col_int(st, 3) };
+		held[n].was = strcmp(store_col_text(st, 2), "confirmed") == 0 ? "confirmed" : "waitlisted";
+		n++;
+	}
+	store_done(st);
+	for (int i = 0; i < n; i++)
+		if ((rc = cancel_tx(s, &held[i])) != STORE_OK)
+			return rc;
+	return STORE_OK;
 }
 
 int shifts_cancel(struct app_req *r, int64_t signup_id, json_t **out)
@@ -909,14 +964,6 @@ int shifts_cancel(struct app_req *r, int64_t signup_id, json_t **out)
 static int64_t code_window(struct app_req *r, int64_t t)
 {
 	return t / app_config(r->app)->checkin_period;
-}
-
-static int china_ymd(int64_t t)
-{
-	time_t local = (time_t)(t + 8 * 3600);
-	struct tm tm;
-	gmtime_r(&local, &tm);
-	return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
 }
 
 int shifts_code(struct app_req *r, int64_t id, const char *at_s, json_t **out)
@@ -994,6 +1041,44 @@ static int attendance_record(struct store *s, struct check_ctx *c, int64_t in, i
 	if (rc != STORE_DONE)
 		return rc;
 	int64_t a = in > x->starts ? in : x->starts, b = out < x->ends ? out : x->ends;
+	/* the rules every record keeps (records.c): no time shared with
+	 * another record of the person — shifts overlapping within the grace
+	 * give up the shared minutes — and no more than the daily maximum */
+	int64_t day0 = ((a + 8 * 3600) / 86400) * 86400 - 8 * 3600, same_day = 0, len = b - a;
+	st = store_prepare(s,
+		"SELECT starts_at, ends_at, minutes FROM service_records WHERE volunteer_id = $1 AND status <> 'rejected'"
+		" AND amends_id IS NULL AND ends_at > $2 AND starts_at < $3 ORDER BY starts_at");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, c->volunteer_id);
+	store_bind_int(st, 2, day0 < a - 86400 ? day0 : a - 86400);
+	store_bind_int(st, 3, b + 86400);
+	bool inside = false;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		int64_t o0 = store_col_int(st, 0), o1 = store_col_int(st, 1);
+		if (o0 >= day0 && o0 < day0 + 86400)
+			same_day += store_col_int(st, 2);
+		if (!intervals_overlap(a, b, o0, o1))
+			continue;
+		if (o0 <= a)
+			a = o1;
+		else if (o1 >= b)
+			b = o0;
+		else
+			inside = true;
+	}
+	store_done(st);
+	if (rc != STORE_DONE)
+		return rc;
+	int64_t room = app_config(c->r->app)->record_daily_max - same_day;
+	minutes -= (len - (b > a ? b - a : 0)) / 60;   /* the minutes shared with other records */
+	if (minutes > room)
+		minutes = room;
+	if (inside || minutes <= 0) {
+		c->minutes = 0;   /* nothing left to record: the sign-up says so */
+		return STORE_OK;
+	}
+	c->minutes = minutes;
 	st = store_prepare(s,
 		"INSERT INTO service_records (activity_id, volunteer_id, org_id, region_code, starts_at, ends_at,"
 		" minutes, place, content, quality, source, evidence, recorder_id, late, status, created_at)"
@@ -1192,31 +1277,41 @@ static int noshow_tx(struct store *s, void *vctx)
 int shifts_sweep(struct app_req *r, int64_t as_of, int64_t *auto_out, int64_t *no_shows)
 {
 	*auto_out = *no_shows = 0;
+	int64_t after = 0;
 	for (;;) {
+		/* by id, so a sign-up that cannot be checked out is passed over
+		 * (and logged) instead of stopping every later sweep */
 		struct store_stmt *st = store_prepare(r->store,
-			"SELECT g.shift_id, g.volunteer_id, g.checked_in_at FROM signups g WHERE g.status = 'checked_in'"
-			" AND g.checked_in_at <= $1 ORDER BY g.id LIMIT 500");
+			"SELECT g.id, g.shift_id, g.volunteer_id, g.checked_in_at FROM signups g WHERE g.status = 'checked_in'"
+			" AND g.checked_in_at <= $1 AND g.id > $2 ORDER BY g.id LIMIT 500");
 		if (!st)
 			return app_store_fail(r, STORE_ERROR);
 		store_bind_int(st, 1, as_of - AUTO_CHECKOUT_AFTER);
-		int64_t rows[SWEEP_BATCH][3];
+		store_bind_int(st, 2, after);
+		int64_t rows[SWEEP_BATCH][4];
 		int n = 0, rc;
 		while (n < SWEEP_BATCH && (rc = store_step(st)) == STORE_ROW) {
-			rows[n][0] = store_col_int(st, 0);
-			rows[n][1] = store_col_int(st, 1);
-			rows[n][2] = store_col_int(st, 2);
+			for (int k = 0; k < 4; k++)
+				rows[n][k] = store_col_int(st, k);
 			n++;
 		}
 		store_done(st);
 		for (int i = 0; i < n; i++) {
 			struct shift_ref x;
-			if (shift_load(r, rows[i][0], &x) != 0)
-				return -1;
-			struct check_ctx c = { .r = r, .x = &x, .volunteer_id = rows[i][1], .auto_out = true,
-					       .t = rows[i][2] + AUTO_CHECKOUT_AFTER };
+			after = rows[i][0];
+			if (shift_load(r, rows[i][1], &x) != 0) {
+				log_warn("sweep: sign-up %lld: shift unreadable", (long long)after);
+				memset(&r->err, 0, sizeof(r->err));
+				continue;
+			}
+			struct check_ctx c = { .r = r, .x = &x, .volunteer_id = rows[i][2], .auto_out = true,
+					       .t = rows[i][3] + AUTO_CHECKOUT_AFTER };
 			rc = store_tx(r->store, check_tx, &c);
-			if (rc != STORE_OK)
-				return app_store_fail(r, rc);
+			if (rc != STORE_OK) {
+				log_warn("sweep: sign-up %lld not checked out: %s", (long long)after, store_errmsg(r->store));
+				memset(&r->err, 0, sizeof(r->err));
+				continue;
+			}
 			(*auto_out)++;
 		}
 		if (n < SWEEP_BATCH)
@@ -1238,7 +1333,7 @@ int shifts_sweep(struct app_req *r, int64_t as_of, int64_t *auto_out, int64_t *n
 int shifts_sweep_api(struct app_req *r, json_t *in, json_t **out)
 {
 	int64_t as_of = app_now();
-	if (authz_check(r, AUTHZ_STARS_WRITE, NULL) != 0 || (in && in_time(r, in, "as_of", false, &as_of, NULL) != 0))
+	if (authz_check(r, AUTHZ_MAINTENANCE, NULL) != 0 || (in && in_time(r, in, "as_of", false, &as_of, NULL) != 0))
 		return -1;
 	if (as_of > app_now() + 60)
 		return app_fail(r, APP_EINVALID, "in_the_future", "as_of");

@@ -1572,6 +1572,8 @@ static int delete_tx(struct store *s, void *vctx)
 		if (rc != STORE_DONE)
 			return rc;
 	}
+	if ((rc = shifts_release(c->r, s, c->id)) != STORE_OK)
+		return rc;
 	return audit_write(c->r, s, "volunteer.delete", "volunteer", c->id, c->org_id, c->org_path, NULL);
 }
 

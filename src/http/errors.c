@@ -167,6 +167,7 @@ static const struct {
 	{ "repeat_too_long", "重复班次最长一年", "a repeating series can run for at most a year" },
 	{ "repeat_empty", "所选星期在期间内没有日期", "no date in the period falls on the chosen weekdays" },
 	{ "deadline_after_end", "报名截止时间不能晚于班次结束", "the sign-up deadline cannot be after the shift ends" },
+	{ "shift_too_long", "一个班次不能超过 24 小时", "a shift cannot last more than 24 hours" },
 	{ "project_not_found", "项目不存在", "no such project" },
 	{ "project_of_another_org", "活动须由项目所属组织举办", "an activity of a project must be organised by the project's owner" },
 	{ "too_many_codes", "签到码错误次数过多，请稍后再试", "too many wrong codes, try again later" },

@@ -213,6 +213,18 @@ test('shifts: bad input, weekly series, requirements', async () => {
   assert.equal(series[2].starts_at, iso(t0 + 7 * 24 * H), 'a week later, same time');
   assert.ok(series.every((s) => s.series_id === r.json.series[0] && s.capacity === 5));
 
+  // the series counts from the date of starts_at: a weekday after it
+  // keeps the time of day
+  const next = (wd % 7) + 1;
+  const later = await staff.post(url, { ...base, repeat: { weekdays: [next], until } });
+  assert.equal(later.status, 201, later.text);
+  assert.equal(later.json.starts_at, iso(t0 + 24 * H), 'the first shift is the day after, same time');
+  assert.equal(later.json.series.length, 3);
+  let x0 = await staff.post(url, { ...base, ends_at: iso(t0 + 25 * H) });
+  assert.deepEqual([x0.status, x0.json.error.code], [422, 'shift_too_long']);
+  x0 = await staff.post(url, { ...base, repeat: { weekdays: [1, 2, 3, 4, 5, 6, 7], until: new Date(t0 + 8 * H + 300 * 24 * H).toISOString().slice(0, 10) } });
+  assert.deepEqual([x0.status, x0.json.error.code], [422, 'repeat_too_long'], 'more than 200 shifts');
+
   // requirements: age, skill, training
   const young = await volunteer('小青年', birthForAge(17).slice(0, 8), 501, { guardian: { consent: true } });
   const old = await volunteer('老志愿', '19500101', 503, { skills: ['急救'] });
@@ -473,7 +485,22 @@ test('attendance becomes submitted records; rounding, share, auto check-out, app
   r = await staff.post(`/api/v1/shifts/${s.id}/check-out`, { volunteer_id: brief.id, ...at(s0 + 80 * M) });
   assert.equal(r.json.checked_out_at, iso(s0 + 70 * M), 'checking out twice changes nothing');
 
-  const queue = (await staff.get('/api/v1/records?status=submitted')).json.items.filter((x) => x.activity_id === s.activity_id);
+  // a record entered by hand for the first half hour of the shift: the
+  // attendance record gives those minutes up
+  const busy = await volunteer('已有记录', '19800110', 919);
+  const other = (await staff.post('/api/v1/activities', { name: '交叉活动', org_id: st.id, starts_at: iso(s0 - 30 * M),
+    ends_at: iso(s0 + 30 * M), place: '站点', content: '其他服务' })).json;
+  r = await staff.post('/api/v1/records', { activity_id: other.id, volunteer_id: busy.id, minutes: 60, quality: 'good' });
+  assert.equal(r.status, 201, r.text);
+  await staff.post(`/api/v1/shifts/${s.id}/signups`, { volunteer_id: busy.id });
+  await staff.post(`/api/v1/shifts/${s.id}/check-in`, { volunteer_id: busy.id, ...at(s0) });
+  r = await staff.post(`/api/v1/shifts/${s.id}/check-out`, { volunteer_id: busy.id, ...at(s0 + 2 * H) });
+  assert.equal(r.json.minutes, 90);
+  const clipped = (await staff.get(`/api/v1/records/${r.json.record_id}`)).json;
+  assert.deepEqual([clipped.starts_at, clipped.minutes], [iso(s0 + 30 * M), 90]);
+
+  const queue = (await staff.get('/api/v1/records?status=submitted')).json.items
+    .filter((x) => x.activity_id === s.activity_id && x.volunteer_id !== busy.id);
   assert.equal(queue.length, 2);
   const rec = queue.find((x) => x.volunteer_id === full.id);
   assert.deepEqual([rec.source, rec.status, rec.minutes, rec.place], ['check_in', 'submitted', 120, '凤溪社区食堂']);
@@ -524,7 +551,30 @@ test('attendance becomes submitted records; rounding, share, auto check-out, app
   assert.equal(r.status, 201, r.text);
   const listed = (await staff.get(`/api/v1/projects/${p.id}`)).json.activities;
   assert.deepEqual(listed.map((a) => [a.id, a.shift]), [[y.activity_id, true], [r.json.id, false], [s.activity_id, true]]);
-  assert.equal(listed.find((a) => a.id === s.activity_id).records, 2);
+  assert.equal(listed.find((a) => a.id === s.activity_id).records, 3);
+});
+
+test('a person who deletes their file gives their places to the waitlist; drafts are not there for volunteers', async () => {
+  const t0 = Date.now() + 60 * 24 * H;
+  const s = await shift(project, t0, t0 + H, { capacity: 1 });
+  const leaver = await selfVolunteer('要离开', '19800107', 913);
+  const next = await volunteer('等候者', '19800108', 915);
+  assert.equal((await leaver.client.post(`/api/v1/shifts/${s.id}/signups`)).json.status, 'confirmed');
+  assert.equal((await staff.post(`/api/v1/shifts/${s.id}/signups`, { volunteer_id: next.id })).json.status, 'waitlisted');
+  const r = await leaver.client.post('/api/v1/me/volunteer/deletion');
+  assert.ok(r.status < 300, r.text);
+  const list = (await staff.get(`/api/v1/shifts/${s.id}/signups`)).json.items;
+  assert.deepEqual(list.map((g) => [g.volunteer_id, g.status]), [[leaver.id, 'cancelled'], [next.id, 'confirmed']]);
+  const counts = (await staff.get(`/api/v1/shifts/${s.id}`)).json;
+  assert.deepEqual([counts.confirmed, counts.waitlisted], [1, 0]);
+
+  const draft = await newProject({ title: '尚未发布' });
+  const ds = await shift(draft, t0, t0 + H);
+  const someone = await selfVolunteer('好奇者', '19800109', 917);
+  const d = await someone.client.post(`/api/v1/shifts/${ds.id}/signups`);
+  assert.equal(d.status, 404, 'a draft is not public yet');
+  const st2 = await staff.post(`/api/v1/shifts/${ds.id}/signups`, { volunteer_id: next.id });
+  assert.deepEqual([st2.status, st2.json.error.code], [422, 'project_not_open'], 'staff are told why');
 });
 
 test('a cancelled project ends its sign-ups; unknown ids are 404', async () => {

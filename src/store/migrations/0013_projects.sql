@@ -8,6 +8,10 @@
 --              meet (an exclusion constraint on PostgreSQL, a trigger on
 --              SQLite, whose writers are serialised anyway)
 
+-- activities.project_id was a free number until now: it names projects
+-- from here on
+UPDATE activities SET project_id = NULL;
+
 CREATE TABLE projects (
   id {{id}},
   org_id BIGINT NOT NULL REFERENCES orgs(id),
@@ -104,7 +108,7 @@ CREATE INDEX signups_volunteer ON signups (volunteer_id, busy_from);
 CREATE TRIGGER signups_no_overlap BEFORE INSERT ON signups
 WHEN NEW.live = 1 AND NEW.busy_from < NEW.busy_to AND EXISTS (
   SELECT 1 FROM signups s WHERE s.volunteer_id = NEW.volunteer_id AND s.live = 1
-  AND s.busy_from < NEW.busy_to AND s.busy_to > NEW.busy_from)
+  AND s.busy_from < s.busy_to AND s.busy_from < NEW.busy_to AND s.busy_to > NEW.busy_from)
 BEGIN
   SELECT RAISE(ABORT, 'shift_overlap');
 END;
