@@ -37,7 +37,7 @@ static struct opt opts[] = {
 	  "address to serve on ([::1]:8080 for IPv6, port 0 picks a free port)", OPT_STR, true, NULL },
 	{ "threads", "ZHIYUAN_THREADS", "0", "N", "threads serving connections (0 = one per core)", OPT_INT, true, NULL },
 	{ "write-threads", "ZHIYUAN_WRITE_THREADS", "0", "N",
-	  "threads running writes, which may wait for a commit (0 = eight per core)", OPT_INT, true, NULL },
+	  "threads running writes, which may wait for a commit (0 = eight per core, at least 32)", OPT_INT, true, NULL },
 	{ "web-root", "ZHIYUAN_WEB_ROOT", "web/dist", "DIR", "built web console to serve", OPT_STR, true, NULL },
 	{ "max-body", "ZHIYUAN_MAX_BODY", "1048576", "BYTES", "largest request body accepted", OPT_INT, true, NULL },
 	{ "access-log", "ZHIYUAN_ACCESS_LOG", "-", "DEST", "access log: - (stdout), a file, or off", OPT_STR, true, NULL },

@@ -466,11 +466,13 @@ int http_serve(struct app *app, const struct http_config *cfg)
 	if (cores < 1)
 		cores = 1;
 	unsigned threads = cfg->threads ? cfg->threads : (unsigned)cores;
-	/* writes run apart, eight threads per core: a write waiting for its
-	 * group commit (or for PostgreSQL) holds only its own request, and
-	 * more writes in flight make bigger groups, while reads keep one
-	 * thread per core and short queues (docs/decisions.md) */
-	srv.writes.nthreads = cfg->write_threads ? cfg->write_threads : (unsigned)(cores < 32 ? 8 * cores : 256);
+	/* writes run apart, eight threads per core and at least 32: a write
+	 * waiting for its group commit (or for PostgreSQL) holds only its own
+	 * request, and more writes in flight make bigger groups (16 → 32 on
+	 * two cores: sign-ups 9,400–10,100/s → 10,700–11,600/s), while reads
+	 * keep one thread per core and short queues (docs/decisions.md) */
+	srv.writes.nthreads = cfg->write_threads ? cfg->write_threads
+						 : (unsigned)(cores < 4 ? 32 : cores < 32 ? 8 * cores : 256);
 	pthread_mutex_init(&srv.writes.lock, NULL);
 	pthread_cond_init(&srv.writes.ready, NULL);
 	srv.writes.tail = &srv.writes.head;
