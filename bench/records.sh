@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Service-record benchmarks on a fresh SQLite database (or PostgreSQL with
 # BENCH_DB=postgresql://…): single-record entry and batches of 50 over
-# HTTP (every acknowledged record is on disk: synchronous=FULL) and the
-# archive of a volunteer with 1,000 records (bench/verify.sh times
+# HTTP (every acknowledged record is on disk: synchronous=FULL), approval
+# of the entered records (each joins the chain, the totals, star levels
+# and the points ledger in one transaction) and the archive of a
+# volunteer with 1,000 records (bench/verify.sh times
 # `zhiyuan verify` over 1,000,000 links). Usage:
 # bench/records.sh [DURATION_SECONDS]; BENCH_RUNS (3), BENCH_THREADS
 # (server default). Loopback only.
@@ -47,4 +49,26 @@ done
 for r in $(seq 1 "$runs"); do
   printf 'archive, 1,000 records (page of 50):  %s\n' "$(wrk -t1 -c16 -d${dur}s --latency \
     -H "Authorization: Bearer $token" "$url/api/v1/volunteers/$archive/archive?limit=50" | report)"
+done
+# approval: the records entered above, oldest first, one per request
+node -e '
+const [url, token, out] = process.argv.slice(1);
+const ids = [];
+(async () => {
+  for (let cursor = ""; ;) {
+    const r = await fetch(`${url}/api/v1/records?status=submitted&limit=200${cursor ? "&cursor=" + cursor : ""}`,
+      { headers: { Authorization: "Bearer " + token } });
+    const page = await r.json();
+    ids.push(...page.items.map((x) => x.id));
+    if (!page.next_cursor || ids.length >= 200000) break;
+    cursor = page.next_cursor;
+  }
+  ids.sort((a, b) => a - b);
+  require("fs").writeFileSync(out, `records = {${ids.join(",")}}\n`);
+  console.log(ids.length);
+})();' "$url" "$token" "$dir/approve.lua" >"$dir/approve_count"
+printf 'submitted records to approve: %s\n' "$(cat "$dir/approve_count")"
+for r in $(seq 1 "$runs"); do
+  printf 'approval:                %s\n' "$(BENCH_START=$(( (r - 1) * 40000 )) BENCH_DATA=$dir/approve.lua \
+    wrk -t1 -c16 -d${dur}s --latency -s bench/record-approve.lua -H "Authorization: Bearer $token" "$url" | report)"
 done
