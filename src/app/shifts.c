@@ -20,7 +20,7 @@
 #define SHIFT_MAX_SECONDS 86400
 #define SWEEP_BATCH 500
 
-#define SHIFT_COLUMNS "x.id, x.project_id, p.title, x.activity_id, a.name, x.starts_at, x.ends_at, x.place," \
+#define SHIFT_COLUMNS "x.id, x.project_id, p.title, x.activity_id, COALESCE(x.name, p.title), x.starts_at, x.ends_at, x.place," \
 	" x.capacity, x.confirmed, x.waitlisted, x.waitlist, x.signup_deadline, x.cancel_before, x.min_age," \
 	" x.max_age, x.skills, x.training_id, x.series_id, o.path, p.status, x.code_key, p.org_id, a.content," \
 	" (SELECT count(*) FROM signups g WHERE g.shift_id = x.id AND g.status = 'checked_in'), x.created_by"
@@ -143,6 +143,7 @@ struct shift_new {
 	struct app_req *r;
 	struct project_ref *p;
 	const char *name, *place, *skills, *content, *category;
+	const char *activity_name;   /* "project title · shift name" */
 	int64_t starts, ends, deadline, capacity, waitlist, cancel_before, min_age, max_age, training_id;
 	bool has_min, has_max;
 	int dates[SHIFT_SERIES_MAX + 1];
@@ -162,7 +163,7 @@ static int insert_one(struct store *s, struct shift_new *c, int64_t offset, int6
 		return STORE_ERROR;
 	store_bind_int(st, 1, c->p->org_id);
 	store_bind_int(st, 2, c->p->id);
-	store_bind_text(st, 3, c->name);
+	store_bind_text(st, 3, c->activity_name);
 	store_bind_int(st, 4, c->starts + offset);
 	store_bind_int(st, 5, c->ends + offset);
 	store_bind_text(st, 6, c->place);
@@ -180,8 +181,8 @@ static int insert_one(struct store *s, struct shift_new *c, int64_t offset, int6
 	secret_token("", salt, sizeof(salt));
 	st = store_prepare(s,
 		"INSERT INTO shifts (project_id, activity_id, series_id, starts_at, ends_at, place, capacity, waitlist,"
-		" signup_deadline, cancel_before, min_age, max_age, skills, training_id, code_key, created_by, created_at)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id");
+		" signup_deadline, cancel_before, min_age, max_age, skills, training_id, code_key, created_by, created_at, name)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id");
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, c->p->id);
@@ -213,6 +214,7 @@ static int insert_one(struct store *s, struct shift_new *c, int64_t offset, int6
 	store_bind_text(st, 15, salt);
 	store_bind_int(st, 16, c->r->who->user_id);
 	store_bind_int(st, 17, now);
+	store_bind_text(st, 18, c->name);
 	rc = store_step(st);
 	*id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
 	store_done(st);
@@ -378,8 +380,7 @@ int shifts_create(struct app_req *r, int64_t project_id, json_t *in, json_t **ou
 		c->category = arena_strdup(r->arena, store_col_text(st, 1));
 	}
 	store_done(st);
-	if (!c->name)
-		c->name = p.title;
+	c->activity_name = c->name ? arena_printf(r->arena, "%s · %s", p.title, c->name) : p.title;
 	c->skills = skills;
 	c->cancel_before = cancel_min * 60;
 	int rc = store_tx(r->store, create_tx, c);

@@ -225,6 +225,12 @@ test('shifts: bad input, weekly series, requirements', async () => {
   x0 = await staff.post(url, { ...base, repeat: { weekdays: [1, 2, 3, 4, 5, 6, 7], until: new Date(t0 + 8 * H + 300 * 24 * H).toISOString().slice(0, 10) } });
   assert.deepEqual([x0.status, x0.json.error.code], [422, 'repeat_too_long'], 'more than 200 shifts');
 
+  // a named shift: its activity (what records and files show) carries the
+  // project's title too
+  const named = (await staff.post(url, { ...base, name: '早班', starts_at: iso(t0 + 26 * H), ends_at: iso(t0 + 27 * H) })).json;
+  assert.equal(named.name, '早班');
+  assert.equal((await staff.get(`/api/v1/activities/${named.activity_id}`)).json.name, '社区敬老助餐 · 早班');
+
   // requirements: age, skill, training
   const young = await volunteer('小青年', birthForAge(17).slice(0, 8), 501, { guardian: { consent: true } });
   const old = await volunteer('老志愿', '19500101', 503, { skills: ['急救'] });

@@ -49,6 +49,9 @@ CREATE TABLE shifts (
   id {{id}},
   project_id BIGINT NOT NULL REFERENCES projects(id),
   activity_id BIGINT NOT NULL REFERENCES activities(id),
+  -- the shift's own name (早餐班); NULL: the project's title. Its activity
+  -- is named "title · name", which is what records and files show
+  name TEXT,
   series_id BIGINT,
   starts_at BIGINT NOT NULL,
   ends_at BIGINT NOT NULL,
