@@ -669,3 +669,39 @@ int projects_public_get(struct app_req *r, int64_t id, json_t **out)
 	json_object_set_new(*out, "shifts", shifts);
 	return 0;
 }
+
+int projects_agencies(struct app_req *r, json_t **out)
+{
+	if (authz_check(r, AUTHZ_PROJECTS_WRITE, NULL) != 0)
+		return -1;
+	struct store_stmt *st = store_prepare(r->store,
+		"SELECT o.id, o.name, o.region_code, u.id, u.display_name, u.username, u.roles"
+		" FROM orgs o LEFT JOIN users u ON u.org_id = o.id AND u.status = 'active'"
+		" WHERE o.kind = 'social_work_agency' AND o.status = 'active' ORDER BY o.id, u.id LIMIT 5000");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	json_t *items = json_array(), *cur = NULL;
+	int64_t cur_id = 0;
+	int rc;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		if (!cur || store_col_int(st, 0) != cur_id) {
+			cur_id = store_col_int(st, 0);
+			cur = json_pack("{sI ss ss s[]}", "id", (json_int_t)cur_id, "name", store_col_text(st, 1),
+					"region_code", store_col_text(st, 2), "social_workers");
+			json_array_append_new(items, cur);
+		}
+		if (!store_col_null(st, 3) && (roles_from_csv(store_col_text(st, 6)) & ROLE_SOCIAL_WORKER)) {
+			const char *dn = store_col_text(st, 4);
+			json_array_append_new(json_object_get(cur, "social_workers"),
+				json_pack("{sI ss}", "id", (json_int_t)store_col_int(st, 3),
+					  "display_name", *dn ? dn : store_col_text(st, 5)));
+		}
+	}
+	store_done(st);
+	if (rc != STORE_DONE) {
+		json_decref(items);
+		return app_store_fail(r, rc);
+	}
+	*out = json_pack("{so}", "items", items);
+	return 0;
+}

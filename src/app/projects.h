@@ -27,6 +27,11 @@ int projects_list(struct app_req *r, const char *org_id, const char *status, con
  * live sign-up of its shifts. */
 int projects_transition(struct app_req *r, int64_t id, const char *to, json_t **out);
 
+/* GET /social-work-agencies: every active social-work agency with its
+ * active social workers, for staff choosing a project's partner (agencies
+ * usually sit outside a station's scope). */
+int projects_agencies(struct app_req *r, json_t **out);
+
 /* GET /public/projects?q=&domain=&category=&region=&org_id=&date=&open=
  * &limit=&cursor=: published and running projects, for anyone. */
 struct project_query {

@@ -1107,3 +1107,10 @@ enum MHD_Result h_shift_sweep(struct http_req *req, json_t *in)
 	int rc = shifts_sweep_api(&req->app, in, &out);
 	return reply(req, rc, 200, out);
 }
+
+enum MHD_Result h_agencies(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = projects_agencies(&req->app, &out);
+	return reply(req, rc, 200, out);
+}

@@ -135,5 +135,6 @@ enum MHD_Result h_shift_check_in(struct http_req *req, json_t *in);
 enum MHD_Result h_shift_check_out(struct http_req *req, json_t *in);
 enum MHD_Result h_my_shifts(struct http_req *req, json_t *in);
 enum MHD_Result h_shift_sweep(struct http_req *req, json_t *in);
+enum MHD_Result h_agencies(struct http_req *req, json_t *in);
 
 #endif

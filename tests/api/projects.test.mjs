@@ -111,6 +111,13 @@ test('projects: bad input changes nothing, then draft → published, public list
   assert.deepEqual(project.social_workers.map((w) => w.display_name), ['李社工']);
   assert.equal(project.region_code, '510115006001', 'the owner\'s region by default');
   assert.equal((await sw.get(`/api/v1/projects/${project.id}`)).status, 200, 'the paired social worker sees it');
+  // staff of a station choose a partner agency outside their scope
+  const agencies = await staff.get('/api/v1/social-work-agencies');
+  assert.equal(agencies.status, 200, agencies.text);
+  const mine = agencies.json.items.find((a) => a.id === agency.id);
+  assert.deepEqual(mine.social_workers.map((w) => w.display_name), ['李社工']);
+  const anonAgencies = await new Client(srv.url).get('/api/v1/social-work-agencies');
+  assert.equal(anonAgencies.status, 401);
   assert.equal((await outsider.get(`/api/v1/projects/${project.id}`)).status, 403);
 
   const anon = new Client(srv.url);
