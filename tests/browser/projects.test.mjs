@@ -80,6 +80,13 @@ async function prepare() {
   const station = await client.post('/api/v1/organizations', { name: `踏水社区工作站${suffix}`, kind: 'station', parent_id: assoc.json.id, region_code: '510115006001' })
   assert.equal(station.status, 201, `create station: ${station.text}`)
   data.station = station.json
+  // a partner agency under the root, outside the recorder's scope, and its social worker
+  const agency = await client.post('/api/v1/organizations', { name: `阳光社工服务中心${suffix}`, kind: 'social_work_agency', parent_id: rootOrg, region_code: '510115' })
+  assert.equal(agency.status, 201, `create agency: ${agency.text}`)
+  data.agency = agency.json
+  const worker = await client.post('/api/v1/users', { username: `proj_sw_${suffix}`, password: 'social-worker-1', display_name: '社工小周', roles: ['social_worker'], org_id: agency.json.id })
+  assert.equal(worker.status, 201, `create social worker: ${worker.text}`)
+  data.worker = worker.json
   const user = await client.post('/api/v1/users', { ...RECORDER, display_name: '记录员小林', roles: ['recorder'], org_id: station.json.id })
   assert.equal(user.status, 201, `create recorder: ${user.text}`)
   const anon = new Client(base)
@@ -181,6 +188,12 @@ test('projects, shifts, sign-up and check-in', { timeout: 240_000 }, async (t) =
     await inputOf(dialog, 'project-starts').press('Enter')
     await inputOf(dialog, 'project-ends').fill(chinaMinute(Date.now() + 60 * 24 * H).slice(0, 10))
     await inputOf(dialog, 'project-ends').press('Enter')
+    // the partner agency and its social worker (社工+义工)
+    await dialog.locator(byTest('project-agency')).click()
+    await staff.locator('.el-select-dropdown__item:visible', { hasText: data.agency.name }).click()
+    await dialog.locator(byTest('project-social-workers')).click()
+    await staff.locator('.el-select-dropdown__item:visible', { hasText: '社工小周' }).click()
+    await dialog.locator(byTest('project-title')).click()
     await inputOf(dialog, 'project-contact-name').fill('林老师')
     await inputOf(dialog, 'project-contact-phone').fill('028-82712345')
     const created = staff.waitForResponse((r) => r.url().endsWith('/api/v1/projects') && r.request().method() === 'POST')
@@ -192,6 +205,8 @@ test('projects, shifts, sign-up and check-in', { timeout: 240_000 }, async (t) =
     assert.equal(sent.category, '扶老助残')
     assert.equal(sent.brand, true)
     assert.equal(sent.org_id, data.station.id)
+    assert.equal(sent.agency_org_id, data.agency.id)
+    assert.deepEqual(sent.social_worker_ids, [data.worker.id])
     data.project = await response.json()
     await staff.waitForURL((url) => url.pathname === `/projects/${data.project.id}`)
     assert.equal(await text(staff.locator(byTest('project-status'))), '草稿')
