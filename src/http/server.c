@@ -436,6 +436,35 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	log_warn("http: %s", msg);
 }
 
+/* Upkeep (the shift sweep, app_tick) on a thread of its own, every so
+ * many seconds, so that it never holds up a signal or a request. */
+struct upkeep {
+	struct app *app;
+	unsigned every;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stopping;
+};
+
+static void *upkeep_thread(void *arg)
+{
+	struct upkeep *u = arg;
+	pthread_mutex_lock(&u->lock);
+	while (!u->stopping) {
+		struct timespec at;
+		clock_gettime(CLOCK_REALTIME, &at);
+		at.tv_sec += u->every;
+		if (pthread_cond_timedwait(&u->wake, &u->lock, &at) == ETIMEDOUT && !u->stopping) {
+			pthread_mutex_unlock(&u->lock);
+			app_tick(u->app);
+			pthread_mutex_lock(&u->lock);
+		}
+	}
+	pthread_mutex_unlock(&u->lock);
+	return NULL;
+}
+
 int http_serve(struct app *app, const struct http_config *cfg)
 {
 	struct server srv = { .app = app, .cfg = *cfg };
@@ -520,13 +549,11 @@ int http_serve(struct app *app, const struct http_config *cfg)
 	 * file too */
 	int sig;
 	struct timespec second = { 1, 0 };
-	int64_t every = (int64_t)cfg->tick_every * 1000000000, next_tick = time_mono_ns() + every;
+	struct upkeep up = { .app = app, .every = cfg->tick_every };
+	pthread_mutex_init(&up.lock, NULL);
+	pthread_cond_init(&up.wake, NULL);
+	bool upkeep_running = up.every && pthread_create(&up.thread, NULL, upkeep_thread, &up) == 0;
 	while ((sig = sigtimedwait(&sigs, NULL, &second)) < 0) {
-		if (every && time_mono_ns() >= next_tick) {
-			/* upkeep (the shift sweep) on this otherwise idle thread */
-			app_tick(app);
-			next_tick = time_mono_ns() + every;
-		}
 		if (access_log) {
 			pthread_mutex_lock(&access_lock);
 			fflush(access_log);
@@ -535,6 +562,13 @@ int http_serve(struct app *app, const struct http_config *cfg)
 		}
 	}
 	log_info("signal %d: finishing requests in flight", sig);
+	if (upkeep_running) {
+		pthread_mutex_lock(&up.lock);
+		up.stopping = true;
+		pthread_cond_signal(&up.wake);
+		pthread_mutex_unlock(&up.lock);
+		pthread_join(up.thread, NULL);
+	}
 	MHD_socket lfd = MHD_quiesce_daemon(srv.daemon);
 	if (lfd != MHD_INVALID_SOCKET)
 		close(lfd);

@@ -281,6 +281,7 @@ struct tx_job {
 	int rc;
 	bool done;
 	struct tx_job *next;
+	struct store *caller;    /* gets the error message of a failed job */
 	/* its thread sleeps on its own condition: woken when its job is done,
 	 * or when it heads the queue and nobody leads (a broadcast to every
 	 * waiter cost a futex storm per group) */
@@ -355,7 +356,7 @@ alone:
 static int tx_queued(struct store *s, int (*fn)(struct store *, void *), void *ctx)
 {
 	struct store_pool *p = s->pool;
-	struct tx_job job = { .fn = fn, .ctx = ctx, .rc = STORE_ERROR };
+	struct tx_job job = { .fn = fn, .ctx = ctx, .rc = STORE_ERROR, .caller = s };
 	pthread_cond_init(&job.wake, NULL);
 	pthread_mutex_lock(&p->group_lock);
 	*p->queue_tail = &job;
@@ -388,6 +389,9 @@ static int tx_queued(struct store *s, int (*fn)(struct store *, void *), void *c
 				batch[i]->rc = tx_alone(s, batch[i]->fn, batch[i]->ctx);
 		pthread_mutex_lock(&p->group_lock);
 		for (int i = 0; i < n; i++) {
+			/* a failure reads as the caller's, on the caller's connection */
+			if (batch[i]->rc != STORE_OK && p->group_conn && batch[i]->caller != p->group_conn)
+				memcpy(batch[i]->caller->err, p->group_conn->err, sizeof(p->group_conn->err));
 			batch[i]->done = true;
 			pthread_cond_signal(&batch[i]->wake);
 		}
