@@ -40,11 +40,6 @@ enum { SC_ID, SC_PROJECT, SC_TITLE, SC_ACTIVITY, SC_NAME, SC_STARTS, SC_ENDS, SC
        SC_CONFIRMED, SC_WAITLISTED, SC_WAITLIST, SC_DEADLINE, SC_CANCEL, SC_MIN_AGE, SC_MAX_AGE, SC_SKILLS,
        SC_TRAINING, SC_SERIES, SC_PATH, SC_STATUS, SC_CODE_KEY, SC_ORG, SC_CONTENT, SC_CHECKED_IN, SC_CREATED_BY };
 
-static json_t *col_int_or_null(struct store_stmt *st, int col)
-{
-	return store_col_null(st, col) ? json_null() : json_integer(store_col_int(st, col));
-}
-
 static json_t *shift_json(struct app_req *r, struct store_stmt *st)
 {
 	int64_t cap = store_col_int(st, SC_CAPACITY), conf = store_col_int(st, SC_CONFIRMED);
@@ -65,11 +60,11 @@ static json_t *shift_json(struct app_req *r, struct store_stmt *st)
 		"open_places", (json_int_t)(cap - conf),
 		"signup_deadline", app_iso(r, store_col_int(st, SC_DEADLINE)),
 		"cancel_before_minutes", (json_int_t)(store_col_int(st, SC_CANCEL) / 60),
-		"min_age", col_int_or_null(st, SC_MIN_AGE),
-		"max_age", col_int_or_null(st, SC_MAX_AGE),
+		"min_age", col_id_json(st, SC_MIN_AGE),
+		"max_age", col_id_json(st, SC_MAX_AGE),
 		"skills", skills ? skills : json_array(),
-		"training_id", col_int_or_null(st, SC_TRAINING),
-		"series_id", col_int_or_null(st, SC_SERIES),
+		"training_id", col_id_json(st, SC_TRAINING),
+		"series_id", col_id_json(st, SC_SERIES),
 		"project_status", store_col_text(st, SC_STATUS),
 		"checked_in", (json_int_t)store_col_int(st, SC_CHECKED_IN));
 }
@@ -469,8 +464,8 @@ static json_t *signup_json(struct app_req *r, struct store_stmt *st)
 		"checked_in_at", time_or_null(r, st, 10),
 		"checked_out_at", time_or_null(r, st, 11),
 		"auto_checkout", store_col_int(st, 12) != 0,
-		"minutes", col_int_or_null(st, 13),
-		"record_id", col_int_or_null(st, 14),
+		"minutes", col_id_json(st, 13),
+		"record_id", col_id_json(st, 14),
 		"starts_at", app_iso(r, store_col_int(st, 15)),
 		"ends_at", app_iso(r, store_col_int(st, 16)),
 		"place", store_col_text(st, 17));
