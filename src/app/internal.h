@@ -116,6 +116,11 @@ const char *app_iso(struct app_req *r, int64_t t);
  * when the text is empty, over 64 characters or not clean UTF-8. */
 int app_like_pattern(struct app_req *r, const char *text, const char *field, const char **out);
 
+/* The row sql (a string literal whose $1 is id) selects, as row() makes
+ * it: 404 not_found when there is none. */
+int app_get_row(struct app_req *r, const char *sql, int64_t id,
+		json_t *(*row)(struct app_req *r, struct store_stmt *st), json_t **out);
+
 /* Every row of a bound statement as {"items":[row(…), …]} (the statement
  * is finished either way). */
 int app_items(struct app_req *r, struct store_stmt *st,

@@ -692,15 +692,7 @@ static int adjust_tx(struct store *s, void *vctx)
 
 static int movement_get(struct app_req *r, int64_t id, json_t **out)
 {
-	struct store_stmt *st = store_prepare(r->store, "SELECT " MOVE_COLUMNS MOVE_FROM " WHERE m.id = $1");
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	store_bind_int(st, 1, id);
-	int rc = store_step(st);
-	if (rc == STORE_ROW)
-		*out = movement_json(r, st);
-	store_done(st);
-	return rc == STORE_ROW ? 0 : app_store_fail(r, rc == STORE_DONE ? STORE_ERROR : rc);
+	return app_get_row(r, "SELECT " MOVE_COLUMNS MOVE_FROM " WHERE m.id = $1", id, movement_json, out);
 }
 
 int points_adjust(struct app_req *r, json_t *in, const char *idem, json_t **out)

@@ -476,17 +476,7 @@ static json_t *signup_json(struct app_req *r, struct store_stmt *st)
 
 static int signup_get(struct app_req *r, int64_t id, json_t **out)
 {
-	struct store_stmt *st = store_prepare(r->store, "SELECT " SIGNUP_COLUMNS SIGNUP_FROM " WHERE g.id = $1");
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	store_bind_int(st, 1, id);
-	int rc = store_step(st);
-	if (rc == STORE_ROW)
-		*out = signup_json(r, st);
-	store_done(st);
-	if (rc == STORE_DONE)
-		return app_fail(r, APP_ENOTFOUND, "not_found", NULL);
-	return rc == STORE_ROW ? 0 : app_store_fail(r, rc);
+	return app_get_row(r, "SELECT " SIGNUP_COLUMNS SIGNUP_FROM " WHERE g.id = $1", id, signup_json, out);
 }
 
 int shifts_signups(struct app_req *r, int64_t id, json_t **out)

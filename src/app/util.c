@@ -108,6 +108,22 @@ int app_items(struct app_req *r, struct store_stmt *st,
 	return 0;
 }
 
+int app_get_row(struct app_req *r, const char *sql, int64_t id,
+		json_t *(*row)(struct app_req *r, struct store_stmt *st), json_t **out)
+{
+	struct store_stmt *st = store_prepare(r->store, sql);
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_int(st, 1, id);
+	int rc = store_step(st);
+	if (rc == STORE_ROW)
+		*out = row(r, st);
+	store_done(st);
+	if (rc == STORE_DONE)
+		return app_fail(r, APP_ENOTFOUND, "not_found", NULL);
+	return rc == STORE_ROW ? 0 : app_store_fail(r, rc);
+}
+
 int app_page(struct app_req *r, struct store_stmt *st, int limit,
 	     json_t *(*row)(struct app_req *r, struct store_stmt *st), json_t **out)
 {
