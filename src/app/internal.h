@@ -23,6 +23,9 @@ struct point_move {
 /* Moves the amount and writes the movement. A volunteer's account that
  * would go below zero is STORE_CONSTRAINT with nothing changed. */
 int points_move(struct store *s, struct point_move *m);
+/* The same where a volunteer pays: a balance too small is 409
+ * insufficient_points naming field (STORE_ERROR, r->err set). */
+int points_pay(struct app_req *r, struct store *s, struct point_move *m, const char *field);
 
 /* Recomputes every volunteer's totals (volunteer_totals) from the
  * approved records, inside the caller's transaction: for databases whose
@@ -91,8 +94,9 @@ int app_root_org(struct app_req *r, int64_t *id);
 
 /* Runs sql (whose $1 is id) and leaves the statement on the row for the
  * caller to read and store_done(): 404 when there is none, then the
- * authorisation of action on the organisation path in column path_col.
- * sql must be a string literal (statement cache). */
+ * authorisation of action on the organisation path in column path_col
+ * (none when action < 0: the caller decides). sql must be a string
+ * literal (statement cache). */
 int app_load_row(struct app_req *r, const char *sql, int64_t id, int action, int path_col,
 		 struct store_stmt **out);
 

@@ -79,15 +79,9 @@ struct shift_ref {
 
 static int shift_load(struct app_req *r, int64_t id, struct shift_ref *x)
 {
-	struct store_stmt *st = store_prepare(r->store, "SELECT " SHIFT_COLUMNS SHIFT_FROM " WHERE x.id = $1");
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	store_bind_int(st, 1, id);
-	int rc = store_step(st);
-	if (rc != STORE_ROW) {
-		store_done(st);
-		return rc == STORE_DONE ? app_fail(r, APP_ENOTFOUND, "not_found", NULL) : app_store_fail(r, rc);
-	}
+	struct store_stmt *st;
+	if (app_load_row(r, "SELECT " SHIFT_COLUMNS SHIFT_FROM " WHERE x.id = $1", id, -1, 0, &st) != 0)
+		return -1;
 	x->id = id;
 	x->project_id = store_col_int(st, SC_PROJECT);
 	x->activity_id = store_col_int(st, SC_ACTIVITY);
@@ -906,17 +900,10 @@ int shifts_cancel(struct app_req *r, int64_t signup_id, json_t **out)
 {
 	if (!r->who)
 		return app_fail(r, APP_EUNAUTH, "unauthenticated", NULL);
-	struct store_stmt *st = store_prepare(r->store,
-		"SELECT g.shift_id, g.volunteer_id, g.status, v.user_id FROM signups g JOIN volunteers v ON v.id = g.volunteer_id"
-		" WHERE g.id = $1");
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	store_bind_int(st, 1, signup_id);
-	int rc = store_step(st);
-	if (rc != STORE_ROW) {
-		store_done(st);
-		return rc == STORE_DONE ? app_fail(r, APP_ENOTFOUND, "not_found", NULL) : app_store_fail(r, rc);
-	}
+	struct store_stmt *st;
+	if (app_load_row(r, "SELECT g.shift_id, g.volunteer_id, g.status, v.user_id FROM signups g"
+			 " JOIN volunteers v ON v.id = g.volunteer_id WHERE g.id = $1", signup_id, -1, 0, &st) != 0)
+		return -1;
 	struct cancel_ctx c = { .r = r, .id = signup_id, .shift_id = store_col_int(st, 0), .now = app_now() };
 	c.was = arena_strdup(r->arena, store_col_text(st, 2));
 	bool own = !store_col_null(st, 3) && store_col_int(st, 3) == r->who->user_id;
@@ -936,7 +923,7 @@ int shifts_cancel(struct app_req *r, int64_t signup_id, json_t **out)
 		return app_fail(r, APP_EINVALID, "cancel_too_late", "status");
 	if (staff && c.now >= x.ends)
 		return app_fail(r, APP_EINVALID, "cancel_too_late", "status");
-	rc = store_tx_grouped(r->store, cancel_tx, &c);
+	int rc = store_tx_grouped(r->store, cancel_tx, &c);
 	if (rc != STORE_OK)
 		return r->err.code ? -1 : app_store_fail(r, rc);
 	if (signup_get(r, signup_id, out) != 0)

@@ -111,17 +111,12 @@ int app_items(struct app_req *r, struct store_stmt *st,
 int app_get_row(struct app_req *r, const char *sql, int64_t id,
 		json_t *(*row)(struct app_req *r, struct store_stmt *st), json_t **out)
 {
-	struct store_stmt *st = store_prepare(r->store, sql);
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	store_bind_int(st, 1, id);
-	int rc = store_step(st);
-	if (rc == STORE_ROW)
-		*out = row(r, st);
+	struct store_stmt *st;
+	if (app_load_row(r, sql, id, -1, 0, &st) != 0)
+		return -1;
+	*out = row(r, st);
 	store_done(st);
-	if (rc == STORE_DONE)
-		return app_fail(r, APP_ENOTFOUND, "not_found", NULL);
-	return rc == STORE_ROW ? 0 : app_store_fail(r, rc);
+	return 0;
 }
 
 int app_page(struct app_req *r, struct store_stmt *st, int limit,
@@ -174,7 +169,7 @@ int app_load_row(struct app_req *r, const char *sql, int64_t id, int action, int
 		store_done(st);
 		return rc == STORE_DONE ? app_fail(r, APP_ENOTFOUND, "not_found", NULL) : app_store_fail(r, rc);
 	}
-	if (authz_check(r, (enum authz_action)action, store_col_text(st, path_col)) != 0) {
+	if (action >= 0 && authz_check(r, (enum authz_action)action, store_col_text(st, path_col)) != 0) {
 		store_done(st);
 		return -1;
 	}

@@ -1495,15 +1495,9 @@ int volunteers_mine_id(struct app_req *r, int64_t *id)
 
 int volunteers_get_unchecked(struct app_req *r, int64_t id, json_t **out)
 {
-	struct store_stmt *st = store_prepare(r->store, "SELECT " VOL_COLUMNS VOL_FROM " WHERE v.id = $1");
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	store_bind_int(st, 1, id);
-	int rc = store_step(st);
-	if (rc != STORE_ROW) {
-		store_done(st);
-		return rc == STORE_DONE ? app_fail(r, APP_ENOTFOUND, "not_found", NULL) : app_store_fail(r, rc);
-	}
+	struct store_stmt *st;
+	if (app_load_row(r, "SELECT " VOL_COLUMNS VOL_FROM " WHERE v.id = $1", id, -1, 0, &st) != 0)
+		return -1;
 	*out = vol_json(r, st, true);
 	store_done(st);
 	json_object_set_new(*out, "memberships", memberships_json(r, id));
