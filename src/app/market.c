@@ -464,11 +464,7 @@ static int issue_tx(struct store *s, void *vctx)
 	if ((rc = points_account(s, "volunteer", c->volunteer_id, &m.from)) != STORE_OK ||
 	    (rc = points_account(s, "escrow", 0, &m.to)) != STORE_OK)
 		return rc;
-	rc = points_move(s, &m);
-	if (rc == STORE_CONSTRAINT) {
-		app_fail(c->r, APP_ECONFLICT, "insufficient_points", "value");
-		return STORE_ERROR;
-	}
+	rc = points_pay(c->r, s, &m, "value");
 	if (rc != STORE_OK)
 		return rc;
 	char detail[96];
@@ -933,11 +929,7 @@ static int sale_tx(struct store *s, void *vctx)
 	if ((rc = points_account(s, "volunteer", c->volunteer_id, &m.from)) != STORE_OK ||
 	    (rc = points_account(s, "store", c->store_id, &m.to)) != STORE_OK)
 		return rc;
-	rc = points_move(s, &m);
-	if (rc == STORE_CONSTRAINT) {
-		app_fail(c->r, APP_ECONFLICT, "insufficient_points", "items");
-		return STORE_ERROR;
-	}
+	rc = points_pay(c->r, s, &m, "items");
 	if (rc != STORE_OK)
 		return rc;
 	char detail[96];

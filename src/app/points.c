@@ -206,6 +206,16 @@ static int lots_give(struct store *s, int64_t volunteer, const struct point_move
 	return rc == STORE_DONE ? STORE_OK : rc;
 }
 
+int points_pay(struct app_req *r, struct store *s, struct point_move *m, const char *field)
+{
+	int rc = points_move(s, m);
+	if (rc == STORE_CONSTRAINT) {
+		app_fail(r, APP_ECONFLICT, "insufficient_points", field);
+		return STORE_ERROR;
+	}
+	return rc;
+}
+
 int points_move(struct store *s, struct point_move *m)
 {
 	struct store_stmt *st = store_prepare(s,
@@ -676,11 +686,7 @@ static int adjust_tx(struct store *s, void *vctx)
 			  .amount = c->amount > 0 ? c->amount : -c->amount, .cause = "adjust",
 			  .reason = c->reason, .volunteer_id = c->volunteer_id, .org_id = c->org_id,
 			  .operator_id = c->r->who->user_id, .idem = c->idem };
-	rc = points_move(s, &m);
-	if (rc == STORE_CONSTRAINT) {
-		app_fail(c->r, APP_ECONFLICT, "insufficient_points", "amount");
-		return STORE_ERROR;
-	}
+	rc = points_pay(c->r, s, &m, "amount");
 	if (rc != STORE_OK)
 		return rc;
 	c->id = m.id;
