@@ -23,7 +23,7 @@ import { join } from 'node:path'
 import { startServer } from '../lib/server.mjs'
 import { residentId } from '../lib/ids.mjs'
 import { Client } from '../lib/client.mjs'
-import { ROOT, SHOTS, STEP_TIMEOUT, withTimeout, launchBrowser, shot, byTest, inputOf, steps } from '../lib/browser.mjs'
+import { ROOT, SHOTS, STEP_TIMEOUT, withTimeout, launchBrowser, shot, byTest, inputOf, steps, text } from '../lib/browser.mjs'
 
 const RECORDER = { username: 'proj_rec', password: 'recorder-proj-1' }
 const ALICE = { name: '慕容雪晴', phone: '13712345681', password: 'Shift-Test-2026a' }
@@ -52,8 +52,6 @@ function chinaMinute(ms) {
   return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`
 }
 const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z')
-const text = async (locator) => (await locator.innerText()).trim()
-
 async function register(anon, who, seq, stationId) {
   const joined = await anon.post('/api/v1/public/volunteers', {
     name: who.name,

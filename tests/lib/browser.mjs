@@ -43,6 +43,18 @@ export async function shot(page, name) {
 export const byTest = (id) => `[data-test="${id}"]`
 // Element Plus puts extra attributes either on the <input> or on its wrapper.
 export const inputOf = (scope, id) => scope.locator(`input${byTest(id)}, ${byTest(id)} input`).first()
+// The visible text of an element, trimmed.
+export const text = async (locator) => (await locator.innerText()).trim()
+
+/** Signs page in at base as username (after dropping its cookies) and waits to leave /login. */
+export async function signIn(page, base, username, password) {
+  await page.context().clearCookies()
+  await page.goto(base + '/login')
+  await inputOf(page, 'login-username').fill(username)
+  await inputOf(page, 'login-password').fill(password)
+  await page.locator(byTest('login-submit')).click()
+  await page.waitForURL((url) => url.pathname !== '/login')
+}
 
 /**
  * A step function for one test file: steps run in order on one page; after
