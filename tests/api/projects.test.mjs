@@ -198,7 +198,8 @@ test('shifts: bad input, weekly series, requirements', async () => {
     [{ ...base, repeat: { weekdays: [8], until: '2027-01-01' } }, 422, 'repeat.weekdays'],
     [{ ...base, repeat: { weekdays: [1] } }, 422, 'repeat.until'],
     [{ ...base, repeat: { weekdays: [1], until: '2030-01-01' } }, 422, 'repeat.until'],
-    [{ ...base, repeat: 'weekly' }, 400, 'repeat'],
+    [{ ...base, repeat: 'weekly' }, 400, 'repeat'], [{ ...base, place: 'x'.repeat(201) }, 422, 'place'],
+    [{ ...base, name: 'x'.repeat(101) }, 422, 'name'],
   ]) {
     const r = await staff.post(url, body);
     assert.deepEqual([r.status, r.json.error.field], [status, field], JSON.stringify(body));
@@ -407,6 +408,11 @@ test('check-in codes: wrong, expired, outside the window, by hand', async () => 
   assert.deepEqual([r.status, r.json.error.field], [400, 'code']);
   r = await me.client.post(`/api/v1/shifts/${s.id}/check-in`, {});
   assert.deepEqual([r.status, r.json.error.field], [422, 'code']);
+  r = await me.client.post(`/api/v1/shifts/${s.id}/check-in`, { code: '1'.repeat(17) });
+  assert.deepEqual([r.status, r.json.error.code, r.json.error.field], [422, 'too_long', 'code']);
+  assert.equal((await outsider.get(`/api/v1/shifts/${s.id}/signups`)).status, 403, 'not their project');
+  assert.equal((await me.client.get(`/api/v1/shifts/${s.id}/signups`)).status, 403, 'nor a volunteer\'s');
+  assert.equal((await me.client.get('/api/v1/social-work-agencies')).status, 403);
   if (old !== code.code) {
     r = await me.client.post(`/api/v1/shifts/${s.id}/check-in`, { code: old });
     assert.deepEqual([r.status, r.json.error.code], [422, 'code_expired']);
