@@ -10,6 +10,7 @@ logs=build/test-logs
 mkdir -p "$logs"
 passed=0
 failed=0
+rm -f "$logs/failures.txt"
 
 note() { printf '%-28s %s\n' "$1" "$2"; }
 
@@ -42,9 +43,13 @@ run_suite() {   # name kind command...
   passed=$((passed + p)); failed=$((failed + f))
   note "$name" "$p passed, $f failed"
   if [ "$f" -ne 0 ]; then
-    echo "---- last lines of $log ----"
-    tail -n 60 "$log"
-    echo "----"
+    {
+      echo "---- failures in $log ----"
+      grep -n -A 40 -E '^\s*not ok|\[  FAILED  \]|ERROR: AddressSanitizer|runtime error' "$log" | head -n 120
+      echo "---- last lines of $log ----"
+      tail -n 20 "$log"
+      echo "----"
+    } >>"$logs/failures.txt"
   fi
 }
 
@@ -79,5 +84,7 @@ if [ -d build-asan ]; then
     node --test --test-concurrency=2 tests/api/
 fi
 
+# CI shows only the end of what this prints, so the failures come last
+[ -f "$logs/failures.txt" ] && cat "$logs/failures.txt"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

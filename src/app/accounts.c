@@ -9,6 +9,7 @@
 #include "core/validate.h"
 #include "util/arena.h"
 #include "util/log.h"
+#include "util/timeutil.h"
 #include <ctype.h>
 #include <string.h>
 
@@ -67,11 +68,15 @@ static int throttle_bump(struct store *s, const char *key, const struct throttle
 	int64_t wait = throttle_wait(pol, failures);
 	if (wait == 0)
 		return STORE_OK;
+	/* blocked for at least the whole wait: the end is kept in seconds,
+	 * so it is rounded up (rounded down, a one-second block that began
+	 * late in a second was over at once) */
+	int64_t until = (time_now_ms() + wait * 1000 + 999) / 1000;
 	st = store_prepare(s, "UPDATE login_throttle SET blocked_until = $2 WHERE key = $1");
 	if (!st)
 		return STORE_ERROR;
 	store_bind_text(st, 1, key);
-	store_bind_int(st, 2, now + wait);
+	store_bind_int(st, 2, until);
 	rc = store_step(st);
 	store_done(st);
 	return rc == STORE_DONE ? STORE_OK : rc;

@@ -83,10 +83,21 @@ test('the web console: types, ETag, gzip and SPA fallback', { skip: !built && 'w
 
 test('SIGTERM finishes the request in flight, then exits 0', async () => {
   const s2 = await startServer();
-  const cl = new Client(s2.url);
-  // a login costs an argon2id verification: long enough to be in flight
-  const pending = cl.post('/api/v1/sessions', { username: 'admin', password: s2.adminPassword });
-  await new Promise((res) => setTimeout(res, 20));
+  const cl = new Client(s2.url), probe = new Client(s2.url);
+  // a login costs an argon2id verification: long enough to be in flight.
+  // The signal goes once the server has it (its in-flight gauge counts
+  // the login and the probe): a fixed wait raced a slow machine.
+  let pending, inFlight = false;
+  for (let attempt = 0; attempt < 10 && !inFlight; attempt++) {
+    let done = false;
+    pending = cl.post('/api/v1/sessions', { username: 'admin', password: s2.adminPassword });
+    pending.then(() => { done = true; });
+    while (!done && !inFlight) {
+      const m = await probe.get('/metrics');
+      inFlight = !done && Number(m.text.match(/^zhiyuan_http_in_flight (\d+)$/m)?.[1]) >= 2;
+    }
+  }
+  assert.ok(inFlight, 'a login was seen in flight');
   const stopping = s2.stop();
   const r = await pending;
   assert.equal(r.status, 201);
