@@ -9,7 +9,8 @@
 // checks out from the QR code with one tap. For a service record without
 // waiting hours, a second shift in the past is attended with check-in and
 // check-out times through the API, and the recorder finds the record
-// (source check_in) in the approval queue.
+// (source check_in) in the approval queue. At the end the project is
+// completed, and a second one cancelled from its page ends its sign-up.
 // Run from the repository root: node --test tests/browser/projects.test.mjs
 // Needs build/zhiyuan and a built web/dist. Uses Debian's /usr/bin/chromium
 // through playwright-core; no browser download is involved.
@@ -479,10 +480,21 @@ test('projects, shifts, sign-up and check-in', { timeout: 240_000 }, async (t) =
     assert.equal(await text(count), '1')
   })
 
-  await step(t, "the volunteer's history shows both shifts, and the pages speak English", async () => {
+  await step(t, "the volunteer's history shows both shifts and a place that never came, and the pages speak English", async () => {
+    // a full shift yesterday on which Alice only ever waited
+    const client = data.client
+    const from = Date.now() - 30 * H
+    const full = await client.post(`/api/v1/projects/${data.project.id}/shifts`, {
+      starts_at: iso(from), ends_at: iso(from + H), place: '踏水社区长者食堂', capacity: 1, waitlist: 3,
+    })
+    assert.equal(full.status, 201, full.text)
+    assert.equal((await client.post(`/api/v1/shifts/${full.json.id}/signups`, { volunteer_id: data.bob.id })).json.status, 'confirmed')
+    const waited = await client.post(`/api/v1/shifts/${full.json.id}/signups`, { volunteer_id: data.alice.id })
+    assert.equal(waited.json.status, 'waitlisted', waited.text)
     page = alice
     await alice.reload()
     await alice.locator(byTest('my-shifts-past')).waitFor()
+    await alice.locator(byTest('my-shifts-past')).locator(byTest(`my-shift-status-${waited.json.id}`)).filter({ hasText: '候补未轮到' }).waitFor()
     await alice.locator(byTest('menu-toggle')).click()
     await alice.locator(`.nav-drawer ${byTest('lang-en')}`).click()
     await alice.locator('.zy-page-title').filter({ hasText: 'My shifts' }).waitFor()
@@ -490,6 +502,35 @@ test('projects, shifts, sign-up and check-in', { timeout: 240_000 }, async (t) =
     await alice.goto(`${base}/p/projects/${data.project.id}`)
     await alice.locator(byTest('public-shifts')).waitFor()
     assert.match(await text(alice.locator(byTest('public-project-page'))), /Shifts and sign-up/)
+  })
+
+  await step(t, 'the recorder completes the project; another one is cancelled and its sign-up ends with it', async () => {
+    page = staff
+    await staff.goto(`${base}/projects/${data.project.id}`)
+    await staff.locator(byTest('project-complete')).click()
+    await staff.locator('.el-message-box__btns .el-button--primary').click()
+    await staff.locator(byTest('project-status')).filter({ hasText: '已结项' }).waitFor()
+    assert.equal(await staff.locator(byTest('project-cancel')).count(), 0, 'a completed project is not cancelled')
+    assert.equal(await staff.locator(byTest('project-edit')).count(), 0, 'nor edited')
+
+    const client = data.client
+    const other = await client.post('/api/v1/projects', { title: `临时取消的活动${data.title.slice(-4)}`, org_id: data.station.id, domain: 'public_welfare', category: '扶老助残' })
+    assert.equal(other.status, 201, other.text)
+    assert.equal((await client.post(`/api/v1/projects/${other.json.id}/publish`)).status, 200)
+    const from = Date.now() + 3 * 24 * H
+    const shift = await client.post(`/api/v1/projects/${other.json.id}/shifts`, { starts_at: iso(from), ends_at: iso(from + H), place: '踏水社区', capacity: 3 })
+    assert.equal(shift.status, 201, shift.text)
+    const signup = await client.post(`/api/v1/shifts/${shift.json.id}/signups`, { volunteer_id: data.bob.id })
+    assert.equal(signup.status, 201, signup.text)
+    await staff.goto(`${base}/projects/${other.json.id}`)
+    await staff.locator(byTest('project-cancel')).click()
+    await staff.locator('.el-message-box__btns .el-button--primary').click()
+    await staff.locator(byTest('project-status')).filter({ hasText: '已取消' }).waitFor()
+    await staff.locator(byTest(`shift-confirmed-${shift.json.id}`)).filter({ hasText: '0/3' }).waitFor()
+    assert.ok(await staff.locator(byTest('shift-add')).isDisabled(), 'no new shifts on a cancelled project')
+    const list = await client.get(`/api/v1/shifts/${shift.json.id}/signups`)
+    assert.deepEqual(list.json.items.map((g) => g.status), ['cancelled'])
+    await shot(staff, 'projects-cancelled')
   })
 
   await step(t, 'no script errors', async () => {

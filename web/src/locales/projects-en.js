@@ -22,6 +22,8 @@ export default {
     checked_in: 'Checked in',
     attended: 'Attended',
     no_show: 'No-show',
+    // a waiting place on a shift that is over
+    unplaced: 'Waitlisted, no place',
   },
   weekday: {
     d1: 'Mon',

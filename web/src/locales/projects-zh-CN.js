@@ -23,6 +23,8 @@ export default {
     checked_in: '已签到',
     attended: '已完成',
     no_show: '未到岗',
+    // a waiting place on a shift that is over
+    unplaced: '候补未轮到',
   },
   weekday: {
     d1: '周一',
