@@ -38,6 +38,9 @@ static struct opt opts[] = {
 	{ "threads", "ZHIYUAN_THREADS", "0", "N", "threads serving connections (0 = one per core)", OPT_INT, true, NULL },
 	{ "write-threads", "ZHIYUAN_WRITE_THREADS", "0", "N",
 	  "threads running writes, which may wait for a commit (0 = eight per core, at least 32)", OPT_INT, true, NULL },
+	{ "db-connections", "ZHIYUAN_DB_CONNECTIONS", "0", "N",
+	  "database connections in use at once (0 = one per thread on SQLite; on PostgreSQL four per core, 16 to 64)",
+	  OPT_INT, true, NULL },
 	{ "web-root", "ZHIYUAN_WEB_ROOT", "web/dist", "DIR", "built web console to serve", OPT_STR, true, NULL },
 	{ "max-body", "ZHIYUAN_MAX_BODY", "1048576", "BYTES", "largest request body accepted", OPT_INT, true, NULL },
 	{ "access-log", "ZHIYUAN_ACCESS_LOG", "-", "DEST", "access log: - (stdout), a file, or off", OPT_STR, true, NULL },
@@ -305,8 +308,9 @@ static int open_app(struct app **app)
 
 static int cmd_serve(void)
 {
-	long long threads, write_threads, max_body, grace, sweep;
+	long long threads, write_threads, max_body, grace, sweep, conns;
 	if (num("threads", 0, 256, &threads) != 0 || num("write-threads", 0, 1024, &write_threads) != 0 ||
+	    num("db-connections", 0, 1000, &conns) != 0 ||
 	    num("sweep-every", 0, 86400, &sweep) != 0 ||
 	    num("max-body", 1024, 1LL << 30, &max_body) != 0 ||
 	    num("shutdown-grace", 0, 3600, &grace) != 0)
@@ -318,6 +322,7 @@ static int cmd_serve(void)
 		.listen = val("listen"),
 		.threads = (unsigned)threads,
 		.write_threads = (unsigned)write_threads,
+		.db_connections = (unsigned)conns,
 		.web_root = val("web-root"),
 		.max_body = (size_t)max_body,
 		.access_log = val("access-log"),

@@ -195,6 +195,16 @@ int app_req_init(struct app_req *r, struct app *a, struct arena *arena,
 	return 0;
 }
 
+void app_release_store(struct app *a)
+{
+	store_release(a->pool);
+}
+
+void app_limit_connections(struct app *a, unsigned n)
+{
+	store_pool_limit(a->pool, n);
+}
+
 void app_tick(struct app *a)
 {
 	struct arena *arena = arena_new();
@@ -208,6 +218,7 @@ void app_tick(struct app *a)
 		log_warn("shift sweep failed: %s", r.err.code ? r.err.code : "unavailable");
 	}
 	arena_free(arena);
+	app_release_store(a);
 }
 
 int app_fail(struct app_req *r, enum app_status st, const char *code, const char *field)

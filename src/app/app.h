@@ -103,6 +103,15 @@ const struct app_config *app_config(struct app *a);
 int app_req_init(struct app_req *r, struct app *a, struct arena *arena,
 		 const char *client_addr);
 
+/* The calling thread is done with the database for now: under a
+ * connection limit (app_limit_connections) its connection goes back to
+ * the pool for other threads. Any app_req of this thread must not be
+ * used after it without app_req_init. */
+void app_release_store(struct app *a);
+/* Lets at most n database connections be out at once (0: one per
+ * thread). Call before serving, from the thread that opened the app. */
+void app_limit_connections(struct app *a, unsigned n);
+
 /* Sets r->err and returns -1, for one-line error returns. */
 int app_fail(struct app_req *r, enum app_status st, const char *code, const char *field);
 /* Maps a store rc to an app error (retry and failures → 500/503). */

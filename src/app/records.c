@@ -1053,6 +1053,15 @@ static void *verify_part_run(void *arg)
 	return NULL;
 }
 
+/* A part on a thread of its own, which gives its connection back. */
+static void *verify_part_thread(void *arg)
+{
+	struct verify_part *v = arg;
+	verify_part_run(v);
+	app_release_store(v->app);
+	return NULL;
+}
+
 int records_verify(struct app_req *r, int64_t *checked, int64_t *broken, char *why, size_t whylen)
 {
 	*checked = *broken = 0;
@@ -1082,7 +1091,7 @@ int records_verify(struct app_req *r, int64_t *checked, int64_t *broken, char *w
 		parts[i] = (struct verify_part){ .app = r->app, .lo = 1 + head * i / n, .hi = head * (i + 1) / n };
 		if (head == 0)
 			parts[i].rc = STORE_OK;
-		else if (i + 1 < n && pthread_create(&tid[i], NULL, verify_part_run, &parts[i]) == 0)
+		else if (i + 1 < n && pthread_create(&tid[i], NULL, verify_part_thread, &parts[i]) == 0)
 			started[i] = true;
 		else
 			verify_part_run(&parts[i]);   /* the last part (or all) here */

@@ -326,7 +326,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		pthread_mutex_unlock(&srv->writes.lock);
 		return MHD_YES;
 	}
-	return dispatch(req);
+	enum MHD_Result answer = dispatch(req);
+	app_release_store(srv->app);
+	return answer;
 }
 
 static void stop_writes(struct write_pool *w)
@@ -357,6 +359,7 @@ static void *write_thread(void *arg)
 			w->tail = &w->head;
 		pthread_mutex_unlock(&w->lock);
 		req->answer_result = dispatch(req);
+		app_release_store(req->srv->app);
 		req->answered = true;
 		MHD_resume_connection(req->conn);
 		pthread_mutex_lock(&w->lock);
@@ -502,6 +505,15 @@ int http_serve(struct app *app, const struct http_config *cfg)
 	 * keep one thread per core and short queues (docs/decisions.md) */
 	srv.writes.nthreads = cfg->write_threads ? cfg->write_threads
 						 : (unsigned)(cores < 4 ? 32 : cores < 32 ? 8 * cores : 256);
+	/* PostgreSQL refuses connections past max_connections (100 by
+	 * default), and a connection per thread would take 34 here and 270
+	 * on 32 cores: threads borrow one of a few for each request instead.
+	 * SQLite connections cost nothing to keep, and a thread's own keeps
+	 * its caches warm (docs/decisions.md). */
+	unsigned conns = cfg->db_connections;
+	if (!conns && strcmp(app_backend(app), "postgresql") == 0)
+		conns = (unsigned)(cores < 4 ? 16 : cores < 16 ? 4 * cores : 64);
+	app_limit_connections(app, conns);
 	pthread_mutex_init(&srv.writes.lock, NULL);
 	pthread_cond_init(&srv.writes.ready, NULL);
 	srv.writes.tail = &srv.writes.head;

@@ -12,14 +12,17 @@ struct http_config {
 	const char *listen;       /* "127.0.0.1:8080", "[::1]:8080", ":8080"; port 0 picks one */
 	unsigned threads;         /* threads serving connections; 0 = one per core */
 	unsigned write_threads;   /* threads running writes (POST, PUT, PATCH, DELETE);
-				   * 0 = eight per core */
+				   * 0 = eight per core, at least 32 */
+	unsigned db_connections;  /* database connections out at once; 0 = none
+				   * kept per thread on SQLite, four per core
+				   * (16 to 64) on PostgreSQL */
 	const char *web_root;     /* built console, e.g. "web/dist" */
 	size_t max_body;          /* bytes */
 	const char *access_log;   /* "-" (stdout), a file path, or "off" */
 	bool cookie_secure;       /* add Secure to the session cookie */
 	unsigned shutdown_grace;  /* seconds to wait for requests in flight */
-	const char *public_url;
-	unsigned tick_every;       /* seconds between upkeep runs (app_tick); 0 = never */   /* how people reach the console, for links in PDFs */
+	const char *public_url;   /* how people reach the console, for links in PDFs */
+	unsigned tick_every;      /* seconds between upkeep runs (app_tick); 0 = never */
 };
 
 /* Serves until SIGINT or SIGTERM, then stops accepting, lets requests in

@@ -79,6 +79,7 @@ int store_pool_open(const char *url, struct store_pool **out, char *err, size_t 
 		abort();
 	pthread_key_create(&p->key, NULL);
 	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->returned, NULL);
 	pthread_mutex_init(&p->writer, NULL);
 	pthread_mutex_init(&p->group_lock, NULL);
 	p->queue_tail = &p->queue;
@@ -104,6 +105,7 @@ void store_pool_close(struct store_pool *p)
 	}
 	pthread_key_delete(p->key);
 	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->returned);
 	pthread_mutex_destroy(&p->writer);
 	pthread_mutex_destroy(&p->group_lock);
 	free(p->target);
@@ -120,15 +122,62 @@ struct store *store_get(struct store_pool *p)
 	struct store *s = pthread_getspecific(p->key);
 	if (s)
 		return s;
-	s = connection_new(p);
-	if (!s)
-		return NULL;
 	pthread_mutex_lock(&p->lock);
-	s->next_in_pool = p->all;
-	p->all = s;
+	if (p->limit) {
+		while (!p->free && p->lent >= p->limit)
+			pthread_cond_wait(&p->returned, &p->lock);
+		if (p->free) {
+			s = p->free;
+			p->free = s->next_free;
+			p->lent++;
+			pthread_mutex_unlock(&p->lock);
+			pthread_setspecific(p->key, s);
+			return s;
+		}
+	}
+	p->lent++;   /* counted while it opens, so the limit holds */
 	pthread_mutex_unlock(&p->lock);
-	pthread_setspecific(p->key, s);
+	s = connection_new(p);
+	pthread_mutex_lock(&p->lock);
+	if (s) {
+		s->next_in_pool = p->all;
+		p->all = s;
+	} else {
+		p->lent--;
+		pthread_cond_signal(&p->returned);
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (s)
+		pthread_setspecific(p->key, s);
 	return s;
+}
+
+void store_release(struct store_pool *p)
+{
+	struct store *s = pthread_getspecific(p->key);
+	if (!s || !p->limit)
+		return;
+	if (s->tx_depth > 0) {
+		/* a caller bug; keeping the connection is safer than lending a
+		 * transaction to another thread */
+		log_error("store: connection released inside a transaction");
+		return;
+	}
+	pthread_setspecific(p->key, NULL);
+	pthread_mutex_lock(&p->lock);
+	s->next_free = p->free;
+	p->free = s;
+	p->lent--;
+	pthread_cond_signal(&p->returned);
+	pthread_mutex_unlock(&p->lock);
+}
+
+void store_pool_limit(struct store_pool *p, unsigned n)
+{
+	pthread_mutex_lock(&p->lock);
+	p->limit = n;
+	pthread_mutex_unlock(&p->lock);
+	store_release(p);
 }
 
 static unsigned slot_of(const char *sql)

@@ -47,6 +47,7 @@ struct store {
 	struct store_pool *pool;
 	const struct store_ops *ops;
 	struct store *next_in_pool;
+	struct store *next_free;  /* under a limit: in the pool's free list */
 	void *db;                 /* sqlite3* or PGconn* */
 	char err[512];
 	int tx_depth;
@@ -61,7 +62,13 @@ struct store_pool {
 	const struct store_ops *ops;
 	char *target;             /* path for SQLite, conninfo for PostgreSQL */
 	pthread_key_t key;
-	pthread_mutex_t lock;     /* guards the connection list */
+	pthread_mutex_t lock;     /* guards the connection list and the free list */
+	/* store_pool_limit: at most `limit` connections out at once (0: one
+	 * per thread, kept); `lent` counts them, `free` holds those given
+	 * back, `returned` wakes a thread waiting for one */
+	unsigned limit, lent;
+	struct store *free;
+	pthread_cond_t returned;
 	pthread_mutex_t writer;   /* SQLite: one writer at a time */
 	struct store *all;
 	/* group commit (SQLite): transactions waiting for a leader to run

@@ -105,6 +105,26 @@ test('SIGTERM finishes the request in flight, then exits 0', async () => {
   assert.equal(st.code, 0);
 });
 
+test('with two database connections, forty requests at once are all answered', async () => {
+  await assert.rejects(startServer({ args: ['--db-connections', '-1'] }), /exited \(2\)/);
+  await assert.rejects(startServer({ args: ['--db-connections', 'many'] }), /exited \(2\)/);
+  const s2 = await startServer({ args: ['--db-connections', '2'] });
+  try {
+    const a = new Client(s2.url);
+    await a.login('admin', s2.adminPassword);
+    const root = (await a.get('/api/v1/me')).json.org_id;
+    const writes = Array.from({ length: 20 }, (_, i) => a.post('/api/v1/organizations',
+      { name: `并发协会${i}`, kind: 'association', parent_id: root, region_code: '510115002000' }));
+    const reads = Array.from({ length: 20 }, () => a.get('/api/v1/me'));
+    const all = await Promise.all([...writes, ...reads]);
+    assert.ok(all.every((r) => r.status === 201 || r.status === 200), all.map((r) => r.status).join(' '));
+    const tree = await a.get('/api/v1/organizations?limit=100');
+    assert.equal(tree.json.items.filter((o) => o.name.startsWith('并发协会')).length, 20);
+  } finally {
+    assert.equal((await s2.stop()).code, 0);
+  }
+});
+
 test('the access log records requests without query strings', async () => {
   await c.get('/api/v1/users?q=13800001111');
   await c.get('/healthz');

@@ -385,6 +385,64 @@ static void shift_rules_hold_in_the_database(void **state)
 	assert_int_equal(store_exec(s, sql), STORE_CONSTRAINT);
 }
 
+/* Threads of the limited-pool test: each borrows a connection, counts
+ * how many are out at once and which ones it saw, and gives it back. */
+#define LIMIT_THREADS 6
+static pthread_mutex_t limit_lock = PTHREAD_MUTEX_INITIALIZER;
+static int limit_out, limit_most;
+static struct store *limit_seen[LIMIT_THREADS * 2];
+static int limit_nseen;
+
+static void *borrower(void *arg)
+{
+	struct fixture *f = arg;
+	for (int i = 0; i < 40; i++) {
+		struct store *s = store_get(f->pool);
+		if (!s)
+			return (void *)1;
+		pthread_mutex_lock(&limit_lock);
+		if (++limit_out > limit_most)
+			limit_most = limit_out;
+		int k = 0;
+		while (k < limit_nseen && limit_seen[k] != s)
+			k++;
+		if (k == limit_nseen && limit_nseen < LIMIT_THREADS * 2)
+			limit_seen[limit_nseen++] = s;
+		pthread_mutex_unlock(&limit_lock);
+		int rc = store_tx(s, tx_increment, NULL);
+		pthread_mutex_lock(&limit_lock);
+		limit_out--;
+		pthread_mutex_unlock(&limit_lock);
+		store_release(f->pool);
+		if (rc != STORE_OK)
+			return (void *)1;
+	}
+	return NULL;
+}
+
+static void a_limited_pool_lends_and_waits(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = conn(state);
+	put(s, "n", 0);
+	limit_out = limit_most = limit_nseen = 0;
+	store_pool_limit(f->pool, 2);   /* gives this thread's back */
+	pthread_t t[LIMIT_THREADS];
+	for (int i = 0; i < LIMIT_THREADS; i++)
+		pthread_create(&t[i], NULL, borrower, f);
+	for (int i = 0; i < LIMIT_THREADS; i++) {
+		void *ret;
+		pthread_join(t[i], &ret);
+		assert_null(ret);
+	}
+	assert_true(limit_most >= 1 && limit_most <= 2);
+	assert_true(limit_nseen >= 1 && limit_nseen <= 2);
+	s = store_get(f->pool);
+	assert_int_equal(get(s, "n"), LIMIT_THREADS * 40);
+	store_release(f->pool);
+	store_pool_limit(f->pool, 0);
+}
+
 static void bad_sql_is_an_error_not_a_crash(void **state)
 {
 	struct store *s = conn(state);
@@ -411,7 +469,8 @@ static void pool_refuses_bad_urls(void **state)
 	cmocka_unit_test(concurrent_writers_lose_nothing), \
 	cmocka_unit_test(concurrent_transactions_fail_alone), \
 	cmocka_unit_test(bad_sql_is_an_error_not_a_crash), \
-	cmocka_unit_test(shift_rules_hold_in_the_database)
+	cmocka_unit_test(shift_rules_hold_in_the_database), \
+	cmocka_unit_test(a_limited_pool_lends_and_waits)
 
 int main(void)
 {
