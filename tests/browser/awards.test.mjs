@@ -16,7 +16,8 @@ import { join } from 'node:path'
 import { startServer } from '../lib/server.mjs'
 import { residentId } from '../lib/ids.mjs'
 import { Client } from '../lib/client.mjs'
-import { ROOT, SHOTS, STEP_TIMEOUT, withTimeout, launchBrowser, shot, byTest, inputOf, steps, text } from '../lib/browser.mjs'
+import { branch } from '../lib/fixtures.mjs'
+import { ROOT, SHOTS, withTimeout, launchBrowser, newContext, shot, byTest, inputOf, steps, text } from '../lib/browser.mjs'
 
 const RECORDER = { username: 'awards_rec', password: 'recorder-awd-1' }
 const H = 3600 * 1000
@@ -36,21 +37,17 @@ async function prepare() {
   const client = new Client(base)
   await client.login('admin', srv.adminPassword)
   data.client = client
-  const rootOrg = (await client.get('/api/v1/me')).json.org_id
   const suffix = Date.now().toString(36).slice(-4)
-  const assoc = await client.post('/api/v1/organizations', { name: `浣花街道志愿服务协会${suffix}`, kind: 'association', parent_id: rootOrg, region_code: '510115007000' })
-  assert.equal(assoc.status, 201, assoc.text)
-  const station = await client.post('/api/v1/organizations', { name: `草堂社区工作站${suffix}`, kind: 'station', parent_id: assoc.json.id, region_code: '510115007001' })
-  assert.equal(station.status, 201, station.text)
-  data.station = station.json
-  assert.equal((await client.post('/api/v1/users', { ...RECORDER, display_name: '记录员小孙', roles: ['recorder'], org_id: station.json.id })).status, 201)
+  const { station } = await branch(client, { association: `浣花街道志愿服务协会${suffix}`, station: `草堂社区工作站${suffix}`, town: '510115007' })
+  data.station = station
+  assert.equal((await client.post('/api/v1/users', { ...RECORDER, display_name: '记录员小孙', roles: ['recorder'], org_id: station.id })).status, 201)
   const v = await client.post('/api/v1/volunteers', {
     name: NAME,
     id_type: 'resident_id',
     id_number: residentId('510115', '19880809', 62),
     phone: '13812345671',
     region_code: '510115007001',
-    org_id: station.json.id,
+    org_id: station.id,
     consent: { sensitive: true, notice_version: '2026-11' },
   })
   assert.equal(v.status, 201, v.text)
@@ -59,7 +56,7 @@ async function prepare() {
   await recorder.login(RECORDER.username, RECORDER.password)
   const activity = await recorder.post('/api/v1/activities', {
     name: `草堂社区环境整治${suffix}`,
-    org_id: station.json.id,
+    org_id: station.id,
     starts_at: iso(30 * H),
     ends_at: iso(27 * H),
     place: '草堂社区',
@@ -78,9 +75,7 @@ before(async () => {
   base = srv.url
   await withTimeout(prepare(), 20_000, 'prepare')
   browser = await launchBrowser()
-  context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
-  context.setDefaultTimeout(STEP_TIMEOUT)
-  context.setDefaultNavigationTimeout(STEP_TIMEOUT)
+  context = await newContext(browser)
   page = await context.newPage()
   page.on('pageerror', (error) => pageErrors.push(String(error)))
 })
@@ -274,8 +269,7 @@ test('star levels and awards', { timeout: 120_000 }, async (t) => {
   })
 
   await step(t, 'the public honour roll lists the round awards, the volunteer\'s name masked', async () => {
-    const anon = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', isMobile: true })
-    anon.setDefaultTimeout(STEP_TIMEOUT)
+    const anon = await newContext(browser, { phone: true })
     try {
       const p = await anon.newPage()
       p.on('pageerror', (error) => pageErrors.push(String(error)))

@@ -13,9 +13,9 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { startServer } from '../lib/server.mjs'
-import { residentId } from '../lib/ids.mjs'
+import { branch, selfRegister } from '../lib/fixtures.mjs'
 import { Client } from '../lib/client.mjs'
-import { ROOT, SHOTS, STEP_TIMEOUT, withTimeout, launchBrowser, shot, byTest, inputOf, steps, text, signIn } from '../lib/browser.mjs'
+import { ROOT, SHOTS, withTimeout, launchBrowser, newContext, shot, byTest, inputOf, steps, text, signIn } from '../lib/browser.mjs'
 
 const CLERK = { username: 'market_clerk2', password: 'clerk-market-2' }
 const VOLUNTEER = { phone: '13712345681', password: 'Market-More-2026' }
@@ -36,16 +36,12 @@ async function prepare() {
   const client = new Client(base)
   await client.login('admin', srv.adminPassword)
   data.client = client
-  const rootOrg = (await client.get('/api/v1/me')).json.org_id
   const suffix = Date.now().toString(36).slice(-4)
-  const assoc = await client.post('/api/v1/organizations', { name: `府南街道志愿服务协会${suffix}`, kind: 'association', parent_id: rootOrg, region_code: '510115006000' })
-  assert.equal(assoc.status, 201, `create association: ${assoc.text}`)
-  const station = await client.post('/api/v1/organizations', { name: `光华社区工作站${suffix}`, kind: 'station', parent_id: assoc.json.id, region_code: '510115006001' })
-  assert.equal(station.status, 201, `create station: ${station.text}`)
-  data.station = station.json
-  const clerkUser = await client.post('/api/v1/users', { ...CLERK, display_name: '店员小吴', roles: ['clerk'], org_id: station.json.id })
+  const { station } = await branch(client, { association: `府南街道志愿服务协会${suffix}`, station: `光华社区工作站${suffix}`, town: '510115006' })
+  data.station = station
+  const clerkUser = await client.post('/api/v1/users', { ...CLERK, display_name: '店员小吴', roles: ['clerk'], org_id: station.id })
   assert.equal(clerkUser.status, 201, `create clerk: ${clerkUser.text}`)
-  const store = await client.post('/api/v1/stores', { org_id: station.json.id, name: `光华爱心超市${suffix}`, address: '光华社区服务中心' })
+  const store = await client.post('/api/v1/stores', { org_id: station.id, name: `光华爱心超市${suffix}`, address: '光华社区服务中心' })
   assert.equal(store.status, 201, `create store: ${store.text}`)
   data.store = store.json
 
@@ -59,19 +55,7 @@ async function prepare() {
     data[key] = g.json
   }
 
-  const anon = new Client(base)
-  const joined = await anon.post('/api/v1/public/volunteers', {
-    name: NAME,
-    id_type: 'resident_id',
-    id_number: residentId('510115', '19970302', 41),
-    phone: VOLUNTEER.phone,
-    region_code: '510115006001',
-    org_id: station.json.id,
-    password: VOLUNTEER.password,
-    consent: { sensitive: true, notice_version: '2026-11' },
-  })
-  assert.equal(joined.status, 201, `self-registration: ${joined.text}`)
-  data.volunteer = joined.json.volunteer
+  data.volunteer = await selfRegister(base, { name: NAME, ...VOLUNTEER }, { birth: '19970302', seq: 41, region: '510115006001', org: station.id })
   const granted = await client.post('/api/v1/points/adjustments', { volunteer_id: data.volunteer.id, amount: 100, reason: '优秀志愿者奖励' })
   assert.equal(granted.status, 201, `grant points: ${granted.text}`)
   const me = new Client(base)
@@ -91,12 +75,8 @@ before(async () => {
   base = srv.url
   await withTimeout(prepare(), 20_000, 'prepare')
   browser = await launchBrowser()
-  context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
-  context.setDefaultTimeout(STEP_TIMEOUT)
-  context.setDefaultNavigationTimeout(STEP_TIMEOUT)
-  phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', isMobile: true, hasTouch: true, deviceScaleFactor: 2 })
-  phone.setDefaultTimeout(STEP_TIMEOUT)
-  phone.setDefaultNavigationTimeout(STEP_TIMEOUT)
+  context = await newContext(browser)
+  phone = await newContext(browser, { phone: true })
 })
 
 after(async () => {

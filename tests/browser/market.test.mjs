@@ -13,9 +13,9 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { startServer } from '../lib/server.mjs'
-import { residentId } from '../lib/ids.mjs'
+import { branch, selfRegister } from '../lib/fixtures.mjs'
 import { Client } from '../lib/client.mjs'
-import { ROOT, SHOTS, STEP_TIMEOUT, withTimeout, launchBrowser, shot, byTest, inputOf, steps, text, signIn } from '../lib/browser.mjs'
+import { ROOT, SHOTS, withTimeout, launchBrowser, newContext, shot, byTest, inputOf, steps, text, signIn } from '../lib/browser.mjs'
 
 const CLERK = { username: 'market_clerk', password: 'clerk-market-1' }
 const VOLUNTEER = { phone: '13712345670', password: 'Market-Test-2026' }
@@ -35,39 +35,23 @@ async function prepare() {
   const client = new Client(base)
   await client.login('admin', srv.adminPassword)
   data.client = client
-  const rootOrg = (await client.get('/api/v1/me')).json.org_id
   const suffix = Date.now().toString(36).slice(-4)
-  const assoc = await client.post('/api/v1/organizations', { name: `金沙街道志愿服务协会${suffix}`, kind: 'association', parent_id: rootOrg, region_code: '510115005000' })
-  assert.equal(assoc.status, 201, `create association: ${assoc.text}`)
-  const station = await client.post('/api/v1/organizations', { name: `青羊社区工作站${suffix}`, kind: 'station', parent_id: assoc.json.id, region_code: '510115005001' })
-  assert.equal(station.status, 201, `create station: ${station.text}`)
-  data.station = station.json
-  const clerk = await client.post('/api/v1/users', { ...CLERK, display_name: '店员小周', roles: ['clerk'], org_id: station.json.id })
+  const { station } = await branch(client, { association: `金沙街道志愿服务协会${suffix}`, station: `青羊社区工作站${suffix}`, town: '510115005' })
+  data.station = station
+  const clerk = await client.post('/api/v1/users', { ...CLERK, display_name: '店员小周', roles: ['clerk'], org_id: station.id })
   assert.equal(clerk.status, 201, `create clerk: ${clerk.text}`)
-  const store = await client.post('/api/v1/stores', { org_id: station.json.id, name: `青羊爱心超市${suffix}`, address: '青羊社区服务中心一楼' })
+  const store = await client.post('/api/v1/stores', { org_id: station.id, name: `青羊爱心超市${suffix}`, address: '青羊社区服务中心一楼' })
   assert.equal(store.status, 201, `create store: ${store.text}`)
   data.store = store.json
 
-  const anon = new Client(base)
-  const joined = await anon.post('/api/v1/public/volunteers', {
-    name: '欧阳明月',
-    id_type: 'resident_id',
-    id_number: residentId('510115', '19950611', 52),
-    phone: VOLUNTEER.phone,
-    region_code: '510115005001',
-    org_id: station.json.id,
-    password: VOLUNTEER.password,
-    consent: { sensitive: true, notice_version: '2026-11' },
-  })
-  assert.equal(joined.status, 201, `self-registration: ${joined.text}`)
-  data.volunteer = joined.json.volunteer
+  data.volunteer = await selfRegister(base, { name: '欧阳明月', ...VOLUNTEER }, { birth: '19950611', seq: 52, region: '510115005001', org: station.id })
   // the volunteer earns the 75 points by service: 7.5 approved hours at
   // the station's 10 points an hour
-  const rules = await client.request('PUT', `/api/v1/organizations/${station.json.id}/point-rules`, { points_per_hour: 10 })
+  const rules = await client.request('PUT', `/api/v1/organizations/${station.id}/point-rules`, { points_per_hour: 10 })
   assert.equal(rules.status, 200, `point rules: ${rules.text}`)
-  await client.patch(`/api/v1/organizations/${station.json.id}`, { allow_self_approval: true })
+  await client.patch(`/api/v1/organizations/${station.id}`, { allow_self_approval: true })
   const start = Date.now() - 30 * 3600 * 1000
-  const activity = await client.post('/api/v1/activities', { name: '敬老院陪伴', org_id: station.json.id,
+  const activity = await client.post('/api/v1/activities', { name: '敬老院陪伴', org_id: station.id,
     starts_at: new Date(start).toISOString(), ends_at: new Date(start + 8 * 3600 * 1000).toISOString(), place: '青羊社区敬老院', content: '陪伴老人' })
   assert.equal(activity.status, 201, `activity: ${activity.text}`)
   const record = await client.post('/api/v1/records', { activity_id: activity.json.id, volunteer_id: data.volunteer.id, minutes: 450, quality: 'good' })
@@ -85,12 +69,8 @@ before(async () => {
   base = srv.url
   await withTimeout(prepare(), 20_000, 'prepare')
   browser = await launchBrowser()
-  context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
-  context.setDefaultTimeout(STEP_TIMEOUT)
-  context.setDefaultNavigationTimeout(STEP_TIMEOUT)
-  phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', isMobile: true, hasTouch: true, deviceScaleFactor: 2 })
-  phone.setDefaultTimeout(STEP_TIMEOUT)
-  phone.setDefaultNavigationTimeout(STEP_TIMEOUT)
+  context = await newContext(browser)
+  phone = await newContext(browser, { phone: true })
 })
 
 after(async () => {

@@ -13,9 +13,9 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { startServer } from '../lib/server.mjs'
-import { residentId } from '../lib/ids.mjs'
+import { branch, selfRegister } from '../lib/fixtures.mjs'
 import { Client } from '../lib/client.mjs'
-import { ROOT, SHOTS, STEP_TIMEOUT, withTimeout, launchBrowser, shot, byTest, inputOf, steps, text, signIn } from '../lib/browser.mjs'
+import { ROOT, SHOTS, withTimeout, launchBrowser, newContext, shot, byTest, inputOf, steps, text, signIn } from '../lib/browser.mjs'
 
 const RECORDER = { username: 'points_rec', password: 'recorder-pts-1' }
 const SOCIAL = { username: 'points_sw', password: 'social-pts-1' }
@@ -42,38 +42,22 @@ async function prepare() {
   const client = new Client(base)
   await client.login('admin', adminPassword)
   data.client = client
-  const rootOrg = (await client.get('/api/v1/me')).json.org_id
   const suffix = Date.now().toString(36).slice(-4)
-  const assoc = await client.post('/api/v1/organizations', { name: `永宁街道志愿服务协会${suffix}`, kind: 'association', parent_id: rootOrg, region_code: '510115003000' })
-  assert.equal(assoc.status, 201, `create association: ${assoc.text}`)
-  const station = await client.post('/api/v1/organizations', { name: `八角社区工作站${suffix}`, kind: 'station', parent_id: assoc.json.id, region_code: '510115003001' })
-  assert.equal(station.status, 201, `create station: ${station.text}`)
-  data.station = station.json
-  const user = await client.post('/api/v1/users', { ...RECORDER, display_name: '记录员小李', roles: ['recorder'], org_id: station.json.id })
+  const { association, station } = await branch(client, { association: `永宁街道志愿服务协会${suffix}`, station: `八角社区工作站${suffix}`, town: '510115003' })
+  data.station = station
+  const user = await client.post('/api/v1/users', { ...RECORDER, display_name: '记录员小李', roles: ['recorder'], org_id: station.id })
   assert.equal(user.status, 201, `create recorder: ${user.text}`)
-  const social = await client.post('/api/v1/users', { ...SOCIAL, display_name: '社工小赵', roles: ['social_worker'], org_id: assoc.json.id })
+  const social = await client.post('/api/v1/users', { ...SOCIAL, display_name: '社工小赵', roles: ['social_worker'], org_id: association.id })
   assert.equal(social.status, 201, `create social worker: ${social.text}`)
 
-  const anon = new Client(base)
-  const joined = await anon.post('/api/v1/public/volunteers', {
-    name: '诸葛晓岚',
-    id_type: 'resident_id',
-    id_number: residentId('510115', '19930417', 42),
-    phone: VOLUNTEER.phone,
-    region_code: '510115003001',
-    org_id: station.json.id,
-    password: VOLUNTEER.password,
-    consent: { sensitive: true, notice_version: '2026-11' },
-  })
-  assert.equal(joined.status, 201, `self-registration: ${joined.text}`)
-  data.volunteer = joined.json.volunteer
+  data.volunteer = await selfRegister(base, { name: '诸葛晓岚', ...VOLUNTEER }, { birth: '19930417', seq: 42, region: '510115003001', org: station.id })
 
   // An activity of two hours that ended yesterday (no late entry reason needed).
   const recorder = new Client(base)
   await recorder.login(RECORDER.username, RECORDER.password)
   const activity = await recorder.post('/api/v1/activities', {
     name: `八角社区助老探访${suffix}`,
-    org_id: station.json.id,
+    org_id: station.id,
     starts_at: iso(30 * H),
     ends_at: iso(28 * H),
     place: '八角社区日间照料中心',
@@ -98,9 +82,7 @@ before(async () => {
   adminPassword = srv.adminPassword
   await withTimeout(prepare(), 20_000, 'prepare')
   browser = await launchBrowser()
-  context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: false })
-  context.setDefaultTimeout(STEP_TIMEOUT)
-  context.setDefaultNavigationTimeout(STEP_TIMEOUT)
+  context = await newContext(browser, { acceptDownloads: false })
   page = await context.newPage()
   page.on('pageerror', (error) => pageErrors.push(String(error)))
 })
@@ -313,9 +295,7 @@ test('points panel, adjustment, ledger and earning rules', { timeout: 180_000 },
   })
 
   await step(t, 'the volunteer sees their points on a phone, without the adjust button', async () => {
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', isMobile: true, hasTouch: true, deviceScaleFactor: 2 })
-    phone.setDefaultTimeout(STEP_TIMEOUT)
-    phone.setDefaultNavigationTimeout(STEP_TIMEOUT)
+    const phone = await newContext(browser, { phone: true })
     try {
       const p = await phone.newPage()
       p.on('pageerror', (error) => pageErrors.push(String(error)))

@@ -22,9 +22,9 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { startServer } from '../lib/server.mjs'
-import { residentId } from '../lib/ids.mjs'
+import { branch, selfRegister } from '../lib/fixtures.mjs'
 import { Client } from '../lib/client.mjs'
-import { ROOT, SHOTS, STEP_TIMEOUT, withTimeout, launchBrowser, shot, byTest, inputOf, steps, text } from '../lib/browser.mjs'
+import { ROOT, SHOTS, withTimeout, launchBrowser, newContext, shot, byTest, inputOf, steps, text } from '../lib/browser.mjs'
 
 const RECORDER = { username: 'proj_rec', password: 'recorder-proj-1' }
 const ALICE = { name: '慕容雪晴', phone: '13712345681', password: 'Shift-Test-2026a' }
@@ -53,45 +53,27 @@ function chinaMinute(ms) {
   return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`
 }
 const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z')
-async function register(anon, who, seq, stationId) {
-  const joined = await anon.post('/api/v1/public/volunteers', {
-    name: who.name,
-    id_type: 'resident_id',
-    id_number: residentId('510115', '19930517', seq),
-    phone: who.phone,
-    region_code: '510115006001',
-    org_id: stationId,
-    password: who.password,
-    consent: { sensitive: true, notice_version: '2026-11' },
-  })
-  assert.equal(joined.status, 201, `self-registration: ${joined.text}`)
-  return joined.json.volunteer
-}
 
 async function prepare() {
   const client = new Client(base)
   await client.login('admin', srv.adminPassword)
   data.client = client
-  const rootOrg = (await client.get('/api/v1/me')).json.org_id
   const suffix = Date.now().toString(36).slice(-4)
-  const assoc = await client.post('/api/v1/organizations', { name: `涌泉街道志愿服务协会${suffix}`, kind: 'association', parent_id: rootOrg, region_code: '510115006000' })
-  assert.equal(assoc.status, 201, `create association: ${assoc.text}`)
-  const station = await client.post('/api/v1/organizations', { name: `踏水社区工作站${suffix}`, kind: 'station', parent_id: assoc.json.id, region_code: '510115006001' })
-  assert.equal(station.status, 201, `create station: ${station.text}`)
-  data.station = station.json
+  const { rootId, station } = await branch(client, { association: `涌泉街道志愿服务协会${suffix}`, station: `踏水社区工作站${suffix}`, town: '510115006' })
+  data.station = station
   // a partner agency under the root, outside the recorder's scope, and its social worker
-  const agency = await client.post('/api/v1/organizations', { name: `阳光社工服务中心${suffix}`, kind: 'social_work_agency', parent_id: rootOrg, region_code: '510115' })
+  const agency = await client.post('/api/v1/organizations', { name: `阳光社工服务中心${suffix}`, kind: 'social_work_agency', parent_id: rootId, region_code: '510115' })
   assert.equal(agency.status, 201, `create agency: ${agency.text}`)
   data.agency = agency.json
   const worker = await client.post('/api/v1/users', { username: `proj_sw_${suffix}`, password: 'social-worker-1', display_name: '社工小周', roles: ['social_worker'], org_id: agency.json.id })
   assert.equal(worker.status, 201, `create social worker: ${worker.text}`)
   data.worker = worker.json
-  const user = await client.post('/api/v1/users', { ...RECORDER, display_name: '记录员小林', roles: ['recorder'], org_id: station.json.id })
+  const user = await client.post('/api/v1/users', { ...RECORDER, display_name: '记录员小林', roles: ['recorder'], org_id: station.id })
   assert.equal(user.status, 201, `create recorder: ${user.text}`)
-  const anon = new Client(base)
-  data.alice = await register(anon, ALICE, 72, station.json.id)
-  data.bob = await register(anon, BOB, 73, station.json.id)
-  data.carol = await register(anon, CAROL, 74, station.json.id)
+  const home = { birth: '19930517', region: '510115006001', org: station.id }
+  data.alice = await selfRegister(base, ALICE, { ...home, seq: 72 })
+  data.bob = await selfRegister(base, BOB, { ...home, seq: 73 })
+  data.carol = await selfRegister(base, CAROL, { ...home, seq: 74 })
   data.title = `踏水社区助老餐桌${suffix}`
 }
 
@@ -102,15 +84,10 @@ before(async () => {
   base = srv.url
   await withTimeout(prepare(), 20_000, 'prepare')
   browser = await launchBrowser()
-  desk = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
-  const phone = { viewport: { width: 390, height: 844 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
-  phoneA = await browser.newContext(phone)
-  phoneB = await browser.newContext(phone)
-  phoneC = await browser.newContext(phone)
-  for (const c of [desk, phoneA, phoneB, phoneC]) {
-    c.setDefaultTimeout(STEP_TIMEOUT)
-    c.setDefaultNavigationTimeout(STEP_TIMEOUT)
-  }
+  desk = await newContext(browser)
+  phoneA = await newContext(browser, { phone: true })
+  phoneB = await newContext(browser, { phone: true })
+  phoneC = await newContext(browser, { phone: true })
 })
 
 after(async () => {

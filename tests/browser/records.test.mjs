@@ -16,7 +16,8 @@ import { spawnSync } from 'node:child_process'
 import { startServer } from '../lib/server.mjs'
 import { residentId } from '../lib/ids.mjs'
 import { Client } from '../lib/client.mjs'
-import { ROOT, SHOTS, STEP_TIMEOUT, withTimeout, launchBrowser, shot, byTest, inputOf, steps, signIn } from '../lib/browser.mjs'
+import { branch } from '../lib/fixtures.mjs'
+import { ROOT, SHOTS, STEP_TIMEOUT, withTimeout, launchBrowser, newContext, shot, byTest, inputOf, steps, signIn } from '../lib/browser.mjs'
 
 const RECORDER = { username: 'rec_ui', password: 'recorder-ui-1' }
 
@@ -46,14 +47,10 @@ async function prepare() {
   await client.login('admin', adminPassword)
   data.client = client
 
-  const rootOrg = (await client.get('/api/v1/me')).json.org_id
   const suffix = Date.now().toString(36).slice(-4)
-  const assoc = await client.post('/api/v1/organizations', { name: `柳城街道志愿服务协会${suffix}`, kind: 'association', parent_id: rootOrg, region_code: '510115001000' })
-  assert.equal(assoc.status, 201, `create association: ${assoc.text}`)
-  const station = await client.post('/api/v1/organizations', { name: `光华社区工作站${suffix}`, kind: 'station', parent_id: assoc.json.id, region_code: '510115001001' })
-  assert.equal(station.status, 201, `create station: ${station.text}`)
-  data.station = station.json
-  const user = await client.post('/api/v1/users', { ...RECORDER, display_name: '记录员小王', roles: ['recorder'], org_id: station.json.id })
+  const { station } = await branch(client, { association: `柳城街道志愿服务协会${suffix}`, station: `光华社区工作站${suffix}`, town: '510115001' })
+  data.station = station
+  const user = await client.post('/api/v1/users', { ...RECORDER, display_name: '记录员小王', roles: ['recorder'], org_id: station.id })
   assert.equal(user.status, 201, `create recorder: ${user.text}`)
   const people = [
     ['司马明远', '19850304', 21],
@@ -67,7 +64,7 @@ async function prepare() {
       id_number: residentId('510115', birth, seq),
       phone: `1371234560${i}`,
       region_code: '510115001001',
-      org_id: station.json.id,
+      org_id: station.id,
       consent: { sensitive: true, notice_version: '2026-11' },
     })
     assert.equal(v.status, 201, `create volunteer: ${v.text}`)
@@ -83,9 +80,7 @@ before(async () => {
   adminPassword = srv.adminPassword
   await withTimeout(prepare(), 20_000, 'prepare')
   browser = await launchBrowser()
-  context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', acceptDownloads: false })
-  context.setDefaultTimeout(STEP_TIMEOUT)
-  context.setDefaultNavigationTimeout(STEP_TIMEOUT)
+  context = await newContext(browser, { acceptDownloads: false })
   page = await context.newPage()
   page.on('pageerror', (error) => pageErrors.push(String(error)))
 })
@@ -254,8 +249,7 @@ test('batch entry, approval, archive and certificate', { timeout: 180_000 }, asy
   })
 
   await step(t, 'the public check on a phone shows 有效', async () => {
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', isMobile: true, hasTouch: true, deviceScaleFactor: 2 })
-    phone.setDefaultTimeout(STEP_TIMEOUT)
+    const phone = await newContext(browser, { phone: true })
     try {
       const p = await phone.newPage()
       p.on('pageerror', (error) => pageErrors.push(String(error)))

@@ -35,6 +35,21 @@ export function launchBrowser() {
   })
 }
 
+/**
+ * A browser context with the suites' time limits, in China time and
+ * Simplified Chinese: the console on a desktop screen, or a volunteer's
+ * phone (390×844, touch) with { phone: true }. Other options pass through.
+ */
+export async function newContext(browser, { phone = false, ...options } = {}) {
+  const screen = phone
+    ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
+    : { viewport: { width: 1366, height: 900 } }
+  const context = await browser.newContext({ ...screen, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...options })
+  context.setDefaultTimeout(STEP_TIMEOUT)
+  context.setDefaultNavigationTimeout(STEP_TIMEOUT)
+  return context
+}
+
 /** A full-page screenshot of page as build/screenshots/NAME.png. */
 export async function shot(page, name) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true, timeout: STEP_TIMEOUT })
