@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs every suite and ends with one line "N passed, N failed":
 #   unit (cmocka, store cases on SQLite and PostgreSQL), API on SQLite,
-#   API on PostgreSQL, browser (playwright-core + Debian chromium), the
-#   unit suites and the SQLite API suite again under ASan + UBSan, and the
-#   banned-function check. Logs go to build/test-logs/.
+#   API on PostgreSQL, browser (playwright-core + Debian chromium), all of
+#   them again against the ASan + UBSan build, and the banned-function
+#   check. Logs go to build/test-logs/.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 logs=build/test-logs
@@ -82,6 +82,9 @@ if [ -d build-asan ]; then
   run_suite unit-asan cmocka unit build-asan
   run_suite api-sqlite-asan node env ZHIYUAN_TEST_BACKEND=sqlite ZHIYUAN_BIN=build-asan/zhiyuan \
     node --test --test-concurrency=2 tests/api/
+  run_suite api-postgresql-asan node env ZHIYUAN_TEST_BACKEND=postgresql ZHIYUAN_BIN=build-asan/zhiyuan \
+    node --test --test-concurrency=2 tests/api/
+  run_suite browser-asan node env ZHIYUAN_BIN=build-asan/zhiyuan node --test tests/browser/
 fi
 
 # CI shows only the end of what this prints, so the failures come last
