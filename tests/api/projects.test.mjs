@@ -443,6 +443,15 @@ test('check-in codes: wrong, expired, outside the window, by hand', async () => 
   await two.client.post(`/api/v1/shifts/${s.id}/signups`);
   r = await two.client.post(`/api/v1/shifts/${s.id}/check-in`, { code: code.day_code });
   assert.equal(r.status, 200, r.text);
+  // a shift across midnight (China time) keeps its printed code after
+  // midnight: it starts yesterday (unless it is after 23:00 now)
+  const midnight = Math.floor((Date.now() + 8 * H) / (24 * H)) * 24 * H - 8 * H;
+  const night = await shift(project, Math.max(midnight - H, Date.now() - 23 * H), Date.now() + H);
+  const owl = await selfVolunteer('夜班', '19910105', 629);
+  assert.equal((await staff.post(`/api/v1/shifts/${night.id}/signups`, { volunteer_id: owl.id })).status, 201);
+  const nightCode = (await staff.get(`/api/v1/shifts/${night.id}/code`)).json;
+  r = await owl.client.post(`/api/v1/shifts/${night.id}/check-in`, { code: nightCode.day_code });
+  assert.equal(r.status, 200, r.text);
   // not signed up
   const three = await selfVolunteer('路人', '19910103', 625);
   r = await three.client.post(`/api/v1/shifts/${s.id}/check-in`, { code: code.code });
