@@ -163,7 +163,7 @@ export default {
     scan: '扫码签到',
     scanEn: 'Scan to check in',
     dayCode: "Today's check-in code",
-    validOn: 'Valid on {day} only',
+    validOn: 'For this shift ({day}) only',
     print: 'Print',
     back: 'Back',
     how: 'Scan the QR code with a phone camera and sign in to check in, or type the code under "My shifts".',

@@ -164,7 +164,7 @@ export default {
     scan: '扫码签到',
     scanEn: 'Scan to check in',
     dayCode: '当日签到码',
-    validOn: '仅限 {day} 当日有效',
+    validOn: '仅限本班次（{day}）签到使用',
     print: '打印',
     back: '返回',
     how: '用手机相机扫描二维码，登录后即完成签到；也可在“我的班次”中输入签到码。',
