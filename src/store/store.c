@@ -154,8 +154,10 @@ struct store *store_get(struct store_pool *p)
 
 void store_release(struct store_pool *p)
 {
+	if (!p->limit)
+		return;
 	struct store *s = pthread_getspecific(p->key);
-	if (!s || !p->limit)
+	if (!s)
 		return;
 	if (s->tx_depth > 0) {
 		/* a caller bug; keeping the connection is safer than lending a
