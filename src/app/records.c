@@ -1080,11 +1080,14 @@ int records_verify(struct app_req *r, int64_t *checked, int64_t *broken, char *w
 
 	/* Each link is checked against the stored hash of the one before, so
 	 * stretches of the chain can be checked at once, a thread (and a
-	 * connection) per core; together they check every link. */
+	 * connection) per core; together they check every link. Where
+	 * connections are lent out (a server's pool), one part: the parts'
+	 * threads would wait for connections this caller may be keeping. */
 	enum { MAX_PARTS = 8 };
 	struct verify_part parts[MAX_PARTS];
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	int n = head < 2000 ? 1 : (int)(cores < 1 ? 1 : cores > MAX_PARTS ? MAX_PARTS : cores);
+	int n = head < 2000 || store_pool_lends(app_pool(r->app)) ? 1
+		: (int)(cores < 1 ? 1 : cores > MAX_PARTS ? MAX_PARTS : cores);
 	pthread_t tid[MAX_PARTS];
 	bool started[MAX_PARTS] = { false };
 	for (int i = 0; i < n; i++) {

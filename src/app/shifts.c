@@ -960,8 +960,9 @@ int shifts_code(struct app_req *r, int64_t id, const char *at_s, json_t **out)
 
 /* Whether code opens the shift at time t: the live code of this or the
  * previous window, or the printed day code (made for the day the shift
- * starts) on any day from the one its check-in opens to the one it ends,
- * so that a shift across midnight keeps its printed code. NULL when it
+ * starts) on any day from the one its check-in opens to the one it ends
+ * (plus as long again, for a late check-out), so that a shift across
+ * midnight keeps its printed code. NULL when it
  * does; else "code_expired" when it was once good (a recent window, a day
  * that is over) or "invalid_code". */
 static const char *code_check(struct app_req *r, const struct shift_ref *x, const char *code, int64_t t)
@@ -981,7 +982,7 @@ static const char *code_check(struct app_req *r, const struct shift_ref *x, cons
 		int64_t early = (int64_t)app_config(r->app)->checkin_early * 60;
 		secret_shift_code(x->code_key, 'D', china_ymd(x->starts), want);
 		if (app_secret_equal(want, code)) {
-			good = today >= china_ymd(x->starts - early) && today <= china_ymd(x->ends);
+			good = today >= china_ymd(x->starts - early) && today <= china_ymd(x->ends + early);
 			old = !good;
 		}
 	}

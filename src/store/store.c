@@ -174,6 +174,11 @@ void store_release(struct store_pool *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
+bool store_pool_lends(const struct store_pool *p)
+{
+	return p->limit > 0;
+}
+
 void store_pool_limit(struct store_pool *p, unsigned n)
 {
 	pthread_mutex_lock(&p->lock);

@@ -43,6 +43,8 @@ struct store *store_get(struct store_pool *p);
  * within what PostgreSQL accepts. The group commit connection is apart.
  * The calling thread's connection is given back. Call before serving. */
 void store_pool_limit(struct store_pool *p, unsigned n);
+/* Whether the pool lends connections (store_pool_limit above 0). */
+bool store_pool_lends(const struct store_pool *p);
 /* Under a limit, gives the calling thread's connection back to the pool
  * (out of any transaction); without one, does nothing. */
 void store_release(struct store_pool *p);

@@ -138,7 +138,7 @@ export default {
     codeLead: 'Volunteers scan the QR code or type the code under "My shifts"',
     refreshIn: 'changes in {s} s',
     codeError: 'Cannot get the check-in code: {message}',
-    print: "Print the day's QR code",
+    print: 'Print the check-in QR code',
     signups: 'Sign-ups',
     volunteer: 'Volunteer',
     status: 'Status',
@@ -162,7 +162,7 @@ export default {
   print: {
     scan: '扫码签到',
     scanEn: 'Scan to check in',
-    dayCode: "Today's check-in code",
+    dayCode: "This shift's check-in code",
     validOn: 'For this shift ({day}) only',
     print: 'Print',
     back: 'Back',

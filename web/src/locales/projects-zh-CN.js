@@ -139,7 +139,7 @@ export default {
     codeLead: '志愿者扫码或在“我的班次”中输入签到码',
     refreshIn: '{s} 秒后更新',
     codeError: '无法获取签到码：{message}',
-    print: '打印当日二维码',
+    print: '打印签到二维码',
     signups: '报名名单',
     volunteer: '志愿者',
     status: '状态',
@@ -163,7 +163,7 @@ export default {
   print: {
     scan: '扫码签到',
     scanEn: 'Scan to check in',
-    dayCode: '当日签到码',
+    dayCode: '本班次签到码',
     validOn: '仅限本班次（{day}）签到使用',
     print: '打印',
     back: '返回',
