@@ -157,7 +157,9 @@ static int login_ok_tx(struct store *s, void *vctx)
 	store_bind_text(st, 3, c->csrf);
 	store_bind_text(st, 4, r->client_addr);
 	store_bind_int(st, 5, now);
-	store_bind_int(st, 6, now + app_config(r->app)->session_ttl);
+	/* at least the whole TTL: rounded down to the second, a session of a
+	 * short TTL could be over before its first use */
+	store_bind_int(st, 6, (time_now_ms() + (int64_t)app_config(r->app)->session_ttl * 1000 + 999) / 1000);
 	rc = store_step(st);
 	int64_t sid = rc == STORE_ROW ? store_col_int(st, 0) : 0;
 	store_done(st);

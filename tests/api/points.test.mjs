@@ -124,11 +124,14 @@ test('rules: set on an organisation, inherited below it, with coefficients, mult
   assert.equal((await root.request('PUT', '/api/v1/organizations/999999/point-rules', {})).status, 404);
 
   // 2 h × 1.5 × 2 (category) × 1.2 (excellent) = 7.2 → 7, capped at 5 a day
+  // the cap counts a China day: both activities on the day of a week ago,
+  // at 09:00 and 13:00 China time
   const v = vols[1];
-  const a = await activity(7 * D, 3, { service_category: '扶老助残' });
+  const day = Math.floor((Date.now() - 7 * D + 8 * H) / D) * D - 8 * H;
+  const a = await activity(Date.now() - (day + 9 * H), 3, { service_category: '扶老助残' });
   await approved(a, v, 120, 'excellent');
   assert.equal((await balance(v)).balance, 5);
-  const b = await activity(7 * D - 4 * H, 2, { service_category: '扶老助残' });   // the same day: cap reached
+  const b = await activity(Date.now() - (day + 13 * H), 2, { service_category: '扶老助残' });   // the same day: cap reached
   await approved(b, v, 60, 'good');
   assert.equal((await balance(v)).balance, 5);
   const c = await activity(8 * D, 2);   // another day, no coefficient: 1 h × 1.5 = 1.5 → 2

@@ -188,6 +188,7 @@ test('shifts: bad input, weekly series, requirements', async () => {
   const t0 = Date.now() + 48 * H;
   const url = `/api/v1/projects/${project.id}/shifts`;
   const base = { starts_at: iso(t0), ends_at: iso(t0 + 2 * H), place: '食堂', capacity: 5 };
+  const dayAfter = (days) => new Date(t0 + 8 * H + days * 24 * H).toISOString().slice(0, 10);   // China date
   for (const [body, status, field] of [
     [{ ...base, capacity: undefined }, 422, 'capacity'], [{ ...base, capacity: 0 }, 422, 'capacity'],
     [{ ...base, capacity: '5' }, 400, 'capacity'], [{ ...base, ends_at: iso(t0 - H) }, 422, 'ends_at'],
@@ -195,9 +196,9 @@ test('shifts: bad input, weekly series, requirements', async () => {
     [{ ...base, waitlist: -1 }, 422, 'waitlist'], [{ ...base, min_age: 30, max_age: 20 }, 422, 'max_age'],
     [{ ...base, skills: 'first aid' }, 400, 'skills'], [{ ...base, training_id: 9999 }, 422, 'training_id'],
     [{ ...base, signup_deadline: iso(t0 + 3 * H) }, 422, 'signup_deadline'],
-    [{ ...base, repeat: { weekdays: [8], until: '2027-01-01' } }, 422, 'repeat.weekdays'],
+    [{ ...base, repeat: { weekdays: [8], until: dayAfter(30) } }, 422, 'repeat.weekdays'],
     [{ ...base, repeat: { weekdays: [1] } }, 422, 'repeat.until'],
-    [{ ...base, repeat: { weekdays: [1], until: '2030-01-01' } }, 422, 'repeat.until'],
+    [{ ...base, repeat: { weekdays: [1], until: dayAfter(400) } }, 422, 'repeat.until'],
     [{ ...base, repeat: 'weekly' }, 400, 'repeat'], [{ ...base, place: 'x'.repeat(201) }, 422, 'place'],
     [{ ...base, name: 'x'.repeat(101) }, 422, 'name'],
   ]) {

@@ -119,10 +119,16 @@ test('star levels and awards', { timeout: 120_000 }, async (t) => {
     await inputOf(dialog, 'round-name').fill('2026年度草堂社区表彰')
     await dialog.locator(byTest('round-org')).click()
     await page.locator('.el-select-dropdown__item:visible', { hasText: data.station.name }).click()
+    // the last 60 days: the default (1 January) would miss yesterday's
+    // record early in January
+    const from = new Date(Date.now() + 8 * 3600 * 1000 - 60 * 24 * 3600 * 1000).toISOString().slice(0, 10)
+    await inputOf(dialog, 'round-from').fill(from)
+    await inputOf(dialog, 'round-from').press('Enter')
     const created = page.waitForResponse((r) => r.url().endsWith('/api/v1/award-rounds') && r.request().method() === 'POST')
     await dialog.locator(byTest('round-submit')).click()
     const response = await created
     assert.equal(response.status(), 201, await response.text())
+    assert.equal(JSON.parse(response.request().postData()).period_from, from)
     data.roundId = (await response.json()).id
     await page.waitForURL((url) => url.pathname === `/awards/${data.roundId}`)
     const candidates = page.locator(byTest('candidates-table'))
