@@ -284,14 +284,8 @@ static int nominate_tx(struct store *s, void *vctx)
 		return STORE_ERROR;
 	store_bind_int(st, 1, c->round_id);
 	store_bind_int(st, 2, c->type_id);
-	if (c->volunteer_id)
-		store_bind_int(st, 3, c->volunteer_id);
-	else
-		store_bind_null(st, 3);
-	if (c->org_id)
-		store_bind_int(st, 4, c->org_id);
-	else
-		store_bind_null(st, 4);
+	store_bind_id(st, 3, c->volunteer_id);
+	store_bind_id(st, 4, c->org_id);
 	store_bind_text(st, 5, c->reason);
 	store_bind_int(st, 6, c->r->who->user_id);
 	store_bind_int(st, 7, app_now());
@@ -390,14 +384,8 @@ static int decide_tx(struct store *s, void *vctx)
 		if (!st)
 			return STORE_ERROR;
 		store_bind_int(st, 1, c->id);
-		if (vol)
-			store_bind_int(st, 2, vol);
-		else
-			store_bind_null(st, 2);
-		if (org)
-			store_bind_int(st, 3, org);
-		else
-			store_bind_null(st, 3);
+		store_bind_id(st, 2, vol);
+		store_bind_id(st, 3, org);
 		store_bind_text(st, 4, app_today(c->r));
 		store_bind_text(st, 5, c->granting_unit);
 		store_bind_int(st, 6, c->r->who->user_id);

@@ -224,16 +224,10 @@ static int stock_change(struct app_req *r, struct store *s, int64_t goods, int64
 	store_bind_int(st, 1, goods);
 	store_bind_int(st, 2, delta);
 	store_bind_text(st, 3, reason);
-	if (voucher)
-		store_bind_int(st, 4, voucher);
-	else
-		store_bind_null(st, 4);
+	store_bind_id(st, 4, voucher);
 	store_bind_int(st, 5, r->who->user_id);
 	store_bind_int(st, 6, app_now());
-	if (sale)
-		store_bind_int(st, 7, sale);
-	else
-		store_bind_null(st, 7);
+	store_bind_id(st, 7, sale);
 	store_bind_text(st, 8, idem);
 	rc = store_step(st);
 	store_done(st);

@@ -196,10 +196,7 @@ static int lots_give(struct store *s, int64_t volunteer, const struct point_move
 	store_bind_int(st, 1, volunteer);
 	store_bind_int(st, 2, m->org_id);
 	store_bind_int(st, 3, amount);
-	if (m->expires_at)
-		store_bind_int(st, 4, m->expires_at);
-	else
-		store_bind_null(st, 4);
+	store_bind_id(st, 4, m->expires_at);
 	store_bind_int(st, 5, app_now());
 	int rc = store_step(st);
 	store_done(st);
@@ -254,30 +251,15 @@ int points_move(struct store *s, struct point_move *m)
 	store_bind_int(st, 2, m->to);
 	store_bind_int(st, 3, m->amount);
 	store_bind_text(st, 4, m->cause);
-	if (m->record_id)
-		store_bind_int(st, 5, m->record_id);
-	else
-		store_bind_null(st, 5);
+	store_bind_id(st, 5, m->record_id);
 	store_bind_text(st, 6, m->reason);
-	if (m->volunteer_id)
-		store_bind_int(st, 7, m->volunteer_id);
-	else
-		store_bind_null(st, 7);
+	store_bind_id(st, 7, m->volunteer_id);
 	store_bind_int(st, 8, m->org_id);
-	if (m->operator_id)
-		store_bind_int(st, 9, m->operator_id);
-	else
-		store_bind_null(st, 9);
+	store_bind_id(st, 9, m->operator_id);
 	store_bind_text(st, 10, m->idem);
 	store_bind_int(st, 11, app_now());
-	if (m->voucher_id)
-		store_bind_int(st, 12, m->voucher_id);
-	else
-		store_bind_null(st, 12);
-	if (m->sale_id)
-		store_bind_int(st, 13, m->sale_id);
-	else
-		store_bind_null(st, 13);
+	store_bind_id(st, 12, m->voucher_id);
+	store_bind_id(st, 13, m->sale_id);
 	rc = store_step(st);
 	if (rc == STORE_ROW)
 		m->id = store_col_int(st, 0);

@@ -231,10 +231,7 @@ static int set_workers(struct store *s, struct proj *p)
 static void bind_fields(struct store_stmt *st, struct proj *p)
 {
 	store_bind_text(st, 1, p->title);
-	if (p->agency_id)
-		store_bind_int(st, 2, p->agency_id);
-	else
-		store_bind_null(st, 2);
+	store_bind_id(st, 2, p->agency_id);
 	store_bind_text(st, 3, p->domain);
 	store_bind_text(st, 4, p->category);
 	store_bind_int(st, 5, p->brand);

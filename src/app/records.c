@@ -56,10 +56,7 @@ static int act_tx(struct store *s, void *vctx)
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, c->org_id);
-	if (c->project_id)
-		store_bind_int(st, 2, c->project_id);
-	else
-		store_bind_null(st, 2);
+	store_bind_id(st, 2, c->project_id);
 	store_bind_text(st, 3, c->name);
 	store_bind_int(st, 4, c->starts);
 	store_bind_int(st, 5, c->ends);

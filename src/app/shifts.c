@@ -176,10 +176,7 @@ static int insert_one(struct store *s, struct shift_new *c, int64_t offset, int6
 		return STORE_ERROR;
 	store_bind_int(st, 1, c->p->id);
 	store_bind_int(st, 2, activity);
-	if (series)
-		store_bind_int(st, 3, series);
-	else
-		store_bind_null(st, 3);
+	store_bind_id(st, 3, series);
 	store_bind_int(st, 4, c->starts + offset);
 	store_bind_int(st, 5, c->ends + offset);
 	store_bind_text(st, 6, c->place);
@@ -196,10 +193,7 @@ static int insert_one(struct store *s, struct shift_new *c, int64_t offset, int6
 	else
 		store_bind_null(st, 12);
 	store_bind_text(st, 13, c->skills);
-	if (c->training_id)
-		store_bind_int(st, 14, c->training_id);
-	else
-		store_bind_null(st, 14);
+	store_bind_id(st, 14, c->training_id);
 	store_bind_text(st, 15, salt);
 	store_bind_int(st, 16, c->r->who->user_id);
 	store_bind_int(st, 17, now);
@@ -1153,10 +1147,7 @@ static int check_tx(struct store *s, void *vctx)
 	store_bind_int(st, 1, c->signup_id);
 	store_bind_int(st, 2, c->t);
 	store_bind_int(st, 3, c->minutes);
-	if (c->record_id)
-		store_bind_int(st, 4, c->record_id);
-	else
-		store_bind_null(st, 4);
+	store_bind_id(st, 4, c->record_id);
 	store_bind_int(st, 5, c->auto_out);
 	rc = store_step(st);
 	store_done(st);

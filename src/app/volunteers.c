@@ -429,10 +429,7 @@ static int insert_volunteer(struct app_req *r, struct store *s, struct vol *v)
 	store_bind_int(st, 21, now);
 	store_bind_text(st, 22, v->notice_version);
 	store_bind_int(st, 23, v->org_id);
-	if (v->user_id)
-		store_bind_int(st, 24, v->user_id);
-	else
-		store_bind_null(st, 24);
+	store_bind_id(st, 24, v->user_id);
 	store_bind_text(st, 25, v->source);
 	rc = store_step(st);
 	v->id = rc == STORE_ROW ? store_col_int(st, 0) : 0;

@@ -251,6 +251,14 @@ void store_bind_null(struct store_stmt *st, int idx)
 	st->owner->ops->bind_null(st, idx);
 }
 
+void store_bind_id(struct store_stmt *st, int idx, int64_t v)
+{
+	if (v)
+		st->owner->ops->bind_int(st, idx, v);
+	else
+		st->owner->ops->bind_null(st, idx);
+}
+
 int store_step(struct store_stmt *st)
 {
 	return st->owner->ops->step(st);

@@ -69,6 +69,9 @@ struct store_stmt *store_prepare_once(struct store *s, const char *sql);
 void store_bind_int(struct store_stmt *st, int idx, int64_t v);
 void store_bind_text(struct store_stmt *st, int idx, const char *text);
 void store_bind_null(struct store_stmt *st, int idx);
+/* Binds v, or NULL when v is 0: an optional row id (ids start at 1) or
+ * an optional time. */
+void store_bind_id(struct store_stmt *st, int idx, int64_t v);
 /* Runs or advances the statement: STORE_ROW, STORE_DONE or an error rc. */
 int store_step(struct store_stmt *st);
 /* Column readers for the current row; col counts from 0. Text stays valid
