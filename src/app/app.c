@@ -2,6 +2,7 @@
  * authentication of sessions and bearer tokens. */
 #include "app/app.h"
 #include "app/internal.h"
+#include "app/orgs.h"
 #include "app/shifts.h"
 #include "app/secrets.h"
 #include "app/stars.h"
@@ -144,7 +145,8 @@ int app_open(const struct app_config *cfg, struct app **out)
 		app_close(a);
 		return -1;
 	}
-	if (load_key(a, s) != 0 || bootstrap_run(a, s) != 0 || fill_totals(s) != 0) {
+	if (load_key(a, s) != 0 || bootstrap_run(a, s) != 0 || fill_totals(s) != 0 ||
+	    orgs_fill_search(s) != 0) {
 		app_close(a);
 		return -1;
 	}

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #define ORG_COLUMNS "id, parent_id, name, kind, region_code, professional, status, created_at, path," \
-	" address, contact_name, contact_phone, hotlines, founded_on, updated_at, allow_self_approval"
+	" address, contact_name, contact_phone, hotlines, founded_on, updated_at, allow_self_approval, path_names"
 #define ADDRESS_MAX 200
 #define CONTACT_NAME_MAX 32
 #define HOTLINES_MAX 20
@@ -19,7 +19,8 @@
 static json_t *org_json(struct app_req *r, struct store_stmt *st)
 {
 	json_t *hotlines = json_loads(store_col_text(st, 12), 0, NULL);
-	return json_pack("{sI so ss ss ss sb ss ss ss ss ss so ss? ss sb}",
+	json_t *names = store_col_null(st, 16) ? NULL : json_loads(store_col_text(st, 16), 0, NULL);
+	return json_pack("{sI so ss ss ss sb ss ss ss ss ss so ss? ss sb so}",
 		"id", (json_int_t)store_col_int(st, 0),
 		"parent_id", col_id_json(st, 1),
 		"name", store_col_text(st, 2),
@@ -34,7 +35,8 @@ static json_t *org_json(struct app_req *r, struct store_stmt *st)
 		"hotlines", hotlines ? hotlines : json_array(),
 		"founded_on", store_col_text(st, 13),
 		"updated_at", app_iso(r, store_col_int(st, 14)),
-		"allow_self_approval", store_col_int(st, 15) != 0);
+		"allow_self_approval", store_col_int(st, 15) != 0,
+		"path_names", names ? names : json_array());
 }
 
 /* The optional details of an organisation, shared by create and edit. */
@@ -215,6 +217,8 @@ static int create_tx(struct store *s, void *vctx)
 	store_done(st);
 	if (rc != STORE_DONE)
 		return rc;
+	if ((rc = orgs_reindex(s, c->path)) != STORE_OK)
+		return rc;
 	json_t *detail = json_pack("{ss ss sI}", "name", c->name, "kind",
 				   org_kind_name(c->kind), "parent_id", (json_int_t)c->parent_id);
 	rc = audit_write(r, s, "org.create", "org", c->id, c->id, c->path, detail);
@@ -368,6 +372,9 @@ static int update_tx(struct store *s, void *vctx)
 	store_done(st);
 	if (rc != STORE_DONE)
 		return rc;
+	/* a new name shows in the path of everything below */
+	if (c->name && (rc = orgs_reindex(s, c->path)) != STORE_OK)
+		return rc;
 	json_t *detail = json_pack("{sO}", "before", c->before);
 	rc = audit_write(c->r, s, "org.update", "org", c->id, c->id, c->path, detail);
 	json_decref(detail);
@@ -450,6 +457,8 @@ static int move_tx(struct store *s, void *vctx)
 	rc = store_step(st);
 	store_done(st);
 	if (rc != STORE_DONE)
+		return rc;
+	if ((rc = orgs_reindex(s, c->new_path)) != STORE_OK)
 		return rc;
 	json_t *detail = json_pack("{sO sI}", "from_parent_id", json_object_get(c->before, "parent_id"),
 				   "to_parent_id", (json_int_t)c->new_parent);

@@ -22,6 +22,20 @@ int orgs_move(struct app_req *r, int64_t id, json_t *in, json_t **out);
 /* POST /organizations/{id}/dissolve: refused (409 org_not_empty) while
  * active child organisations or volunteers remain. */
 int orgs_dissolve(struct app_req *r, int64_t id, json_t **out);
+struct orgs_search_query {
+	const char *q, *kind, *status, *limit;   /* raw or NULL */
+};
+/* GET /organizations/search: {"items":[{…,"path_names":[…]}],"more":bool},
+ * the caller's subtree ranked for a picker (orgsearch.c). kind is a
+ * comma-separated list; dissolved organisations only when asked for. */
+int orgs_search(struct app_req *r, const struct orgs_search_query *q, json_t **out);
+/* Rewrites the search columns (path_names, initials, search_text) of the
+ * organisation at path and everything below it, inside the caller's
+ * transaction; path "" means all. Returns a STORE_ code. */
+int orgs_reindex(struct store *s, const char *path);
+/* At start: fills the search columns where they are still NULL (rows from
+ * before migration 0014, the bootstrap root). Returns 0 or -1. */
+int orgs_fill_search(struct store *s);
 /* GET /organizations/{id}/tree: {"summary":{counts…},"nodes":[…]}. */
 int orgs_tree(struct app_req *r, int64_t id, json_t **out);
 

@@ -191,6 +191,19 @@ enum MHD_Result h_orgs_list(struct http_req *req, json_t *in)
 	return reply(req, rc, 200, out);
 }
 
+enum MHD_Result h_orgs_search(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	struct orgs_search_query q = {
+		.q = http_query(req, "q"),
+		.kind = http_query(req, "kind"),
+		.status = http_query(req, "status"),
+		.limit = http_query(req, "limit"),
+	};
+	int rc = orgs_search(&req->app, &q, &out);
+	return reply(req, rc, 200, out);
+}
+
 enum MHD_Result h_orgs_create(struct http_req *req, json_t *in)
 {
 	json_t *out = NULL;

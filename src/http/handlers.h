@@ -21,6 +21,7 @@ enum MHD_Result h_users_get(struct http_req *req, json_t *in);
 enum MHD_Result h_users_update(struct http_req *req, json_t *in);
 enum MHD_Result h_audit_list(struct http_req *req, json_t *in);
 enum MHD_Result h_orgs_list(struct http_req *req, json_t *in);
+enum MHD_Result h_orgs_search(struct http_req *req, json_t *in);
 enum MHD_Result h_orgs_create(struct http_req *req, json_t *in);
 enum MHD_Result h_orgs_get(struct http_req *req, json_t *in);
 enum MHD_Result h_orgs_update(struct http_req *req, json_t *in);

@@ -26,6 +26,7 @@ const struct route route_table[] = {
 	{ "GET", "/api/v1/audit-log", h_audit_list, ROUTE_AUTH, BODY_NONE, 0 },
 	{ "GET", "/api/v1/organizations", h_orgs_list, ROUTE_AUTH, BODY_NONE, 0 },
 	{ "POST", "/api/v1/organizations", h_orgs_create, ROUTE_AUTH, BODY_JSON, 0 },
+	{ "GET", "/api/v1/organizations/search", h_orgs_search, ROUTE_AUTH, BODY_NONE, 0 },
 	{ "GET", "/api/v1/organizations/{id}", h_orgs_get, ROUTE_AUTH, BODY_NONE, 0 },
 	{ "PATCH", "/api/v1/organizations/{id}", h_orgs_update, ROUTE_AUTH, BODY_JSON, 0 },
 	{ "POST", "/api/v1/organizations/{id}/move", h_orgs_move, ROUTE_AUTH, BODY_JSON, 0 },
