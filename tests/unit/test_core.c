@@ -9,6 +9,7 @@
 #include "core/cursor.h"
 #include "core/throttle.h"
 #include "core/validate.h"
+#include "core/pinyin.h"
 
 static void usernames(void **state)
 {
@@ -150,6 +151,27 @@ static void iso_times(void **state)
 	assert_int_equal(time_parse_iso("yesterday", &t), -1);
 }
 
+static void pinyin_initials_of_names(void **state)
+{
+	(void)state;
+	char out[64];
+	assert_int_equal(pinyin_initials("白马社区志愿服务工作站", out, sizeof(out)), 11);
+	assert_string_equal(out, "bmsqzyfwgzz");
+	pinyin_initials("柳城街道第10社区", out, sizeof(out));
+	assert_string_equal(out, "lcjdd10sq");
+	pinyin_initials("温江区 Red Cross·（一）", out, sizeof(out));
+	assert_string_equal(out, "wjqredcrossy");
+	/* first and last characters of level 1 (啊, 座), level 2 gives nothing (邛) */
+	pinyin_initials("啊座邛", out, sizeof(out));
+	assert_string_equal(out, "az");
+	/* cut short when full, still terminated; a truncated sequence ends it */
+	assert_int_equal(pinyin_initials("白马社区", out, 3), 2);
+	assert_string_equal(out, "bm");
+	pinyin_initials("白\xe9", out, sizeof(out));
+	assert_string_equal(out, "b");
+	assert_int_equal(pinyin_initials("x", out, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -163,6 +185,7 @@ int main(void)
 		cmocka_unit_test(throttle_doubles_and_caps),
 		cmocka_unit_test(cursors_and_ids),
 		cmocka_unit_test(iso_times),
+		cmocka_unit_test(pinyin_initials_of_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
