@@ -5,6 +5,7 @@
 #include "app/input.h"
 #include "app/internal.h"
 #include "core/cursor.h"
+#include "core/natural.h"
 #include "core/validate.h"
 #include "util/arena.h"
 #include <stdlib.h>
@@ -576,8 +577,91 @@ struct tree_node {
 	int64_t id, parent_id;
 	int64_t volunteers, subtree;
 	int parent;        /* index of the parent node, -1 for the root */
+	int rank;          /* kind's place among siblings */
+	const char *name;
 	json_t *json;
 };
+
+/* Siblings in the order people look for them: associations, then teams,
+ * then agencies and social organisations, then stations; within a kind
+ * by natural name order (第9社区 before 第10社区). */
+static int kind_rank(int kind)
+{
+	switch (kind) {
+	case ORG_FEDERATION: return 0;
+	case ORG_ASSOCIATION: return 1;
+	case ORG_TEAM: return 2;
+	case ORG_SOCIAL_WORK_AGENCY: return 3;
+	case ORG_SOCIAL_ORG: return 4;
+	default: return 5;
+	}
+}
+
+struct sibling {
+	int rank;
+	const char *name;
+	int64_t id;
+	int index;
+};
+
+static int sibling_cmp(const void *a, const void *b)
+{
+	const struct sibling *x = a, *y = b;
+	if (x->rank != y->rank)
+		return x->rank - y->rank;
+	int c = natural_cmp(x->name, y->name);
+	return c ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+/* The nodes' indices in tree order: each node followed by its subtree,
+ * siblings sorted by sibling_cmp. nodes[0] is the root; parents have
+ * their index set. Returns a malloc'd array of n indices. */
+static int *tree_order(const struct tree_node *nodes, size_t n)
+{
+	int *first = calloc(n + 1, sizeof(int));
+	struct sibling *kids = malloc((n ? n : 1) * sizeof(*kids));
+	int *fill = calloc(n + 1, sizeof(int)), *out = malloc((n ? n : 1) * sizeof(int));
+	int *stack = malloc((n ? n : 1) * sizeof(int));
+	if (!first || !kids || !fill || !out || !stack)
+		abort();
+	/* children of each node, grouped: kids[first[p] .. first[p + 1]) */
+	for (size_t i = 1; i < n; i++)
+		if (nodes[i].parent >= 0)
+			first[nodes[i].parent + 1]++;
+	for (size_t p = 0; p < n; p++)
+		first[p + 1] += first[p];
+	for (size_t i = 1; i < n; i++)
+		if (nodes[i].parent >= 0) {
+			int p = nodes[i].parent;
+			kids[first[p] + fill[p]++] = (struct sibling){ nodes[i].rank, nodes[i].name, nodes[i].id, (int)i };
+		}
+	for (size_t p = 0; p < n; p++)
+		qsort(kids + first[p], (size_t)(first[p + 1] - first[p]), sizeof(*kids), sibling_cmp);
+	size_t m = 0, top = 0;
+	if (n)
+		stack[top++] = 0;
+	while (top) {
+		int i = stack[--top];
+		out[m++] = i;
+		for (int k = first[i + 1]; k-- > first[i];)
+			stack[top++] = kids[k].index;
+	}
+	/* a node whose parent was not found still appears, at the end */
+	bool *seen = calloc(n ? n : 1, sizeof(bool));
+	if (!seen)
+		abort();
+	for (size_t k = 0; k < m; k++)
+		seen[out[k]] = true;
+	for (size_t i = 0; i < n; i++)
+		if (!seen[i])
+			out[m++] = (int)i;
+	free(seen);
+	free(first);
+	free(kids);
+	free(fill);
+	free(stack);
+	return out;
+}
 
 static int by_id(const void *a, const void *b)
 {
@@ -633,6 +717,8 @@ int orgs_tree(struct app_req *r, int64_t id, json_t **out)
 		t->id = store_col_int(st, 0);
 		t->parent_id = store_col_null(st, 1) ? 0 : store_col_int(st, 1);
 		t->volunteers = t->subtree = 0;
+		t->name = arena_strdup(r->arena, store_col_text(st, 2));
+		t->rank = kind_rank(org_kind_parse(store_col_text(st, 3)));
 		bool active = strcmp(store_col_text(st, 5), "dissolved") != 0;
 		int kind = org_kind_parse(store_col_text(st, 3));
 		if (active && kind >= 0) {
@@ -719,12 +805,15 @@ int orgs_tree(struct app_req *r, int64_t id, json_t **out)
 		store_done(st);
 	}
 	json_t *list = json_array();
-	for (size_t i = 0; i < n; i++) {
-		json_object_set_new(nodes[i].json, "volunteers", json_integer(nodes[i].volunteers));
-		json_object_set_new(nodes[i].json, "subtree_volunteers", json_integer(nodes[i].subtree));
-		json_array_append_new(list, nodes[i].json);
-		nodes[i].json = NULL;
+	int *ordered = tree_order(nodes, n);
+	for (size_t k = 0; k < n; k++) {
+		struct tree_node *t = &nodes[ordered[k]];
+		json_object_set_new(t->json, "volunteers", json_integer(t->volunteers));
+		json_object_set_new(t->json, "subtree_volunteers", json_integer(t->subtree));
+		json_array_append_new(list, t->json);
+		t->json = NULL;
 	}
+	free(ordered);
 	json_t *summary = json_pack("{sI sI sI sI sI sI sI sI so so so}",
 		"federation", (json_int_t)kinds[ORG_FEDERATION],
 		"association", (json_int_t)kinds[ORG_ASSOCIATION],

@@ -10,6 +10,7 @@
 #include "core/throttle.h"
 #include "core/validate.h"
 #include "core/pinyin.h"
+#include "core/natural.h"
 
 static void usernames(void **state)
 {
@@ -172,6 +173,21 @@ static void pinyin_initials_of_names(void **state)
 	assert_int_equal(pinyin_initials("x", out, 0), 0);
 }
 
+static void natural_order_of_names(void **state)
+{
+	(void)state;
+	assert_true(natural_cmp("柳城街道第9社区", "柳城街道第10社区") < 0);
+	assert_true(natural_cmp("柳城街道第10社区", "柳城街道第9社区") > 0);
+	assert_true(natural_cmp("第1社区", "第1社区") == 0);
+	assert_true(natural_cmp("队2", "队10") < 0);
+	assert_true(natural_cmp("队10", "队10a") < 0);
+	assert_true(natural_cmp("a", "b") < 0);
+	assert_true(natural_cmp("队007", "队7") > 0);
+	assert_true(natural_cmp("队007", "队8") < 0);
+	assert_true(natural_cmp("", "0") < 0);
+	assert_true(natural_cmp("柳城", "涌泉") != 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -186,6 +202,7 @@ int main(void)
 		cmocka_unit_test(cursors_and_ids),
 		cmocka_unit_test(iso_times),
 		cmocka_unit_test(pinyin_initials_of_names),
+		cmocka_unit_test(natural_order_of_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
