@@ -31,26 +31,3 @@ export const AWARD_STAFF = ['admin', 'recorder', 'social_worker']
 export function roleLabel(t, role) {
   return ROLES.includes(role) ? t(`roles.${role}`) : role
 }
-
-// Organisations as a flat list ordered parent-first, with depth for indenting.
-export function orderOrganizations(orgs) {
-  const byParent = new Map()
-  const ids = new Set(orgs.map((org) => org.id))
-  for (const org of orgs) {
-    const parent = org.parent_id !== null && ids.has(org.parent_id) ? org.parent_id : null
-    if (!byParent.has(parent)) byParent.set(parent, [])
-    byParent.get(parent).push(org)
-  }
-  const out = []
-  const visit = (parent, depth) => {
-    for (const org of byParent.get(parent) || []) {
-      out.push({ ...org, depth })
-      visit(org.id, depth + 1)
-    }
-  }
-  visit(null, 0)
-  // Anything unreachable (a broken parent chain) still gets listed.
-  const seen = new Set(out.map((org) => org.id))
-  for (const org of orgs) if (!seen.has(org.id)) out.push({ ...org, depth: 0 })
-  return out
-}
