@@ -6,6 +6,7 @@
 #include "app/internal.h"
 #include "core/cursor.h"
 #include "core/natural.h"
+#include "core/pinyin.h"
 #include "core/validate.h"
 #include "util/arena.h"
 #include <stdlib.h>
@@ -578,13 +579,13 @@ struct tree_node {
 	int64_t volunteers, subtree;
 	int parent;        /* index of the parent node, -1 for the root */
 	int rank;          /* kind's place among siblings */
-	const char *name;
+	const char *name;  /* its sort key (pinyin_sort_key) */
 	json_t *json;
 };
 
 /* Siblings in the order people look for them: associations, then teams,
  * then agencies and social organisations, then stations; within a kind
- * by natural name order (第9社区 before 第10社区). */
+ * by name in pinyin order, numbers as numbers (第9社区 before 第10社区). */
 static int kind_rank(int kind)
 {
 	switch (kind) {
@@ -717,7 +718,11 @@ int orgs_tree(struct app_req *r, int64_t id, json_t **out)
 		t->id = store_col_int(st, 0);
 		t->parent_id = store_col_null(st, 1) ? 0 : store_col_int(st, 1);
 		t->volunteers = t->subtree = 0;
-		t->name = arena_strdup(r->arena, store_col_text(st, 2));
+		const char *name = store_col_text(st, 2);
+		size_t keycap = 2 * strlen(name) + 2;
+		char *key = arena_alloc(r->arena, keycap);
+		pinyin_sort_key(name, key, keycap);
+		t->name = key;
 		t->rank = kind_rank(org_kind_parse(store_col_text(st, 3)));
 		bool active = strcmp(store_col_text(st, 5), "dissolved") != 0;
 		int kind = org_kind_parse(store_col_text(st, 3));

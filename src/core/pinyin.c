@@ -77,3 +77,39 @@ size_t pinyin_initials(const char *utf8, char *out, size_t cap)
 		iconv_close(cd);
 	return n;
 }
+
+size_t pinyin_sort_key(const char *utf8, char *out, size_t cap)
+{
+	size_t n = 0;
+	if (cap == 0)
+		return 0;
+	iconv_t cd = iconv_open("GBK", "UTF-8");
+	for (const char *p = utf8; *p;) {
+		size_t len = utf8_len((unsigned char)*p);
+		if (strnlen(p, len) < len)
+			break;
+		char in[4], gb[4];
+		size_t got = 0;
+		if (len > 1 && cd != (iconv_t)-1) {
+			memcpy(in, p, len);
+			char *ip = in, *op = gb;
+			size_t il = len, ol = sizeof(gb);
+			if (iconv(cd, &ip, &il, &op, &ol) != (size_t)-1)
+				got = (size_t)(op - gb);
+			iconv(cd, NULL, NULL, NULL, NULL);
+		}
+		const char *piece = got ? gb : p;
+		size_t plen = got ? got : len, extra = (!got && len > 1) ? 1 : 0;
+		if (n + extra + plen + 1 > cap)
+			break;
+		if (extra)
+			out[n++] = (char)0xFE;
+		memcpy(out + n, piece, plen);
+		n += plen;
+		p += len;
+	}
+	out[n] = 0;
+	if (cd != (iconv_t)-1)
+		iconv_close(cd);
+	return n;
+}

@@ -12,4 +12,12 @@
  * written. */
 size_t pinyin_initials(const char *utf8, char *out, size_t cap);
 
+/* A key for sorting names as Chinese readers expect: each character
+ * that GBK has becomes its GBK bytes (the common characters then sort by
+ * pinyin, ASCII stays itself), any other character its UTF-8 bytes after
+ * a 0xFE byte (after all of GBK). Compare keys with natural_cmp(). Writes
+ * at most cap bytes including the NUL, cut short when full; returns the
+ * length. */
+size_t pinyin_sort_key(const char *utf8, char *out, size_t cap);
+
 #endif

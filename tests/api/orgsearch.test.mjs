@@ -87,13 +87,13 @@ test('kind filter and status', async () => {
   assert.deepEqual(names(await search(root, { q: '撤销', status: 'dissolved' })), ['柳城街道撤销工作站']);
 });
 
-test('the tree lists siblings by kind, then in natural name order, each after its parent', async () => {
+test('the tree lists siblings by kind, then by name in pinyin order with numbers as numbers, each after its parent', async () => {
   const r = await root.get(`/api/v1/organizations/${rootOrg}/tree`);
   assert.equal(r.status, 200);
   assert.deepEqual(r.json.nodes.map((n) => n.name), [ROOT,
     '柳城街道志愿服务协会', '柳城街道志愿服务队1', '柳城街道撤销工作站', '柳城街道第3社区志愿服务工作站',
     '柳城街道第9社区志愿服务工作站', '柳城街道第10社区志愿服务工作站', '柳城街道第30社区志愿服务工作站',
-    '涌泉街道志愿服务协会', '涌泉街道第3社区志愿服务工作站', '白马社区志愿服务工作站']);
+    '涌泉街道志愿服务协会', '白马社区志愿服务工作站', '涌泉街道第3社区志愿服务工作站']);
   // the fields stay as they were
   assert.deepEqual(Object.keys(r.json.nodes[1]).sort(), ['id', 'kind', 'name', 'parent_id', 'professional', 'region_code',
     'status', 'subtree_volunteers', 'volunteers']);

@@ -192,17 +192,17 @@ test('organisation pickers and tree on a demo-sized district', { timeout: 240_00
     assert.equal((await listed).status(), 200)
   })
 
-  await step(t, 'the tree: associations, then the teams folded, then agencies; 第9 before 第10', async () => {
+  await step(t, 'the tree: associations in pinyin order, then the teams folded, then agencies; 第9 before 第10', async () => {
     await page.locator(byTest('nav-organizations')).click()
     await page.waitForURL((url) => url.pathname === '/organizations')
     const rootNode = treeNode(`org-node-${data.rootId}`)
     const level1 = rootNode.locator(':scope > .el-tree-node__children > .el-tree-node > .el-tree-node__content')
     await level1.first().waitFor()
     const names = await level1.locator('.node-name').allInnerTexts()
-    // natural order is code point order for these names
-    const associations = ['柳城街道志愿服务协会', '公平街道志愿服务协会', '涌泉街道志愿服务协会', '天府街道志愿服务协会',
-      '金马街道志愿服务协会', '永宁街道志愿服务协会', '和盛镇志愿服务协会', '万春镇志愿服务协会', '寿安镇志愿服务协会',
-      '海峡科技园志愿服务协会', '农业科技园志愿服务协会'].sort()
+    // in pinyin order: gong, hai, he, jin, liu, nong, shou, tian, wan, yong quan, yong ning
+    const associations = ['公平街道志愿服务协会', '海峡科技园志愿服务协会', '和盛镇志愿服务协会', '金马街道志愿服务协会',
+      '柳城街道志愿服务协会', '农业科技园志愿服务协会', '寿安镇志愿服务协会', '天府街道志愿服务协会', '万春镇志愿服务协会',
+      '涌泉街道志愿服务协会', '永宁街道志愿服务协会']
     assert.deepEqual(names, [...associations, '志愿服务队（80）', ...Array.from({ length: 9 }, (_, i) => `温江区社会工作服务中心${i + 1}`)])
     assert.equal(await text(page.locator(byTest(`org-group-${data.rootId}-team`))), '志愿服务队（80）')
     // the group opens to its 80 teams

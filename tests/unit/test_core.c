@@ -188,6 +188,28 @@ static void natural_order_of_names(void **state)
 	assert_true(natural_cmp("柳城", "涌泉") != 0);
 }
 
+static void pinyin_sort_keys(void **state)
+{
+	(void)state;
+	char a[64], b[64];
+	/* 白 (bai) before 涌 (yong), although U+767D > U+6D8C */
+	pinyin_sort_key("白马社区", a, sizeof(a));
+	pinyin_sort_key("涌泉第3社区", b, sizeof(b));
+	assert_true(natural_cmp(a, b) < 0);
+	pinyin_sort_key("柳城第9社区", a, sizeof(a));
+	pinyin_sort_key("柳城第10社区", b, sizeof(b));
+	assert_true(natural_cmp(a, b) < 0);
+	/* a character outside GBK sorts after those in it */
+	pinyin_sort_key("\xf0\x9f\x98\x80", a, sizeof(a));
+	pinyin_sort_key("座", b, sizeof(b));
+	assert_int_equal((unsigned char)a[0], 0xFE);
+	assert_true(natural_cmp(a, b) > 0);
+	/* ASCII stays itself; cut short whole characters only */
+	assert_int_equal(pinyin_sort_key("Team 7", a, sizeof(a)), 6);
+	assert_string_equal(a, "Team 7");
+	assert_int_equal(pinyin_sort_key("白马", a, 4), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +225,7 @@ int main(void)
 		cmocka_unit_test(iso_times),
 		cmocka_unit_test(pinyin_initials_of_names),
 		cmocka_unit_test(natural_order_of_names),
+		cmocka_unit_test(pinyin_sort_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
