@@ -65,22 +65,6 @@ export function uuid() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
 }
 
-// Organisations the signed-in user works in (their own and everything
-// below), indented by depth, for the organiser selects.
-export async function loadOrgOptions() {
-  const root = session.user.value?.org_id
-  if (root === null || root === undefined) return []
-  const tree = await api.get(`/organizations/${root}/tree`)
-  const depth = new Map()
-  return (tree.nodes || [])
-    .map((n) => {
-      const d = depth.has(n.parent_id) ? depth.get(n.parent_id) + 1 : 0
-      depth.set(n.id, d)
-      return { id: n.id, name: n.name, depth: d, status: n.status }
-    })
-    .filter((n) => !n.status || n.status === 'active')
-}
-
 // "entries[2].minutes" → { index: 2, field: 'minutes' }.
 export function entryField(field) {
   const m = typeof field === 'string' ? field.match(/^entries\[(\d+)\](?:\.(\w+))?$/) : null
