@@ -32,7 +32,48 @@ struct reindex_node {
 	json_t *names;          /* path names, root first */
 	struct buf text, ini;   /* lower-case names and initials, '/'-joined */
 	char initials[INITIALS_MAX];
+	char *sort_key;
 };
+
+#define NUMBER_WIDTH 10
+
+/* The name's sort_key column: pinyin_sort_key() with every run of digits
+ * zero-padded to NUMBER_WIDTH, as lower-case hex, so that plain ORDER BY
+ * gives pinyin order with numbers as numbers on either backend. malloc'd. */
+static char *sort_key_of(const char *name)
+{
+	size_t len = strlen(name), cap = 2 * len + 2;
+	char *raw = malloc(cap), *padded = malloc(cap * (NUMBER_WIDTH + 1)), *hex;
+	if (!raw || !padded)
+		abort();
+	size_t n = pinyin_sort_key(name, raw, cap), m = 0;
+	for (size_t i = 0; i < n;) {
+		if (raw[i] >= '0' && raw[i] <= '9') {
+			size_t j = i;
+			while (j < n && raw[j] >= '0' && raw[j] <= '9')
+				j++;
+			for (size_t k = j - i; k < NUMBER_WIDTH; k++)
+				padded[m++] = '0';
+			memcpy(padded + m, raw + i, j - i);
+			m += j - i;
+			i = j;
+		} else {
+			padded[m++] = raw[i++];
+		}
+	}
+	hex = malloc(2 * m + 1);
+	if (!hex)
+		abort();
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < m; i++) {
+		hex[2 * i] = digits[(unsigned char)padded[i] >> 4];
+		hex[2 * i + 1] = digits[(unsigned char)padded[i] & 15];
+	}
+	hex[2 * m] = 0;
+	free(raw);
+	free(padded);
+	return hex;
+}
 
 static int node_by_id(const void *a, const void *b)
 {
@@ -117,6 +158,7 @@ int orgs_reindex(struct store *s, const char *path)
 		x->parent_id = store_col_null(st, 1) ? 0 : store_col_int(st, 1);
 		x->name = strdup(store_col_text(st, 2));
 		x->names = json_array();
+		x->sort_key = NULL;
 		buf_init(&x->text, 64 * 1024);
 		buf_init(&x->ini, 16 * 1024);
 		if (!x->name)
@@ -153,6 +195,7 @@ int orgs_reindex(struct store *s, const char *path)
 			}
 		}
 		pinyin_initials(x->name, x->initials, sizeof(x->initials));
+		x->sort_key = sort_key_of(x->name);
 		add_level(x, x->name, x->initials);
 		json_array_append_new(x->names, json_string(x->name));
 	}
@@ -161,7 +204,7 @@ int orgs_reindex(struct store *s, const char *path)
 	for (size_t i = 0; i < n; i++) {
 		struct reindex_node *x = &nodes[i];
 		st = store_prepare(s,
-			"UPDATE orgs SET path_names = $2, initials = $3, search_text = $4 WHERE id = $1");
+			"UPDATE orgs SET path_names = $2, initials = $3, search_text = $4, sort_key = $5 WHERE id = $1");
 		if (!st) {
 			rc = STORE_ERROR;
 			break;
@@ -177,6 +220,7 @@ int orgs_reindex(struct store *s, const char *path)
 		store_bind_text(st, 2, names);
 		store_bind_text(st, 3, x->initials);
 		store_bind_text(st, 4, all.data);
+		store_bind_text(st, 5, x->sort_key);
 		rc = store_step(st);
 		store_done(st);
 		buf_release(&all);
@@ -187,6 +231,7 @@ int orgs_reindex(struct store *s, const char *path)
 out:
 	for (size_t i = 0; i < n; i++) {
 		free(nodes[i].name);
+		free(nodes[i].sort_key);
 		json_decref(nodes[i].names);
 		buf_release(&nodes[i].text);
 		buf_release(&nodes[i].ini);
@@ -336,14 +381,15 @@ int orgs_search(struct app_req *r, const struct orgs_search_query *q, json_t **o
 	}
 	/* the last term is what the person is typing: organisations whose own
 	 * name starts with it, then contain it, then those found through an
-	 * ancestor; nearer the root first, then by kind, then 第9 before 第10 */
+	 * ancestor; nearer the root first, then by kind, then by name in
+	 * pinyin order, 第9 before 第10 */
 	buf_puts(&sql,
 		" ORDER BY CASE WHEN CAST($4 AS TEXT) IS NULL THEN 0"
 		" WHEN lower(name) LIKE $4 ESCAPE '\\' OR initials LIKE $4 ESCAPE '\\' THEN 0"
 		" WHEN lower(name) LIKE $5 ESCAPE '\\' OR initials LIKE $5 ESCAPE '\\' THEN 1 ELSE 2 END,"
 		" length(path) - length(replace(path, '/', '')), ");
 	buf_puts(&sql, kind_order_sql);
-	buf_puts(&sql, ", length(name), name, id LIMIT $6");
+	buf_puts(&sql, ", sort_key, id LIMIT $6");
 	/* the text depends on the number of terms: prepared for this call */
 	const char *text = arena_strdup(r->arena, sql.data);
 	buf_release(&sql);

@@ -71,6 +71,13 @@ test('by path: terms may match an ancestor; separators like › and / split term
     '柳城街道第10社区志愿服务工作站', '柳城街道第30社区志愿服务工作站']);
 });
 
+test('equal matches in pinyin order, numbers as numbers', async () => {
+  // 白 (bai) before 柳 (liu) before 涌 (yong), unlike their code points
+  assert.deepEqual(names(await search(root, { q: '社区', kind: 'station' })), ['白马社区志愿服务工作站',
+    '柳城街道第3社区志愿服务工作站', '柳城街道第9社区志愿服务工作站', '柳城街道第10社区志愿服务工作站',
+    '柳城街道第30社区志愿服务工作站', '涌泉街道第3社区志愿服务工作站']);
+});
+
 test('no q: the whole scope, nearest the root first; limit and more', async () => {
   let r = await search(root, { limit: '3' });
   assert.deepEqual(names(r), [ROOT, '柳城街道志愿服务协会', '涌泉街道志愿服务协会']);

@@ -61,6 +61,7 @@ async function prepare() {
   data.team = await orgNamed(client, TEAM)
   data.agency = await orgNamed(client, AGENCY)
   data.hesheng10 = await orgNamed(client, '和盛镇第10社区志愿服务工作站')
+  data.lc3 = await orgNamed(client, '柳城街道第3社区志愿服务工作站')
   assert.ok(data.team.id > 50 && data.agency.id > 50 && data.hesheng10.id > 50)
   const admin = await client.post('/api/v1/users', { ...TOWN_ADMIN, display_name: '柳城管理员', roles: ['admin'], org_id: data.liucheng.id })
   assert.equal(admin.status, 201, admin.text)
@@ -225,6 +226,21 @@ test('organisation pickers and tree on a demo-sized district', { timeout: 240_00
       ...Array.from({ length: 11 }, (_, i) => `柳城街道第${i + 1}社区志愿服务工作站`),
     ])
     await shot(page, 'orgs-tree')
+
+    // moving 柳城第3社区 offers only associations, never its own parent
+    await page.locator(byTest(`org-node-${data.lc3.id}`)).click()
+    await page.locator(byTest('org-detail-name')).filter({ hasText: '柳城街道第3社区志愿服务工作站' }).waitFor()
+    await page.locator(byTest('org-move')).click()
+    const move = page.locator(byTest('org-move-dialog'))
+    await move.waitFor()
+    const found = await typeInPicker(move, 'org-move-target', '街道')
+    assert.ok(found.every((o) => o.kind === 'association'), JSON.stringify(found.map((o) => o.kind)))
+    await waitForOptions('org-move-popper', found.length - 1)
+    const offered = (await optionsOf('org-move-popper')).map((o) => o.name)
+    assert.deepEqual(offered, ['公平街道志愿服务协会', '金马街道志愿服务协会', '天府街道志愿服务协会', '涌泉街道志愿服务协会', '永宁街道志愿服务协会'])
+    await page.keyboard.press('Escape')
+    await move.locator('.el-dialog__headerbtn').click()
+    await move.waitFor({ state: 'hidden' })
   })
 
   await step(t, 'English: the counter opens a store for the 80th district team', async () => {
