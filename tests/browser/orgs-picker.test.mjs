@@ -310,6 +310,10 @@ test('organisation pickers and tree on a demo-sized district', { timeout: 240_00
     await page.locator('.nominate-type-popper .el-select-dropdown__item:visible', { hasText: '优秀志愿服务组织' }).click()
     await nominate.locator(byTest('nominate-org')).filter({ hasText: STATION }).waitFor()
     await shot(page, 'orgs-picker-nominate-en')
+
+    // the tree's folded group in English
+    await page.goto(base + '/organizations')
+    assert.equal(await text(page.locator(byTest(`org-group-${data.rootId}-team`))), 'Volunteer team (80)')
   })
 
   await step(t, 'a town admin is offered only the town', async () => {
