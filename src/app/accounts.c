@@ -516,6 +516,19 @@ int app_throttle_note(struct app_req *r, const char *key, int free, int base, in
 	return rc == STORE_OK ? 0 : app_store_fail(r, rc);
 }
 
+int app_throttle_check(struct app_req *r, const char *key, const char *code)
+{
+	int64_t wait;
+	int rc = throttle_remaining(r, key, key, &wait);
+	if (rc != STORE_OK)
+		return app_store_fail(r, rc);
+	if (wait > 0) {
+		r->err.retry_after = wait;
+		return app_fail(r, APP_ETHROTTLED, code, NULL);
+	}
+	return 0;
+}
+
 int app_root_org(struct app_req *r, int64_t *id)
 {
 	struct store_stmt *st = store_prepare(r->store, "SELECT id FROM orgs WHERE parent_id IS NULL");
