@@ -209,7 +209,11 @@ int claims_start(struct app_req *r, json_t *in, json_t **out)
 		return -1;
 	/* the format of what was typed says nothing about who is on file */
 	char norm[48];
-	if (id_normalize(id_raw, norm, sizeof(norm)) != 0)
+	size_t idlen = 0;
+	if (id_normalize(id_raw, norm, sizeof(norm)) == 0)
+		idlen = strlen(norm);
+	/* every kind of ID number is 6 to 20 letters and digits */
+	if (idlen < 6 || idlen > 20 || strspn(norm, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") != idlen)
 		return app_fail(r, APP_EINVALID, "id_format", "id_number");
 	if (!valid_phone(phone))
 		return app_fail(r, APP_EINVALID, "invalid_phone", "phone");

@@ -707,7 +707,10 @@ int volunteers_register_self(struct app_req *r, json_t *in, json_t **out)
 	}
 	store_bind_int(st, 1, v.id);
 	if (store_step(st) == STORE_ROW) {
-		*out = json_pack("{so ss}", "volunteer", vol_json(r, st, true), "username", v.phone);
+		/* the phone number is what the person types to sign in (the
+		 * account's stored name, v + phone, works too) */
+		*out = json_pack("{so ss ss}", "volunteer", vol_json(r, st, true), "username", v.phone,
+				 "login", v.phone);
 		ret = 0;
 	} else {
 		app_store_fail(r, STORE_ERROR);
