@@ -516,7 +516,7 @@ static json_t *vol_json(struct app_req *r, struct store_stmt *st, bool full_phon
 	if (json_is_object(guardian))
 		json_object_set_new(guardian, "consent_at", store_col_null(st, 18) ? json_null()
 				    : json_string(app_iso(r, store_col_int(st, 18))));
-	return json_pack("{sI ss ss ss ss si ss ss ss? ss so so ss ss ss so so s{ss ss} ss sI ss ss ss ss si}",
+	return json_pack("{sI ss ss ss ss si ss ss ss? ss so so ss ss ss so so s{ss ss} ss sI ss ss ss ss si sb}",
 		"id", (json_int_t)store_col_int(st, 0),
 		"volunteer_number", store_col_text(st, 1),
 		"name", store_col_text(st, 2),
@@ -542,7 +542,9 @@ static json_t *vol_json(struct app_req *r, struct store_stmt *st, bool full_phon
 		"created_at", app_iso(r, store_col_int(st, 24)),
 		"updated_at", app_iso(r, store_col_int(st, 25)),
 		"source", store_col_text(st, 28),
-		"star_level", (int)store_col_int(st, 29));
+		"star_level", (int)store_col_int(st, 29),
+		/* whether the person can sign in (else staff may invite them to claim) */
+		"has_account", !store_col_null(st, 27));
 }
 
 static json_t *vol_list_json(struct app_req *r, struct store_stmt *st)
