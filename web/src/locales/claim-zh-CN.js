@@ -46,7 +46,7 @@ export default {
   vhome: {
     hello: '{name}，您好',
     number: '志愿者编号 {number}',
-    hours: '累计服务时长（小时）',
+    hours: '服务时长（小时）',
     points: '可用积分',
     vouchers: '可用兑换券',
     nextShifts: '我的下一个班次',
