@@ -173,7 +173,7 @@ static void usage_command(FILE *f, const char *cmd)
 		snprintf(left, sizeof(left), "--%s%s%s", opts[i].name, opts[i].arg ? " " : "",
 			 opts[i].arg ? opts[i].arg : "");
 		fprintf(f, "  %-30s %s\n  %-30s (%s, default %s)\n", left, opts[i].help, "",
-			opts[i].env, opts[i].def);
+			opts[i].env, *opts[i].def ? opts[i].def : "unset");
 	}
 	if (serve)
 		fputs("\nOn first start the root organisation and an `admin` account are created;\n"

@@ -7,7 +7,8 @@
  *                    volunteer are shown the code too (shows_code)
  *   command:PROGRAM  production: runs PROGRAM PHONE TEXT (no shell; both
  *                    as single arguments), which hands the text to the
- *                    operator's gateway and exits 0 once it is accepted
+ *                    operator's gateway and exits 0 once it is accepted;
+ *                    the request does not wait for it
  *
  * docs/operations.md describes what a gateway program must do. */
 #ifndef ZY_SENDER_H
@@ -15,8 +16,9 @@
 #include <stdbool.h>
 
 struct sender {
-	/* Delivers text to phone (11 digits). Returns 0 when handed over,
-	 * -1 when the gateway refused or failed (already logged). */
+	/* Delivers text to phone (11 digits). Returns 0 when handed over
+	 * (a gateway program runs on and its failure is logged), -1 when it
+	 * could not be (already logged). */
 	int (*send)(const struct sender *s, const char *phone, const char *text);
 	const char *kind;        /* "log" or "command" */
 	bool shows_code;         /* development: staff may be shown the code */

@@ -407,3 +407,44 @@ test('codes expire, and starts are throttled per client address', async () => {
     await s.stop();
   }
 });
+
+test('a gateway program receives PHONE TEXT; staff are not shown the code then', async () => {
+  const { mkdtempSync, writeFileSync, readFileSync, existsSync, chmodSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { spawnSync } = await import('node:child_process');
+  const dir = mkdtempSync(join(tmpdir(), 'zy-sms-'));
+  const out = join(dir, 'sent.txt');
+  const prog = join(dir, 'gateway.sh');
+  writeFileSync(prog, `#!/bin/sh\nprintf '%s|%s\\n' "$1" "$2" >> '${out}'\n`);
+  chmodSync(prog, 0o755);
+  // a sender that is neither log nor command:/path stops the server at start
+  const bad = spawnSync(process.env.ZHIYUAN_BIN || join(process.cwd(), 'build/zhiyuan'),
+    ['serve', '--db', 'sqlite:' + join(dir, 'x.db'), '--key-file', join(dir, 'x.key'), '--listen', '127.0.0.1:0', '--sms-sender', 'smtp'],
+    { encoding: 'utf8', timeout: 10000, env: { ...process.env, ZHIYUAN_ADMIN_PASSWORD: 'Whatever-123' } });
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /--sms-sender must be log or command:/);
+  const s = await startServer({ args: ['--sms-sender', `command:${prog}`, '--public-url', PUBLIC_URL] });
+  try {
+    const c = new Client(s.url);
+    await c.login('admin', s.adminPassword);
+    const org = (await c.get('/api/v1/me')).json.org_id;
+    const p = await onFile(c, { org_id: org });
+    const inv = await c.post(`/api/v1/volunteers/${p.id}/claim-invitations`);
+    assert.equal(inv.status, 201, inv.text);
+    assert.equal(inv.json.sender, 'command');
+    assert.equal(inv.json.code, undefined, 'a real gateway: the code is not shown to staff');
+    for (let i = 0; i < 100 && !existsSync(out); i++) await new Promise((res) => setTimeout(res, 50));
+    const [line] = readFileSync(out, 'utf8').trim().split('\n');
+    const [to, msg] = line.split('|');
+    assert.equal(to, p.phone);
+    const code = msg.match(/验证码 (\d{6})/)[1];
+    assert.ok(msg.includes(`${PUBLIC_URL}/claim?ticket=${inv.json.claim_id}`));
+    assert.ok(!s.stderr().includes(code), 'the code is not in the server log');
+    const done = await complete(inv.json.claim_id, code, 'Claimed-pass-1', s);
+    assert.equal(done.status, 201, done.text);
+  } finally {
+    await s.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
