@@ -123,7 +123,7 @@ static int start_tx(struct store *s, void *vctx)
 	store_bind_text(st, 2, code_hash);
 	store_bind_id(st, 3, c->volunteer_id);
 	store_bind_text(st, 4, c->via);
-	store_bind_id(st, 5, r->who ? r->who->user_id : 0);
+	store_bind_id(st, 5, strcmp(c->via, "invite") == 0 && r->who ? r->who->user_id : 0);
 	store_bind_int(st, 6, now);
 	store_bind_int(st, 7, c->expires_at);
 	rc = store_step(st);
