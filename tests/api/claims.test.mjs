@@ -352,6 +352,16 @@ test('the phone number is the login of a self-registered volunteer; usernames st
   assert.equal((await anon().post('/api/v1/sessions', { username: phone, password: 'wrong-pass-123' })).status, 401);
   // the admin still signs in by username
   await new Client(srv.url).login('admin', srv.adminPassword);
+  // failures by phone and by username count against one account (five are free)
+  const name = byPhone.json.user.username;
+  for (const who of [phone, name, phone, name, phone, name]) {
+    const r = await anon().post('/api/v1/sessions', { username: who, password: 'wrong-pass-123' });
+    assert.ok([401, 429].includes(r.status), r.text);
+  }
+  for (const who of [phone, name]) {
+    const r = await anon().post('/api/v1/sessions', { username: who, password: 'Self-pass-123' });
+    assert.equal(r.status, 429, `${who} is throttled: ${r.text}`);
+  }
 });
 
 test('without a public address (or with a loopback one) certificates are refused', async () => {
