@@ -280,6 +280,29 @@ test('a certificate\'s QR code names the configured public address', { timeout: 
   })
 })
 
+test('a volunteer of the demo itself (imported, never signed in) claims an account', { timeout: 60_000 }, async (t) => {
+  await step(t, 'ID number, name and phone on file, the code from the log, then the phone signs in', async () => {
+    // the root admin reads one demo person's ID number (an explicit, audited grant)
+    const me = (await data.admin.get('/api/v1/me')).json
+    await ok(await data.admin.patch(`/api/v1/users/${me.id}`, { permissions: ['read_id_number'] }), 'grant', 200)
+    const list = (await data.admin.get('/api/v1/volunteers?limit=50')).json.items
+    const demo = list.find((v) => v.status === 'active' && !v.has_account && v.id !== data.one.id && v.id !== data.two.id)
+    assert.ok(demo, 'a demo volunteer without a login')
+    const file = (await data.admin.get(`/api/v1/volunteers/${demo.id}`)).json
+    const idNumber = (await data.admin.get(`/api/v1/volunteers/${demo.id}/id-number`)).json.id_number
+    const anon = new Client(base)
+    const mark = srv.stderr().length
+    const started = await ok(await anon.post('/api/v1/public/claims', { id_number: idNumber, name: file.name, phone: file.phone }), 'start', 202)
+    const code = codeFromLog(file.phone, mark)
+    const done = await ok(await anon.post('/api/v1/public/claims/complete', { claim_id: started.claim_id, code, password: 'Demo-Claim-2026' }), 'complete')
+    assert.equal(done.login, file.phone)
+    const signed = new Client(base)
+    await signed.login(file.phone, 'Demo-Claim-2026')
+    assert.equal((await signed.get('/api/v1/me/volunteer')).json.id, demo.id)
+    assert.equal((await data.admin.get(`/api/v1/volunteers/${demo.id}`)).json.has_account, true)
+  })
+})
+
 test('no page error on the way', () => {
   assert.deepEqual(pageErrors, [])
 })
