@@ -135,6 +135,10 @@ test('a volunteer on file claims an account on a phone and lands on their own ho
   let page
   await step(t, 'the login page leads to "claim my file"', async () => {
     page = await phonePage('zh-CN')
+    // from the join page too
+    await page.goto(base + '/join')
+    await page.locator(byTest('join-claim')).click()
+    await page.waitForURL((url) => url.pathname === '/claim')
     await page.goto(base + '/login')
     await page.locator(byTest('login-claim')).click()
     await page.waitForURL((url) => url.pathname === '/claim')

@@ -2,6 +2,7 @@
 // volunteer's own home page. Merged into vue-i18n by ../claimMessages.js.
 export default {
   claim: {
+    onFile: 'You are on file already (registered by staff or imported): claim your account and set a password here',
     entry: 'Already on file? Claim my account',
     title: 'Claim my volunteer file',
     lead: 'Registered by staff already? Enter the ID number, name and mobile number on your file. We send a code to that number; enter it, set a password, and sign in.',
