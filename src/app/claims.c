@@ -166,11 +166,11 @@ static const char *claim_text(struct claim_ctx *c)
 /* A volunteer found by the keyed digest of their ID number, as the start
  * needs them. Returns STORE_ROW, STORE_DONE or an error. */
 static int find_volunteer(struct claim_ctx *c, const char *id_hash, const char **name,
-			  const char **phone, const char **status, int *roles)
+			  const char **phone, const char **status, int *roles, bool *disabled)
 {
 	struct app_req *r = c->r;
 	struct store_stmt *st = store_prepare(r->store,
-		"SELECT v.id, v.name, v.phone, v.status, v.home_org_id, o.path, v.user_id, u.roles"
+		"SELECT v.id, v.name, v.phone, v.status, v.home_org_id, o.path, v.user_id, u.roles, u.status"
 		" FROM volunteers v JOIN orgs o ON o.id = v.home_org_id"
 		" LEFT JOIN users u ON u.id = v.user_id WHERE v.id_hash = $1");
 	if (!st)
@@ -186,17 +186,22 @@ static int find_volunteer(struct claim_ctx *c, const char *id_hash, const char *
 		c->org_path = arena_strdup(r->arena, store_col_text(st, 5));
 		c->has_account = !store_col_null(st, 6);
 		*roles = store_col_null(st, 7) ? 0 : roles_from_csv(store_col_text(st, 7));
+		*disabled = !store_col_null(st, 8) && strcmp(store_col_text(st, 8), "active") != 0;
 	}
 	store_done(st);
 	return rc;
 }
 
-/* Whether an existing account may be reset by a claim: only a plain
- * volunteer's. A staff account is never reset by a code to a phone. */
-static const char *account_refusal(bool has_account, int roles)
+/* Why an existing account may not be reset by a claim, or NULL: only a
+ * plain volunteer's active account may. A staff account is never reset by
+ * a code to a phone. */
+static const char *account_refusal(bool has_account, int roles, bool disabled)
 {
 	if (has_account && roles != ROLE_VOLUNTEER)
 		return "staff_account";
+	/* an account an administrator disabled stays disabled */
+	if (has_account && disabled)
+		return "account_disabled";
 	return NULL;
 }
 
@@ -232,12 +237,13 @@ int claims_start(struct app_req *r, json_t *in, json_t **out)
 	struct claim_ctx c = { .r = r, .via = "self", .phone = phone };
 	const char *vname = NULL, *vphone = NULL, *status = NULL;
 	int roles = 0;
-	int rc = find_volunteer(&c, id_hash, &vname, &vphone, &status, &roles);
+	bool disabled = false;
+	int rc = find_volunteer(&c, id_hash, &vname, &vphone, &status, &roles, &disabled);
 	if (rc != STORE_ROW && rc != STORE_DONE)
 		return app_store_fail(r, rc);
 	bool matched = rc == STORE_ROW && strcmp(status, "active") == 0 && vphone &&
 		       strcmp(vname, name) == 0 && strcmp(vphone, phone) == 0;
-	if (matched && (c.refusal = account_refusal(c.has_account, roles)) != NULL)
+	if (matched && (c.refusal = account_refusal(c.has_account, roles, disabled)) != NULL)
 		matched = false;
 	if (!matched) {
 		c.volunteer_id = 0;
@@ -263,7 +269,7 @@ int claims_invite(struct app_req *r, int64_t volunteer_id, json_t **out)
 		return -1;
 	struct store_stmt *st;
 	if (app_load_row(r,
-		"SELECT v.id, v.name, v.phone, v.status, v.home_org_id, o.path, v.user_id, u.roles, v.id_hash"
+		"SELECT v.id, v.name, v.phone, v.status, v.home_org_id, o.path, v.user_id, u.roles, v.id_hash, u.status"
 		" FROM volunteers v JOIN orgs o ON o.id = v.home_org_id"
 		" LEFT JOIN users u ON u.id = v.user_id WHERE v.id = $1",
 		volunteer_id, AUTHZ_VOLUNTEERS_WRITE, 5, &st) != 0)
@@ -277,13 +283,15 @@ int claims_invite(struct app_req *r, int64_t volunteer_id, json_t **out)
 	c.has_account = !store_col_null(st, 6);
 	int roles = store_col_null(st, 7) ? 0 : roles_from_csv(store_col_text(st, 7));
 	const char *id_hash = store_col_null(st, 8) ? NULL : arena_strdup(r->arena, store_col_text(st, 8));
+	bool disabled = !store_col_null(st, 9) && strcmp(store_col_text(st, 9), "active") != 0;
 	store_done(st);
 	if (!active || !id_hash)
 		return app_fail(r, APP_EINVALID, "volunteer_inactive", NULL);
 	if (!c.phone || !valid_phone(c.phone))
 		return app_fail(r, APP_EINVALID, "no_mobile_phone", "phone");
-	if (account_refusal(c.has_account, roles))
-		return app_fail(r, APP_ECONFLICT, "staff_account", NULL);
+	const char *refusal = account_refusal(c.has_account, roles, disabled);
+	if (refusal)
+		return app_fail(r, APP_ECONFLICT, refusal, NULL);
 	/* invitations count against the person as public starts do */
 	const char *id_key = arena_printf(r->arena, "claim-id:%s", id_hash);
 	if (app_throttle_check(r, id_key, "too_many_claims") != 0 ||
@@ -382,7 +390,7 @@ static int complete_tx(struct store *s, void *vctx)
 		return rc;
 	st = store_prepare(s,
 		"SELECT v.user_id, v.phone, v.name, v.volunteer_number, v.home_org_id, o.path, o.region_code,"
-		" v.status, u.roles, u.username, u.phone FROM volunteers v JOIN orgs o ON o.id = v.home_org_id"
+		" v.status, u.roles, u.username, u.phone, u.status FROM volunteers v JOIN orgs o ON o.id = v.home_org_id"
 		" LEFT JOIN users u ON u.id = v.user_id WHERE v.id = $1");
 	if (!st)
 		return STORE_ERROR;
@@ -403,6 +411,8 @@ static int complete_tx(struct store *s, void *vctx)
 		roles = store_col_null(st, 8) ? 0 : roles_from_csv(store_col_text(st, 8));
 		uname = store_col_null(st, 9) ? NULL : arena_strdup(r->arena, store_col_text(st, 9));
 		uphone = store_col_null(st, 10) ? NULL : arena_strdup(r->arena, store_col_text(st, 10));
+		if (!store_col_null(st, 11) && strcmp(store_col_text(st, 11), "active") != 0)
+			roles = 0;   /* disabled since the code was sent: refused below */
 	}
 	store_done(st);
 	if (rc != STORE_ROW)
@@ -417,7 +427,7 @@ static int complete_tx(struct store *s, void *vctx)
 		/* an account exists: the claim resets its password */
 		c->reset = true;
 		action = "claim.reset";
-		st = store_prepare(s, "UPDATE users SET password_hash = $2, status = 'active', updated_at = $3 WHERE id = $1");
+		st = store_prepare(s, "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1");
 		if (!st)
 			return STORE_ERROR;
 		store_bind_int(st, 1, c->user_id);

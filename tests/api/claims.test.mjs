@@ -336,6 +336,27 @@ test('a staff account is never reset by a code, and the start does not say so', 
   await new Client(srv.url).login(phone, 'Self-pass-123');
 });
 
+test('an account an administrator disabled is not reset (nor re-enabled) by a claim', async () => {
+  const phone = nextPhone();
+  const id = nextId();
+  const reg = await anon().post('/api/v1/public/volunteers', {
+    name: '停用账号', id_type: 'resident_id', id_number: id, phone, region_code: '510115001001', org_id: station,
+    password: 'Self-pass-123', consent: { sensitive: true, notice_version: '2026-11' },
+  });
+  assert.equal(reg.status, 201, reg.text);
+  const userId = (await new Client(srv.url).login(phone, 'Self-pass-123')).json.user.id;
+  assert.equal((await root.patch(`/api/v1/users/${userId}`, { status: 'disabled' })).status, 200);
+  const mark = srv.stderr().length;
+  const r = await start({ name: '停用账号', id_number: id, phone });
+  assert.equal(r.status, 202);
+  assert.equal(codesFor(srv, phone, mark).length, 0, 'no code for a disabled account');
+  assert.ok((await audit('claim.start_unmatched')).some((a) => a.detail.reason === 'account_disabled'));
+  const inv = await staff.post(`/api/v1/volunteers/${reg.json.volunteer.id}/claim-invitations`);
+  assert.equal(inv.status, 409);
+  assert.equal(inv.json.error.code, 'account_disabled');
+  assert.equal((await root.get(`/api/v1/users/${userId}`)).json.status, 'disabled');
+});
+
 test('the phone number is the login of a self-registered volunteer; usernames still work', async () => {
   const phone = nextPhone();
   const r = await anon().post('/api/v1/public/volunteers', {
