@@ -51,8 +51,14 @@ static struct opt opts[] = {
 	  "failed sign-ins per client address before back-off starts", OPT_INT, true, NULL },
 	{ "cookie-secure", "ZHIYUAN_COOKIE_SECURE", "0", NULL,
 	  "mark the session cookie Secure (when served over HTTPS)", OPT_FLAG, true, NULL },
-	{ "public-url", "ZHIYUAN_PUBLIC_URL", "http://127.0.0.1:8080", "URL",
-	  "address people use to reach the console (certificate QR codes point there)", OPT_STR, true, NULL },
+	{ "public-url", "ZHIYUAN_PUBLIC_URL", "", "URL",
+	  "address people use to reach the console, e.g. https://zhiyuan.example.cn (certificate QR codes"
+	  " point there; certificates are refused while it is unset or loopback)", OPT_STR, true, NULL },
+	{ "sms-sender", "ZHIYUAN_SMS_SENDER", "log", "log|command:PROGRAM",
+	  "how one-time codes reach phones: log (print them to the server log, for development) or"
+	  " command:PROGRAM (run PROGRAM PHONE TEXT; see docs/operations.md)", OPT_STR, true, NULL },
+	{ "claim-code-ttl", "ZHIYUAN_CLAIM_CODE_TTL", "600", "SECONDS",
+	  "how long a one-time code for claiming an account lives", OPT_INT, true, NULL },
 	{ "sweep-every", "ZHIYUAN_SWEEP_EVERY", "300", "SECONDS",
 	  "how often the server checks out who forgot to and marks no-shows (0 = never; see sweep-shifts)", OPT_INT, true, NULL },
 	{ "shutdown-grace", "ZHIYUAN_SHUTDOWN_GRACE", "10", "SECONDS",
@@ -167,7 +173,7 @@ static void usage_command(FILE *f, const char *cmd)
 		snprintf(left, sizeof(left), "--%s%s%s", opts[i].name, opts[i].arg ? " " : "",
 			 opts[i].arg ? opts[i].arg : "");
 		fprintf(f, "  %-30s %s\n  %-30s (%s, default %s)\n", left, opts[i].help, "",
-			opts[i].env, opts[i].def);
+			opts[i].env, *opts[i].def ? opts[i].def : "unset");
 	}
 	if (serve)
 		fputs("\nOn first start the root organisation and an `admin` account are created;\n"
@@ -250,7 +256,7 @@ static void ensure_db_dir(const char *url)
 
 static int open_app(struct app **app)
 {
-	long long free_acct, free_addr, ttl, gran, daily, vpoints, grace, cancel, period, early, share, nlimit, ndays;
+	long long free_acct, free_addr, ttl, claim_ttl, gran, daily, vpoints, grace, cancel, period, early, share, nlimit, ndays;
 	struct attend_rule rule;
 	if (attend_rule_parse(val("attendance-rounding"), &rule) != 0) {
 		fprintf(stderr, "zhiyuan: --attendance-rounding wants LOW,HIGH (0 <= LOW <= HIGH < 60) or off\n");
@@ -265,8 +271,14 @@ static int open_app(struct app **app)
 	    num("voucher-points", 1, 1000, &vpoints) != 0 ||
 	    num("login-free-failures", 1, 1000, &free_acct) != 0 ||
 	    num("address-free-failures", 1, 100000, &free_addr) != 0 ||
-	    num("session-ttl", 1, 31 * 86400, &ttl) != 0)
+	    num("session-ttl", 1, 31 * 86400, &ttl) != 0 ||
+	    num("claim-code-ttl", 1, 86400, &claim_ttl) != 0)
 		return -1;
+	/* kept without a trailing slash: links are made by appending paths */
+	static char public_url[256];
+	snprintf(public_url, sizeof(public_url), "%s", val("public-url"));
+	for (size_t n = strlen(public_url); n > 0 && public_url[n - 1] == '/'; n--)
+		public_url[n - 1] = '\0';
 	struct app_config cfg = {
 		.db_url = val("db"),
 		.root_org_name = val("root-org-name"),
@@ -285,6 +297,9 @@ static int open_app(struct app **app)
 		.attend_share = (int)share,
 		.noshow_limit = (int)nlimit,
 		.noshow_days = (int)ndays,
+		.public_url = public_url,
+		.sms_sender = val("sms-sender"),
+		.claim_ttl = (int)claim_ttl,
 	};
 	ensure_db_dir(cfg.db_url);
 	static char keyfile[600];
@@ -318,6 +333,11 @@ static int cmd_serve(void)
 	struct app *app;
 	if (open_app(&app) != 0)
 		return 1;
+	const char *public_url = app_config(app)->public_url;
+	if (!valid_public_url(public_url))
+		log_warn("--public-url (ZHIYUAN_PUBLIC_URL) is %s%s%s: certificates cannot be issued until it names"
+			 " the address people reach this console at, e.g. https://zhiyuan.example.cn",
+			 *public_url ? "\"" : "unset", public_url, *public_url ? "\", a loopback address" : "");
 	struct http_config hc = {
 		.listen = val("listen"),
 		.threads = (unsigned)threads,
@@ -328,7 +348,7 @@ static int cmd_serve(void)
 		.access_log = val("access-log"),
 		.cookie_secure = strcmp(val("cookie-secure"), "0") != 0,
 		.shutdown_grace = (unsigned)grace,
-		.public_url = val("public-url"),
+		.public_url = public_url,
 		.tick_every = (unsigned)sweep,
 	};
 	int rc = http_serve(app, &hc);

@@ -182,16 +182,9 @@ int accounts_login(struct app_req *r, json_t *in, struct session_grant *grant, j
 		return -1;
 	struct login_ctx c = { .r = r, .attempted = name };
 	const char *lname = lowercase(r, name);
-	c.acct_key = arena_printf(r->arena, "acct:%s", lname);
 	c.addr_key = arena_printf(r->arena, "addr:%s", r->client_addr ? r->client_addr : "-");
 	int64_t wait;
-	int rc = throttle_remaining(r, c.acct_key, c.addr_key, &wait);
-	if (rc != STORE_OK)
-		return app_store_fail(r, rc);
-	if (wait > 0) {
-		r->err.retry_after = wait;
-		return app_fail(r, APP_ETHROTTLED, "too_many_attempts", NULL);
-	}
+	int rc;
 
 	struct store_stmt *st = store_prepare(r->store,
 		"SELECT u.id, u.password_hash, u.status, u.org_id, o.path, u.username FROM users u"
@@ -214,6 +207,16 @@ int accounts_login(struct app_req *r, json_t *in, struct session_grant *grant, j
 	store_done(st);
 	if (rc != STORE_ROW && rc != STORE_DONE)
 		return app_store_fail(r, rc);
+	/* an account is throttled by its username whether the person typed
+	 * it or the phone number, so the two do not double the tries */
+	c.acct_key = arena_printf(r->arena, "acct:%s", c.username ? lowercase(r, c.username) : lname);
+	rc = throttle_remaining(r, c.acct_key, c.addr_key, &wait);
+	if (rc != STORE_OK)
+		return app_store_fail(r, rc);
+	if (wait > 0) {
+		r->err.retry_after = wait;
+		return app_fail(r, APP_ETHROTTLED, "too_many_attempts", NULL);
+	}
 	bool ok = secret_password_verify(hash, password, strlen(password)) && c.user_id;
 	if (!ok) {
 		rc = store_tx(r->store, login_failed_tx, &c);
@@ -514,6 +517,19 @@ int app_throttle_note(struct app_req *r, const char *key, int free, int base, in
 	struct note_ctx c = { key, { free, base, max } };
 	int rc = store_tx(r->store, note_tx, &c);
 	return rc == STORE_OK ? 0 : app_store_fail(r, rc);
+}
+
+int app_throttle_check(struct app_req *r, const char *key, const char *code)
+{
+	int64_t wait;
+	int rc = throttle_remaining(r, key, key, &wait);
+	if (rc != STORE_OK)
+		return app_store_fail(r, rc);
+	if (wait > 0) {
+		r->err.retry_after = wait;
+		return app_fail(r, APP_ETHROTTLED, code, NULL);
+	}
+	return 0;
 }
 
 int app_root_org(struct app_req *r, int64_t *id)

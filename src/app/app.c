@@ -5,6 +5,7 @@
 #include "app/orgs.h"
 #include "app/shifts.h"
 #include "app/secrets.h"
+#include "app/sender.h"
 #include "app/stars.h"
 #include "core/validate.h"
 #include "store/store.h"
@@ -25,6 +26,7 @@ struct app {
 	 * username costs as much time as a wrong password */
 	char dummy_hash[128];
 	pthread_once_t dummy_once;
+	struct sender sender;    /* one-time codes to phones (claims.c) */
 };
 
 /* The dummy hash costs an argon2id run (tens of milliseconds, 64 MiB):
@@ -134,6 +136,11 @@ int app_open(const struct app_config *cfg, struct app **out)
 		abort();
 	a->cfg = *cfg;
 	a->dummy_once = (pthread_once_t)PTHREAD_ONCE_INIT;
+	if (sender_parse(cfg->sms_sender, &a->sender) != 0) {
+		log_error("--sms-sender must be log or command:/PATH/TO/PROGRAM (got \"%s\")", cfg->sms_sender);
+		free(a);
+		return -1;
+	}
 	if (store_pool_open(cfg->db_url, &a->pool, err, sizeof(err)) != 0) {
 		log_error("%s", err);
 		free(a);
@@ -175,6 +182,11 @@ const char *app_backend(struct app *a)
 const struct app_config *app_config(struct app *a)
 {
 	return &a->cfg;
+}
+
+const struct sender *app_sender(struct app *a)
+{
+	return &a->sender;
 }
 
 const char *app_dummy_hash(struct app *a)

@@ -55,6 +55,13 @@ struct app_config {
 	int attend_share;             /* percent of a shift attended for a record */
 	int noshow_limit;             /* no-shows within noshow_days that block sign-up */
 	int noshow_days;
+	/* the address people reach the console at (certificate QR codes);
+	 * certificates are refused while it is empty or loopback */
+	const char *public_url;
+	/* account claiming (claims.c): how one-time codes reach phones
+	 * ("log" or "command:PROGRAM", see sender.h) and their life */
+	const char *sms_sender;
+	int claim_ttl;                /* seconds */
 };
 
 /* Who is calling: filled by app_authenticate from a session or a token. */

@@ -149,6 +149,10 @@ int certificates_issue(struct app_req *r, json_t *in, json_t **out)
 	int ymd_from, ymd_to;
 	if (authz_check(r, AUTHZ_SELF, NULL) != 0)
 		return -1;
+	/* a certificate's QR code must verify from anyone's phone: without
+	 * a reachable address it would point at this machine */
+	if (!valid_public_url(app_config(r->app)->public_url))
+		return app_fail(r, APP_ECONFLICT, "public_url_required", NULL);
 	if (in_id(r, in, "volunteer_id", true, &c.volunteer_id, NULL) != 0 ||
 	    in_text(r, in, "from", true, 10, &c.from) != 0 ||
 	    in_text(r, in, "to", true, 10, &c.to) != 0 ||
@@ -353,6 +357,8 @@ int certificates_pdf(struct app_req *r, const char *serial, const char *public_u
 		     unsigned char **pdf, size_t *len)
 {
 	struct store_stmt *st;
+	if (!valid_public_url(public_url))
+		return app_fail(r, APP_ECONFLICT, "public_url_required", NULL);
 	if (load_cert(r, serial, false, &st) != 0)
 		return -1;
 	struct cert_data d = {

@@ -89,6 +89,13 @@ int app_map_columns(struct app_req *r, const char *const *cells, size_t n,
  * free attempts within 15 minutes, waits of base seconds doubling to max
  * apply. Returns 0 or -1 (store error). */
 int app_throttle_note(struct app_req *r, const char *key, int free, int base, int max);
+/* How one-time codes reach phones (sender.h), chosen by --sms-sender. */
+struct sender;
+const struct sender *app_sender(struct app *a);
+/* Reads a throttle key's remaining block: 0, or -1 with 429 code and
+ * r->err.retry_after set when the key waits (accounts.c). */
+int app_throttle_check(struct app_req *r, const char *key, const char *code);
+
 /* The id of the root organisation. */
 int app_root_org(struct app_req *r, int64_t *id);
 

@@ -516,7 +516,7 @@ static json_t *vol_json(struct app_req *r, struct store_stmt *st, bool full_phon
 	if (json_is_object(guardian))
 		json_object_set_new(guardian, "consent_at", store_col_null(st, 18) ? json_null()
 				    : json_string(app_iso(r, store_col_int(st, 18))));
-	return json_pack("{sI ss ss ss ss si ss ss ss? ss so so ss ss ss so so s{ss ss} ss sI ss ss ss ss si}",
+	return json_pack("{sI ss ss ss ss si ss ss ss? ss so so ss ss ss so so s{ss ss} ss sI ss ss ss ss si sb}",
 		"id", (json_int_t)store_col_int(st, 0),
 		"volunteer_number", store_col_text(st, 1),
 		"name", store_col_text(st, 2),
@@ -542,7 +542,9 @@ static json_t *vol_json(struct app_req *r, struct store_stmt *st, bool full_phon
 		"created_at", app_iso(r, store_col_int(st, 24)),
 		"updated_at", app_iso(r, store_col_int(st, 25)),
 		"source", store_col_text(st, 28),
-		"star_level", (int)store_col_int(st, 29));
+		"star_level", (int)store_col_int(st, 29),
+		/* whether the person can sign in (else staff may invite them to claim) */
+		"has_account", !store_col_null(st, 27));
 }
 
 static json_t *vol_list_json(struct app_req *r, struct store_stmt *st)
@@ -707,7 +709,10 @@ int volunteers_register_self(struct app_req *r, json_t *in, json_t **out)
 	}
 	store_bind_int(st, 1, v.id);
 	if (store_step(st) == STORE_ROW) {
-		*out = json_pack("{so ss}", "volunteer", vol_json(r, st, true), "username", v.phone);
+		/* the phone number is what the person types to sign in (the
+		 * account's stored name, v + phone, works too) */
+		*out = json_pack("{so ss ss}", "volunteer", vol_json(r, st, true), "username", v.phone,
+				 "login", v.phone);
 		ret = 0;
 	} else {
 		app_store_fail(r, STORE_ERROR);

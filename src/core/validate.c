@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 static const char *const roles[ROLE_COUNT] = {
@@ -85,6 +86,39 @@ bool valid_phone(const char *s)
 	for (int i = 0; i < 11; i++)
 		if (!is_digit(s[i]))
 			return false;
+	return true;
+}
+
+bool valid_public_url(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	const char *host;
+	if (n == 0 || n > 200)
+		return false;
+	if (strncmp(s, "https://", 8) == 0)
+		host = s + 8;
+	else if (strncmp(s, "http://", 7) == 0)
+		host = s + 7;
+	else
+		return false;
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == '"' || *p == '<' || *p == '>')
+			return false;
+	size_t hl = strcspn(host, ":/?#");
+	if (host[0] == '[')   /* IPv6 literal: up to its closing bracket */
+		hl = strcspn(host, "]") + 1;
+	if (hl == 0 || hl > strlen(host))
+		return false;
+	/* printed certificates must verify from anyone's phone: a loopback
+	 * or unspecified address names the printer's own machine */
+	static const char *const local[] = { "localhost", "[::1]", "[::]", "0.0.0.0", "ip6-localhost" };
+	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
+		if (strlen(local[i]) == hl && strncasecmp(host, local[i], hl) == 0)
+			return false;
+	if (hl > 10 && strncasecmp(host + hl - 10, ".localhost", 10) == 0)
+		return false;
+	if (strncmp(host, "127.", 4) == 0 && strspn(host, "0123456789.") >= hl)
+		return false;
 	return true;
 }
 

@@ -38,6 +38,10 @@ void roles_to_csv(int roles, char *out, size_t outlen);
 bool valid_username(const char *s);
 /* Mainland mobile number: 11 digits starting 1[3-9]. */
 bool valid_phone(const char *s);
+/* An address people outside this machine can reach the console at, for
+ * links printed on paper: http:// or https://, a host that is not
+ * loopback, unspecified or "localhost", at most 200 bytes, no spaces. */
+bool valid_public_url(const char *s);
 /* Length in bytes within PASSWORD_MIN..PASSWORD_MAX and no NUL. */
 bool valid_password(const char *s, size_t len);
 /* Valid UTF-8 with no control characters, 1..max_chars code points. */

@@ -171,6 +171,16 @@ static const struct {
 	{ "project_not_found", "项目不存在", "no such project" },
 	{ "project_of_another_org", "活动须由项目所属组织举办", "an activity of a project must be organised by the project's owner" },
 	{ "too_many_codes", "签到码错误次数过多，请稍后再试", "too many wrong codes, try again later" },
+	{ "public_url_required", "尚未设置本系统的公网访问地址（--public-url 或 ZHIYUAN_PUBLIC_URL），证明上的二维码将无法查验，暂不能出具证明；请联系系统管理员设置",
+	  "the console's public address is not set (--public-url or ZHIYUAN_PUBLIC_URL): a certificate's QR code could not be checked, so certificates cannot be issued until an administrator sets it" },
+	{ "too_many_claims", "认领请求过于频繁，请稍后再试", "too many claim requests, try again later" },
+	{ "claim_code_wrong", "验证码错误", "the code is wrong" },
+	{ "claim_expired", "验证码已失效，请重新获取", "the code has expired: ask for a new one" },
+	{ "claim_used", "该验证码已使用过，请直接登录或重新获取", "this code has been used: sign in, or ask for a new one" },
+	{ "claim_locked", "验证码错误次数过多，请重新获取", "too many wrong codes: ask for a new one" },
+	{ "no_mobile_phone", "档案中没有手机号，无法发送验证码", "the file has no mobile number to send a code to" },
+	{ "volunteer_inactive", "该志愿者档案未启用", "this volunteer's file is not active" },
+	{ "staff_account", "该志愿者已关联工作人员账号，请由管理员重置密码", "this volunteer has a staff account: an administrator resets its password" },
 	{ "internal", "服务器内部错误", "internal server error" },
 };
 

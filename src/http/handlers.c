@@ -14,6 +14,7 @@
 #include "app/market.h"
 #include "app/awards.h"
 #include "app/certificates.h"
+#include "app/claims.h"
 #include "app/projects.h"
 #include "app/shifts.h"
 #include "core/cursor.h"
@@ -297,6 +298,25 @@ enum MHD_Result h_vol_register(struct http_req *req, json_t *in)
 	json_t *out = NULL;
 	int rc = volunteers_register_self(&req->app, in, &out);
 	return reply(req, rc, 201, out);
+}
+
+enum MHD_Result h_claim_start(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = claims_start(&req->app, in, &out);
+	return reply(req, rc, 202, out);
+}
+
+enum MHD_Result h_claim_complete(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = claims_complete(&req->app, in, &out);
+	return reply(req, rc, 201, out);
+}
+
+enum MHD_Result h_claim_invite(struct http_req *req, json_t *in)
+{
+	return with_id(req, 201, claims_invite);
 }
 
 enum MHD_Result h_vol_list(struct http_req *req, json_t *in)

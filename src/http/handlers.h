@@ -31,6 +31,9 @@ enum MHD_Result h_orgs_tree(struct http_req *req, json_t *in);
 
 enum MHD_Result h_vol_create(struct http_req *req, json_t *in);
 enum MHD_Result h_vol_register(struct http_req *req, json_t *in);
+enum MHD_Result h_claim_start(struct http_req *req, json_t *in);
+enum MHD_Result h_claim_complete(struct http_req *req, json_t *in);
+enum MHD_Result h_claim_invite(struct http_req *req, json_t *in);
 enum MHD_Result h_vol_list(struct http_req *req, json_t *in);
 enum MHD_Result h_vol_get(struct http_req *req, json_t *in);
 enum MHD_Result h_vol_update(struct http_req *req, json_t *in);

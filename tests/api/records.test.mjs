@@ -21,7 +21,8 @@ const activity = async (startAgo, hours, extra = {}) => {
 };
 
 before(async () => {
-  srv = await startServer();
+  // certificates are refused without a public address (public_url_required)
+  srv = await startServer({ args: ['--public-url', 'https://zhiyuan.example.cn'] });
   root = new Client(srv.url);
   await root.login('admin', srv.adminPassword);
   rootOrg = (await root.get('/api/v1/me')).json.org_id;
@@ -257,6 +258,8 @@ test('certificates: issued from approved hours, PDF with the facts, public check
   try {
     const text = execFileSync('pdftotext', ['-layout', '-', '-'], { input: bytes, encoding: 'utf8' });
     for (const want of [cert.serial, v.volunteer_number, cert.hours, '志愿服务记录证明']) assert.ok(text.includes(want), want);
+    // the QR code's address, printed beneath it, is the configured public one
+    assert.ok(text.replace(/\s+/g, '').includes(`https://zhiyuan.example.cn/verify/${cert.serial}?code=${cert.verify_code}`), 'public URL in the PDF');
   } catch (e) {
     if (e.code !== 'ENOENT') throw e;   // pdftotext missing: the byte check above stands
   }

@@ -75,7 +75,7 @@ async function prepare() {
 before(async () => {
   assert.ok(existsSync(join(ROOT, 'web', 'dist', 'index.html')), 'web/dist is missing: run `npm ci && npm run build` in web/ first')
   mkdirSync(SHOTS, { recursive: true })
-  srv = await withTimeout(startServer({ backend: 'sqlite' }), 20_000, 'startServer')
+  srv = await withTimeout(startServer({ backend: 'sqlite', args: ['--public-url', 'https://zhiyuan.example.cn'] }), 20_000, 'startServer')
   base = srv.url
   adminPassword = srv.adminPassword
   await withTimeout(prepare(), 20_000, 'prepare')

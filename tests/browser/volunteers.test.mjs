@@ -271,6 +271,9 @@ test('organisation and volunteer pages', { timeout: 150_000 }, async (t) => {
       const number = phonePage.locator(byTest('join-number'))
       await number.waitFor()
       assert.match((await number.innerText()).trim(), /^\d{6,}$/)
+      // the success page says exactly what to type to sign in: the phone number
+      assert.equal((await phonePage.locator(byTest('join-login-name')).innerText()).trim(), phoneNumber)
+      assert.match(await phonePage.locator(byTest('join-success')).innerText(), /在“用户名或手机号”一栏输入您的手机号/)
       await shot(phonePage, 'join-phone-done')
       // the login button leads to the login page with the phone filled in
       await phonePage.locator(byTest('join-login')).click()

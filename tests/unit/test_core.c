@@ -39,6 +39,25 @@ static void phones_and_masks(void **state)
 	assert_string_equal(m, "****");
 }
 
+static void public_urls(void **state)
+{
+	assert_true(valid_public_url("https://zhiyuan.wenjiang.gov.cn"));
+	assert_true(valid_public_url("http://10.2.3.4:8080"));
+	assert_true(valid_public_url("https://127.example.cn/zy"));
+	assert_false(valid_public_url(""));
+	assert_false(valid_public_url(NULL));
+	assert_false(valid_public_url("zhiyuan.example.cn"));
+	assert_false(valid_public_url("ftp://zhiyuan.example.cn"));
+	assert_false(valid_public_url("http://127.0.0.1:8080"));
+	assert_false(valid_public_url("http://127.1.2.3"));
+	assert_false(valid_public_url("http://LOCALHOST:8080/"));
+	assert_false(valid_public_url("http://app.localhost"));
+	assert_false(valid_public_url("http://[::1]:8080"));
+	assert_false(valid_public_url("http://0.0.0.0:8080"));
+	assert_false(valid_public_url("http://"));
+	assert_false(valid_public_url("http://a b.cn"));
+}
+
 static void passwords(void **state)
 {
 	assert_false(valid_password("1234567", 7));
@@ -216,6 +235,7 @@ int main(void)
 		cmocka_unit_test(usernames),
 		cmocka_unit_test(phones_and_masks),
 		cmocka_unit_test(passwords),
+		cmocka_unit_test(public_urls),
 		cmocka_unit_test(text_is_utf8_without_controls),
 		cmocka_unit_test(region_codes),
 		cmocka_unit_test(roles_round_trip),

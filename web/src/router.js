@@ -19,6 +19,13 @@ const routes = [
     meta: { public: true },
   },
   {
+    // Claiming the account of a volunteer on file (认领档案), phone-sized.
+    path: '/claim',
+    name: 'claim',
+    component: () => import('./views/ClaimView.vue'),
+    meta: { public: true },
+  },
+  {
     // Public certificate check (the QR code on the PDF points here), phone-sized.
     path: '/verify/:serial?',
     name: 'verify',

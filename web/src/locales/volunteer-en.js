@@ -328,7 +328,8 @@ export default {
     login: 'Sign in',
     successTitle: 'Registered',
     successLead: 'Welcome aboard, {name}!',
-    loginHint: 'Your sign-in name is your mobile number {username}.',
+    loginHint: 'To sign in, type your mobile number in the “Username or phone” field:',
+    loginPassword: 'and the password you just chose.',
   },
   me: {
     title: 'My volunteer file',

@@ -328,7 +328,8 @@ export default {
     login: '登录',
     successTitle: '注册成功',
     successLead: '{name}，欢迎成为志愿者！',
-    loginHint: '登录账号为您的手机号 {username}。',
+    loginHint: '登录时，在“用户名或手机号”一栏输入您的手机号：',
+    loginPassword: '密码为您刚才设置的密码。',
   },
   me: {
     title: '我的档案',

@@ -1,0 +1,572 @@
+/* Claiming an account for a volunteer on file: a person registered by
+ * staff or imported proves who they are (ID number, name and the phone on
+ * file) with a one-time code sent to that phone, then sets a password and
+ * signs in with the phone number. Staff may start the same claim as an
+ * invitation from the volunteer's file.
+ *
+ * Safe against enumeration: the public start answers the same, doing the
+ * same work (one lookup, one claim row, one audit row), whether or not
+ * the details name somebody; a start that names nobody gets a claim whose
+ * code was never sent, so even the later steps behave alike. Codes are
+ * six digits, live --claim-code-ttl seconds, allow CLAIM_ATTEMPTS wrong
+ * tries, are used once, and are stored as a keyed digest (libsodium) of
+ * the ticket and the code: a copy of the database gives neither. */
+#include "app/claims.h"
+#include "app/authz.h"
+#include "app/input.h"
+#include "app/internal.h"
+#include "app/secrets.h"
+#include "app/sender.h"
+#include "app/volunteers.h"
+#include "core/idcard.h"
+#include "core/validate.h"
+#include "util/arena.h"
+#include "util/log.h"
+#include <sodium.h>
+#include <string.h>
+
+#define CLAIM_ATTEMPTS 5        /* wrong codes before a claim is locked */
+#define TICKET_MAX 64
+#define ID_FREE_STARTS 3        /* starts per ID number before back-off */
+#define COMPLETE_FREE_FAILURES 20
+
+/* A claim being made: what the start found and what it stores. */
+struct claim_ctx {
+	struct app_req *r;
+	const char *via;               /* "self" or "invite" */
+	int64_t volunteer_id;          /* 0: the details named nobody */
+	int64_t org_id;
+	const char *org_path;
+	const char *phone;             /* on file, where the code goes */
+	const char *vname;
+	bool has_account;
+	char ticket[SECRET_TOKEN_MAX];
+	char code[8];
+	int64_t id, expires_at;
+	const char *refusal;           /* audit: why a named person got no code */
+};
+
+/* A fresh ticket and code, and the digests stored for them. */
+static void claim_secrets(struct claim_ctx *c, char ticket_hash[SECRET_HASH_HEX],
+			  char code_hash[SECRET_HASH_HEX])
+{
+	secret_token("zc_", c->ticket, sizeof(c->ticket));
+	uint32_t n = randombytes_uniform(1000000);
+	for (int i = 5; i >= 0; i--, n /= 10)
+		c->code[i] = (char)('0' + n % 10);
+	c->code[6] = '\0';
+	secret_digest(c->ticket, ticket_hash);
+	char msg[SECRET_TOKEN_MAX + 16];
+	memcpy(msg, c->ticket, strlen(c->ticket));
+	msg[strlen(c->ticket)] = ':';
+	memcpy(msg + strlen(c->ticket) + 1, c->code, 7);
+	secret_keyed_digest(msg, code_hash);
+}
+
+static bool code_matches(const char *ticket, const char *code, const char *stored)
+{
+	char msg[SECRET_TOKEN_MAX + 16], digest[SECRET_HASH_HEX];
+	size_t tl = strlen(ticket), cl = strlen(code);
+	if (tl >= SECRET_TOKEN_MAX || cl > 8)
+		return false;
+	memcpy(msg, ticket, tl);
+	msg[tl] = ':';
+	memcpy(msg + tl + 1, code, cl + 1);
+	secret_keyed_digest(msg, digest);
+	return app_secret_equal(digest, stored);
+}
+
+static int root_ref(struct app_req *r, struct store *s, int64_t *id, const char **path)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT id, path FROM orgs WHERE parent_id IS NULL");
+	if (!st)
+		return STORE_ERROR;
+	int rc = store_step(st);
+	if (rc == STORE_ROW) {
+		*id = store_col_int(st, 0);
+		*path = arena_strdup(r->arena, store_col_text(st, 1));
+	}
+	store_done(st);
+	return rc == STORE_ROW ? STORE_OK : rc == STORE_DONE ? STORE_ERROR : rc;
+}
+
+/* Stores the claim (a new one ends the volunteer's earlier ones) and
+ * audits the start. */
+static int start_tx(struct store *s, void *vctx)
+{
+	struct claim_ctx *c = vctx;
+	struct app_req *r = c->r;
+	char ticket_hash[SECRET_HASH_HEX], code_hash[SECRET_HASH_HEX];
+	claim_secrets(c, ticket_hash, code_hash);
+	int64_t now = app_now();
+	int rc;
+	struct store_stmt *st;
+	if (c->volunteer_id) {
+		st = store_prepare(s, "UPDATE account_claims SET expires_at = $2"
+			" WHERE volunteer_id = $1 AND used_at IS NULL AND expires_at > $2");
+		if (!st)
+			return STORE_ERROR;
+		store_bind_int(st, 1, c->volunteer_id);
+		store_bind_int(st, 2, now);
+		rc = store_step(st);
+		store_done(st);
+		if (rc != STORE_DONE)
+			return rc;
+	}
+	c->expires_at = now + app_config(r->app)->claim_ttl;
+	st = store_prepare(s,
+		"INSERT INTO account_claims (ticket_hash, code_hash, volunteer_id, via, invited_by,"
+		" created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_text(st, 1, ticket_hash);
+	store_bind_text(st, 2, code_hash);
+	store_bind_id(st, 3, c->volunteer_id);
+	store_bind_text(st, 4, c->via);
+	store_bind_id(st, 5, strcmp(c->via, "invite") == 0 && r->who ? r->who->user_id : 0);
+	store_bind_int(st, 6, now);
+	store_bind_int(st, 7, c->expires_at);
+	rc = store_step(st);
+	c->id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
+	store_done(st);
+	if (rc != STORE_ROW)
+		return rc;
+	char masked[16];
+	mask_phone(c->phone, masked, sizeof(masked));
+	json_t *detail = json_pack("{ss ss sI}", "via", c->via, "phone", masked, "claim_id", (json_int_t)c->id);
+	if (c->volunteer_id) {
+		rc = audit_write(r, s, "claim.start", "volunteer", c->volunteer_id, c->org_id, c->org_path, detail);
+	} else {
+		/* seen at the root, where the district's admins watch for guessing */
+		int64_t root = 0;
+		const char *path = NULL;
+		rc = root_ref(r, s, &root, &path);
+		if (c->refusal)
+			json_object_set_new(detail, "reason", json_string(c->refusal));
+		if (rc == STORE_OK)
+			rc = audit_write(r, s, "claim.start_unmatched", "volunteer", 0, root, path, detail);
+	}
+	json_decref(detail);
+	return rc;
+}
+
+/* The text of the message to the phone. */
+static const char *claim_text(struct claim_ctx *c)
+{
+	struct app_req *r = c->r;
+	const char *url = app_config(r->app)->public_url;
+	int minutes = (app_config(r->app)->claim_ttl + 59) / 60;
+	if (strcmp(c->via, "invite") == 0 && valid_public_url(url))
+		return arena_printf(r->arena, "【志愿】%s，您的志愿者档案已可认领。验证码 %s，%d 分钟内有效；"
+			"打开 %s/claim?ticket=%s 设置密码后，用本手机号登录。", c->vname, c->code, minutes, url, c->ticket);
+	return arena_printf(r->arena, "【志愿】您正在认领志愿者档案，验证码 %s，%d 分钟内有效。"
+		"如非本人操作，请忽略本短信。", c->code, minutes);
+}
+
+/* A volunteer found by the keyed digest of their ID number, as the start
+ * needs them. Returns STORE_ROW, STORE_DONE or an error. */
+static int find_volunteer(struct claim_ctx *c, const char *id_hash, const char **name,
+			  const char **phone, const char **status, int *roles, bool *disabled)
+{
+	struct app_req *r = c->r;
+	struct store_stmt *st = store_prepare(r->store,
+		"SELECT v.id, v.name, v.phone, v.status, v.home_org_id, o.path, v.user_id, u.roles, u.status"
+		" FROM volunteers v JOIN orgs o ON o.id = v.home_org_id"
+		" LEFT JOIN users u ON u.id = v.user_id WHERE v.id_hash = $1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_text(st, 1, id_hash);
+	int rc = store_step(st);
+	if (rc == STORE_ROW) {
+		c->volunteer_id = store_col_int(st, 0);
+		*name = arena_strdup(r->arena, store_col_text(st, 1));
+		*phone = store_col_null(st, 2) ? NULL : arena_strdup(r->arena, store_col_text(st, 2));
+		*status = arena_strdup(r->arena, store_col_text(st, 3));
+		c->org_id = store_col_int(st, 4);
+		c->org_path = arena_strdup(r->arena, store_col_text(st, 5));
+		c->has_account = !store_col_null(st, 6);
+		*roles = store_col_null(st, 7) ? 0 : roles_from_csv(store_col_text(st, 7));
+		*disabled = !store_col_null(st, 8) && strcmp(store_col_text(st, 8), "active") != 0;
+	}
+	store_done(st);
+	return rc;
+}
+
+/* Why an existing account may not be reset by a claim, or NULL: only a
+ * plain volunteer's active account may. A staff account is never reset by
+ * a code to a phone. */
+static const char *account_refusal(bool has_account, int roles, bool disabled)
+{
+	if (has_account && roles != ROLE_VOLUNTEER)
+		return "staff_account";
+	/* an account an administrator disabled stays disabled */
+	if (has_account && disabled)
+		return "account_disabled";
+	return NULL;
+}
+
+int claims_start(struct app_req *r, json_t *in, json_t **out)
+{
+	const char *id_raw, *name, *phone;
+	if (in_text(r, in, "id_number", true, 40, &id_raw) != 0 ||
+	    in_text(r, in, "name", true, VOLUNTEER_NAME_MAX, &name) != 0 ||
+	    in_text(r, in, "phone", true, 11, &phone) != 0)
+		return -1;
+	/* the format of what was typed says nothing about who is on file */
+	char norm[48];
+	size_t idlen = 0;
+	if (id_normalize(id_raw, norm, sizeof(norm)) == 0)
+		idlen = strlen(norm);
+	/* every kind of ID number is 6 to 20 letters and digits */
+	if (idlen < 6 || idlen > 20 || strspn(norm, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") != idlen)
+		return app_fail(r, APP_EINVALID, "id_format", "id_number");
+	if (!valid_phone(phone))
+		return app_fail(r, APP_EINVALID, "invalid_phone", "phone");
+	char id_hash[SECRET_HASH_HEX];
+	secret_keyed_digest(norm, id_hash);
+	const char *addr_key = arena_printf(r->arena, "claim-addr:%s", r->client_addr ? r->client_addr : "-");
+	const char *id_key = arena_printf(r->arena, "claim-id:%s", id_hash);
+	if (app_throttle_check(r, addr_key, "too_many_claims") != 0 ||
+	    app_throttle_check(r, id_key, "too_many_claims") != 0)
+		return -1;
+	/* every start counts, matched or not */
+	if (app_throttle_note(r, addr_key, app_config(r->app)->address_free_failures, 60, 3600) != 0 ||
+	    app_throttle_note(r, id_key, ID_FREE_STARTS, 60, 3600) != 0)
+		return -1;
+
+	struct claim_ctx c = { .r = r, .via = "self", .phone = phone };
+	const char *vname = NULL, *vphone = NULL, *status = NULL;
+	int roles = 0;
+	bool disabled = false;
+	int rc = find_volunteer(&c, id_hash, &vname, &vphone, &status, &roles, &disabled);
+	if (rc != STORE_ROW && rc != STORE_DONE)
+		return app_store_fail(r, rc);
+	bool matched = rc == STORE_ROW && strcmp(status, "active") == 0 && vphone &&
+		       strcmp(vname, name) == 0 && strcmp(vphone, phone) == 0;
+	if (matched && (c.refusal = account_refusal(c.has_account, roles, disabled)) != NULL)
+		matched = false;
+	if (!matched) {
+		c.volunteer_id = 0;
+		c.org_id = 0;
+		c.org_path = NULL;
+	}
+	c.vname = matched ? vname : name;
+	rc = store_tx(r->store, start_tx, &c);
+	if (rc != STORE_OK)
+		return app_store_fail(r, rc);
+	if (matched)
+		app_sender(r->app)->send(app_sender(r->app), vphone, claim_text(&c));
+	char masked[16];
+	mask_phone(phone, masked, sizeof(masked));
+	*out = json_pack("{ss sI ss}", "claim_id", c.ticket,
+			 "expires_in", (json_int_t)app_config(r->app)->claim_ttl, "phone_masked", masked);
+	return 0;
+}
+
+int claims_invite(struct app_req *r, int64_t volunteer_id, json_t **out)
+{
+	if (authz_check(r, AUTHZ_VOLUNTEERS_WRITE, NULL) != 0)
+		return -1;
+	struct store_stmt *st;
+	if (app_load_row(r,
+		"SELECT v.id, v.name, v.phone, v.status, v.home_org_id, o.path, v.user_id, u.roles, v.id_hash, u.status"
+		" FROM volunteers v JOIN orgs o ON o.id = v.home_org_id"
+		" LEFT JOIN users u ON u.id = v.user_id WHERE v.id = $1",
+		volunteer_id, AUTHZ_VOLUNTEERS_WRITE, 5, &st) != 0)
+		return -1;
+	struct claim_ctx c = { .r = r, .via = "invite", .volunteer_id = volunteer_id };
+	c.vname = arena_strdup(r->arena, store_col_text(st, 1));
+	c.phone = store_col_null(st, 2) ? NULL : arena_strdup(r->arena, store_col_text(st, 2));
+	bool active = strcmp(store_col_text(st, 3), "active") == 0;
+	c.org_id = store_col_int(st, 4);
+	c.org_path = arena_strdup(r->arena, store_col_text(st, 5));
+	c.has_account = !store_col_null(st, 6);
+	int roles = store_col_null(st, 7) ? 0 : roles_from_csv(store_col_text(st, 7));
+	const char *id_hash = store_col_null(st, 8) ? NULL : arena_strdup(r->arena, store_col_text(st, 8));
+	bool disabled = !store_col_null(st, 9) && strcmp(store_col_text(st, 9), "active") != 0;
+	store_done(st);
+	if (!active || !id_hash)
+		return app_fail(r, APP_EINVALID, "volunteer_inactive", NULL);
+	if (!c.phone || !valid_phone(c.phone))
+		return app_fail(r, APP_EINVALID, "no_mobile_phone", "phone");
+	const char *refusal = account_refusal(c.has_account, roles, disabled);
+	if (refusal)
+		return app_fail(r, APP_ECONFLICT, refusal, NULL);
+	/* invitations count against the person as public starts do */
+	const char *id_key = arena_printf(r->arena, "claim-id:%s", id_hash);
+	if (app_throttle_check(r, id_key, "too_many_claims") != 0 ||
+	    app_throttle_note(r, id_key, ID_FREE_STARTS, 60, 3600) != 0)
+		return -1;
+	int rc = store_tx(r->store, start_tx, &c);
+	if (rc != STORE_OK)
+		return app_store_fail(r, rc);
+	const struct sender *snd = app_sender(r->app);
+	bool sent = snd->send(snd, c.phone, claim_text(&c)) == 0;
+	const char *url = app_config(r->app)->public_url;
+	char masked[16];
+	mask_phone(c.phone, masked, sizeof(masked));
+	*out = json_pack("{ss ss ss ss sb sb ss}",
+		"claim_id", c.ticket,
+		"link", arena_printf(r->arena, "%s/claim?ticket=%s", valid_public_url(url) ? url : "", c.ticket),
+		"expires_at", app_iso(r, c.expires_at),
+		"phone_masked", masked,
+		"sent", sent,
+		"has_account", c.has_account,
+		"sender", snd->kind);
+	/* a development sender delivers nothing: staff pass the code on */
+	if (snd->shows_code)
+		json_object_set_new(*out, "code", json_string(c.code));
+	return 0;
+}
+
+/* Completing a claim: the claim as found by its ticket. */
+struct complete_ctx {
+	struct app_req *r;
+	const char *ticket, *code, *password_hash;
+	int64_t claim_id, volunteer_id, user_id, org_id;
+	const char *org_path, *phone, *vname, *vnumber, *region, *login;
+	bool reset;
+};
+
+/* Counts a wrong code on the claim, in its own transaction (the refusal
+ * must not roll it back). */
+static int wrong_code_tx(struct store *s, void *vctx)
+{
+	struct complete_ctx *c = vctx;
+	struct store_stmt *st = store_prepare(s, "UPDATE account_claims SET attempts = attempts + 1 WHERE id = $1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, c->claim_id);
+	int rc = store_step(st);
+	store_done(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+static int exec1(struct store *s, const char *sql, int64_t a, int64_t b)
+{
+	struct store_stmt *st = store_prepare(s, sql);
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, a);
+	store_bind_int(st, 2, b);
+	int rc = store_step(st);
+	store_done(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+/* Whether a phone is some account's already (other than user_id). */
+static int phone_taken(struct store *s, const char *phone, int64_t user_id, bool *yes)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT 1 FROM users WHERE phone = $1 AND id <> $2");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_text(st, 1, phone);
+	store_bind_int(st, 2, user_id);
+	int rc = store_step(st);
+	store_done(st);
+	*yes = rc == STORE_ROW;
+	return rc == STORE_ROW || rc == STORE_DONE ? STORE_OK : rc;
+}
+
+static int complete_tx(struct store *s, void *vctx)
+{
+	struct complete_ctx *c = vctx;
+	struct app_req *r = c->r;
+	int64_t now = app_now();
+	/* used once: of two racing completions only one marks it */
+	struct store_stmt *st = store_prepare(s,
+		"UPDATE account_claims SET used_at = $2 WHERE id = $1 AND used_at IS NULL RETURNING id");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, c->claim_id);
+	store_bind_int(st, 2, now);
+	int rc = store_step(st);
+	store_done(st);
+	if (rc == STORE_DONE) {
+		app_fail(r, APP_ECONFLICT, "claim_used", "claim_id");
+		return STORE_ERROR;
+	}
+	if (rc != STORE_ROW)
+		return rc;
+	st = store_prepare(s,
+		"SELECT v.user_id, v.phone, v.name, v.volunteer_number, v.home_org_id, o.path, o.region_code,"
+		" v.status, u.roles, u.username, u.phone, u.status FROM volunteers v JOIN orgs o ON o.id = v.home_org_id"
+		" LEFT JOIN users u ON u.id = v.user_id WHERE v.id = $1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, c->volunteer_id);
+	rc = store_step(st);
+	int roles = 0;
+	bool active = false;
+	const char *uname = NULL, *uphone = NULL;
+	if (rc == STORE_ROW) {
+		c->user_id = store_col_null(st, 0) ? 0 : store_col_int(st, 0);
+		c->phone = store_col_null(st, 1) ? NULL : arena_strdup(r->arena, store_col_text(st, 1));
+		c->vname = arena_strdup(r->arena, store_col_text(st, 2));
+		c->vnumber = arena_strdup(r->arena, store_col_text(st, 3));
+		c->org_id = store_col_int(st, 4);
+		c->org_path = arena_strdup(r->arena, store_col_text(st, 5));
+		c->region = arena_strdup(r->arena, store_col_text(st, 6));
+		active = strcmp(store_col_text(st, 7), "active") == 0;
+		roles = store_col_null(st, 8) ? 0 : roles_from_csv(store_col_text(st, 8));
+		uname = store_col_null(st, 9) ? NULL : arena_strdup(r->arena, store_col_text(st, 9));
+		uphone = store_col_null(st, 10) ? NULL : arena_strdup(r->arena, store_col_text(st, 10));
+		if (!store_col_null(st, 11) && strcmp(store_col_text(st, 11), "active") != 0)
+			roles = 0;   /* disabled since the code was sent: refused below */
+	}
+	store_done(st);
+	if (rc != STORE_ROW)
+		return rc == STORE_DONE ? STORE_ERROR : rc;
+	/* the file changed since the code was sent: start again */
+	if (!active || !c->phone || (c->user_id && roles != ROLE_VOLUNTEER)) {
+		app_fail(r, APP_EINVALID, "claim_expired", "claim_id");
+		return STORE_ERROR;
+	}
+	const char *action;
+	if (c->user_id) {
+		/* an account exists: the claim resets its password */
+		c->reset = true;
+		action = "claim.reset";
+		st = store_prepare(s, "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1");
+		if (!st)
+			return STORE_ERROR;
+		store_bind_int(st, 1, c->user_id);
+		store_bind_text(st, 2, c->password_hash);
+		store_bind_int(st, 3, now);
+		rc = store_step(st);
+		store_done(st);
+		if (rc != STORE_DONE)
+			return rc;
+		rc = exec1(s, "DELETE FROM sessions WHERE user_id = $1 AND id <> $2", c->user_id, 0);
+		if (rc != STORE_OK)
+			return rc;
+		c->login = uphone ? uphone : uname;
+	} else {
+		action = "claim.complete";
+		/* the phone on file is the login; when another account holds it
+		 * already, the login is a name made from the volunteer number */
+		bool taken;
+		rc = phone_taken(s, c->phone, 0, &taken);
+		if (rc != STORE_OK)
+			return rc;
+		const char *username = arena_printf(r->arena, "v%s", taken ? c->vnumber : c->phone);
+		st = store_prepare(s,
+			"INSERT INTO users (username, phone, display_name, password_hash, roles, org_id,"
+			" region_code, status, created_at, updated_at)"
+			" VALUES ($1, $2, $3, $4, 'volunteer', $5, $6, 'active', $7, $7) RETURNING id");
+		if (!st)
+			return STORE_ERROR;
+		store_bind_text(st, 1, username);
+		if (taken)
+			store_bind_null(st, 2);
+		else
+			store_bind_text(st, 2, c->phone);
+		store_bind_text(st, 3, c->vname);
+		store_bind_text(st, 4, c->password_hash);
+		store_bind_int(st, 5, c->org_id);
+		store_bind_text(st, 6, c->region);
+		store_bind_int(st, 7, now);
+		rc = store_step(st);
+		c->user_id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
+		store_done(st);
+		if (rc == STORE_CONSTRAINT) {
+			app_fail(r, APP_ECONFLICT, "phone_taken", NULL);
+			return STORE_ERROR;
+		}
+		if (rc != STORE_ROW)
+			return rc;
+		rc = exec1(s, "UPDATE volunteers SET user_id = $2 WHERE id = $1", c->volunteer_id, c->user_id);
+		if (rc != STORE_OK)
+			return rc;
+		c->login = taken ? username : c->phone;
+	}
+	/* the claim made an account: the volunteer's other live claims end */
+	rc = exec1(s, "UPDATE account_claims SET expires_at = $2 WHERE volunteer_id = $1"
+		   " AND used_at IS NULL AND expires_at > $2", c->volunteer_id, now);
+	if (rc != STORE_OK)
+		return rc;
+	rc = exec1(s, "UPDATE account_claims SET user_id = $2 WHERE id = $1", c->claim_id, c->user_id);
+	if (rc != STORE_OK)
+		return rc;
+	/* the person is the actor of their own claim */
+	struct principal actor = { .user_id = c->user_id, .username = c->login };
+	const struct principal *saved = r->who;
+	r->who = &actor;
+	json_t *detail = json_pack("{sI}", "claim_id", (json_int_t)c->claim_id);
+	rc = audit_write(r, s, action, "user", c->user_id, c->org_id, c->org_path, detail);
+	json_decref(detail);
+	r->who = saved;
+	return rc;
+}
+
+int claims_complete(struct app_req *r, json_t *in, json_t **out)
+{
+	struct complete_ctx c = { .r = r };
+	const char *password;
+	if (in_secret(r, in, "claim_id", true, TICKET_MAX, &c.ticket) != 0 ||
+	    in_text(r, in, "code", true, 8, &c.code) != 0 ||
+	    in_secret(r, in, "password", true, PASSWORD_MAX, &password) != 0)
+		return -1;
+	if (!valid_password(password, strlen(password)))
+		return app_fail(r, APP_EINVALID, "weak_password", "password");
+	const char *addr_key = arena_printf(r->arena, "claim-code:%s", r->client_addr ? r->client_addr : "-");
+	if (app_throttle_check(r, addr_key, "too_many_claims") != 0)
+		return -1;
+	char ticket_hash[SECRET_HASH_HEX];
+	secret_digest(c.ticket, ticket_hash);
+	struct store_stmt *st = store_prepare(r->store,
+		"SELECT id, code_hash, volunteer_id, attempts, expires_at, used_at"
+		" FROM account_claims WHERE ticket_hash = $1");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_text(st, 1, ticket_hash);
+	int rc = store_step(st);
+	const char *code_hash = NULL;
+	int64_t attempts = 0, expires = 0;
+	bool used = false;
+	if (rc == STORE_ROW) {
+		c.claim_id = store_col_int(st, 0);
+		code_hash = arena_strdup(r->arena, store_col_text(st, 1));
+		c.volunteer_id = store_col_null(st, 2) ? 0 : store_col_int(st, 2);
+		attempts = store_col_int(st, 3);
+		expires = store_col_int(st, 4);
+		used = !store_col_null(st, 5);
+	}
+	store_done(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
+		return app_store_fail(r, rc);
+	if (rc == STORE_DONE) {
+		/* a ticket this server never gave: a guess */
+		if (app_throttle_note(r, addr_key, COMPLETE_FREE_FAILURES, 60, 3600) != 0)
+			return -1;
+		return app_fail(r, APP_EINVALID, "claim_expired", "claim_id");
+	}
+	if (used)
+		return app_fail(r, APP_ECONFLICT, "claim_used", "claim_id");
+	if (expires <= app_now())
+		return app_fail(r, APP_EINVALID, "claim_expired", "claim_id");
+	if (attempts >= CLAIM_ATTEMPTS)
+		return app_fail(r, APP_EINVALID, "claim_locked", "code");
+	/* a claim that named nobody has a code that was never sent: it never
+	 * matches, and fails exactly like a wrong code */
+	if (!code_matches(c.ticket, c.code, code_hash) || !c.volunteer_id) {
+		rc = store_tx(r->store, wrong_code_tx, &c);
+		if (rc != STORE_OK)
+			return app_store_fail(r, rc);
+		if (app_throttle_note(r, addr_key, COMPLETE_FREE_FAILURES, 60, 3600) != 0)
+			return -1;
+		return app_fail(r, APP_EINVALID,
+				attempts + 1 >= CLAIM_ATTEMPTS ? "claim_locked" : "claim_code_wrong", "code");
+	}
+	char hash[128];
+	if (secret_password_hash(password, strlen(password), hash, sizeof(hash)) != 0)
+		return app_fail(r, APP_EINTERNAL, "internal", NULL);
+	c.password_hash = hash;
+	rc = store_tx(r->store, complete_tx, &c);
+	app_auth_changed();   /* a reset ends the account's sessions */
+	if (rc != STORE_OK)
+		return app_store_fail(r, rc);
+	*out = json_pack("{ss ss sb sI}", "login", c.login, "volunteer_number", c.vnumber,
+			 "reset", c.reset, "user_id", (json_int_t)c.user_id);
+	return 0;
+}
