@@ -172,6 +172,10 @@ static const struct {
 	{ "project_of_another_org", "活动须由项目所属组织举办", "an activity of a project must be organised by the project's owner" },
 	{ "too_many_codes", "签到码错误次数过多，请稍后再试", "too many wrong codes, try again later" },
 	{ "internal", "服务器内部错误", "internal server error" },
+	/* home organisations chosen by volunteers (app/homes.c) */
+	{ "org_not_joinable", "只能申请加入村社区工作站或志愿服务队", "you can only ask to join a station or a team" },
+	{ "join_request_open", "已有一个待处理的加入申请，请等待处理或先撤回", "a join request is already waiting; wait for the answer or withdraw it first" },
+	{ "join_request_closed", "该申请已处理或已撤回", "the request has already been decided or withdrawn" },
 };
 
 const char *error_message(const char *code, enum lang lang)
