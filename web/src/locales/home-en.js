@@ -3,7 +3,7 @@ export default {
   nav: {
     joinRequests: 'Join requests',
   },
-  home: {
+  homeOrg: {
     pickTitle: 'Choose your station or team',
     pickLead: 'Choose the community station or volunteer team where you usually serve, so it can record your hours. Optional: you can also ask later from "My volunteer file".',
     pickSearch: 'Search a station or team by name',

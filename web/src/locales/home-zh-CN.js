@@ -5,7 +5,7 @@ export default {
   nav: {
     joinRequests: '加入申请',
   },
-  home: {
+  homeOrg: {
     pickTitle: '选择所属工作站或服务队',
     pickLead: '选择你常去服务的村（社区）工作站或志愿服务队，方便它为你登记服务时长。可不选，之后也可在“我的志愿者档案”中申请。',
     pickSearch: '搜索站点或服务队名称',
