@@ -216,6 +216,27 @@ test('a self-registered volunteer chooses a station and moves to another', { tim
     await shot(phone, 'home-station-moved')
   })
 
+  await step(t, 'in Chinese, the decided request is listed under 已同意; in English, the join page offers the picker', async () => {
+    page = desk
+    await desk.evaluate(() => window.localStorage.setItem('zhiyuan.locale', 'zh-CN'))
+    await desk.goto(base + '/volunteers/requests')
+    assert.match(await desk.locator(byTest('nav-join-requests')).innerText(), /加入申请/)
+    await desk.locator(byTest('join-requests-status-accepted')).click()
+    await desk.locator(byTest('join-requests-total')).getByText('共 1 条').waitFor()
+    await desk.locator('[data-test^="join-request-"]', { hasText: person.name }).waitFor()
+    page = phone
+    await phone.context().clearCookies()
+    await phone.goto(base + '/join')
+    const form = phone.locator(byTest('volunteer-form'))
+    await form.waitFor()
+    await inputOf(form, 'vol-region').fill(data.target.region_code)
+    const picker = phone.locator(byTest('join-home'))
+    assert.match(await picker.innerText(), /Choose your station or team/)
+    await picker.locator(byTest(`join-home-pick-option-${data.target.id}`)).getByText('Your community').waitFor()
+    await inputOf(picker, 'join-home-pick-search').fill('no such station zzz')
+    await picker.locator(byTest('join-home-pick-none')).getByText('Nothing found').waitFor()
+  })
+
   await step(t, 'no page errors', async () => {
     assert.deepEqual(pageErrors, [])
   })
