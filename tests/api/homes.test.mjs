@@ -265,6 +265,26 @@ test('served volunteers: name and number for staff where they served, nothing mo
   assert.equal((await find(recA2, '跨站服务者')).json.items.length, 0, 'a station where they did not serve');
   assert.equal((await find(clerkA1, '跨站服务者')).status, 403, 'not for the counter');
 
+  // the town's award round: a candidate with what they served there, and a nominee
+  const rec = (await recA1.get(`/api/v1/records?volunteer_id=${s.id}`)).json.items[0];
+  assert.equal((await admA1.post(`/api/v1/records/${rec.id}/approve`)).status, 200);
+  const chinaDay = (ms) => new Date(ms + 8 * H).toISOString().slice(0, 10);
+  r = await root.post('/api/v1/award-rounds', { name: '柳城街道年度表彰', org_id: assocA.id,
+    period_from: chinaDay(Date.now() - 30 * 24 * H), period_to: chinaDay(Date.now()) });
+  assert.equal(r.status, 201, r.text);
+  const round = r.json;
+  r = await admAssocA.get(`/api/v1/award-rounds/${round.id}/candidates`);
+  assert.deepEqual(r.json.items.map((x) => [x.volunteer_id, x.minutes, x.limited]), [[s.id, 120, true]]);
+  r = await root.get(`/api/v1/award-rounds/${round.id}/candidates`);
+  assert.equal(r.json.items.length, 1);
+  const star = (await root.get('/api/v1/award-types')).json.items.find((x) => x.target === 'volunteer');
+  r = await admAssocA.post(`/api/v1/award-rounds/${round.id}/nominations`, { type_id: star.id, volunteer_id: s.id, reason: '跨站服务' });
+  assert.equal(r.status, 201, r.text);
+  const stranger = await selfJoin('未服务者', '13700000031', { org_id: stB1.id });
+  r = await admAssocA.post(`/api/v1/award-rounds/${round.id}/nominations`, { type_id: star.id, volunteer_id: stranger.file.id, reason: 'x' });
+  assert.deepEqual([r.status, r.json.error.code, r.json.error.field], [422, 'outside_round', 'volunteer_id']);
+  assert.equal((await admAssocA.get(`/api/v1/volunteers/${s.id}`)).status, 403, 'still not their file');
+
   r = await recA1.get('/api/v1/volunteers?include=everyone&q=x');
   assert.deepEqual([r.status, r.json.error.code, r.json.error.field], [400, 'invalid_value', 'include']);
   r = await recA1.get('/api/v1/volunteers?include=served');
