@@ -131,6 +131,7 @@ test('a self-registered volunteer chooses a station and moves to another', { tim
     assert.equal(body.volunteer.home_org_id, data.target.id)
     data.volunteerId = body.volunteer.id
     await phone.locator(byTest('join-number')).waitFor()
+    assert.match(await phone.locator(byTest('join-home-done')).innerText(), new RegExp(`所属组织：${data.target.name}`))
   })
 
   await step(t, "the station's recorder finds them on the sign-in sheet (中文)", async () => {

@@ -11,6 +11,7 @@ export default {
     pickMore: 'Many results; type a name to narrow them',
     pickLoading: 'Searching…',
     pickClear: 'No choice',
+    joinedHome: 'Home organisation: {name}',
     pickChosen: 'Chosen: {name}',
     near: {
       community: 'Your community',

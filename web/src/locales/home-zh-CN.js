@@ -13,6 +13,7 @@ export default {
     pickMore: '结果较多，请输入名称缩小范围',
     pickLoading: '正在查找…',
     pickClear: '不选择',
+    joinedHome: '所属组织：{name}',
     pickChosen: '已选择：{name}',
     near: {
       community: '同社区',
