@@ -1619,6 +1619,17 @@ static int delete_tx(struct store *s, void *vctx)
 	}
 	if ((rc = shifts_release(c->r, s, c->id)) != STORE_OK)
 		return rc;
+	/* a request to join somewhere goes with the person */
+	st = store_prepare(s, "UPDATE join_requests SET status = 'withdrawn', decided_at = $2"
+			      " WHERE volunteer_id = $1 AND status = 'open'");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, c->id);
+	store_bind_int(st, 2, app_now());
+	rc = store_step(st);
+	store_done(st);
+	if (rc != STORE_DONE)
+		return rc;
 	return audit_write(c->r, s, "volunteer.delete", "volunteer", c->id, c->org_id, c->org_path, NULL);
 }
 

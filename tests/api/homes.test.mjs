@@ -309,3 +309,36 @@ test('served volunteers: a sign-up for a shift of the organisation\'s project co
   assert.deepEqual(r.json.items.map((x) => [x.id, x.limited, x.phone]), [[v.file.id, true, undefined]]);
   assert.equal((await recB1.get(`/api/v1/volunteers/${v.file.id}`)).status, 403);
 });
+
+test('join requests: a suspended organisation cannot accept, an inactive file cannot ask, a deleted one withdraws', async () => {
+  const st = await org('临时社区工作站', 'station', assocB.id, '510115002004');
+  const adm = await staffLogin('adm_tmp', ['admin'], st.id);
+  const v = await selfJoin('暂停测试者', '13700000041');
+  let r = await v.client.post('/api/v1/me/volunteer/join-requests', { org_id: st.id });
+  assert.equal(r.status, 201, r.text);
+  const req = r.json;
+  assert.equal((await root.patch(`/api/v1/organizations/${st.id}`, { status: 'suspended' })).status, 200);
+  r = await adm.post(`/api/v1/join-requests/${req.id}/accept`);
+  assert.deepEqual([r.status, r.json.error.code], [409, 'org_inactive']);
+  assert.equal((await v.client.get('/api/v1/me/volunteer')).json.home_org_id, rootOrg);
+  assert.equal((await v.client.get('/api/v1/me/volunteer/join-requests')).json.items[0].status, 'open');
+  r = await adm.post(`/api/v1/join-requests/${req.id}/decline`, { reason: '站点暂停' });
+  assert.deepEqual([r.status, r.json.status], [200, 'declined'], 'declining still works');
+
+  // a deactivated file cannot ask
+  assert.equal((await root.post(`/api/v1/volunteers/${v.file.id}/deactivate`, { reason: '测试' })).status, 200);
+  r = await v.client.post('/api/v1/me/volunteer/join-requests', { org_id: stA1.id });
+  assert.deepEqual([r.status, r.json.error.code], [409, 'volunteer_inactive']);
+  assert.equal((await v.client.get('/api/v1/me/volunteer/join-requests')).json.items.length, 1);
+  assert.equal((await root.post(`/api/v1/volunteers/${v.file.id}/reactivate`)).status, 200);
+
+  // deleting one's file withdraws the open request
+  r = await v.client.post('/api/v1/me/volunteer/join-requests', { org_id: stA1.id });
+  assert.equal(r.status, 201, r.text);
+  const open = r.json;
+  assert.equal((await v.client.post('/api/v1/me/volunteer/deletion')).status, 204);
+  r = await admA1.get('/api/v1/join-requests');
+  assert.ok(!r.json.items.some((x) => x.id === open.id), 'no longer waiting');
+  r = await admA1.post(`/api/v1/join-requests/${open.id}/accept`);
+  assert.deepEqual([r.status, r.json.error.code], [409, 'join_request_closed']);
+});
