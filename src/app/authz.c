@@ -36,6 +36,7 @@ static const struct {
 	{ AUTHZ_PROJECTS_WRITE, ROLE_ADMIN | ROLE_RECORDER | ROLE_SOCIAL_WORKER, true, NULL, false },
 	{ AUTHZ_SHIFTS_STAFF, ROLE_ADMIN | ROLE_RECORDER | ROLE_SOCIAL_WORKER, true, NULL, false },
 	{ AUTHZ_MAINTENANCE, ROLE_ADMIN, false, NULL, true },
+	{ AUTHZ_JOINS_DECIDE, ROLE_ADMIN, true, NULL, false },
 };
 
 /* Whether the comma-separated grants hold name. */

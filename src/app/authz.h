@@ -29,6 +29,7 @@ enum authz_action {
 	AUTHZ_PROJECTS_WRITE,    /* projects and their shifts */
 	AUTHZ_SHIFTS_STAFF,      /* sign others up, codes, check people in and out */
 	AUTHZ_MAINTENANCE,       /* upkeep jobs through the API: admins of the root */
+	AUTHZ_JOINS_DECIDE,      /* list, accept and decline volunteers' join requests */
 };
 
 /* Whether the principal's scope (its organisation's subtree) contains the

@@ -221,10 +221,11 @@ static int round_ref(struct app_req *r, int64_t id, int action, struct round_ref
 static json_t *candidate_json(struct app_req *r, struct store_stmt *st)
 {
 	(void)r;
-	return json_pack("{sI ss ss sI sI sf si}", "volunteer_id", (json_int_t)store_col_int(st, 0),
+	return json_pack("{sI ss ss sI sI sf si sb}", "volunteer_id", (json_int_t)store_col_int(st, 0),
 		"name", store_col_text(st, 1), "volunteer_number", store_col_text(st, 2),
 		"minutes", (json_int_t)store_col_int(st, 3), "records", (json_int_t)store_col_int(st, 4),
-		"quality", (double)store_col_int(st, 5) / 100.0, "star_level", (int)store_col_int(st, 6));
+		"quality", (double)store_col_int(st, 5) / 100.0, "star_level", (int)store_col_int(st, 6),
+		"limited", store_col_int(st, 7) != 0);
 }
 
 int awards_candidates(struct app_req *r, int64_t round_id, const char *limit_s, json_t **out)
@@ -234,16 +235,19 @@ int awards_candidates(struct app_req *r, int64_t round_id, const char *limit_s, 
 	if (app_limit(r, limit_s, &limit) != 0 || round_ref(r, round_id, AUTHZ_VOLUNTEERS_READ, &w) != 0)
 		return -1;
 	/* each original's minutes as corrected; quality 优秀 3 … 不合格 0, as
-	 * an average ×100 */
+	 * an average ×100. Volunteers filed in the round's subtree count with
+	 * all their service; those filed elsewhere who served here with what
+	 * they served here (limited: their file is not the round's to open) */
 	struct store_stmt *st = store_prepare(r->store,
 		"SELECT v.id, v.name, v.volunteer_number,"
 		" SUM(COALESCE((SELECT a.minutes FROM service_records a WHERE a.amends_id = s.id AND a.status = 'approved'"
 		"   ORDER BY a.id DESC LIMIT 1), s.minutes)) AS m, count(*) AS n,"
 		" CAST(AVG(CASE s.quality WHEN 'excellent' THEN 300 WHEN 'good' THEN 200 WHEN 'pass' THEN 100 ELSE 0 END) AS BIGINT) AS q,"
-		" v.star_level"
+		" v.star_level, CASE WHEN o.path LIKE $1 THEN 0 ELSE 1 END AS lim"
 		" FROM service_records s JOIN volunteers v ON v.id = s.volunteer_id JOIN orgs o ON o.id = v.home_org_id"
+		" JOIN orgs ro ON ro.id = s.org_id"
 		" WHERE s.status = 'approved' AND s.amends_id IS NULL AND s.starts_at >= $2 AND s.starts_at < $3"
-		" AND o.path LIKE $1 GROUP BY v.id, v.name, v.volunteer_number, v.star_level"
+		" AND (o.path LIKE $1 OR ro.path LIKE $1) GROUP BY v.id, v.name, v.volunteer_number, v.star_level, o.path"
 		" ORDER BY m DESC, n DESC, q DESC, v.id LIMIT $4");
 	if (!st)
 		return app_store_fail(r, STORE_ERROR);
@@ -343,6 +347,25 @@ int awards_nominate(struct app_req *r, int64_t round_id, json_t *in, json_t **ou
 	store_done(st);
 	if (rc != STORE_ROW && rc != STORE_DONE)
 		return app_store_fail(r, rc);
+	if (!inside && for_volunteer && rc == STORE_ROW) {
+		/* filed elsewhere, but served in the subtree within the round's
+		 * period: a candidate there, so a nominee too */
+		st = store_prepare(r->store,
+			"SELECT 1 FROM service_records s JOIN orgs ro ON ro.id = s.org_id WHERE s.volunteer_id = $1"
+			" AND s.status = 'approved' AND s.amends_id IS NULL AND s.starts_at >= $2 AND s.starts_at < $3"
+			" AND ro.path LIKE $4 LIMIT 1");
+		if (!st)
+			return app_store_fail(r, STORE_ERROR);
+		store_bind_int(st, 1, c.volunteer_id);
+		store_bind_int(st, 2, w.from);
+		store_bind_int(st, 3, w.to);
+		store_bind_text(st, 4, arena_printf(r->arena, "%s%%", w.path));
+		rc = store_step(st);
+		inside = rc == STORE_ROW;
+		store_done(st);
+		if (rc != STORE_ROW && rc != STORE_DONE)
+			return app_store_fail(r, rc);
+	}
 	if (!inside)
 		return app_fail(r, APP_EINVALID, "outside_round", for_volunteer ? "volunteer_id" : "org_id");
 	rc = store_tx(r->store, nominate_tx, &c);

@@ -877,9 +877,32 @@ int volunteers_list(struct app_req *r, const struct volunteers_query *f, json_t 
 	const char *scope;
 	if (app_scope(r, f->org_id, AUTHZ_VOLUNTEERS_READ, &scope) != 0)
 		return -1;
+	bool served = false;
+	if (f->include) {
+		if (strcmp(f->include, "served") != 0)
+			return app_fail(r, APP_EBADREQ, "invalid_value", "include");
+		/* for the staff who record and approve service, not the counter */
+		if (authz_check(r, AUTHZ_SHIFTS_STAFF, NULL) != 0)
+			return -1;
+		if (!f->q)
+			return app_fail(r, APP_EINVALID, "required", "q");
+		/* only a name or a volunteer number finds someone outside the
+		 * scope: a phone, an ID number or tags would confirm what the
+		 * caller may not read */
+		size_t qn = strlen(f->q);
+		served = !(qn == 11 && strspn(f->q, "0123456789") == qn) && !f->id_number && !f->skill &&
+			 !f->category && age_min < 0 && age_max < 0;
+	}
 	struct sqlq q = { .n = 0 };
 	buf_init(&q.sql, 8192);
-	buf_puts(&q.sql, "SELECT " VOL_COLUMNS VOL_FROM);
+	int scope_idx = 0;
+	if (served) {
+		scope_idx = sqlq_text(&q, arena_printf(r->arena, "%s%%", scope));
+		buf_puts(&q.sql, arena_printf(r->arena, "SELECT " VOL_COLUMNS
+			", CASE WHEN o.path LIKE $%d THEN 0 ELSE 1 END" VOL_FROM, scope_idx));
+	} else {
+		buf_puts(&q.sql, "SELECT " VOL_COLUMNS VOL_FROM);
+	}
 	const char *name_part = NULL, *exact_col = NULL;
 	/* when a helper table drives the search, order by its copy of the id:
 	 * its key is (…, volunteer_id), so the newest matches come first
@@ -928,7 +951,17 @@ int volunteers_list(struct app_req *r, const struct volunteers_query *f, json_t 
 		if (!strcmp(order_col, "v.id"))
 			order_col = "tc.volunteer_id";
 	}
-	sqlq_add(&q, " WHERE o.path LIKE $%d", sqlq_text(&q, arena_printf(r->arena, "%s%%", scope)));
+	if (served)
+		buf_puts(&q.sql, arena_printf(r->arena,
+			" WHERE (o.path LIKE $%d"
+			" OR EXISTS (SELECT 1 FROM service_records sr JOIN orgs so ON so.id = sr.org_id"
+			"  WHERE sr.volunteer_id = v.id AND so.path LIKE $%d)"
+			" OR EXISTS (SELECT 1 FROM signups su JOIN shifts sh ON sh.id = su.shift_id"
+			"  JOIN projects pj ON pj.id = sh.project_id JOIN orgs po ON po.id = pj.org_id"
+			"  WHERE su.volunteer_id = v.id AND su.status <> 'cancelled' AND po.path LIKE $%d))",
+			scope_idx, scope_idx, scope_idx));
+	else
+		sqlq_add(&q, " WHERE o.path LIKE $%d", sqlq_text(&q, arena_printf(r->arena, "%s%%", scope)));
 	if (name_part)
 		sqlq_add(&q, " AND lower(v.name) LIKE $%d ESCAPE '\\'", sqlq_text(&q, name_part));
 	if (exact_col) {
@@ -999,7 +1032,19 @@ int volunteers_list(struct app_req *r, const struct volunteers_query *f, json_t 
 		if (n++ == limit) {
 			break;
 		}
-		json_array_append_new(items, vol_list_json(r, st));
+		if (served && store_col_int(st, 30) == 1) {
+			/* served here, filed elsewhere: enough to find them */
+			json_array_append_new(items, json_pack("{sI ss ss ss sb}",
+				"id", (json_int_t)store_col_int(st, 0),
+				"volunteer_number", store_col_text(st, 1),
+				"name", store_col_text(st, 2),
+				"status", store_col_text(st, 21), "limited", 1));
+			continue;
+		}
+		json_t *row = vol_list_json(r, st);
+		if (served)
+			json_object_set_new(row, "limited", json_false());
+		json_array_append_new(items, row);
 	}
 	if (rc == STORE_ROW && json_array_size(items)) {
 		json_t *lastv = json_array_get(items, json_array_size(items) - 1);
@@ -1405,6 +1450,15 @@ static int transfer_tx(struct store *s, void *vctx)
 	return rc;
 }
 
+int volunteers_move_home(struct app_req *r, struct store *s, int64_t id, int64_t from_org,
+			 const char *from_path, int64_t to_org, const char *to_path, const char *to_region)
+{
+	struct simple_ctx c = { .r = r, .id = id, .org_id = from_org, .org_path = from_path,
+				.new_org = to_org, .new_path = to_path, .new_region = to_region,
+				.role = "member" };
+	return transfer_tx(s, &c);
+}
+
 int volunteers_transfer(struct app_req *r, int64_t id, json_t *in, json_t **out)
 {
 	struct store_stmt *st;
@@ -1569,6 +1623,17 @@ static int delete_tx(struct store *s, void *vctx)
 			return rc;
 	}
 	if ((rc = shifts_release(c->r, s, c->id)) != STORE_OK)
+		return rc;
+	/* a request to join somewhere goes with the person */
+	st = store_prepare(s, "UPDATE join_requests SET status = 'withdrawn', decided_at = $2"
+			      " WHERE volunteer_id = $1 AND status = 'open'");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, c->id);
+	store_bind_int(st, 2, app_now());
+	rc = store_step(st);
+	store_done(st);
+	if (rc != STORE_DONE)
 		return rc;
 	return audit_write(c->r, s, "volunteer.delete", "volunteer", c->id, c->org_id, c->org_path, NULL);
 }

@@ -14,6 +14,12 @@
 struct volunteers_query {
 	const char *limit, *cursor, *q, *id_number, *skill, *category, *org_id,
 		*status, *age_min, *age_max, *sort;   /* raw query values or NULL */
+	/* "served": a name or number search (q) also finds volunteers who
+	 * served an organisation of the caller's scope (a service record, a
+	 * sign-up for a shift of its project) although their file is
+	 * elsewhere; those come as {id, volunteer_number, name, status,
+	 * limited: true} and nothing more */
+	const char *include;
 };
 
 /* POST /volunteers (staff). */
@@ -29,6 +35,13 @@ int volunteers_id_number(struct app_req *r, int64_t id, json_t **out);
 int volunteers_set_active(struct app_req *r, int64_t id, bool active, json_t *in, json_t **out);
 int volunteers_transfer(struct app_req *r, int64_t id, json_t *in, json_t **out);
 int volunteers_export(struct app_req *r, int64_t id, json_t **out);
+/* Moves the file's home from one organisation to another inside the
+ * caller's transaction, exactly as a transfer does (the open membership
+ * ends today, a new one starts, both scopes get an audit entry); for use
+ * cases that decided already, such as an accepted join request. */
+struct store;
+int volunteers_move_home(struct app_req *r, struct store *s, int64_t id, int64_t from_org,
+			 const char *from_path, int64_t to_org, const char *to_path, const char *to_region);
 /* A file without any authorisation: for use cases that decided already. */
 int volunteers_get_unchecked(struct app_req *r, int64_t id, json_t **out);
 /* The caller's own file (role volunteer): read, edit, export, delete. */

@@ -17,6 +17,7 @@
 #include "app/claims.h"
 #include "app/projects.h"
 #include "app/shifts.h"
+#include "app/homes.h"
 #include "core/cursor.h"
 #include "util/arena.h"
 #include "util/buf.h"
@@ -333,6 +334,7 @@ enum MHD_Result h_vol_list(struct http_req *req, json_t *in)
 		.age_min = http_query(req, "age_min"),
 		.age_max = http_query(req, "age_max"),
 		.sort = http_query(req, "sort"),
+		.include = http_query(req, "include"),
 	};
 	json_t *out = NULL;
 	int rc = volunteers_list(&req->app, &q, &out);
@@ -1146,4 +1148,59 @@ enum MHD_Result h_agencies(struct http_req *req, json_t *in)
 	json_t *out = NULL;
 	int rc = projects_agencies(&req->app, &out);
 	return reply(req, rc, 200, out);
+}
+
+/* ---- home organisations: the public picker and join requests ---- */
+
+enum MHD_Result h_public_orgs(struct http_req *req, json_t *in)
+{
+	struct homes_pick_query q = {
+		.q = http_query(req, "q"), .region = http_query(req, "region"),
+		.kind = http_query(req, "kind"), .limit = http_query(req, "limit"),
+	};
+	json_t *out = NULL;
+	if (app_req_init(&req->app, req->srv->app, req->arena, req->client) != 0)
+		return http_send_app_error(req);
+	int rc = homes_public_orgs(&req->app, &q, &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_my_join_requests(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = homes_request_mine(&req->app, &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_join_request_create(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = homes_request_create(&req->app, in, &out);
+	return reply(req, rc, 201, out);
+}
+
+enum MHD_Result h_join_request_withdraw(struct http_req *req, json_t *in)
+{
+	return with_id(req, 200, homes_request_withdraw);
+}
+
+enum MHD_Result h_join_requests_list(struct http_req *req, json_t *in)
+{
+	struct homes_list_query q = {
+		.status = http_query(req, "status"), .org_id = http_query(req, "org_id"),
+		.limit = http_query(req, "limit"), .cursor = http_query(req, "cursor"),
+	};
+	json_t *out = NULL;
+	int rc = homes_request_list(&req->app, &q, &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_join_request_accept(struct http_req *req, json_t *in)
+{
+	return with_id_in(req, in, 200, homes_request_accept);
+}
+
+enum MHD_Result h_join_request_decline(struct http_req *req, json_t *in)
+{
+	return with_id_in(req, in, 200, homes_request_decline);
 }

@@ -140,5 +140,13 @@ enum MHD_Result h_shift_check_out(struct http_req *req, json_t *in);
 enum MHD_Result h_my_shifts(struct http_req *req, json_t *in);
 enum MHD_Result h_shift_sweep(struct http_req *req, json_t *in);
 enum MHD_Result h_agencies(struct http_req *req, json_t *in);
+/* home organisations (app/homes.h) */
+enum MHD_Result h_public_orgs(struct http_req *req, json_t *in);
+enum MHD_Result h_my_join_requests(struct http_req *req, json_t *in);
+enum MHD_Result h_join_request_create(struct http_req *req, json_t *in);
+enum MHD_Result h_join_request_withdraw(struct http_req *req, json_t *in);
+enum MHD_Result h_join_requests_list(struct http_req *req, json_t *in);
+enum MHD_Result h_join_request_accept(struct http_req *req, json_t *in);
+enum MHD_Result h_join_request_decline(struct http_req *req, json_t *in);
 
 #endif

@@ -136,6 +136,14 @@ const struct route route_table[] = {
 	{ "DELETE", "/api/v1/signups/{id}", h_signup_cancel, ROUTE_AUTH, BODY_NONE, 0 },
 	{ "GET", "/api/v1/me/shifts", h_my_shifts, ROUTE_AUTH, BODY_NONE, 0 },
 	{ "GET", "/api/v1/social-work-agencies", h_agencies, ROUTE_AUTH, BODY_NONE, 0 },
+	/* home organisations chosen by volunteers (app/homes.h) */
+	{ "GET", "/api/v1/public/organizations", h_public_orgs, ROUTE_PUBLIC, BODY_NONE, 0 },
+	{ "GET", "/api/v1/me/volunteer/join-requests", h_my_join_requests, ROUTE_AUTH, BODY_NONE, 0 },
+	{ "POST", "/api/v1/me/volunteer/join-requests", h_join_request_create, ROUTE_AUTH, BODY_JSON, 0 },
+	{ "POST", "/api/v1/me/volunteer/join-requests/{id}/withdraw", h_join_request_withdraw, ROUTE_AUTH, BODY_NONE, 0 },
+	{ "GET", "/api/v1/join-requests", h_join_requests_list, ROUTE_AUTH, BODY_NONE, 0 },
+	{ "POST", "/api/v1/join-requests/{id}/accept", h_join_request_accept, ROUTE_AUTH, BODY_OPTIONAL, 0 },
+	{ "POST", "/api/v1/join-requests/{id}/decline", h_join_request_decline, ROUTE_AUTH, BODY_OPTIONAL, 0 },
 	{ NULL, NULL, NULL, ROUTE_PUBLIC, BODY_NONE, 0 },
 };
 

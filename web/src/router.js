@@ -101,6 +101,12 @@ const routes = [
         meta: { title: 'nav.volunteerImport', roles: ['admin'] },
       },
       {
+        path: 'volunteers/requests',
+        name: 'join-requests',
+        component: () => import('./views/JoinRequestsView.vue'),
+        meta: { title: 'nav.joinRequests', roles: ['admin'] },
+      },
+      {
         path: 'volunteers/:id(\\d+)',
         name: 'volunteer',
         component: () => import('./views/VolunteerFileView.vue'),
