@@ -164,6 +164,9 @@ test('scope at the counter and in records: clerk, recorder, approver; confirmati
 
   await step(t, 'the recorder finds the rejected entry first, with its reason, and corrects it', async () => {
     await signIn(page, base, RECORDER.username, RECORDER.password)
+    // the entry page points at the rejection to correct
+    await page.locator(byTest('nav-record-entry')).click()
+    assert.match(await text(page.locator(byTest('entry-to-fix'))), /待更正 1/)
     await page.locator(byTest('nav-my-entries')).click()
     await page.waitForURL((url) => url.pathname === '/records/mine')
     const table = page.locator(byTest('entries-table'))
