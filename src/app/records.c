@@ -773,6 +773,40 @@ static json_t *record_entry_json(struct app_req *r, struct store_stmt *st)
 #define ENTRY_FIXED "EXISTS (SELECT 1 FROM service_records x WHERE x.resubmits_id = s.id)"
 #define ENTRY_PAGE_MAX 100000
 
+/* The entries' order is four runs, each newest first: rejected and not
+ * yet corrected, awaiting a decision, approved, rejected and corrected.
+ * A run is a range of the index (recorder_id, status, id), so a page is
+ * read run by run, knowing the runs' sizes from the counts, instead of
+ * sorting all of a recorder's entries (0.7 s for 100,000 entries). */
+struct entry_run {
+	const char *status;
+	int fixed;               /* rejected runs: 0 not corrected, 1 corrected; -1 any */
+	int64_t count;
+};
+
+/* Appends up to limit entries of run from offset on to items. */
+static int entry_run_read(struct app_req *r, const struct entry_run *run, int64_t offset, int64_t limit,
+			  json_t *items)
+{
+	struct store_stmt *st = store_prepare(r->store,
+		"SELECT " REC_COLUMNS REC_QUEUE_COLUMNS ", (SELECT x.id FROM service_records x WHERE x.resubmits_id = s.id)"
+		REC_FROM REC_QUEUE_FROM " WHERE s.recorder_id = $1 AND s.status = $2"
+		" AND (CAST($3 AS BIGINT) < 0 OR (CASE WHEN " ENTRY_FIXED " THEN 1 ELSE 0 END) = $3)"
+		" ORDER BY s.id DESC LIMIT $4 OFFSET $5");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_int(st, 1, r->who->user_id);
+	store_bind_text(st, 2, run->status);
+	store_bind_int(st, 3, run->fixed);
+	store_bind_int(st, 4, limit);
+	store_bind_int(st, 5, offset);
+	int rc;
+	while ((rc = store_step(st)) == STORE_ROW)
+		json_array_append_new(items, record_entry_json(r, st));
+	store_done(st);
+	return rc == STORE_DONE ? 0 : app_store_fail(r, rc);
+}
+
 int records_entered(struct app_req *r, const char *status, const char *limit_s, const char *page_s, json_t **out)
 {
 	int limit;
@@ -783,52 +817,58 @@ int records_entered(struct app_req *r, const char *status, const char *limit_s, 
 		return app_fail(r, APP_EBADREQ, "invalid_value", "page");
 	if (status && strcmp(status, "submitted") && strcmp(status, "approved") && strcmp(status, "rejected"))
 		return app_fail(r, APP_EBADREQ, "invalid_status", "status");
-	/* the counts per state: a rejected entry already corrected is no
-	 * longer to fix */
+	/* the counts per state (from the index alone), and of the rejected
+	 * entries those already corrected */
 	struct store_stmt *st = store_prepare(r->store,
-		"SELECT s.status, count(*), COALESCE(SUM(CASE WHEN " ENTRY_FIXED " THEN 1 ELSE 0 END), 0)"
+		"SELECT s.status, count(*), CASE WHEN s.status = 'rejected' THEN"
+		" (SELECT count(*) FROM service_records s WHERE s.recorder_id = $1 AND s.status = 'rejected'"
+		" AND " ENTRY_FIXED ") ELSE 0 END"
 		" FROM service_records s WHERE s.recorder_id = $1 GROUP BY s.status");
 	if (!st)
 		return app_store_fail(r, STORE_ERROR);
 	store_bind_int(st, 1, r->who->user_id);
-	int64_t n[3] = { 0 }, fixed = 0, total = 0;
-	static const char *const states[] = { "submitted", "approved", "rejected" };
+	struct entry_run runs[] = {
+		{ "rejected", 0, 0 }, { "submitted", -1, 0 }, { "approved", -1, 0 }, { "rejected", 1, 0 },
+	};
+	int64_t rejected = 0, total = 0;
 	int rc;
-	while ((rc = store_step(st)) == STORE_ROW)
-		for (int i = 0; i < 3; i++)
-			if (strcmp(store_col_text(st, 0), states[i]) == 0) {
-				n[i] = store_col_int(st, 1);
-				if (i == 2)
-					fixed = store_col_int(st, 2);
-				if (!status || strcmp(status, states[i]) == 0)
-					total += n[i];
-			}
+	while ((rc = store_step(st)) == STORE_ROW) {
+		const char *state = store_col_text(st, 0);
+		if (strcmp(state, "rejected") == 0) {
+			rejected = store_col_int(st, 1);
+			runs[3].count = store_col_int(st, 2);
+			runs[0].count = rejected - runs[3].count;
+		} else if (strcmp(state, "submitted") == 0)
+			runs[1].count = store_col_int(st, 1);
+		else if (strcmp(state, "approved") == 0)
+			runs[2].count = store_col_int(st, 1);
+	}
 	store_done(st);
 	if (rc != STORE_DONE)
 		return app_store_fail(r, rc);
-	/* rejected and not yet corrected first, then awaiting a decision, then
-	 * approved, then rejected and corrected; newest first within each */
-	st = store_prepare(r->store,
-		"SELECT " REC_COLUMNS REC_QUEUE_COLUMNS ", (SELECT x.id FROM service_records x WHERE x.resubmits_id = s.id)"
-		REC_FROM REC_QUEUE_FROM " WHERE s.recorder_id = $1 AND (CAST($2 AS TEXT) IS NULL OR s.status = $2)"
-		" ORDER BY CASE WHEN s.status = 'rejected' AND NOT " ENTRY_FIXED " THEN 0"
-		" WHEN s.status = 'submitted' THEN 1 WHEN s.status = 'approved' THEN 2 ELSE 3 END, s.id DESC"
-		" LIMIT $3 OFFSET $4");
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	store_bind_int(st, 1, r->who->user_id);
-	store_bind_text(st, 2, status);
-	store_bind_int(st, 3, limit);
-	store_bind_int(st, 4, (page - 1) * limit);
-	json_t *items;
-	if (app_items(r, st, record_entry_json, &items) != 0)
-		return -1;
-	json_t *list = json_incref(json_object_get(items, "items"));
-	json_decref(items);
-	*out = json_pack("{so sI sI sI s{sI sI sI sI}}", "items", list, "total", (json_int_t)total,
+	/* the page, run by run */
+	json_t *items = json_array();
+	int64_t skip = (page - 1) * limit, want = limit;
+	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		if (status && strcmp(status, runs[i].status) != 0)
+			continue;
+		total += runs[i].count;
+		if (want == 0 || skip >= runs[i].count) {
+			skip -= want ? runs[i].count : 0;
+			continue;
+		}
+		size_t before = json_array_size(items);
+		if (entry_run_read(r, &runs[i], skip, want, items) != 0) {
+			json_decref(items);
+			return -1;
+		}
+		want -= (int64_t)(json_array_size(items) - before);
+		skip = 0;
+	}
+	*out = json_pack("{so sI sI sI s{sI sI sI sI}}", "items", items, "total", (json_int_t)total,
 		"page", (json_int_t)page, "limit", (json_int_t)limit, "counts",
-		"to_fix", (json_int_t)(n[2] - fixed), "submitted", (json_int_t)n[0],
-		"approved", (json_int_t)n[1], "rejected", (json_int_t)n[2]);
+		"to_fix", (json_int_t)runs[0].count, "submitted", (json_int_t)runs[1].count,
+		"approved", (json_int_t)runs[2].count, "rejected", (json_int_t)rejected);
 	return 0;
 }
 
