@@ -179,6 +179,13 @@ test('a rejected entry is corrected once (resubmits_id); bad corrections change 
   assert.deepEqual(after.items.map((x) => x.id), [rec.fixed2.id, rec.r4.id, rec.r3.id, rec.r2.id, fixed.id, rec.r1.id]);
   assert.deepEqual(after.items.slice(-2).map((x) => x.resubmitted_as), [rec.fixed2.id, fixed.id]);
   assert.equal(after.counts.to_fix, 0);
+  // pages read run by run give the same order, whatever their size
+  const walked = [];
+  for (let p = 1; p <= 7; p++) walked.push(...(await mine(rec1, `?limit=1&page=${p}`)).items.map((x) => x.id));
+  assert.deepEqual(walked, after.items.map((x) => x.id));
+  assert.deepEqual((await mine(rec1, '?limit=4&page=2')).items.map((x) => x.id), [fixed.id, rec.r1.id]);
+  const rejected = await mine(rec1, '?status=rejected');
+  assert.deepEqual([rejected.items.map((x) => x.id), rejected.total], [[fixed.id, rec.r1.id], 2]);
 });
 
 const list = async (client, query) => {
