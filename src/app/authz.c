@@ -59,23 +59,33 @@ bool authz_in_scope(const struct principal *who, const char *target_path)
 	return strncmp(target_path, who->org_path, n) == 0;
 }
 
-int authz_check(struct app_req *r, enum authz_action action, const char *target_path)
+const char *authz_refusal(const struct principal *who, enum authz_action action, const char *target_path)
 {
-	const struct principal *who = r->who;
 	if (!who)
-		return app_fail(r, APP_EUNAUTH, "unauthenticated", NULL);
+		return "unauthenticated";
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
 		if (rules[i].action != action)
 			continue;
 		if (rules[i].roles && !(who->roles & rules[i].roles))
-			return app_fail(r, APP_EFORBIDDEN, "forbidden", NULL);
+			return "forbidden";
 		if (rules[i].scoped && target_path && !authz_in_scope(who, target_path))
-			return app_fail(r, APP_EFORBIDDEN, "forbidden", NULL);
+			return "out_of_scope";
 		if (rules[i].permission && !granted(who->permissions, rules[i].permission))
-			return app_fail(r, APP_EFORBIDDEN, "permission_required", NULL);
+			return "permission_required";
 		if (rules[i].root_only && who->org_parent_id != 0)
-			return app_fail(r, APP_EFORBIDDEN, "forbidden", NULL);
-		return 0;
+			return "forbidden";
+		return NULL;
 	}
-	return app_fail(r, APP_EFORBIDDEN, "forbidden", NULL);
+	return "forbidden";
+}
+
+int authz_check(struct app_req *r, enum authz_action action, const char *target_path)
+{
+	const char *why = authz_refusal(r->who, action, target_path);
+	if (!why)
+		return 0;
+	if (strcmp(why, "unauthenticated") == 0)
+		return app_fail(r, APP_EUNAUTH, "unauthenticated", NULL);
+	/* outside the scope answers as any other refusal did before */
+	return app_fail(r, APP_EFORBIDDEN, strcmp(why, "out_of_scope") == 0 ? "forbidden" : why, NULL);
 }

@@ -36,6 +36,14 @@ enum authz_action {
  * organisation at target_path. */
 bool authz_in_scope(const struct principal *who, const char *target_path);
 
+/* The same decision without failing the request: NULL when who may
+ * perform action on data at target_path, else why not: "unauthenticated",
+ * "forbidden" (the role), "out_of_scope" or "permission_required". For
+ * answers that tell a user beforehand what they may do (e.g. the approval
+ * queue's can_approve), so they follow the very rules that authz_check
+ * enforces. */
+const char *authz_refusal(const struct principal *who, enum authz_action action, const char *target_path);
+
 /* Decides whether r->who may perform action on data of the organisation
  * at target_path (NULL when the action has no target organisation, such
  * as listing within one's own scope). Returns 0, or -1 with r->err set to

@@ -30,6 +30,18 @@ static json_t *store_json(struct app_req *r, struct store_stmt *st)
 		"created_at", app_iso(r, store_col_int(st, 6)));
 }
 
+/* A store as the list shows it: with whether the caller may work its
+ * counter (the rule redemption and sales enforce, asked beforehand) and
+ * whether it belongs to the caller's own organisation. */
+static json_t *store_list_json(struct app_req *r, struct store_stmt *st)
+{
+	json_t *o = store_json(r, st);
+	json_object_set_new(o, "usable", json_boolean(authz_refusal(r->who, AUTHZ_MARKET_COUNTER,
+								     store_col_text(st, 7)) == NULL));
+	json_object_set_new(o, "own", json_boolean(store_col_int(st, 1) == r->who->org_id));
+	return o;
+}
+
 #define STORE_COLUMNS "s.id, s.org_id, o.name, s.name, s.address, s.status, s.created_at, o.path"
 #define STORE_FROM " FROM stores s JOIN orgs o ON o.id = s.org_id"
 
@@ -85,11 +97,17 @@ int market_store_create(struct app_req *r, json_t *in, json_t **out)
 	return 0;
 }
 
-int market_store_list(struct app_req *r, const char *org_s, json_t **out)
+int market_store_list(struct app_req *r, const char *org_s, const char *usable_s, json_t **out)
 {
 	const char *scope = "/";
+	bool usable = false;
 	if (authz_check(r, AUTHZ_SELF, NULL) != 0)
 		return -1;
+	if (usable_s) {
+		if (strcmp(usable_s, "true") != 0 && strcmp(usable_s, "false") != 0)
+			return app_fail(r, APP_EBADREQ, "invalid_value", "usable");
+		usable = strcmp(usable_s, "true") == 0;
+	}
 	if (org_s) {
 		int64_t org;
 		if (parse_id(org_s, &org) != 0)
@@ -100,12 +118,26 @@ int market_store_list(struct app_req *r, const char *org_s, json_t **out)
 		if (rc != STORE_ROW)
 			return app_store_fail(r, rc);
 	}
+	/* ?usable=true: the stores whose counter the caller may work (their
+	 * subtree's, and none without a counter role), their own
+	 * organisation's first, so the counter offers no store that would
+	 * refuse the sale at the last step */
+	if (usable && authz_refusal(r->who, AUTHZ_MARKET_COUNTER, NULL) != NULL) {
+		*out = json_pack("{s[]}", "items");
+		return 0;
+	}
 	struct store_stmt *st = store_prepare(r->store, "SELECT " STORE_COLUMNS STORE_FROM
-					      " WHERE o.path LIKE $1 AND s.status = 'active' ORDER BY s.id LIMIT 500");
+					      " WHERE o.path LIKE $1 AND s.status = 'active'"
+					      " AND (CAST($2 AS BIGINT) = 0 OR o.path LIKE $3)"
+					      " ORDER BY CASE WHEN CAST($2 AS BIGINT) <> 0 AND s.org_id = $4 THEN 0 ELSE 1 END, s.id"
+					      " LIMIT 500");
 	if (!st)
 		return app_store_fail(r, STORE_ERROR);
 	store_bind_text(st, 1, arena_printf(r->arena, "%s%%", scope));
-	return app_items(r, st, store_json, out);
+	store_bind_int(st, 2, usable);
+	store_bind_text(st, 3, arena_printf(r->arena, "%s%%", r->who->org_path));
+	store_bind_int(st, 4, r->who->org_id);
+	return app_items(r, st, store_list_json, out);
 }
 
 #define GOODS_COLUMNS "g.id, g.store_id, g.name, g.unit, g.price, g.stock, g.status, g.updated_at"

@@ -13,8 +13,11 @@
 
 /* POST /stores {"org_id","name","address"} (admins of the scope). */
 int market_store_create(struct app_req *r, json_t *in, json_t **out);
-/* GET /stores?org_id=: the active stores of a subtree (default: all). */
-int market_store_list(struct app_req *r, const char *org_id, json_t **out);
+/* GET /stores?org_id=&usable=: the active stores of a subtree (default:
+ * all), each with "usable" (the caller may work its counter) and "own"
+ * (of the caller's organisation); usable=true keeps only the usable ones,
+ * the caller's own first. */
+int market_store_list(struct app_req *r, const char *org_id, const char *usable, json_t **out);
 /* POST /stores/{id}/goods {"name","unit","price"} (admins and clerks of
  * the store's scope); GET /stores/{id}/goods. */
 int market_goods_create(struct app_req *r, int64_t store_id, json_t *in, json_t **out);

@@ -26,6 +26,17 @@ int records_create_batch(struct app_req *r, json_t *in, const char *idem, json_t
 int records_get(struct app_req *r, int64_t id, json_t **out);
 int records_list(struct app_req *r, const char *volunteer_id, const char *status,
 		 const char *activity_id, const char *limit, const char *cursor, json_t **out);
+/* GET /me/entries?status=&limit=&page=: the records the caller entered
+ * (recorder_id, which for attendance is whoever checked the person out),
+ * rejected ones not yet corrected first with their reasons, then those
+ * awaiting a decision, then approved ones; {"items","total","page",
+ * "limit","counts":{"to_fix","submitted","approved","rejected"}}. A
+ * rejected entry is corrected by POST /records with "resubmits_id". */
+int records_entered(struct app_req *r, const char *status, const char *limit, const char *page, json_t **out);
+/* Records in lists carry "recorder_name", "can_approve" and
+ * "approve_block" (null, or not_approver, out_of_scope, own_record,
+ * admin_required, already_decided): what approve would answer, by the
+ * rule approve itself applies. */
 /* Decisions; approval appends the record to the chain. Exactly one of
  * several racing decisions wins; the others get 409. */
 int records_approve(struct app_req *r, int64_t id, json_t **out);

@@ -537,6 +537,14 @@ enum MHD_Result h_rec_list(struct http_req *req, json_t *in)
 	return reply(req, rc, 200, out);
 }
 
+enum MHD_Result h_my_entries(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = records_entered(&req->app, http_query(req, "status"), http_query(req, "limit"),
+				 http_query(req, "page"), &out);
+	return reply(req, rc, 200, out);
+}
+
 enum MHD_Result h_rec_get(struct http_req *req, json_t *in)
 {
 	return with_id(req, 200, records_get);
@@ -816,7 +824,7 @@ enum MHD_Result h_store_create(struct http_req *req, json_t *in)
 enum MHD_Result h_store_list(struct http_req *req, json_t *in)
 {
 	json_t *out = NULL;
-	int rc = market_store_list(&req->app, http_query(req, "org_id"), &out);
+	int rc = market_store_list(&req->app, http_query(req, "org_id"), http_query(req, "usable"), &out);
 	return reply(req, rc, 200, out);
 }
 

@@ -62,6 +62,7 @@ enum MHD_Result h_act_get(struct http_req *req, json_t *in);
 enum MHD_Result h_rec_create(struct http_req *req, json_t *in);
 enum MHD_Result h_rec_list(struct http_req *req, json_t *in);
 enum MHD_Result h_rec_get(struct http_req *req, json_t *in);
+enum MHD_Result h_my_entries(struct http_req *req, json_t *in);
 enum MHD_Result h_rec_approve(struct http_req *req, json_t *in);
 enum MHD_Result h_rec_reject(struct http_req *req, json_t *in);
 enum MHD_Result h_rec_chain(struct http_req *req, json_t *in);

@@ -135,6 +135,7 @@ const struct route route_table[] = {
 	{ "POST", "/api/v1/shifts/{id}/check-out", h_shift_check_out, ROUTE_AUTH, BODY_JSON, 0 },
 	{ "DELETE", "/api/v1/signups/{id}", h_signup_cancel, ROUTE_AUTH, BODY_NONE, 0 },
 	{ "GET", "/api/v1/me/shifts", h_my_shifts, ROUTE_AUTH, BODY_NONE, 0 },
+	{ "GET", "/api/v1/me/entries", h_my_entries, ROUTE_AUTH, BODY_NONE, 0 },
 	{ "GET", "/api/v1/social-work-agencies", h_agencies, ROUTE_AUTH, BODY_NONE, 0 },
 	/* home organisations chosen by volunteers (app/homes.h) */
 	{ "GET", "/api/v1/public/organizations", h_public_orgs, ROUTE_PUBLIC, BODY_NONE, 0 },

@@ -148,6 +148,7 @@ test('star levels and awards', { timeout: 120_000 }, async (t) => {
     const nomination = (await nominated.json()).nominations[0]
     data.award = nomination.award
     await page.locator(byTest(`nomination-approve-${nomination.id}`)).click()
+    await page.locator('.award-confirm-box .el-button--primary').click()
     await page.locator(byTest(`nomination-status-${nomination.id}`)).filter({ hasText: '已通过' }).waitFor()
     assert.equal(await page.locator(byTest(`nomination-approve-${nomination.id}`)).count(), 0)
     await shot(page, 'awards-round')
@@ -208,6 +209,7 @@ test('star levels and awards', { timeout: 120_000 }, async (t) => {
     const row = page.locator(`${byTest('nominations-table')} .el-table__body tr`).filter({ has: page.locator(byTest(`nomination-status-${nomination.id}`)) })
     assert.match(await text(row), new RegExp(data.station.name))
     await page.locator(byTest(`nomination-approve-${nomination.id}`)).click()
+    await page.locator('.award-confirm-box .el-button--primary').click()
     await page.locator(byTest(`nomination-status-${nomination.id}`)).filter({ hasText: '已通过' }).waitFor()
     assert.equal(await page.locator(byTest(`nomination-approve-${nomination.id}`)).count(), 0)
     // the rejected one stays rejected

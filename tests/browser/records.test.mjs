@@ -192,6 +192,7 @@ test('batch entry, approval, archive and certificate', { timeout: 180_000 }, asy
     // the selection count updates after the click settles
     await page.locator(byTest('approval-bulk')).filter({ hasText: '2' }).waitFor()
     await page.locator(byTest('approval-bulk')).click()
+    await page.locator('.bulk-confirm-box .el-button--primary').click()
     await page.locator(byTest('approval-total')).filter({ hasText: '共 0 条待审核' }).waitFor()
     const approved = await data.client.get('/api/v1/records?status=approved')
     assert.equal(approved.json.items.filter((r) => r.activity_name === activityName).length, 3)

@@ -119,6 +119,13 @@ const routes = [
         meta: { title: 'nav.recordEntry', roles: RECORD_WRITERS },
       },
       {
+        // The records the signed-in user entered; rejected ones first, to correct.
+        path: 'records/mine',
+        name: 'my-entries',
+        component: () => import('./views/MyEntriesView.vue'),
+        meta: { title: 'nav.myEntries', roles: RECORD_READERS },
+      },
+      {
         path: 'records/approval',
         name: 'approval',
         component: () => import('./views/ApprovalView.vue'),

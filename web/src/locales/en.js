@@ -58,6 +58,7 @@ export default {
     regions: 'Regions',
     myVolunteer: 'My volunteer file',
     recordEntry: 'Activities & records',
+    myEntries: 'My entries',
     archive: 'Service archive',
     approval: 'Approval',
     trainings: 'Training',

@@ -58,6 +58,7 @@ export default {
     regions: '行政区划',
     myVolunteer: '我的档案',
     recordEntry: '活动与记录',
+    myEntries: '我录入的记录',
     archive: '服务档案',
     approval: '审核',
     trainings: '培训',
