@@ -11,10 +11,10 @@ export const CAUSE_TAG = {
   earn: 'success',
   reverse: 'warning',
   adjust: 'info',
-  voucher: 'primary',
+  voucher: 'warning',
   redeem: 'info',
   refund: 'success',
-  sale: 'primary',
+  sale: 'warning',
   expire: 'warning',
 }
 // Causes explained by a note of their own (points.note.<cause>, with {n}
