@@ -44,6 +44,12 @@ export async function launchBrowser() {
     watchedContexts.add(context)
     context.on('close', () => watchedContexts.delete(context))
     context.on('page', watchPage)
+    // pages that go with their context are checked first, as on page.close()
+    const closeContext = context.close.bind(context)
+    context.close = async (...rest) => {
+      for (const page of context.pages()) await noteFindings(page)
+      return closeContext(...rest)
+    }
     return context
   }
   return browser
@@ -59,13 +65,16 @@ export async function launchBrowser() {
 const watchedContexts = new Set()
 const closedPageFindings = []
 
+async function noteFindings(page) {
+  if (page.isClosed()) return
+  const found = await rawKeys(page).catch(() => [])
+  if (found.length) closedPageFindings.push(`${page.url()}: ${found.join(', ')}`)
+}
+
 function watchPage(page) {
   const close = page.close.bind(page)
   page.close = async (...args) => {
-    if (!page.isClosed()) {
-      const found = await rawKeys(page).catch(() => [])
-      if (found.length) closedPageFindings.push(`${page.url()}: ${found.join(', ')}`)
-    }
+    await noteFindings(page)
     return close(...args)
   }
 }
