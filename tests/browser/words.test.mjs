@@ -17,10 +17,12 @@ import { startDistrict } from '../lib/district.mjs'
 import { branch, selfRegister } from '../lib/fixtures.mjs'
 import { Client } from '../lib/client.mjs'
 import { residentId } from '../lib/ids.mjs'
+import { xlsx } from '../lib/xlsx.mjs'
 import { ROOT, SHOTS, withTimeout, launchBrowser, newContext, shot, byTest, steps, text, signIn, rawKeys, expectNoRawKeys } from '../lib/browser.mjs'
 
 const RECORDER = { username: 'words_rec', password: 'recorder-words-1' }
 const CLERK = { username: 'words_clerk', password: 'clerk-words-1' }
+const STATION_ADMIN = { username: 'words_admin', password: 'admin-words-1' }
 const VOLUNTEER = { name: '欧阳字词', phone: '13912345607', password: 'Words-Phone-2026' }
 const H = 3600 * 1000
 const D = 24 * H
@@ -45,7 +47,7 @@ async function prepare() {
   const suffix = Date.now().toString(36).slice(-4)
   const { station } = await branch(admin, { association: `海峡字词协会${suffix}`, station: `字词社区工作站${suffix}`, town: '510115007' })
   data.station = station
-  for (const [who, roles] of [[RECORDER, ['recorder']], [CLERK, ['clerk']]]) {
+  for (const [who, roles] of [[RECORDER, ['recorder']], [CLERK, ['clerk']], [STATION_ADMIN, ['admin']]]) {
     const u = await admin.post('/api/v1/users', { ...who, display_name: who.username, roles, org_id: station.id })
     assert.equal(u.status, 201, u.text)
   }
@@ -198,6 +200,29 @@ test('words and numbers people read, on a demo-sized district', { timeout: 240_0
     assert.match(head, /单价（积分）/)
     assert.doesNotMatch(head, /（分）/)
     await shot(page, 'words-goods-zh')
+  })
+
+  await step(t, 'the import report says what is wrong in which cell and how to fix it', async () => {
+    await signIn(page, base, STATION_ADMIN.username, STATION_ADMIN.password)
+    await page.goto(`${base}/volunteers/import`)
+    await page.locator(byTest('import-org')).click()
+    await page.locator('.import-org-popper .el-select-dropdown__item', { hasText: data.station.name }).click()
+    // the ID column is where Excel left it as a number; the phone has spaces
+    const file = xlsx([['姓名', '手机号', '证件号码'],
+      ['令狐空格', '139 1234 5611', residentId('510115', '19930506', 75)],
+      ['令狐科学', '13912345613', { number: '5.1011519930506E+17' }],
+      ['令狐短号', '139 1234 561', residentId('510115', '19930506', 77)]])
+    await page.locator(byTest('import-file-input')).setInputFiles({ name: 'people.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: file })
+    await page.locator(byTest('import-submit')).click()
+    const report = page.locator(byTest('import-report'))
+    await report.waitFor({ timeout: 20_000 })
+    assert.equal(await text(report.locator(byTest('import-imported'))), '1')
+    assert.equal(await text(report.locator(byTest('import-rejected-count'))), '2')
+    assert.equal(await text(page.locator(byTest('import-column-3'))), 'C证件号码')
+    assert.match(await text(page.locator(byTest('import-message-3'))), /^证件号码被 Excel 当成了数字.*设置单元格格式.*文本/)
+    assert.equal(await text(page.locator(byTest('import-column-4'))), 'B手机号')
+    assert.match(await text(page.locator(byTest('import-message-4'))), /^手机号须为以 1 开头的 11 位数字/)
+    await shot(page, 'words-import-zh')
   })
 
   await step(t, 'the same pages in English', async () => {
