@@ -58,7 +58,7 @@ void export_china_time(const char *iso, char *out, size_t outlen)
 	int y = strlen(iso) == 20 && iso[4] == '-' && iso[7] == '-' && iso[10] == 'T' && iso[13] == ':' &&
 			iso[16] == ':' && iso[19] == 'Z' ? digits(iso, 4) : -1;
 	int mo = digits(iso + 5, 2), d = digits(iso + 8, 2), h = digits(iso + 11, 2), mi = digits(iso + 14, 2);
-	if (y < 0 || mo < 1 || d < 1 || h < 0 || mi < 0) {
+	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59) {
 		snprintf(out, outlen, "%s", iso);
 		return;
 	}
