@@ -87,15 +87,13 @@ export function entryField(field) {
   return m ? { index: Number(m[1]), field: m[2] || '' } : null
 }
 
-// Colour of each quality level (components/QualityTag.vue shows them):
-// excellent green, good blue, pass grey, fail orange. The console's primary
-// colour is the brand red, which reads as an error, so good is not primary.
-export const QUALITY_TAG = {
-  excellent: { type: 'success', class: '' },
-  good: { type: 'primary', class: 'zy-tag-blue' },
-  pass: { type: 'info', class: '' },
-  fail: { type: 'warning', class: '' },
-}
+// Colour of each quality level: excellent green, good blue, pass grey,
+// fail orange. Show a quality with components/QualityTag.vue, which also
+// gives good its blue (QUALITY_CLASS): the console's primary colour is the
+// brand red, which reads as an error. QUALITY_TAG stays a map of Element
+// tag types for code that sets :type itself.
+export const QUALITY_TAG = { excellent: 'success', good: 'primary', pass: 'info', fail: 'warning' }
+export const QUALITY_CLASS = { good: 'zy-tag-blue' }
 
 // A record's grade, or the nearest grade of an average (3 excellent … 0
 // fail, as the award candidates carry it); '' when there is none.
