@@ -7,6 +7,7 @@
 #include "app/internal.h"
 #include "app/volunteers.h"
 #include "core/cursor.h"
+#include "core/idcard.h"
 #include "core/validate.h"
 #include "util/arena.h"
 #include "util/table.h"
@@ -137,13 +138,84 @@ static const char *gender_of(const char *s)
 	return s;
 }
 
+/* A phone number as people type it into a spreadsheet ("138 0013 8000",
+ * "138-0013-8000", "+86 13800138000", full-width spaces): the digits the
+ * API expects. Other characters stay, so validation still refuses them.
+ * keep_dash keeps dashes (landline contacts such as 028-82700000). */
+static const char *phone_digits(struct app_req *r, const char *s, bool keep_dash)
+{
+	size_t n = strlen(s);
+	char *out = arena_alloc(r->arena, n + 1);
+	size_t k = 0;
+	for (size_t i = 0; i < n;) {
+		const unsigned char *p = (const unsigned char *)s + i;
+		if (*p == ' ' || *p == '\t' || (*p == '-' && !keep_dash)) {
+			i++;
+		} else if (p[0] == 0xe3 && p[1] == 0x80 && p[2] == 0x80) {          /* U+3000 ideographic space */
+			i += 3;
+		} else if (p[0] == 0xc2 && p[1] == 0xa0) {                          /* U+00A0 no-break space */
+			i += 2;
+		} else if (p[0] == 0xef && p[1] == 0xbc && p[2] == 0x8d && !keep_dash) {   /* U+FF0D full-width dash */
+			i += 3;
+		} else {
+			out[k++] = s[i++];
+		}
+	}
+	out[k] = 0;
+	/* the country code in front of an 11-digit mobile number */
+	if (!keep_dash && k == 14 && strncmp(out, "+86", 3) == 0)
+		return out + 3;
+	if (!keep_dash && k == 15 && strncmp(out, "0086", 4) == 0)
+		return out + 4;
+	return out;
+}
+
+/* Whether an ID number cell is what Excel makes of a long number typed
+ * into a General or Number cell: scientific notation ("5.10115E+17", or
+ * the full "5.1011519900101197E+17" an XLSX stores), or 18 digits whose
+ * last three became 000 (Excel keeps 15 significant digits) and whose
+ * check character no longer fits. Such a number cannot be recovered. */
+static bool excel_number(const char *s)
+{
+	size_t n = strlen(s), i = 0;
+	if (n >= 4 && s[0] >= '1' && s[0] <= '9') {
+		i = 1;
+		if (s[i] == '.')
+			for (i++; s[i] >= '0' && s[i] <= '9'; i++)
+				;
+		if ((s[i] == 'E' || s[i] == 'e') && s[i + 1] == '+' && s[i + 2] >= '0' && s[i + 2] <= '9') {
+			for (i += 2; s[i] >= '0' && s[i] <= '9'; i++)
+				;
+			if (!s[i])
+				return true;
+		}
+	}
+	if (n != 18 || strcmp(s + 15, "000") != 0)
+		return false;
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return id_validate(ID_RESIDENT, s, 99991231, NULL) == ID_ECHECKSUM;
+}
+
+/* A row refused before validation: what is wrong in which field. */
+struct row_problem {
+	const char *code, *field;
+};
+
 /* A row as the body of POST /volunteers. */
 static json_t *row_json(struct app_req *r, const char *const *cells, size_t n, const int *idx,
-			const char *default_region)
+			const char *default_region, struct row_problem *problem)
 {
 	const char *v[C_COUNT];
 	for (int c = 0; c < C_COUNT; c++)
 		v[c] = idx[c] >= 0 && (size_t)idx[c] < n ? trim(r, cells[idx[c]]) : "";
+	v[C_PHONE] = phone_digits(r, v[C_PHONE], false);
+	v[C_EMERG_PHONE] = phone_digits(r, v[C_EMERG_PHONE], true);
+	v[C_GUARD_PHONE] = phone_digits(r, v[C_GUARD_PHONE], true);
+	*problem = (struct row_problem){ NULL, NULL };
+	if (excel_number(v[C_ID]))
+		*problem = (struct row_problem){ "id_excel_number", "id_number" };
 	json_t *o = json_pack("{ss ss ss ss ss s{sb ss}}",
 		"name", v[C_NAME], "id_type", id_type_of(v[C_ID_TYPE]), "id_number", v[C_ID],
 		"phone", v[C_PHONE], "region_code", *v[C_REGION] ? v[C_REGION] : default_region,
@@ -172,28 +244,58 @@ static json_t *row_json(struct app_req *r, const char *const *cells, size_t n, c
 	return o;
 }
 
-/* Which column a field error points at, for the report. */
-static const char *column_of(const char *field)
+/* Which column a field error points at, for the report: the column of
+ * the spreadsheet (C_COUNT when none). */
+static int column_of(const char *field)
 {
-	static const struct { const char *field, *column; } map[] = {
-		{ "name", "姓名" }, { "gender", "性别" }, { "birth_date", "出生日期" },
-		{ "id_type", "证件类型" }, { "id_number", "证件号码" }, { "phone", "手机号" },
-		{ "region_code", "居住地区划代码" }, { "skills", "技能" },
-		{ "service_categories", "服务类别" }, { "available_time", "可服务时间" },
-		{ "education", "学历" }, { "employer", "工作单位" },
-		{ "emergency_contact", "紧急联系人电话" }, { "guardian", "监护人" },
+	static const struct { const char *field; int col; } map[] = {
+		{ "name", C_NAME }, { "gender", C_GENDER }, { "birth_date", C_BIRTH },
+		{ "id_type", C_ID_TYPE }, { "id_number", C_ID }, { "phone", C_PHONE },
+		{ "region_code", C_REGION }, { "skills", C_SKILLS },
+		{ "service_categories", C_CATS }, { "available_time", C_TIME },
+		{ "education", C_EDU }, { "employer", C_EMPLOYER },
+		{ "emergency_contact", C_EMERG_PHONE }, { "guardian", C_GUARD_NAME },
 	};
 	for (size_t i = 0; field && i < sizeof(map) / sizeof(map[0]); i++)
 		if (strcmp(field, map[i].field) == 0)
-			return map[i].column;
-	return field;
+			return map[i].col;
+	return C_COUNT;
+}
+
+/* The spreadsheet's letters of a 0-based column: A … Z, AA … */
+static void column_letter(int i, char out[8])
+{
+	char tmp[8];
+	int k = 0;
+	for (i++; i > 0 && k < 7; i = (i - 1) / 26)
+		tmp[k++] = (char)('A' + (i - 1) % 26);
+	for (int j = 0; j < k; j++)
+		out[j] = tmp[k - 1 - j];
+	out[k] = 0;
+}
+
+/* A rejected row of the report: {"row","column","column_letter","code"}
+ * (column is the template's header, column_letter where it is in this
+ * file). Messages are added in the reader's language by the HTTP layer. */
+static json_t *rejection(json_int_t rowno, const char *field, const char *code, const int *idx)
+{
+	int c = column_of(field);
+	json_t *e = json_pack("{sI ss* ss}", "row", rowno, "column", c < C_COUNT ? columns[c].names[0] : field,
+			      "code", code);
+	if (c < C_COUNT && idx[c] >= 0) {
+		char letter[8];
+		column_letter(idx[c], letter);
+		json_object_set_new(e, "column_letter", json_string(letter));
+	}
+	return e;
 }
 
 struct batch_ctx {
 	struct app_req *r;
 	int64_t org_id;
 	const char *org_path, *org_region;
-	json_t *rows;        /* [[rowno, body], …] */
+	const int *idx;      /* the file's column of each C_ */
+	json_t *rows;        /* [[rowno, body], …] or [rowno, null, code, field] */
 	json_t *rejected;
 	int64_t imported, unchanged, rejected_count;
 };
@@ -207,6 +309,13 @@ static int batch_tx(struct store *s, void *vctx)
 	json_t *rejected = json_array();
 	json_array_foreach(c->rows, i, pair) {
 		memset(&c->r->err, 0, sizeof(c->r->err));
+		json_int_t rowno = json_integer_value(json_array_get(pair, 0));
+		if (json_is_null(json_array_get(pair, 1))) {
+			bad++;
+			json_array_append_new(rejected, rejection(rowno, json_string_value(json_array_get(pair, 3)),
+				json_string_value(json_array_get(pair, 2)), c->idx));
+			continue;
+		}
 		int rc = volunteers_import_one(c->r, s, json_array_get(pair, 1), c->org_id, c->org_path,
 					       c->org_region);
 		if (rc == 0) {
@@ -215,8 +324,14 @@ static int batch_tx(struct store *s, void *vctx)
 			unchanged++;
 		} else if (c->r->err.status == APP_EINVALID || c->r->err.status == APP_EBADREQ) {
 			bad++;
-			json_array_append_new(rejected, json_pack("{sO ss* ss}", "row", json_array_get(pair, 0),
-				"column", column_of(c->r->err.field), "code", c->r->err.code));
+			const char *code = c->r->err.code, *field = c->r->err.field;
+			/* a mobile number of the wrong length is refused by the
+			 * API as too long; in a spreadsheet say what a mobile
+			 * number must look like */
+			if (field && strcmp(field, "phone") == 0 &&
+			    (strcmp(code, "too_long") == 0 || strcmp(code, "invalid_text") == 0))
+				code = "invalid_phone";
+			json_array_append_new(rejected, rejection(rowno, field, code, c->idx));
 		} else {
 			json_decref(rejected);
 			return STORE_ERROR;   /* the store failed: the batch rolls back */
@@ -322,7 +437,7 @@ int imports_volunteers(struct app_req *r, const char *org_s, const void *data, s
 	size_t n, rowno;
 	int idx[C_COUNT];
 	int ret = -1;
-	struct batch_ctx c = { .r = r, .org_id = org_id, .org_path = path, .org_region = region,
+	struct batch_ctx c = { .r = r, .org_id = org_id, .org_path = path, .org_region = region, .idx = idx,
 			       .rows = json_array(), .rejected = json_array() };
 	int64_t total = 0;
 	rc = table_next(t, &cells, &n, &rowno);
@@ -336,8 +451,14 @@ int imports_volunteers(struct app_req *r, const char *org_s, const void *data, s
 		goto out;
 	while ((rc = table_next(t, &cells, &n, &rowno)) == 1) {
 		total++;
-		json_array_append_new(c.rows, json_pack("[I o]", (json_int_t)rowno,
-			row_json(r, cells, n, idx, region)));
+		struct row_problem problem;
+		json_t *body = row_json(r, cells, n, idx, region, &problem);
+		if (problem.code) {
+			json_decref(body);
+			json_array_append_new(c.rows, json_pack("[I n s s]", (json_int_t)rowno, problem.code, problem.field));
+		} else {
+			json_array_append_new(c.rows, json_pack("[I o]", (json_int_t)rowno, body));
+		}
 		if (json_array_size(c.rows) >= BATCH && flush(&c) != 0)
 			goto out;
 	}

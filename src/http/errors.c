@@ -23,7 +23,8 @@ static const struct {
 	{ "invalid_cursor", "分页游标无效", "cursor is invalid" },
 	{ "invalid_username", "用户名须为 3–32 位字母、数字、下划线、点或连字符，并以字母开头",
 	  "username must be 3-32 letters, digits, '_', '.' or '-', starting with a letter" },
-	{ "invalid_phone", "手机号格式错误", "phone number is invalid" },
+	{ "invalid_phone", "手机号须为以 1 开头的 11 位数字，如 13800138000；请检查是否多了或少了数字、混入了字母或其他符号",
+	  "a mobile number is 11 digits starting with 1, e.g. 13800138000: check for missing or extra digits, letters or other signs" },
 	{ "weak_password", "密码长度须为 8–256 个字符", "password must be 8-256 characters long" },
 	{ "wrong_password", "原密码错误", "current password is wrong" },
 	{ "invalid_role", "角色无效", "role is invalid" },
@@ -73,6 +74,10 @@ static const struct {
 	{ "missing_column", "表格缺少必需的列", "a required column is missing" },
 	{ "unreadable_file", "无法读取文件", "the file cannot be read" },
 	{ "empty_file", "文件没有内容", "the file is empty" },
+	{ "id_excel_number", "证件号码被 Excel 当成了数字（显示为 5.10115E+17 这样的科学计数法，或末三位变成了 000），号码已无法还原。"
+	  "请在 Excel 中选中证件号码列，右键“设置单元格格式”选“文本”，重新输入完整号码（或在号码前加英文单引号 '），保存后再导入",
+	  "Excel stored the ID number as a number (shown like 5.10115E+17, or its last three digits became 000) and the number is lost: "
+	  "in Excel select the ID number column, right-click, Format Cells, choose Text, type the full numbers again (or start each with an apostrophe '), save and import again" },
 	{ "unreadable_row", "此行及以后无法读取", "reading stopped at this row" },
 	{ "invalid_parent_region", "上级区划须是更高一级且代码前缀一致", "the parent must be a higher level whose code prefixes this one" },
 	{ "region_exists", "该区划代码已存在", "this region code exists already" },

@@ -9,6 +9,7 @@
 #include "app/regions.h"
 #include "app/imports.h"
 #include "app/records.h"
+#include "app/exports.h"
 #include "app/points.h"
 #include "app/stars.h"
 #include "app/market.h"
@@ -24,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define SESSION_COOKIE "zy_session"
 
@@ -593,71 +595,36 @@ enum MHD_Result h_vol_archive(struct http_req *req, json_t *in)
 	return http_send_json_text(req, 200, &b);
 }
 
-/* Appends one CSV cell, quoted when it needs to be. */
-static void csv_cell(struct buf *b, const char *s, bool last)
+/* The language of an export for people: ?lang=en or zh(-CN), else the
+ * request's Accept-Language. Returns -1 for another ?lang. */
+static int export_lang(struct http_req *req, enum export_lang *lang)
 {
-	s = s ? s : "";
-	if (strpbrk(s, ",\"\r\n")) {
-		buf_puts(b, "\"");
-		for (const char *p = s; *p; p++) {
-			if (*p == '"')
-				buf_puts(b, "\"");
-			buf_append(b, p, 1);
-		}
-		buf_puts(b, "\"");
-	} else {
-		buf_puts(b, s);
+	const char *q = http_query(req, "lang");
+	if (!q) {
+		*lang = req->lang == LANG_EN ? EXPORT_EN : EXPORT_ZH;
+		return 0;
 	}
-	buf_puts(b, last ? "\r\n" : ",");
+	if (strcasecmp(q, "en") == 0)
+		*lang = EXPORT_EN;
+	else if (strcasecmp(q, "zh") == 0 || strcasecmp(q, "zh-CN") == 0)
+		*lang = EXPORT_ZH;
+	else
+		return -1;
+	return 0;
 }
 
 enum MHD_Result h_vol_archive_csv(struct http_req *req, json_t *in)
 {
 	int64_t id;
-	json_t *a = NULL;
-	/* the CSV holds every record: page through the archive */
-	if (path_id(req, &id) != 0 || records_archive(&req->app, id, "200", NULL, &a) != 0)
-		return http_send_app_error(req);
-	for (json_t *page = a; json_is_string(json_object_get(page, "next_cursor"));) {
-		json_t *more = NULL;
-		const char *c = arena_strdup(req->arena, json_string_value(json_object_get(page, "next_cursor")));
-		if (records_archive(&req->app, id, "200", c, &more) != 0) {
-			json_decref(a);
-			return http_send_app_error(req);
-		}
-		json_array_extend(json_object_get(a, "records"), json_object_get(more, "records"));
-		json_object_set(a, "next_cursor", json_object_get(more, "next_cursor"));
-		json_decref(more);
-		page = a;
-	}
-	static const char *const cols[] = { "id", "activity_name", "starts_at", "ends_at", "minutes",
-		"effective_minutes", "status", "quality", "beneficiary", "place", "content", "amends_id" };
+	enum export_lang lang;
+	if (export_lang(req, &lang) != 0)
+		return http_send_error(req, 400, "invalid_value", "lang");
 	struct buf b;
 	buf_init(&b, 64u << 20);
-	buf_puts(&b, "\xef\xbb\xbf记录编号,活动,开始时间,结束时间,登记时长(分钟),有效时长(分钟),状态,服务质量,服务对象,地点,内容,更正的记录\r\n");
-	size_t i;
-	json_t *rec;
-	json_array_foreach(json_object_get(a, "records"), i, rec) {
-		json_t *rows = json_array();
-		json_array_append(rows, rec);
-		json_array_extend(rows, json_object_get(rec, "amendments"));
-		size_t k;
-		json_t *row;
-		json_array_foreach(rows, k, row) {
-			for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
-				json_t *v = json_object_get(row, cols[c]);
-				char num[32];
-				const char *text = json_is_string(v) ? json_string_value(v) : NULL;
-				if (json_is_integer(v)) {
-					snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
-					text = num;
-				}
-				csv_cell(&b, text, c + 1 == sizeof(cols) / sizeof(cols[0]));
-			}
-		}
-		json_decref(rows);
+	if (path_id(req, &id) != 0 || exports_archive_csv(&req->app, id, lang, &b) != 0) {
+		buf_release(&b);
+		return http_send_app_error(req);
 	}
-	json_decref(a);
 	http_add_header(req, "Content-Disposition", "attachment; filename=\"archive.csv\"");
 	enum MHD_Result r = http_send_body(req, 200, "text/csv; charset=utf-8", b.data ? b.data : "", b.len, true);
 	buf_release(&b);

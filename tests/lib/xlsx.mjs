@@ -52,7 +52,8 @@ function zip(files) {
 
 const xmlEscape = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 
-// One sheet of strings (all cells shared strings, as text-typed cells).
+// One sheet of strings (shared strings, as text-typed cells); a cell given
+// as { number } is a number cell instead.
 export function xlsx(rows) {
   const strings = []
   const index = new Map()
@@ -67,7 +68,12 @@ export function xlsx(rows) {
   const sheetRows = rows
     .map((row, r) => {
       const cells = row
-        .map((value, c) => (value === '' ? '' : `<c r="${col(c)}${r + 1}" t="s"><v>${sid(String(value))}</v></c>`))
+        .map((value, c) => {
+          if (value === '') return ''
+          // { number: '5.1011519900101197E+17' }: a number cell, as Excel stores one
+          if (value && typeof value === 'object') return `<c r="${col(c)}${r + 1}"><v>${xmlEscape(value.number)}</v></c>`
+          return `<c r="${col(c)}${r + 1}" t="s"><v>${sid(String(value))}</v></c>`
+        })
         .join('')
       return `<row r="${r + 1}">${cells}</row>`
     })

@@ -1,6 +1,7 @@
 /* Unit tests for core/records: minute rounding, interval overlap, date
  * arithmetic, working-day deadlines under holiday calendars, and the
- * record hash chain. */
+ * record hash chain; and how exports for people write times and values
+ * (app/exports.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,6 +11,7 @@
 #include <limits.h>
 #include <sodium.h>
 #include "core/records.h"
+#include "app/exports.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -470,6 +472,42 @@ static int setup(void **state)
 	return sodium_init() < 0 ? -1 : 0;
 }
 
+/* Exports show China time (UTC+8) to the minute, across days and years. */
+static void export_times_in_china(void **state)
+{
+	(void)state;
+	static const struct { const char *in, *want; } rows[] = {
+		{ "2026-12-02T06:00:00Z", "2026-12-02 14:00" },
+		{ "2026-11-05T15:30:00Z", "2026-11-05 23:30" },
+		{ "2026-11-05T16:30:59Z", "2026-11-06 00:30" },
+		{ "2026-12-31T16:00:00Z", "2027-01-01 00:00" },
+		{ "2028-02-28T16:00:00Z", "2028-02-29 00:00" },
+		{ "2026-12-02T06:00:00+08:00", "2026-12-02T06:00:00+08:00" },   /* not the API's form: as it is */
+		{ "2026-13-02T06:00:00Z", "2026-13-02T06:00:00Z" },
+		{ "", "" },
+	};
+	char out[32];
+	for (size_t i = 0; i < N(rows); i++) {
+		export_china_time(rows[i].in, out, sizeof(out));
+		assert_string_equal(out, rows[i].want);
+	}
+	export_china_time(NULL, out, sizeof(out));
+	assert_string_equal(out, "");
+}
+
+static void export_labels_by_language(void **state)
+{
+	(void)state;
+	assert_string_equal(export_label("record_status", "approved", EXPORT_ZH), "已通过");
+	assert_string_equal(export_label("record_status", "approved", EXPORT_EN), "Approved");
+	assert_string_equal(export_label("quality", "excellent", EXPORT_ZH), "优秀");
+	assert_string_equal(export_label("quality", "fail", EXPORT_EN), "Fail");
+	/* unknown values and vocabularies pass through */
+	assert_string_equal(export_label("quality", "superb", EXPORT_ZH), "superb");
+	assert_string_equal(export_label("colour", "approved", EXPORT_ZH), "approved");
+	assert_null(export_label("quality", NULL, EXPORT_ZH));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -489,6 +527,8 @@ int main(void)
 		cmocka_unit_test(chain_changes),
 		cmocka_unit_test(chain_boundaries),
 		cmocka_unit_test(chain_refusals),
+		cmocka_unit_test(export_times_in_china),
+		cmocka_unit_test(export_labels_by_language),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -5,7 +5,21 @@ import './pointsMessages.js'
 import { api } from './api.js'
 
 export const CAUSES = ['earn', 'reverse', 'adjust']
-export const CAUSE_TAG = { earn: 'success', reverse: 'warning', adjust: 'info' }
+// Every cause the server records (PointMovement.cause in docs/openapi.json):
+// each has a word under points.cause and a tag colour here.
+export const CAUSE_TAG = {
+  earn: 'success',
+  reverse: 'warning',
+  adjust: 'info',
+  voucher: 'warning',
+  redeem: 'info',
+  refund: 'success',
+  sale: 'warning',
+  expire: 'warning',
+}
+// Causes explained by a note of their own (points.note.<cause>, with {n}
+// the points moved): the market's movements carry no reason text.
+const NOTED_CAUSES = ['voucher', 'redeem', 'refund', 'sale', 'expire']
 // whole numbers ≥ 1 or empty (none): the caps, and how many days earned points last
 export const RULE_CAPS = ['cap_per_activity', 'cap_per_day', 'cap_per_year', 'expiry_days']
 export const MAX_ADJUST = 100000
@@ -23,6 +37,21 @@ export function formatSigned(n) {
   if (n > 0) return `+${n}`
   if (n < 0) return `\u2212${-n}`
   return '0'
+}
+
+// The amount of a movement as the volunteer's history shows it. A voucher
+// redeemed at the counter moves its points from escrow to the store: they
+// left the volunteer's balance when the voucher was issued, so the line
+// changes nothing and shows the amount in brackets instead of a bare 0.
+export function movementAmount(movement) {
+  const n = signedAmount(movement)
+  const amount = Number(movement?.amount) || 0
+  return n === 0 && amount > 0 ? `(${amount})` : formatSigned(n)
+}
+
+// The message key of a movement's explanatory note, or '' when it has none.
+export function causeNote(movement) {
+  return NOTED_CAUSES.includes(movement?.cause) ? `points.note.${movement.cause}` : ''
 }
 
 // One page of movements (newest first).

@@ -71,5 +71,22 @@ export function entryField(field) {
   return m ? { index: Number(m[1]), field: m[2] || '' } : null
 }
 
-export const QUALITY_TAG = { excellent: 'success', good: 'primary', pass: 'info', fail: 'danger' }
+// Colour of each quality level: excellent green, good blue, pass grey,
+// fail orange. Show a quality with components/QualityTag.vue, which also
+// gives good its blue (QUALITY_CLASS): the console's primary colour is the
+// brand red, which reads as an error. QUALITY_TAG stays a map of Element
+// tag types for code that sets :type itself.
+export const QUALITY_TAG = { excellent: 'success', good: 'primary', pass: 'info', fail: 'warning' }
+export const QUALITY_CLASS = { good: 'zy-tag-blue' }
+
+// A record's grade, or the nearest grade of an average (3 excellent … 0
+// fail, as the award candidates carry it); '' when there is none.
+export function qualityLevel(quality) {
+  if (typeof quality === 'string') return QUALITIES.includes(quality) ? quality : ''
+  if (typeof quality !== 'number' || !Number.isFinite(quality)) return ''
+  if (quality >= 2.5) return 'excellent'
+  if (quality >= 1.5) return 'good'
+  if (quality >= 0.5) return 'pass'
+  return 'fail'
+}
 export const STATUS_TAG = { submitted: 'warning', approved: 'success', rejected: 'danger' }

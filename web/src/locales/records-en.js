@@ -1,6 +1,7 @@
 // English text of the service-record, approval, archive, training and
 // certificate pages. Merged into vue-i18n by ../recordsMessages.js.
 export default {
+  qualityAverage: 'Average grade {n} (excellent 3, good 2, pass 1, fail 0)',
   quality: {
     excellent: 'Excellent',
     good: 'Good',

@@ -2,6 +2,7 @@
 // and certificate pages. Merged into vue-i18n by ../recordsMessages.js when
 // one of those pages loads.
 export default {
+  qualityAverage: '平均评价 {n}（优秀 3、良好 2、合格 1、不合格 0）',
   quality: {
     excellent: '优秀',
     good: '良好',
