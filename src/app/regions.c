@@ -657,6 +657,16 @@ int regions_public_children(struct app_req *r, const char *parent, json_t **out)
 		json_decref(items);
 		return app_store_fail(r, rc);
 	}
-	*out = json_pack("{ss so}", "parent_code", pcode, "items", items);
+	const char *pname = NULL;
+	st = store_prepare(r->store, "SELECT name FROM regions WHERE code = $1");
+	if (!st) {
+		json_decref(items);
+		return app_store_fail(r, STORE_ERROR);
+	}
+	store_bind_text(st, 1, pcode);
+	if (store_step(st) == STORE_ROW)
+		pname = arena_strdup(r->arena, store_col_text(st, 0));
+	store_done(st);
+	*out = json_pack("{ss ss? so}", "parent_code", pcode, "parent_name", pname, "items", items);
 	return 0;
 }

@@ -77,6 +77,7 @@ test('GET /public/regions: children of a code for pickers, no sign-in, limited f
   let r = await anon.get('/api/v1/public/regions');
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.parent_code, '510115000000', 'the installation\'s own region by default');
+  assert.equal(r.json.parent_name, '温江区');
   assert.equal(r.json.items.length, 11);
   assert.deepEqual(r.json.items[0], { code: '510115001000', name: '柳城街道', level: 4, has_children: true });
   r = await anon.get('/api/v1/public/regions?parent_code=510115001000');
@@ -86,7 +87,7 @@ test('GET /public/regions: children of a code for pickers, no sign-in, limited f
   r = await anon.get('/api/v1/public/regions?parent_code=510115001001');
   assert.deepEqual(r.json.items, [], 'a community has no children');
   r = await anon.get('/api/v1/public/regions?parent_code=990000');
-  assert.deepEqual([r.status, r.json.items], [200, []]);
+  assert.deepEqual([r.status, r.json.parent_name, r.json.items], [200, null, []]);
   for (const bad of ['abc', '5101', '51011500100', '0000000000000', '00', '510115%25']) {
     r = await anon.request('GET', `/api/v1/public/regions?parent_code=${bad}`, undefined, { 'Accept-Language': 'en' });
     assert.deepEqual([r.status, r.json.error.code, r.json.error.field], [400, 'invalid_region_code', 'parent_code'], bad);
