@@ -31,7 +31,7 @@ const grouped = (n) => new Intl.NumberFormat('en-US').format(n)
 
 // Picks town → community in the cascader with data-test id inside scope;
 // with a town only (anyLevel pickers), its radio is clicked instead.
-async function pickRegion(p, scope, id, town, community) {
+async function pickRegion(p, scope, id, town, community, shotName) {
   await scope.locator(byTest(id)).click()
   const panel = p.locator('.zy-region-popper:visible .el-cascader-panel')
   await panel.waitFor()
@@ -40,7 +40,16 @@ async function pickRegion(p, scope, id, town, community) {
     await townNode.locator('.el-radio').click()
   } else {
     await townNode.click()
-    await panel.locator('.el-cascader-menu').nth(1).locator('.el-cascader-node', { hasText: community }).click()
+    const node = panel.locator('.el-cascader-menu').nth(1).locator('.el-cascader-node', { hasText: community })
+    await node.waitFor()
+    if (shotName) {
+      // both columns of the open picker fit the screen
+      const box = await panel.boundingBox()
+      const width = await p.evaluate(() => window.innerWidth)
+      assert.ok(box.x >= 0 && box.x + box.width <= width + 1, `picker ${box.x}+${box.width} within ${width}px`)
+      await shot(p, shotName)
+    }
+    await node.click()
   }
   await p.locator('.zy-region-popper').first().waitFor({ state: 'hidden' }).catch(async () => {
     await p.keyboard.press('Escape')
@@ -106,7 +115,7 @@ async function joinOnPhone(t, locale, who) {
     await inputOf(form, 'vol-phone').fill(who.phone)
     const label = form.locator('.el-form-item', { has: p.locator(byTest('vol-region')) }).locator('.el-form-item__label')
     assert.equal(await text(label), locale === 'en' ? 'Residence (town / community)' : '居住地（镇街 / 村社区）')
-    await pickRegion(p, form, 'vol-region', who.town, who.community)
+    await pickRegion(p, form, 'vol-region', who.town, who.community, `regions-join-picker-${locale}`)
     assert.equal(await text(form.locator(byTest('vol-region-value'))), (locale === 'en' ? 'Code ' : '代码 ') + who.code)
     assert.equal(await inputOf(form, 'vol-region').inputValue(), `${who.town} / ${who.community}`)
     // nothing wider than the phone, the open picker included
