@@ -171,6 +171,8 @@ test('regions and the volunteer total on a demo-sized district', { timeout: 240_
     await shot(page, 'regions-staff-form')
     await page.locator(byTest('vol-submit')).click()
     await page.waitForURL((url) => /^\/volunteers\/\d+$/.test(url.pathname))
+    // the file names the place, not just its code
+    await page.locator(byTest('region-name')).filter({ hasText: '和盛镇 / 百花村' }).waitFor()
     const v = await volunteerByPhone(data.staffPhone)
     assert.deepEqual([v.region_code, v.name], ['510115101201', '欧阳区选'])
   })
