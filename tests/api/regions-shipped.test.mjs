@@ -6,7 +6,9 @@
 // (exact up to 10,000, then "10,000+").
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, repoRoot } from '../lib/server.mjs';
 import { Client } from '../lib/client.mjs';
@@ -156,4 +158,42 @@ test('the volunteer list counts matches: exact up to 10,000, capped beyond, with
   // bad filters still answer 400 before counting
   r = await root.get('/api/v1/volunteers?limit=20&age_min=abc');
   assert.deepEqual([r.status, r.json.error.field], [400, 'age_min']);
+});
+
+test('another district has none of Wenjiang\'s regions and loads its own with `zhiyuan import regions FILE`', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zhiyuan-regions-'));
+  const bin = process.env.ZHIYUAN_BIN || join(repoRoot, 'build/zhiyuan');
+  const common = ['--db', 'sqlite:' + join(dir, 'z.db'), '--key-file', join(dir, 'k'), '--root-region', '510116', '--log-level', 'error'];
+  const env = { ...process.env, ZHIYUAN_ADMIN_PASSWORD: 'other-district-1' };
+  try {
+    execFileSync(bin, ['migrate', ...common], { env });
+    let srv2 = await startServer({ backend: 'sqlite', adminPassword: 'other-district-1', args: common.slice(0, 6) });
+    let anon = new Client(srv2.url);
+    let r = await anon.get('/api/v1/public/regions');
+    assert.deepEqual([r.json.parent_code, r.json.parent_name, r.json.items], ['510116000000', null, []], 'nothing shipped for 510116');
+    await srv2.stop();
+    const csv = ['code,name,parent_code,population_year,household_population',
+      '510116000000,测试区,,2025,90000',
+      '510116001000,甲街道,510116000000,2025,50000',
+      '510116002000,乙镇,510116000000,2025,40000',
+      '510116001001,甲一社区,510116001000,,',
+      '510116002201,乙一村,510116002000,,'].join('\n') + '\n';
+    writeFileSync(join(dir, 'other.csv'), csv);
+    const out = JSON.parse(execFileSync(bin, ['import', 'regions', join(dir, 'other.csv'), ...common], { env, encoding: 'utf8' }));
+    assert.deepEqual([out.total_rows, out.imported, out.rejected_count], [5, 5, 0]);
+    srv2 = await startServer({ backend: 'sqlite', adminPassword: 'other-district-1', args: common.slice(0, 6) });
+    try {
+      anon = new Client(srv2.url);
+      r = await anon.get('/api/v1/public/regions');
+      assert.deepEqual([r.json.parent_name, r.json.items.map((x) => x.name)], ['测试区', ['甲街道', '乙镇']]);
+      r = await anon.get('/api/v1/public/regions?parent_code=510116002000');
+      assert.deepEqual(r.json.items.map((x) => [x.code, x.name]), [['510116002201', '乙一村']]);
+      r = await anon.get('/api/v1/public/regions?parent_code=510115');
+      assert.deepEqual(r.json.items, [], 'Wenjiang was never loaded here');
+    } finally {
+      await srv2.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
