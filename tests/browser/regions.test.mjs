@@ -26,6 +26,18 @@ const pageErrors = []
 const data = {}
 const step = steps('regions-', () => page)
 
+// Waits until an input shows value (lazy pickers fill their text late).
+async function inputShows(input, value) {
+  const until = Date.now() + 5_000
+  let seen = ''
+  while (Date.now() < until) {
+    seen = await input.inputValue()
+    if (seen === value) return
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  assert.equal(seen, value)
+}
+
 const mobile = () => `139${String(randomInt(1e8)).padStart(8, '0')}`
 const grouped = (n) => new Intl.NumberFormat('en-US').format(n)
 
@@ -62,6 +74,7 @@ async function prepare() {
   data.client = client
   const me = (await client.get('/api/v1/me')).json
   const nodes = (await client.get(`/api/v1/organizations/${me.org_id}/tree`)).json.nodes
+  data.nodes = nodes
   data.station = nodes.find((n) => n.name === '和盛镇第1社区志愿服务工作站')
   assert.ok(data.station, 'the demo has 和盛镇第1社区志愿服务工作站')
   const suffix = Date.now().toString(36).slice(-4)
@@ -209,6 +222,37 @@ test('regions and the volunteer total on a demo-sized district', { timeout: 240_
     assert.equal(response.status(), 201, await response.text())
     assert.equal((await response.json()).region_code, '510115101000')
     await shot(page, 'regions-project')
+  })
+
+  await step(t, 'an admin adds a workstation whose region is a community picked in the organisation form', async () => {
+    await signIn(page, srv.url, 'admin', srv.adminPassword)
+    await page.goto(srv.url + '/organizations')
+    const assoc = data.nodes.find((n) => n.name === '和盛镇志愿服务协会')
+    await page.locator(byTest(`org-node-${assoc.id}`)).click()
+    await page.locator(byTest('org-detail-name')).filter({ hasText: assoc.name }).waitFor()
+    await page.locator(byTest('org-add-child')).click()
+    const dialog = page.locator('.el-dialog').filter({ has: page.locator(byTest('org-form-region')) })
+    await dialog.waitFor()
+    // the parent's town is there already, shown by name
+    await inputShows(inputOf(dialog, 'org-form-region'), '和盛镇')
+    data.orgName = `两河社区第二工作站${Date.now().toString(36).slice(-4)}`
+    await inputOf(dialog, 'org-form-name').fill(data.orgName)
+    await dialog.locator(byTest('org-form-kind-station')).click()
+    await pickRegion(page, dialog, 'org-form-region', '和盛镇', '两河社区')
+    assert.equal(await inputOf(dialog, 'org-form-region').inputValue(), '和盛镇 / 两河社区')
+    const created = page.waitForResponse((r) => r.url().endsWith('/api/v1/organizations') && r.request().method() === 'POST')
+    await dialog.locator(byTest('org-form-submit')).click()
+    const response = await created
+    assert.equal(response.status(), 201, await response.text())
+    const org = await response.json()
+    assert.deepEqual([org.name, org.region_code], [data.orgName, '510115101002'])
+    // editing it later shows the community by name (the same dialog, filled again)
+    await page.locator(byTest(`org-node-${org.id}`)).click()
+    await page.locator(byTest('org-detail-name')).filter({ hasText: data.orgName }).waitFor()
+    await page.locator(byTest('org-edit')).click()
+    await dialog.waitFor()
+    await inputShows(inputOf(dialog, 'org-form-region'), '和盛镇 / 两河社区')
+    await page.keyboard.press('Escape')
   })
 
   await step(t, 'the English list says "10,000+ volunteers" and an exact figure for a search', async () => {
