@@ -5,8 +5,8 @@
 #include "app/internal.h"
 #include "app/regions.h"
 #include "app/secrets.h"
-#include "util/arena.h"
 #include "core/validate.h"
+#include "util/arena.h"
 #include "util/log.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,18 +81,21 @@ static int boot_tx(struct store *s, void *vctx)
 }
 
 /* Also at later starts, so an installation made before regions shipped
- * gets them; cheap when they are there (one indexed count). */
+ * gets them; cheap when they are there (one indexed count). Not fatal:
+ * when two servers start a new database at once one of them loses the
+ * race, and regions can always be imported by hand. */
 static int seed_regions(struct app *a, struct store *s)
 {
 	struct arena *arena = arena_new();
 	struct app_req r = { .app = a, .arena = arena, .store = s };
-	int loaded = 0, rc = regions_seed(&r, &loaded);
-	if (rc != 0)
-		log_error("loading the shipped regions failed: %s", r.err.code ? r.err.code : store_errmsg(s));
+	int loaded = 0;
+	if (regions_seed(&r, &loaded) != 0)
+		log_warn("the shipped regions were not loaded (%s): import them with zhiyuan import regions",
+			 r.err.code ? r.err.code : store_errmsg(s));
 	else if (loaded > 0)
 		log_info("loaded %d regions of the district from the shipped table", loaded);
 	arena_free(arena);
-	return rc;
+	return 0;
 }
 
 int bootstrap_run(struct app *a, struct store *s)
