@@ -265,7 +265,18 @@ test('regions and the volunteer total on a demo-sized district', { timeout: 240_
     await page.locator(byTest('volunteers-search-button')).click()
     await total.filter({ hasText: `${grouped(data.wangwei)} volunteers` }).waitFor()
     assert.equal(await text(total), `${grouped(data.wangwei)} volunteers`)
-    // the organisation form's picker in English: the district comes first
+    // the picker in English, where a project is edited: its prompt and its first choice
+    await page.goto(srv.url + '/projects')
+    await page.locator(byTest('project-new')).click()
+    const dialog = page.locator('.el-dialog').filter({ has: page.locator(byTest('project-save')) })
+    await dialog.waitFor()
+    const label = dialog.locator('.el-form-item', { has: page.locator(byTest('project-region')) }).locator('.el-form-item__label')
+    assert.equal(await text(label), 'Region')
+    assert.equal(await text(dialog.locator(byTest('project-region-mode'))), 'Enter a code')
+    await dialog.locator(byTest('project-region')).click()
+    const first = page.locator('.zy-region-popper:visible .el-cascader-menu').first().locator('.el-cascader-node').first()
+    assert.equal(await text(first), '温江区 (whole district)')
+    await page.keyboard.press('Escape')
     await page.evaluate(() => window.localStorage.setItem('zhiyuan.locale', 'zh-CN'))
   })
 
