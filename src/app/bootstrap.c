@@ -1,9 +1,12 @@
-/* First start: the district federation as root organisation and an admin
- * account. The admin password comes from ZHIYUAN_ADMIN_PASSWORD or is
+/* First start: the district federation as root organisation, an admin
+ * account and, for the district whose table ships with the binary, its
+ * regions. The admin password comes from ZHIYUAN_ADMIN_PASSWORD or is
  * generated and printed once to standard output, never to the log. */
 #include "app/internal.h"
+#include "app/regions.h"
 #include "app/secrets.h"
 #include "core/validate.h"
+#include "util/arena.h"
 #include "util/log.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +80,24 @@ static int boot_tx(struct store *s, void *vctx)
 	return rc;
 }
 
+/* Also at later starts, so an installation made before regions shipped
+ * gets them; cheap when they are there (one indexed count). Not fatal:
+ * when two servers start a new database at once one of them loses the
+ * race, and regions can always be imported by hand. */
+static int seed_regions(struct app *a, struct store *s)
+{
+	struct arena *arena = arena_new();
+	struct app_req r = { .app = a, .arena = arena, .store = s };
+	int loaded = 0;
+	if (regions_seed(&r, &loaded) != 0)
+		log_warn("the shipped regions were not loaded (%s): import them with zhiyuan import regions",
+			 r.err.code ? r.err.code : store_errmsg(s));
+	else if (loaded > 0)
+		log_info("loaded %d regions of the district from the shipped table", loaded);
+	arena_free(arena);
+	return 0;
+}
+
 int bootstrap_run(struct app *a, struct store *s)
 {
 	const struct app_config *cfg = app_config(a);
@@ -96,7 +117,7 @@ int bootstrap_run(struct app *a, struct store *s)
 	int rc = store_step(st);
 	store_done(st);
 	if (rc == STORE_ROW)
-		return 0;
+		return seed_regions(a, s);
 	if (rc != STORE_DONE)
 		return -1;
 
@@ -128,5 +149,5 @@ int bootstrap_run(struct app *a, struct store *s)
 			fflush(stdout);
 		}
 	}
-	return 0;
+	return seed_regions(a, s);
 }

@@ -4,6 +4,7 @@
 #include "app/imports.h"
 #include "app/internal.h"
 #include "app/orgs.h"
+#include "app/regions.h"
 #include "util/arena.h"
 #include "util/buf.h"
 #include <stdlib.h>
@@ -90,6 +91,11 @@ static void person_tags(uint64_t h, const char *const *list, size_t count, char 
 
 int demo_write_csv(FILE *out, int64_t first, int64_t count)
 {
+	/* residents of the district's communities and villages, as shipped */
+	static char homes[REGIONS_PUBLIC_MAX][13];
+	size_t nhomes = regions_builtin_codes("510115", 5, homes, REGIONS_PUBLIC_MAX);
+	if (!nhomes)
+		return -1;
 	fputs(imports_volunteer_template() + 3, out);   /* without the BOM */
 	for (int64_t i = first; i < first + count; i++) {
 		char id[19], birth[16], name[32], sk[96], ca[96];
@@ -98,9 +104,8 @@ int demo_write_csv(FILE *out, int64_t first, int64_t count)
 		person_name(i, name, sizeof(name));
 		person_tags(h, skills, N(skills), sk, sizeof(sk));
 		person_tags(h >> 3, categories, N(categories), ca, sizeof(ca));
-		/* the region of residence: one of the district's streets */
-		fprintf(out, "%s,,,居民身份证,%s,13%09lld,510115%03d%03d,%s,%s,周末,,,,,,\r\n",
-			name, id, (long long)(i % 1000000000), (int)(1 + h % 9), (int)(1 + (h >> 20) % 12), sk, ca);
+		fprintf(out, "%s,,,居民身份证,%s,13%09lld,%s,%s,%s,周末,,,,,,\r\n",
+			name, id, (long long)(i % 1000000000), homes[(h >> 20) % nhomes], sk, ca);
 	}
 	return ferror(out) ? -1 : 0;
 }
@@ -111,8 +116,8 @@ static const struct { const char *name, *code; } towns[11] = {
 	{ "涌泉街道志愿服务协会", "510115003000" }, { "天府街道志愿服务协会", "510115004000" },
 	{ "金马街道志愿服务协会", "510115005000" }, { "永宁街道志愿服务协会", "510115006000" },
 	{ "和盛镇志愿服务协会", "510115101000" }, { "万春镇志愿服务协会", "510115105000" },
-	{ "寿安镇志愿服务协会", "510115106000" }, { "海峡科技园志愿服务协会", "510115007000" },
-	{ "农业科技园志愿服务协会", "510115008000" },
+	{ "寿安镇志愿服务协会", "510115106000" }, { "海峡科技园志愿服务协会", "510115400000" },
+	{ "农业科技园志愿服务协会", "510115401000" },
 };
 static const char *const professions[] = { "医疗", "法律", "心理", "应急救援", "教育", "文化", "科技", "环保" };
 
@@ -293,11 +298,22 @@ int demo_load(struct app_req *r, int scale, int64_t people, int64_t records, FIL
 	for (int a = 0; a < 11; a++)
 		if ((assoc[a] = make_org(r, towns[a].name, "association", root, towns[a].code, false)) < 0)
 			return -1;
+	/* each workstation serves one of its town's shipped communities */
+	static char places[11][16][13];
+	size_t nplaces[11];
+	for (int a = 0; a < 11; a++) {
+		char prefix[10];
+		snprintf(prefix, sizeof(prefix), "%.9s", towns[a].code);
+		nplaces[a] = regions_builtin_codes(prefix, 5, places[a], 16);
+	}
 	for (int s = 0; s < 114; s++) {
 		int a = s % 11;
 		snprintf(name, sizeof(name), "%.*s第%d社区志愿服务工作站", (int)(strlen(towns[a].name) - strlen("志愿服务协会")),
 			 towns[a].name, s / 11 + 1);
-		snprintf(code, sizeof(code), "%.9s%03d", towns[a].code, s / 11 + 1);
+		if (nplaces[a])
+			snprintf(code, sizeof(code), "%s", places[a][(size_t)(s / 11) % nplaces[a]]);
+		else
+			snprintf(code, sizeof(code), "%.9s%03d", towns[a].code, s / 11 + 1);
 		if ((stations[nst++] = make_org(r, name, "station", assoc[a], code, false)) < 0)
 			return -1;
 	}
@@ -332,24 +348,24 @@ int demo_load(struct app_req *r, int scale, int64_t people, int64_t records, FIL
 	}
 	if (progress)
 		fprintf(progress, "organisations: 1 federation, 11 associations, 114 stations, 204 teams (39 professional), 9 agencies\n");
-	/* population of the district (the project's estimate, see data/regions) */
-	static const char pop_sql[] =
-		"INSERT INTO regions (code, name, parent_code, level, created_at, updated_at)"
-		" VALUES ('510115000000', '温江区', NULL, 3, $1, $1) ON CONFLICT (code) DO NOTHING";
-	st = store_prepare(r->store, pop_sql);
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	store_bind_int(st, 1, app_now());
-	store_step(st);
-	store_done(st);
-	st = store_prepare(r->store,
-		"INSERT INTO region_population (code, year, household_population) VALUES ('510115000000', 2015, $1)"
-		" ON CONFLICT (code, year) DO UPDATE SET household_population = $1");
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	store_bind_int(st, 1, 380000LL * scale);
-	store_step(st);
-	store_done(st);
+	/* regions and household population of the district and its towns (the
+	 * project's estimate, see data/regions), as a new installation loads
+	 * them at first start; scaled with the district */
+	int seeded = 0;
+	if (regions_seed(r, &seeded) != 0)
+		return -1;
+	if (scale > 1) {
+		st = store_prepare(r->store,
+			"UPDATE region_population SET household_population = household_population * $1"
+			" WHERE code LIKE '510115%' AND year = 2015");
+		if (!st)
+			return app_store_fail(r, STORE_ERROR);
+		store_bind_int(st, 1, scale);
+		int prc = store_step(st);
+		store_done(st);
+		if (prc != STORE_DONE)
+			return app_store_fail(r, prc);
+	}
 
 	/* volunteers: most belong to workstations, the rest to teams */
 	int64_t total = people ? people : (int64_t)DEMO_VOLUNTEERS * scale, done = 0;

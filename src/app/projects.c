@@ -155,10 +155,14 @@ static int proj_refs(struct app_req *r, struct proj *p)
 	struct store_stmt *st;
 	int rc;
 	if (p->region_given) {
+		/* the table holds 12-digit codes: 510115 is 510115000000 there */
+		char code12[13];
+		if (!p->region || region_normalize(p->region, code12) != 0)
+			return app_fail(r, APP_EINVALID, "region_not_found", "region_code");
 		st = store_prepare(r->store, "SELECT 1 FROM regions WHERE code = $1");
 		if (!st)
 			return app_store_fail(r, STORE_ERROR);
-		store_bind_text(st, 1, p->region);
+		store_bind_text(st, 1, code12);
 		rc = store_step(st);
 		store_done(st);
 		if (rc == STORE_DONE)

@@ -409,6 +409,8 @@ struct rimport_ctx {
 	size_t n;
 	json_t *rejected;
 	int64_t imported, updated, unchanged;
+	int64_t audit_org;        /* the organisation the audit entry is filed under */
+	const char *audit_path;
 };
 
 static void reject(struct rimport_ctx *c, int64_t row, const char *column, const char *code)
@@ -448,16 +450,15 @@ static int rimport_tx(struct store *s, void *vctx)
 	memset(&c->r->err, 0, sizeof(c->r->err));
 	json_t *detail = json_pack("{sI sI sI}", "imported", (json_int_t)c->imported,
 				   "updated", (json_int_t)c->updated, "unchanged", (json_int_t)c->unchanged);
-	int rc = audit_write(c->r, s, "import.regions", "region", 0, c->r->who->org_id,
-			     c->r->who->org_path, detail);
+	int rc = audit_write(c->r, s, "import.regions", "region", 0, c->audit_org, c->audit_path, detail);
 	json_decref(detail);
 	return rc;
 }
 
-int regions_import(struct app_req *r, const void *data, size_t len, json_t **out)
+/* Reads and applies a region table; the audit entry goes to audit_org. */
+static int import_table(struct app_req *r, const void *data, size_t len, int64_t audit_org,
+			const char *audit_path, json_t **out)
 {
-	if (authz_check(r, AUTHZ_REGIONS_WRITE, NULL) != 0)
-		return -1;
 	if (len == 0)
 		return app_fail(r, APP_EBADREQ, "body_required", NULL);
 	char err[256];
@@ -469,7 +470,8 @@ int regions_import(struct app_req *r, const void *data, size_t len, json_t **out
 	const char *const *cells;
 	size_t n, rowno;
 	int idx[R_COUNT], ret = -1;
-	struct rimport_ctx c = { .r = r, .rejected = json_array() };
+	struct rimport_ctx c = { .r = r, .rejected = json_array(), .audit_org = audit_org,
+				 .audit_path = audit_path };
 	size_t cap = 0;
 	int rc = table_next(t, &cells, &n, &rowno);
 	if (rc <= 0) {
@@ -542,4 +544,129 @@ out:
 	json_decref(c.rejected);
 	table_free(t);
 	return ret;
+}
+
+int regions_import(struct app_req *r, const void *data, size_t len, json_t **out)
+{
+	if (authz_check(r, AUTHZ_REGIONS_WRITE, NULL) != 0)
+		return -1;
+	return import_table(r, data, len, r->who->org_id, r->who->org_path, out);
+}
+
+/* data/regions/wenjiang.csv, compiled in by tools/embed.c */
+extern const char regions_wenjiang_csv[];
+extern const unsigned long regions_wenjiang_csv_len;
+#define BUILTIN_DISTRICT "510115"
+
+size_t regions_builtin_codes(const char *prefix, int level, char (*out)[13], size_t max)
+{
+	size_t n = 0, plen = strlen(prefix);
+	const char *p = regions_wenjiang_csv, *end = p + regions_wenjiang_csv_len;
+	while (p < end && n < max) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		if (!eol)
+			eol = end;
+		char code[13];
+		if (eol - p > 12 && p[12] == ',') {
+			memcpy(code, p, 12);
+			code[12] = 0;
+			if (valid_region_code(code) && strncmp(code, prefix, plen) == 0 &&
+			    region_level(code) == level)
+				memcpy(out[n++], code, 13);
+		}
+		p = eol + 1;
+	}
+	return n;
+}
+
+int regions_seed(struct app_req *r, int *loaded)
+{
+	*loaded = 0;
+	int64_t root;
+	if (app_root_org(r, &root) != 0)
+		return -1;
+	struct store_stmt *st = store_prepare(r->store,
+		"SELECT o.path, o.region_code,"
+		" (SELECT count(*) FROM regions WHERE parent_code = $2) FROM orgs o WHERE o.id = $1");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_int(st, 1, root);
+	store_bind_text(st, 2, BUILTIN_DISTRICT "000000");
+	int rc = store_step(st);
+	if (rc != STORE_ROW) {
+		store_done(st);
+		return app_store_fail(r, rc == STORE_DONE ? STORE_ERROR : rc);
+	}
+	const char *path = arena_strdup(r->arena, store_col_text(st, 0));
+	const char *region = store_col_text(st, 1);
+	/* the shipped table is the district's own: only an installation rooted
+	 * in it (the district or one of its towns) gets it, and only once */
+	bool ours = region && strncmp(region, BUILTIN_DISTRICT, 6) == 0;
+	int64_t have = store_col_int(st, 2);
+	store_done(st);
+	if (!ours || have > 0)
+		return 0;
+	json_t *report = NULL;
+	if (import_table(r, regions_wenjiang_csv, regions_wenjiang_csv_len, root, path, &report) != 0)
+		return -1;
+	*loaded = (int)json_integer_value(json_object_get(report, "imported"));
+	json_decref(report);
+	return 0;
+}
+
+int regions_public_children(struct app_req *r, const char *parent, json_t **out)
+{
+	char pcode[13];
+	if (parent) {
+		if (region_normalize(parent, pcode) != 0)
+			return app_fail(r, APP_EBADREQ, "invalid_region_code", "parent_code");
+	} else {
+		/* the installation's own region: where the picker starts */
+		int64_t root;
+		if (app_root_org(r, &root) != 0)
+			return -1;
+		struct store_stmt *st = store_prepare(r->store, "SELECT region_code FROM orgs WHERE id = $1");
+		if (!st)
+			return app_store_fail(r, STORE_ERROR);
+		store_bind_int(st, 1, root);
+		int rc = store_step(st);
+		int bad = rc != STORE_ROW || region_normalize(store_col_text(st, 0), pcode) != 0;
+		store_done(st);
+		if (bad)
+			return app_store_fail(r, rc == STORE_ROW ? STORE_ERROR : rc);
+	}
+	/* only fields a public page may show; retired codes are left out */
+	struct store_stmt *st = store_prepare(r->store,
+		"SELECT p.code, p.name, p.level,"
+		" (SELECT c.code FROM regions c WHERE c.parent_code = p.code LIMIT 1)"
+		" FROM regions p WHERE p.parent_code = $1 AND (p.valid_to IS NULL OR p.valid_to >= $2)"
+		" ORDER BY p.code LIMIT " REGIONS_PUBLIC_MAX_S);
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	int today = app_today_ymd();
+	store_bind_text(st, 1, pcode);
+	store_bind_text(st, 2, arena_printf(r->arena, "%04d-%02d-%02d", today / 10000, today / 100 % 100, today % 100));
+	json_t *items = json_array();
+	int rc;
+	while ((rc = store_step(st)) == STORE_ROW)
+		json_array_append_new(items, json_pack("{ss ss si sb}", "code", store_col_text(st, 0),
+			"name", store_col_text(st, 1), "level", (int)store_col_int(st, 2),
+			"has_children", !store_col_null(st, 3)));
+	store_done(st);
+	if (rc != STORE_DONE) {
+		json_decref(items);
+		return app_store_fail(r, rc);
+	}
+	const char *pname = NULL;
+	st = store_prepare(r->store, "SELECT name FROM regions WHERE code = $1");
+	if (!st) {
+		json_decref(items);
+		return app_store_fail(r, STORE_ERROR);
+	}
+	store_bind_text(st, 1, pcode);
+	if (store_step(st) == STORE_ROW)
+		pname = arena_strdup(r->arena, store_col_text(st, 0));
+	store_done(st);
+	*out = json_pack("{ss ss? so}", "parent_code", pcode, "parent_name", pname, "items", items);
+	return 0;
 }

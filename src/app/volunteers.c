@@ -993,6 +993,9 @@ int volunteers_list(struct app_req *r, const struct volunteers_query *f, json_t 
 		sqlq_add(&q, " AND v.birth_date > $%d", sqlq_text(&q,
 			arena_printf(r->arena, "%04d-%02d-%02d", d / 10000, d / 100 % 100, d % 100)));
 	}
+	/* the filters end here: the count below reuses them */
+	size_t where_end = q.sql.len;
+	int where_n = q.n;
 	if (by_name || by_number) {
 		const char *col = by_name ? "v.name" : "v.volunteer_number";
 		if (after_key) {
@@ -1015,6 +1018,36 @@ int volunteers_list(struct app_req *r, const struct volunteers_query *f, json_t 
 		buf_puts(&q.sql, part);
 	}
 	sqlq_add(&q, " LIMIT $%d", sqlq_num(&q, limit + 1));
+	/* the first page says how many match, counting no further than the
+	 * cap: past it the exact figure costs a scan of everyone in scope */
+	int64_t total = -1;
+	if (!f->cursor) {
+		struct buf cq;
+		buf_init(&cq, 8192);
+		buf_puts(&cq, "SELECT count(*) FROM (SELECT 1");
+		size_t from = strlen("SELECT " VOL_COLUMNS);
+		buf_append(&cq, q.sql.data + from, where_end - from);
+		char part[48];
+		snprintf(part, sizeof(part), " LIMIT $%d) t", where_n + 1);
+		buf_puts(&cq, part);
+		struct store_stmt *ct = store_prepare_once(r->store, cq.data);
+		buf_release(&cq);
+		if (!ct)
+			return buf_release(&q.sql), app_store_fail(r, STORE_ERROR);
+		for (int i = 0; i < where_n; i++) {
+			if (q.is_num[i])
+				store_bind_int(ct, i + 1, q.num[i]);
+			else
+				store_bind_text(ct, i + 1, q.text[i]);
+		}
+		store_bind_int(ct, where_n + 1, VOLUNTEERS_TOTAL_CAP + 1);
+		int crc = store_step(ct);
+		if (crc == STORE_ROW)
+			total = store_col_int(ct, 0);
+		store_done(ct);
+		if (crc != STORE_ROW)
+			return buf_release(&q.sql), app_store_fail(r, crc);
+	}
 	struct store_stmt *st = store_prepare_once(r->store, q.sql.data);
 	buf_release(&q.sql);
 	if (!st)
@@ -1064,6 +1097,11 @@ int volunteers_list(struct app_req *r, const struct volunteers_query *f, json_t 
 		return app_store_fail(r, rc);
 	}
 	*out = json_pack("{so ss?}", "items", items, "next_cursor", next);
+	if (total >= 0) {
+		bool capped = total > VOLUNTEERS_TOTAL_CAP;
+		json_object_set_new(*out, "total", json_integer(capped ? VOLUNTEERS_TOTAL_CAP : total));
+		json_object_set_new(*out, "total_capped", json_boolean(capped));
+	}
 	return 0;
 }
 

@@ -27,6 +27,10 @@ int volunteers_create(struct app_req *r, json_t *in, json_t **out);
 /* POST /public/volunteers: self-registration with a password; creates a
  * `volunteer` login whose name is the phone number. */
 int volunteers_register_self(struct app_req *r, json_t *in, json_t **out);
+/* GET /volunteers. The first page (no cursor) also carries total, the
+ * number of matches up to VOLUNTEERS_TOTAL_CAP, and total_capped, true
+ * when there are more than that (the console shows "10,000+"). */
+#define VOLUNTEERS_TOTAL_CAP 10000
 int volunteers_list(struct app_req *r, const struct volunteers_query *q, json_t **out);
 int volunteers_get(struct app_req *r, int64_t id, json_t **out);
 int volunteers_update(struct app_req *r, int64_t id, json_t *in, json_t **out);

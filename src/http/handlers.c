@@ -430,6 +430,15 @@ enum MHD_Result h_regions_list(struct http_req *req, json_t *in)
 	return reply(req, rc, 200, out);
 }
 
+enum MHD_Result h_public_regions(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	if (app_req_init(&req->app, req->srv->app, req->arena, req->client) != 0)
+		return http_send_app_error(req);
+	int rc = regions_public_children(&req->app, http_query(req, "parent_code"), &out);
+	return reply(req, rc, 200, out);
+}
+
 enum MHD_Result h_regions_create(struct http_req *req, json_t *in)
 {
 	json_t *out = NULL;

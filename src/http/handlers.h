@@ -48,6 +48,7 @@ enum MHD_Result h_me_vol_export(struct http_req *req, json_t *in);
 enum MHD_Result h_me_vol_delete(struct http_req *req, json_t *in);
 
 enum MHD_Result h_regions_list(struct http_req *req, json_t *in);
+enum MHD_Result h_public_regions(struct http_req *req, json_t *in);
 enum MHD_Result h_regions_create(struct http_req *req, json_t *in);
 enum MHD_Result h_regions_get(struct http_req *req, json_t *in);
 enum MHD_Result h_regions_update(struct http_req *req, json_t *in);

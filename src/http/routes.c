@@ -55,6 +55,7 @@ const struct route route_table[] = {
 	{ "PATCH", "/api/v1/regions/{code}", h_regions_update, ROUTE_AUTH, BODY_JSON, 0 },
 	{ "PUT", "/api/v1/regions/{code}/population/{year}", h_regions_population, ROUTE_AUTH, BODY_JSON, 0 },
 	{ "POST", "/api/v1/imports/regions", h_import_regions, ROUTE_AUTH, BODY_RAW, UPLOAD_MAX },
+	{ "GET", "/api/v1/public/regions", h_public_regions, ROUTE_PUBLIC, BODY_NONE, 0 },
 	{ "POST", "/api/v1/imports/volunteers", h_import_volunteers, ROUTE_AUTH, BODY_RAW, UPLOAD_MAX },
 	{ "GET", "/api/v1/imports/volunteers/template.csv", h_import_template, ROUTE_AUTH, BODY_NONE, 0 },
 	{ "POST", "/api/v1/activities", h_act_create, ROUTE_AUTH, BODY_JSON, 0 },

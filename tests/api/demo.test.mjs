@@ -30,6 +30,31 @@ test('zhiyuan demo loads the district and the tree prints its sentence', async (
       assert.equal(t.volunteers, 3000);
       assert.equal(t.household_population, 380000);
       assert.equal(t.coverage, Math.floor(3000 * 1000 / 380000) / 1000);
+      // towns carry their household population (shipped with the binary),
+      // so the tree of an association reports the coverage of its town:
+      // 3,000 people go to the first four workstations, 750 each
+      const kids = (await c.get('/api/v1/public/regions?parent_code=510115')).json.items;
+      assert.equal(kids.length, 11);
+      const nodes = (await c.get(`/api/v1/organizations/${me.org_id}/tree`)).json.nodes;
+      const liucheng = nodes.find((n) => n.name === '柳城街道志愿服务协会');
+      assert.equal(liucheng.region_code, '510115001000');
+      const lt = (await c.get(`/api/v1/organizations/${liucheng.id}/tree`)).json.summary;
+      assert.deepEqual([lt.volunteers, lt.household_population, lt.population_year, lt.coverage], [750, 62000, 2015, 0.012]);
+      let pops = 0, residents = 0;
+      for (const town of kids) {
+        const g = (await c.get(`/api/v1/regions/${town.code}`)).json;
+        pops += g.household_population;
+        residents += g.volunteers;
+      }
+      assert.equal(pops, 380000, 'the towns add up to the district');
+      assert.equal(residents, 3000, 'everybody lives in a shipped community');
+      // every workstation serves a community of its own town
+      for (const st of nodes.filter((n) => n.kind === 'station')) {
+        const parent = nodes.find((n) => n.id === st.parent_id);
+        const town = parent.region_code;
+        assert.equal(st.region_code.slice(0, 9), town.slice(0, 9), st.name);
+        assert.equal((await c.get(`/api/v1/regions/${st.region_code}`)).status, 200, st.region_code);
+      }
       const page = await c.get('/api/v1/volunteers?limit=5');
       assert.equal(page.json.items.length, 5);
     } finally {
