@@ -43,7 +43,7 @@ const mine = async (client, query = '') => {
 };
 
 before(async () => {
-  srv = await startServer();
+  srv = await startServer({ args: ['--public-url', 'https://zhiyuan.example.cn'] });
   root = new Client(srv.url);
   await root.login('admin', srv.adminPassword);
   const rootOrg = (await root.get('/api/v1/me')).json.org_id;

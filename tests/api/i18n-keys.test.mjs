@@ -200,6 +200,12 @@ const DYNAMIC = {
   'weekday.d${}': () => keysOf('weekday.d${}', uiList('projects.js', 'WEEKDAYS')),
   'proj.${}': () => keysOf('proj.${}', uiList('projects.js', 'PROJECT_ACTIONS', 'action')),
   'proj.${}Confirm': () => keysOf('proj.${}Confirm', uiList('projects.js', 'PROJECT_ACTIONS', 'action')),
+  'homeOrg.kind.${}': () => keysOf('homeOrg.kind.${}', apiEnum('PublicOrg', 'kind')),
+  'homeOrg.near.${}': () => keysOf('homeOrg.near.${}', apiEnum('PublicOrg', 'near')),
+  'homeOrg.status.${}': () => keysOf('homeOrg.status.${}', [...new Set([...apiEnum('JoinRequest', 'status'), ...uiList('views/JoinRequestsView.vue', 'STATUSES')])]),
+  'entries.why.${}': () => keysOf('entries.why.${}', apiEnum('Record', 'approve_block')),
+  'entries.block.${}': () => keysOf('entries.block.${}', apiEnum('Record', 'approve_block')),
+  'entries.${}': () => keysOf('entries.${}', uiList('views/MyEntriesView.vue', 'FILTERS')),
   // RegionsView shows levels 1–5 by name and any other as a number
   'regions.level${}': () => keysOf('regions.level${}', [1, 2, 3, 4, 5]),
   // count('federation', n) in OrganizationsView: `orgSummary.${key}` and its One form
@@ -230,7 +236,7 @@ test('both locales have the same keys, each a text', () => {
     const notText = [...locale.leaves].filter(([, v]) => typeof v !== 'string').map(([k]) => k);
     assert.deepEqual(notText, [], 'messages that are not text');
   }
-  const pairs = (files, tag) => files.map((f) => f.replace(tag, 'X')).sort();
+  const pairs = (files, tag) => files.map((f) => f.slice(0, -`${tag}.js`.length) + 'X.js').sort();
   assert.deepEqual(pairs(zh.files, 'zh-CN'), pairs(en.files, 'en'), 'locale files come in pairs');
 });
 

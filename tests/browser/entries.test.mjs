@@ -106,7 +106,7 @@ async function prepare() {
 before(async () => {
   assert.ok(existsSync(join(ROOT, 'web', 'dist', 'index.html')), 'web/dist is missing: run `npm ci && npm run build` in web/ first')
   mkdirSync(SHOTS, { recursive: true })
-  srv = await withTimeout(startDistrict(), 120_000, 'startDistrict')
+  srv = await withTimeout(startDistrict({ args: ['--public-url', 'https://zhiyuan.example.cn'] }), 120_000, 'startDistrict')
   base = srv.url
   await withTimeout(prepare(), 30_000, 'prepare')
   browser = await launchBrowser()
