@@ -192,6 +192,7 @@ test('a volunteer on file claims an account on a phone and lands on their own ho
     assert.match(await text(page.locator(byTest('vhome-hello'))), new RegExp(ONE.name))
     assert.equal(await page.locator(byTest('home-page')).count(), 0, 'not the console home')
     assert.doesNotMatch(await page.locator('body').innerText(), /API 令牌|管理控制台/)
+    await page.locator('[data-test="volunteer-home"][data-loaded="true"]').waitFor()
     await page.locator(byTest('vhome-shifts')).waitFor()
     assert.match(await text(page.locator(byTest('vhome-hours'))), /^2\.0/)
     assert.match(await text(page.locator(byTest('vhome-points'))), new RegExp(`^${data.points}\\b`))
@@ -255,6 +256,8 @@ test('staff invite a volunteer from the file; the volunteer finishes in English'
     await signIn(phonePg, base, TWO.phone, TWO.password)
     await phonePg.locator(byTest('vhome-hello')).waitFor()
     assert.match(await text(phonePg.locator(byTest('vhome-hello'))), /Hello/)
+    // the figures arrive after the greeting
+    await phonePg.locator('[data-test="volunteer-home"][data-loaded="true"]').waitFor()
     assert.match(await text(phonePg.locator(byTest('vhome-hours'))), /^0\.0\s*Hours served/)
     assert.match(await text(phonePg.locator(byTest('vhome-no-shifts'))), /No shifts/)
     await noRawKeys(phonePg)

@@ -98,7 +98,9 @@ test('a self-registered volunteer chooses a station and moves to another', { tim
     await inputOf(form, 'vol-phone').fill(person.phone)
     // the person lives in the other station's community: the target is
     // not among the nearest ones offered before a search
-    await inputOf(form, 'vol-region').fill(data.second.region_code)
+    // the code typed by hand (the region picker's fallback; tests/browser/regions.test.mjs picks)
+    await form.locator(byTest('vol-region-mode')).click()
+    await inputOf(form, 'vol-region-code').fill(data.second.region_code)
     await inputOf(form, 'vol-password').fill(person.password)
     await inputOf(form, 'vol-password2').fill(person.password)
     await form.locator(byTest('vol-consent-notice')).click()
@@ -230,7 +232,9 @@ test('a self-registered volunteer chooses a station and moves to another', { tim
     await phone.goto(base + '/join')
     const form = phone.locator(byTest('volunteer-form'))
     await form.waitFor()
-    await inputOf(form, 'vol-region').fill(data.target.region_code)
+    // the code typed by hand (the region picker's fallback; tests/browser/regions.test.mjs picks)
+    await form.locator(byTest('vol-region-mode')).click()
+    await inputOf(form, 'vol-region-code').fill(data.target.region_code)
     const picker = phone.locator(byTest('join-home'))
     assert.match(await picker.innerText(), /Choose your station or team/)
     await picker.locator(byTest(`join-home-pick-option-${data.target.id}`)).getByText('Your community').waitFor()
