@@ -55,9 +55,11 @@ void export_china_time(const char *iso, char *out, size_t outlen)
 		return;
 	}
 	/* the API's own form only: YYYY-MM-DDTHH:MM:SSZ */
-	int y = strlen(iso) == 20 && iso[4] == '-' && iso[7] == '-' && iso[10] == 'T' && iso[13] == ':' &&
-			iso[16] == ':' && iso[19] == 'Z' ? digits(iso, 4) : -1;
-	int mo = digits(iso + 5, 2), d = digits(iso + 8, 2), h = digits(iso + 11, 2), mi = digits(iso + 14, 2);
+	bool shaped = strlen(iso) == 20 && iso[4] == '-' && iso[7] == '-' && iso[10] == 'T' && iso[13] == ':' &&
+		      iso[16] == ':' && iso[19] == 'Z';
+	/* a shorter text must not be read past its end */
+	int y = shaped ? digits(iso, 4) : -1, mo = shaped ? digits(iso + 5, 2) : -1, d = shaped ? digits(iso + 8, 2) : -1,
+	    h = shaped ? digits(iso + 11, 2) : -1, mi = shaped ? digits(iso + 14, 2) : -1;
 	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59) {
 		snprintf(out, outlen, "%s", iso);
 		return;
