@@ -38,6 +38,19 @@ int users_list(struct app_req *r, const struct users_query *q, json_t **out);
 int users_get(struct app_req *r, int64_t id, json_t **out);
 int users_update(struct app_req *r, int64_t id, json_t *in, json_t **out);
 
+/* Whether phone is the login of an account other than except_id (0:
+ * any), inside the caller's transaction. Returns STORE_OK or an error rc. */
+struct store;
+int users_phone_taken(struct store *s, const char *phone, int64_t except_id, bool *yes);
+/* Inserts an active login with the volunteer role for a volunteer file
+ * (self-registration, a completed claim), inside the caller's
+ * transaction; phone may be NULL. Returns STORE_OK with *id,
+ * STORE_CONSTRAINT when the username or phone is taken (the caller says
+ * which error that is), or another error rc. */
+int users_insert_volunteer(struct store *s, const char *username, const char *phone,
+			   const char *display_name, const char *password_hash, int64_t org_id,
+			   const char *region, int64_t now, int64_t *id);
+
 /* Command-line recovery (`zhiyuan user reset-password NAME`): sets a new
  * generated password (written to password, at least 17 bytes), ends the
  * user's sessions and audits the change. Returns 0 or -1. */

@@ -108,20 +108,8 @@ static int fill_totals_tx(struct store *s, void *ctx)
 /* Totals of records approved before migration 0005 created their table. */
 static int fill_totals(struct store *s)
 {
-	struct store_stmt *st = store_prepare(s,
-		"SELECT 1 FROM meta WHERE name IN ('totals_pending', 'stars_pending') LIMIT 1");
-	if (!st)
-		return -1;
-	int rc = store_step(st);
-	store_done(st);
-	if (rc == STORE_DONE)
-		return 0;
-	if (rc != STORE_ROW || store_tx(s, fill_totals_tx, NULL) != STORE_OK) {
-		log_error("cannot fill the volunteers' totals of earlier records");
-		return -1;
-	}
-	log_info("filled the volunteers' totals of earlier records");
-	return 0;
+	return app_fill_pending(s, "SELECT 1 FROM meta WHERE name IN ('totals_pending', 'stars_pending') LIMIT 1",
+				fill_totals_tx, "the volunteers' totals of earlier records");
 }
 
 int app_open(const struct app_config *cfg, struct app **out)

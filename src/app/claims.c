@@ -12,6 +12,7 @@
  * tries, are used once, and are stored as a keyed digest (libsodium) of
  * the ticket and the code: a copy of the database gives neither. */
 #include "app/claims.h"
+#include "app/accounts.h"
 #include "app/authz.h"
 #include "app/input.h"
 #include "app/internal.h"
@@ -342,32 +343,6 @@ static int wrong_code_tx(struct store *s, void *vctx)
 	return rc == STORE_DONE ? STORE_OK : rc;
 }
 
-static int exec1(struct store *s, const char *sql, int64_t a, int64_t b)
-{
-	struct store_stmt *st = store_prepare(s, sql);
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, a);
-	store_bind_int(st, 2, b);
-	int rc = store_step(st);
-	store_done(st);
-	return rc == STORE_DONE ? STORE_OK : rc;
-}
-
-/* Whether a phone is some account's already (other than user_id). */
-static int phone_taken(struct store *s, const char *phone, int64_t user_id, bool *yes)
-{
-	struct store_stmt *st = store_prepare(s, "SELECT 1 FROM users WHERE phone = $1 AND id <> $2");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_text(st, 1, phone);
-	store_bind_int(st, 2, user_id);
-	int rc = store_step(st);
-	store_done(st);
-	*yes = rc == STORE_ROW;
-	return rc == STORE_ROW || rc == STORE_DONE ? STORE_OK : rc;
-}
-
 static int complete_tx(struct store *s, void *vctx)
 {
 	struct complete_ctx *c = vctx;
@@ -437,7 +412,7 @@ static int complete_tx(struct store *s, void *vctx)
 		store_done(st);
 		if (rc != STORE_DONE)
 			return rc;
-		rc = exec1(s, "DELETE FROM sessions WHERE user_id = $1 AND id <> $2", c->user_id, 0);
+		rc = app_exec_ints(s, "DELETE FROM sessions WHERE user_id = $1 AND id <> $2", c->user_id, 0);
 		if (rc != STORE_OK)
 			return rc;
 		c->login = uphone ? uphone : uname;
@@ -446,46 +421,29 @@ static int complete_tx(struct store *s, void *vctx)
 		/* the phone on file is the login; when another account holds it
 		 * already, the login is a name made from the volunteer number */
 		bool taken;
-		rc = phone_taken(s, c->phone, 0, &taken);
+		rc = users_phone_taken(s, c->phone, 0, &taken);
 		if (rc != STORE_OK)
 			return rc;
 		const char *username = arena_printf(r->arena, "v%s", taken ? c->vnumber : c->phone);
-		st = store_prepare(s,
-			"INSERT INTO users (username, phone, display_name, password_hash, roles, org_id,"
-			" region_code, status, created_at, updated_at)"
-			" VALUES ($1, $2, $3, $4, 'volunteer', $5, $6, 'active', $7, $7) RETURNING id");
-		if (!st)
-			return STORE_ERROR;
-		store_bind_text(st, 1, username);
-		if (taken)
-			store_bind_null(st, 2);
-		else
-			store_bind_text(st, 2, c->phone);
-		store_bind_text(st, 3, c->vname);
-		store_bind_text(st, 4, c->password_hash);
-		store_bind_int(st, 5, c->org_id);
-		store_bind_text(st, 6, c->region);
-		store_bind_int(st, 7, now);
-		rc = store_step(st);
-		c->user_id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
-		store_done(st);
+		rc = users_insert_volunteer(s, username, taken ? NULL : c->phone, c->vname, c->password_hash,
+					    c->org_id, c->region, now, &c->user_id);
 		if (rc == STORE_CONSTRAINT) {
 			app_fail(r, APP_ECONFLICT, "phone_taken", NULL);
 			return STORE_ERROR;
 		}
-		if (rc != STORE_ROW)
+		if (rc != STORE_OK)
 			return rc;
-		rc = exec1(s, "UPDATE volunteers SET user_id = $2 WHERE id = $1", c->volunteer_id, c->user_id);
+		rc = app_exec_ints(s, "UPDATE volunteers SET user_id = $2 WHERE id = $1", c->volunteer_id, c->user_id);
 		if (rc != STORE_OK)
 			return rc;
 		c->login = taken ? username : c->phone;
 	}
 	/* the claim made an account: the volunteer's other live claims end */
-	rc = exec1(s, "UPDATE account_claims SET expires_at = $2 WHERE volunteer_id = $1"
+	rc = app_exec_ints(s, "UPDATE account_claims SET expires_at = $2 WHERE volunteer_id = $1"
 		   " AND used_at IS NULL AND expires_at > $2", c->volunteer_id, now);
 	if (rc != STORE_OK)
 		return rc;
-	rc = exec1(s, "UPDATE account_claims SET user_id = $2 WHERE id = $1", c->claim_id, c->user_id);
+	rc = app_exec_ints(s, "UPDATE account_claims SET user_id = $2 WHERE id = $1", c->claim_id, c->user_id);
 	if (rc != STORE_OK)
 		return rc;
 	/* the person is the actor of their own claim */

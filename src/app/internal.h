@@ -96,6 +96,17 @@ const struct sender *app_sender(struct app *a);
  * r->err.retry_after set when the key waits (accounts.c). */
 int app_throttle_check(struct app_req *r, const char *key, const char *code);
 
+/* At start: when probe (a string literal) finds a row, work is left, and
+ * fill runs in a transaction; logs "filled what" or "cannot fill what".
+ * Returns 0 (nothing left or filled) or -1. */
+int app_fill_pending(struct store *s, const char *probe, int (*fill)(struct store *s, void *ctx),
+		     const char *what);
+
+/* Runs sql with $1 = a and $2 = b (ids, times) inside the caller's
+ * transaction, for statements that return no rows. Returns STORE_OK or
+ * an error rc. */
+int app_exec_ints(struct store *s, const char *sql, int64_t a, int64_t b);
+
 /* The id of the root organisation. */
 int app_root_org(struct app_req *r, int64_t *id);
 

@@ -535,14 +535,8 @@ static int dissolve_tx(struct store *s, void *vctx)
 		app_fail(c->r, APP_ECONFLICT, "org_not_empty", NULL);
 		return STORE_ERROR;
 	}
-	st = store_prepare(s, "UPDATE orgs SET status = 'dissolved', updated_at = $2 WHERE id = $1");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, c->id);
-	store_bind_int(st, 2, app_now());
-	rc = store_step(st);
-	store_done(st);
-	if (rc != STORE_DONE)
+	rc = app_exec_ints(s, "UPDATE orgs SET status = 'dissolved', updated_at = $2 WHERE id = $1", c->id, app_now());
+	if (rc != STORE_OK)
 		return rc;
 	return audit_write(c->r, s, "org.dissolve", "org", c->id, c->id, c->path, NULL);
 }

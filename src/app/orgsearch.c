@@ -249,19 +249,8 @@ static int fill_tx(struct store *s, void *ctx)
 
 int orgs_fill_search(struct store *s)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT 1 FROM orgs WHERE search_text IS NULL LIMIT 1");
-	if (!st)
-		return -1;
-	int rc = store_step(st);
-	store_done(st);
-	if (rc == STORE_DONE)
-		return 0;
-	if (rc != STORE_ROW || store_tx(s, fill_tx, NULL) != STORE_OK) {
-		log_error("cannot fill the organisations' search columns");
-		return -1;
-	}
-	log_info("filled the organisations' search columns");
-	return 0;
+	return app_fill_pending(s, "SELECT 1 FROM orgs WHERE search_text IS NULL LIMIT 1", fill_tx,
+				"the organisations' search columns");
 }
 
 /* "%term%" (contains) or "term%" (starts with) for LIKE ... ESCAPE '\',

@@ -85,10 +85,39 @@ static int taken(struct store *s, const char *sql, const char *value, int64_t ex
 	return (rc == STORE_ROW || rc == STORE_DONE) ? STORE_OK : rc;
 }
 
+int users_phone_taken(struct store *s, const char *phone, int64_t except_id, bool *yes)
+{
+	return taken(s, "SELECT 1 FROM users WHERE phone = $1 AND id <> $2", phone, except_id, yes);
+}
+
+int users_insert_volunteer(struct store *s, const char *username, const char *phone,
+			   const char *display_name, const char *password_hash, int64_t org_id,
+			   const char *region, int64_t now, int64_t *id)
+{
+	struct store_stmt *st = store_prepare(s,
+		"INSERT INTO users (username, phone, display_name, password_hash, roles, org_id,"
+		" region_code, status, created_at, updated_at)"
+		" VALUES ($1, $2, $3, $4, 'volunteer', $5, $6, 'active', $7, $7) RETURNING id");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_text(st, 1, username);
+	if (phone)
+		store_bind_text(st, 2, phone);
+	else
+		store_bind_null(st, 2);
+	store_bind_text(st, 3, display_name);
+	store_bind_text(st, 4, password_hash);
+	store_bind_int(st, 5, org_id);
+	store_bind_text(st, 6, region);
+	store_bind_int(st, 7, now);
+	int rc = store_step(st);
+	*id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
+	store_done(st);
+	return rc == STORE_ROW ? STORE_OK : rc;
+}
+
 static const char q_name_taken[] =
 	"SELECT 1 FROM users WHERE lower(username) = lower($1) AND id <> $2";
-static const char q_phone_taken[] =
-	"SELECT 1 FROM users WHERE phone = $1 AND id <> $2";
 
 struct user_ctx {
 	struct app_req *r;
@@ -118,7 +147,7 @@ static int check_unique(struct user_ctx *c, struct store *s)
 		}
 	}
 	if (c->phone) {
-		rc = taken(s, q_phone_taken, c->phone, c->id, &yes);
+		rc = users_phone_taken(s, c->phone, c->id, &yes);
 		if (rc != STORE_OK)
 			return rc;
 		if (yes) {

@@ -4,6 +4,7 @@
 #include "util/arena.h"
 #include "util/timeutil.h"
 #include "util/buf.h"
+#include "util/log.h"
 #include "core/validate.h"
 #include "app/authz.h"
 #include <string.h>
@@ -237,4 +238,34 @@ int app_idem_lookup(struct app_req *r, struct store *s, const char *sql, const c
 		*id = store_col_int(st, 0);
 	store_done(st);
 	return rc;
+}
+
+int app_fill_pending(struct store *s, const char *probe, int (*fill)(struct store *s, void *ctx),
+		     const char *what)
+{
+	struct store_stmt *st = store_prepare(s, probe);
+	if (!st)
+		return -1;
+	int rc = store_step(st);
+	store_done(st);
+	if (rc == STORE_DONE)
+		return 0;
+	if (rc != STORE_ROW || store_tx(s, fill, NULL) != STORE_OK) {
+		log_error("cannot fill %s", what);
+		return -1;
+	}
+	log_info("filled %s", what);
+	return 0;
+}
+
+int app_exec_ints(struct store *s, const char *sql, int64_t a, int64_t b)
+{
+	struct store_stmt *st = store_prepare(s, sql);
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, a);
+	store_bind_int(st, 2, b);
+	int rc = store_step(st);
+	store_done(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
 }

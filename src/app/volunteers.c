@@ -1,6 +1,7 @@
 /* Volunteer files: registration, search, edits, lifecycle and the
  * person's own rights. See volunteers.h for the promises. */
 #include "app/volunteers.h"
+#include "app/accounts.h"
 #include "app/authz.h"
 #include "app/input.h"
 #include "app/internal.h"
@@ -604,42 +605,23 @@ static int register_tx(struct store *s, void *vctx)
 {
 	struct create_ctx *c = vctx;
 	struct vol *v = c->v;
-	struct store_stmt *st = store_prepare(s, "SELECT 1 FROM users WHERE phone = $1");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_text(st, 1, v->phone);
-	int rc = store_step(st);
-	store_done(st);
-	if (rc == STORE_ROW) {
+	bool taken;
+	int rc = users_phone_taken(s, v->phone, 0, &taken);
+	if (rc != STORE_OK)
+		return rc;
+	if (taken) {
 		app_fail(c->r, APP_ECONFLICT, "phone_taken", "phone");
 		return STORE_ERROR;
 	}
-	if (rc != STORE_DONE)
-		return rc;
-	int64_t now = app_now();
 	/* the login's name is made from the phone; people sign in with it */
 	c->username = arena_printf(c->r->arena, "v%s", v->phone);
-	st = store_prepare(s,
-		"INSERT INTO users (username, phone, display_name, password_hash, roles, org_id,"
-		" region_code, status, created_at, updated_at)"
-		" VALUES ($1, $2, $3, $4, 'volunteer', $5, $6, 'active', $7, $7) RETURNING id");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_text(st, 1, c->username);
-	store_bind_text(st, 2, v->phone);
-	store_bind_text(st, 3, v->name);
-	store_bind_text(st, 4, v->password_hash);
-	store_bind_int(st, 5, v->org_id);
-	store_bind_text(st, 6, v->org_region);
-	store_bind_int(st, 7, now);
-	rc = store_step(st);
-	v->user_id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
-	store_done(st);
+	rc = users_insert_volunteer(s, c->username, v->phone, v->name, v->password_hash, v->org_id,
+				    v->org_region, app_now(), &v->user_id);
 	if (rc == STORE_CONSTRAINT) {
 		app_fail(c->r, APP_ECONFLICT, "phone_taken", "phone");
 		return STORE_ERROR;
 	}
-	if (rc != STORE_ROW)
+	if (rc != STORE_OK)
 		return rc;
 	return create_tx(s, vctx);
 }
@@ -1630,20 +1612,15 @@ static int delete_tx(struct store *s, void *vctx)
 		return rc;
 	/* personal fields go; what counts (gender, birth year, region, home
 	 * organisation, dates) stays so totals remain true */
-	struct store_stmt *st = store_prepare(s,
+	rc = app_exec_ints(s,
 		"UPDATE volunteers SET name = '已注销', birth_date = substr(birth_date, 1, 4) || '-01-01',"
 		" id_sealed = NULL, id_hash = NULL, id_masked = '******', phone = NULL, skills = '[]',"
 		" service_categories = '[]', available_time = '', education = '', employer = '',"
 		" emergency_name = NULL, emergency_phone = NULL, guardian_name = NULL, guardian_phone = NULL,"
-		" status = 'deleted', deleted_at = $2, updated_at = $2 WHERE id = $1");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, c->id);
-	store_bind_int(st, 2, app_now());
-	rc = store_step(st);
-	store_done(st);
-	if (rc != STORE_DONE)
+		" status = 'deleted', deleted_at = $2, updated_at = $2 WHERE id = $1", c->id, app_now());
+	if (rc != STORE_OK)
 		return rc;
+	struct store_stmt *st;
 	static const char *const account[] = {
 		"UPDATE users SET phone = NULL, display_name = '', status = 'disabled',"
 		" username = 'deleted-' || CAST(id AS TEXT) WHERE id = $1",
@@ -1663,15 +1640,9 @@ static int delete_tx(struct store *s, void *vctx)
 	if ((rc = shifts_release(c->r, s, c->id)) != STORE_OK)
 		return rc;
 	/* a request to join somewhere goes with the person */
-	st = store_prepare(s, "UPDATE join_requests SET status = 'withdrawn', decided_at = $2"
-			      " WHERE volunteer_id = $1 AND status = 'open'");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, c->id);
-	store_bind_int(st, 2, app_now());
-	rc = store_step(st);
-	store_done(st);
-	if (rc != STORE_DONE)
+	rc = app_exec_ints(s, "UPDATE join_requests SET status = 'withdrawn', decided_at = $2"
+			   " WHERE volunteer_id = $1 AND status = 'open'", c->id, app_now());
+	if (rc != STORE_OK)
 		return rc;
 	return audit_write(c->r, s, "volunteer.delete", "volunteer", c->id, c->org_id, c->org_path, NULL);
 }

@@ -10,13 +10,11 @@
 // Everyone here is synthetic (tests/lib/ids.mjs).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { spawnSync } from 'node:child_process'
 import { startDistrict } from '../lib/district.mjs'
 import { residentId } from '../lib/ids.mjs'
 import { Client } from '../lib/client.mjs'
-import { ROOT, SHOTS, STEP_TIMEOUT, withTimeout, launchBrowser, newContext, shot, byTest, inputOf, steps, signIn, text } from '../lib/browser.mjs'
+import { STEP_TIMEOUT, withTimeout, launchBrowser, newContext, shot, byTest, inputOf, steps, signIn, text, needWebBuild, closeSuite, watchedPage } from '../lib/browser.mjs'
 
 const PUBLIC_URL = 'https://zhiyuan.example.cn'
 const STAFF = { username: 'claim_station_admin', password: 'Claim-Staff-2026' }
@@ -92,18 +90,14 @@ async function prepare() {
 }
 
 before(async () => {
-  assert.ok(existsSync(join(ROOT, 'web', 'dist', 'index.html')), 'web/dist is missing: run `make web` first')
-  mkdirSync(SHOTS, { recursive: true })
+  needWebBuild()
   srv = await withTimeout(startDistrict({ args: ['--public-url', PUBLIC_URL] }), 120_000, 'startDistrict')
   base = srv.url
   await withTimeout(prepare(), 60_000, 'prepare')
   browser = await launchBrowser()
 })
 
-after(async () => {
-  if (browser) await withTimeout(browser.close(), 10_000, 'browser.close').catch(() => {})
-  if (srv) await withTimeout(srv.stop(), 15_000, 'srv.stop').catch(() => srv.child.kill('SIGKILL'))
-})
+after(() => closeSuite(browser, srv, 15_000))
 
 async function phonePage(locale = 'zh-CN') {
   const context = await newContext(browser, { phone: true, locale })
@@ -214,8 +208,7 @@ test('staff invite a volunteer from the file; the volunteer finishes in English'
   let desk, phonePg, invite
   await step(t, 'the station admin sends an invitation and is shown the code (development sender)', async () => {
     const context = await newContext(browser)
-    desk = await context.newPage()
-    desk.on('pageerror', (error) => pageErrors.push(String(error)))
+    desk = await watchedPage(context, pageErrors)
     pages.push(desk)
     await signIn(desk, base, STAFF.username, STAFF.password)
     await desk.goto(`${base}/volunteers/${data.two.id}`)

@@ -15,12 +15,10 @@
 // GB 11643 check digit for made-up people (region 510115).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { startDistrict } from '../lib/district.mjs'
 import { residentId } from '../lib/ids.mjs'
 import { Client } from '../lib/client.mjs'
-import { ROOT, SHOTS, withTimeout, launchBrowser, newContext, shot, byTest, inputOf, steps, text, signIn } from '../lib/browser.mjs'
+import { withTimeout, launchBrowser, newContext, shot, byTest, inputOf, steps, text, signIn, needWebBuild, closeSuite, watchedPage } from '../lib/browser.mjs'
 
 const CLERK = { username: 'entries_clerk', password: 'entries-clerk-1' }
 const RECORDER = { username: 'entries_rec', password: 'entries-rec-1' }
@@ -104,21 +102,16 @@ async function prepare() {
 }
 
 before(async () => {
-  assert.ok(existsSync(join(ROOT, 'web', 'dist', 'index.html')), 'web/dist is missing: run `npm ci && npm run build` in web/ first')
-  mkdirSync(SHOTS, { recursive: true })
+  needWebBuild()
   srv = await withTimeout(startDistrict({ args: ['--public-url', 'https://zhiyuan.example.cn'] }), 120_000, 'startDistrict')
   base = srv.url
   await withTimeout(prepare(), 30_000, 'prepare')
   browser = await launchBrowser()
   context = await newContext(browser)
-  page = await context.newPage()
-  page.on('pageerror', (error) => pageErrors.push(String(error)))
+  page = await watchedPage(context, pageErrors)
 })
 
-after(async () => {
-  if (browser) await withTimeout(browser.close(), 10_000, 'browser.close').catch(() => {})
-  if (srv) await withTimeout(srv.stop(), 10_000, 'srv.stop').catch(() => srv.child.kill('SIGKILL'))
-})
+after(() => closeSuite(browser, srv))
 
 // The header's language switch (on a phone it sits in the menu drawer).
 async function setLanguage(lang) {
@@ -279,8 +272,7 @@ test('scope at the counter and in records: clerk, recorder, approver; confirmati
 
   await step(t, "the sign-in sheet on a 390×844 phone keeps minutes and quality on screen", async () => {
     phoneContext = await newContext(browser, { phone: true })
-    page = await phoneContext.newPage()
-    page.on('pageerror', (error) => pageErrors.push(String(error)))
+    page = await watchedPage(phoneContext, pageErrors)
     await signIn(page, base, RECORDER.username, RECORDER.password)
     await page.goto(base + '/records/entry')
     await page.locator(byTest('entry-activity')).click()

@@ -7,12 +7,10 @@
 // second. Everyone is synthetic (tests/lib/ids.mjs).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { startDistrict } from '../lib/district.mjs'
 import { residentId } from '../lib/ids.mjs'
 import { Client } from '../lib/client.mjs'
-import { ROOT, SHOTS, withTimeout, launchBrowser, newContext, shot, byTest, inputOf, signIn, steps } from '../lib/browser.mjs'
+import { withTimeout, launchBrowser, newContext, shot, byTest, inputOf, signIn, steps, needWebBuild, closeSuite } from '../lib/browser.mjs'
 
 const H = 3600 * 1000
 let srv = null
@@ -67,18 +65,14 @@ async function prepare() {
 }
 
 before(async () => {
-  assert.ok(existsSync(join(ROOT, 'web', 'dist', 'index.html')), 'web/dist is missing: run `make web` first')
-  mkdirSync(SHOTS, { recursive: true })
+  needWebBuild()
   srv = await withTimeout(startDistrict(), 120_000, 'startDistrict')
   base = srv.url
   await withTimeout(prepare(), 30_000, 'prepare')
   browser = await launchBrowser()
 })
 
-after(async () => {
-  if (browser) await withTimeout(browser.close(), 10_000, 'browser.close').catch(() => {})
-  if (srv) await withTimeout(srv.stop(), 10_000, 'srv.stop').catch(() => srv.child.kill('SIGKILL'))
-})
+after(() => closeSuite(browser, srv))
 
 test('a self-registered volunteer chooses a station and moves to another', { timeout: 240_000 }, async (t) => {
   const phoneContext = await newContext(browser, { phone: true })

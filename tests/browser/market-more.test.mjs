@@ -10,12 +10,10 @@
 // GB 11643 check digit for a made-up person (region 510115).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { startServer } from '../lib/server.mjs'
 import { branch, selfRegister } from '../lib/fixtures.mjs'
 import { Client } from '../lib/client.mjs'
-import { ROOT, SHOTS, withTimeout, launchBrowser, newContext, shot, byTest, inputOf, steps, text, signIn } from '../lib/browser.mjs'
+import { withTimeout, launchBrowser, newContext, shot, byTest, inputOf, steps, text, signIn, needWebBuild, closeSuite, watchedPage } from '../lib/browser.mjs'
 
 const CLERK = { username: 'market_clerk2', password: 'clerk-market-2' }
 const VOLUNTEER = { phone: '13712345681', password: 'Market-More-2026' }
@@ -69,8 +67,7 @@ const balance = async () => (await data.client.get(`/api/v1/volunteers/${data.vo
 const stockOf = async (g) => (await data.client.get(`/api/v1/stores/${data.store.id}/goods`)).json.items.find((x) => x.id === g.id).stock
 
 before(async () => {
-  assert.ok(existsSync(join(ROOT, 'web', 'dist', 'index.html')), 'web/dist is missing: run `npm ci && npm run build` in web/ first')
-  mkdirSync(SHOTS, { recursive: true })
+  needWebBuild()
   srv = await withTimeout(startServer({ backend: 'sqlite' }), 20_000, 'startServer')
   base = srv.url
   await withTimeout(prepare(), 20_000, 'prepare')
@@ -79,10 +76,7 @@ before(async () => {
   phone = await newContext(browser, { phone: true })
 })
 
-after(async () => {
-  if (browser) await withTimeout(browser.close(), 10_000, 'browser.close').catch(() => {})
-  if (srv) await withTimeout(srv.stop(), 10_000, 'srv.stop').catch(() => srv.child.kill('SIGKILL'))
-})
+after(() => closeSuite(browser, srv))
 
 async function setQty(p, id, n) {
   await inputOf(p, id).fill(String(n))
@@ -92,8 +86,7 @@ async function setQty(p, id, n) {
 test('love supermarket: paying with points, stock out, reconciliation, cancelling a voucher', { timeout: 120_000 }, async (t) => {
 
   await step(t, 'the clerk finds the volunteer and takes points for goods directly', async () => {
-    page = await context.newPage()
-    page.on('pageerror', (error) => pageErrors.push(String(error)))
+    page = await watchedPage(context, pageErrors)
     await signIn(page, base, CLERK.username, CLERK.password)
     await page.locator(byTest('nav-counter')).click()
     await page.waitForURL((url) => url.pathname === '/counter')
@@ -181,8 +174,7 @@ test('love supermarket: paying with points, stock out, reconciliation, cancellin
   })
 
   await step(t, 'the volunteer cancels an unused voucher and gets the points back', async () => {
-    page = await phone.newPage()
-    page.on('pageerror', (error) => pageErrors.push(String(error)))
+    page = await watchedPage(phone, pageErrors)
     await signIn(page, base, VOLUNTEER.phone, VOLUNTEER.password)
     await page.goto(base + '/me/vouchers')
     await page.locator(byTest('my-balance')).filter({ hasText: /^25$/ }).waitFor()

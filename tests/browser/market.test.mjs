@@ -10,12 +10,10 @@
 // GB 11643 check digit for a made-up person (region 510115).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { startServer } from '../lib/server.mjs'
 import { branch, selfRegister } from '../lib/fixtures.mjs'
 import { Client } from '../lib/client.mjs'
-import { ROOT, SHOTS, withTimeout, launchBrowser, newContext, shot, byTest, inputOf, steps, text, signIn } from '../lib/browser.mjs'
+import { withTimeout, launchBrowser, newContext, shot, byTest, inputOf, steps, text, signIn, needWebBuild, closeSuite, watchedPage } from '../lib/browser.mjs'
 
 const CLERK = { username: 'market_clerk', password: 'clerk-market-1' }
 const VOLUNTEER = { phone: '13712345670', password: 'Market-Test-2026' }
@@ -63,8 +61,7 @@ async function prepare() {
 }
 
 before(async () => {
-  assert.ok(existsSync(join(ROOT, 'web', 'dist', 'index.html')), 'web/dist is missing: run `npm ci && npm run build` in web/ first')
-  mkdirSync(SHOTS, { recursive: true })
+  needWebBuild()
   srv = await withTimeout(startServer({ backend: 'sqlite' }), 20_000, 'startServer')
   base = srv.url
   await withTimeout(prepare(), 20_000, 'prepare')
@@ -73,10 +70,7 @@ before(async () => {
   phone = await newContext(browser, { phone: true })
 })
 
-after(async () => {
-  if (browser) await withTimeout(browser.close(), 10_000, 'browser.close').catch(() => {})
-  if (srv) await withTimeout(srv.stop(), 10_000, 'srv.stop').catch(() => srv.child.kill('SIGKILL'))
-})
+after(() => closeSuite(browser, srv))
 
 test('love supermarket', { timeout: 120_000 }, async (t) => {
   let volunteerPage = null
@@ -122,8 +116,7 @@ test('love supermarket', { timeout: 120_000 }, async (t) => {
   })
 
   await step(t, 'the clerk adds goods and stocks them in', async () => {
-    page = await context.newPage()
-    page.on('pageerror', (error) => pageErrors.push(String(error)))
+    page = await watchedPage(context, pageErrors)
     await signIn(page, base, CLERK.username, CLERK.password)
     await page.locator(byTest('nav-counter')).click()
     await page.waitForURL((url) => url.pathname === '/counter')

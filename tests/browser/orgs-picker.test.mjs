@@ -9,11 +9,9 @@
 // Needs build/zhiyuan and a built web/dist.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { startDistrict } from '../lib/district.mjs'
 import { Client } from '../lib/client.mjs'
-import { ROOT, SHOTS, withTimeout, launchBrowser, newContext, shot, byTest, inputOf, steps, text, signIn } from '../lib/browser.mjs'
+import { withTimeout, launchBrowser, newContext, shot, byTest, inputOf, steps, text, signIn, needWebBuild, closeSuite, watchedPage } from '../lib/browser.mjs'
 
 const ROOT_NAME = '温江区志愿服务联合会'
 const STATION = '白马社区志愿服务工作站'
@@ -72,8 +70,7 @@ async function prepare() {
 }
 
 before(async () => {
-  assert.ok(existsSync(join(ROOT, 'web', 'dist', 'index.html')), 'web/dist is missing: run `make web` first')
-  mkdirSync(SHOTS, { recursive: true })
+  needWebBuild()
   srv = await withTimeout(startDistrict(), 120_000, 'startDistrict')
   base = srv.url
   await withTimeout(prepare(), 20_000, 'prepare')
@@ -83,10 +80,7 @@ before(async () => {
   await en.addInitScript(() => localStorage.setItem('zhiyuan.locale', 'en'))
 })
 
-after(async () => {
-  if (browser) await withTimeout(browser.close(), 10_000, 'browser.close').catch(() => {})
-  if (srv) await withTimeout(srv.stop(), 10_000, 'srv.stop').catch(() => srv.child.kill('SIGKILL'))
-})
+after(() => closeSuite(browser, srv))
 
 // Types into an organisation picker and waits for the server's answer.
 async function typeInPicker(scope, testId, query) {
@@ -123,8 +117,7 @@ async function waitForOptions(popperClass, n) {
 test('organisation pickers and tree on a demo-sized district', { timeout: 240_000 }, async (t) => {
 
   await step(t, 'a new recorder gets the newest organisation (past the 300th), found by name, pinyin initials and path', async () => {
-    page = await zh.newPage()
-    page.on('pageerror', (error) => pageErrors.push(String(error)))
+    page = await watchedPage(zh, pageErrors)
     await signIn(page, base, 'admin', srv.adminPassword)
     await page.locator(byTest('nav-users')).click()
     await page.waitForURL((url) => url.pathname === '/users')
@@ -244,8 +237,7 @@ test('organisation pickers and tree on a demo-sized district', { timeout: 240_00
   })
 
   await step(t, 'English: the counter opens a store for the 80th district team', async () => {
-    page = await en.newPage()
-    page.on('pageerror', (error) => pageErrors.push(String(error)))
+    page = await watchedPage(en, pageErrors)
     await signIn(page, base, 'admin', srv.adminPassword)
     await page.locator(byTest('nav-counter')).click()
     await page.waitForURL((url) => url.pathname === '/counter')
@@ -317,8 +309,7 @@ test('organisation pickers and tree on a demo-sized district', { timeout: 240_00
   })
 
   await step(t, 'a town admin is offered only the town', async () => {
-    page = await zh.newPage()
-    page.on('pageerror', (error) => pageErrors.push(String(error)))
+    page = await watchedPage(zh, pageErrors)
     await signIn(page, base, TOWN_ADMIN.username, TOWN_ADMIN.password)
     await page.locator(byTest('nav-users')).click()
     await page.waitForURL((url) => url.pathname === '/users')

@@ -10,12 +10,10 @@
 // GB 11643 check digit for a made-up person (region 510115).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { startServer } from '../lib/server.mjs'
 import { branch, selfRegister } from '../lib/fixtures.mjs'
 import { Client } from '../lib/client.mjs'
-import { ROOT, SHOTS, withTimeout, launchBrowser, newContext, shot, byTest, inputOf, steps, text, signIn } from '../lib/browser.mjs'
+import { withTimeout, launchBrowser, newContext, shot, byTest, inputOf, steps, text, signIn, needWebBuild, closeSuite, watchedPage } from '../lib/browser.mjs'
 
 const RECORDER = { username: 'points_rec', password: 'recorder-pts-1' }
 const SOCIAL = { username: 'points_sw', password: 'social-pts-1' }
@@ -75,22 +73,17 @@ async function prepare() {
 }
 
 before(async () => {
-  assert.ok(existsSync(join(ROOT, 'web', 'dist', 'index.html')), 'web/dist is missing: run `npm ci && npm run build` in web/ first')
-  mkdirSync(SHOTS, { recursive: true })
+  needWebBuild()
   srv = await withTimeout(startServer({ backend: 'sqlite' }), 20_000, 'startServer')
   base = srv.url
   adminPassword = srv.adminPassword
   await withTimeout(prepare(), 20_000, 'prepare')
   browser = await launchBrowser()
   context = await newContext(browser, { acceptDownloads: false })
-  page = await context.newPage()
-  page.on('pageerror', (error) => pageErrors.push(String(error)))
+  page = await watchedPage(context, pageErrors)
 })
 
-after(async () => {
-  if (browser) await withTimeout(browser.close(), 10_000, 'browser.close').catch(() => {})
-  if (srv) await withTimeout(srv.stop(), 10_000, 'srv.stop').catch(() => srv.child.kill('SIGKILL'))
-})
+after(() => closeSuite(browser, srv))
 
 test('points panel, adjustment, ledger and earning rules', { timeout: 180_000 }, async (t) => {
   const v = data.volunteer

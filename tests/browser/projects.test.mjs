@@ -19,12 +19,10 @@
 // GB 11643 check digit for made-up people (region 510115).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { startServer } from '../lib/server.mjs'
 import { branch, selfRegister } from '../lib/fixtures.mjs'
 import { Client } from '../lib/client.mjs'
-import { ROOT, SHOTS, withTimeout, launchBrowser, newContext, shot, byTest, inputOf, steps, text } from '../lib/browser.mjs'
+import { withTimeout, launchBrowser, newContext, shot, byTest, inputOf, steps, text, needWebBuild, closeSuite } from '../lib/browser.mjs'
 
 const RECORDER = { username: 'proj_rec', password: 'recorder-proj-1' }
 const ALICE = { name: '慕容雪晴', phone: '13712345681', password: 'Shift-Test-2026a' }
@@ -78,8 +76,7 @@ async function prepare() {
 }
 
 before(async () => {
-  assert.ok(existsSync(join(ROOT, 'web', 'dist', 'index.html')), 'web/dist is missing: run `npm ci && npm run build` in web/ first')
-  mkdirSync(SHOTS, { recursive: true })
+  needWebBuild()
   srv = await withTimeout(startServer({ backend: 'sqlite' }), 20_000, 'startServer')
   base = srv.url
   await withTimeout(prepare(), 20_000, 'prepare')
@@ -90,10 +87,7 @@ before(async () => {
   phoneC = await newContext(browser, { phone: true })
 })
 
-after(async () => {
-  if (browser) await withTimeout(browser.close(), 10_000, 'browser.close').catch(() => {})
-  if (srv) await withTimeout(srv.stop(), 10_000, 'srv.stop').catch(() => srv.child.kill('SIGKILL'))
-})
+after(() => closeSuite(browser, srv))
 
 async function newPage(context) {
   const p = await context.newPage()

@@ -9,7 +9,7 @@
 // check digit for made-up people (region 510115).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs'
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { tmpdir } from 'node:os'
 import { spawnSync } from 'node:child_process'
@@ -17,7 +17,7 @@ import { startServer } from '../lib/server.mjs'
 import { residentId } from '../lib/ids.mjs'
 import { Client } from '../lib/client.mjs'
 import { branch } from '../lib/fixtures.mjs'
-import { ROOT, SHOTS, STEP_TIMEOUT, withTimeout, launchBrowser, newContext, shot, byTest, inputOf, steps, signIn } from '../lib/browser.mjs'
+import { STEP_TIMEOUT, withTimeout, launchBrowser, newContext, shot, byTest, inputOf, steps, signIn, needWebBuild, closeSuite, watchedPage } from '../lib/browser.mjs'
 
 const RECORDER = { username: 'rec_ui', password: 'recorder-ui-1' }
 
@@ -73,22 +73,17 @@ async function prepare() {
 }
 
 before(async () => {
-  assert.ok(existsSync(join(ROOT, 'web', 'dist', 'index.html')), 'web/dist is missing: run `npm ci && npm run build` in web/ first')
-  mkdirSync(SHOTS, { recursive: true })
+  needWebBuild()
   srv = await withTimeout(startServer({ backend: 'sqlite', args: ['--public-url', 'https://zhiyuan.example.cn'] }), 20_000, 'startServer')
   base = srv.url
   adminPassword = srv.adminPassword
   await withTimeout(prepare(), 20_000, 'prepare')
   browser = await launchBrowser()
   context = await newContext(browser, { acceptDownloads: false })
-  page = await context.newPage()
-  page.on('pageerror', (error) => pageErrors.push(String(error)))
+  page = await watchedPage(context, pageErrors)
 })
 
-after(async () => {
-  if (browser) await withTimeout(browser.close(), 10_000, 'browser.close').catch(() => {})
-  if (srv) await withTimeout(srv.stop(), 10_000, 'srv.stop').catch(() => srv.child.kill('SIGKILL'))
-})
+after(() => closeSuite(browser, srv))
 
 async function signInHome(username, password) {
   await signIn(page, base, username, password)

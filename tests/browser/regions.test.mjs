@@ -10,13 +10,11 @@
 // Run from the repository root: node --test tests/browser/regions.test.mjs
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { randomInt } from 'node:crypto'
 import { startDistrict, DISTRICT_VOLUNTEERS } from '../lib/district.mjs'
 import { Client } from '../lib/client.mjs'
 import { residentId } from '../lib/ids.mjs'
-import { ROOT, SHOTS, withTimeout, launchBrowser, newContext, shot, byTest, inputOf, steps, text, signIn } from '../lib/browser.mjs'
+import { withTimeout, launchBrowser, newContext, shot, byTest, inputOf, steps, text, signIn, needWebBuild, closeSuite, watchedPage } from '../lib/browser.mjs'
 
 let srv = null
 let browser = null
@@ -91,20 +89,15 @@ async function prepare() {
 }
 
 before(async () => {
-  assert.ok(existsSync(join(ROOT, 'web', 'dist', 'index.html')), 'web/dist is missing: run `npm ci && npm run build` in web/ first')
-  mkdirSync(SHOTS, { recursive: true })
+  needWebBuild()
   srv = await withTimeout(startDistrict(), 120_000, 'startDistrict')
   await withTimeout(prepare(), 30_000, 'prepare')
   browser = await launchBrowser()
   desk = await newContext(browser)
-  page = await desk.newPage()
-  page.on('pageerror', (error) => pageErrors.push(String(error)))
+  page = await watchedPage(desk, pageErrors)
 })
 
-after(async () => {
-  if (browser) await withTimeout(browser.close(), 10_000, 'browser.close').catch(() => {})
-  if (srv) await withTimeout(srv.stop(), 10_000, 'srv.stop').catch(() => srv.child.kill('SIGKILL'))
-})
+after(() => closeSuite(browser, srv))
 
 async function volunteerByPhone(phone) {
   const r = await data.client.get('/api/v1/volunteers?limit=5&q=' + phone)

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { startServer } from '../lib/server.mjs'
-import { ROOT, SHOTS, STEP_TIMEOUT, withTimeout, launchBrowser, shot as shotOf, byTest, inputOf, steps } from '../lib/browser.mjs'
+import { ROOT, SHOTS, STEP_TIMEOUT, withTimeout, launchBrowser, shot as shotOf, byTest, inputOf, steps, watchedPage } from '../lib/browser.mjs'
 
 let srv = null
 let browser = null
@@ -30,8 +30,7 @@ before(async () => {
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' })
   context.setDefaultTimeout(STEP_TIMEOUT)
   context.setDefaultNavigationTimeout(STEP_TIMEOUT)
-  page = await context.newPage()
-  page.on('pageerror', (error) => pageErrors.push(String(error)))
+  page = await watchedPage(context, pageErrors)
 })
 
 after(async () => {

@@ -10,14 +10,12 @@
 // against an already running server instead of starting build/zhiyuan.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { randomInt } from 'node:crypto'
 import { startServer } from '../lib/server.mjs'
 import { residentId } from '../lib/ids.mjs'
 import { xlsx } from '../lib/xlsx.mjs'
 import { Client } from '../lib/client.mjs'
-import { ROOT, SHOTS, STEP_TIMEOUT, withTimeout, launchBrowser, shot, byTest, inputOf, steps } from '../lib/browser.mjs'
+import { STEP_TIMEOUT, withTimeout, launchBrowser, shot, byTest, inputOf, steps, needWebBuild, watchedPage } from '../lib/browser.mjs'
 
 const REGION = '510115'
 
@@ -90,8 +88,7 @@ async function prepare() {
 }
 
 before(async () => {
-  assert.ok(existsSync(join(ROOT, 'web', 'dist', 'index.html')), 'web/dist is missing: run `npm ci && npm run build` in web/ first')
-  mkdirSync(SHOTS, { recursive: true })
+  needWebBuild()
   if (process.env.ZHIYUAN_BROWSER_URL) {
     base = process.env.ZHIYUAN_BROWSER_URL.replace(/\/$/, '')
     adminPassword = process.env.ZHIYUAN_BROWSER_ADMIN_PASSWORD || ''
@@ -105,8 +102,7 @@ before(async () => {
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', acceptDownloads: false })
   context.setDefaultTimeout(STEP_TIMEOUT)
   context.setDefaultNavigationTimeout(STEP_TIMEOUT)
-  page = await context.newPage()
-  page.on('pageerror', (error) => pageErrors.push(String(error)))
+  page = await watchedPage(context, pageErrors)
 })
 
 after(async () => {

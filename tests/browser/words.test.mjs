@@ -11,14 +11,12 @@
 // Needs build/zhiyuan and a built web/dist. Everyone here is synthetic.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync } from 'node:fs'
-import { join } from 'node:path'
 import { startDistrict } from '../lib/district.mjs'
 import { branch, selfRegister } from '../lib/fixtures.mjs'
 import { Client } from '../lib/client.mjs'
 import { residentId } from '../lib/ids.mjs'
 import { xlsx } from '../lib/xlsx.mjs'
-import { ROOT, SHOTS, withTimeout, launchBrowser, newContext, shot, byTest, steps, text, signIn, rawKeys, expectNoRawKeys } from '../lib/browser.mjs'
+import { withTimeout, launchBrowser, newContext, shot, byTest, steps, text, signIn, rawKeys, expectNoRawKeys, needWebBuild, closeSuite, watchedPage } from '../lib/browser.mjs'
 
 const RECORDER = { username: 'words_rec', password: 'recorder-words-1' }
 const CLERK = { username: 'words_clerk', password: 'clerk-words-1' }
@@ -100,8 +98,7 @@ async function prepare() {
 }
 
 before(async () => {
-  assert.ok(existsSync(join(ROOT, 'web', 'dist', 'index.html')), 'web/dist is missing: run `make web` first')
-  mkdirSync(SHOTS, { recursive: true })
+  needWebBuild()
   srv = await withTimeout(startDistrict(), 90_000, 'startDistrict')
   base = srv.url
   await withTimeout(prepare(), 30_000, 'prepare')
@@ -112,10 +109,7 @@ before(async () => {
   phone = await newContext(browser, { phone: true })
 })
 
-after(async () => {
-  if (browser) await withTimeout(browser.close(), 10_000, 'browser.close').catch(() => {})
-  if (srv) await withTimeout(srv.stop(), 10_000, 'srv.stop').catch(() => srv.child.kill('SIGKILL'))
-})
+after(() => closeSuite(browser, srv))
 
 const EXPECT = {
   zh: { refund: ['退回', '+25'], redeem: ['兑换商品', '(35)'], voucher: ['领兑换券', '\u221260'], adjust: ['调整', '+100'], redeemNote: /用兑换券兑换了 35 分的商品/, good: '良好', excellent: '优秀', price: '单价（积分）', priceCell: '25' },
@@ -136,8 +130,7 @@ async function checkMovements(p, words) {
 
 test('words and numbers people read, on a demo-sized district', { timeout: 240_000 }, async (t) => {
   await step(t, 'the key scan finds a raw key and leaves addresses, file names and numbers alone', async () => {
-    page = await zh.newPage()
-    page.on('pageerror', (error) => pageErrors.push(String(error)))
+    page = await watchedPage(zh, pageErrors)
     await signIn(page, base, 'admin', srv.adminPassword)
     await expectNoRawKeys(page)
     await page.evaluate(() => {
@@ -227,8 +220,7 @@ test('words and numbers people read, on a demo-sized district', { timeout: 240_0
 
   await step(t, 'the same pages in English', async () => {
     await page.close()
-    page = await en.newPage()
-    page.on('pageerror', (error) => pageErrors.push(String(error)))
+    page = await watchedPage(en, pageErrors)
     await signIn(page, base, 'admin', srv.adminPassword)
     await page.goto(`${base}/volunteers/${data.v1.id}?tab=archive`)
     await checkMovements(page, EXPECT.en)
@@ -248,8 +240,7 @@ test('words and numbers people read, on a demo-sized district', { timeout: 240_0
 
   await step(t, 'the volunteer sees the same history on their phone', async () => {
     await page.close()
-    page = await phone.newPage()
-    page.on('pageerror', (error) => pageErrors.push(String(error)))
+    page = await watchedPage(phone, pageErrors)
     await signIn(page, base, VOLUNTEER.phone, VOLUNTEER.password)
     await page.goto(`${base}/me/volunteer`)
     await checkMovements(page, EXPECT.zh)

@@ -2,6 +2,8 @@
 // driving Debian's chromium (never a downloaded browser), time limits,
 // screenshots under build/screenshots, and steps that stop at the first
 // failure so a broken build fails fast instead of timing out step by step.
+import assert from 'node:assert/strict'
+import { existsSync, mkdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -22,6 +24,26 @@ export function withTimeout(promise, ms, what) {
       timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms)
     }),
   ]).finally(() => clearTimeout(timer))
+}
+
+/** A suite's first check: the console is built; screenshots have a folder. */
+export function needWebBuild() {
+  assert.ok(existsSync(join(ROOT, 'web', 'dist', 'index.html')), 'web/dist is missing: run `make web` first')
+  mkdirSync(SHOTS, { recursive: true })
+}
+
+/** A suite's after(): closes the browser and stops the server, either of
+ * which may not have started; a server that will not stop is killed. */
+export async function closeSuite(browser, srv, stopMs = 10_000) {
+  if (browser) await withTimeout(browser.close(), 10_000, 'browser.close').catch(() => {})
+  if (srv) await withTimeout(srv.stop(), stopMs, 'srv.stop').catch(() => srv.child.kill('SIGKILL'))
+}
+
+/** A new page of context whose script errors are collected in errors. */
+export async function watchedPage(context, errors) {
+  const page = await context.newPage()
+  page.on('pageerror', (error) => errors.push(String(error)))
+  return page
 }
 
 /**
