@@ -40,6 +40,7 @@ struct claim_ctx {
 	const char *phone;             /* on file, where the code goes */
 	const char *vname;
 	bool has_account;
+	const char *account_phone;     /* the account's login phone, if any */
 	char ticket[SECRET_TOKEN_MAX];
 	char code[8];
 	int64_t id, expires_at;
@@ -170,7 +171,7 @@ static int find_volunteer(struct claim_ctx *c, const char *id_hash, const char *
 {
 	struct app_req *r = c->r;
 	struct store_stmt *st = store_prepare(r->store,
-		"SELECT v.id, v.name, v.phone, v.status, v.home_org_id, o.path, v.user_id, u.roles, u.status"
+		"SELECT v.id, v.name, v.phone, v.status, v.home_org_id, o.path, v.user_id, u.roles, u.status, u.phone"
 		" FROM volunteers v JOIN orgs o ON o.id = v.home_org_id"
 		" LEFT JOIN users u ON u.id = v.user_id WHERE v.id_hash = $1");
 	if (!st)
@@ -187,6 +188,7 @@ static int find_volunteer(struct claim_ctx *c, const char *id_hash, const char *
 		c->has_account = !store_col_null(st, 6);
 		*roles = store_col_null(st, 7) ? 0 : roles_from_csv(store_col_text(st, 7));
 		*disabled = !store_col_null(st, 8) && strcmp(store_col_text(st, 8), "active") != 0;
+		c->account_phone = store_col_null(st, 9) ? NULL : arena_strdup(r->arena, store_col_text(st, 9));
 	}
 	store_done(st);
 	return rc;
@@ -245,6 +247,13 @@ int claims_start(struct app_req *r, json_t *in, json_t **out)
 		       strcmp(vname, name) == 0 && strcmp(vphone, phone) == 0;
 	if (matched && (c.refusal = account_refusal(c.has_account, roles, disabled)) != NULL)
 		matched = false;
+	/* an existing account is reset only by a code to its own login phone:
+	 * whoever may edit the file could otherwise put their own number on
+	 * it and take the account over */
+	if (matched && c.has_account && (!c.account_phone || strcmp(c.account_phone, vphone) != 0)) {
+		c.refusal = "account_phone_differs";
+		matched = false;
+	}
 	if (!matched) {
 		c.volunteer_id = 0;
 		c.org_id = 0;
@@ -292,6 +301,10 @@ int claims_invite(struct app_req *r, int64_t volunteer_id, json_t **out)
 	const char *refusal = account_refusal(c.has_account, roles, disabled);
 	if (refusal)
 		return app_fail(r, APP_ECONFLICT, refusal, NULL);
+	/* an invitation never resets an account: its code reaches staff with
+	 * the development sender, and staff may edit the phone on file */
+	if (c.has_account)
+		return app_fail(r, APP_ECONFLICT, "account_exists", NULL);
 	/* invitations count against the person as public starts do */
 	const char *id_key = arena_printf(r->arena, "claim-id:%s", id_hash);
 	if (app_throttle_check(r, id_key, "too_many_claims") != 0 ||
@@ -417,8 +430,10 @@ static int complete_tx(struct store *s, void *vctx)
 	store_done(st);
 	if (rc != STORE_ROW)
 		return rc == STORE_DONE ? STORE_ERROR : rc;
-	/* the file changed since the code was sent: start again */
-	if (!active || !c->phone || (c->user_id && roles != ROLE_VOLUNTEER)) {
+	/* the file changed since the code was sent: start again (an account is
+	 * reset only through its own login phone, see claims_start) */
+	if (!active || !c->phone || (c->user_id && roles != ROLE_VOLUNTEER) ||
+	    (c->user_id && (!uphone || strcmp(uphone, c->phone) != 0))) {
 		app_fail(r, APP_EINVALID, "claim_expired", "claim_id");
 		return STORE_ERROR;
 	}

@@ -190,6 +190,7 @@ static const struct {
 	{ "claim_locked", "验证码错误次数过多，请重新获取", "too many wrong codes: ask for a new one" },
 	{ "no_mobile_phone", "档案中没有手机号，无法发送验证码", "the file has no mobile number to send a code to" },
 	{ "volunteer_inactive", "该志愿者档案未启用", "this volunteer's file is not active" },
+	{ "account_exists", "该志愿者已有账号，请其用手机号登录；忘记密码可在认领页用账号手机号重设", "this volunteer already has an account: they sign in with their phone number, and reset a forgotten password on the claim page with that phone" },
 	{ "staff_account", "该志愿者已关联工作人员账号，请由管理员重置密码", "this volunteer has a staff account: an administrator resets its password" },
 	{ "internal", "服务器内部错误", "internal server error" },
 	/* home organisations chosen by volunteers (app/homes.c) */

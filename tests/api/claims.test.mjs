@@ -280,12 +280,29 @@ test('staff invite a volunteer of their scope; the development sender shows them
   assert.equal(done.json.login, p.phone);
   await new Client(srv.url).login(p.phone, 'Claimed-pass-1');
 
-  // a volunteer with an account: the claim resets its password (and says so)
+  // a volunteer with an account is not invited: staff would be shown a code
+  // that resets it (account_exists), and nothing is started or sent
+  const mark2 = srv.stderr().length;
+  const startsBefore = (await audit('claim.start')).length;
   const r2 = await staff.post(`/api/v1/volunteers/${p.id}/claim-invitations`);
-  assert.equal(r2.json.has_account, true);
+  assert.equal(r2.status, 409, r2.text);
+  assert.equal(r2.json.error.code, 'account_exists');
+  assert.equal(r2.json.error.message, '该志愿者已有账号，请其用手机号登录；忘记密码可在认领页用账号手机号重设');
+  assert.equal(r2.json.code, undefined);
+  assert.equal((await audit('claim.start')).length, startsBefore);
+  assert.deepEqual(codesFor(srv, p.phone, mark2), []);
+  staff.lang = 'en';
+  const r2en = await staff.post(`/api/v1/volunteers/${p.id}/claim-invitations`);
+  staff.lang = 'zh-CN';
+  assert.match(r2en.json.error.message, /already has an account/);
+  // the person resets a forgotten password through the public start, with the
+  // account's own phone (the code goes to that phone, not to staff)
   const session = new Client(srv.url);
   await session.login(p.phone, 'Claimed-pass-1');
-  const reset = await complete(r2.json.claim_id, r2.json.code, 'Reset-pass-777');
+  const mark3 = srv.stderr().length;
+  const s2 = await start(p);
+  const [code2] = codesFor(srv, p.phone, mark3);
+  const reset = await complete(s2.json.claim_id, code2, 'Reset-pass-777');
   assert.equal(reset.status, 201, reset.text);
   assert.equal(reset.json.reset, true);
   assert.equal(reset.json.user_id, done.json.user_id);
@@ -478,4 +495,49 @@ test('a gateway program receives PHONE TEXT; staff are not shown the code then',
     await s.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('staff who put their own phone on a file cannot take over the account behind it', async () => {
+  // a volunteer who registered on the phone page: the account's login is their phone
+  const phone = nextPhone();
+  const id = nextId();
+  const reg = await anon().post('/api/v1/public/volunteers', {
+    name: '被接管者', id_type: 'resident_id', id_number: id, phone, region_code: '510115001001', org_id: station,
+    password: 'Self-pass-123', consent: { sensitive: true, notice_version: '2026-11' },
+  });
+  assert.equal(reg.status, 201, reg.text);
+  const vid = reg.json.volunteer.id;
+  // a claim started while the phones agree, then the file's phone is changed
+  const markA = srv.stderr().length;
+  const early = await start({ name: '被接管者', id_number: id, phone });
+  const [earlyCode] = codesFor(srv, phone, markA);
+  assert.ok(earlyCode, 'a code went to the account phone');
+  // staff who may edit the file put their own number on it
+  const staffPhone = nextPhone();
+  const up = await staff.patch(`/api/v1/volunteers/${vid}`, { phone: staffPhone });
+  assert.equal(up.status, 200, up.text);
+  // the invitation is refused (the person has an account)...
+  const inv = await staff.post(`/api/v1/volunteers/${vid}/claim-invitations`);
+  assert.equal(inv.status, 409, inv.text);
+  assert.equal(inv.json.error.code, 'account_exists');
+  // ...and the public start answers as for a mismatch: same 202, no code sent
+  const mark = srv.stderr().length;
+  const r = await start({ name: '被接管者', id_number: id, phone: staffPhone });
+  assert.equal(r.status, 202, r.text);
+  assert.deepEqual(Object.keys(r.json).sort(), ['claim_id', 'expires_in', 'phone_masked']);
+  assert.equal(codesFor(srv, staffPhone, mark).length, 0, 'no code to the phone staff put on the file');
+  assert.ok((await audit('claim.start_unmatched')).some((a) => a.detail.reason === 'account_phone_differs'));
+  const w = await complete(r.json.claim_id, '000000', 'Taken-over-1');
+  assert.equal(w.json.error.code, 'claim_code_wrong');
+  // the claim started before the change no longer completes either
+  const late = await complete(early.json.claim_id, earlyCode, 'Taken-over-1');
+  assert.equal(late.status, 422, late.text);
+  assert.equal(late.json.error.code, 'claim_expired');
+  // the account is the person's, with their password
+  assert.equal((await anon().post('/api/v1/sessions', { username: phone, password: 'Taken-over-1' })).status, 401);
+  await new Client(srv.url).login(phone, 'Self-pass-123');
+});
+
+test('the development sender is warned about at start', () => {
+  assert.match(srv.stderr(), /--sms-sender \(ZHIYUAN_SMS_SENDER\) is log: one-time codes are printed to this log, not delivered/);
 });
