@@ -91,8 +91,9 @@ static int root_ref(struct app_req *r, struct store *s, int64_t *id, const char 
 	return rc == STORE_ROW ? STORE_OK : rc == STORE_DONE ? STORE_ERROR : rc;
 }
 
-/* Stores the claim (a new one ends the volunteer's earlier ones) and
- * audits the start. */
+/* Stores the claim and audits the start. The volunteer's earlier claims
+ * stay live until one completes: ending them here would tell a guess that
+ * matched (the first ticket now expired) from one that did not. */
 static int start_tx(struct store *s, void *vctx)
 {
 	struct claim_ctx *c = vctx;
@@ -102,18 +103,6 @@ static int start_tx(struct store *s, void *vctx)
 	int64_t now = app_now();
 	int rc;
 	struct store_stmt *st;
-	if (c->volunteer_id) {
-		st = store_prepare(s, "UPDATE account_claims SET expires_at = $2"
-			" WHERE volunteer_id = $1 AND used_at IS NULL AND expires_at > $2");
-		if (!st)
-			return STORE_ERROR;
-		store_bind_int(st, 1, c->volunteer_id);
-		store_bind_int(st, 2, now);
-		rc = store_step(st);
-		store_done(st);
-		if (rc != STORE_DONE)
-			return rc;
-	}
 	c->expires_at = now + app_config(r->app)->claim_ttl;
 	st = store_prepare(s,
 		"INSERT INTO account_claims (ticket_hash, code_hash, volunteer_id, via, invited_by,"

@@ -193,7 +193,7 @@ test('wrong codes count, and the fifth locks the claim', async () => {
   assert.equal((await complete(r2.json.claim_id, code2)).status, 201);
 });
 
-test('a new start ends the earlier claim; bad inputs change nothing', async () => {
+test('a new start leaves the earlier claim live (no match oracle); bad inputs change nothing', async () => {
   const p = await onFile(root);
   const mark = srv.stderr().length;
   const first = await start(p);
@@ -201,9 +201,17 @@ test('a new start ends the earlier claim; bad inputs change nothing', async () =
   const mark2 = srv.stderr().length;
   const second = await start(p);
   const [code2] = codesFor(srv, p.phone, mark2);
-  const old = await complete(first.json.claim_id, code1);
-  assert.equal(old.status, 422);
-  assert.equal(old.json.error.code, 'claim_expired');
+  // a guess sent twice: its first ticket answers as an unmatched one does
+  // (had the second start ended it, claim_expired would reveal a match)
+  const unknown = { name: '无此人', id_number: nextId(), phone: p.phone };
+  const u1 = await start(unknown);
+  await start(unknown);
+  const wrong = code1 === '999999' ? '999998' : '999999';
+  for (const ticket of [first.json.claim_id, u1.json.claim_id]) {
+    const w = await complete(ticket, wrong);
+    assert.equal(w.status, 422, w.text);
+    assert.equal(w.json.error.code, 'claim_code_wrong');
+  }
 
   const bad = [
     [{ name: p.name, phone: p.phone }, 422, 'required', 'id_number'],
@@ -239,6 +247,10 @@ test('a new start ends the earlier claim; bad inputs change nothing', async () =
   // none of that used up an attempt: the claim still completes
   const ok = await complete(second.json.claim_id, code2);
   assert.equal(ok.status, 201, ok.text);
+  // a completed claim ends the volunteer's other live ones
+  const old = await complete(first.json.claim_id, code1, 'Other-pass-123');
+  assert.equal(old.status, 422);
+  assert.equal(old.json.error.code, 'claim_expired');
 });
 
 test('starts are throttled per ID number, whether or not anyone has it', async () => {
