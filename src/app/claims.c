@@ -330,18 +330,69 @@ struct complete_ctx {
 	bool reset;
 };
 
-/* Counts a wrong code on the claim, in its own transaction (the refusal
- * must not roll it back). */
-static int wrong_code_tx(struct store *s, void *vctx)
+/* Takes one of the claim's tries before its code is compared, in one
+ * statement: of parallel guesses at most CLAIM_ATTEMPTS are judged.
+ * Sets *attempts to the tries used with this one, or 0 when none was
+ * left (used, expired or locked). */
+static int reserve_try(struct app_req *r, int64_t claim_id, int64_t *attempts)
 {
-	struct complete_ctx *c = vctx;
-	struct store_stmt *st = store_prepare(s, "UPDATE account_claims SET attempts = attempts + 1 WHERE id = $1");
+	struct store_stmt *st = store_prepare(r->store,
+		"UPDATE account_claims SET attempts = attempts + 1 WHERE id = $1 AND attempts < $2"
+		" AND used_at IS NULL AND expires_at > $3 RETURNING attempts");
 	if (!st)
 		return STORE_ERROR;
-	store_bind_int(st, 1, c->claim_id);
+	store_bind_int(st, 1, claim_id);
+	store_bind_int(st, 2, CLAIM_ATTEMPTS);
+	store_bind_int(st, 3, app_now());
+	int rc = store_step(st);
+	*attempts = rc == STORE_ROW ? store_col_int(st, 0) : 0;
+	store_done(st);
+	return rc == STORE_ROW || rc == STORE_DONE ? STORE_OK : rc;
+}
+
+/* A try taken and then not judged (the address waits) is given back. */
+static int give_back_try(struct app_req *r, int64_t claim_id)
+{
+	struct store_stmt *st = store_prepare(r->store,
+		"UPDATE account_claims SET attempts = attempts - 1 WHERE id = $1 AND attempts > 0");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, claim_id);
 	int rc = store_step(st);
 	store_done(st);
 	return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+/* Why a claim cannot be tried now, as the answers before a try say it. */
+static int claim_state_fail(struct app_req *r, bool used, int64_t expires, int64_t attempts)
+{
+	if (used)
+		return app_fail(r, APP_ECONFLICT, "claim_used", "claim_id");
+	if (expires <= app_now())
+		return app_fail(r, APP_EINVALID, "claim_expired", "claim_id");
+	if (attempts >= CLAIM_ATTEMPTS)
+		return app_fail(r, APP_EINVALID, "claim_locked", "code");
+	return 0;
+}
+
+/* A claim's state read again after its try was refused. */
+static int claim_refused(struct app_req *r, int64_t claim_id)
+{
+	struct store_stmt *st = store_prepare(r->store,
+		"SELECT used_at, expires_at, attempts FROM account_claims WHERE id = $1");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_int(st, 1, claim_id);
+	int rc = store_step(st);
+	bool used = rc == STORE_ROW && !store_col_null(st, 0);
+	int64_t expires = rc == STORE_ROW ? store_col_int(st, 1) : 0;
+	int64_t attempts = rc == STORE_ROW ? store_col_int(st, 2) : CLAIM_ATTEMPTS;
+	store_done(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
+		return app_store_fail(r, rc);
+	if (claim_state_fail(r, used, expires, attempts) != 0)
+		return -1;
+	return app_fail(r, APP_EINVALID, "claim_locked", "code");
 }
 
 static int exec1(struct store *s, const char *sql, int64_t a, int64_t b)
@@ -375,13 +426,16 @@ static int complete_tx(struct store *s, void *vctx)
 	struct complete_ctx *c = vctx;
 	struct app_req *r = c->r;
 	int64_t now = app_now();
-	/* used once: of two racing completions only one marks it */
+	/* used once: of two racing completions only one marks it; still live
+	 * and within its tries (claims_complete took this try) */
 	struct store_stmt *st = store_prepare(s,
-		"UPDATE account_claims SET used_at = $2 WHERE id = $1 AND used_at IS NULL RETURNING id");
+		"UPDATE account_claims SET used_at = $2 WHERE id = $1 AND used_at IS NULL"
+		" AND attempts <= $3 AND expires_at > $2 RETURNING id");
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, c->claim_id);
 	store_bind_int(st, 2, now);
+	store_bind_int(st, 3, CLAIM_ATTEMPTS);
 	int rc = store_step(st);
 	store_done(st);
 	if (rc == STORE_DONE) {
@@ -541,27 +595,32 @@ int claims_complete(struct app_req *r, json_t *in, json_t **out)
 		return app_store_fail(r, rc);
 	if (rc == STORE_DONE) {
 		/* a ticket this server never gave: a guess */
-		if (app_throttle_note(r, addr_key, COMPLETE_FREE_FAILURES, 60, 3600) != 0)
+		if (app_throttle_take(r, addr_key, COMPLETE_FREE_FAILURES, 60, 3600, "too_many_claims") != 0)
 			return -1;
 		return app_fail(r, APP_EINVALID, "claim_expired", "claim_id");
 	}
-	if (used)
-		return app_fail(r, APP_ECONFLICT, "claim_used", "claim_id");
-	if (expires <= app_now())
-		return app_fail(r, APP_EINVALID, "claim_expired", "claim_id");
-	if (attempts >= CLAIM_ATTEMPTS)
-		return app_fail(r, APP_EINVALID, "claim_locked", "code");
+	if (claim_state_fail(r, used, expires, attempts) != 0)
+		return -1;
+	/* a try of the claim, then one of the address, each taken in one
+	 * atomic step before the code is compared: parallel guesses cannot
+	 * all pass a check made before any of them counted */
+	rc = reserve_try(r, c.claim_id, &attempts);
+	if (rc != STORE_OK)
+		return app_store_fail(r, rc);
+	if (attempts == 0)
+		return claim_refused(r, c.claim_id);
+	if (app_throttle_take(r, addr_key, COMPLETE_FREE_FAILURES, 60, 3600, "too_many_claims") != 0) {
+		int err = give_back_try(r, c.claim_id);
+		return err == STORE_OK ? -1 : app_store_fail(r, err);
+	}
 	/* a claim that named nobody has a code that was never sent: it never
 	 * matches, and fails exactly like a wrong code */
-	if (!code_matches(c.ticket, c.code, code_hash) || !c.volunteer_id) {
-		rc = store_tx(r->store, wrong_code_tx, &c);
-		if (rc != STORE_OK)
-			return app_store_fail(r, rc);
-		if (app_throttle_note(r, addr_key, COMPLETE_FREE_FAILURES, 60, 3600) != 0)
-			return -1;
+	if (!code_matches(c.ticket, c.code, code_hash) || !c.volunteer_id)
 		return app_fail(r, APP_EINVALID,
-				attempts + 1 >= CLAIM_ATTEMPTS ? "claim_locked" : "claim_code_wrong", "code");
-	}
+				attempts >= CLAIM_ATTEMPTS ? "claim_locked" : "claim_code_wrong", "code");
+	/* a right code is no failure of the address */
+	if (app_throttle_refund(r, addr_key, COMPLETE_FREE_FAILURES) != 0)
+		return -1;
 	char hash[128];
 	if (secret_password_hash(password, strlen(password), hash, sizeof(hash)) != 0)
 		return app_fail(r, APP_EINTERNAL, "internal", NULL);

@@ -553,3 +553,40 @@ test('staff who put their own phone on a file cannot take over the account behin
 test('the development sender is warned about at start', () => {
   assert.match(srv.stderr(), /--sms-sender \(ZHIYUAN_SMS_SENDER\) is log: one-time codes are printed to this log, not delivered/);
 });
+
+test('parallel guesses: at most five tries of a claim are judged, and the address limit holds', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const s = await startServer({ args: ['--address-free-failures', '1000'] });
+  const sql = (q) => (s.backend === 'sqlite'
+    ? execFileSync('sqlite3', [s.db.replace(/^sqlite:/, ''), q], { encoding: 'utf8' })
+    : execFileSync('psql', [s.db, '-At', '-v', 'ON_ERROR_STOP=1', '-c', q], { encoding: 'utf8' })).trim();
+  try {
+    const c = new Client(s.url);
+    await c.login('admin', s.adminPassword);
+    const org = (await c.get('/api/v1/me')).json.org_id;
+    const p = await onFile(c, { org_id: org });
+    const mark = s.stderr().length;
+    const r = await start(p, s);
+    const [code] = codesFor(s, p.phone, mark);
+    const wrong = code === '999999' ? '999998' : '999999';
+    const answers = await Promise.all(Array.from({ length: 40 }, () => complete(r.json.claim_id, wrong, 'Claimed-pass-1', s)));
+    const codes = answers.map((a) => a.json.error.code);
+    assert.equal(codes.filter((x) => x === 'claim_code_wrong').length, 4, codes.join(' '));
+    assert.equal(codes.filter((x) => x === 'claim_locked').length, 36, codes.join(' '));
+    const rows = sql('SELECT attempts FROM account_claims');
+    assert.equal(rows, '5', 'the claim used exactly its five tries');
+    // the right code comes too late
+    const right = await complete(r.json.claim_id, code, 'Claimed-pass-1', s);
+    assert.equal(right.json.error.code, 'claim_locked');
+    assert.equal((await anon(s).post('/api/v1/sessions', { username: p.phone, password: 'Claimed-pass-1' })).status, 401);
+    // 20 wrong tries per address are free: five are used, so of 30 parallel
+    // guessed tickets 15 are judged and 15 wait
+    const guesses = await Promise.all(Array.from({ length: 30 }, (_, i) => complete(`zc_guess${i}`, '123456', 'Claimed-pass-1', s)));
+    const statuses = guesses.map((g) => g.status);
+    assert.equal(statuses.filter((x) => x === 422).length, 15, statuses.join(' '));
+    assert.equal(statuses.filter((x) => x === 429).length, 15, statuses.join(' '));
+    assert.ok(guesses.filter((g) => g.status === 429).every((g) => g.json.error.code === 'too_many_claims'));
+  } finally {
+    await s.stop();
+  }
+});
