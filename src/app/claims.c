@@ -29,6 +29,7 @@
 #define TICKET_MAX 64
 #define ID_FREE_STARTS 3        /* starts per ID number before back-off */
 #define COMPLETE_FREE_FAILURES 20
+#define INVITE_FREE 50          /* invitations per staff user before back-off */
 
 /* A claim being made: what the start found and what it stores. */
 struct claim_ctx {
@@ -196,6 +197,12 @@ static const char *account_refusal(bool has_account, int roles, bool disabled)
 	return NULL;
 }
 
+/* The throttle key of public starts from the caller's address. */
+static const char *claim_addr_key(struct app_req *r)
+{
+	return arena_printf(r->arena, "claim-addr:%s", r->client_addr ? r->client_addr : "-");
+}
+
 int claims_start(struct app_req *r, json_t *in, json_t **out)
 {
 	const char *id_raw, *name, *phone;
@@ -215,14 +222,14 @@ int claims_start(struct app_req *r, json_t *in, json_t **out)
 		return app_fail(r, APP_EINVALID, "invalid_phone", "phone");
 	char id_hash[SECRET_HASH_HEX];
 	secret_keyed_digest(norm, id_hash);
-	const char *addr_key = arena_printf(r->arena, "claim-addr:%s", r->client_addr ? r->client_addr : "-");
 	const char *id_key = arena_printf(r->arena, "claim-id:%s", id_hash);
-	if (app_throttle_check(r, addr_key, "too_many_claims") != 0 ||
-	    app_throttle_check(r, id_key, "too_many_claims") != 0)
-		return -1;
-	/* every start counts, matched or not */
-	if (app_throttle_note(r, addr_key, app_config(r->app)->address_free_failures, 60, 3600) != 0 ||
-	    app_throttle_note(r, id_key, ID_FREE_STARTS, 60, 3600) != 0)
+	/* every start counts, matched or not, each key checked and counted in
+	 * one step; a start that leads to a completed claim is given back to
+	 * its address (claims_complete): behind a proxy or NAT a whole
+	 * district shares one, and only starts that led nowhere are suspect */
+	if (app_throttle_take(r, claim_addr_key(r), app_config(r->app)->address_free_failures, 60, 3600,
+			      "too_many_claims") != 0 ||
+	    app_throttle_take(r, id_key, ID_FREE_STARTS, 60, 3600, "too_many_claims") != 0)
 		return -1;
 
 	struct claim_ctx c = { .r = r, .via = "self", .phone = phone };
@@ -294,10 +301,10 @@ int claims_invite(struct app_req *r, int64_t volunteer_id, json_t **out)
 	 * the development sender, and staff may edit the phone on file */
 	if (c.has_account)
 		return app_fail(r, APP_ECONFLICT, "account_exists", NULL);
-	/* invitations count against the person as public starts do */
-	const char *id_key = arena_printf(r->arena, "claim-id:%s", id_hash);
-	if (app_throttle_check(r, id_key, "too_many_claims") != 0 ||
-	    app_throttle_note(r, id_key, ID_FREE_STARTS, 60, 3600) != 0)
+	/* invitations are counted per staff user, not per person: anyone who
+	 * knows an ID number can exhaust the public key of that number */
+	const char *staff_key = arena_printf(r->arena, "claim-invite:%lld", (long long)r->who->user_id);
+	if (app_throttle_take(r, staff_key, INVITE_FREE, 10, 900, "too_many_claims") != 0)
 		return -1;
 	int rc = store_tx(r->store, start_tx, &c);
 	if (rc != STORE_OK)
@@ -326,7 +333,7 @@ struct complete_ctx {
 	struct app_req *r;
 	const char *ticket, *code, *password_hash;
 	int64_t claim_id, volunteer_id, user_id, org_id;
-	const char *org_path, *phone, *vname, *vnumber, *region, *login;
+	const char *org_path, *phone, *vname, *vnumber, *region, *login, *via;
 	bool reset;
 };
 
@@ -376,9 +383,9 @@ static int claim_state_fail(struct app_req *r, bool used, int64_t expires, int64
 }
 
 /* A claim's state read again after its try was refused. */
-static int claim_refused(struct app_req *r, int64_t claim_id)
+static int claim_refused(struct app_req *r, struct store *s, int64_t claim_id)
 {
-	struct store_stmt *st = store_prepare(r->store,
+	struct store_stmt *st = store_prepare(s,
 		"SELECT used_at, expires_at, attempts FROM account_claims WHERE id = $1");
 	if (!st)
 		return app_store_fail(r, STORE_ERROR);
@@ -439,7 +446,8 @@ static int complete_tx(struct store *s, void *vctx)
 	int rc = store_step(st);
 	store_done(st);
 	if (rc == STORE_DONE) {
-		app_fail(r, APP_ECONFLICT, "claim_used", "claim_id");
+		/* used by a racing completion, or expired since its try was taken */
+		claim_refused(r, s, c->claim_id);
 		return STORE_ERROR;
 	}
 	if (rc != STORE_ROW)
@@ -573,7 +581,7 @@ int claims_complete(struct app_req *r, json_t *in, json_t **out)
 	char ticket_hash[SECRET_HASH_HEX];
 	secret_digest(c.ticket, ticket_hash);
 	struct store_stmt *st = store_prepare(r->store,
-		"SELECT id, code_hash, volunteer_id, attempts, expires_at, used_at"
+		"SELECT id, code_hash, volunteer_id, attempts, expires_at, used_at, via"
 		" FROM account_claims WHERE ticket_hash = $1");
 	if (!st)
 		return app_store_fail(r, STORE_ERROR);
@@ -589,6 +597,7 @@ int claims_complete(struct app_req *r, json_t *in, json_t **out)
 		attempts = store_col_int(st, 3);
 		expires = store_col_int(st, 4);
 		used = !store_col_null(st, 5);
+		c.via = arena_strdup(r->arena, store_col_text(st, 6));
 	}
 	store_done(st);
 	if (rc != STORE_ROW && rc != STORE_DONE)
@@ -608,7 +617,7 @@ int claims_complete(struct app_req *r, json_t *in, json_t **out)
 	if (rc != STORE_OK)
 		return app_store_fail(r, rc);
 	if (attempts == 0)
-		return claim_refused(r, c.claim_id);
+		return claim_refused(r, r->store, c.claim_id);
 	if (app_throttle_take(r, addr_key, COMPLETE_FREE_FAILURES, 60, 3600, "too_many_claims") != 0) {
 		int err = give_back_try(r, c.claim_id);
 		return err == STORE_OK ? -1 : app_store_fail(r, err);
@@ -629,6 +638,16 @@ int claims_complete(struct app_req *r, json_t *in, json_t **out)
 	app_auth_changed();   /* a reset ends the account's sessions */
 	if (rc != STORE_OK)
 		return app_store_fail(r, rc);
+	/* the public start that led here was genuine: its address gets it back
+	 * (an invitation took nothing from any address); the account is made
+	 * whether or not that succeeds */
+	if (strcmp(c.via, "self") == 0 &&
+	    app_throttle_refund(r, claim_addr_key(r), app_config(r->app)->address_free_failures) != 0)
+	{
+		log_warn("claims: the start of claim %lld was not given back to its address", (long long)c.claim_id);
+		r->err.status = APP_OK;
+		r->err.code = NULL;
+	}
 	*out = json_pack("{ss ss sb sI}", "login", c.login, "volunteer_number", c.vnumber,
 			 "reset", c.reset, "user_id", (json_int_t)c.user_id);
 	return 0;

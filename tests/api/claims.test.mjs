@@ -263,9 +263,32 @@ test('starts are throttled per ID number, whether or not anyone has it', async (
     assert.equal(r.json.error.code, 'too_many_claims');
     assert.ok(Number(r.headers.get('retry-after')) >= 1);
   }
-  // staff invitations count against the same person
+  // parallel starts cannot all pass a check made before any of them counted
+  const burstee = { name: '无此人', id_number: nextId(), phone: nextPhone() };
+  const burst = await Promise.all(Array.from({ length: 8 }, () => start(burstee)));
+  assert.equal(burst.filter((b) => b.status === 202).length, 3, burst.map((b) => b.status).join(' '));
+  // staff invitations do not use (nor are blocked by) the public key of the
+  // ID number: whoever knows it cannot stop the person being invited
   const inv = await staff.post(`/api/v1/volunteers/${p.id}/claim-invitations`);
-  assert.equal(inv.status, 429);
+  assert.equal(inv.status, 201, inv.text);
+  assert.equal((await complete(inv.json.claim_id, inv.json.code)).status, 201);
+});
+
+test('invitations are throttled per staff user', async () => {
+  const username = 'claiminviter';
+  assert.equal((await root.post('/api/v1/users', { username, password: 'Staff-pass-123', roles: ['admin'], org_id: station })).status, 201);
+  const inviter = new Client(srv.url);
+  await inviter.login(username, 'Staff-pass-123');
+  const p = await onFile(root);
+  const answers = await Promise.all(Array.from({ length: 55 }, () => inviter.post(`/api/v1/volunteers/${p.id}/claim-invitations`)));
+  const statuses = answers.map((a) => a.status);
+  assert.equal(statuses.filter((s) => s === 201).length, 50, statuses.join(' '));
+  const refused = answers.filter((a) => a.status === 429);
+  assert.equal(refused.length, 5);
+  assert.ok(refused.every((a) => a.json.error.code === 'too_many_claims' && Number(a.headers.get('retry-after')) >= 1));
+  // another staff user, and the person themself, are not held up by it
+  assert.equal((await staff.post(`/api/v1/volunteers/${p.id}/claim-invitations`)).status, 201);
+  assert.equal((await start(p)).status, 202);
 });
 
 test('staff invite a volunteer of their scope; the development sender shows them the code', async () => {
@@ -460,6 +483,35 @@ test('codes expire, and starts are throttled per client address', async () => {
     assert.equal((await anon(s).post('/api/v1/sessions', { username: p.phone, password: 'Claimed-pass-1' })).status, 401);
     // three starts from this address so far would be fine; the fourth waits
     for (let i = 0; i < 2; i++) assert.equal((await start({ name: '某人', id_number: nextId(), phone: nextPhone() }, s)).status, 202);
+    const busy = await start({ name: '某人', id_number: nextId(), phone: nextPhone() }, s);
+    assert.equal(busy.status, 429);
+    assert.equal(busy.json.error.code, 'too_many_claims');
+  } finally {
+    await s.stop();
+  }
+});
+
+test('starts that lead to a completed claim are given back to the address (one proxy, a whole district)', async () => {
+  const s = await startServer({ args: ['--address-free-failures', '3'] });
+  try {
+    const c = new Client(s.url);
+    await c.login('admin', s.adminPassword);
+    const org = (await c.get('/api/v1/me')).json.org_id;
+    // five people claim in turn from one address that allows three starts
+    for (let i = 0; i < 5; i++) {
+      const q = await onFile(c, { org_id: org });
+      const m = s.stderr().length;
+      const st = await start(q, s);
+      assert.equal(st.status, 202, `genuine start ${i}: ${st.text}`);
+      const done = await complete(st.json.claim_id, codesFor(s, q.phone, m)[0], 'Claimed-pass-1', s);
+      assert.equal(done.status, 201, done.text);
+    }
+    // an invited claim gives nothing back (it took nothing): three starts
+    // that lead nowhere are allowed, the fourth waits
+    const invited = await onFile(c, { org_id: org });
+    const inv = await c.post(`/api/v1/volunteers/${invited.id}/claim-invitations`);
+    assert.equal((await complete(inv.json.claim_id, inv.json.code, 'Claimed-pass-1', s)).status, 201);
+    for (let i = 0; i < 3; i++) assert.equal((await start({ name: '某人', id_number: nextId(), phone: nextPhone() }, s)).status, 202, `start ${i}`);
     const busy = await start({ name: '某人', id_number: nextId(), phone: nextPhone() }, s);
     assert.equal(busy.status, 429);
     assert.equal(busy.json.error.code, 'too_many_claims');
