@@ -123,6 +123,8 @@ static const struct {
 	{ "not_rejected", "只有被驳回的记录可以更正后重新提交", "only a rejected record can be corrected and entered again" },
 	{ "resubmit_mismatch", "重新提交的记录须与被驳回的记录为同一志愿者、同一活动的原始记录",
 	  "a resubmission must be for the same volunteer and activity as the rejected original record" },
+	{ "resubmit_not_yours", "只能更正自己登记的被驳回记录（或本机构范围内管理员更正）",
+	  "you may correct only a rejected record you entered (or, as an admin, one within your scope)" },
 	{ "already_resubmitted", "该驳回记录已更正并重新提交过", "this rejected record was corrected and entered again already" },
 	{ "idempotency_conflict", "幂等键已被使用", "the Idempotency-Key was used for another request" },
 	{ "invalid_idempotency_key", "幂等键无效", "the Idempotency-Key is invalid" },
