@@ -506,6 +506,11 @@ static int complete_tx(struct store *s, void *vctx)
 		rc = exec1(s, "DELETE FROM sessions WHERE user_id = $1 AND id <> $2", c->user_id, 0);
 		if (rc != STORE_OK)
 			return rc;
+		/* and its API tokens: whoever held the old password may have made one */
+		rc = exec1(s, "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+			   c->user_id, now);
+		if (rc != STORE_OK)
+			return rc;
 		c->login = uphone ? uphone : uname;
 	} else {
 		action = "claim.complete";

@@ -334,6 +334,11 @@ test('staff invite a volunteer of their scope; the development sender shows them
   // account's own phone (the code goes to that phone, not to staff)
   const session = new Client(srv.url);
   await session.login(p.phone, 'Claimed-pass-1');
+  const tok = await session.post('/api/v1/tokens', { name: '旧密码时的令牌' });
+  assert.equal(tok.status, 201, tok.text);
+  const bearer = new Client(srv.url);
+  bearer.bearer = tok.json.token;
+  assert.equal((await bearer.get('/api/v1/me')).status, 200, 'the token works before the reset');
   const mark3 = srv.stderr().length;
   const s2 = await start(p);
   const [code2] = codesFor(srv, p.phone, mark3);
@@ -343,6 +348,7 @@ test('staff invite a volunteer of their scope; the development sender shows them
   assert.equal(reset.json.user_id, done.json.user_id);
   assert.equal((await anon().post('/api/v1/sessions', { username: p.phone, password: 'Claimed-pass-1' })).status, 401);
   assert.equal((await session.get('/api/v1/me')).status, 401, 'the reset ended the old sessions');
+  assert.equal((await bearer.get('/api/v1/me')).status, 401, 'and revoked the API tokens made before it');
   await new Client(srv.url).login(p.phone, 'Reset-pass-777');
   assert.equal((await audit('claim.reset')).filter((a) => a.target_id === done.json.user_id).length, 1);
 });
