@@ -534,7 +534,11 @@ test('a gateway program receives PHONE TEXT; staff are not shown the code then',
   const dir = mkdtempSync(join(tmpdir(), 'zy-sms-'));
   const out = join(dir, 'sent.txt');
   const prog = join(dir, 'gateway.sh');
-  writeFileSync(prog, `#!/bin/sh\nprintf '%s|%s\\n' "$1" "$2" >> '${out}'\n`);
+  const envOut = join(dir, 'env.txt');
+  const fdOut = join(dir, 'fds.txt');
+  // the program also notes its environment and the files it has open
+  writeFileSync(prog, `#!/bin/sh\nenv > '${envOut}'\nfor f in /proc/$$/fd/*; do readlink "$f"; done > '${fdOut}'\n`
+    + `printf '%s|%s\\n' "$1" "$2" >> '${out}'\n`);
   chmodSync(prog, 0o755);
   // a sender that is neither log nor command:/path stops the server at start
   const bad = spawnSync(process.env.ZHIYUAN_BIN || join(process.cwd(), 'build/zhiyuan'),
@@ -542,7 +546,8 @@ test('a gateway program receives PHONE TEXT; staff are not shown the code then',
     { encoding: 'utf8', timeout: 10000, env: { ...process.env, ZHIYUAN_ADMIN_PASSWORD: 'Whatever-123' } });
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /--sms-sender must be log or command:/);
-  const s = await startServer({ args: ['--sms-sender', `command:${prog}`, '--public-url', PUBLIC_URL] });
+  const s = await startServer({ args: ['--sms-sender', `command:${prog}`, '--public-url', PUBLIC_URL],
+    env: { ZHIYUAN_SMS_GATEWAY_KEY: 'gw-key-1', ZHIYUAN_DB_SECRET_LOOKALIKE: 'nope', LANG: 'C.UTF-8' } });
   try {
     const c = new Client(s.url);
     await c.login('admin', s.adminPassword);
@@ -561,6 +566,17 @@ test('a gateway program receives PHONE TEXT; staff are not shown the code then',
     assert.ok(!s.stderr().includes(code), 'the code is not in the server log');
     const done = await complete(inv.json.claim_id, code, 'Claimed-pass-1', s);
     assert.equal(done.status, 201, done.text);
+    // a minimal environment: PATH, LANG and ZHIYUAN_SMS_*, not the server's secrets
+    const env = Object.fromEntries(readFileSync(envOut, 'utf8').trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    assert.equal(env.ZHIYUAN_SMS_GATEWAY_KEY, 'gw-key-1');
+    assert.equal(env.LANG, 'C.UTF-8');
+    assert.equal(env.PATH, process.env.PATH);
+    assert.deepEqual(Object.keys(env).filter((k) => k.startsWith('ZHIYUAN_') && !k.startsWith('ZHIYUAN_SMS_')), []);
+    assert.equal(env.HOME, undefined);
+    // and no file of the server's: neither the access log nor the database
+    const fds = readFileSync(fdOut, 'utf8');
+    assert.ok(!fds.includes('access.log'), fds);
+    assert.ok(!fds.includes(s.dir), fds);
   } finally {
     await s.stop();
     rmSync(dir, { recursive: true, force: true });
