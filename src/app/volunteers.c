@@ -955,7 +955,7 @@ int volunteers_list(struct app_req *r, const struct volunteers_query *f, json_t 
 		buf_puts(&q.sql, arena_printf(r->arena,
 			" WHERE (o.path LIKE $%d"
 			" OR EXISTS (SELECT 1 FROM service_records sr JOIN orgs so ON so.id = sr.org_id"
-			"  WHERE sr.volunteer_id = v.id AND so.path LIKE $%d)"
+			"  WHERE sr.volunteer_id = v.id AND sr.status <> 'rejected' AND so.path LIKE $%d)"
 			" OR EXISTS (SELECT 1 FROM signups su JOIN shifts sh ON sh.id = su.shift_id"
 			"  JOIN projects pj ON pj.id = sh.project_id JOIN orgs po ON po.id = pj.org_id"
 			"  WHERE su.volunteer_id = v.id AND su.status <> 'cancelled' AND po.path LIKE $%d))",

@@ -291,6 +291,28 @@ test('served volunteers: name and number for staff where they served, nothing mo
   assert.deepEqual([r.status, r.json.error.code, r.json.error.field], [422, 'required', 'q']);
 });
 
+test('served volunteers: a rejected record does not count, a submitted one does', async () => {
+  const r0 = await root.post('/api/v1/volunteers', { name: '驳回记录者', id_type: 'resident_id',
+    id_number: residentId('510115', '19850607', 313), phone: '13711113333', region_code: '510115002001',
+    org_id: stB1.id, consent });
+  assert.equal(r0.status, 201, r0.text);
+  const s = r0.json;
+  const find = () => recA2.get(`/api/v1/volunteers?q=${encodeURIComponent('驳回记录者')}&include=served`);
+  assert.equal((await find()).json.items.length, 0, 'not before serving');
+  const a = await recA2.post('/api/v1/activities', { name: '东大巡河', org_id: stA2.id, starts_at: iso(Date.now() - 6 * H),
+    ends_at: iso(Date.now() - 4 * H), place: '东大社区', content: '巡河' });
+  assert.equal(a.status, 201, a.text);
+  let r = await recA2.post('/api/v1/records', { activity_id: a.json.id, volunteer_id: s.id, minutes: 60, quality: 'good' });
+  assert.equal(r.status, 201, r.text);
+  // submitted: the recorder must find them for approval
+  assert.deepEqual((await find()).json.items.map((x) => [x.id, x.limited]), [[s.id, true]]);
+  r = await admA2.post(`/api/v1/records/${r.json.id}/reject`, { reason: '并未到场' });
+  assert.equal(r.status, 200, r.text);
+  // rejected: no trace of service here, so not findable any more
+  assert.deepEqual((await find()).json.items, []);
+  assert.deepEqual((await admA2.get(`/api/v1/volunteers?q=${encodeURIComponent('驳回记录者')}&include=served`)).json.items, []);
+});
+
 test('served volunteers: a sign-up for a shift of the organisation\'s project counts too', async () => {
   const v = await selfJoin('报名服务者', '13700000021', { org_id: stA1.id });
   const find = () => recB1.get(`/api/v1/volunteers?q=${encodeURIComponent('报名服务者')}&include=served`);
