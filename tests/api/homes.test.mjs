@@ -129,6 +129,43 @@ test('self-registration: the chosen station is the home; without a choice the ro
   assert.equal(plain.file.home_org_id, rootOrg);
 });
 
+test('self-registration: only a station or team may be chosen (as for join requests)', async () => {
+  // its own server: registrations per address are limited, and this file makes many
+  const s = await startServer();
+  try {
+    const adm = new Client(s.url);
+    await adm.login('admin', s.adminPassword);
+    const top = (await adm.get('/api/v1/me')).json.org_id;
+    const mk = async (name, kind, parent, region) => {
+      const r = await adm.post('/api/v1/organizations', { name, kind, parent_id: parent, region_code: region });
+      assert.equal(r.status, 201, r.text);
+      return r.json.id;
+    };
+    const assoc = await mk('柳城街道志愿服务协会', 'association', top, '510115001000');
+    const station = await mk('光华社区工作站', 'station', assoc, '510115001001');
+    const team = await mk('柳城街道青年志愿服务队', 'team', assoc, '510115001000');
+    const ag = await mk('温江区阳光社工服务中心', 'social_work_agency', top, '510115');
+    const pub = new Client(s.url);
+    const body = (org_id, n) => ({ name: '选机构者' + n, id_type: 'resident_id', id_number: residentId('510115', '19900101', 700 + n),
+      phone: '1370000007' + n, region_code: '510115001001', org_id, password: 'Self-pass-123', consent });
+    for (const bad of [top, assoc, ag]) {
+      const r = await pub.post('/api/v1/public/volunteers', body(bad, 1));
+      assert.deepEqual([r.status, r.json.error.code, r.json.error.field], [422, 'org_not_joinable', 'org_id'], String(bad));
+      assert.match(r.json.error.message, /工作站或志愿服务队/);
+    }
+    // the refusals made nobody: the same person then registers at a station
+    assert.equal((await adm.get(`/api/v1/volunteers?q=${encodeURIComponent('选机构者1')}`)).json.items.length, 0);
+    let r = await pub.post('/api/v1/public/volunteers', body(station, 1));
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.json.volunteer.home_org_id, station);
+    r = await pub.post('/api/v1/public/volunteers', body(team, 2));
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.json.volunteer.home_org_id, team);
+  } finally {
+    await s.stop();
+  }
+});
+
 test('join requests: ask, refusals change nothing, the organisation accepts and the file moves', async () => {
   const v = await selfJoin('申请加入者', '13700000011');
   const me = v.client;
