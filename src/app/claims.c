@@ -647,8 +647,7 @@ int claims_complete(struct app_req *r, json_t *in, json_t **out)
 	 * (an invitation took nothing from any address); the account is made
 	 * whether or not that succeeds */
 	if (strcmp(c.via, "self") == 0 &&
-	    app_throttle_refund(r, claim_addr_key(r), app_config(r->app)->address_free_failures) != 0)
-	{
+	    app_throttle_refund(r, claim_addr_key(r), app_config(r->app)->address_free_failures) != 0) {
 		log_warn("claims: the start of claim %lld was not given back to its address", (long long)c.claim_id);
 		r->err.status = APP_OK;
 		r->err.code = NULL;
