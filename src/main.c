@@ -338,6 +338,9 @@ static int cmd_serve(void)
 		log_warn("--public-url (ZHIYUAN_PUBLIC_URL) is %s%s%s: certificates cannot be issued until it names"
 			 " the address people reach this console at, e.g. https://zhiyuan.example.cn",
 			 *public_url ? "\"" : "unset", public_url, *public_url ? "\", a loopback address" : "");
+	if (strcmp(val("sms-sender"), "log") == 0)
+		log_warn("--sms-sender (ZHIYUAN_SMS_SENDER) is log: one-time codes are printed to this log, not"
+			 " delivered, and shown to staff who invite; use command:PROGRAM with an SMS gateway in production");
 	struct http_config hc = {
 		.listen = val("listen"),
 		.threads = (unsigned)threads,

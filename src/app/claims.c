@@ -30,6 +30,7 @@
 #define TICKET_MAX 64
 #define ID_FREE_STARTS 3        /* starts per ID number before back-off */
 #define COMPLETE_FREE_FAILURES 20
+#define INVITE_FREE 50          /* invitations per staff user before back-off */
 
 /* A claim being made: what the start found and what it stores. */
 struct claim_ctx {
@@ -41,6 +42,7 @@ struct claim_ctx {
 	const char *phone;             /* on file, where the code goes */
 	const char *vname;
 	bool has_account;
+	const char *account_phone;     /* the account's login phone, if any */
 	char ticket[SECRET_TOKEN_MAX];
 	char code[8];
 	int64_t id, expires_at;
@@ -91,8 +93,9 @@ static int root_ref(struct app_req *r, struct store *s, int64_t *id, const char 
 	return rc == STORE_ROW ? STORE_OK : rc == STORE_DONE ? STORE_ERROR : rc;
 }
 
-/* Stores the claim (a new one ends the volunteer's earlier ones) and
- * audits the start. */
+/* Stores the claim and audits the start. The volunteer's earlier claims
+ * stay live until one completes: ending them here would tell a guess that
+ * matched (the first ticket now expired) from one that did not. */
 static int start_tx(struct store *s, void *vctx)
 {
 	struct claim_ctx *c = vctx;
@@ -102,18 +105,6 @@ static int start_tx(struct store *s, void *vctx)
 	int64_t now = app_now();
 	int rc;
 	struct store_stmt *st;
-	if (c->volunteer_id) {
-		st = store_prepare(s, "UPDATE account_claims SET expires_at = $2"
-			" WHERE volunteer_id = $1 AND used_at IS NULL AND expires_at > $2");
-		if (!st)
-			return STORE_ERROR;
-		store_bind_int(st, 1, c->volunteer_id);
-		store_bind_int(st, 2, now);
-		rc = store_step(st);
-		store_done(st);
-		if (rc != STORE_DONE)
-			return rc;
-	}
 	c->expires_at = now + app_config(r->app)->claim_ttl;
 	st = store_prepare(s,
 		"INSERT INTO account_claims (ticket_hash, code_hash, volunteer_id, via, invited_by,"
@@ -171,7 +162,7 @@ static int find_volunteer(struct claim_ctx *c, const char *id_hash, const char *
 {
 	struct app_req *r = c->r;
 	struct store_stmt *st = store_prepare(r->store,
-		"SELECT v.id, v.name, v.phone, v.status, v.home_org_id, o.path, v.user_id, u.roles, u.status"
+		"SELECT v.id, v.name, v.phone, v.status, v.home_org_id, o.path, v.user_id, u.roles, u.status, u.phone"
 		" FROM volunteers v JOIN orgs o ON o.id = v.home_org_id"
 		" LEFT JOIN users u ON u.id = v.user_id WHERE v.id_hash = $1");
 	if (!st)
@@ -188,6 +179,7 @@ static int find_volunteer(struct claim_ctx *c, const char *id_hash, const char *
 		c->has_account = !store_col_null(st, 6);
 		*roles = store_col_null(st, 7) ? 0 : roles_from_csv(store_col_text(st, 7));
 		*disabled = !store_col_null(st, 8) && strcmp(store_col_text(st, 8), "active") != 0;
+		c->account_phone = store_col_null(st, 9) ? NULL : arena_strdup(r->arena, store_col_text(st, 9));
 	}
 	store_done(st);
 	return rc;
@@ -204,6 +196,12 @@ static const char *account_refusal(bool has_account, int roles, bool disabled)
 	if (has_account && disabled)
 		return "account_disabled";
 	return NULL;
+}
+
+/* The throttle key of public starts from the caller's address. */
+static const char *claim_addr_key(struct app_req *r)
+{
+	return arena_printf(r->arena, "claim-addr:%s", r->client_addr ? r->client_addr : "-");
 }
 
 int claims_start(struct app_req *r, json_t *in, json_t **out)
@@ -225,14 +223,14 @@ int claims_start(struct app_req *r, json_t *in, json_t **out)
 		return app_fail(r, APP_EINVALID, "invalid_phone", "phone");
 	char id_hash[SECRET_HASH_HEX];
 	secret_keyed_digest(norm, id_hash);
-	const char *addr_key = arena_printf(r->arena, "claim-addr:%s", r->client_addr ? r->client_addr : "-");
 	const char *id_key = arena_printf(r->arena, "claim-id:%s", id_hash);
-	if (app_throttle_check(r, addr_key, "too_many_claims") != 0 ||
-	    app_throttle_check(r, id_key, "too_many_claims") != 0)
-		return -1;
-	/* every start counts, matched or not */
-	if (app_throttle_note(r, addr_key, app_config(r->app)->address_free_failures, 60, 3600) != 0 ||
-	    app_throttle_note(r, id_key, ID_FREE_STARTS, 60, 3600) != 0)
+	/* every start counts, matched or not, each key checked and counted in
+	 * one step; a start that leads to a completed claim is given back to
+	 * its address (claims_complete): behind a proxy or NAT a whole
+	 * district shares one, and only starts that led nowhere are suspect */
+	if (app_throttle_take(r, claim_addr_key(r), app_config(r->app)->address_free_failures, 60, 3600,
+			      "too_many_claims") != 0 ||
+	    app_throttle_take(r, id_key, ID_FREE_STARTS, 60, 3600, "too_many_claims") != 0)
 		return -1;
 
 	struct claim_ctx c = { .r = r, .via = "self", .phone = phone };
@@ -246,6 +244,13 @@ int claims_start(struct app_req *r, json_t *in, json_t **out)
 		       strcmp(vname, name) == 0 && strcmp(vphone, phone) == 0;
 	if (matched && (c.refusal = account_refusal(c.has_account, roles, disabled)) != NULL)
 		matched = false;
+	/* an existing account is reset only by a code to its own login phone:
+	 * whoever may edit the file could otherwise put their own number on
+	 * it and take the account over */
+	if (matched && c.has_account && (!c.account_phone || strcmp(c.account_phone, vphone) != 0)) {
+		c.refusal = "account_phone_differs";
+		matched = false;
+	}
 	if (!matched) {
 		c.volunteer_id = 0;
 		c.org_id = 0;
@@ -293,10 +298,14 @@ int claims_invite(struct app_req *r, int64_t volunteer_id, json_t **out)
 	const char *refusal = account_refusal(c.has_account, roles, disabled);
 	if (refusal)
 		return app_fail(r, APP_ECONFLICT, refusal, NULL);
-	/* invitations count against the person as public starts do */
-	const char *id_key = arena_printf(r->arena, "claim-id:%s", id_hash);
-	if (app_throttle_check(r, id_key, "too_many_claims") != 0 ||
-	    app_throttle_note(r, id_key, ID_FREE_STARTS, 60, 3600) != 0)
+	/* an invitation never resets an account: its code reaches staff with
+	 * the development sender, and staff may edit the phone on file */
+	if (c.has_account)
+		return app_fail(r, APP_ECONFLICT, "account_exists", NULL);
+	/* invitations are counted per staff user, not per person: anyone who
+	 * knows an ID number can exhaust the public key of that number */
+	const char *staff_key = arena_printf(r->arena, "claim-invite:%lld", (long long)r->who->user_id);
+	if (app_throttle_take(r, staff_key, INVITE_FREE, 10, 900, "too_many_claims") != 0)
 		return -1;
 	int rc = store_tx(r->store, start_tx, &c);
 	if (rc != STORE_OK)
@@ -325,22 +334,73 @@ struct complete_ctx {
 	struct app_req *r;
 	const char *ticket, *code, *password_hash;
 	int64_t claim_id, volunteer_id, user_id, org_id;
-	const char *org_path, *phone, *vname, *vnumber, *region, *login;
+	const char *org_path, *phone, *vname, *vnumber, *region, *login, *via;
 	bool reset;
 };
 
-/* Counts a wrong code on the claim, in its own transaction (the refusal
- * must not roll it back). */
-static int wrong_code_tx(struct store *s, void *vctx)
+/* Takes one of the claim's tries before its code is compared, in one
+ * statement: of parallel guesses at most CLAIM_ATTEMPTS are judged.
+ * Sets *attempts to the tries used with this one, or 0 when none was
+ * left (used, expired or locked). */
+static int reserve_try(struct app_req *r, int64_t claim_id, int64_t *attempts)
 {
-	struct complete_ctx *c = vctx;
-	struct store_stmt *st = store_prepare(s, "UPDATE account_claims SET attempts = attempts + 1 WHERE id = $1");
+	struct store_stmt *st = store_prepare(r->store,
+		"UPDATE account_claims SET attempts = attempts + 1 WHERE id = $1 AND attempts < $2"
+		" AND used_at IS NULL AND expires_at > $3 RETURNING attempts");
 	if (!st)
 		return STORE_ERROR;
-	store_bind_int(st, 1, c->claim_id);
+	store_bind_int(st, 1, claim_id);
+	store_bind_int(st, 2, CLAIM_ATTEMPTS);
+	store_bind_int(st, 3, app_now());
+	int rc = store_step(st);
+	*attempts = rc == STORE_ROW ? store_col_int(st, 0) : 0;
+	store_done(st);
+	return rc == STORE_ROW || rc == STORE_DONE ? STORE_OK : rc;
+}
+
+/* A try taken and then not judged (the address waits) is given back. */
+static int give_back_try(struct app_req *r, int64_t claim_id)
+{
+	struct store_stmt *st = store_prepare(r->store,
+		"UPDATE account_claims SET attempts = attempts - 1 WHERE id = $1 AND attempts > 0");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, claim_id);
 	int rc = store_step(st);
 	store_done(st);
 	return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+/* Why a claim cannot be tried now, as the answers before a try say it. */
+static int claim_state_fail(struct app_req *r, bool used, int64_t expires, int64_t attempts)
+{
+	if (used)
+		return app_fail(r, APP_ECONFLICT, "claim_used", "claim_id");
+	if (expires <= app_now())
+		return app_fail(r, APP_EINVALID, "claim_expired", "claim_id");
+	if (attempts >= CLAIM_ATTEMPTS)
+		return app_fail(r, APP_EINVALID, "claim_locked", "code");
+	return 0;
+}
+
+/* A claim's state read again after its try was refused. */
+static int claim_refused(struct app_req *r, struct store *s, int64_t claim_id)
+{
+	struct store_stmt *st = store_prepare(s,
+		"SELECT used_at, expires_at, attempts FROM account_claims WHERE id = $1");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_int(st, 1, claim_id);
+	int rc = store_step(st);
+	bool used = rc == STORE_ROW && !store_col_null(st, 0);
+	int64_t expires = rc == STORE_ROW ? store_col_int(st, 1) : 0;
+	int64_t attempts = rc == STORE_ROW ? store_col_int(st, 2) : CLAIM_ATTEMPTS;
+	store_done(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
+		return app_store_fail(r, rc);
+	if (claim_state_fail(r, used, expires, attempts) != 0)
+		return -1;
+	return app_fail(r, APP_EINVALID, "claim_locked", "code");
 }
 
 static int complete_tx(struct store *s, void *vctx)
@@ -348,17 +408,21 @@ static int complete_tx(struct store *s, void *vctx)
 	struct complete_ctx *c = vctx;
 	struct app_req *r = c->r;
 	int64_t now = app_now();
-	/* used once: of two racing completions only one marks it */
+	/* used once: of two racing completions only one marks it; still live
+	 * and within its tries (claims_complete took this try) */
 	struct store_stmt *st = store_prepare(s,
-		"UPDATE account_claims SET used_at = $2 WHERE id = $1 AND used_at IS NULL RETURNING id");
+		"UPDATE account_claims SET used_at = $2 WHERE id = $1 AND used_at IS NULL"
+		" AND attempts <= $3 AND expires_at > $2 RETURNING id");
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, c->claim_id);
 	store_bind_int(st, 2, now);
+	store_bind_int(st, 3, CLAIM_ATTEMPTS);
 	int rc = store_step(st);
 	store_done(st);
 	if (rc == STORE_DONE) {
-		app_fail(r, APP_ECONFLICT, "claim_used", "claim_id");
+		/* used by a racing completion, or expired since its try was taken */
+		claim_refused(r, s, c->claim_id);
 		return STORE_ERROR;
 	}
 	if (rc != STORE_ROW)
@@ -392,8 +456,10 @@ static int complete_tx(struct store *s, void *vctx)
 	store_done(st);
 	if (rc != STORE_ROW)
 		return rc == STORE_DONE ? STORE_ERROR : rc;
-	/* the file changed since the code was sent: start again */
-	if (!active || !c->phone || (c->user_id && roles != ROLE_VOLUNTEER)) {
+	/* the file changed since the code was sent: start again (an account is
+	 * reset only through its own login phone, see claims_start) */
+	if (!active || !c->phone || (c->user_id && roles != ROLE_VOLUNTEER) ||
+	    (c->user_id && (!uphone || strcmp(uphone, c->phone) != 0))) {
 		app_fail(r, APP_EINVALID, "claim_expired", "claim_id");
 		return STORE_ERROR;
 	}
@@ -413,6 +479,11 @@ static int complete_tx(struct store *s, void *vctx)
 		if (rc != STORE_DONE)
 			return rc;
 		rc = app_exec_ints(s, "DELETE FROM sessions WHERE user_id = $1 AND id <> $2", c->user_id, 0);
+		if (rc != STORE_OK)
+			return rc;
+		/* and its API tokens: whoever held the old password may have made one */
+		rc = app_exec_ints(s, "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+				   c->user_id, now);
 		if (rc != STORE_OK)
 			return rc;
 		c->login = uphone ? uphone : uname;
@@ -473,7 +544,7 @@ int claims_complete(struct app_req *r, json_t *in, json_t **out)
 	char ticket_hash[SECRET_HASH_HEX];
 	secret_digest(c.ticket, ticket_hash);
 	struct store_stmt *st = store_prepare(r->store,
-		"SELECT id, code_hash, volunteer_id, attempts, expires_at, used_at"
+		"SELECT id, code_hash, volunteer_id, attempts, expires_at, used_at, via"
 		" FROM account_claims WHERE ticket_hash = $1");
 	if (!st)
 		return app_store_fail(r, STORE_ERROR);
@@ -489,33 +560,39 @@ int claims_complete(struct app_req *r, json_t *in, json_t **out)
 		attempts = store_col_int(st, 3);
 		expires = store_col_int(st, 4);
 		used = !store_col_null(st, 5);
+		c.via = arena_strdup(r->arena, store_col_text(st, 6));
 	}
 	store_done(st);
 	if (rc != STORE_ROW && rc != STORE_DONE)
 		return app_store_fail(r, rc);
 	if (rc == STORE_DONE) {
 		/* a ticket this server never gave: a guess */
-		if (app_throttle_note(r, addr_key, COMPLETE_FREE_FAILURES, 60, 3600) != 0)
+		if (app_throttle_take(r, addr_key, COMPLETE_FREE_FAILURES, 60, 3600, "too_many_claims") != 0)
 			return -1;
 		return app_fail(r, APP_EINVALID, "claim_expired", "claim_id");
 	}
-	if (used)
-		return app_fail(r, APP_ECONFLICT, "claim_used", "claim_id");
-	if (expires <= app_now())
-		return app_fail(r, APP_EINVALID, "claim_expired", "claim_id");
-	if (attempts >= CLAIM_ATTEMPTS)
-		return app_fail(r, APP_EINVALID, "claim_locked", "code");
+	if (claim_state_fail(r, used, expires, attempts) != 0)
+		return -1;
+	/* a try of the claim, then one of the address, each taken in one
+	 * atomic step before the code is compared: parallel guesses cannot
+	 * all pass a check made before any of them counted */
+	rc = reserve_try(r, c.claim_id, &attempts);
+	if (rc != STORE_OK)
+		return app_store_fail(r, rc);
+	if (attempts == 0)
+		return claim_refused(r, r->store, c.claim_id);
+	if (app_throttle_take(r, addr_key, COMPLETE_FREE_FAILURES, 60, 3600, "too_many_claims") != 0) {
+		int err = give_back_try(r, c.claim_id);
+		return err == STORE_OK ? -1 : app_store_fail(r, err);
+	}
 	/* a claim that named nobody has a code that was never sent: it never
 	 * matches, and fails exactly like a wrong code */
-	if (!code_matches(c.ticket, c.code, code_hash) || !c.volunteer_id) {
-		rc = store_tx(r->store, wrong_code_tx, &c);
-		if (rc != STORE_OK)
-			return app_store_fail(r, rc);
-		if (app_throttle_note(r, addr_key, COMPLETE_FREE_FAILURES, 60, 3600) != 0)
-			return -1;
+	if (!code_matches(c.ticket, c.code, code_hash) || !c.volunteer_id)
 		return app_fail(r, APP_EINVALID,
-				attempts + 1 >= CLAIM_ATTEMPTS ? "claim_locked" : "claim_code_wrong", "code");
-	}
+				attempts >= CLAIM_ATTEMPTS ? "claim_locked" : "claim_code_wrong", "code");
+	/* a right code is no failure of the address */
+	if (app_throttle_refund(r, addr_key, COMPLETE_FREE_FAILURES) != 0)
+		return -1;
 	char hash[128];
 	if (secret_password_hash(password, strlen(password), hash, sizeof(hash)) != 0)
 		return app_fail(r, APP_EINTERNAL, "internal", NULL);
@@ -524,6 +601,15 @@ int claims_complete(struct app_req *r, json_t *in, json_t **out)
 	app_auth_changed();   /* a reset ends the account's sessions */
 	if (rc != STORE_OK)
 		return app_store_fail(r, rc);
+	/* the public start that led here was genuine: its address gets it back
+	 * (an invitation took nothing from any address); the account is made
+	 * whether or not that succeeds */
+	if (strcmp(c.via, "self") == 0 &&
+	    app_throttle_refund(r, claim_addr_key(r), app_config(r->app)->address_free_failures) != 0) {
+		log_warn("claims: the start of claim %lld was not given back to its address", (long long)c.claim_id);
+		r->err.status = APP_OK;
+		r->err.code = NULL;
+	}
 	*out = json_pack("{ss ss sb sI}", "login", c.login, "volunteer_number", c.vnumber,
 			 "reset", c.reset, "user_id", (json_int_t)c.user_id);
 	return 0;

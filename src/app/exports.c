@@ -71,13 +71,12 @@ void export_china_time(const char *iso, char *out, size_t outlen)
 		 tm.tm_min);
 }
 
-/* Appends one CSV cell, quoted when it needs to be. A cell that starts
- * like a formula (= + - @) is prefixed with ' so that Excel shows it as
- * text instead of running it. */
-static void csv_cell(struct buf *b, const char *s, bool last)
+void export_csv_cell(struct buf *b, const char *s, bool last)
 {
 	s = s ? s : "";
-	bool formula = *s == '=' || *s == '+' || *s == '-' || *s == '@';
+	/* a leading TAB or CR is skipped by spreadsheets before they look for
+	 * a formula, so it is guarded too */
+	bool formula = *s && strchr("=+-@\t\r", *s) != NULL;
 	if (formula || strpbrk(s, ",\"\r\n")) {
 		buf_puts(b, formula ? "\"'" : "\"");
 		for (const char *p = s; *p; p++) {
@@ -130,7 +129,7 @@ static void archive_row(struct buf *b, json_t *row, enum export_lang lang)
 		} else if (archive_cols[c].kind == COL_LABEL) {
 			text = export_label(archive_cols[c].vocabulary, text, lang);
 		}
-		csv_cell(b, text, c + 1 == ARCHIVE_COLS);
+		export_csv_cell(b, text, c + 1 == ARCHIVE_COLS);
 	}
 }
 
@@ -156,7 +155,7 @@ int exports_archive_csv(struct app_req *r, int64_t volunteer_id, enum export_lan
 	}
 	buf_puts(out, "\xef\xbb\xbf");
 	for (size_t c = 0; c < ARCHIVE_COLS; c++)
-		csv_cell(out, lang == EXPORT_EN ? archive_cols[c].en : archive_cols[c].zh, c + 1 == ARCHIVE_COLS);
+		export_csv_cell(out, lang == EXPORT_EN ? archive_cols[c].en : archive_cols[c].zh, c + 1 == ARCHIVE_COLS);
 	size_t i;
 	json_t *rec;
 	json_array_foreach(json_object_get(a, "records"), i, rec) {

@@ -16,6 +16,12 @@ const char *export_label(const char *vocabulary, const char *value, enum export_
  * bytes); "" for NULL; an unparsable text is copied as it is. */
 void export_china_time(const char *iso, char *out, size_t outlen);
 
+/* Appends one CSV cell (then "," or, when last, CRLF), quoted when it
+ * needs to be. A cell that starts like a formula (= + - @, or a TAB or CR
+ * that a spreadsheet skips before one) is prefixed with ' so that Excel
+ * shows it as text instead of running it. */
+void export_csv_cell(struct buf *b, const char *s, bool last);
+
 /* GET /volunteers/{id}/archive.csv: every record of the archive and its
  * corrections, UTF-8 with a BOM, CRLF lines, headers and values in lang,
  * times in China time. Appends to out (the caller owns it). */

@@ -95,6 +95,14 @@ const struct sender *app_sender(struct app *a);
 /* Reads a throttle key's remaining block: 0, or -1 with 429 code and
  * r->err.retry_after set when the key waits (accounts.c). */
 int app_throttle_check(struct app_req *r, const char *key, const char *code);
+/* Check and count in one atomic step (parallel requests cannot all pass
+ * a check made before any of them counts): counts an attempt and returns
+ * 0, or, when the key waits, counts nothing and returns -1 (429 code,
+ * retry_after). */
+int app_throttle_take(struct app_req *r, const char *key, int free, int base, int max, const char *code);
+/* Gives back an attempt taken that turned out not to count (a right code,
+ * a completed claim); lifts the wait once fewer than free remain. */
+int app_throttle_refund(struct app_req *r, const char *key, int free);
 
 /* At start: when probe (a string literal) finds a row, work is left, and
  * fill runs in a transaction; logs "filled what" or "cannot fill what".

@@ -399,13 +399,16 @@ static int rec_tx(struct store *s, void *vctx)
 }
 
 /* A correction of a rejected record (resubmits_id): that record exists,
- * was rejected, is an original entry (not an amendment) and is about the
- * same person and activity. Whether it was corrected already is checked
- * inside the transaction (rec_tx). */
+ * was entered by the caller (or the caller is an admin whose scope holds
+ * it: another recorder may not "correct" someone else's entry), was
+ * rejected, is an original entry (not an amendment) and is about the same
+ * person and activity. Whether it was corrected already is checked inside
+ * the transaction (rec_tx). */
 static int resubmit_check(struct app_req *r, const struct rec_ctx *c)
 {
 	struct store_stmt *st = store_prepare(r->store,
-		"SELECT status, activity_id, volunteer_id, amends_id FROM service_records WHERE id = $1");
+		"SELECT s.status, s.activity_id, s.volunteer_id, s.amends_id, s.recorder_id, o.path"
+		" FROM service_records s JOIN orgs o ON o.id = s.org_id WHERE s.id = $1");
 	if (!st)
 		return app_store_fail(r, STORE_ERROR);
 	store_bind_int(st, 1, c->resubmits);
@@ -413,7 +416,11 @@ static int resubmit_check(struct app_req *r, const struct rec_ctx *c)
 	const char *fail = NULL;
 	int status = APP_EINVALID;
 	if (rc == STORE_ROW) {
-		if (store_col_int(st, 1) != c->activity_id || store_col_int(st, 2) != c->volunteer_id ||
+		bool own = !store_col_null(st, 4) && store_col_int(st, 4) == r->who->user_id;
+		if (!own && !((r->who->roles & ROLE_ADMIN) && authz_in_scope(r->who, store_col_text(st, 5)))) {
+			fail = "resubmit_not_yours";
+			status = APP_EFORBIDDEN;
+		} else if (store_col_int(st, 1) != c->activity_id || store_col_int(st, 2) != c->volunteer_id ||
 		    !store_col_null(st, 3))
 			fail = "resubmit_mismatch";
 		else if (strcmp(store_col_text(st, 0), "rejected") != 0) {

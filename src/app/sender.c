@@ -16,6 +16,7 @@
 extern char **environ;
 
 #define COMMAND_WAIT_MS 10000   /* a gateway that takes longer is killed */
+#define CHILD_ENV_MAX 64        /* variables handed to the gateway program */
 
 /* Printed whatever --log-level says: on a development machine this line
  * is the only way the code reaches anyone. */
@@ -67,11 +68,33 @@ static void *reap_command(void *arg)
 	return NULL;
 }
 
+/* The gateway program's environment: PATH, LANG and the ZHIYUAN_SMS_*
+ * variables meant for it, nothing else. The server's own (ZHIYUAN_DB may
+ * hold the database password, ZHIYUAN_ADMIN_PASSWORD the first admin's)
+ * stays with the server. envp holds pointers into environ. */
+static void child_env(char **envp)
+{
+	size_t n = 0;
+	for (char **e = environ; *e && n < CHILD_ENV_MAX - 1; e++)
+		if (strncmp(*e, "PATH=", 5) == 0 || strncmp(*e, "LANG=", 5) == 0 ||
+		    strncmp(*e, "ZHIYUAN_SMS_", 12) == 0)
+			envp[n++] = *e;
+	envp[n] = NULL;
+}
+
 static int send_command(const struct sender *s, const char *phone, const char *text)
 {
 	char *argv[] = { (char *)s->program, (char *)phone, (char *)text, NULL };
+	char *envp[CHILD_ENV_MAX];
+	child_env(envp);
+	/* and no descriptor but stdin, stdout and stderr, whoever opened it
+	 * without close-on-exec (a library's file, a socket) */
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	pid_t pid;
-	int rc = posix_spawn(&pid, s->program, NULL, NULL, argv, environ);
+	int rc = posix_spawn(&pid, s->program, &fa, NULL, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
 	if (rc != 0) {
 		log_error("sms sender: cannot run %s: %s", s->program, strerror(rc));
 		return -1;

@@ -176,6 +176,23 @@ static int home_org(struct app_req *r, struct store *s, struct vol *v, bool chec
 	return 0;
 }
 
+/* Whether org_id may be chosen as a home on the public registration: a
+ * station or team only. Returns 0, or -1 with 422 org_not_joinable. */
+static int public_home_kind(struct app_req *r, int64_t org_id)
+{
+	struct store_stmt *st = store_prepare(r->store, "SELECT kind FROM orgs WHERE id = $1");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_int(st, 1, org_id);
+	int rc = store_step(st);
+	bool ok = rc == STORE_ROW && (strcmp(store_col_text(st, 0), "station") == 0 ||
+				     strcmp(store_col_text(st, 0), "team") == 0);
+	store_done(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
+		return app_store_fail(r, rc);
+	return ok ? 0 : app_fail(r, APP_EINVALID, "org_not_joinable", "org_id");
+}
+
 /* Splits a name into its one- and two-character pieces (code points). */
 static void name_grams(const char *name, void (*emit)(const char *g, size_t n, void *arg), void *arg)
 {
@@ -668,6 +685,10 @@ int volunteers_register_self(struct app_req *r, json_t *in, json_t **out)
 		goto out;
 	if (home_org(r, r->store, &v, false) != 0)
 		goto out;
+	/* a person chooses a station or team, as join requests do (homes.c);
+	 * without org_id they are filed at the root as before */
+	if (has_org && public_home_kind(r, v.org_id) != 0)
+		goto out;
 	char hash[128];
 	if (secret_password_hash(password, strlen(password), hash, sizeof(hash)) != 0) {
 		app_fail(r, APP_EINTERNAL, "internal", NULL);
@@ -937,7 +958,7 @@ int volunteers_list(struct app_req *r, const struct volunteers_query *f, json_t 
 		buf_puts(&q.sql, arena_printf(r->arena,
 			" WHERE (o.path LIKE $%d"
 			" OR EXISTS (SELECT 1 FROM service_records sr JOIN orgs so ON so.id = sr.org_id"
-			"  WHERE sr.volunteer_id = v.id AND so.path LIKE $%d)"
+			"  WHERE sr.volunteer_id = v.id AND sr.status <> 'rejected' AND so.path LIKE $%d)"
 			" OR EXISTS (SELECT 1 FROM signups su JOIN shifts sh ON sh.id = su.shift_id"
 			"  JOIN projects pj ON pj.id = sh.project_id JOIN orgs po ON po.id = pj.org_id"
 			"  WHERE su.volunteer_id = v.id AND su.status <> 'cancelled' AND po.path LIKE $%d))",

@@ -123,6 +123,8 @@ static const struct {
 	{ "not_rejected", "只有被驳回的记录可以更正后重新提交", "only a rejected record can be corrected and entered again" },
 	{ "resubmit_mismatch", "重新提交的记录须与被驳回的记录为同一志愿者、同一活动的原始记录",
 	  "a resubmission must be for the same volunteer and activity as the rejected original record" },
+	{ "resubmit_not_yours", "只能更正自己登记的被驳回记录（或本机构范围内管理员更正）",
+	  "you may correct only a rejected record you entered (or, as an admin, one within your scope)" },
 	{ "already_resubmitted", "该驳回记录已更正并重新提交过", "this rejected record was corrected and entered again already" },
 	{ "idempotency_conflict", "幂等键已被使用", "the Idempotency-Key was used for another request" },
 	{ "invalid_idempotency_key", "幂等键无效", "the Idempotency-Key is invalid" },
@@ -190,6 +192,7 @@ static const struct {
 	{ "claim_locked", "验证码错误次数过多，请重新获取", "too many wrong codes: ask for a new one" },
 	{ "no_mobile_phone", "档案中没有手机号，无法发送验证码", "the file has no mobile number to send a code to" },
 	{ "volunteer_inactive", "该志愿者档案未启用", "this volunteer's file is not active" },
+	{ "account_exists", "该志愿者已有账号，请其用手机号登录；忘记密码可在认领页用账号手机号重设", "this volunteer already has an account: they sign in with their phone number, and reset a forgotten password on the claim page with that phone" },
 	{ "staff_account", "该志愿者已关联工作人员账号，请由管理员重置密码", "this volunteer has a staff account: an administrator resets its password" },
 	{ "internal", "服务器内部错误", "internal server error" },
 	/* home organisations chosen by volunteers (app/homes.c) */

@@ -481,7 +481,9 @@ int http_serve(struct app *app, const struct http_config *cfg)
 		access_log = NULL;
 	else if (strcmp(cfg->access_log, "-") == 0)
 		access_log = stdout;
-	else if (!(access_log = fopen(cfg->access_log, "a"))) {
+	/* close-on-exec ("e"): programs the server runs (the SMS sender) must
+	 * not inherit the log */
+	else if (!(access_log = fopen(cfg->access_log, "ae"))) {
 		log_error("cannot open access log %s: %s", cfg->access_log, strerror(errno));
 		return -1;
 	}

@@ -193,7 +193,7 @@ test('wrong codes count, and the fifth locks the claim', async () => {
   assert.equal((await complete(r2.json.claim_id, code2)).status, 201);
 });
 
-test('a new start ends the earlier claim; bad inputs change nothing', async () => {
+test('a new start leaves the earlier claim live (no match oracle); bad inputs change nothing', async () => {
   const p = await onFile(root);
   const mark = srv.stderr().length;
   const first = await start(p);
@@ -201,9 +201,17 @@ test('a new start ends the earlier claim; bad inputs change nothing', async () =
   const mark2 = srv.stderr().length;
   const second = await start(p);
   const [code2] = codesFor(srv, p.phone, mark2);
-  const old = await complete(first.json.claim_id, code1);
-  assert.equal(old.status, 422);
-  assert.equal(old.json.error.code, 'claim_expired');
+  // a guess sent twice: its first ticket answers as an unmatched one does
+  // (had the second start ended it, claim_expired would reveal a match)
+  const unknown = { name: '无此人', id_number: nextId(), phone: p.phone };
+  const u1 = await start(unknown);
+  await start(unknown);
+  const wrong = code1 === '999999' ? '999998' : '999999';
+  for (const ticket of [first.json.claim_id, u1.json.claim_id]) {
+    const w = await complete(ticket, wrong);
+    assert.equal(w.status, 422, w.text);
+    assert.equal(w.json.error.code, 'claim_code_wrong');
+  }
 
   const bad = [
     [{ name: p.name, phone: p.phone }, 422, 'required', 'id_number'],
@@ -239,6 +247,10 @@ test('a new start ends the earlier claim; bad inputs change nothing', async () =
   // none of that used up an attempt: the claim still completes
   const ok = await complete(second.json.claim_id, code2);
   assert.equal(ok.status, 201, ok.text);
+  // a completed claim ends the volunteer's other live ones
+  const old = await complete(first.json.claim_id, code1, 'Other-pass-123');
+  assert.equal(old.status, 422);
+  assert.equal(old.json.error.code, 'claim_expired');
 });
 
 test('starts are throttled per ID number, whether or not anyone has it', async () => {
@@ -251,9 +263,32 @@ test('starts are throttled per ID number, whether or not anyone has it', async (
     assert.equal(r.json.error.code, 'too_many_claims');
     assert.ok(Number(r.headers.get('retry-after')) >= 1);
   }
-  // staff invitations count against the same person
+  // parallel starts cannot all pass a check made before any of them counted
+  const burstee = { name: '无此人', id_number: nextId(), phone: nextPhone() };
+  const burst = await Promise.all(Array.from({ length: 8 }, () => start(burstee)));
+  assert.equal(burst.filter((b) => b.status === 202).length, 3, burst.map((b) => b.status).join(' '));
+  // staff invitations do not use (nor are blocked by) the public key of the
+  // ID number: whoever knows it cannot stop the person being invited
   const inv = await staff.post(`/api/v1/volunteers/${p.id}/claim-invitations`);
-  assert.equal(inv.status, 429);
+  assert.equal(inv.status, 201, inv.text);
+  assert.equal((await complete(inv.json.claim_id, inv.json.code)).status, 201);
+});
+
+test('invitations are throttled per staff user', async () => {
+  const username = 'claiminviter';
+  assert.equal((await root.post('/api/v1/users', { username, password: 'Staff-pass-123', roles: ['admin'], org_id: station })).status, 201);
+  const inviter = new Client(srv.url);
+  await inviter.login(username, 'Staff-pass-123');
+  const p = await onFile(root);
+  const answers = await Promise.all(Array.from({ length: 55 }, () => inviter.post(`/api/v1/volunteers/${p.id}/claim-invitations`)));
+  const statuses = answers.map((a) => a.status);
+  assert.equal(statuses.filter((s) => s === 201).length, 50, statuses.join(' '));
+  const refused = answers.filter((a) => a.status === 429);
+  assert.equal(refused.length, 5);
+  assert.ok(refused.every((a) => a.json.error.code === 'too_many_claims' && Number(a.headers.get('retry-after')) >= 1));
+  // another staff user, and the person themself, are not held up by it
+  assert.equal((await staff.post(`/api/v1/volunteers/${p.id}/claim-invitations`)).status, 201);
+  assert.equal((await start(p)).status, 202);
 });
 
 test('staff invite a volunteer of their scope; the development sender shows them the code', async () => {
@@ -280,17 +315,40 @@ test('staff invite a volunteer of their scope; the development sender shows them
   assert.equal(done.json.login, p.phone);
   await new Client(srv.url).login(p.phone, 'Claimed-pass-1');
 
-  // a volunteer with an account: the claim resets its password (and says so)
+  // a volunteer with an account is not invited: staff would be shown a code
+  // that resets it (account_exists), and nothing is started or sent
+  const mark2 = srv.stderr().length;
+  const startsBefore = (await audit('claim.start')).length;
   const r2 = await staff.post(`/api/v1/volunteers/${p.id}/claim-invitations`);
-  assert.equal(r2.json.has_account, true);
+  assert.equal(r2.status, 409, r2.text);
+  assert.equal(r2.json.error.code, 'account_exists');
+  assert.equal(r2.json.error.message, '该志愿者已有账号，请其用手机号登录；忘记密码可在认领页用账号手机号重设');
+  assert.equal(r2.json.code, undefined);
+  assert.equal((await audit('claim.start')).length, startsBefore);
+  assert.deepEqual(codesFor(srv, p.phone, mark2), []);
+  staff.lang = 'en';
+  const r2en = await staff.post(`/api/v1/volunteers/${p.id}/claim-invitations`);
+  staff.lang = 'zh-CN';
+  assert.match(r2en.json.error.message, /already has an account/);
+  // the person resets a forgotten password through the public start, with the
+  // account's own phone (the code goes to that phone, not to staff)
   const session = new Client(srv.url);
   await session.login(p.phone, 'Claimed-pass-1');
-  const reset = await complete(r2.json.claim_id, r2.json.code, 'Reset-pass-777');
+  const tok = await session.post('/api/v1/tokens', { name: '旧密码时的令牌' });
+  assert.equal(tok.status, 201, tok.text);
+  const bearer = new Client(srv.url);
+  bearer.bearer = tok.json.token;
+  assert.equal((await bearer.get('/api/v1/me')).status, 200, 'the token works before the reset');
+  const mark3 = srv.stderr().length;
+  const s2 = await start(p);
+  const [code2] = codesFor(srv, p.phone, mark3);
+  const reset = await complete(s2.json.claim_id, code2, 'Reset-pass-777');
   assert.equal(reset.status, 201, reset.text);
   assert.equal(reset.json.reset, true);
   assert.equal(reset.json.user_id, done.json.user_id);
   assert.equal((await anon().post('/api/v1/sessions', { username: p.phone, password: 'Claimed-pass-1' })).status, 401);
   assert.equal((await session.get('/api/v1/me')).status, 401, 'the reset ended the old sessions');
+  assert.equal((await bearer.get('/api/v1/me')).status, 401, 'and revoked the API tokens made before it');
   await new Client(srv.url).login(p.phone, 'Reset-pass-777');
   assert.equal((await audit('claim.reset')).filter((a) => a.target_id === done.json.user_id).length, 1);
 });
@@ -439,6 +497,35 @@ test('codes expire, and starts are throttled per client address', async () => {
   }
 });
 
+test('starts that lead to a completed claim are given back to the address (one proxy, a whole district)', async () => {
+  const s = await startServer({ args: ['--address-free-failures', '3'] });
+  try {
+    const c = new Client(s.url);
+    await c.login('admin', s.adminPassword);
+    const org = (await c.get('/api/v1/me')).json.org_id;
+    // five people claim in turn from one address that allows three starts
+    for (let i = 0; i < 5; i++) {
+      const q = await onFile(c, { org_id: org });
+      const m = s.stderr().length;
+      const st = await start(q, s);
+      assert.equal(st.status, 202, `genuine start ${i}: ${st.text}`);
+      const done = await complete(st.json.claim_id, codesFor(s, q.phone, m)[0], 'Claimed-pass-1', s);
+      assert.equal(done.status, 201, done.text);
+    }
+    // an invited claim gives nothing back (it took nothing): three starts
+    // that lead nowhere are allowed, the fourth waits
+    const invited = await onFile(c, { org_id: org });
+    const inv = await c.post(`/api/v1/volunteers/${invited.id}/claim-invitations`);
+    assert.equal((await complete(inv.json.claim_id, inv.json.code, 'Claimed-pass-1', s)).status, 201);
+    for (let i = 0; i < 3; i++) assert.equal((await start({ name: '某人', id_number: nextId(), phone: nextPhone() }, s)).status, 202, `start ${i}`);
+    const busy = await start({ name: '某人', id_number: nextId(), phone: nextPhone() }, s);
+    assert.equal(busy.status, 429);
+    assert.equal(busy.json.error.code, 'too_many_claims');
+  } finally {
+    await s.stop();
+  }
+});
+
 test('a gateway program receives PHONE TEXT; staff are not shown the code then', async () => {
   const { mkdtempSync, writeFileSync, readFileSync, existsSync, chmodSync, rmSync } = await import('node:fs');
   const { join } = await import('node:path');
@@ -447,7 +534,11 @@ test('a gateway program receives PHONE TEXT; staff are not shown the code then',
   const dir = mkdtempSync(join(tmpdir(), 'zy-sms-'));
   const out = join(dir, 'sent.txt');
   const prog = join(dir, 'gateway.sh');
-  writeFileSync(prog, `#!/bin/sh\nprintf '%s|%s\\n' "$1" "$2" >> '${out}'\n`);
+  const envOut = join(dir, 'env.txt');
+  const fdOut = join(dir, 'fds.txt');
+  // the program also notes its environment and the files it has open
+  writeFileSync(prog, `#!/bin/sh\nenv > '${envOut}'\nfor f in /proc/$$/fd/*; do readlink "$f"; done > '${fdOut}'\n`
+    + `printf '%s|%s\\n' "$1" "$2" >> '${out}'\n`);
   chmodSync(prog, 0o755);
   // a sender that is neither log nor command:/path stops the server at start
   const bad = spawnSync(process.env.ZHIYUAN_BIN || join(process.cwd(), 'build/zhiyuan'),
@@ -455,7 +546,8 @@ test('a gateway program receives PHONE TEXT; staff are not shown the code then',
     { encoding: 'utf8', timeout: 10000, env: { ...process.env, ZHIYUAN_ADMIN_PASSWORD: 'Whatever-123' } });
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /--sms-sender must be log or command:/);
-  const s = await startServer({ args: ['--sms-sender', `command:${prog}`, '--public-url', PUBLIC_URL] });
+  const s = await startServer({ args: ['--sms-sender', `command:${prog}`, '--public-url', PUBLIC_URL],
+    env: { ZHIYUAN_SMS_GATEWAY_KEY: 'gw-key-1', ZHIYUAN_DB_SECRET_LOOKALIKE: 'nope', LANG: 'C.UTF-8' } });
   try {
     const c = new Client(s.url);
     await c.login('admin', s.adminPassword);
@@ -474,8 +566,101 @@ test('a gateway program receives PHONE TEXT; staff are not shown the code then',
     assert.ok(!s.stderr().includes(code), 'the code is not in the server log');
     const done = await complete(inv.json.claim_id, code, 'Claimed-pass-1', s);
     assert.equal(done.status, 201, done.text);
+    // a minimal environment: PATH, LANG and ZHIYUAN_SMS_*, not the server's secrets
+    const env = Object.fromEntries(readFileSync(envOut, 'utf8').trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    assert.equal(env.ZHIYUAN_SMS_GATEWAY_KEY, 'gw-key-1');
+    assert.equal(env.LANG, 'C.UTF-8');
+    assert.equal(env.PATH, process.env.PATH);
+    assert.deepEqual(Object.keys(env).filter((k) => k.startsWith('ZHIYUAN_') && !k.startsWith('ZHIYUAN_SMS_')), []);
+    assert.equal(env.HOME, undefined);
+    // and no file of the server's: neither the access log nor the database
+    const fds = readFileSync(fdOut, 'utf8');
+    assert.ok(!fds.includes('access.log'), fds);
+    assert.ok(!fds.includes(s.dir), fds);
   } finally {
     await s.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('staff who put their own phone on a file cannot take over the account behind it', async () => {
+  // a volunteer who registered on the phone page: the account's login is their phone
+  const phone = nextPhone();
+  const id = nextId();
+  const reg = await anon().post('/api/v1/public/volunteers', {
+    name: '被接管者', id_type: 'resident_id', id_number: id, phone, region_code: '510115001001', org_id: station,
+    password: 'Self-pass-123', consent: { sensitive: true, notice_version: '2026-11' },
+  });
+  assert.equal(reg.status, 201, reg.text);
+  const vid = reg.json.volunteer.id;
+  // a claim started while the phones agree, then the file's phone is changed
+  const markA = srv.stderr().length;
+  const early = await start({ name: '被接管者', id_number: id, phone });
+  const [earlyCode] = codesFor(srv, phone, markA);
+  assert.ok(earlyCode, 'a code went to the account phone');
+  // staff who may edit the file put their own number on it
+  const staffPhone = nextPhone();
+  const up = await staff.patch(`/api/v1/volunteers/${vid}`, { phone: staffPhone });
+  assert.equal(up.status, 200, up.text);
+  // the invitation is refused (the person has an account)...
+  const inv = await staff.post(`/api/v1/volunteers/${vid}/claim-invitations`);
+  assert.equal(inv.status, 409, inv.text);
+  assert.equal(inv.json.error.code, 'account_exists');
+  // ...and the public start answers as for a mismatch: same 202, no code sent
+  const mark = srv.stderr().length;
+  const r = await start({ name: '被接管者', id_number: id, phone: staffPhone });
+  assert.equal(r.status, 202, r.text);
+  assert.deepEqual(Object.keys(r.json).sort(), ['claim_id', 'expires_in', 'phone_masked']);
+  assert.equal(codesFor(srv, staffPhone, mark).length, 0, 'no code to the phone staff put on the file');
+  assert.ok((await audit('claim.start_unmatched')).some((a) => a.detail.reason === 'account_phone_differs'));
+  const w = await complete(r.json.claim_id, '000000', 'Taken-over-1');
+  assert.equal(w.json.error.code, 'claim_code_wrong');
+  // the claim started before the change no longer completes either
+  const late = await complete(early.json.claim_id, earlyCode, 'Taken-over-1');
+  assert.equal(late.status, 422, late.text);
+  assert.equal(late.json.error.code, 'claim_expired');
+  // the account is the person's, with their password
+  assert.equal((await anon().post('/api/v1/sessions', { username: phone, password: 'Taken-over-1' })).status, 401);
+  await new Client(srv.url).login(phone, 'Self-pass-123');
+});
+
+test('the development sender is warned about at start', () => {
+  assert.match(srv.stderr(), /--sms-sender \(ZHIYUAN_SMS_SENDER\) is log: one-time codes are printed to this log, not delivered/);
+});
+
+test('parallel guesses: at most five tries of a claim are judged, and the address limit holds', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const s = await startServer({ args: ['--address-free-failures', '1000'] });
+  const sql = (q) => (s.backend === 'sqlite'
+    ? execFileSync('sqlite3', [s.db.replace(/^sqlite:/, ''), q], { encoding: 'utf8' })
+    : execFileSync('psql', [s.db, '-At', '-v', 'ON_ERROR_STOP=1', '-c', q], { encoding: 'utf8' })).trim();
+  try {
+    const c = new Client(s.url);
+    await c.login('admin', s.adminPassword);
+    const org = (await c.get('/api/v1/me')).json.org_id;
+    const p = await onFile(c, { org_id: org });
+    const mark = s.stderr().length;
+    const r = await start(p, s);
+    const [code] = codesFor(s, p.phone, mark);
+    const wrong = code === '999999' ? '999998' : '999999';
+    const answers = await Promise.all(Array.from({ length: 40 }, () => complete(r.json.claim_id, wrong, 'Claimed-pass-1', s)));
+    const codes = answers.map((a) => a.json.error.code);
+    assert.equal(codes.filter((x) => x === 'claim_code_wrong').length, 4, codes.join(' '));
+    assert.equal(codes.filter((x) => x === 'claim_locked').length, 36, codes.join(' '));
+    const rows = sql('SELECT attempts FROM account_claims');
+    assert.equal(rows, '5', 'the claim used exactly its five tries');
+    // the right code comes too late
+    const right = await complete(r.json.claim_id, code, 'Claimed-pass-1', s);
+    assert.equal(right.json.error.code, 'claim_locked');
+    assert.equal((await anon(s).post('/api/v1/sessions', { username: p.phone, password: 'Claimed-pass-1' })).status, 401);
+    // 20 wrong tries per address are free: five are used, so of 30 parallel
+    // guessed tickets 15 are judged and 15 wait
+    const guesses = await Promise.all(Array.from({ length: 30 }, (_, i) => complete(`zc_guess${i}`, '123456', 'Claimed-pass-1', s)));
+    const statuses = guesses.map((g) => g.status);
+    assert.equal(statuses.filter((x) => x === 422).length, 15, statuses.join(' '));
+    assert.equal(statuses.filter((x) => x === 429).length, 15, statuses.join(' '));
+    assert.ok(guesses.filter((g) => g.status === 429).every((g) => g.json.error.code === 'too_many_claims'));
+  } finally {
+    await s.stop();
   }
 });

@@ -252,3 +252,22 @@ test('certificates: an end after today counts as today; a start after today is r
   assert.deepEqual([r.status, r.json.error.code, r.json.error.field], [422, 'invalid_date', 'from']);
   assert.equal((await root.get(`/api/v1/certificates?volunteer_id=${vols[1].id}`)).json.items.length, count, 'nothing issued');
 });
+
+test('only the recorder of a rejected entry (or an admin over it) corrects it', async () => {
+  const vol = vols[3];
+  const theirs = await enter(rec2, act1, vol, 60);
+  assert.equal((await town.post(`/api/v1/records/${theirs.id}/reject`, { reason: '人数不符' })).status, 200);
+  const before = await mine(rec1);
+  const body = { activity_id: act1.id, volunteer_id: vol.id, minutes: 30, quality: 'good', resubmits_id: theirs.id };
+  // another recorder of the same station may enter records, but not "correct" this one
+  let r = await rec1.post('/api/v1/records', body);
+  assert.deepEqual([r.status, r.json.error.code, r.json.error.field], [403, 'resubmit_not_yours', 'resubmits_id'], r.text);
+  assert.match(r.json.error.message, /只能更正自己登记的/);
+  assert.deepEqual(await mine(rec1), before, 'the refusal entered nothing');
+  assert.equal((await mine(rec2)).items.find((x) => x.id === theirs.id).resubmitted_as, null);
+  // an admin whose scope holds it may
+  const fixed = await town2.post('/api/v1/records', body);
+  assert.equal(fixed.status, 201, fixed.text);
+  assert.equal((await mine(rec2)).items.find((x) => x.id === theirs.id).resubmitted_as, fixed.json.id);
+  // (the recorder's own corrections: the test above)
+});

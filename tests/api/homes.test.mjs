@@ -129,6 +129,43 @@ test('self-registration: the chosen station is the home; without a choice the ro
   assert.equal(plain.file.home_org_id, rootOrg);
 });
 
+test('self-registration: only a station or team may be chosen (as for join requests)', async () => {
+  // its own server: registrations per address are limited, and this file makes many
+  const s = await startServer();
+  try {
+    const adm = new Client(s.url);
+    await adm.login('admin', s.adminPassword);
+    const top = (await adm.get('/api/v1/me')).json.org_id;
+    const mk = async (name, kind, parent, region) => {
+      const r = await adm.post('/api/v1/organizations', { name, kind, parent_id: parent, region_code: region });
+      assert.equal(r.status, 201, r.text);
+      return r.json.id;
+    };
+    const assoc = await mk('柳城街道志愿服务协会', 'association', top, '510115001000');
+    const station = await mk('光华社区工作站', 'station', assoc, '510115001001');
+    const team = await mk('柳城街道青年志愿服务队', 'team', assoc, '510115001000');
+    const ag = await mk('温江区阳光社工服务中心', 'social_work_agency', top, '510115');
+    const pub = new Client(s.url);
+    const body = (org_id, n) => ({ name: '选机构者' + n, id_type: 'resident_id', id_number: residentId('510115', '19900101', 700 + n),
+      phone: '1370000007' + n, region_code: '510115001001', org_id, password: 'Self-pass-123', consent });
+    for (const bad of [top, assoc, ag]) {
+      const r = await pub.post('/api/v1/public/volunteers', body(bad, 1));
+      assert.deepEqual([r.status, r.json.error.code, r.json.error.field], [422, 'org_not_joinable', 'org_id'], String(bad));
+      assert.match(r.json.error.message, /工作站或志愿服务队/);
+    }
+    // the refusals made nobody: the same person then registers at a station
+    assert.equal((await adm.get(`/api/v1/volunteers?q=${encodeURIComponent('选机构者1')}`)).json.items.length, 0);
+    let r = await pub.post('/api/v1/public/volunteers', body(station, 1));
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.json.volunteer.home_org_id, station);
+    r = await pub.post('/api/v1/public/volunteers', body(team, 2));
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.json.volunteer.home_org_id, team);
+  } finally {
+    await s.stop();
+  }
+});
+
 test('join requests: ask, refusals change nothing, the organisation accepts and the file moves', async () => {
   const v = await selfJoin('申请加入者', '13700000011');
   const me = v.client;
@@ -289,6 +326,28 @@ test('served volunteers: name and number for staff where they served, nothing mo
   assert.deepEqual([r.status, r.json.error.code, r.json.error.field], [400, 'invalid_value', 'include']);
   r = await recA1.get('/api/v1/volunteers?include=served');
   assert.deepEqual([r.status, r.json.error.code, r.json.error.field], [422, 'required', 'q']);
+});
+
+test('served volunteers: a rejected record does not count, a submitted one does', async () => {
+  const r0 = await root.post('/api/v1/volunteers', { name: '驳回记录者', id_type: 'resident_id',
+    id_number: residentId('510115', '19850607', 313), phone: '13711113333', region_code: '510115002001',
+    org_id: stB1.id, consent });
+  assert.equal(r0.status, 201, r0.text);
+  const s = r0.json;
+  const find = () => recA2.get(`/api/v1/volunteers?q=${encodeURIComponent('驳回记录者')}&include=served`);
+  assert.equal((await find()).json.items.length, 0, 'not before serving');
+  const a = await recA2.post('/api/v1/activities', { name: '东大巡河', org_id: stA2.id, starts_at: iso(Date.now() - 6 * H),
+    ends_at: iso(Date.now() - 4 * H), place: '东大社区', content: '巡河' });
+  assert.equal(a.status, 201, a.text);
+  let r = await recA2.post('/api/v1/records', { activity_id: a.json.id, volunteer_id: s.id, minutes: 60, quality: 'good' });
+  assert.equal(r.status, 201, r.text);
+  // submitted: the recorder must find them for approval
+  assert.deepEqual((await find()).json.items.map((x) => [x.id, x.limited]), [[s.id, true]]);
+  r = await admA2.post(`/api/v1/records/${r.json.id}/reject`, { reason: '并未到场' });
+  assert.equal(r.status, 200, r.text);
+  // rejected: no trace of service here, so not findable any more
+  assert.deepEqual((await find()).json.items, []);
+  assert.deepEqual((await admA2.get(`/api/v1/volunteers?q=${encodeURIComponent('驳回记录者')}&include=served`)).json.items, []);
 });
 
 test('served volunteers: a sign-up for a shift of the organisation\'s project counts too', async () => {

@@ -508,10 +508,41 @@ static void export_labels_by_language(void **state)
 	assert_null(export_label("quality", NULL, EXPORT_ZH));
 }
 
+/* Cells that a spreadsheet would run as a formula are kept as text: the
+ * four formula signs, and a leading TAB or CR that it skips first. */
+static void export_csv_formula_guard(void **state)
+{
+	(void)state;
+	static const struct { const char *in, *want; } rows[] = {
+		{ "=1+2", "\"'=1+2\"," },
+		{ "+1", "\"'+1\"," },
+		{ "-1", "\"'-1\"," },
+		{ "@SUM(A1)", "\"'@SUM(A1)\"," },
+		{ "\t=cmd|' /C calc'!A0", "\"'\t=cmd|' /C calc'!A0\"," },
+		{ "\r=1+2", "\"'\r=1+2\"," },
+		{ "a\tb", "a\tb," },                 /* inside a cell: harmless */
+		{ "陪伴 \"老人\"", "\"陪伴 \"\"老人\"\"\"," },
+		{ "", "," },
+	};
+	for (size_t i = 0; i < N(rows); i++) {
+		struct buf b;
+		buf_init(&b, 1024);
+		export_csv_cell(&b, rows[i].in, false);
+		assert_string_equal(b.data, rows[i].want);
+		buf_release(&b);
+	}
+	struct buf b;
+	buf_init(&b, 1024);
+	export_csv_cell(&b, NULL, true);
+	assert_string_equal(b.data, "\r\n");
+	buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rounding_table),
+		cmocka_unit_test(export_csv_formula_guard),
 		cmocka_unit_test(rounding_invalid),
 		cmocka_unit_test(overlap),
 		cmocka_unit_test(add_days_boundaries),

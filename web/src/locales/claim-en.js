@@ -36,7 +36,7 @@ export default {
     invite: 'Invite to claim account',
     inviteTitle: 'Invite the volunteer to claim an account',
     inviteLead: 'A code goes to the mobile number on file, {phone}. With it the volunteer sets a password and signs in with the phone number.',
-    inviteHasAccount: 'This volunteer has an account: claiming resets its password.',
+    inviteHasAccount: 'This volunteer already has an account, so no invitation is needed: they sign in with their phone number, and reset a forgotten password on the claim page with that phone.',
     inviteSend: 'Send invitation',
     inviteSent: 'Invitation sent, valid until {time}.',
     inviteDevCode: 'No SMS gateway is configured (development): the code was not delivered. Tell the volunteer in person:',

@@ -37,7 +37,7 @@ export default {
     invite: '邀请认领账号',
     inviteTitle: '邀请志愿者认领账号',
     inviteLead: '将向档案中的手机号 {phone} 发送验证码，志愿者凭验证码设置密码后，可用手机号登录。',
-    inviteHasAccount: '该志愿者已有账号：认领将重新设置其密码。',
+    inviteHasAccount: '该志愿者已有账号，无需邀请：请其用手机号登录，忘记密码可在认领页用账号手机号重设。',
     inviteSend: '发送邀请',
     inviteSent: '邀请已发出，{time} 前有效。',
     inviteDevCode: '开发环境未接短信网关，验证码未实际发送。请当面告知志愿者：',
