@@ -93,25 +93,23 @@ async function typeInPicker(scope, testId, query) {
   return (await response.json()).items
 }
 
-// The visible options of a picker's popper: [{ name, path }].
-async function optionsOf(popperClass) {
-  const items = page.locator(`.${popperClass} .el-select-dropdown__item:visible`)
-  const out = []
-  for (let i = 0; i < await items.count(); i++) {
-    const item = items.nth(i)
-    const path = item.locator('.org-path')
-    out.push({ name: await text(item.locator('.org-name')), path: await path.count() ? await text(path) : '' })
-  }
-  return out
+// The visible options of a picker's popper, [{ name, path }], when there
+// are count of them, read in one go in the page (the list re-renders after
+// each response, so reading option by option could see it half drawn).
+function readOptions([cls, count]) {
+  const items = [...document.querySelectorAll(`.${cls} .el-select-dropdown__item`)].filter((e) => e.offsetParent !== null)
+  if (items.length !== count) return null
+  return items.map((e) => ({
+    name: (e.querySelector('.org-name')?.innerText || '').trim(),
+    path: (e.querySelector('.org-path')?.innerText || '').trim(),
+  }))
 }
 
 // Waits until a popper shows exactly n options (the list re-renders after
-// the response arrives).
+// the response arrives) and returns them, read in that same moment.
 async function waitForOptions(popperClass, n) {
-  await page.waitForFunction(([cls, count]) => {
-    const items = [...document.querySelectorAll(`.${cls} .el-select-dropdown__item`)].filter((e) => e.offsetParent !== null)
-    return items.length === count
-  }, [popperClass, n])
+  const handle = await page.waitForFunction(readOptions, [popperClass, n])
+  return handle.jsonValue()
 }
 
 test('organisation pickers and tree on a demo-sized district', { timeout: 240_000 }, async (t) => {
@@ -137,8 +135,7 @@ test('organisation pickers and tree on a demo-sized district', { timeout: 240_00
     // by path: the town, then 第1 — 第1, 第10, 第11 first, each with its path
     let items = await typeInPicker(dialog, 'user-form-org', '柳城 第1')
     assert.deepEqual(items.slice(0, 3).map((o) => o.name), ['柳城街道第1社区志愿服务工作站', '柳城街道第10社区志愿服务工作站', '柳城街道第11社区志愿服务工作站'])
-    await page.locator('.user-form-org-popper .el-select-dropdown__item:visible').first().waitFor()
-    let shown = await optionsOf('user-form-org-popper')
+    let shown = await waitForOptions('user-form-org-popper', items.length)
     assert.deepEqual(shown.slice(0, 3), [
       { name: '柳城街道第1社区志愿服务工作站', path: `${ROOT_NAME} › 柳城街道志愿服务协会` },
       { name: '柳城街道第10社区志愿服务工作站', path: `${ROOT_NAME} › 柳城街道志愿服务协会` },
@@ -147,13 +144,11 @@ test('organisation pickers and tree on a demo-sized district', { timeout: 240_00
     // by pinyin initials
     items = await typeInPicker(dialog, 'user-form-org', 'bmsq')
     assert.deepEqual(items.map((o) => o.id), [data.station.id])
-    await waitForOptions('user-form-org-popper', 1)
-    assert.deepEqual(await optionsOf('user-form-org-popper'), [{ name: STATION, path: `${ROOT_NAME} › 涌泉街道志愿服务协会` }])
+    assert.deepEqual(await waitForOptions('user-form-org-popper', 1), [{ name: STATION, path: `${ROOT_NAME} › 涌泉街道志愿服务协会` }])
     // by name, and picked with the keyboard
     items = await typeInPicker(dialog, 'user-form-org', '白马')
     assert.deepEqual(items.map((o) => o.id), [data.station.id])
-    await waitForOptions('user-form-org-popper', 1)
-    shown = await optionsOf('user-form-org-popper')
+    shown = await waitForOptions('user-form-org-popper', 1)
     assert.deepEqual(shown, [{ name: STATION, path: `${ROOT_NAME} › 涌泉街道志愿服务协会` }])
     await inputOf(dialog, 'user-form-org').press('ArrowDown')
     await inputOf(dialog, 'user-form-org').press('Enter')
@@ -179,8 +174,7 @@ test('organisation pickers and tree on a demo-sized district', { timeout: 240_00
 
   await step(t, 'the users filter finds organisations past the 50th too', async () => {
     await typeInPicker(page, 'users-org-filter', 'hszd10')
-    await waitForOptions('users-org-filter-popper', 1)
-    assert.deepEqual(await optionsOf('users-org-filter-popper'), [{ name: '和盛镇第10社区志愿服务工作站', path: `${ROOT_NAME} › 和盛镇志愿服务协会` }])
+    assert.deepEqual(await waitForOptions('users-org-filter-popper', 1), [{ name: '和盛镇第10社区志愿服务工作站', path: `${ROOT_NAME} › 和盛镇志愿服务协会` }])
     const listed = page.waitForResponse((r) => r.url().includes('/api/v1/users?') && r.url().includes(`org_id=${data.hesheng10.id}`))
     await page.locator(`.users-org-filter-popper ${byTest(`users-org-filter-option-${data.hesheng10.id}`)}`).click()
     assert.equal((await listed).status(), 200)
@@ -228,8 +222,7 @@ test('organisation pickers and tree on a demo-sized district', { timeout: 240_00
     await move.waitFor()
     const found = await typeInPicker(move, 'org-move-target', '街道')
     assert.ok(found.every((o) => o.kind === 'association'), JSON.stringify(found.map((o) => o.kind)))
-    await waitForOptions('org-move-popper', found.length - 1)
-    const offered = (await optionsOf('org-move-popper')).map((o) => o.name)
+    const offered = (await waitForOptions('org-move-popper', found.length - 1)).map((o) => o.name)
     assert.deepEqual(offered, ['公平街道志愿服务协会', '金马街道志愿服务协会', '天府街道志愿服务协会', '涌泉街道志愿服务协会', '永宁街道志愿服务协会'])
     await page.keyboard.press('Escape')
     await move.locator('.el-dialog__headerbtn').click()
@@ -248,8 +241,7 @@ test('organisation pickers and tree on a demo-sized district', { timeout: 240_00
     await dialog.locator(byTest('store-org')).filter({ hasText: ROOT_NAME }).waitFor()
     const items = await typeInPicker(dialog, 'store-org', '部门志愿服务队4')
     assert.deepEqual(items.map((o) => o.name), ['区级部门志愿服务队4', ...Array.from({ length: 2 }, (_, i) => `区级部门志愿服务队${40 + i}`)])
-    await waitForOptions('store-org-popper', 3)
-    const shown = await optionsOf('store-org-popper')
+    const shown = await waitForOptions('store-org-popper', 3)
     assert.deepEqual(shown[2], { name: TEAM, path: ROOT_NAME })
     assert.equal(await text(page.locator(`.store-org-popper ${byTest(`org-option-${data.team.id}`)} .el-tag`)), 'Volunteer team')
     await page.locator(`.store-org-popper ${byTest(`org-option-${data.team.id}`)}`).click()
@@ -269,8 +261,7 @@ test('organisation pickers and tree on a demo-sized district', { timeout: 240_00
     const roster = page.locator(byTest('star-roster'))
     await roster.locator(byTest('roster-org')).filter({ hasText: ROOT_NAME }).waitFor()
     await typeInPicker(roster, 'roster-org', 'wjqshgzfwzx9')
-    await waitForOptions('roster-org-popper', 1)
-    assert.deepEqual(await optionsOf('roster-org-popper'), [{ name: AGENCY, path: ROOT_NAME }])
+    assert.deepEqual(await waitForOptions('roster-org-popper', 1), [{ name: AGENCY, path: ROOT_NAME }])
     const loaded = page.waitForResponse((r) => r.url().includes(`/api/v1/organizations/${data.agency.id}/star-roster`))
     await page.locator(`.roster-org-popper ${byTest(`org-option-${data.agency.id}`)}`).click()
     assert.equal((await loaded).status(), 200)
@@ -283,8 +274,7 @@ test('organisation pickers and tree on a demo-sized district', { timeout: 240_00
     assert.deepEqual(await typeInPicker(dialog, 'round-org', 'zzzz'), [])
     await page.locator('.round-org-popper').getByText('No matching organisation').waitFor()
     await typeInPicker(dialog, 'round-org', '涌泉 白马')
-    await waitForOptions('round-org-popper', 1)
-    assert.deepEqual(await optionsOf('round-org-popper'), [{ name: STATION, path: `${ROOT_NAME} › 涌泉街道志愿服务协会` }])
+    assert.deepEqual(await waitForOptions('round-org-popper', 1), [{ name: STATION, path: `${ROOT_NAME} › 涌泉街道志愿服务协会` }])
     await page.locator(`.round-org-popper ${byTest(`org-option-${data.station.id}`)}`).click()
     const created = page.waitForResponse((r) => r.url().endsWith('/api/v1/award-rounds') && r.request().method() === 'POST')
     await dialog.locator(byTest('round-submit')).click()
@@ -318,8 +308,7 @@ test('organisation pickers and tree on a demo-sized district', { timeout: 240_00
     const opened = page.waitForResponse((r) => r.url().includes('/api/v1/organizations/search'))
     await page.locator(byTest('users-org-filter')).click()
     await opened
-    await waitForOptions('users-org-filter-popper', 20)
-    const shown = await optionsOf('users-org-filter-popper')
+    const shown = await waitForOptions('users-org-filter-popper', 20)
     assert.equal(shown[0].name, '柳城街道志愿服务协会')
     assert.ok(shown.slice(1).every((o) => o.path.startsWith(`${ROOT_NAME} › 柳城街道志愿服务协会`)), JSON.stringify(shown))
     assert.equal(await text(page.locator('.users-org-filter-popper [data-test="org-picker-more"]')), '只显示前 20 个，请输入更多文字缩小范围')
