@@ -279,11 +279,20 @@ test('scope at the counter and in records: clerk, recorder, approver; confirmati
     await page.locator('.el-select-dropdown__item:visible', { hasText: '社区义诊签到' }).click()
     await page.locator(byTest('entry-activity-facts')).waitFor()
     const search = inputOf(page, 'entry-search')
+    // a slow network: the second number is typed and entered before the
+    // first one's answer arrives, and neither may be lost
+    await page.route('**/api/v1/volunteers?*', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 700))
+      await route.continue()
+    })
     for (const v of [v2, v3]) {
       await search.fill(v.volunteer_number)
       await search.press('Enter')
     }
     await page.locator(byTest('entry-card-1')).waitFor()
+    await page.unrouteAll({ behavior: 'wait' })
+    assert.equal(await text(page.locator(byTest('entry-card-0'))).then((s) => s.includes(v2.volunteer_number)), true)
+    assert.equal(await text(page.locator(byTest('entry-card-1'))).then((s) => s.includes(v3.volunteer_number)), true)
     for (const i of [0, 1]) {
       await inViewport(page, page.locator(byTest(`entry-row-${i}-minutes`)), `row ${i + 1} minutes`)
       await inViewport(page, page.locator(byTest(`entry-row-${i}-quality`)), `row ${i + 1} quality`)
