@@ -46,6 +46,24 @@ static int throttle_remaining(struct app_req *r, const char *a, const char *b, i
 	return rc == STORE_DONE ? STORE_OK : rc;
 }
 
+/* Makes key wait seconds (nothing when 0), for at least the whole wait:
+ * the end is kept in seconds, so it is rounded up (rounded down, a
+ * one-second block that began late in a second was over at once). */
+static int throttle_block(struct store *s, const char *key, int64_t wait)
+{
+	if (wait == 0)
+		return STORE_OK;
+	int64_t until = (time_now_ms() + wait * 1000 + 999) / 1000;
+	struct store_stmt *st = store_prepare(s, "UPDATE login_throttle SET blocked_until = $2 WHERE key = $1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_text(st, 1, key);
+	store_bind_int(st, 2, until);
+	int rc = store_step(st);
+	store_done(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
+}
+
 static int throttle_bump(struct store *s, const char *key, const struct throttle_policy *pol)
 {
 	int64_t now = app_now();
@@ -65,21 +83,7 @@ static int throttle_bump(struct store *s, const char *key, const struct throttle
 	store_done(st);
 	if (rc != STORE_ROW)
 		return rc;
-	int64_t wait = throttle_wait(pol, failures);
-	if (wait == 0)
-		return STORE_OK;
-	/* blocked for at least the whole wait: the end is kept in seconds,
-	 * so it is rounded up (rounded down, a one-second block that began
-	 * late in a second was over at once) */
-	int64_t until = (time_now_ms() + wait * 1000 + 999) / 1000;
-	st = store_prepare(s, "UPDATE login_throttle SET blocked_until = $2 WHERE key = $1");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_text(st, 1, key);
-	store_bind_int(st, 2, until);
-	rc = store_step(st);
-	store_done(st);
-	return rc == STORE_DONE ? STORE_OK : rc;
+	return throttle_block(s, key, throttle_wait(pol, failures));
 }
 
 struct login_ctx {
@@ -561,20 +565,9 @@ static int take_tx(struct store *s, void *vctx)
 	}
 	if (rc != STORE_ROW)
 		return rc;
-	int64_t wait = throttle_wait(&c->pol, failures);
-	if (wait == 0)
-		return STORE_OK;
 	/* this attempt is served (as with a check then a note); the ones after
 	 * it find the wait */
-	int64_t until = (time_now_ms() + wait * 1000 + 999) / 1000;
-	st = store_prepare(s, "UPDATE login_throttle SET blocked_until = $2 WHERE key = $1");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_text(st, 1, c->key);
-	store_bind_int(st, 2, until);
-	rc = store_step(st);
-	store_done(st);
-	return rc == STORE_DONE ? STORE_OK : rc;
+	return throttle_block(s, c->key, throttle_wait(&c->pol, failures));
 }
 
 int app_throttle_take(struct app_req *r, const char *key, int free, int base, int max, const char *code)
