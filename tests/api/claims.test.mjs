@@ -37,6 +37,14 @@ function codesFor(server, phone, from = 0) {
 
 const anon = (s = srv, lang) => new Client(s.url, lang ? { lang } : undefined);
 const start = (p, s = srv) => anon(s).post('/api/v1/public/claims', { id_number: p.id_number, name: p.name, phone: p.phone });
+// The address of s allows exactly n more starts that lead nowhere: n are
+// answered, the next one waits.
+async function addressAllows(s, n) {
+  for (let i = 0; i < n; i++) assert.equal((await start({ name: '某人', id_number: nextId(), phone: nextPhone() }, s)).status, 202, `start ${i}`);
+  const busy = await start({ name: '某人', id_number: nextId(), phone: nextPhone() }, s);
+  assert.equal(busy.status, 429);
+  assert.equal(busy.json.error.code, 'too_many_claims');
+}
 const complete = (claimId, code, password = 'Claimed-pass-1', s = srv) =>
   anon(s).post('/api/v1/public/claims/complete', { claim_id: claimId, code, password });
 const audit = async (action) => (await root.get(`/api/v1/audit-log?action=${action}&limit=200`)).json.items;
@@ -488,10 +496,7 @@ test('codes expire, and starts are throttled per client address', async () => {
     assert.equal(late.json.error.code, 'claim_expired');
     assert.equal((await anon(s).post('/api/v1/sessions', { username: p.phone, password: 'Claimed-pass-1' })).status, 401);
     // three starts from this address so far would be fine; the fourth waits
-    for (let i = 0; i < 2; i++) assert.equal((await start({ name: '某人', id_number: nextId(), phone: nextPhone() }, s)).status, 202);
-    const busy = await start({ name: '某人', id_number: nextId(), phone: nextPhone() }, s);
-    assert.equal(busy.status, 429);
-    assert.equal(busy.json.error.code, 'too_many_claims');
+    await addressAllows(s, 2);
   } finally {
     await s.stop();
   }
@@ -517,10 +522,7 @@ test('starts that lead to a completed claim are given back to the address (one p
     const invited = await onFile(c, { org_id: org });
     const inv = await c.post(`/api/v1/volunteers/${invited.id}/claim-invitations`);
     assert.equal((await complete(inv.json.claim_id, inv.json.code, 'Claimed-pass-1', s)).status, 201);
-    for (let i = 0; i < 3; i++) assert.equal((await start({ name: '某人', id_number: nextId(), phone: nextPhone() }, s)).status, 202, `start ${i}`);
-    const busy = await start({ name: '某人', id_number: nextId(), phone: nextPhone() }, s);
-    assert.equal(busy.status, 429);
-    assert.equal(busy.json.error.code, 'too_many_claims');
+    await addressAllows(s, 3);
   } finally {
     await s.stop();
   }
