@@ -145,6 +145,10 @@ const char *app_iso(struct app_req *r, int64_t t);
  * escaped with '\\', ASCII lower-cased), in r->arena; 400 naming field
  * when the text is empty, over 64 characters or not clean UTF-8. */
 int app_like_pattern(struct app_req *r, const char *text, const char *field, const char **out);
+/* The LIKE pattern (ESCAPE '\') for len bytes of text, wildcards escaped
+ * and ASCII lower-cased: "%text%" when contains, else "text%" (starts
+ * with); in r->arena. */
+const char *app_like_term(struct app_req *r, const char *text, size_t len, bool contains);
 
 /* The row sql (a string literal whose $1 is id) selects, as row() makes
  * it: 404 not_found when there is none. */

@@ -253,26 +253,6 @@ int orgs_fill_search(struct store *s)
 				"the organisations' search columns");
 }
 
-/* "%term%" (contains) or "term%" (starts with) for LIKE ... ESCAPE '\',
- * ASCII lower-cased like search_text. */
-static const char *like_term(struct app_req *r, const char *term, size_t len, bool contains)
-{
-	struct buf b;
-	buf_init(&b, 2 * len + 3);
-	if (contains)
-		buf_puts(&b, "%");
-	for (size_t i = 0; i < len; i++) {
-		char ch = (char)((term[i] >= 'A' && term[i] <= 'Z') ? term[i] + 32 : term[i]);
-		if (ch == '%' || ch == '_' || ch == '\\')
-			buf_append(&b, "\\", 1);
-		buf_append(&b, &ch, 1);
-	}
-	buf_puts(&b, "%");
-	const char *out = arena_strdup(r->arena, b.data);
-	buf_release(&b);
-	return out;
-}
-
 /* Length of the separator at p (whitespace, '/', '>', ',', full-width
  * space or comma, '›'), 0 when p starts a term character. */
 static size_t separator_len(const char *p)
@@ -317,9 +297,9 @@ int orgs_search(struct app_req *r, const struct orgs_search_query *q, json_t **o
 				p++;
 			if (nterms == SEARCH_TERMS_MAX)
 				return app_fail(r, APP_EBADREQ, "invalid_value", "q");
-			terms[nterms++] = like_term(r, start, (size_t)(p - start), true);
+			terms[nterms++] = app_like_term(r, start, (size_t)(p - start), true);
 			last_contains = terms[nterms - 1];
-			last_prefix = like_term(r, start, (size_t)(p - start), false);
+			last_prefix = app_like_term(r, start, (size_t)(p - start), false);
 		}
 	}
 	if (q->kind) {

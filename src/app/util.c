@@ -37,23 +37,30 @@ const char *app_today(struct app_req *r)
 	return arena_printf(r->arena, "%04d-%02d-%02d", d / 10000, d / 100 % 100, d % 100);
 }
 
-int app_like_pattern(struct app_req *r, const char *text, const char *field, const char **out)
+const char *app_like_term(struct app_req *r, const char *text, size_t len, bool contains)
 {
-	size_t n = strlen(text);
-	if (n == 0 || n > 256 || !valid_text(text, n, 64))
-		return app_fail(r, APP_EBADREQ, "invalid_value", field);
 	struct buf b;
-	buf_init(&b, 2 * 256 + 3);
-	buf_puts(&b, "%");
-	for (const char *p = text; *p; p++) {
-		char ch = (char)((*p >= 'A' && *p <= 'Z') ? *p + 32 : *p);
+	buf_init(&b, 2 * len + 3);
+	if (contains)
+		buf_puts(&b, "%");
+	for (size_t i = 0; i < len; i++) {
+		char ch = (char)((text[i] >= 'A' && text[i] <= 'Z') ? text[i] + 32 : text[i]);
 		if (ch == '%' || ch == '_' || ch == '\\')
 			buf_append(&b, "\\", 1);
 		buf_append(&b, &ch, 1);
 	}
 	buf_puts(&b, "%");
-	*out = arena_strdup(r->arena, b.data);
+	const char *out = arena_strdup(r->arena, b.data);
 	buf_release(&b);
+	return out;
+}
+
+int app_like_pattern(struct app_req *r, const char *text, const char *field, const char **out)
+{
+	size_t n = strlen(text);
+	if (n == 0 || n > 256 || !valid_text(text, n, 64))
+		return app_fail(r, APP_EBADREQ, "invalid_value", field);
+	*out = app_like_term(r, text, n, true);
 	return 0;
 }
 
