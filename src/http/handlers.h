@@ -92,6 +92,8 @@ enum MHD_Result h_voucher_get(struct http_req *req, json_t *in);
 enum MHD_Result h_voucher_redeem(struct http_req *req, json_t *in);
 enum MHD_Result h_voucher_cancel(struct http_req *req, json_t *in);
 enum MHD_Result h_store_sale(struct http_req *req, json_t *in);
+enum MHD_Result h_store_update(struct http_req *req, json_t *in);
+enum MHD_Result h_pay_code_create(struct http_req *req, json_t *in);
 enum MHD_Result h_award_types(struct http_req *req, json_t *in);
 enum MHD_Result h_award_type_create(struct http_req *req, json_t *in);
 enum MHD_Result h_award_round_create(struct http_req *req, json_t *in);
