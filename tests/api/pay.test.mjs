@@ -160,6 +160,17 @@ test('a new code ends the one before; not enough points is said only after the p
   assert.equal(await balance(far), b - 10);
 });
 
+test('one code, nine sales at once from three clerks: exactly one goes through', async () => {
+  const code = await newCode(far.c);
+  const b = await balance(far);
+  // three tries each stay under a clerk's free wrong codes
+  const clerks = await Promise.all(Array.from({ length: 3 }, () => freshClerk()));
+  const answers = await Promise.all(clerks.flatMap((c) => [1, 2, 3].map(() => sell(c, store, { pay_code: code, items: line(rice) }))));
+  assert.equal(answers.filter((r) => r.status === 201).length, 1, answers.map((r) => r.status).join());
+  assert.ok(answers.every((r) => r.status === 201 || r.json.error.code === 'pay_code_invalid'));
+  assert.equal(await balance(far), b - 10);
+});
+
 test('wrong codes are throttled per clerk and store', async () => {
   const code = await newCode(vol.c);
   const b = await balance(vol);
