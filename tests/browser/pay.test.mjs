@@ -57,6 +57,7 @@ const step = steps('pay-', () => page)
 
 const suffix = Date.now().toString(36).slice(-4)
 const CLERK = { username: `pay_clerk_${suffix}`, password: 'Pay-Clerk-2026' }
+const ADMIN = { username: `pay_admin_${suffix}`, password: 'Pay-Admin-2026' }
 const PERSON = { name: '付晓岚', phone: `1351${String(Date.now() % 1e7).padStart(7, '0')}`, password: 'Pay-Phone-2026' }
 const data = { station: null, store: null, rice: null, volunteer: null, root: null }
 
@@ -82,8 +83,10 @@ async function prepare() {
   assert.ok(orgs.length > 300, `the demo district (${orgs.length} organisations)`)
   const stations = orgs.filter((o) => o.kind === 'station').sort((a, b) => a.id - b.id)
   data.station = stations[stations.length - 1]
-  const u = await root.post('/api/v1/users', { ...CLERK, display_name: '收银员小付', roles: ['clerk'], org_id: data.station.id })
-  assert.equal(u.status, 201, u.text)
+  for (const [who, name, roles] of [[CLERK, '收银员小付', ['clerk']], [ADMIN, '站长老付', ['admin']]]) {
+    const u = await root.post('/api/v1/users', { ...who, display_name: name, roles, org_id: data.station.id })
+    assert.equal(u.status, 201, u.text)
+  }
   const s = await root.post('/api/v1/stores', { org_id: data.station.id, name: `付款码爱心超市${suffix}` })
   assert.equal(s.status, 201, s.text)
   data.store = s.json
@@ -173,6 +176,35 @@ test('a volunteer pays at the counter with the code on their phone', { timeout: 
     await shot(desk, 'pay-counter-zh')
   })
 
+  await step(t, "the station's admin lets the store sell on behalf, and sells for the volunteer without a code (中文)", async () => {
+    page = desk
+    await signIn(desk, base, ADMIN.username, ADMIN.password)
+    await desk.goto(base + '/counter')
+    await desk.locator(byTest('counter-store')).filter({ hasText: data.store.name }).waitFor()
+    const patched = desk.waitForResponse((r) => r.url().endsWith(`/api/v1/stores/${data.store.id}`) && r.request().method() === 'PATCH')
+    await desk.locator(byTest('counter-allow-on-behalf')).click()
+    assert.equal((await patched).status(), 200)
+    const listed = (await data.root.get('/api/v1/stores')).json.items.find((x) => x.id === data.store.id)
+    assert.equal(listed.allow_on_behalf, true)
+    await desk.locator(byTest('counter-tab-sale')).click()
+    await desk.locator(byTest('sale-on-behalf')).filter({ hasText: '代志愿者结算' }).click()
+    await inputOf(desk, 'sale-volunteer').fill(PERSON.name)
+    await desk.locator(byTest(`sale-volunteer-option-${data.volunteer.id}`)).click()
+    await desk.locator(byTest('sale-buyer')).filter({ hasText: '可用 70 分' }).waitFor()
+    await inputOf(desk, `sale-goods-qty-${data.rice.id}`).fill('1')
+    await inputOf(desk, `sale-goods-qty-${data.rice.id}`).press('Tab')
+    const answered = desk.waitForResponse((r) => r.url().endsWith(`/api/v1/stores/${data.store.id}/sales`) && r.request().method() === 'POST')
+    await desk.locator(byTest('sale-submit')).click()
+    const response = await answered
+    assert.equal(response.status(), 201, await response.text())
+    assert.deepEqual(JSON.parse(response.request().postData()), { volunteer_id: data.volunteer.id, on_behalf: true, items: [{ goods_id: data.rice.id, quantity: 1 }] })
+    await desk.locator(byTest('sale-buyer')).filter({ hasText: '可用 55 分' }).waitFor()
+    assert.deepEqual([await balance(), await stock()], [55, 17])
+    const audit = (await data.root.get('/api/v1/audit-log?action=sale.on_behalf')).json.items
+    assert.deepEqual(audit.map((a) => [a.actor_username, a.detail.volunteer_id, a.detail.points]), [[ADMIN.username, data.volunteer.id, 15]])
+    await shot(desk, 'pay-on-behalf-zh')
+  })
+
   await step(t, 'in English: the points page shows a code, the counter asks for one', async () => {
     page = phone
     await phone.evaluate(() => window.localStorage.setItem('zhiyuan.locale', 'en'))
@@ -187,6 +219,7 @@ test('a volunteer pays at the counter with the code on their phone', { timeout: 
     await shot(phone, 'pay-phone-en')
 
     page = desk
+    await signIn(desk, base, CLERK.username, CLERK.password)
     await desk.evaluate(() => window.localStorage.setItem('zhiyuan.locale', 'en'))
     await desk.goto(base + '/counter')
     await desk.locator(byTest('counter-tab-sale')).click()
@@ -197,7 +230,7 @@ test('a volunteer pays at the counter with the code on their phone', { timeout: 
     await inputOf(desk, 'sale-code').fill(english)
     await desk.locator(byTest('sale-submit')).click()
     await desk.locator(byTest('sale-total')).filter({ hasText: /\b0\b/ }).waitFor()
-    assert.deepEqual([await balance(), await stock()], [55, 17])
+    assert.deepEqual([await balance(), await stock()], [40, 16])
     await shot(desk, 'pay-counter-en')
   })
 
