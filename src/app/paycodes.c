@@ -106,6 +106,36 @@ int paycodes_create(struct app_req *r, json_t **out)
 	return 0;
 }
 
+int paycodes_current(struct app_req *r, json_t **out)
+{
+	int64_t volunteer;
+	if (volunteers_mine_id(r, &volunteer) != 0)
+		return -1;
+	struct store_stmt *st = store_prepare(r->store,
+		"SELECT p.expires_at, p.used_at, s.id, s.points, s.store_id, t.name FROM pay_codes p"
+		" LEFT JOIN sales s ON s.id = p.sale_id LEFT JOIN stores t ON t.id = s.store_id"
+		" WHERE p.volunteer_id = $1 ORDER BY p.id DESC LIMIT 1");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_int(st, 1, volunteer);
+	int rc = store_step(st);
+	if (rc == STORE_DONE)
+		*out = json_pack("{ss}", "status", "none");
+	else if (rc == STORE_ROW && !store_col_null(st, 1))
+		*out = json_pack("{ss ss}", "status", "used", "used_at", app_iso(r, store_col_int(st, 1)));
+	else if (rc == STORE_ROW)
+		*out = json_pack("{ss ss}", "status", store_col_int(st, 0) > app_now() ? "live" : "expired",
+				 "expires_at", app_iso(r, store_col_int(st, 0)));
+	if (rc == STORE_ROW && !store_col_null(st, 1) && !store_col_null(st, 2))
+		json_object_set_new(*out, "sale", json_pack("{sI sI sI ss}", "id", (json_int_t)store_col_int(st, 2),
+			"points", (json_int_t)store_col_int(st, 3), "store_id", (json_int_t)store_col_int(st, 4),
+			"store_name", store_col_text(st, 5)));
+	store_done(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
+		return app_store_fail(r, rc);
+	return 0;
+}
+
 int paycodes_take(struct store *s, const char *code, int64_t *id, int64_t *volunteer)
 {
 	char hash[SECRET_HASH_HEX];

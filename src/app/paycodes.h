@@ -12,6 +12,12 @@
  * when the file is not active; 429 too_many_pay_codes). */
 int paycodes_create(struct app_req *r, json_t **out);
 
+/* GET /me/pay-codes/current → {"status"} of the caller's newest code:
+ * "none", "live" (with expires_at), "expired", or "used" (with used_at and
+ * the sale's id, points, store_id and store_name), so the phone can show
+ * that the counter took it. The code itself is never given again. */
+int paycodes_current(struct app_req *r, json_t **out);
+
 /* A typed code in its stored form: PAY_CODE_LEN digits, with the spaces
  * and hyphens people type between groups dropped. False when it cannot be
  * a code at all. */

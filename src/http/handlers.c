@@ -892,6 +892,13 @@ enum MHD_Result h_pay_code_create(struct http_req *req, json_t *in)
 	return reply(req, rc, 201, out);
 }
 
+enum MHD_Result h_pay_code_current(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = paycodes_current(&req->app, &out);
+	return reply(req, rc, 200, out);
+}
+
 enum MHD_Result h_store_reconcile(struct http_req *req, json_t *in)
 {
 	int64_t id;

@@ -94,6 +94,7 @@ enum MHD_Result h_voucher_cancel(struct http_req *req, json_t *in);
 enum MHD_Result h_store_sale(struct http_req *req, json_t *in);
 enum MHD_Result h_store_update(struct http_req *req, json_t *in);
 enum MHD_Result h_pay_code_create(struct http_req *req, json_t *in);
+enum MHD_Result h_pay_code_current(struct http_req *req, json_t *in);
 enum MHD_Result h_award_types(struct http_req *req, json_t *in);
 enum MHD_Result h_award_type_create(struct http_req *req, json_t *in);
 enum MHD_Result h_award_round_create(struct http_req *req, json_t *in);

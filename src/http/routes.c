@@ -83,6 +83,7 @@ const struct route route_table[] = {
 	{ "GET", "/api/v1/stores", h_store_list, ROUTE_AUTH, BODY_NONE, 0 },
 	{ "PATCH", "/api/v1/stores/{id}", h_store_update, ROUTE_AUTH, BODY_JSON, 0 },
 	{ "POST", "/api/v1/me/pay-codes", h_pay_code_create, ROUTE_AUTH, BODY_NONE, 0 },
+	{ "GET", "/api/v1/me/pay-codes/current", h_pay_code_current, ROUTE_AUTH, BODY_NONE, 0 },
 	{ "POST", "/api/v1/stores/{id}/goods", h_goods_create, ROUTE_AUTH, BODY_JSON, 0 },
 	{ "GET", "/api/v1/stores/{id}/goods", h_goods_list, ROUTE_AUTH, BODY_NONE, 0 },
 	{ "POST", "/api/v1/goods/{id}/stock", h_goods_stock, ROUTE_AUTH, BODY_JSON, 0 },

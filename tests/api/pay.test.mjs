@@ -106,6 +106,8 @@ test('a sale without proof is refused, moves nothing and tells nothing about the
 
 test('a pay code pays once, at any counter, and only for its own volunteer', async () => {
   const clerk = await freshClerk();
+  const state = async () => (await vol.c.get('/api/v1/me/pay-codes/current')).json;
+  assert.deepEqual(await state(), { status: 'none' });
   const r = await vol.c.post('/api/v1/me/pay-codes');
   assert.equal(r.status, 201, r.text);
   assert.deepEqual(Object.keys(r.json).sort(), ['code', 'expires_at', 'expires_in', 'volunteer_id']);
@@ -113,6 +115,7 @@ test('a pay code pays once, at any counter, and only for its own volunteer', asy
   assert.deepEqual([r.json.expires_in, r.json.volunteer_id], [180, vol.id]);
   const left = Date.parse(r.json.expires_at) - Date.now();
   assert.ok(left > 170e3 && left <= 181e3, `expires in about 180 s (${left} ms)`);
+  assert.deepEqual(await state(), { status: 'live', expires_at: r.json.expires_at });
   const before = await balance(vol);
   // typed as read out, in groups; with the volunteer's id or without
   let s = await sell(clerk, store, { pay_code: grouped(r.json.code), volunteer_id: vol.id, items: line(rice, 2) },
@@ -121,6 +124,10 @@ test('a pay code pays once, at any counter, and only for its own volunteer', asy
   assert.deepEqual([s.json.volunteer_id, s.json.points, s.json.proof], [vol.id, 20, 'pay_code']);
   const retry = await sell(clerk, store, { pay_code: r.json.code, items: line(rice, 2) }, { 'Idempotency-Key': 'pay-1' });
   assert.deepEqual([retry.status, retry.json.id], [201, s.json.id], 'a retry answers the first sale');
+  const used = await state();
+  assert.equal(used.status, 'used');
+  assert.deepEqual(used.sale, { id: s.json.id, points: 20, store_id: store.id, store_name: '甲爱心超市' });
+  assert.ok(!JSON.stringify(used).includes(r.json.code), 'the code is not given again');
   assert.equal(await balance(vol), before - 20);
   // used once
   const again = await sell(clerk, store, { pay_code: r.json.code, items: line(rice) });
@@ -291,6 +298,9 @@ test('bad input to the new routes changes nothing', async () => {
   const r = await root.post('/api/v1/me/pay-codes');
   assert.deepEqual([r.status, r.json.error.code], [404, 'no_volunteer_file']);
   assert.equal((await new Client(srv.url).post('/api/v1/me/pay-codes')).status, 401);
+  const none = await root.get('/api/v1/me/pay-codes/current');
+  assert.deepEqual([none.status, none.json.error.code], [404, 'no_volunteer_file']);
+  assert.equal((await new Client(srv.url).get('/api/v1/me/pay-codes/current')).status, 401);
   assert.equal(await updates(), updatesBefore, 'no store was changed');
 });
 
@@ -316,6 +326,7 @@ test('a pay code expires', async () => {
     await new Promise((res) => setTimeout(res, 2100));
     const late = await admin.post(`/api/v1/stores/${shop.id}/sales`, { pay_code: r.json.code, items: [{ goods_id: g.id, quantity: 1 }] });
     assert.deepEqual([late.status, late.json.error.code], [422, 'pay_code_invalid']);
+    assert.equal((await c.get('/api/v1/me/pay-codes/current')).json.status, 'expired');
     assert.equal((await admin.get(`/api/v1/volunteers/${v.id}/points`)).json.balance, 10);
   } finally {
     await s.stop();

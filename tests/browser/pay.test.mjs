@@ -4,7 +4,9 @@
 // the home page: twelve digits in groups, a QR of exactly those digits, a
 // countdown, and a new code that voids the old one. At the counter on a
 // desktop the clerk types the code read out and sells; the same code a
-// second time is refused. Then the same in English on the points page.
+// second time is refused, and the phone says it was paid. A station admin
+// lets the store sell on behalf and does so. Then English on the points
+// page.
 // Everyone is synthetic (tests/lib/ids.mjs).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -166,6 +168,11 @@ test('a volunteer pays at the counter with the code on their phone', { timeout: 
     assert.deepEqual(JSON.parse(response.request().postData()), { pay_code: code.replace(/(\d{4})(?=\d)/g, '$1 '), items: [{ goods_id: data.rice.id, quantity: 2 }] })
     assert.deepEqual([await balance(), await stock()], [70, 18])
     await desk.locator(byTest('sale-total')).filter({ hasText: '合计 0 分' }).waitFor()
+    // the phone notices within seconds, and no longer shows the code
+    await phone.locator(byTest('pay-code-paid')).filter({ hasText: `已付款 30 分 · ${data.store.name}` }).waitFor()
+    assert.equal(await phone.locator(byTest('pay-code-text')).count(), 0)
+    await phone.locator(`${byTest('vhome-points')} .value`).filter({ hasText: /^70$/ }).waitFor()
+    await shot(phone, 'pay-phone-paid-zh')
     // the same code again
     await inputOf(desk, `sale-goods-qty-${data.rice.id}`).fill('1')
     await inputOf(desk, `sale-goods-qty-${data.rice.id}`).press('Tab')
