@@ -1126,9 +1126,12 @@ static int sale_by_voucher(struct app_req *r, int64_t store_id, const char *code
 	int64_t expires;
 	if (app_throttle_check(r, key, "too_many_pay_codes") != 0)
 		return -1;
-	if (voucher_for(r, code, &v, status, sizeof(status), &expires) != 0 || (named && named != v.volunteer_id)) {
-		if (r->err.status != APP_ENOTFOUND && !(named && named != v.volunteer_id))
-			return -1;
+	bool found = voucher_for(r, code, &v, status, sizeof(status), &expires) == 0;
+	if (!found && r->err.status != APP_ENOTFOUND)
+		return -1;
+	/* no such voucher, or another person's: one answer, counted as a
+	 * wrong proof */
+	if (!found || (named && named != v.volunteer_id)) {
 		memset(&r->err, 0, sizeof(r->err));
 		if (app_throttle_take(r, key, PAY_FREE_FAILURES, 30, 900, "too_many_pay_codes") != 0)
 			return -1;
@@ -1189,8 +1192,13 @@ int market_sale(struct app_req *r, int64_t store_id, json_t *in, const char *ide
 	}
 	int rc = store_tx(r->store, sale_tx, &c);
 	sodium_memzero(c.code, sizeof(c.code));
-	if (c.proven && c.proof == PROOF_PAY_CODE && app_throttle_refund(r, key, PAY_FREE_FAILURES) != 0 && rc == STORE_OK)
-		return -1;
+	if (c.proven && c.proof == PROOF_PAY_CODE) {
+		/* a code that held was no guess: its count goes back. Failing to
+		 * give it back costs the clerk a try, not the answer. */
+		struct app_error kept = r->err;
+		(void)app_throttle_refund(r, key, PAY_FREE_FAILURES);
+		r->err = kept;
+	}
 	if (rc != STORE_OK)
 		return r->err.code ? -1 : app_store_fail(r, rc);
 	return sale_get(r, c.id, out);
