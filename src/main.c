@@ -59,6 +59,9 @@ static struct opt opts[] = {
 	  " command:PROGRAM (run PROGRAM PHONE TEXT; see docs/operations.md)", OPT_STR, true, NULL },
 	{ "claim-code-ttl", "ZHIYUAN_CLAIM_CODE_TTL", "600", "SECONDS",
 	  "how long a one-time code for claiming an account lives", OPT_INT, true, NULL },
+	{ "pay-code-ttl", "ZHIYUAN_PAY_CODE_TTL", "180", "SECONDS",
+	  "how long a volunteer's pay code (shown on the phone to pay at a love-supermarket counter) lives",
+	  OPT_INT, true, NULL },
 	{ "sweep-every", "ZHIYUAN_SWEEP_EVERY", "300", "SECONDS",
 	  "how often the server checks out who forgot to and marks no-shows (0 = never; see sweep-shifts)", OPT_INT, true, NULL },
 	{ "shutdown-grace", "ZHIYUAN_SHUTDOWN_GRACE", "10", "SECONDS",
@@ -256,7 +259,7 @@ static void ensure_db_dir(const char *url)
 
 static int open_app(struct app **app)
 {
-	long long free_acct, free_addr, ttl, claim_ttl, gran, daily, vpoints, grace, cancel, period, early, share, nlimit, ndays;
+	long long free_acct, free_addr, ttl, claim_ttl, pay_ttl, gran, daily, vpoints, grace, cancel, period, early, share, nlimit, ndays;
 	struct attend_rule rule;
 	if (attend_rule_parse(val("attendance-rounding"), &rule) != 0) {
 		fprintf(stderr, "zhiyuan: --attendance-rounding wants LOW,HIGH (0 <= LOW <= HIGH < 60) or off\n");
@@ -272,7 +275,8 @@ static int open_app(struct app **app)
 	    num("login-free-failures", 1, 1000, &free_acct) != 0 ||
 	    num("address-free-failures", 1, 100000, &free_addr) != 0 ||
 	    num("session-ttl", 1, 31 * 86400, &ttl) != 0 ||
-	    num("claim-code-ttl", 1, 86400, &claim_ttl) != 0)
+	    num("claim-code-ttl", 1, 86400, &claim_ttl) != 0 ||
+	    num("pay-code-ttl", 1, 3600, &pay_ttl) != 0)
 		return -1;
 	/* kept without a trailing slash: links are made by appending paths */
 	static char public_url[256];
@@ -300,6 +304,7 @@ static int open_app(struct app **app)
 		.public_url = public_url,
 		.sms_sender = val("sms-sender"),
 		.claim_ttl = (int)claim_ttl,
+		.pay_code_ttl = (int)pay_ttl,
 	};
 	ensure_db_dir(cfg.db_url);
 	static char keyfile[600];

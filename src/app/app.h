@@ -62,6 +62,7 @@ struct app_config {
 	 * ("log" or "command:PROGRAM", see sender.h) and their life */
 	const char *sms_sender;
 	int claim_ttl;                /* seconds */
+	int pay_code_ttl;             /* seconds a volunteer's pay code lives (paycodes.c) */
 };
 
 /* Who is calling: filled by app_authenticate from a session or a token. */

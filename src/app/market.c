@@ -4,12 +4,14 @@
 #include "app/authz.h"
 #include "app/input.h"
 #include "app/internal.h"
+#include "app/paycodes.h"
 #include "app/records.h"
 #include "app/secrets.h"
 #include "core/cursor.h"
 #include "core/validate.h"
 #include "util/arena.h"
 #include <ctype.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -24,10 +26,10 @@
 
 static json_t *store_json(struct app_req *r, struct store_stmt *st)
 {
-	return json_pack("{sI sI ss ss ss ss ss}", "id", (json_int_t)store_col_int(st, 0),
+	return json_pack("{sI sI ss ss ss ss ss sb}", "id", (json_int_t)store_col_int(st, 0),
 		"org_id", (json_int_t)store_col_int(st, 1), "org_name", store_col_text(st, 2),
 		"name", store_col_text(st, 3), "address", store_col_text(st, 4), "status", store_col_text(st, 5),
-		"created_at", app_iso(r, store_col_int(st, 6)));
+		"created_at", app_iso(r, store_col_int(st, 6)), "allow_on_behalf", store_col_int(st, 8) != 0);
 }
 
 /* A store as the list shows it: with whether the caller may work its
@@ -42,7 +44,7 @@ static json_t *store_list_json(struct app_req *r, struct store_stmt *st)
 	return o;
 }
 
-#define STORE_COLUMNS "s.id, s.org_id, o.name, s.name, s.address, s.status, s.created_at, o.path"
+#define STORE_COLUMNS "s.id, s.org_id, o.name, s.name, s.address, s.status, s.created_at, o.path, s.allow_on_behalf"
 #define STORE_FROM " FROM stores s JOIN orgs o ON o.id = s.org_id"
 
 static int store_load(struct app_req *r, int64_t id, int action, struct store_stmt **st)
@@ -54,33 +56,38 @@ struct store_ctx {
 	struct app_req *r;
 	int64_t org_id, id;
 	const char *name, *address, *path;
+	bool on_behalf;
 };
 
 static int store_tx_fn(struct store *s, void *vctx)
 {
 	struct store_ctx *c = vctx;
 	struct store_stmt *st = store_prepare(s,
-		"INSERT INTO stores (org_id, name, address, created_at) VALUES ($1, $2, $3, $4) RETURNING id");
+		"INSERT INTO stores (org_id, name, address, created_at, allow_on_behalf) VALUES ($1, $2, $3, $4, $5)"
+		" RETURNING id");
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, c->org_id);
 	store_bind_text(st, 2, c->name);
 	store_bind_text(st, 3, c->address ? c->address : "");
 	store_bind_int(st, 4, app_now());
+	store_bind_int(st, 5, c->on_behalf);
 	int rc = store_step(st);
 	if (rc == STORE_ROW)
 		c->id = store_col_int(st, 0);
 	store_done(st);
 	if (rc != STORE_ROW)
 		return rc;
-	return audit_write_text(c->r, s, "store.create", "store", c->id, c->org_id, c->path, NULL);
+	return audit_write_text(c->r, s, "store.create", "store", c->id, c->org_id, c->path,
+				c->on_behalf ? "{\"allow_on_behalf\":true}" : NULL);
 }
 
 int market_store_create(struct app_req *r, json_t *in, json_t **out)
 {
 	struct store_ctx c = { .r = r };
 	if (authz_check(r, AUTHZ_MARKET_ADMIN, NULL) != 0 || in_id(r, in, "org_id", true, &c.org_id, NULL) != 0 ||
-	    in_text(r, in, "name", true, 100, &c.name) != 0 || in_text(r, in, "address", false, 200, &c.address) != 0)
+	    in_text(r, in, "name", true, 100, &c.name) != 0 || in_text(r, in, "address", false, 200, &c.address) != 0 ||
+	    in_bool(r, in, "allow_on_behalf", &c.on_behalf, NULL) != 0)
 		return -1;
 	struct org_ref o;
 	if (org_target(r, r->store, c.org_id, AUTHZ_MARKET_ADMIN, true, &o) != 0)
@@ -91,6 +98,40 @@ int market_store_create(struct app_req *r, json_t *in, json_t **out)
 		return app_store_fail(r, rc);
 	struct store_stmt *st;
 	if (store_load(r, c.id, AUTHZ_SELF, &st) != 0)
+		return -1;
+	*out = store_json(r, st);
+	store_done(st);
+	return 0;
+}
+
+static int store_update_tx(struct store *s, void *vctx)
+{
+	struct store_ctx *c = vctx;
+	int rc = app_exec_ints(s, "UPDATE stores SET allow_on_behalf = $2 WHERE id = $1", c->id, c->on_behalf);
+	if (rc != STORE_OK)
+		return rc;
+	return audit_write_text(c->r, s, "store.update", "store", c->id, c->org_id, c->path,
+				c->on_behalf ? "{\"allow_on_behalf\":true}" : "{\"allow_on_behalf\":false}");
+}
+
+int market_store_update(struct app_req *r, int64_t id, json_t *in, json_t **out)
+{
+	struct store_ctx c = { .r = r, .id = id };
+	struct store_stmt *st;
+	bool present = false;
+	if (authz_check(r, AUTHZ_MARKET_ADMIN, NULL) != 0 || store_load(r, id, AUTHZ_MARKET_ADMIN, &st) != 0)
+		return -1;
+	c.org_id = store_col_int(st, 1);
+	c.path = arena_strdup(r->arena, store_col_text(st, 7));
+	store_done(st);
+	if (in_bool(r, in, "allow_on_behalf", &c.on_behalf, &present) != 0)
+		return -1;
+	if (!present)
+		return app_fail(r, APP_EINVALID, "required", "allow_on_behalf");
+	int rc = store_tx(r->store, store_update_tx, &c);
+	if (rc != STORE_OK)
+		return app_store_fail(r, rc);
+	if (store_load(r, id, AUTHZ_SELF, &st) != 0)
 		return -1;
 	*out = store_json(r, st);
 	store_done(st);
@@ -811,6 +852,19 @@ static int counter_store(struct app_req *r, int64_t store_id, int64_t *org, cons
 	return authz_check(r, AUTHZ_MARKET_COUNTER, *path);
 }
 
+/* Whether a volunteer's file is active; STORE_DONE when there is none. */
+static int volunteer_status(struct store *s, int64_t id, bool *active)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT status FROM volunteers WHERE id = $1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, id);
+	int rc = store_step(st);
+	*active = rc == STORE_ROW && strcmp(store_col_text(st, 0), "active") == 0;
+	store_done(st);
+	return rc == STORE_ROW ? STORE_OK : rc;
+}
+
 static int redeem_tx(struct store *s, void *vctx)
 {
 	struct voucher_ctx *c = vctx;
@@ -881,6 +935,13 @@ int market_voucher_redeem(struct app_req *r, const char *code, json_t *in, const
 	int64_t expires;
 	if (authz_check(r, AUTHZ_MARKET_COUNTER, NULL) != 0 || voucher_for(r, code, &c, status, sizeof(status), &expires) != 0)
 		return -1;
+	/* a deactivated volunteer cannot pay, with a voucher either (issue 11) */
+	bool active;
+	int vrc = volunteer_status(r->store, c.volunteer_id, &active);
+	if (vrc != STORE_OK)
+		return app_store_fail(r, vrc == STORE_DONE ? STORE_ERROR : vrc);
+	if (!active)
+		return app_fail(r, APP_ECONFLICT, "volunteer_inactive", NULL);
 	if (in_id(r, in, "store_id", true, &c.store_id, NULL) != 0 ||
 	    counter_store(r, c.store_id, &c.store_org, &c.store_path) != 0)
 		return -1;
@@ -900,12 +961,26 @@ int market_voucher_redeem(struct app_req *r, const char *code, json_t *in, const
 
 /* ---- paying with points at the counter ---- */
 
+/* A sale needs the volunteer's proof (issue 11): a pay code from their
+ * phone (paycodes.c) or a voucher code; or, where the store allows it,
+ * staff whose scope holds the volunteer's home organisation sell on their
+ * behalf, audited as sale.on_behalf. Without a proof nothing about the
+ * volunteer is looked at: the refusal is the same whoever the id names,
+ * and insufficient_points is only ever said once the proof held (to the
+ * person, or to staff who may see the balance anyway). Wrong codes count
+ * against the clerk at this store (PAY_FREE_FAILURES, then waits). */
+#define PAY_FREE_FAILURES 5
+
+enum sale_proof { PROOF_NONE, PROOF_PAY_CODE, PROOF_ON_BEHALF };
+
 struct sale_ctx {
 	struct app_req *r;
-	int64_t store_id, store_org, volunteer_id, id, points;
+	int64_t store_id, store_org, volunteer_id, id, points, code_id;
 	const char *store_path, *idem;
+	char code[PAY_CODE_LEN + 1];
+	enum sale_proof proof;
 	json_t *items;
-	bool existed;
+	bool existed, proven;
 };
 
 static int sale_tx(struct store *s, void *vctx)
@@ -913,19 +988,39 @@ static int sale_tx(struct store *s, void *vctx)
 	struct sale_ctx *c = vctx;
 	struct store_stmt *st;
 	int rc;
+	bool active;
 	if (c->idem) {
 		rc = app_idem_lookup(c->r, s, "SELECT id FROM sales WHERE operator_id = $1 AND idempotency_key = $2",
 				     c->idem, &c->id);
 		if (rc == STORE_ROW)
-			c->existed = true;
+			c->existed = c->proven = true;
 		if (rc != STORE_DONE)
 			return rc == STORE_ROW ? STORE_OK : rc;
+	}
+	if (c->proof == PROOF_PAY_CODE) {
+		int64_t named = c->volunteer_id;
+		rc = paycodes_take(s, c->code, &c->code_id, &c->volunteer_id);
+		/* a code of somebody else than the volunteer_id sent is no proof
+		 * for that volunteer: refused like a wrong code */
+		if (rc == STORE_DONE || (rc == STORE_OK && named && named != c->volunteer_id)) {
+			app_fail(c->r, APP_EINVALID, "pay_code_invalid", "pay_code");
+			return STORE_ERROR;
+		}
+		if (rc != STORE_OK)
+			return rc;
+		c->proven = true;
+	}
+	if ((rc = volunteer_status(s, c->volunteer_id, &active)) != STORE_OK)
+		return rc;
+	if (!active) {
+		app_fail(c->r, APP_ECONFLICT, "volunteer_inactive", NULL);
+		return STORE_ERROR;
 	}
 	if ((rc = points_expire(c->r, s, c->volunteer_id, app_now())) != STORE_OK)
 		return rc;
 	st = store_prepare(s,
-		"INSERT INTO sales (store_id, volunteer_id, points, operator_id, idempotency_key, created_at)"
-		" VALUES ($1, $2, 0, $3, $4, $5) RETURNING id");
+		"INSERT INTO sales (store_id, volunteer_id, points, operator_id, idempotency_key, created_at, proof)"
+		" VALUES ($1, $2, 0, $3, $4, $5, $6) RETURNING id");
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, c->store_id);
@@ -933,11 +1028,15 @@ static int sale_tx(struct store *s, void *vctx)
 	store_bind_int(st, 3, c->r->who->user_id);
 	store_bind_text(st, 4, c->idem);
 	store_bind_int(st, 5, app_now());
+	store_bind_text(st, 6, c->proof == PROOF_PAY_CODE ? "pay_code" : "on_behalf");
 	rc = store_step(st);
 	if (rc == STORE_ROW)
 		c->id = store_col_int(st, 0);
 	store_done(st);
 	if (rc != STORE_ROW)
+		return rc;
+	if (c->code_id && (rc = app_exec_ints(s, "UPDATE pay_codes SET sale_id = $2 WHERE id = $1",
+					      c->code_id, c->id)) != STORE_OK)
 		return rc;
 	if ((rc = take_goods(c->r, s, c->store_id, c->items, -1, 0, c->id, &c->points)) != STORE_OK)
 		return rc;
@@ -958,29 +1057,94 @@ static int sale_tx(struct store *s, void *vctx)
 	rc = points_pay(c->r, s, &m, "items");
 	if (rc != STORE_OK)
 		return rc;
-	char detail[96];
-	snprintf(detail, sizeof(detail), "{\"volunteer_id\":%lld,\"points\":%lld}", (long long)c->volunteer_id,
-		 (long long)c->points);
-	return audit_write_text(c->r, s, "store.sale", "sale", c->id, c->store_org, c->store_path, detail);
+	char detail[160];
+	snprintf(detail, sizeof(detail), "{\"volunteer_id\":%lld,\"points\":%lld,\"store_id\":%lld,\"proof\":\"%s\"}",
+		 (long long)c->volunteer_id, (long long)c->points, (long long)c->store_id,
+		 c->proof == PROOF_PAY_CODE ? "pay_code" : "on_behalf");
+	return audit_write_text(c->r, s, c->proof == PROOF_ON_BEHALF ? "sale.on_behalf" : "store.sale", "sale",
+				c->id, c->store_org, c->store_path, detail);
 }
 
 static int sale_get(struct app_req *r, int64_t id, json_t **out)
 {
 	struct store_stmt *st = store_prepare(r->store,
-		"SELECT id, store_id, volunteer_id, points, created_at FROM sales WHERE id = $1");
+		"SELECT id, store_id, volunteer_id, points, created_at, proof FROM sales WHERE id = $1");
 	if (!st)
 		return app_store_fail(r, STORE_ERROR);
 	store_bind_int(st, 1, id);
 	int rc = store_step(st);
 	if (rc == STORE_ROW)
-		*out = json_pack("{sI sI sI sI ss}", "id", (json_int_t)store_col_int(st, 0),
+		*out = json_pack("{sI sI sI sI ss ss}", "id", (json_int_t)store_col_int(st, 0),
 			"store_id", (json_int_t)store_col_int(st, 1), "volunteer_id", (json_int_t)store_col_int(st, 2),
-			"points", (json_int_t)store_col_int(st, 3), "created_at", app_iso(r, store_col_int(st, 4)));
+			"points", (json_int_t)store_col_int(st, 3), "created_at", app_iso(r, store_col_int(st, 4)),
+			"proof", store_col_text(st, 5));
 	store_done(st);
 	if (rc != STORE_ROW)
 		return app_store_fail(r, rc == STORE_DONE ? STORE_ERROR : rc);
 	json_object_set_new(*out, "items", lines_json(r, true, id));
 	return 0;
+}
+
+/* On behalf: the store allows it and the caller's scope holds the
+ * volunteer's home organisation. A volunteer who does not exist and one
+ * of another subtree get the same 403. */
+static int on_behalf_check(struct app_req *r, struct sale_ctx *c)
+{
+	struct store_stmt *st = store_prepare(r->store, "SELECT allow_on_behalf FROM stores WHERE id = $1");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_int(st, 1, c->store_id);
+	int rc = store_step(st);
+	bool allowed = rc == STORE_ROW && store_col_int(st, 0) != 0;
+	store_done(st);
+	if (rc != STORE_ROW)
+		return app_store_fail(r, rc == STORE_DONE ? STORE_ERROR : rc);
+	if (!allowed)
+		return app_fail(r, APP_EFORBIDDEN, "on_behalf_not_allowed", "on_behalf");
+	st = store_prepare(r->store,
+		"SELECT o.path FROM volunteers v JOIN orgs o ON o.id = v.home_org_id WHERE v.id = $1");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_int(st, 1, c->volunteer_id);
+	rc = store_step(st);
+	const char *path = rc == STORE_ROW ? arena_strdup(r->arena, store_col_text(st, 0)) : NULL;
+	store_done(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
+		return app_store_fail(r, rc);
+	if (!path || authz_refusal(r->who, AUTHZ_MARKET_COUNTER, path) != NULL)
+		return app_fail(r, APP_EFORBIDDEN, "forbidden", "volunteer_id");
+	return 0;
+}
+
+/* A sale paid with a voucher: the voucher is redeemed at this store for
+ * the goods (market_voucher_redeem); its code is the proof. */
+static int sale_by_voucher(struct app_req *r, int64_t store_id, const char *code, int64_t named, json_t *items,
+			   const char *idem, const char *key, json_t **out)
+{
+	struct voucher_ctx v = { .r = r };
+	char status[16];
+	int64_t expires;
+	if (app_throttle_check(r, key, "too_many_pay_codes") != 0)
+		return -1;
+	bool found = voucher_for(r, code, &v, status, sizeof(status), &expires) == 0;
+	if (!found && r->err.status != APP_ENOTFOUND)
+		return -1;
+	/* no such voucher, or another person's: one answer, counted as a
+	 * wrong proof */
+	if (!found || (named && named != v.volunteer_id)) {
+		memset(&r->err, 0, sizeof(r->err));
+		if (app_throttle_take(r, key, PAY_FREE_FAILURES, 30, 900, "too_many_pay_codes") != 0)
+			return -1;
+		return app_fail(r, APP_EINVALID, "voucher_code_invalid", "voucher_code");
+	}
+	json_t *in = json_pack("{sI sO}", "store_id", (json_int_t)store_id, "items", items);
+	if (!in)
+		return app_fail(r, APP_EINTERNAL, "internal", NULL);
+	int rc = market_voucher_redeem(r, code, in, idem, out);
+	json_decref(in);
+	if (rc == 0)
+		json_object_set_new(*out, "proof", json_string("voucher"));
+	return rc;
 }
 
 int market_sale(struct app_req *r, int64_t store_id, json_t *in, const char *idem, json_t **out)
@@ -993,22 +1157,48 @@ int market_sale(struct app_req *r, int64_t store_id, json_t *in, const char *ide
 	if (counter_store(r, store_id, &c.store_org, &c.store_path) != 0)
 		return r->err.field && strcmp(r->err.field, "store_id") == 0
 			? app_fail(r, APP_ENOTFOUND, "not_found", NULL) : -1;
-	if (in_id(r, in, "volunteer_id", true, &c.volunteer_id, NULL) != 0)
+	const char *pay_code = NULL, *voucher_code = NULL;
+	bool on_behalf = false, present = false;
+	if (in_id(r, in, "volunteer_id", false, &c.volunteer_id, NULL) != 0 ||
+	    in_text(r, in, "pay_code", false, 40, &pay_code) != 0 ||
+	    in_text(r, in, "voucher_code", false, 40, &voucher_code) != 0 ||
+	    in_bool(r, in, "on_behalf", &on_behalf, &present) != 0)
 		return -1;
 	c.items = json_object_get(in, "items");
 	if (check_items(r, c.items) != 0)
 		return -1;
-	struct store_stmt *st = store_prepare(r->store, "SELECT status FROM volunteers WHERE id = $1");
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	store_bind_int(st, 1, c.volunteer_id);
-	int rc = store_step(st);
-	store_done(st);
-	if (rc == STORE_DONE)
-		return app_fail(r, APP_EINVALID, "volunteer_not_found", "volunteer_id");
-	if (rc != STORE_ROW)
-		return app_store_fail(r, rc);
-	rc = store_tx(r->store, sale_tx, &c);
+	if ((pay_code != NULL) + (voucher_code != NULL) + on_behalf > 1)
+		return app_fail(r, APP_EINVALID, "one_proof", pay_code ? "pay_code" : "voucher_code");
+	const char *key = arena_printf(r->arena, "pay-proof:%lld:%lld", (long long)store_id,
+				       (long long)r->who->user_id);
+	if (voucher_code)
+		return sale_by_voucher(r, store_id, voucher_code, c.volunteer_id, c.items, idem, key, out);
+	if (on_behalf) {
+		if (!c.volunteer_id)
+			return app_fail(r, APP_EINVALID, "required", "volunteer_id");
+		if (on_behalf_check(r, &c) != 0)
+			return -1;
+		c.proof = PROOF_ON_BEHALF;
+	} else if (pay_code) {
+		/* a wrong code counts before it is compared, in one step, so that
+		 * parallel guesses cannot all pass; a code that held is given back */
+		if (app_throttle_take(r, key, PAY_FREE_FAILURES, 30, 900, "too_many_pay_codes") != 0)
+			return -1;
+		if (!paycodes_normal(pay_code, c.code))
+			return app_fail(r, APP_EINVALID, "pay_code_invalid", "pay_code");
+		c.proof = PROOF_PAY_CODE;
+	} else {
+		return app_fail(r, APP_EINVALID, "payment_proof_required", "pay_code");
+	}
+	int rc = store_tx(r->store, sale_tx, &c);
+	sodium_memzero(c.code, sizeof(c.code));
+	if (c.proven && c.proof == PROOF_PAY_CODE) {
+		/* a code that held was no guess: its count goes back. Failing to
+		 * give it back costs the clerk a try, not the answer. */
+		struct app_error kept = r->err;
+		(void)app_throttle_refund(r, key, PAY_FREE_FAILURES);
+		r->err = kept;
+	}
 	if (rc != STORE_OK)
 		return r->err.code ? -1 : app_store_fail(r, rc);
 	return sale_get(r, c.id, out);

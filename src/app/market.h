@@ -13,6 +13,10 @@
 
 /* POST /stores {"org_id","name","address"} (admins of the scope). */
 int market_store_create(struct app_req *r, json_t *in, json_t **out);
+/* PATCH /stores/{id} {"allow_on_behalf"} (admins of the store's scope):
+ * whether staff of a volunteer's own subtree may sell for them without
+ * their proof at this store (off by default; audited store.update). */
+int market_store_update(struct app_req *r, int64_t id, json_t *in, json_t **out);
 /* GET /stores?org_id=&usable=: the active stores of a subtree (default:
  * all), each with "usable" (the caller may work its counter) and "own"
  * (of the caller's organisation); usable=true keeps only the usable ones,
@@ -40,8 +44,16 @@ int market_voucher_redeem(struct app_req *r, const char *code, json_t *in, const
 /* POST /vouchers/{code}/cancel: an unused voucher's points go back. */
 int market_voucher_cancel(struct app_req *r, const char *code, const char *idem, json_t **out);
 
-/* POST /stores/{id}/sales {"volunteer_id","items"}: goods paid with
- * points at the counter (409 insufficient_points / insufficient_stock). */
+/* POST /stores/{id}/sales {"pay_code" | "voucher_code" | "volunteer_id" +
+ * "on_behalf": true, "items"}: goods paid with points at the counter, with
+ * the volunteer's proof (issue 11): a live pay code (paycodes.h; a
+ * volunteer_id sent with it must be the code's), a voucher code (the
+ * voucher is redeemed here for the goods), or, where the store allows it,
+ * a sale on behalf by staff of the volunteer's own subtree (audited
+ * sale.on_behalf). 422 payment_proof_required / pay_code_invalid /
+ * voucher_code_invalid, 403 on_behalf_not_allowed / forbidden, 409
+ * volunteer_inactive, 429 too_many_pay_codes; 409 insufficient_points /
+ * insufficient_stock only after the proof held. */
 int market_sale(struct app_req *r, int64_t store_id, json_t *in, const char *idem, json_t **out);
 /* GET /stores/{id}/reconciliation?date=YYYY-MM-DD (default today, China
  * time): vouchers redeemed and sales, the points they brought in, the

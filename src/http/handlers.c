@@ -13,6 +13,7 @@
 #include "app/points.h"
 #include "app/stars.h"
 #include "app/market.h"
+#include "app/paycodes.h"
 #include "app/awards.h"
 #include "app/certificates.h"
 #include "app/claims.h"
@@ -872,6 +873,30 @@ enum MHD_Result h_store_sale(struct http_req *req, json_t *in)
 	if (rc == 0)
 		rc = market_sale(&req->app, id, in, key, &out);
 	return reply(req, rc, 201, out);
+}
+
+enum MHD_Result h_store_update(struct http_req *req, json_t *in)
+{
+	int64_t id;
+	json_t *out = NULL;
+	int rc = path_id(req, &id);
+	if (rc == 0)
+		rc = market_store_update(&req->app, id, in, &out);
+	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_pay_code_create(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = paycodes_create(&req->app, &out);
+	return reply(req, rc, 201, out);
+}
+
+enum MHD_Result h_pay_code_current(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = paycodes_current(&req->app, &out);
+	return reply(req, rc, 200, out);
 }
 
 enum MHD_Result h_store_reconcile(struct http_req *req, json_t *in)

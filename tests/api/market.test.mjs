@@ -165,28 +165,34 @@ test('fifty requests at once never overspend a balance or redeem one voucher twi
 
 test('paying with points at the counter, and the day of a store reconciled', async () => {
   const before = await balance(vol);
-  let r = await clerk.post(`/api/v1/stores/${store.id}/sales`, { volunteer_id: vol.id, items: [{ goods_id: rice.id, quantity: 2 }] },
+  // the store lets staff of the volunteer's own subtree sell on their
+  // behalf (tests/api/pay.test.mjs covers pay codes and the refusals)
+  assert.equal((await root.patch(`/api/v1/stores/${store.id}`, { allow_on_behalf: true })).status, 200);
+  const onBehalf = (items) => ({ volunteer_id: vol.id, on_behalf: true, items });
+  let r = await clerk.post(`/api/v1/stores/${store.id}/sales`, onBehalf([{ goods_id: rice.id, quantity: 2 }]),
     { 'Idempotency-Key': 'sale-1' });
   assert.equal(r.status, 201, r.text);
-  assert.deepEqual([r.json.points, r.json.items.map((i) => [i.name, i.quantity])], [20, [['大米', 2]]]);
-  const again = await clerk.post(`/api/v1/stores/${store.id}/sales`, { volunteer_id: vol.id, items: [{ goods_id: rice.id, quantity: 2 }] },
+  assert.deepEqual([r.json.points, r.json.proof, r.json.items.map((i) => [i.name, i.quantity])], [20, 'on_behalf', [['大米', 2]]]);
+  const again = await clerk.post(`/api/v1/stores/${store.id}/sales`, onBehalf([{ goods_id: rice.id, quantity: 2 }]),
     { 'Idempotency-Key': 'sale-1' });
   assert.equal(again.json.id, r.json.id, 'a retry returns the first sale');
   assert.equal(await balance(vol), before - 20);
   const stockBefore = (await clerk.get(`/api/v1/stores/${store.id}/goods`)).json.items.find((g) => g.id === rice.id).stock;
   for (const [path, body, status, code] of [
-    [`/api/v1/stores/${store.id}/sales`, { volunteer_id: vol.id, items: [{ goods_id: rice.id, quantity: 100 }] }, 409, 'insufficient_points'],
-    [`/api/v1/stores/${store.id}/sales`, { volunteer_id: vol.id, items: [] }, 422, 'invalid_value'],
-    [`/api/v1/stores/${store.id}/sales`, { items: [{ goods_id: rice.id, quantity: 1 }] }, 422, 'required'],
-    [`/api/v1/stores/${store.id}/sales`, { volunteer_id: 999999, items: [{ goods_id: rice.id, quantity: 1 }] }, 422, 'volunteer_not_found'],
-    ['/api/v1/stores/999999/sales', { volunteer_id: vol.id, items: [{ goods_id: rice.id, quantity: 1 }] }, 404, 'not_found'],
+    [`/api/v1/stores/${store.id}/sales`, onBehalf([{ goods_id: rice.id, quantity: 100 }]), 409, 'insufficient_points'],
+    [`/api/v1/stores/${store.id}/sales`, onBehalf([]), 422, 'invalid_value'],
+    [`/api/v1/stores/${store.id}/sales`, { on_behalf: true, items: [{ goods_id: rice.id, quantity: 1 }] }, 422, 'required'],
+    [`/api/v1/stores/${store.id}/sales`, { volunteer_id: vol.id, items: [{ goods_id: rice.id, quantity: 1 }] }, 422, 'payment_proof_required'],
+    [`/api/v1/stores/${store.id}/sales`, { volunteer_id: 999999, on_behalf: true, items: [{ goods_id: rice.id, quantity: 1 }] }, 403, 'forbidden'],
+    ['/api/v1/stores/999999/sales', onBehalf([{ goods_id: rice.id, quantity: 1 }]), 404, 'not_found'],
   ]) {
     r = await clerk.post(path, body);
     assert.deepEqual([r.status, r.json.error.code], [status, code], JSON.stringify(body));
   }
-  assert.equal((await other.post(`/api/v1/stores/${store.id}/sales`, { volunteer_id: vol.id, items: [{ goods_id: rice.id, quantity: 1 }] })).status, 403);
+  assert.equal((await other.post(`/api/v1/stores/${store.id}/sales`, onBehalf([{ goods_id: rice.id, quantity: 1 }]))).status, 403);
   assert.equal((await clerk.get(`/api/v1/stores/${store.id}/goods`)).json.items.find((g) => g.id === rice.id).stock, stockBefore, 'nothing moved');
   assert.equal(await balance(vol), before - 20);
+  assert.equal((await root.patch(`/api/v1/stores/${store.id}`, { allow_on_behalf: false })).status, 200);
 
   r = await clerk.get(`/api/v1/stores/${store.id}/reconciliation`);
   assert.equal(r.status, 200, r.text);

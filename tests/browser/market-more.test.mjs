@@ -39,7 +39,9 @@ async function prepare() {
   data.station = station
   const clerkUser = await client.post('/api/v1/users', { ...CLERK, display_name: '店员小吴', roles: ['clerk'], org_id: station.id })
   assert.equal(clerkUser.status, 201, `create clerk: ${clerkUser.text}`)
-  const store = await client.post('/api/v1/stores', { org_id: station.id, name: `光华爱心超市${suffix}`, address: '光华社区服务中心' })
+  // the store lets staff of the volunteer's own area sell on their behalf
+  // (tests/browser/pay.test.mjs has the pay code at the counter)
+  const store = await client.post('/api/v1/stores', { org_id: station.id, name: `光华爱心超市${suffix}`, address: '光华社区服务中心', allow_on_behalf: true })
   assert.equal(store.status, 201, `create store: ${store.text}`)
   data.store = store.json
 
@@ -91,6 +93,7 @@ test('love supermarket: paying with points, stock out, reconciliation, cancellin
     await page.locator(byTest('nav-counter')).click()
     await page.waitForURL((url) => url.pathname === '/counter')
     await page.locator(byTest('counter-tab-sale')).click()
+    await page.locator(byTest('sale-on-behalf')).click()
     assert.equal(await balance(), 70)
     const search = inputOf(page, 'sale-volunteer')
     await search.fill('诸葛')
@@ -113,7 +116,7 @@ test('love supermarket: paying with points, stock out, reconciliation, cancellin
     const response = await answered
     assert.equal(response.status(), 201, await response.text())
     const body = JSON.parse(response.request().postData())
-    assert.equal(body.volunteer_id, data.volunteer.id)
+    assert.deepEqual([body.volunteer_id, body.on_behalf], [data.volunteer.id, true])
     assert.deepEqual(body.items.sort((a, b) => a.goods_id - b.goods_id),
       [{ goods_id: data.rice.id, quantity: 1 }, { goods_id: data.soap.id, quantity: 2 }].sort((a, b) => a.goods_id - b.goods_id))
     await buyer.filter({ hasText: '可用 25 分' }).waitFor()
