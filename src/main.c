@@ -53,9 +53,9 @@ static struct opt opts[] = {
 	{ "trusted-proxy", "ZHIYUAN_TRUSTED_PROXY", "", "ADDRS",
 	  "reverse proxies (comma-separated addresses or CIDR blocks, IPv4 or IPv6, e.g. 127.0.0.1,10.0.0.0/8)"
 	  " whose X-Forwarded-For names the client; its rightmost address that is not such a proxy is then the"
-	  " client for throttles, the audit log and the access log (default: none, the socket's peer is the client)",
+	  " client for throttles, the audit log and the access log (unset: the socket's peer is the client)",
 	  OPT_STR, true, NULL },
-	{ "max-connections-per-ip", "ZHIYUAN_MAX_CONNECTIONS_PER_IP", "64", "N",
+	{ "max-connections-per-ip", "ZHIYUAN_MAX_CONNECTIONS_PER_IP", "512", "N",
 	  "open connections allowed from one peer address (0 = no limit; behind a proxy every connection comes"
 	  " from the proxy, see docs/operations.md)", OPT_INT, true, NULL },
 	{ "header-timeout", "ZHIYUAN_HEADER_TIMEOUT", "10", "SECONDS",
