@@ -108,6 +108,24 @@ test('made-up names from one forwarded client do not lock the admin out from ano
   assert.equal(r.status, 201, r.text);
 });
 
+test('self-registration is throttled per forwarded client, not for everyone behind the proxy', async () => {
+  const register = (from, xff) => send(from, 'POST', '/api/v1/public/volunteers', xff ? { 'X-Forwarded-For': xff } : {}, {});
+  // every attempt counts, valid or not; ten are free per address
+  for (let i = 1; i <= 10; i++) {
+    const r = await register('127.0.0.1', '203.0.113.70');
+    assert.notEqual(r.status, 429, `attempt ${i}: ${r.text}`);
+  }
+  const r = await register('127.0.0.1', '203.0.113.70');
+  assert.equal(r.status, 429);
+  assert.equal(r.json.error.code, 'too_many_registrations');
+  // another client behind the proxy, and the proxy's own address, go on
+  for (const [from, xff] of [['127.0.0.1', '203.0.113.71'], ['127.0.0.1', undefined], ['127.0.0.6', '203.0.113.70']]) {
+    const other = await register(from, xff);
+    assert.notEqual(other.status, 429, `${from} ${xff}: ${other.text}`);
+    assert.deepEqual([other.status, other.json.error.code], [422, 'required'], 'refused for its empty body only');
+  }
+});
+
 test('a username (in any case) and the phone number of one account share its throttle', async () => {
   const c = await admin();
   const org = (await c.get('/api/v1/me')).json.org_id;
