@@ -10,6 +10,9 @@
 #include "util/timeutil.h"
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -17,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -69,6 +73,12 @@ static enum lang parse_lang(const char *h)
 	/* the first listed language wins; q-values rarely reorder in practice */
 	return strncasecmp(h, "en", 2) == 0 ? LANG_EN : LANG_ZH;
 }
+
+/* Per connection: whether its last request was answered in full (then a
+ * close needs no lingering unless input is pending). */
+struct conn_state {
+	bool settled;
+};
 
 /* The peer's address as seen on the socket. */
 static int peer_addr(struct MHD_Connection *c, struct netaddr *out)
@@ -453,6 +463,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	if (!req->status)
 		req->status = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? 200 : 499;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn_state *cs = ci ? ci->socket_context : NULL;
+	if (cs)
+		cs->settled = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK && !req->too_large;
 	int64_t ns = time_mono_ns() - req->start_ns;
 	metrics_record(req->route, (unsigned)req->status, ns);
 	access_log_write(req, ns);
@@ -460,6 +474,82 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 	arena_free(req->arena);
 	atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+/* Lingering close. When MHD closes a connection whose request it refused
+ * early (431 for a header past the connection's memory, 400 for ambiguous
+ * framing, 413), the client may still be sending; closing a socket with
+ * unread input makes the kernel send a reset, and a client busy writing
+ * then never reads the answer. Such a socket is kept open on a copy of
+ * its descriptor and read to the end (or for LINGER_MS, at most
+ * LINGER_BYTES) before the copy is closed. At most LINGER_MAX at once:
+ * past that a reset is what the sender gets. */
+#define LINGER_MAX 32
+#define LINGER_MS 2000
+#define LINGER_BYTES (1u << 20)
+
+static atomic_int lingering;
+
+static void *linger_thread(void *arg)
+{
+	int fd = (int)(intptr_t)arg;
+	char sink[4096];
+	size_t total = 0;
+	int64_t deadline = time_mono_ns() + (int64_t)LINGER_MS * 1000000;
+	shutdown(fd, SHUT_WR);
+	while (total < LINGER_BYTES) {
+		int64_t left_ms = (deadline - time_mono_ns()) / 1000000;
+		if (left_ms <= 0)
+			break;
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		if (poll(&pfd, 1, (int)left_ms) <= 0)
+			break;
+		ssize_t n = recv(fd, sink, sizeof(sink), MSG_DONTWAIT);
+		if (n <= 0 && !(n < 0 && (errno == EAGAIN || errno == EINTR)))
+			break;
+		if (n > 0)
+			total += (size_t)n;
+	}
+	close(fd);
+	atomic_fetch_sub(&lingering, 1);
+	return NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	(void)cls;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		*socket_context = calloc(1, sizeof(struct conn_state));
+		return;
+	}
+	struct conn_state *st = *socket_context;
+	bool settled = st && st->settled;
+	free(st);
+	*socket_context = NULL;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	int pending = 0;
+	if (!ci || ci->connect_fd == MHD_INVALID_SOCKET || ioctl(ci->connect_fd, FIONREAD, &pending) != 0)
+		return;
+	/* refused before its end (431, 400, 413, a timeout): more may be on
+	 * the way even when nothing is pending yet */
+	if (settled && pending <= 0)
+		return;
+	if (atomic_fetch_add(&lingering, 1) >= LINGER_MAX) {
+		atomic_fetch_sub(&lingering, 1);
+		return;
+	}
+	int fd = fcntl(ci->connect_fd, F_DUPFD_CLOEXEC, 0);
+	pthread_t t;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (fd < 0 || pthread_create(&t, &attr, linger_thread, (void *)(intptr_t)fd) != 0) {
+		if (fd >= 0)
+			close(fd);
+		atomic_fetch_sub(&lingering, 1);
+	}
+	pthread_attr_destroy(&attr);
 }
 
 static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len)
@@ -612,6 +702,7 @@ int http_serve(struct app *app, const struct http_config *cfg)
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
 		/* MHD's timeout is for silence, not a deadline: a connection
 		 * starts with the header timeout, gets the idle one once its
 		 * headers are in (on_request) and the header one back after
