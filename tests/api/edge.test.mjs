@@ -179,6 +179,44 @@ test('ambiguous framing is refused with 400 and nothing is written; a header of 
   assert.equal((await send('127.0.0.1', 'GET', '/healthz')).status, 200, 'and the server serves on');
 });
 
+/**
+ * Sends data in pieces of 8 KB, as a client on a real network does, and
+ * reads only after the last one; resolves with the answer and any socket
+ * error. A server that closes with the rest unread makes the kernel reset
+ * the connection, and the client never reads its answer.
+ */
+function piecewise(data) {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+    let out = '';
+    let error = null;
+    s.on('data', (d) => { out += d; });
+    s.on('error', (e) => { error = e.code; });
+    s.on('close', () => resolve({ out, error, status: Number((out.match(/^HTTP\/1\.1 (\d+)/) || [])[1]) }));
+    let off = 0;
+    const next = () => {
+      if (s.destroyed) return;
+      if (off >= data.length) { s.end(); return; }
+      const piece = data.slice(off, off + 8192);
+      off += piece.length;
+      s.write(piece, () => setTimeout(next, 2));
+    };
+    next();
+  });
+}
+
+test('a client still sending a refused request reads its 431 or 400, not a reset', async () => {
+  const header = `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(100 * 1024)}\r\n\r\n`;
+  for (let i = 0; i < 3; i++) {
+    const r = await piecewise(header);
+    assert.deepEqual([r.status, r.error], [431, null], `try ${i + 1}: ${r.out.slice(0, 80)}`);
+  }
+  const body = 'x'.repeat(200 * 1024);
+  const r = await piecewise(`POST /api/v1/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+    `Content-Length: ${body.length}\r\nContent-Length: 5\r\n\r\n${body}`);
+  assert.deepEqual([r.status, r.error], [400, null], r.out.slice(0, 80));
+});
+
 test('connections per address are limited; other addresses (and this one, later) are served', async () => {
   // 127.0.0.3 is used by this test only: PER_IP keep-alive connections are answered and stay open
   const from = '127.0.0.3';
