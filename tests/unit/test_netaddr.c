@@ -56,9 +56,8 @@ static void lists(void **state)
 	assert_int_equal(l.blocks[4].prefix, 96);
 	const char *bad[] = { "10.0.0.0/33", "fd00::/129", "10.0.0.1/8", "10.0.0.0/", "10.0.0.0/8x", "10.0.0.0/-1",
 			      "1.2.3.4,", ",1.2.3.4", "1.2.3.4,,5.6.7.8", "localhost", "10.0.0.0/0008", "::/1 2" };
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(netlist_parse(bad[i], &l), -1);
-	}
 	char many[40 * 16];
 	size_t used = 0;
 	for (int i = 0; i <= NETLIST_MAX; i++)
