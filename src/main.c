@@ -8,6 +8,7 @@
 #include "app/records.h"
 #include "app/regions.h"
 #include "app/shifts.h"
+#include "core/netaddr.h"
 #include "core/shifts.h"
 #include "util/arena.h"
 #include "app/app.h"
@@ -49,6 +50,18 @@ static struct opt opts[] = {
 	  "failed sign-ins per account before back-off starts", OPT_INT, true, NULL },
 	{ "address-free-failures", "ZHIYUAN_ADDRESS_FREE_FAILURES", "20", "N",
 	  "failed sign-ins per client address before back-off starts", OPT_INT, true, NULL },
+	{ "trusted-proxy", "ZHIYUAN_TRUSTED_PROXY", "", "ADDRS",
+	  "reverse proxies (comma-separated addresses or CIDR blocks, IPv4 or IPv6, e.g. 127.0.0.1,10.0.0.0/8)"
+	  " whose X-Forwarded-For names the client; its rightmost address that is not such a proxy is then the"
+	  " client for throttles, the audit log and the access log (unset: the socket's peer is the client)",
+	  OPT_STR, true, NULL },
+	{ "max-connections-per-ip", "ZHIYUAN_MAX_CONNECTIONS_PER_IP", "512", "N",
+	  "open connections allowed from one peer address (0 = no limit; behind a proxy every connection comes"
+	  " from the proxy, see docs/operations.md)", OPT_INT, true, NULL },
+	{ "header-timeout", "ZHIYUAN_HEADER_TIMEOUT", "10", "SECONDS",
+	  "close a connection silent this long while its request's headers are awaited", OPT_INT, true, NULL },
+	{ "idle-timeout", "ZHIYUAN_IDLE_TIMEOUT", "30", "SECONDS",
+	  "close a connection silent this long once its headers are in (while a body is sent)", OPT_INT, true, NULL },
 	{ "cookie-secure", "ZHIYUAN_COOKIE_SECURE", "0", NULL,
 	  "mark the session cookie Secure (when served over HTTPS)", OPT_FLAG, true, NULL },
 	{ "public-url", "ZHIYUAN_PUBLIC_URL", "", "URL",
@@ -328,13 +341,21 @@ static int open_app(struct app **app)
 
 static int cmd_serve(void)
 {
-	long long threads, write_threads, max_body, grace, sweep, conns;
+	long long threads, write_threads, max_body, grace, sweep, conns, per_ip, header_to, idle_to;
 	if (num("threads", 0, 256, &threads) != 0 || num("write-threads", 0, 1024, &write_threads) != 0 ||
+	    num("max-connections-per-ip", 0, 4000, &per_ip) != 0 ||
+	    num("header-timeout", 1, 3600, &header_to) != 0 || num("idle-timeout", 1, 3600, &idle_to) != 0 ||
 	    num("db-connections", 0, 1000, &conns) != 0 ||
 	    num("sweep-every", 0, 86400, &sweep) != 0 ||
 	    num("max-body", 1024, 1LL << 30, &max_body) != 0 ||
 	    num("shutdown-grace", 0, 3600, &grace) != 0)
 		return 2;
+	static struct netlist trusted;
+	if (netlist_parse(val("trusted-proxy"), &trusted) != 0) {
+		fprintf(stderr, "zhiyuan: --trusted-proxy wants comma-separated addresses or CIDR blocks"
+			" (at most %d, no host bits past the prefix), e.g. 127.0.0.1,10.0.0.0/8,fd00::/8\n", NETLIST_MAX);
+		return 2;
+	}
 	struct app *app;
 	if (open_app(&app) != 0)
 		return 1;
@@ -358,6 +379,10 @@ static int cmd_serve(void)
 		.shutdown_grace = (unsigned)grace,
 		.public_url = public_url,
 		.tick_every = (unsigned)sweep,
+		.trusted_proxies = &trusted,
+		.max_conns_per_ip = (unsigned)per_ip,
+		.header_timeout = (unsigned)header_to,
+		.idle_timeout = (unsigned)idle_to,
 	};
 	int rc = http_serve(app, &hc);
 	app_close(app);

@@ -211,9 +211,12 @@ int accounts_login(struct app_req *r, json_t *in, struct session_grant *grant, j
 	store_done(st);
 	if (rc != STORE_ROW && rc != STORE_DONE)
 		return app_store_fail(r, rc);
-	/* an account is throttled by its username whether the person typed
-	 * it or the phone number, so the two do not double the tries */
-	c.acct_key = arena_printf(r->arena, "acct:%s", c.username ? lowercase(r, c.username) : lname);
+	/* an account is throttled by its id whatever was typed (username in
+	 * any case, or phone number) and whatever it is renamed to, so the
+	 * ways in do not multiply the tries; an unknown name by what was
+	 * typed, which locks out nobody */
+	c.acct_key = c.user_id ? arena_printf(r->arena, "acct#%lld", (long long)c.user_id)
+			       : arena_printf(r->arena, "acct:%s", lname);
 	rc = throttle_remaining(r, c.acct_key, c.addr_key, &wait);
 	if (rc != STORE_OK)
 		return app_store_fail(r, rc);

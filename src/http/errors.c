@@ -10,6 +10,8 @@ static const struct {
 	{ "invalid_json", "请求体不是有效的 JSON 对象", "request body is not a valid JSON object" },
 	{ "body_required", "缺少请求体", "request body is missing" },
 	{ "body_too_large", "请求体过大", "request body is too large" },
+	{ "ambiguous_framing", "请求的长度信息互相矛盾（多个 Content-Length，或同时有 Transfer-Encoding 和 Content-Length）",
+	  "the request's length is ambiguous (several Content-Length headers, or Transfer-Encoding with Content-Length)" },
 	{ "too_deep", "JSON 嵌套层数过多", "JSON nesting is too deep" },
 	{ "value_too_large", "JSON 中的字符串或数组过长", "a JSON string or array is too long" },
 	{ "unsupported_media_type", "请求体须为 application/json", "request body must be application/json" },

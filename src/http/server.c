@@ -3,12 +3,16 @@
  * CSRF checks, the access log, and graceful shutdown. */
 #include "http/internal.h"
 #include "app/app.h"
+#include "core/netaddr.h"
 #include "util/arena.h"
 #include "util/jsonw.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -16,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -69,18 +74,80 @@ static enum lang parse_lang(const char *h)
 	return strncasecmp(h, "en", 2) == 0 ? LANG_EN : LANG_ZH;
 }
 
-static void client_addr(struct MHD_Connection *c, char *out, size_t outlen)
+/* Per connection: whether its last request was answered in full (then a
+ * close needs no lingering unless input is pending). */
+struct conn_state {
+	bool settled;
+};
+
+/* The peer's address as seen on the socket. */
+static int peer_addr(struct MHD_Connection *c, struct netaddr *out)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	snprintf(out, outlen, "-");
 	if (!ci || !ci->client_addr)
-		return;
+		return -1;
 	const struct sockaddr *sa = ci->client_addr;
-	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)outlen);
-	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)outlen);
+	memset(out, 0, sizeof(*out));
+	if (sa->sa_family == AF_INET) {
+		out->b[10] = out->b[11] = 0xff;
+		memcpy(out->b + 12, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+		return 0;
+	}
+	if (sa->sa_family == AF_INET6) {
+		memcpy(out->b, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+		return 0;
+	}
+	return -1;
+}
+
+/* What the header scan finds: the framing headers are counted here because
+ * MHD 0.9.75 takes the first Content-Length it sees and lets
+ * Transfer-Encoding win silently, and a proxy in front may have chosen the
+ * other (request smuggling). */
+struct header_scan {
+	int content_lengths, transfer_encodings;
+	struct buf xff;           /* every X-Forwarded-For line, joined with commas */
+	bool xff_too_long;
+};
+
+#define XFF_MAX 2048
+
+static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value)
+{
+	struct header_scan *h = cls;
+	(void)kind;
+	if (strcasecmp(key, "Content-Length") == 0)
+		h->content_lengths++;
+	else if (strcasecmp(key, "Transfer-Encoding") == 0)
+		h->transfer_encodings++;
+	else if (strcasecmp(key, "X-Forwarded-For") == 0 && value) {
+		if ((h->xff.len && buf_append(&h->xff, ",", 1) != 0) ||
+		    buf_append(&h->xff, value, strlen(value)) != 0)
+			h->xff_too_long = true;
+	}
+	return MHD_YES;
+}
+
+/* The client's address into req->client: the peer, or when the peer is a
+ * trusted proxy the rightmost untrusted hop of X-Forwarded-For
+ * (core/netaddr.h). X-Real-IP and Forwarded are not read: one header to
+ * configure at the proxy, and one rule (docs/operations.md). */
+static void client_addr(struct http_req *req, struct header_scan *h)
+{
+	struct netaddr peer, client;
+	snprintf(req->client, sizeof(req->client), "-");
+	if (peer_addr(req->conn, &peer) != 0)
+		return;
+	const struct netlist *trusted = req->srv->cfg.trusted_proxies;
+	const char *xff = NULL;
+	if (trusted && h->xff.len && !h->xff_too_long && buf_append(&h->xff, "", 1) == 0)
+		xff = h->xff.data;
+	/* a chain longer than XFF_MAX is not walked: the proxy's own address
+	 * is the one key such a client can be given */
+	client = trusted ? netaddr_client(trusted, &peer, xff) : peer;
+	netaddr_format(&client, req->client, sizeof(req->client));
 }
 
 void http_add_header(struct http_req *req, const char *name, const char *value)
@@ -270,10 +337,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		req->start_ns = time_mono_ns();
 		req->route = ROUTE_ID_UNMATCHED;
 		req->lang = parse_lang(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Language"));
-		client_addr(conn, req->client, sizeof(req->client));
+		struct header_scan h = { 0 };
+		buf_init(&h.xff, XFF_MAX);
+		MHD_get_connection_values(conn, MHD_HEADER_KIND, scan_header, &h);
+		client_addr(req, &h);
+		buf_release(&h.xff);
 		buf_init(&req->body, srv->cfg.max_body);
 		atomic_fetch_add(&srv->in_flight, 1);
 		*con_cls = req;
+		/* the rest of this connection is a body or a wait for the
+		 * answer: the longer silence applies until the next request */
+		MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, srv->cfg.idle_timeout);
+		if (h.content_lengths > 1 || (h.transfer_encodings && h.content_lengths) ||
+		    h.transfer_encodings > 1) {
+			/* ambiguous framing: where this body ends is a guess,
+			 * so the connection must not be reused either */
+			req->too_large = true;   /* drop whatever body comes */
+			http_add_header(req, "Connection", "close");
+			return http_send_error(req, 400, "ambiguous_framing", NULL);
+		}
 		/* uploads may be larger than JSON bodies: the route decides */
 		char allow[64];
 		int idx = route_match(req, method, url, allow, sizeof(allow));
@@ -374,10 +456,17 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct server *srv = cls;
 	struct http_req *req = *con_cls;
 	(void)conn;
+	/* back to the short silence while the next request's headers are
+	 * awaited on this connection */
+	MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, srv->cfg.header_timeout);
 	if (!req)
 		return;
 	if (!req->status)
 		req->status = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? 200 : 499;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn_state *cs = ci ? ci->socket_context : NULL;
+	if (cs)
+		cs->settled = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK && !req->too_large;
 	int64_t ns = time_mono_ns() - req->start_ns;
 	metrics_record(req->route, (unsigned)req->status, ns);
 	access_log_write(req, ns);
@@ -385,6 +474,82 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 	arena_free(req->arena);
 	atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+/* Lingering close. When MHD closes a connection whose request it refused
+ * early (431 for a header past the connection's memory, 400 for ambiguous
+ * framing, 413), the client may still be sending; closing a socket with
+ * unread input makes the kernel send a reset, and a client busy writing
+ * then never reads the answer. Such a socket is kept open on a copy of
+ * its descriptor and read to the end (or for LINGER_MS, at most
+ * LINGER_BYTES) before the copy is closed. At most LINGER_MAX at once:
+ * past that a reset is what the sender gets. */
+#define LINGER_MAX 32
+#define LINGER_MS 2000
+#define LINGER_BYTES (1u << 20)
+
+static atomic_int lingering;
+
+static void *linger_thread(void *arg)
+{
+	int fd = (int)(intptr_t)arg;
+	char sink[4096];
+	size_t total = 0;
+	int64_t deadline = time_mono_ns() + (int64_t)LINGER_MS * 1000000;
+	shutdown(fd, SHUT_WR);
+	while (total < LINGER_BYTES) {
+		int64_t left_ms = (deadline - time_mono_ns()) / 1000000;
+		if (left_ms <= 0)
+			break;
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		if (poll(&pfd, 1, (int)left_ms) <= 0)
+			break;
+		ssize_t n = recv(fd, sink, sizeof(sink), MSG_DONTWAIT);
+		if (n <= 0 && !(n < 0 && (errno == EAGAIN || errno == EINTR)))
+			break;
+		if (n > 0)
+			total += (size_t)n;
+	}
+	close(fd);
+	atomic_fetch_sub(&lingering, 1);
+	return NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	(void)cls;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		*socket_context = calloc(1, sizeof(struct conn_state));
+		return;
+	}
+	struct conn_state *st = *socket_context;
+	bool settled = st && st->settled;
+	free(st);
+	*socket_context = NULL;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	int pending = 0;
+	if (!ci || ci->connect_fd == MHD_INVALID_SOCKET || ioctl(ci->connect_fd, FIONREAD, &pending) != 0)
+		return;
+	/* refused before its end (431, 400, 413, a timeout): more may be on
+	 * the way even when nothing is pending yet */
+	if (settled && pending <= 0)
+		return;
+	if (atomic_fetch_add(&lingering, 1) >= LINGER_MAX) {
+		atomic_fetch_sub(&lingering, 1);
+		return;
+	}
+	int fd = fcntl(ci->connect_fd, F_DUPFD_CLOEXEC, 0);
+	pthread_t t;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (fd < 0 || pthread_create(&t, &attr, linger_thread, (void *)(intptr_t)fd) != 0) {
+		if (fd >= 0)
+			close(fd);
+		atomic_fetch_sub(&lingering, 1);
+	}
+	pthread_attr_destroy(&attr);
 }
 
 static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len)
@@ -537,8 +702,14 @@ int http_serve(struct app *app, const struct http_config *cfg)
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+		/* MHD's timeout is for silence, not a deadline: a connection
+		 * starts with the header timeout, gets the idle one once its
+		 * headers are in (on_request) and the header one back after
+		 * each answer (on_completed) */
+		MHD_OPTION_CONNECTION_TIMEOUT, cfg->header_timeout,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->max_conns_per_ip,
 		/* per-connection pool, wiped for every request: headers fit */
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,

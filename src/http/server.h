@@ -5,6 +5,7 @@
 #define ZY_SERVER_H
 #include <stdbool.h>
 #include <stddef.h>
+#include "core/netaddr.h"
 
 struct app;
 
@@ -23,6 +24,13 @@ struct http_config {
 	unsigned shutdown_grace;  /* seconds to wait for requests in flight */
 	const char *public_url;   /* how people reach the console, for links in PDFs */
 	unsigned tick_every;      /* seconds between upkeep runs (app_tick); 0 = never */
+	const struct netlist *trusted_proxies;  /* peers whose X-Forwarded-For names the
+						 * client; NULL or empty = none */
+	unsigned max_conns_per_ip;  /* open connections from one peer address; 0 = no limit */
+	unsigned header_timeout;    /* seconds a connection may stay silent while its
+				     * request line and headers are awaited */
+	unsigned idle_timeout;      /* seconds of silence allowed once the headers are in
+				     * (reading a body, keeping an answer coming) */
 };
 
 /* Serves until SIGINT or SIGTERM, then stops accepting, lets requests in
