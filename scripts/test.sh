@@ -155,8 +155,9 @@ suite_missing() {   # name why
 unit() {   # build dir: every test_* binary in it
   local rc=0 t
   for t in "$1"/test_*; do
-    [ -f "$t" ] && [ -x "$t" ] || continue
-    "$t" || rc=1
+    if [ -f "$t" ] && [ -x "$t" ]; then
+      "$t" || rc=1
+    fi
   done
   return $rc
 }
