@@ -78,7 +78,7 @@ if [ "$(allow_list_problems | wc -l)" -eq 1 ]; then ok=$((ok + 1)); else bad=$((
 # a suite that cannot run is a failure with its reason
 passed=0 failed=0
 out=$(suite_missing unit-asan "build-asan/zhiyuan is missing"; echo "counts $failed")
-if grep -q 'NOT RUN' <<<"$out" && grep -q 'build-asan/zhiyuan is missing' <<<"$out" && [ "$(tail -n 1 <<<"$out")" = "counts 1" ]; then
+if grep -q 'not run: 1 failed' <<<"$out" && grep -q 'build-asan/zhiyuan is missing' <<<"$out" && [ "$(tail -n 1 <<<"$out")" = "counts 1" ]; then
   ok=$((ok + 1))
 else
   bad=$((bad + 1)); echo "[  FAILED  ] suite_missing: $out"
