@@ -140,10 +140,10 @@ async function round(w, i) {
   let vol;
   if (r.status === 409 && retried) {
     // the first try was written before the kill: find it, never twice
-    assert.equal(r.json.error.code, 'volunteer_exists');
+    assert.equal(r.json.error.code, 'volunteer_exists', `${tag} registration retry: ${r.text}`);
     counts.foundDone++;
     const found = (await root.get(`/api/v1/volunteers?id_number=${idNumber}`)).json.items;
-    assert.equal(found.length, 1);
+    assert.equal(found.length, 1, `${tag}: ${JSON.stringify(found)}`);
     vol = found[0];
   } else {
     assert.equal(r.status, 201, `${tag} registration: ${r.text}`);
@@ -234,7 +234,7 @@ test(`SIGKILL under write load, ${KILLS} times: every acknowledged write stays, 
     let reopen;
     up = new Promise((res) => { reopen = res; });
     const st = await srv.kill();
-    assert.equal(st.signal, 'SIGKILL');
+    assert.equal(st.signal, 'SIGKILL', `kill ${k + 1}: ${JSON.stringify(st)} ${srv.stderr().slice(-2000)}`);
     counts.kills++;
     // the database as the kill left it is whole
     for (const cmd of ['verify', 'check-ledger']) {
@@ -270,7 +270,7 @@ test(`SIGKILL under write load, ${KILLS} times: every acknowledged write stays, 
     if (d.spent < VOUCHER) want.push('refund');
     assert.deepEqual(causes, want.sort(), `${d.tag}: movements`);
     const earn = moves.find((m) => m.cause === 'earn');
-    assert.equal(earn.record_id, d.record);
+    assert.equal(earn.record_id, d.record, `${d.tag}: earned for its record`);
     const b = (await root.get(`/api/v1/volunteers/${d.vol.id}/points`)).json;
     assert.equal(b.balance, GRANT + earn.amount - d.spent, `${d.tag}: balance`);
     stockOut += d.spent / PRICE;
