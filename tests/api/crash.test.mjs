@@ -1,12 +1,13 @@
 // The crash loop: the server is killed with SIGKILL (no shutdown, no
 // flush) again and again while clients write — registrations, record
 // entry and approval, grants of points, vouchers issued and redeemed,
-// sign-ups to shifts with few places — and restarted on the same
+// sign-ups to shifts with few places and some cancelled — and restarted on the same
 // database. A client whose request died retries it after the restart with
 // the same Idempotency-Key. In the end every write that was answered 2xx
 // is there exactly once, `zhiyuan verify` and `zhiyuan check-ledger` pass
 // (also on the database as each kill left it), and no shift holds more
-// people than it has places. Prints "# count: …" lines for scripts/test.sh.
+// people than it has places. Prints a "count: …" line (TAP makes it
+// "# count: …") that scripts/test.sh shows under the suite.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
