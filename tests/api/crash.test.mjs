@@ -124,8 +124,8 @@ after(async () => { await srv?.stop(); });
  */
 async function round(w, i) {
   const tag = `w${w}r${i}`;
-  const seq = w * 100 + i;
-  const idNumber = residentId('510115', '19900303', seq);
+  const seq = w * 10000 + i;   // a worker's people: born on a day of its own
+  const idNumber = residentId('510115', `1990030${w + 1}`, i % 1000);
   const phone = '135' + String(70000000 + seq).slice(-8);
   const body = { name: `断电${w}号${i}`, id_type: 'resident_id', id_number: idNumber, phone, region_code: '510115007001',
     org_id: org.id, consent: { sensitive: true, notice_version: '2026-11' } };
@@ -221,7 +221,7 @@ test(`SIGKILL under write load, ${KILLS} times: every acknowledged write stays, 
   const done = [];
   let stopping = false;
   const workers = Array.from({ length: WORKERS }, async (_, w) => {
-    for (let i = 0; !stopping; i++) done.push(await round(w, i));
+    for (let i = 0; !stopping && i < 1000; i++) done.push(await round(w, i));
   });
   const failed = Promise.all(workers).then(() => null, (e) => e);   // a worker's assertion ends the test
 
