@@ -814,15 +814,38 @@ static int write_id(struct store *s, const char *sql, int64_t id)
 static int cancel_tx(struct store *s, void *vctx)
 {
 	struct cancel_ctx *c = vctx;
-	bool confirmed = strcmp(c->was, "confirmed") == 0;
 	c->promoted = 0;
 	/* the shift's row first: concurrent cancellations promote one by one */
-	int rc = write_id(s, confirmed ? "UPDATE shifts SET confirmed = confirmed - 1 WHERE id = $1"
-				       : "UPDATE shifts SET waitlisted = waitlisted - 1 WHERE id = $1", c->shift_id);
+	int rc = write_id(s, "UPDATE shifts SET confirmed = confirmed WHERE id = $1", c->shift_id);
 	if (rc != STORE_OK)
 		return rc;
-	struct store_stmt *st = store_prepare(s, "UPDATE signups SET status = 'cancelled', live = 0, cancelled_at = $3"
-					      " WHERE id = $1 AND status = $2 RETURNING id");
+	/* the status as it is now, under that lock: what was read before the
+	 * transaction may have been promoted meanwhile, and taking a place off
+	 * the wrong counter broke the shift's counts (found by the crash loop) */
+	struct store_stmt *st = store_prepare(s, "SELECT status FROM signups WHERE id = $1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, c->id);
+	rc = store_step(st);
+	c->was = rc != STORE_ROW ? "" : strcmp(store_col_text(st, 0), "confirmed") == 0 ? "confirmed"
+		: strcmp(store_col_text(st, 0), "waitlisted") == 0 ? "waitlisted"
+		: strcmp(store_col_text(st, 0), "cancelled") == 0 ? "cancelled" : "";
+	store_done(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
+		return rc;
+	if (strcmp(c->was, "cancelled") == 0)
+		return STORE_OK;   /* cancelled meanwhile: cancelling twice is cancelling once */
+	bool confirmed = strcmp(c->was, "confirmed") == 0;
+	if (!confirmed && strcmp(c->was, "waitlisted") != 0) {
+		app_fail(c->r, APP_ECONFLICT, "invalid_transition", "status");
+		return STORE_ERROR;
+	}
+	rc = write_id(s, confirmed ? "UPDATE shifts SET confirmed = confirmed - 1 WHERE id = $1"
+			      : "UPDATE shifts SET waitlisted = waitlisted - 1 WHERE id = $1", c->shift_id);
+	if (rc != STORE_OK)
+		return rc;
+	st = store_prepare(s, "UPDATE signups SET status = 'cancelled', live = 0, cancelled_at = $3"
+			   " WHERE id = $1 AND status = $2 RETURNING id");
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, c->id);

@@ -45,10 +45,50 @@ export async function startServer(opts = {}) {
     '--web-root', join(repoRoot, 'web/dist'), '--access-log', join(dir, 'access.log'),
     '--key-file', join(dir, 'zhiyuan.key'),
     '--log-level', 'warn', ...(opts.args || [])];
-  const child = spawn(bin, args, {
-    env: { ...process.env, ZHIYUAN_ADMIN_PASSWORD: adminPassword, ...(opts.env || {}) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const env = { ...process.env, ZHIYUAN_ADMIN_PASSWORD: adminPassword, ...(opts.env || {}) };
+  let run = await launch(bin, args, env);
+  let stopped = null;
+  const srv = {
+    url: run.url, backend, db, dir, adminPassword, child: run.child,
+    stderr: () => run.stderr(),
+    accessLog: () => (existsSync(join(dir, 'access.log')) ? readFileSync(join(dir, 'access.log'), 'utf8') : ''),
+    /** SIGKILL (no shutdown at all), wait for the exit; the database and
+     * the folder stay for restart(). Resolves to the exit status. */
+    async kill() {
+      run.child.kill('SIGKILL');
+      return run.exited;
+    },
+    /** Starts the server again on the same database, key and folder (after
+     * kill()); url and child change, a new port is picked. */
+    async restart() {
+      run = await launch(bin, args, env);
+      srv.url = run.url;
+      srv.child = run.child;
+      return srv;
+    },
+    /** SIGTERM, wait for exit, drop the database; resolves to the exit status. */
+    async stop() {
+      if (stopped) return stopped;
+      stopped = (async () => {
+        run.child.kill('SIGTERM');
+        const t = setTimeout(() => run.child.kill('SIGKILL'), 15000);
+        const st = await run.exited;
+        clearTimeout(t);
+        if (pgDb) {
+          try { psql(pgAdmin, `DROP DATABASE IF EXISTS ${pgDb}`); } catch { /* left for the next run */ }
+        }
+        rmSync(dir, { recursive: true, force: true });
+        return st;
+      })();
+      return stopped;
+    },
+  };
+  return srv;
+}
+
+/** Spawns one server process and waits for its "listening on" line. */
+async function launch(bin, args, env) {
+  const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   const exited = new Promise((res) => child.on('exit', (code, signal) => res({ code, signal })));
@@ -62,26 +102,5 @@ export async function startServer(opts = {}) {
     });
     exited.then(({ code }) => { clearTimeout(timer); rej(new Error(`server exited (${code}): ${stderr}`)); });
   });
-  let stopped = null;
-  return {
-    url, backend, db, dir, adminPassword, child,
-    stderr: () => stderr,
-    accessLog: () => (existsSync(join(dir, 'access.log')) ? readFileSync(join(dir, 'access.log'), 'utf8') : ''),
-    /** SIGTERM, wait for exit, drop the database; resolves to the exit status. */
-    async stop() {
-      if (stopped) return stopped;
-      stopped = (async () => {
-        child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), 15000);
-        const st = await exited;
-        clearTimeout(t);
-        if (pgDb) {
-          try { psql(pgAdmin, `DROP DATABASE IF EXISTS ${pgDb}`); } catch { /* left for the next run */ }
-        }
-        rmSync(dir, { recursive: true, force: true });
-        return st;
-      })();
-      return stopped;
-    },
-  };
+  return { child, url, exited, stderr: () => stderr };
 }
