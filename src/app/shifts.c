@@ -502,7 +502,8 @@ int shifts_mine(struct app_req *r, json_t **out)
 	" v.id, v.status, v.birth_date, v.user_id," \
 	" (SELECT count(*) FROM signups g JOIN shifts y ON y.id = g.shift_id WHERE g.volunteer_id = v.id" \
 	"   AND (g.status = 'no_show' OR (g.status = 'confirmed' AND y.ends_at <= $4)) AND y.ends_at > $5)," \
-	" (SELECT count(*) FROM training_attendance t WHERE t.volunteer_id = v.id AND t.training_id = x.training_id)" \
+	" (SELECT count(*) FROM training_attendance t WHERE t.volunteer_id = v.id AND t.training_id = x.training_id)," \
+	" p.org_id" \
 	" FROM shifts x JOIN projects p ON p.id = x.project_id JOIN orgs o ON o.id = p.org_id"
 
 struct signup_facts {
@@ -546,6 +547,7 @@ static int signup_load(struct app_req *r, struct store *s, int64_t shift_id, int
 	x->training_id = store_col_null(st, 7) ? 0 : store_col_int(st, 7);
 	x->project_status = arena_strdup(r->arena, store_col_text(st, 8));
 	x->path = arena_strdup(r->arena, store_col_text(st, 9));
+	x->org_id = store_col_int(st, 17);   /* for the audit entry */
 	f->paired = store_col_int(st, 10) > 0;
 	f->has_volunteer = !store_col_null(st, 11);
 	if (f->has_volunteer) {
