@@ -7,7 +7,8 @@
 set -euo pipefail
 pkgs=(gcc make meson ninja-build pkg-config libmicrohttpd-dev libjansson-dev
       libsqlite3-dev libpq-dev libsodium-dev libssl-dev libcmocka-dev libzip-dev libexpat1-dev
-      libcairo2-dev libpango1.0-dev libqrencode-dev fonts-noto-cjk)
+      libcairo2-dev libpango1.0-dev libqrencode-dev fonts-noto-cjk
+      libpwquality-dev cracklib-runtime)
 case "${1:-}" in
   test) pkgs+=(postgresql chromium curl sqlite3 poppler-utils) ;;
   bench) pkgs+=(wrk curl) ;;

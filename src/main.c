@@ -161,7 +161,8 @@ static void usage(FILE *f)
 	      "commands:\n"
 	      "  serve                   serve the API and the web console (the default)\n"
 	      "  migrate                 apply database migrations and exit\n"
-	      "  user reset-password NAME  set a new generated password for a user and print it\n"
+	      "  user reset-password NAME  set a new generated password for a user and print it;\n"
+	      "                            ends their sessions and revokes their API tokens\n"
 	      "  import regions FILE     load region codes and household population (CSV/XLSX)\n"
 	      "  import volunteers FILE --org ID  register the people of a spreadsheet\n"
 	      "  demo [--scale N] [--records N]  load a synthetic district (64,318 volunteers × N, and N approved\n"
@@ -627,9 +628,11 @@ static int cmd_reset_password(const char *username)
 	if (open_app(&app) != 0)
 		return 1;
 	char pw[32];
-	int rc = app_reset_password(app, username, pw, sizeof(pw));
+	int64_t revoked = 0;
+	int rc = app_reset_password(app, username, pw, sizeof(pw), &revoked);
 	if (rc == 0)
-		printf("new password for %s: %s\n", username, pw);
+		printf("new password for %s: %s\n"
+		       "sessions ended; API tokens revoked: %lld\n", username, pw, (long long)revoked);
 	else
 		fprintf(stderr, "zhiyuan: no user named %s, or the database refused the change\n", username);
 	app_close(app);

@@ -4,6 +4,7 @@
 #include "app/authz.h"
 #include "app/input.h"
 #include "app/internal.h"
+#include "app/passwords.h"
 #include "app/secrets.h"
 #include "core/throttle.h"
 #include "core/validate.h"
@@ -122,7 +123,9 @@ static int login_failed_tx(struct store *s, void *vctx)
 	store_done(st);
 	if (rc != STORE_ROW)
 		return rc == STORE_DONE ? STORE_OK : rc;
-	json_t *detail = json_pack("{ss}", "username", c->attempted);
+	/* without what was typed: a name that is no account is often a
+	 * password typed into the wrong box */
+	json_t *detail = json_pack("{sb}", "known_account", 0);
 	rc = audit_write(c->r, s, "session.login_failed", "user", 0, root, path, detail);
 	json_decref(detail);
 	return rc;
@@ -319,9 +322,26 @@ int accounts_me(struct app_req *r, json_t **out)
 	return 0;
 }
 
+int tokens_revoke_all(struct store *s, int64_t user_id, int64_t *n)
+{
+	struct store_stmt *st = store_prepare(s,
+		"UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL RETURNING id");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, user_id);
+	store_bind_int(st, 2, app_now());
+	int rc;
+	*n = 0;
+	while ((rc = store_step(st)) == STORE_ROW)
+		(*n)++;
+	store_done(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
+}
+
 struct password_ctx {
 	struct app_req *r;
 	char hash[128];
+	int64_t tokens_revoked;
 };
 
 static int password_tx(struct store *s, void *vctx)
@@ -349,11 +369,18 @@ static int password_tx(struct store *s, void *vctx)
 	store_done(st);
 	if (rc != STORE_DONE)
 		return rc;
-	return audit_write(r, s, "user.password_change", "user", r->who->user_id,
-			   r->who->org_id, r->who->org_path, NULL);
+	/* and every API token: one made with the old password stops too */
+	rc = tokens_revoke_all(s, r->who->user_id, &c->tokens_revoked);
+	if (rc != STORE_OK)
+		return rc;
+	json_t *detail = json_pack("{sI}", "tokens_revoked", (json_int_t)c->tokens_revoked);
+	rc = audit_write(r, s, "user.password_change", "user", r->who->user_id,
+			 r->who->org_id, r->who->org_path, detail);
+	json_decref(detail);
+	return rc;
 }
 
-int accounts_change_password(struct app_req *r, json_t *in)
+int accounts_change_password(struct app_req *r, json_t *in, json_t **out)
 {
 	const char *old, *new;
 	if (authz_check(r, AUTHZ_SELF, NULL) != 0)
@@ -361,8 +388,8 @@ int accounts_change_password(struct app_req *r, json_t *in)
 	if (in_secret(r, in, "old_password", true, PASSWORD_MAX, &old) != 0 ||
 	    in_secret(r, in, "new_password", true, PASSWORD_MAX, &new) != 0)
 		return -1;
-	if (!valid_password(new, strlen(new)))
-		return app_fail(r, APP_EINVALID, "weak_password", "new_password");
+	if (password_check(r, new, "new_password") != 0)
+		return -1;
 	struct store_stmt *st = store_prepare(r->store, "SELECT password_hash FROM users WHERE id = $1");
 	if (!st)
 		return app_store_fail(r, STORE_ERROR);
@@ -379,7 +406,10 @@ int accounts_change_password(struct app_req *r, json_t *in)
 		return app_fail(r, APP_EINTERNAL, "internal", NULL);
 	rc = store_tx(r->store, password_tx, &c);
 	app_auth_changed();   /* cached principals may hold what changed */
-	return rc == STORE_OK ? 0 : app_store_fail(r, rc);
+	if (rc != STORE_OK)
+		return app_store_fail(r, rc);
+	*out = json_pack("{sI}", "tokens_revoked", (json_int_t)c.tokens_revoked);
+	return 0;
 }
 
 struct token_ctx {

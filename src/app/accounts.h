@@ -19,14 +19,20 @@ int accounts_logout(struct app_req *r);
 /* GET /me: the caller, with csrf_token when signed in by cookie. */
 int accounts_me(struct app_req *r, json_t **out);
 /* POST /me/password {"old_password","new_password"}; other sessions of
- * the user end. */
-int accounts_change_password(struct app_req *r, json_t *in);
+ * the user end and every API token of the user is revoked: *out is
+ * {"tokens_revoked": n}. */
+int accounts_change_password(struct app_req *r, json_t *in, json_t **out);
 
 /* API tokens of the caller: create (the secret is returned once), list,
  * revoke. */
 int tokens_create(struct app_req *r, json_t *in, json_t **out);
 int tokens_list(struct app_req *r, json_t **out);
 int tokens_revoke(struct app_req *r, int64_t id);
+struct store;
+/* Revokes every live API token of a user inside the caller's transaction
+ * (a changed or reset password, a disabled account): whoever held the old
+ * password may have made one. *n is how many. Returns STORE_OK or an rc. */
+int tokens_revoke_all(struct store *s, int64_t user_id, int64_t *n);
 
 struct users_query {
 	const char *limit, *cursor, *q, *org_id;   /* raw query values or NULL */
@@ -53,7 +59,9 @@ int users_insert_volunteer(struct store *s, const char *username, const char *ph
 
 /* Command-line recovery (`zhiyuan user reset-password NAME`): sets a new
  * generated password (written to password, at least 17 bytes), ends the
- * user's sessions and audits the change. Returns 0 or -1. */
-int app_reset_password(struct app *a, const char *username, char *password, size_t len);
+ * user's sessions, revokes their API tokens (*tokens_revoked of them) and
+ * audits the change. Returns 0 or -1. */
+int app_reset_password(struct app *a, const char *username, char *password, size_t len,
+		       int64_t *tokens_revoked);
 
 #endif

@@ -33,6 +33,7 @@ struct app_error {
 	const char *field;      /* offending input field, or NULL */
 	int64_t retry_after;    /* seconds, for APP_ETHROTTLED */
 	const char *detail;     /* extra text for the message (file errors) */
+	const char *reason;     /* why, for codes that have several (weak_password) */
 };
 
 struct app_config {

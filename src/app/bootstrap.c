@@ -3,6 +3,7 @@
  * regions. The admin password comes from ZHIYUAN_ADMIN_PASSWORD or is
  * generated and printed once to standard output, never to the log. */
 #include "app/internal.h"
+#include "app/passwords.h"
 #include "app/regions.h"
 #include "app/secrets.h"
 #include "core/validate.h"
@@ -127,8 +128,9 @@ int bootstrap_run(struct app *a, struct store *s)
 	if (gen) {
 		secret_password_generate(generated, 16);
 		pw = generated;
-	} else if (!valid_password(pw, strlen(pw))) {
-		log_error("ZHIYUAN_ADMIN_PASSWORD must be %d to %d bytes", PASSWORD_MIN, PASSWORD_MAX);
+	} else if (password_weakness(pw, strlen(pw))) {
+		log_error("ZHIYUAN_ADMIN_PASSWORD must be %d to %d bytes and not a common or simple"
+			  " password (%s)", PASSWORD_MIN, PASSWORD_MAX, password_weakness(pw, strlen(pw)));
 		return -1;
 	}
 	char hash[128];

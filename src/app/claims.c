@@ -16,6 +16,7 @@
 #include "app/authz.h"
 #include "app/input.h"
 #include "app/internal.h"
+#include "app/passwords.h"
 #include "app/secrets.h"
 #include "app/sender.h"
 #include "app/volunteers.h"
@@ -536,8 +537,8 @@ int claims_complete(struct app_req *r, json_t *in, json_t **out)
 	    in_text(r, in, "code", true, 8, &c.code) != 0 ||
 	    in_secret(r, in, "password", true, PASSWORD_MAX, &password) != 0)
 		return -1;
-	if (!valid_password(password, strlen(password)))
-		return app_fail(r, APP_EINVALID, "weak_password", "password");
+	if (password_check(r, password, "password") != 0)
+		return -1;
 	const char *addr_key = arena_printf(r->arena, "claim-code:%s", r->client_addr ? r->client_addr : "-");
 	if (app_throttle_check(r, addr_key, "too_many_claims") != 0)
 		return -1;

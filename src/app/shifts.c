@@ -502,7 +502,8 @@ int shifts_mine(struct app_req *r, json_t **out)
 	" v.id, v.status, v.birth_date, v.user_id," \
 	" (SELECT count(*) FROM signups g JOIN shifts y ON y.id = g.shift_id WHERE g.volunteer_id = v.id" \
 	"   AND (g.status = 'no_show' OR (g.status = 'confirmed' AND y.ends_at <= $4)) AND y.ends_at > $5)," \
-	" (SELECT count(*) FROM training_attendance t WHERE t.volunteer_id = v.id AND t.training_id = x.training_id)" \
+	" (SELECT count(*) FROM training_attendance t WHERE t.volunteer_id = v.id AND t.training_id = x.training_id)," \
+	" p.org_id" \
 	" FROM shifts x JOIN projects p ON p.id = x.project_id JOIN orgs o ON o.id = p.org_id"
 
 struct signup_facts {
@@ -546,6 +547,7 @@ static int signup_load(struct app_req *r, struct store *s, int64_t shift_id, int
 	x->training_id = store_col_null(st, 7) ? 0 : store_col_int(st, 7);
 	x->project_status = arena_strdup(r->arena, store_col_text(st, 8));
 	x->path = arena_strdup(r->arena, store_col_text(st, 9));
+	x->org_id = store_col_int(st, 17);   /* for the audit entry */
 	f->paired = store_col_int(st, 10) > 0;
 	f->has_volunteer = !store_col_null(st, 11);
 	if (f->has_volunteer) {
@@ -747,7 +749,13 @@ static int signup_tx(struct store *s, void *vctx)
 	rc = store_step(st);
 	c->id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
 	store_done(st);
-	return rc == STORE_ROW ? STORE_OK : rc;
+	if (rc != STORE_ROW)
+		return rc;
+	/* text, not a document: this is the sign-up rush's path */
+	char detail[160];
+	snprintf(detail, sizeof(detail), "{\"shift_id\":%lld,\"status\":\"%s\",\"volunteer_id\":%lld}",
+		 (long long)c->shift_id, c->status, (long long)c->volunteer_id);
+	return audit_write_text(c->r, s, "shift.signup", "signup", c->id, c->f.x.org_id, c->f.x.path, detail);
 }
 
 int shifts_signup(struct app_req *r, int64_t shift_id, json_t *in, json_t **out, bool *created)
@@ -794,6 +802,8 @@ int shifts_signup(struct app_req *r, int64_t shift_id, json_t *in, json_t **out,
 struct cancel_ctx {
 	struct app_req *r;
 	int64_t id, shift_id, now, ends;
+	int64_t volunteer_id, org_id;
+	const char *path;        /* the shift's; NULL: audited by the caller (a deactivation) */
 	const char *was;
 	int64_t promoted;
 	bool done;
@@ -860,6 +870,14 @@ static int cancel_tx(struct store *s, void *vctx)
 	}
 	if (rc != STORE_ROW)
 		return rc;
+	if (c->path) {
+		char detail[160];
+		snprintf(detail, sizeof(detail), "{\"shift_id\":%lld,\"volunteer_id\":%lld,\"was\":\"%s\"}",
+			 (long long)c->shift_id, (long long)c->volunteer_id, c->was);
+		rc = audit_write_text(c->r, s, "shift.cancel", "signup", c->id, c->org_id, c->path, detail);
+		if (rc != STORE_OK)
+			return rc;
+	}
 	if (!confirmed || c->now >= c->ends)
 		return STORE_OK;
 	st = store_prepare(s, "SELECT id FROM signups WHERE shift_id = $1 AND status = 'waitlisted'"
@@ -921,7 +939,8 @@ int shifts_cancel(struct app_req *r, int64_t signup_id, json_t **out)
 	if (app_load_row(r, "SELECT g.shift_id, g.volunteer_id, g.status, v.user_id FROM signups g"
 			 " JOIN volunteers v ON v.id = g.volunteer_id WHERE g.id = $1", signup_id, -1, 0, &st) != 0)
 		return -1;
-	struct cancel_ctx c = { .r = r, .id = signup_id, .shift_id = store_col_int(st, 0), .now = app_now() };
+	struct cancel_ctx c = { .r = r, .id = signup_id, .shift_id = store_col_int(st, 0), .now = app_now(),
+				.volunteer_id = store_col_int(st, 1) };
 	c.was = arena_strdup(r->arena, store_col_text(st, 2));
 	bool own = !store_col_null(st, 3) && store_col_int(st, 3) == r->who->user_id;
 	store_done(st);
@@ -932,6 +951,8 @@ int shifts_cancel(struct app_req *r, int64_t signup_id, json_t **out)
 	if (!own && !staff)
 		return app_fail(r, APP_ENOTFOUND, "not_found", NULL);   /* not theirs to know of */
 	c.ends = x.ends;
+	c.org_id = x.org_id;
+	c.path = x.path;
 	if (strcmp(c.was, "cancelled") == 0)
 		return signup_get(r, signup_id, out);   /* cancelling twice is cancelling once */
 	if (strcmp(c.was, "confirmed") != 0 && strcmp(c.was, "waitlisted") != 0)
@@ -1102,6 +1123,18 @@ static int attendance_record(struct store *s, struct check_ctx *c, int64_t in, i
 	return audit_write_text(c->r, s, "record.create", "record", c->record_id, x->org_id, x->path, detail);
 }
 
+/* A check-in or check-out in the audit log: whose, when, and for a
+ * check-out the minutes, the record and whether the sweep made it. */
+static int check_audit(struct store *s, struct check_ctx *c, const char *action)
+{
+	char detail[256];
+	snprintf(detail, sizeof(detail),
+		 "{\"at\":%lld,\"auto\":%s,\"minutes\":%lld,\"record_id\":%lld,\"shift_id\":%lld,\"volunteer_id\":%lld}",
+		 (long long)c->t, c->auto_out ? "true" : "false", (long long)c->minutes, (long long)c->record_id,
+		 (long long)c->x->id, (long long)c->volunteer_id);
+	return audit_write_text(c->r, s, action, "signup", c->signup_id, c->x->org_id, c->x->path, detail);
+}
+
 static int check_tx(struct store *s, void *vctx)
 {
 	struct check_ctx *c = vctx;
@@ -1143,7 +1176,9 @@ static int check_tx(struct store *s, void *vctx)
 		store_bind_int(st, 2, c->t);
 		rc = store_step(st);
 		store_done(st);
-		return rc == STORE_DONE ? STORE_OK : rc;
+		if (rc != STORE_DONE)
+			return rc;
+		return check_audit(s, c, "shift.check_in");
 	}
 	if (strcmp(status, "attended") == 0)
 		return STORE_OK;
@@ -1174,7 +1209,9 @@ static int check_tx(struct store *s, void *vctx)
 	store_bind_int(st, 5, c->auto_out);
 	rc = store_step(st);
 	store_done(st);
-	return rc == STORE_DONE ? STORE_OK : rc;
+	if (rc != STORE_DONE)
+		return rc;
+	return check_audit(s, c, "shift.check_out");
 }
 
 int shifts_check(struct app_req *r, int64_t shift_id, bool in_not_out, json_t *in, json_t **out)

@@ -4,6 +4,7 @@
 #include "app/authz.h"
 #include "app/input.h"
 #include "app/internal.h"
+#include "app/passwords.h"
 #include "app/secrets.h"
 #include "core/cursor.h"
 #include "core/validate.h"
@@ -131,6 +132,10 @@ struct user_ctx {
 	const char *permissions;
 	const char *status;
 	json_t *changed;
+	/* permissions before and after: a grant is audited as its own action */
+	json_t *granted, *withdrawn;
+	const char *target_name;
+	int64_t tokens_revoked;
 };
 
 static int check_unique(struct user_ctx *c, struct store *s)
@@ -221,8 +226,8 @@ int users_create(struct app_req *r, json_t *in, json_t **out)
 		return app_fail(r, APP_EINVALID, "invalid_username", "username");
 	if (in_secret(r, in, "password", true, PASSWORD_MAX, &password) != 0)
 		return -1;
-	if (!valid_password(password, strlen(password)))
-		return app_fail(r, APP_EINVALID, "weak_password", "password");
+	if (password_check(r, password, "password") != 0)
+		return -1;
 	if (in_roles(r, in, true, &c.roles, &present) != 0 ||
 	    in_id(r, in, "org_id", true, &c.org_id, NULL) != 0 ||
 	    in_text(r, in, "display_name", false, DISPLAY_NAME_MAX, &c.display_name) != 0 ||
@@ -352,7 +357,9 @@ static int update_tx(struct store *s, void *vctx)
 	if (rc != STORE_DONE)
 		return rc;
 	if (c->set_password || (c->set_status && strcmp(c->status, "disabled") == 0)) {
-		/* a reset password or a disabled account signs the user out */
+		/* a reset password or a disabled account signs the user out and
+		 * revokes their API tokens: the holder of the old password may
+		 * have made one (re-enabling does not bring them back) */
 		st = store_prepare(s, "DELETE FROM sessions WHERE user_id = $1");
 		if (!st)
 			return STORE_ERROR;
@@ -361,8 +368,53 @@ static int update_tx(struct store *s, void *vctx)
 		store_done(st);
 		if (rc != STORE_DONE)
 			return rc;
+		rc = tokens_revoke_all(s, c->id, &c->tokens_revoked);
+		if (rc != STORE_OK)
+			return rc;
+		json_object_set_new(c->changed, "tokens_revoked", json_integer(c->tokens_revoked));
 	}
-	return audit_write(r, s, "user.update", "user", c->id, c->org_id, c->org_path, c->changed);
+	rc = audit_write(r, s, "user.update", "user", c->id, c->org_id, c->org_path, c->changed);
+	if (rc != STORE_OK)
+		return rc;
+	/* who gave what to whom, findable by its own action */
+	if (json_array_size(c->granted)) {
+		json_t *d = json_pack("{sO sI ss sI ss}", "permissions", c->granted,
+				      "user_id", (json_int_t)c->id, "username", c->target_name,
+				      "granted_by_id", (json_int_t)r->who->user_id, "granted_by", r->who->username);
+		rc = audit_write(r, s, "user.permission_grant", "user", c->id, c->org_id, c->org_path, d);
+		json_decref(d);
+		if (rc != STORE_OK)
+			return rc;
+	}
+	if (json_array_size(c->withdrawn)) {
+		json_t *d = json_pack("{sO sI ss sI ss}", "permissions", c->withdrawn,
+				      "user_id", (json_int_t)c->id, "username", c->target_name,
+				      "withdrawn_by_id", (json_int_t)r->who->user_id, "withdrawn_by", r->who->username);
+		rc = audit_write(r, s, "user.permission_revoke", "user", c->id, c->org_id, c->org_path, d);
+		json_decref(d);
+	}
+	return rc;
+}
+
+/* Whether the comma-separated list holds name. */
+static bool csv_has(const char *csv, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = csv; *p;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		if (len == n && strncmp(p, name, n) == 0)
+			return true;
+		p += len + (comma ? 1 : 0);
+	}
+	return false;
+}
+
+/* Permissions that open personal data beyond the role: granting one
+ * needs an admin whose scope is strictly wider than the grantee's. */
+static bool sensitive_permission(const char *name)
+{
+	return strcmp(name, "read_id_number") == 0;
 }
 
 int users_update(struct app_req *r, int64_t id, json_t *in, json_t **out)
@@ -374,6 +426,9 @@ int users_update(struct app_req *r, int64_t id, json_t *in, json_t **out)
 	c.org_id = store_col_int(st, 5);
 	c.org_path = arena_strdup(r->arena, store_col_text(st, 9));
 	c.roles = roles_from_csv(store_col_text(st, 4));
+	c.target_name = arena_strdup(r->arena, store_col_text(st, 1));
+	const int old_roles = c.roles;
+	const char *old_perms = arena_strdup(r->arena, store_col_null(st, 10) ? "" : store_col_text(st, 10));
 	store_done(st);
 	if (authz_check(r, AUTHZ_USERS_WRITE, c.org_path) != 0)
 		return -1;
@@ -399,8 +454,8 @@ int users_update(struct app_req *r, int64_t id, json_t *in, json_t **out)
 		return app_fail(r, APP_EINVALID, "invalid_status", "status");
 	if (in_secret(r, in, "password", false, PASSWORD_MAX, &password) != 0)
 		return -1;
-	if (password && !valid_password(password, strlen(password)))
-		return app_fail(r, APP_EINVALID, "weak_password", "password");
+	if (password && password_check(r, password, "password") != 0)
+		return -1;
 	c.set_password = password != NULL;
 	json_t *perms = json_object_get(in, "permissions");
 	if (perms && !json_is_null(perms)) {
@@ -411,6 +466,8 @@ int users_update(struct app_req *r, int64_t id, json_t *in, json_t **out)
 		char csv[128] = "";
 		size_t n = sizeof(known) / sizeof(known[0]);
 		bool want[sizeof(known) / sizeof(known[0])] = { false };
+		if (json_array_size(perms) > n * 4)
+			return app_fail(r, APP_EINVALID, "too_long", "permissions");
 		size_t i;
 		json_t *e;
 		json_array_foreach(perms, i, e) {
@@ -429,22 +486,66 @@ int users_update(struct app_req *r, int64_t id, json_t *in, json_t **out)
 		c.set_permissions = true;
 	}
 
-	/* an admin cannot lock themselves out */
+	/* an admin cannot lock themselves out, nor widen their own access:
+	 * roles and permissions are changed by someone else (the same values
+	 * sent back, as an edit form does, are no change) */
 	if (id == r->who->user_id) {
 		if (c.set_status && strcmp(c.status, "active") != 0)
 			return app_fail(r, APP_EINVALID, "cannot_change_self", "status");
-		if (c.set_roles && !(c.roles & ROLE_ADMIN))
-			return app_fail(r, APP_EINVALID, "cannot_change_self", "roles");
+		if (c.set_roles && c.roles != old_roles)
+			return app_fail(r, APP_EFORBIDDEN, "cannot_change_own_access", "roles");
+		if (c.set_permissions && strcmp(c.permissions, old_perms) != 0)
+			return app_fail(r, APP_EFORBIDDEN, "cannot_change_own_access", "permissions");
 		if (c.set_org && new_org != c.org_id)
 			return app_fail(r, APP_EINVALID, "cannot_change_self", "org_id");
 	}
+	c.granted = json_array();
+	c.withdrawn = json_array();
+	if (c.set_permissions) {
+		/* what changes, name by name; a sensitive grant needs a strictly
+		 * wider scope than the grantee's (and than the new organisation's
+		 * when the same request moves them) */
+		static const char *const known[] = { "read_id_number" };
+		for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
+			bool before = csv_has(old_perms, known[k]), after = csv_has(c.permissions, known[k]);
+			if (after && !before)
+				json_array_append_new(c.granted, json_string(known[k]));
+			if (before && !after)
+				json_array_append_new(c.withdrawn, json_string(known[k]));
+		}
+	}
+	for (size_t k = 0; k < json_array_size(c.granted); k++) {
+		if (!sensitive_permission(json_string_value(json_array_get(c.granted, k))))
+			continue;
+		/* at the root nobody is wider: there another root admin grants
+		 * (never oneself, refused above) */
+		bool at_root = r->who->org_parent_id == 0 && strcmp(r->who->org_path, c.org_path) == 0;
+		bool wider = at_root || strlen(r->who->org_path) < strlen(c.org_path);
+		if (c.set_org && new_org != c.org_id) {
+			const char *np;
+			int lrc = org_lookup(r, new_org, &np, NULL);
+			if (lrc != STORE_ROW && lrc != STORE_DONE) {
+				json_decref(c.granted);
+				json_decref(c.withdrawn);
+				return app_store_fail(r, lrc);
+			}
+			wider = wider && (lrc == STORE_DONE || strlen(r->who->org_path) < strlen(np));
+		}
+		if (!wider) {
+			json_decref(c.granted);
+			json_decref(c.withdrawn);
+			return app_fail(r, APP_EFORBIDDEN, "grant_needs_wider_scope", "permissions");
+		}
+	}
 	if (c.set_org && new_org != c.org_id) {
 		if (target_org(r, new_org, &c.org_path) != 0)
-			return -1;
+			goto fail;
 	}
 	c.org_id = new_org;
-	if (password && secret_password_hash(password, strlen(password), c.hash, sizeof(c.hash)) != 0)
-		return app_fail(r, APP_EINTERNAL, "internal", NULL);
+	if (password && secret_password_hash(password, strlen(password), c.hash, sizeof(c.hash)) != 0) {
+		app_fail(r, APP_EINTERNAL, "internal", NULL);
+		goto fail;
+	}
 
 	c.changed = json_array();
 	static const char *const fields[] = { "display_name", "phone", "roles", "org_id", "status", "password",
@@ -459,19 +560,29 @@ int users_update(struct app_req *r, int64_t id, json_t *in, json_t **out)
 	int rc = store_tx(r->store, update_tx, &c);
 	app_auth_changed();   /* cached principals may hold what changed */
 	json_decref(detail);
+	json_decref(c.granted);
+	json_decref(c.withdrawn);
 	if (rc != STORE_OK) {
 		if (rc == STORE_CONSTRAINT && r->err.status == APP_OK)
 			return app_fail(r, APP_ECONFLICT, "phone_taken", "phone");
 		return app_store_fail(r, rc);
 	}
-	return users_get(r, id, out);
+	if (users_get(r, id, out) != 0)
+		return -1;
+	if (c.set_password || (c.set_status && strcmp(c.status, "disabled") == 0))
+		json_object_set_new(*out, "tokens_revoked", json_integer(c.tokens_revoked));
+	return 0;
+fail:
+	json_decref(c.granted);
+	json_decref(c.withdrawn);
+	return -1;
 }
 
 struct reset_ctx {
 	struct app_req *r;
 	const char *username;
 	char hash[128];
-	int64_t id;
+	int64_t id, tokens_revoked;
 };
 
 static int reset_tx(struct store *s, void *vctx)
@@ -502,14 +613,21 @@ static int reset_tx(struct store *s, void *vctx)
 	store_done(st);
 	if (rc != STORE_DONE)
 		return rc;
+	rc = tokens_revoke_all(s, c->id, &c->tokens_revoked);
+	if (rc != STORE_OK)
+		return rc;
 	struct org_ref o;
 	rc = org_fetch(c->r, s, org, &o);
 	if (rc != STORE_ROW)
 		return rc == STORE_DONE ? STORE_ERROR : rc;
-	return audit_write(c->r, s, "user.password_reset", "user", c->id, org, o.path, NULL);
+	json_t *detail = json_pack("{sI}", "tokens_revoked", (json_int_t)c->tokens_revoked);
+	rc = audit_write(c->r, s, "user.password_reset", "user", c->id, org, o.path, detail);
+	json_decref(detail);
+	return rc;
 }
 
-int app_reset_password(struct app *a, const char *username, char *password, size_t len)
+int app_reset_password(struct app *a, const char *username, char *password, size_t len,
+		       int64_t *tokens_revoked)
 {
 	struct arena *arena = arena_new();
 	struct app_req r;
@@ -520,8 +638,10 @@ int app_reset_password(struct app *a, const char *username, char *password, size
 	secret_password_generate(password, 16);
 	if (secret_password_hash(password, strlen(password), c.hash, sizeof(c.hash)) != 0)
 		goto out;
-	if (store_tx(r.store, reset_tx, &c) == STORE_OK)
+	if (store_tx(r.store, reset_tx, &c) == STORE_OK) {
+		*tokens_revoked = c.tokens_revoked;
 		ret = 0;
+	}
 	app_auth_changed();
 out:
 	arena_free(arena);

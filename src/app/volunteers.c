@@ -5,6 +5,7 @@
 #include "app/authz.h"
 #include "app/input.h"
 #include "app/internal.h"
+#include "app/passwords.h"
 #include "app/secrets.h"
 #include "core/cursor.h"
 #include "core/idcard.h"
@@ -677,10 +678,8 @@ int volunteers_register_self(struct app_req *r, json_t *in, json_t **out)
 		goto out;
 	if (read_registration(r, in, &v) != 0)
 		goto out;
-	if (!valid_password(password, strlen(password))) {
-		app_fail(r, APP_EINVALID, "weak_password", "password");
+	if (password_check(r, password, "password") != 0)
 		goto out;
-	}
 	if (!has_org && app_root_org(r, &v.org_id) != 0)
 		goto out;
 	if (home_org(r, r->store, &v, false) != 0)

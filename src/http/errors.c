@@ -28,6 +28,9 @@ static const struct {
 	{ "invalid_phone", "手机号须为以 1 开头的 11 位数字，如 13800138000；请检查是否多了或少了数字、混入了字母或其他符号",
 	  "a mobile number is 11 digits starting with 1, e.g. 13800138000: check for missing or extra digits, letters or other signs" },
 	{ "weak_password", "密码长度须为 8–256 个字符", "password must be 8-256 characters long" },
+	{ "weak_password.length", "密码长度须为 8–256 个字符", "password must be 8-256 characters long" },
+	{ "weak_password.common", "密码太常见（常用密码或字典单词），请换一个不易猜到的密码", "password is too common (a well-known password or a dictionary word): choose one that is hard to guess" },
+	{ "weak_password.simple", "密码太简单（如连续、重复或对称的字符），请换一个不易猜到的密码", "password is too simple (sequences, repeats or mirrored characters): choose one that is hard to guess" },
 	{ "wrong_password", "原密码错误", "current password is wrong" },
 	{ "invalid_role", "角色无效", "role is invalid" },
 	{ "invalid_status", "状态须为 active 或 disabled", "status must be active or disabled" },
@@ -256,6 +259,15 @@ enum MHD_Result http_send_app_error(struct http_req *req)
 		json_t *e = json_pack("{ss ss ss}", "code", code, "message",
 			arena_printf(req->arena, "%s: %s", error_message(code, req->lang), err->detail),
 			"detail", err->detail);
+		if (err->field)
+			json_object_set_new(e, "field", json_string(err->field));
+		return http_send_json(req, error_status(err->status), json_pack("{so}", "error", e));
+	}
+	if (err->reason && err->code) {
+		/* one code, several causes: the cause in its own field and message */
+		const char *key = arena_printf(req->arena, "%s.%s", err->code, err->reason);
+		json_t *e = json_pack("{ss ss ss}", "code", err->code, "message",
+				      error_message(key, req->lang), "reason", err->reason);
 		if (err->field)
 			json_object_set_new(e, "field", json_string(err->field));
 		return http_send_json(req, error_status(err->status), json_pack("{so}", "error", e));

@@ -102,7 +102,9 @@ enum MHD_Result h_me(struct http_req *req, json_t *in)
 
 enum MHD_Result h_password(struct http_req *req, json_t *in)
 {
-	return reply(req, accounts_change_password(&req->app, in), 204, NULL);
+	json_t *out = NULL;
+	int rc = accounts_change_password(&req->app, in, &out);
+	return reply(req, rc, 200, out);
 }
 
 enum MHD_Result h_tokens_list(struct http_req *req, json_t *in)

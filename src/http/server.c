@@ -34,6 +34,25 @@ static FILE *access_log;
 static pthread_mutex_t access_lock = PTHREAD_MUTEX_INITIALIZER;
 static int64_t access_flushed_ms;
 
+/* Path prefixes whose next segment is a secret that spends value (a
+ * voucher code): the access log shows "***" in its place, so that the
+ * log is no list of codes to redeem. */
+static const char *const secret_segments[] = { "/api/v1/vouchers/" };
+
+/* path with its secret segment masked, in out (cap bytes, truncated). */
+static const char *access_path(const char *path, char *out, size_t cap)
+{
+	for (size_t i = 0; i < sizeof(secret_segments) / sizeof(secret_segments[0]); i++) {
+		size_t n = strlen(secret_segments[i]);
+		if (strncmp(path, secret_segments[i], n) != 0 || path[n] == '\0')
+			continue;
+		const char *rest = strchr(path + n, '/');
+		snprintf(out, cap, "%.*s***%.900s", (int)n, path, rest ? rest : "");
+		return out;
+	}
+	return path;
+}
+
 static void access_log_write(struct http_req *req, int64_t ns)
 {
 	/* formatted outside the lock; the timestamp string is reused for
@@ -47,9 +66,9 @@ static void access_log_write(struct http_req *req, int64_t ns)
 		ts_sec = now / 1000;
 		time_format_iso(ts_sec, ts, sizeof(ts));
 	}
-	char line[1200];
+	char line[1200], masked[1000];
 	int n = snprintf(line, sizeof(line), "%s %s \"%s %.1000s\" %d %llu %lld.%03lldms\n",
-			 ts, req->client, req->method, req->path, req->status,
+			 ts, req->client, req->method, access_path(req->path, masked, sizeof(masked)), req->status,
 			 (unsigned long long)req->resp_bytes, (long long)(ns / 1000000),
 			 (long long)(ns / 1000 % 1000));
 	if (n < 0)

@@ -30,10 +30,10 @@ before(async () => {
   const a = (await root.post('/api/v1/organizations', { name: '涌泉街道志愿服务协会', kind: 'association', parent_id: rootOrg, region_code: '510115006000' })).json;
   st = (await root.post('/api/v1/organizations', { name: '凤溪社区工作站', kind: 'station', parent_id: a.id, region_code: '510115006001' })).json;
   st2 = (await root.post('/api/v1/organizations', { name: '光华社区工作站', kind: 'station', parent_id: a.id, region_code: '510115006002' })).json;
-  await root.post('/api/v1/users', { username: 'arec', password: 'recorder-1', roles: ['recorder'], org_id: st.id });
+  await root.post('/api/v1/users', { username: 'arec', password: 'recorder-key-1', roles: ['recorder'], org_id: st.id });
   await root.post('/api/v1/users', { username: 'aadmin2', password: 'admin-two-2', roles: ['admin'], org_id: st2.id });
   rec = new Client(srv.url);
-  await rec.login('arec', 'recorder-1');
+  await rec.login('arec', 'recorder-key-1');
   other = new Client(srv.url);
   await other.login('aadmin2', 'admin-two-2');
   for (let i = 0; i < 3; i++) {

@@ -18,9 +18,9 @@ before(async () => {
   await root.login('admin', srv.adminPassword);
   rootOrg = (await root.get('/api/v1/me')).json.org_id;
   assoc = (await root.post('/api/v1/organizations', { name: '公平街道志愿服务协会', kind: 'association', parent_id: rootOrg, region_code: '510115002000' })).json;
-  await root.post('/api/v1/users', { username: 'adm_gp', password: 'password-gp', roles: ['admin'], org_id: assoc.id });
+  await root.post('/api/v1/users', { username: 'adm_gp', password: 'adm-gp-secret-1', roles: ['admin'], org_id: assoc.id });
   admA = new Client(srv.url);
-  await admA.login('adm_gp', 'password-gp');
+  await admA.login('adm_gp', 'adm-gp-secret-1');
 });
 after(async () => { await srv?.stop(); });
 

@@ -36,10 +36,10 @@ before(async () => {
   await root.login('admin', srv.adminPassword);
   const rootOrg = (await root.get('/api/v1/me')).json.org_id;
   st = (await root.post('/api/v1/organizations', { name: '金马街道志愿服务协会', kind: 'association', parent_id: rootOrg, region_code: '510115005000' })).json;
-  await root.post('/api/v1/users', { username: 'lrec', password: 'recorder-1', roles: ['recorder'], org_id: st.id });
+  await root.post('/api/v1/users', { username: 'lrec', password: 'recorder-key-1', roles: ['recorder'], org_id: st.id });
   await root.post('/api/v1/users', { username: 'lclerk', password: 'clerk-one-1', roles: ['clerk'], org_id: st.id });
   rec = new Client(srv.url);
-  await rec.login('lrec', 'recorder-1');
+  await rec.login('lrec', 'recorder-key-1');
   clerk = new Client(srv.url);
   await clerk.login('lclerk', 'clerk-one-1');
   store = (await root.post('/api/v1/stores', { org_id: st.id, name: '金马爱心超市' })).json;

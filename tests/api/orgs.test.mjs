@@ -70,9 +70,9 @@ test('move re-parents a subtree and scope follows it', async () => {
   const a2 = await mk({ name: '涌泉街道志愿服务协会', kind: 'association', parent_id: rootOrg, region_code: '510115005000' });
   const st = await mk({ name: '某社区工作站', kind: 'station', parent_id: a1.id, region_code: '510115004001' });
   const team = await mk({ name: '社区服务队', kind: 'team', parent_id: st.id, region_code: '510115004001' });
-  assert.equal((await root.post('/api/v1/users', { username: 'adm_a2', password: 'password-2', roles: ['admin'], org_id: a2.id })).status, 201);
+  assert.equal((await root.post('/api/v1/users', { username: 'adm_a2', password: 'adm-a2-secret-1', roles: ['admin'], org_id: a2.id })).status, 201);
   const a2admin = new Client(srv.url);
-  await a2admin.login('adm_a2', 'password-2');
+  await a2admin.login('adm_a2', 'adm-a2-secret-1');
   assert.equal((await a2admin.get(`/api/v1/organizations/${team.id}`)).status, 403);
 
   let r = await root.post(`/api/v1/organizations/${st.id}/move`, { parent_id: team.id });

@@ -53,10 +53,10 @@ before(async () => {
   st = (await root.post('/api/v1/organizations', { name: '天乡社区工作站', kind: 'station', parent_id: assoc.id, region_code: '510115002001' })).json;
   team = (await root.post('/api/v1/organizations', { name: '天乡社区志愿服务队', kind: 'team', parent_id: st.id, region_code: '510115002001' })).json;
   const st2 = (await root.post('/api/v1/organizations', { name: '红桥社区工作站', kind: 'station', parent_id: assoc.id, region_code: '510115002002' })).json;
-  await root.post('/api/v1/users', { username: 'prec', password: 'recorder-1', roles: ['recorder'], org_id: st.id });
+  await root.post('/api/v1/users', { username: 'prec', password: 'recorder-key-1', roles: ['recorder'], org_id: st.id });
   await root.post('/api/v1/users', { username: 'padmin2', password: 'admin-two-2', roles: ['admin'], org_id: st2.id });
   rec = new Client(srv.url);
-  await rec.login('prec', 'recorder-1');
+  await rec.login('prec', 'recorder-key-1');
   other = new Client(srv.url);
   await other.login('padmin2', 'admin-two-2');
   for (let i = 0; i < 3; i++) {

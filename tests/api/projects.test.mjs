@@ -63,10 +63,10 @@ before(async () => {
   st2 = (await root.post('/api/v1/organizations', { name: '光华社区工作站', kind: 'station', parent_id: a.id, region_code: '510115006002' })).json;
   agency = (await root.post('/api/v1/organizations', { name: '温江区阳光社工服务中心', kind: 'social_work_agency', parent_id: rootOrg, region_code: '510115' })).json;
   assert.ok(agency.id, JSON.stringify(agency));
-  await root.post('/api/v1/users', { username: 'prec', password: 'recorder-1', roles: ['recorder'], org_id: st.id });
+  await root.post('/api/v1/users', { username: 'prec', password: 'recorder-key-1', roles: ['recorder'], org_id: st.id });
   await root.post('/api/v1/users', { username: 'padmin2', password: 'admin-two-2', roles: ['admin'], org_id: st2.id });
   staff = new Client(srv.url);
-  await staff.login('prec', 'recorder-1');
+  await staff.login('prec', 'recorder-key-1');
   outsider = new Client(srv.url);
   await outsider.login('padmin2', 'admin-two-2');
 });

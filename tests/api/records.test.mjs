@@ -28,9 +28,9 @@ before(async () => {
   rootOrg = (await root.get('/api/v1/me')).json.org_id;
   const a = (await root.post('/api/v1/organizations', { name: '柳城街道志愿服务协会', kind: 'association', parent_id: rootOrg, region_code: '510115001000' })).json;
   st = (await root.post('/api/v1/organizations', { name: '光华社区工作站', kind: 'station', parent_id: a.id, region_code: '510115001001' })).json;
-  await root.post('/api/v1/users', { username: 'rec1', password: 'recorder-1', roles: ['recorder'], org_id: st.id });
+  await root.post('/api/v1/users', { username: 'rec1', password: 'recorder-key-1', roles: ['recorder'], org_id: st.id });
   rec = new Client(srv.url);
-  await rec.login('rec1', 'recorder-1');
+  await rec.login('rec1', 'recorder-key-1');
   for (let i = 0; i < 4; i++) {
     const v = await root.post('/api/v1/volunteers', { name: '记录' + i, id_type: 'resident_id', id_number: residentId('510115', '19870707', 11 + i * 2),
       phone: '1350000000' + i, region_code: '510115001001', org_id: st.id, consent: { sensitive: true, notice_version: '2026-11' } });

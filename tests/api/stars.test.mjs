@@ -34,10 +34,10 @@ before(async () => {
   const a = (await root.post('/api/v1/organizations', { name: '公平街道志愿服务协会', kind: 'association', parent_id: rootOrg, region_code: '510115003000' })).json;
   st = (await root.post('/api/v1/organizations', { name: '东街社区工作站', kind: 'station', parent_id: a.id, region_code: '510115003001' })).json;
   st2 = (await root.post('/api/v1/organizations', { name: '西街社区工作站', kind: 'station', parent_id: a.id, region_code: '510115003002' })).json;
-  await root.post('/api/v1/users', { username: 'srec', password: 'recorder-1', roles: ['recorder'], org_id: st.id });
+  await root.post('/api/v1/users', { username: 'srec', password: 'recorder-key-1', roles: ['recorder'], org_id: st.id });
   await root.post('/api/v1/users', { username: 'sadmin', password: 'admin-two-2', roles: ['admin'], org_id: st2.id });
   rec = new Client(srv.url);
-  await rec.login('srec', 'recorder-1');
+  await rec.login('srec', 'recorder-key-1');
   other = new Client(srv.url);
   await other.login('sadmin', 'admin-two-2');
   for (let i = 0; i < 2; i++) {

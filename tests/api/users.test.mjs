@@ -12,9 +12,9 @@ before(async () => {
   rootOrg = (await root.get('/api/v1/me')).json.org_id;
   orgA = (await root.post('/api/v1/organizations', { name: '柳城街道志愿服务协会', kind: 'association', parent_id: rootOrg, region_code: '510115001000' })).json;
   orgB = (await root.post('/api/v1/organizations', { name: '公平街道志愿服务协会', kind: 'association', parent_id: rootOrg, region_code: '510115002000' })).json;
-  assert.equal((await root.post('/api/v1/users', { username: 'admin_a', password: 'password-a', roles: ['admin'], org_id: orgA.id })).status, 201);
+  assert.equal((await root.post('/api/v1/users', { username: 'admin_a', password: 'adm-a-secret-1', roles: ['admin'], org_id: orgA.id })).status, 201);
   adminA = new Client(srv.url);
-  await adminA.login('admin_a', 'password-a');
+  await adminA.login('admin_a', 'adm-a-secret-1');
 });
 after(async () => { await srv?.stop(); });
 
@@ -46,7 +46,7 @@ test('organisations: create with kind rules, read, list', async () => {
 });
 
 test('users: create, read with full phone, list with masked phone, edit', async () => {
-  let r = await root.post('/api/v1/users', { username: 'rec_a', password: 'recorder-pw', roles: ['recorder'], org_id: orgA.id, display_name: '记录员甲', phone: '13800001111' });
+  let r = await root.post('/api/v1/users', { username: 'rec_a', password: 'rec-a-secret-1', roles: ['recorder'], org_id: orgA.id, display_name: '记录员甲', phone: '13800001111' });
   assert.equal(r.status, 201);
   assert.equal(r.json.phone, '13800001111');
   assert.equal(r.json.org_name, '柳城街道志愿服务协会');
@@ -113,14 +113,14 @@ test('users: pages follow the cursor', async () => {
 });
 
 test('scope: an admin of one organisation gets 403 on another one', async () => {
-  const b = await root.post('/api/v1/users', { username: 'user_b', password: 'password-b', roles: ['volunteer'], org_id: orgB.id });
+  const b = await root.post('/api/v1/users', { username: 'user_b', password: 'usr-b-secret-1', roles: ['volunteer'], org_id: orgB.id });
   assert.equal(b.status, 201);
   let r = await adminA.get('/api/v1/users/' + b.json.id);
   assert.equal(r.status, 403);
   assert.equal(r.json.error.code, 'forbidden');
   r = await adminA.patch('/api/v1/users/' + b.json.id, { display_name: 'hijack' });
   assert.equal(r.status, 403);
-  r = await adminA.post('/api/v1/users', { username: 'sneaky', password: 'password-x', roles: ['admin'], org_id: orgB.id });
+  r = await adminA.post('/api/v1/users', { username: 'sneaky', password: 'sneak-secret-1', roles: ['admin'], org_id: orgB.id });
   assert.equal(r.status, 403);
   r = await adminA.get('/api/v1/organizations/' + orgB.id);
   assert.equal(r.status, 403);

@@ -190,10 +190,16 @@ test('exact ID search and the full number under an explicit, audited grant', asy
   let r = await root.get(`/api/v1/volunteers/${v.id}/id-number`);
   assert.deepEqual([r.status, r.json.error.code], [403, 'permission_required']);
   const me = (await root.get('/api/v1/me')).json;
-  r = await root.patch(`/api/v1/users/${me.id}`, { permissions: ['read_id_number'] });
+  // nobody grants themselves: another admin of the root grants it
+  assert.equal((await root.patch(`/api/v1/users/${me.id}`, { permissions: ['read_id_number'] })).status, 403);
+  const pw = 'Granter-root-2026';
+  assert.equal((await root.post('/api/v1/users', { username: 'id_granter', password: pw, roles: ['admin'], org_id: me.org_id })).status, 201);
+  const granter = new Client(srv.url);
+  await granter.login('id_granter', pw);
+  r = await granter.patch(`/api/v1/users/${me.id}`, { permissions: ['read_id_number'] });
   assert.equal(r.status, 200);
   assert.deepEqual(r.json.permissions, ['read_id_number']);
-  assert.equal((await root.patch(`/api/v1/users/${me.id}`, { permissions: ['god_mode'] })).status, 422);
+  assert.equal((await granter.patch(`/api/v1/users/${me.id}`, { permissions: ['god_mode'] })).status, 422);
   r = await root.get(`/api/v1/volunteers/${v.id}/id-number`);
   assert.equal(r.status, 200);
   assert.equal(r.json.id_number, id);

@@ -21,9 +21,9 @@ before(async () => {
   const rootOrg = (await root.get('/api/v1/me')).json.org_id;
   const a = (await root.post('/api/v1/organizations', { name: '公平街道志愿服务协会', kind: 'association', parent_id: rootOrg, region_code: '510115002000' })).json;
   st = (await root.post('/api/v1/organizations', { name: '红桥社区工作站', kind: 'station', parent_id: a.id, region_code: '510115002001' })).json;
-  assert.equal((await root.post('/api/v1/users', { username: 'wordsrec', password: 'recorder-1', roles: ['recorder'], org_id: st.id })).status, 201);
+  assert.equal((await root.post('/api/v1/users', { username: 'wordsrec', password: 'recorder-key-1', roles: ['recorder'], org_id: st.id })).status, 201);
   rec = new Client(srv.url);
-  await rec.login('wordsrec', 'recorder-1');
+  await rec.login('wordsrec', 'recorder-key-1');
   const v = await root.post('/api/v1/volunteers', { name: '字词甲', id_type: 'resident_id', id_number: residentId('510115', '19800808', 17),
     phone: '13700000017', region_code: '510115002001', org_id: st.id, consent: { sensitive: true, notice_version: '2026-11' } });
   assert.equal(v.status, 201, v.text);

@@ -283,8 +283,12 @@ test('a certificate\'s QR code names the configured public address', { timeout: 
 test('a volunteer of the demo itself (imported, never signed in) claims an account', { timeout: 60_000 }, async (t) => {
   await step(t, 'ID number, name and phone on file, the code from the log, then the phone signs in', async () => {
     // the root admin reads one demo person's ID number (an explicit, audited grant)
+    // nobody grants themselves: a second admin of the root grants it
     const me = (await data.admin.get('/api/v1/me')).json
-    await ok(await data.admin.patch(`/api/v1/users/${me.id}`, { permissions: ['read_id_number'] }), 'grant', 200)
+    await ok(await data.admin.post('/api/v1/users', { username: 'claim_granter', password: 'Granter-root-2026', roles: ['admin'], org_id: me.org_id }), 'granter', 201)
+    const granter = new Client(base)
+    await granter.login('claim_granter', 'Granter-root-2026')
+    await ok(await granter.patch(`/api/v1/users/${me.id}`, { permissions: ['read_id_number'] }), 'grant', 200)
     const list = (await data.admin.get('/api/v1/volunteers?limit=50')).json.items
     const demo = list.find((v) => v.status === 'active' && !v.has_account && v.id !== data.one.id && v.id !== data.two.id)
     assert.ok(demo, 'a demo volunteer without a login')
