@@ -1,0 +1,203 @@
+// The authorisation matrix: every route the server documents × every role
+// × own subtree / sibling subtree / own path with the sibling's objects in
+// the body, plus no credentials and a cookie without the CSRF header. The
+// expected outcome of each cell is in src/http/route-access.json, beside
+// the route table; a route or a role without an entry there fails. A
+// refused request must answer 403 or 404 and change no table (the database
+// is compared before and after each route's refusals); an allowed one must
+// reach its handler (not 401/403/404, never ≥ 500), and a scoped answer to
+// a caller of one subtree never shows the sibling's data.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer, repoRoot } from '../lib/server.mjs';
+import { Client } from '../lib/client.mjs';
+import { residentId } from '../lib/ids.mjs';
+import { buildMatrixDistrict, SIBLING_MARK, STAFF_PASSWORD } from '../lib/matrix-fixture.mjs';
+import { dbDigest, digestDiff } from '../lib/digest.mjs';
+
+const access = JSON.parse(readFileSync(join(repoRoot, 'src/http/route-access.json'), 'utf8'));
+
+/* TEMPORARY: holes other helpers of issue 11 are closing. A cell listed
+ * here may fail without failing the suite; remove each entry once its fix
+ * is merged (the suite prints the entries that now hold). */
+const KNOWN_HOLES = new Map([
+  // finding 1 ("pay"): a sale checks the store's scope, not the volunteer's
+  ['POST /api/v1/stores/{id}/sales admin cross', 'finding 1'],
+  ['POST /api/v1/stores/{id}/sales clerk cross', 'finding 1'],
+]);
+
+let srv, root, district, doc, roles;
+before(async () => {
+  srv = await startServer({ args: ['--public-url', 'https://zhiyuan.example.cn', '--address-free-failures', '100000'] });
+  root = new Client(srv.url);
+  await root.login('admin', srv.adminPassword);
+  doc = (await new Client(srv.url).get('/api/v1/openapi.json')).json;
+  roles = doc.components.schemas.Role?.enum || findRoleEnum(doc);
+  district = await buildMatrixDistrict(srv.url, root, roles);
+});
+after(async () => { await srv?.stop(); });
+
+/** The role names the API documents: the enum that holds "admin". */
+function findRoleEnum(node) {
+  if (Array.isArray(node)) {
+    if (node.includes('admin') && node.every((x) => typeof x === 'string')) return node;
+    for (const x of node) { const r = findRoleEnum(x); if (r) return r; }
+  } else if (node && typeof node === 'object') {
+    for (const x of Object.values(node)) { const r = findRoleEnum(x); if (r) return r; }
+  }
+  return null;
+}
+
+function documentedRoutes() {
+  const out = [];
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const method of Object.keys(item)) {
+      if (['get', 'post', 'put', 'patch', 'delete'].includes(method)) out.push(`${method.toUpperCase()} ${path}`);
+    }
+  }
+  return out;
+}
+
+// the object a path parameter stands for, by the segment before it
+const PARAM_BY_SEGMENT = {
+  tokens: 'token', users: 'users.recorder', organizations: 'leaf', volunteers: 'volunteer', records: 'record',
+  stores: 'store', goods: 'goods', 'award-rounds': 'round', nominations: 'nomination', trainings: 'training',
+  certificates: 'serial', projects: 'project', shifts: 'shift', signups: 'signup', 'join-requests': 'joinRequest',
+  regions: 'code', vouchers: 'voucher', calendar: 'date', population: 'year',
+};
+
+let uniq = 0;
+/* Resolves "$name" / "$a.b" against a side's objects; "$u" is a fresh
+ * word and "$idnum" a fresh resident ID number. */
+function resolve(value, side) {
+  if (typeof value === 'string' && value.startsWith('$')) {
+    const name = value.slice(1);
+    if (name === 'u') return `mx${process.pid % 1000}${++uniq}`;
+    if (name === 'idnum') return residentId('510115', '19800101', 300 + (++uniq % 600));
+    if (name === 'date') return '2026-10-01';
+    if (name === 'year') return '2025';
+    if (name === 'password') return STAFF_PASSWORD;
+    if (name === 'today') return new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+    const v = name.split('.').reduce((o, k) => o?.[k], side);
+    if (v === undefined) throw new Error(`no fixture object ${value}`);
+    return v;
+  }
+  if (Array.isArray(value)) return value.map((x) => resolve(x, side));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v, side)]));
+  return value;
+}
+
+/* The request of one cell: path parameters from pathSide, body and query
+ * from bodySide. */
+function requestFor(key, entry, pathSide, bodySide) {
+  const [method, pattern] = key.split(' ');
+  const path = pattern.replace(/\{(\w+)\}/g, (_, name, at) => {
+    const seg = pattern.slice(0, at).split('/').filter(Boolean).pop();
+    const ref = entry.params?.[name] || '$' + (PARAM_BY_SEGMENT[seg] || name);
+    return encodeURIComponent(String(resolve(ref, pathSide)));
+  }) + (entry.query ? '?' + new URLSearchParams(resolve(entry.query, bodySide)).toString() : '');
+  const body = entry.body === undefined ? undefined : resolve(entry.body, bodySide);
+  return { method, path, body };
+}
+
+/* Whether a template names a fixture object (not only fresh words). */
+function namesObject(value) {
+  if (typeof value === 'string') return value.startsWith('$') && !['$u', '$idnum', '$date', '$year', '$password', '$today'].includes(value);
+  if (value && typeof value === 'object') return Object.values(value).some(namesObject);
+  return false;
+}
+const isWrite = (key) => !key.startsWith('GET ');
+
+async function send(client, req, headers) {
+  if (typeof req.body === 'string') return client.request(req.method, req.path, req.body, { 'Content-Type': 'text/csv', ...headers });
+  return client.request(req.method, req.path, req.body, headers);
+}
+
+test('every documented route and every role has an expected outcome in src/http/route-access.json', () => {
+  assert.ok(roles?.length >= 5, 'the API documents its roles');
+  assert.deepEqual([...roles].sort(), [...access.roles].sort(), 'the table covers exactly the roles the API knows');
+  const routes = documentedRoutes();
+  const missing = routes.filter((k) => !access.routes[k]);
+  assert.deepEqual(missing, [], 'routes without an entry in src/http/route-access.json');
+  const stale = Object.keys(access.routes).filter((k) => !routes.includes(k));
+  assert.deepEqual(stale, [], 'entries for routes that do not exist');
+  for (const [key, e] of Object.entries(access.routes)) {
+    if (e.public) continue;
+    for (const role of roles) assert.ok(['scoped', 'any', 'deny'].includes(e[role]), `${key}: no expectation for role ${role}`);
+    assert.ok(e.cross === undefined || typeof e.cross === 'number' || e.cross.every((r) => roles.includes(r)), `${key}: cross is a status or a list of roles`);
+    for (const k of Object.keys(e)) {
+      assert.ok(roles.includes(k) || ['body', 'params', 'query', 'last', 'note', 'cross', 'fresh'].includes(k), `${key}: unknown key ${k}`);
+    }
+  }
+});
+
+test('every route × role × subtree: refusals change nothing, allowed requests reach the handler', { timeout: 600_000 }, async () => {
+  const { A, B } = district;
+  const anon = new Client(srv.url);
+  const failures = [], knownSeen = new Set();
+  let tried = 0, refused = 0, allowed = 0;
+  const fail = (cell, msg) => {
+    if (KNOWN_HOLES.has(cell)) knownSeen.add(cell);
+    else failures.push(`${cell}: ${msg}`);
+  };
+  const routes = Object.entries(access.routes).filter(([, e]) => !e.public);
+  const later = [];
+
+  // phase 1: every refusal, the database compared around each route's
+  for (const [key, e] of routes) {
+    const own = requestFor(key, e, A, A), sib = requestFor(key, e, B, B), cross = requestFor(key, e, A, B);
+    const before = dbDigest(srv);
+    const cells = [];
+    // no credentials: 401 before anything else
+    tried++;
+    let r = await send(anon, own);
+    if (r.status !== 401) fail(`${key} anonymous`, `${r.status} ${r.text.slice(0, 120)}`); else refused++;
+    // a cookie session without the CSRF header may not write
+    if (isWrite(key)) {
+      tried++;
+      r = await send(A.clients.admin, own, { 'X-CSRF-Token': '' });
+      if (r.status !== 403) fail(`${key} no-csrf`, `${r.status} ${r.text.slice(0, 120)}`); else refused++;
+    }
+    for (const role of roles) {
+      const client = A.clients[role];
+      cells.push([role, 'own', own, e[role] !== 'deny']);
+      const pathRefs = key.includes('{'), bodyRefs = namesObject(e.body) || namesObject(e.query);
+      if (pathRefs || bodyRefs) cells.push([role, 'sibling', sib, e[role] === 'any']);
+      if (pathRefs && bodyRefs) cells.push([role, 'cross', cross, e[role] === 'any' || (Array.isArray(e.cross) && e.cross.includes(role))]);
+      for (const [, where, req, allow] of cells.splice(0)) {
+        const cell = `${key} ${role} ${where}`;
+        if (allow) { later.push({ key, e, cell, client, req, where }); continue; }
+        tried++;
+        r = await send(client, req);
+        if (r.status === 403 || r.status === 404 || (where === 'cross' && r.status === e.cross)) refused++;
+        else fail(cell, `expected 403/404, got ${r.status} ${r.text.slice(0, 160)}`);
+      }
+    }
+    const changed = digestDiff(before, dbDigest(srv));
+    if (changed.length) fail(`${key} refusals`, `changed tables ${changed.join(', ')}`);
+  }
+
+  // phase 2: the allowed cells; routes that end a session or delete a
+  // file run last
+  later.sort((x, y) => (x.e.last || 0) - (y.e.last || 0));
+  for (const { key, e, cell, client, req, where } of later) {
+    tried++;
+    const role = cell.split(' ')[2];
+    const r = await send(e.fresh ? await district.A.signIn(role) : client, req);
+    if (r.status >= 500 || [401, 403, 404].includes(r.status)) {
+      fail(cell, `expected to reach the handler, got ${r.status} ${r.text.slice(0, 160)}`);
+      continue;
+    }
+    allowed++;
+    if (where === 'own' && e[role] === 'scoped' && r.text.includes(SIBLING_MARK)) {
+      fail(cell, 'the answer shows the sibling subtree\'s data');
+    }
+  }
+
+  const holding = [...KNOWN_HOLES.keys()].filter((k) => !knownSeen.has(k));
+  console.log(`authorisation matrix (${srv.backend}): ${tried} requests, ${refused} refused as expected, ${allowed} allowed, ` +
+    `${knownSeen.size} known holes still open${holding.length ? `; now holding, remove from KNOWN_HOLES: ${holding.join('; ')}` : ''}`);
+  assert.deepEqual(failures, [], `${failures.length} cells differ from src/http/route-access.json`);
+});
