@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { startServer, repoRoot } from '../lib/server.mjs';
 import { Client } from '../lib/client.mjs';
 import { residentId } from '../lib/ids.mjs';
-import { buildMatrixDistrict, SIBLING_MARK, STAFF_PASSWORD } from '../lib/matrix-fixture.mjs';
+import { buildMatrixDistrict, paramObject, SIBLING_MARK, STAFF_PASSWORD } from '../lib/matrix-fixture.mjs';
 import { dbDigest, digestDiff } from '../lib/digest.mjs';
 
 const access = JSON.parse(readFileSync(join(repoRoot, 'src/http/route-access.json'), 'utf8'));
@@ -60,14 +60,6 @@ function documentedRoutes() {
   return out;
 }
 
-// the object a path parameter stands for, by the segment before it
-const PARAM_BY_SEGMENT = {
-  tokens: 'token', users: 'users.recorder', organizations: 'leaf', volunteers: 'volunteer', records: 'record',
-  stores: 'store', goods: 'goods', 'award-rounds': 'round', nominations: 'nomination', trainings: 'training',
-  certificates: 'serial', projects: 'project', shifts: 'shift', signups: 'signup', 'join-requests': 'joinRequest',
-  regions: 'code', vouchers: 'voucher', calendar: 'date', population: 'year',
-};
-
 let uniq = 0;
 /* Resolves "$name" / "$a.b" against a side's objects; "$u" is a fresh
  * word and "$idnum" a fresh resident ID number. */
@@ -94,8 +86,7 @@ function resolve(value, side) {
 function requestFor(key, entry, pathSide, bodySide) {
   const [method, pattern] = key.split(' ');
   const path = pattern.replace(/\{(\w+)\}/g, (_, name, at) => {
-    const seg = pattern.slice(0, at).split('/').filter(Boolean).pop();
-    const ref = entry.params?.[name] || '$' + (PARAM_BY_SEGMENT[seg] || name);
+    const ref = entry.params?.[name] || '$' + paramObject(pattern, name, at);
     return encodeURIComponent(String(resolve(ref, pathSide)));
   }) + (entry.query ? '?' + new URLSearchParams(resolve(entry.query, bodySide)).toString() : '');
   const body = entry.body === undefined ? undefined : resolve(entry.body, bodySide);

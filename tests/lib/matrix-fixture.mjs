@@ -17,6 +17,30 @@ export const STAFF_PASSWORD = 'Matrix-staff-pass-7';
 const H = 3600 * 1000;
 const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+// the object a path parameter stands for, by the segment before it
+const PARAM_BY_SEGMENT = {
+  tokens: 'token', users: 'users.recorder', organizations: 'leaf', volunteers: 'volunteer', records: 'record',
+  stores: 'store', goods: 'goods', 'award-rounds': 'round', nominations: 'nomination', trainings: 'training',
+  certificates: 'serial', projects: 'project', shifts: 'shift', signups: 'signup', 'join-requests': 'joinRequest',
+  regions: 'code', vouchers: 'voucher', calendar: 'date', population: 'year',
+};
+
+/** The fixture object ("record", "users.recorder") that fills path
+ * parameter name found at offset at of pattern. */
+export function paramObject(pattern, name, at) {
+  const seg = pattern.slice(0, at).split('/').filter(Boolean).pop();
+  return PARAM_BY_SEGMENT[seg] || name;
+}
+
+/** pattern with every parameter filled from side (date and year fixed). */
+export function fillPath(pattern, side) {
+  return pattern.replace(/\{(\w+)\}/g, (_, name, at) => {
+    const obj = paramObject(pattern, name, at);
+    const v = obj === 'date' ? '2026-10-01' : obj === 'year' ? '2025' : obj.split('.').reduce((o, k) => o?.[k], side);
+    return encodeURIComponent(String(v));
+  });
+}
+
 async function ok(p, what, status = [200, 201]) {
   const r = await p;
   assert.ok([].concat(status).includes(r.status), `${what}: ${r.status} ${r.text.slice(0, 300)}`);
