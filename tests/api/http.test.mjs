@@ -8,7 +8,7 @@ import { startServer, repoRoot } from '../lib/server.mjs';
 import { Client } from '../lib/client.mjs';
 import { connect } from 'node:net';
 import { buildMatrixDistrict, fillPath } from '../lib/matrix-fixture.mjs';
-import { dbDigest, digestDiff } from '../lib/digest.mjs';
+import { dbDigest, digestDiff, digestClose } from '../lib/digest.mjs';
 
 function rawGet(base, path) {
   const u = new URL(base);
@@ -30,7 +30,7 @@ before(async () => {
   c = new Client(srv.url);
   await c.login('admin', srv.adminPassword);
 });
-after(async () => { await srv?.stop(); });
+after(async () => { if (srv) await digestClose(srv); await srv?.stop(); });
 
 test('404 for unknown API paths and ids, 405 with Allow for wrong methods', async () => {
   let r = await c.get('/api/v1/nothing-here');
@@ -189,7 +189,7 @@ test('no input crashes the server or writes: hostile bodies to every write, host
 
   // 1. bodies nobody may accept, to every write route that reads one,
   //    and hostile path parameters to every route: 4xx, nothing written
-  const before = dbDigest(srv);
+  const before = await dbDigest(srv);
   for (const w of writes.filter((x) => x.body && !ENDS_SESSION.includes(x.key))) {
     for (const [name, b] of Object.entries(refused)) {
       const r = await c.request(w.method, w.path, b);
@@ -216,7 +216,7 @@ test('no input crashes the server or writes: hostile bodies to every write, host
       }
     }
   }
-  const changed = digestDiff(before, dbDigest(srv));
+  const changed = digestDiff(before, await dbDigest(srv));
   assert.deepEqual(changed, [], 'hostile bodies and path parameters changed tables');
 
   // 2. JSON of the wrong shape to every write (some routes rightly take

@@ -15,7 +15,7 @@ import { startServer, repoRoot } from '../lib/server.mjs';
 import { Client } from '../lib/client.mjs';
 import { residentId } from '../lib/ids.mjs';
 import { buildMatrixDistrict, paramObject, SIBLING_MARK, STAFF_PASSWORD } from '../lib/matrix-fixture.mjs';
-import { dbDigest, digestDiff } from '../lib/digest.mjs';
+import { dbDigest, digestDiff, digestClose } from '../lib/digest.mjs';
 
 const access = JSON.parse(readFileSync(join(repoRoot, 'src/http/route-access.json'), 'utf8'));
 
@@ -37,7 +37,7 @@ before(async () => {
   roles = doc.components.schemas.Role?.enum || findRoleEnum(doc);
   district = await buildMatrixDistrict(srv.url, root, roles);
 });
-after(async () => { await srv?.stop(); });
+after(async () => { if (srv) await digestClose(srv); await srv?.stop(); });
 
 /** The role names the API documents: the enum that holds "admin". */
 function findRoleEnum(node) {
@@ -142,7 +142,7 @@ test('every route × role × subtree: refusals change nothing, allowed requests 
   // phase 1: every refusal, the database compared after each write
   // route's (a digest costs a psql run: reads are compared in the
   // digest of the next write route)
-  let before = dbDigest(srv), since = [];
+  let before = await dbDigest(srv), since = [];
   for (const [key, e] of routes) {
     const own = requestFor(key, e, A, A), sib = requestFor(key, e, B, B), cross = requestFor(key, e, A, B);
     since.push(key);
@@ -173,7 +173,7 @@ test('every route × role × subtree: refusals change nothing, allowed requests 
       }
     }
     if (!isWrite(key) && key !== routes[routes.length - 1][0]) continue;
-    const after = dbDigest(srv);
+    const after = await dbDigest(srv);
     const changed = digestDiff(before, after);
     if (changed.length) fail(`${since.join(', ')} refusals`, `changed tables ${changed.join(', ')}`);
     before = after;
