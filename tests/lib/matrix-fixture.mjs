@@ -104,7 +104,7 @@ async function buildSide(base, root, rootId, roles, side, town, seq) {
   // points, a store with goods, a voucher
   await ok(root.post('/api/v1/points/adjustments', { volunteer_id: s.volunteer, amount: 300, reason: `${mark}奖励` }), 'points');
   await ok(root.post('/api/v1/points/adjustments', { volunteer_id: s.selfVolunteer, amount: 300, reason: `${mark}奖励` }), 'points');
-  s.store = (await ok(root.post('/api/v1/stores', { org_id: s.org, name: `${mark}爱心超市` }), 'store')).id;
+  s.store = (await ok(root.post('/api/v1/stores', { org_id: s.org, name: `${mark}爱心超市`, allow_on_behalf: true }), 'store')).id;
   s.goods = (await ok(root.post(`/api/v1/stores/${s.store}/goods`, { name: `${mark}大米`, price: 10 }), 'goods')).id;
   await ok(root.post(`/api/v1/goods/${s.goods}/stock`, { delta: 100, reason: '入库' }), 'stock');
   s.voucher = (await ok(root.post('/api/v1/vouchers', { volunteer_id: s.volunteer, value: 30 }), 'voucher')).code;
