@@ -232,7 +232,7 @@ test('no input crashes the server or writes: hostile bodies to every write, host
     }
   }
   await c.login('admin', srv.adminPassword);
-  console.log(`hostile input (${srv.backend}): ${tried} requests (${Object.keys(refused).length} malformed bodies to each of ${writes.filter((x) => x.body).length} write routes that read one, ${odd.length} wrong-shaped bodies to all ${writes.length}, ${params} hostile path parameters), ${reached} past authentication, answers ${JSON.stringify(statuses)}, ${problems.length} problems`);
+  console.log(`count: hostile input (${srv.backend}): ${tried} requests (${Object.keys(refused).length} malformed bodies to each of ${writes.filter((x) => x.body).length} write routes that read one, ${odd.length} wrong-shaped bodies to all ${writes.length}, ${params} hostile path parameters), ${reached} past authentication, answers ${JSON.stringify(statuses)}, ${problems.length} problems`);
   assert.deepEqual(problems, []);
   for (const q of ['?limit=abc', '?limit=99999999999999999999', '?cursor=%00', '?q=%ff%fe', '?org_id=-1', '?action=' + 'x'.repeat(100)]) {
     for (const p of ['/api/v1/users', '/api/v1/audit-log', '/api/v1/organizations']) {

@@ -214,7 +214,7 @@ test('every route × role × subtree: refusals change nothing, allowed requests 
   }
 
   const holding = [...KNOWN_HOLES.keys()].filter((k) => !knownSeen.has(k));
-  console.log(`authorisation matrix (${srv.backend}): ${tried} requests, ${refused} refused as expected, ${allowed} allowed, ` +
+  console.log(`count: authorisation matrix (${srv.backend}): ${tried} requests, ${refused} refused as expected, ${allowed} allowed, ` +
     `${knownSeen.size} known holes still open${holding.length ? `; now holding, remove from KNOWN_HOLES: ${holding.join('; ')}` : ''}`);
   assert.deepEqual(failures, [], `${failures.length} cells differ from src/http/route-access.json`);
 });
