@@ -1,6 +1,8 @@
 /* The route table: every API path, its methods, handler, whether it needs
  * a signed-in caller and whether it takes a JSON body. docs/openapi.json
- * must describe exactly these (tests/unit/test_routes.c checks). */
+ * must describe exactly these (tests/unit/test_routes.c checks), and
+ * src/http/route-access.json must say who may call each one (the
+ * authorisation matrix, tests/api/matrix.test.mjs, fails without it). */
 #include "http/internal.h"
 #include "http/handlers.h"
 #include "util/arena.h"

@@ -1,5 +1,6 @@
 // HTTP behaviour: unknown routes, methods, the OpenAPI document, the web
-// console's static files, and graceful shutdown.
+// console's static files, graceful shutdown, and hostile input to every
+// write route and path parameter (nothing answered ≥ 500, nothing written).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
@@ -7,6 +8,8 @@ import { join } from 'node:path';
 import { startServer, repoRoot } from '../lib/server.mjs';
 import { Client } from '../lib/client.mjs';
 import { connect } from 'node:net';
+import { buildMatrixDistrict, fillPath } from '../lib/matrix-fixture.mjs';
+import { dbDigest, digestDiff, digestClose } from '../lib/digest.mjs';
 
 function rawGet(base, path) {
   const u = new URL(base);
@@ -23,8 +26,12 @@ function rawGet(base, path) {
 }
 
 let srv, c;
-before(async () => { srv = await startServer(); c = new Client(srv.url); await c.login('admin', srv.adminPassword); });
-after(async () => { await srv?.stop(); });
+before(async () => {
+  srv = await startServer({ args: ['--public-url', 'https://zhiyuan.example.cn'] });
+  c = new Client(srv.url);
+  await c.login('admin', srv.adminPassword);
+});
+after(async () => { if (srv) await digestClose(srv); await srv?.stop(); });
 
 test('404 for unknown API paths and ids, 405 with Allow for wrong methods', async () => {
   let r = await c.get('/api/v1/nothing-here');
@@ -139,21 +146,94 @@ test('the access log records requests without query strings', async () => {
   assert.ok(!log.includes('13800001111'));
 });
 
-test('no input crashes the server: garbage to every documented write', async () => {
+// Write routes that end the caller's session or file: hostile input goes
+// to them last, so every other route is reached signed in.
+const ENDS_SESSION = ['DELETE /api/v1/sessions/current', 'POST /api/v1/me/password', 'POST /api/v1/me/volunteer/deletion'];
+
+test('no input crashes the server or writes: hostile bodies to every write, hostile path parameters to every route', { timeout: 300_000 }, async () => {
   const doc = JSON.parse(readFileSync(join(repoRoot, 'docs/openapi.json'), 'utf8'));
-  const bodies = ['', 'null', '{}', '[]', '"x"', '{"a":', '\u0000', '{"username":{"$ne":1}}',
-    '{"name":"\\ud800"}', JSON.stringify({ name: 'x'.repeat(70000) }), '{' + '"k":1,'.repeat(5000) + '"z":0}',
-    Buffer.from([0xff, 0xfe, 0x7b, 0x7d]).toString('latin1'), '{"roles":[[[[1]]]],"org_id":1e309}'];
+  // a district where every {id} names a real object, so requests reach
+  // their handlers instead of stopping at a missing row
+  const { A } = await buildMatrixDistrict(srv.url, c, ['admin', 'recorder', 'social_worker', 'clerk', 'volunteer']);
+  const deep = '['.repeat(5000) + ']'.repeat(5000);
+  // bodies no route may accept: refused with 4xx, nothing written
+  const refused = {
+    malformed: '{"a":', truncated: '{"name":"x"', nul: '{"name":"a\u0000b"}', rawNul: '\u0000',
+    badUtf8: Buffer.from([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xc3, 0x22, 0x7d]),
+    loneSurrogate: '{"name":"\\ud800"}', deep, deepObject: '{"a":'.repeat(3000) + '1' + '}'.repeat(3000),
+    duplicateKeys: '{"name":"a","name":"b","reason":"x","reason":"y","org_id":1,"org_id":2}',
+    overLong: JSON.stringify({ name: 'x'.repeat(70000), reason: 'y'.repeat(70000), title: 'z'.repeat(70000) }),
+    hugeNumber: '{"org_id":1e309,"volunteer_id":99999999999999999999999,"amount":-1e400}',
+    manyKeys: '{' + '"k":1,'.repeat(5000) + '"z":0}',
+  };
+  // bodies that are JSON but the wrong shape: answered < 500
+  const odd = ['', 'null', '{}', '[]', '"x"', '0', 'true', '{"username":{"$ne":1}}', '{"roles":[[[[1]]]],"org_id":1e309}',
+    '{"name":12,"org_id":"1","volunteer_id":[1],"items":"x","minutes":"60","capacity":-1,"reason":null}',
+    '{"id_number":"../../etc/passwd","code":"\' OR 1=1 --","name":"<script>alert(1)</script>"}'];
+  const writes = [];
   for (const [path, item] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(item)) {
+      if (method === 'get' || method === 'parameters') continue;
+      writes.push({ key: `${method.toUpperCase()} ${path}`, method: method.toUpperCase(), path: fillPath(path, A), body: !!op.requestBody });
+    }
+  }
+  writes.sort((x, y) => ENDS_SESSION.includes(x.key) - ENDS_SESSION.includes(y.key));
+  const problems = [];
+  let tried = 0, reached = 0;
+  const statuses = {};
+  const check = (what, r) => {
+    tried++;
+    statuses[r.status] = (statuses[r.status] || 0) + 1;
+    if (r.status >= 500) problems.push(`${what} → ${r.status} ${r.text.slice(0, 100)}`);
+    // the caller stays signed in: the request got past authentication
+    if (r.status === 401) problems.push(`${what} → 401: the request never reached its handler`);
+    else reached++;
+  };
+
+  // 1. bodies nobody may accept, to every write route that reads one,
+  //    and hostile path parameters to every route: 4xx, nothing written
+  const before = await dbDigest(srv);
+  for (const w of writes.filter((x) => x.body && !ENDS_SESSION.includes(x.key))) {
+    for (const [name, b] of Object.entries(refused)) {
+      const r = await c.request(w.method, w.path, b);
+      check(`${w.key} ${name}`, r);
+      if (r.status < 400) problems.push(`${w.key} ${name} → ${r.status}: accepted`);
+    }
+  }
+  const hostileParams = ['abc', '99999999999999999999999', '-1', '0', '1.5', '1e3', '%2e%2e%2f%2e%2e%2fetc%2fpasswd', '..', '%00', '%ff%fe', '%20', 'x'.repeat(3000)];
+  let params = 0;
+  for (const [path, item] of Object.entries(doc.paths)) {
+    if (!path.includes('{')) continue;
     for (const method of Object.keys(item)) {
-      if (method === 'get') continue;
-      const p = path.replace('{id}', '1');
-      for (const b of bodies) {
-        const r = await c.request(method.toUpperCase(), p, b);
-        assert.ok(r.status < 500, `${method} ${p} ${JSON.stringify(b).slice(0, 40)} → ${r.status} ${r.text.slice(0, 100)}`);
+      const key = `${method.toUpperCase()} ${path}`;
+      if (method === 'parameters' || ENDS_SESSION.includes(key)) continue;
+      for (const v of hostileParams) {
+        // one parameter hostile at a time, the others real
+        for (const name of path.match(/\{\w+\}/g)) {
+          const p = fillPath(path.replace(name, '\u0001'), A).replace('%01', v);
+          const r = await c.request(method.toUpperCase(), p, item[method].requestBody ? '{}' : undefined);
+          check(`${key} ${name}=${v.slice(0, 20)}`, r);
+          params++;
+          if (r.status < 400) problems.push(`${key} ${name}=${v.slice(0, 20)} → ${r.status}: accepted`);
+        }
       }
     }
   }
+  const changed = digestDiff(before, await dbDigest(srv));
+  assert.deepEqual(changed, [], 'hostile bodies and path parameters changed tables');
+
+  // 2. JSON of the wrong shape to every write (some routes rightly take
+  //    an empty body): never ≥ 500, and always past authentication
+  for (const w of writes) {
+    for (const b of odd) {
+      // a route that ends the session gets a new one for every body
+      if (ENDS_SESSION.includes(w.key)) await c.login('admin', srv.adminPassword);
+      check(`${w.key} ${JSON.stringify(b).slice(0, 40)}`, await c.request(w.method, w.path, b));
+    }
+  }
+  await c.login('admin', srv.adminPassword);
+  console.log(`count: hostile input (${srv.backend}): ${tried} requests (${Object.keys(refused).length} malformed bodies to each of ${writes.filter((x) => x.body).length} write routes that read one, ${odd.length} wrong-shaped bodies to all ${writes.length}, ${params} hostile path parameters), ${reached} past authentication, answers ${JSON.stringify(statuses)}, ${problems.length} problems`);
+  assert.deepEqual(problems, []);
   for (const q of ['?limit=abc', '?limit=99999999999999999999', '?cursor=%00', '?q=%ff%fe', '?org_id=-1', '?action=' + 'x'.repeat(100)]) {
     for (const p of ['/api/v1/users', '/api/v1/audit-log', '/api/v1/organizations']) {
       const r = await c.get(p + q);
