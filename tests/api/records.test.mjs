@@ -226,7 +226,18 @@ test('amendments, training and the archive', async () => {
   assert.ok(arc.volunteer.id_number_masked.includes('*'));
   const csv = await root.get(`/api/v1/volunteers/${v.id}/archive.csv`);
   assert.equal(csv.status, 200);
-  assert.match(csv.text, /时长登记有误|60/);
+  // the rows of both corrected records, exactly: registered and effective
+  // minutes, status, and the record a correction amends
+  const rows = csv.text.trim().split('\r\n').map((l) => l.split(','));
+  assert.deepEqual(rows[0], ['记录编号', '活动', '开始时间', '结束时间', '登记时长(分钟)', '有效时长(分钟)', '状态', '服务质量',
+    '服务对象', '地点', '内容', '更正的记录']);
+  const cells = (x) => [x[4], x[5], x[6], x[11]];
+  const row = (id) => cells(rows.find((x) => x[0] === String(id)));
+  const amending = (id) => rows.filter((x) => x[11] === String(id)).map(cells);
+  assert.deepEqual(row(original.id), ['150', '60', '已通过', '']);
+  assert.deepEqual(amending(original.id), [['60', '0', '已通过', String(original.id)]]);
+  assert.deepEqual(row(second.id), ['120', '0', '已通过', '']);
+  assert.deepEqual(amending(second.id), [['90', '0', '已通过', String(second.id)], ['0', '0', '已通过', String(second.id)]]);
   assert.equal((await new Client(srv.url).get(`/api/v1/volunteers/${v.id}/archive`)).status, 401);
   assert.equal((await root.get('/api/v1/volunteers/999999/archive')).status, 404);
 });
@@ -255,14 +266,13 @@ test('certificates: issued from approved hours, PDF with the facts, public check
   assert.equal(pdf.headers.get('content-type'), 'application/pdf');
   const bytes = Buffer.from(await pdf.arrayBuffer());
   assert.equal(bytes.subarray(0, 5).toString(), '%PDF-');
-  try {
-    const text = execFileSync('pdftotext', ['-layout', '-', '-'], { input: bytes, encoding: 'utf8' });
-    for (const want of [cert.serial, v.volunteer_number, cert.hours, '志愿服务记录证明']) assert.ok(text.includes(want), want);
-    // the QR code's address, printed beneath it, is the configured public one
-    assert.ok(text.replace(/\s+/g, '').includes(`https://zhiyuan.example.cn/verify/${cert.serial}?code=${cert.verify_code}`), 'public URL in the PDF');
-  } catch (e) {
-    if (e.code !== 'ENOENT') throw e;   // pdftotext missing: the byte check above stands
-  }
+  // pdftotext (poppler-utils) is required: scripts/deps.sh test installs it
+  const pt = spawnSync('pdftotext', ['-layout', '-', '-'], { input: bytes, encoding: 'utf8' });
+  assert.equal(pt.status, 0, `pdftotext (poppler-utils) is needed: ${pt.error || pt.stderr}`);
+  const text = pt.stdout;
+  for (const want of [cert.serial, v.volunteer_number, cert.hours, '志愿服务记录证明']) assert.ok(text.includes(want), want);
+  // the QR code's address, printed beneath it, is the configured public one
+  assert.ok(text.replace(/\s+/g, '').includes(`https://zhiyuan.example.cn/verify/${cert.serial}?code=${cert.verify_code}`), 'public URL in the PDF');
   const anon = new Client(srv.url);
   r = await anon.get(`/api/v1/public/certificates/${cert.serial}?code=${cert.verify_code}`);
   assert.equal(r.status, 200);
