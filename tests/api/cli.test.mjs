@@ -255,3 +255,23 @@ test('sweep-shifts: checks out who stayed checked in for 24 hours and marks no-s
   r = cli(['sweep-shifts', ...on()]);
   assert.equal(r.stdout, 'checked out automatically: 0, no-shows marked: 0\n', 'a second sweep finds nothing');
 });
+
+test('--clock-offset: the server and the commands read a clock the test sets', async () => {
+  const at = Date.UTC(2026, 5, 15, 4, 0, 0);   // 2026-06-15, noon in China
+  const s = await startServer({ clockAt: at });
+  try {
+    const c = new Client(s.url);
+    await c.login('admin', s.adminPassword);
+    const me = (await c.get('/api/v1/me')).json;
+    const o = await c.post('/api/v1/organizations', { name: '时钟协会', kind: 'association', parent_id: me.org_id, region_code: '510115001000' });
+    assert.equal(o.status, 201, o.text);
+    const made = Date.parse(o.json.created_at);
+    assert.ok(Math.abs(made - s.now()) < 5000 && Math.abs(made - at) < 60000, `created at ${o.json.created_at}`);
+  } finally {
+    await s.stop();
+  }
+  assert.equal(cli(['version', '--clock-offset', 'soon']).status, 0, 'version reads no options');
+  const r = cli(['migrate', '--clock-offset', 'soon', '--db', 'sqlite:' + join(tmp, 'c.db')]);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--clock-offset must be a number/);
+});

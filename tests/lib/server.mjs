@@ -10,6 +10,12 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
+/** Noon in China (04:00 UTC) of the China day daysAgo before today, in ms. */
+export function chinaNoon(daysAgo = 0) {
+  const china = new Date(Date.now() + 8 * 3600 * 1000);
+  return Date.UTC(china.getUTCFullYear(), china.getUTCMonth(), china.getUTCDate() - daysAgo, 4, 0, 0);
+}
+
 /** The backend the API suite runs on: ZHIYUAN_TEST_BACKEND, default sqlite. */
 export function testBackend() {
   return process.env.ZHIYUAN_TEST_BACKEND || 'sqlite';
@@ -21,7 +27,9 @@ function psql(url, sql) {
 
 /**
  * Starts a server. Options: backend ('sqlite' | 'postgresql'), env (extra
- * environment), args (extra serve options), adminPassword.
+ * environment), args (extra serve options), adminPassword, clockAt (the
+ * time in ms the server's clock shows at start; chinaNoon() pins a run to
+ * the middle of a China day, so no day ends during it).
  */
 export async function startServer(opts = {}) {
   const backend = opts.backend || testBackend();
@@ -41,7 +49,10 @@ export async function startServer(opts = {}) {
   } else {
     db = 'sqlite:' + join(dir, 'zhiyuan.db');
   }
-  const args = ['serve', '--db', db, '--listen', '127.0.0.1:0',
+  // a clock the test controls: the server's clock reads clockAt (ms) now
+  // and runs on from there (--clock-offset); srv.now() reads it
+  const offset = opts.clockAt === undefined ? 0 : Math.round((opts.clockAt - Date.now()) / 1000);
+  const args = ['serve', '--db', db, '--listen', '127.0.0.1:0', '--clock-offset', String(offset),
     '--web-root', join(repoRoot, 'web/dist'), '--access-log', join(dir, 'access.log'),
     '--key-file', join(dir, 'zhiyuan.key'),
     '--log-level', 'warn', ...(opts.args || [])];
@@ -64,7 +75,9 @@ export async function startServer(opts = {}) {
   });
   let stopped = null;
   return {
-    url, backend, db, dir, adminPassword, child,
+    url, backend, db, dir, adminPassword, child, clockOffset: offset,
+    /** The server's time now, in ms (Date.now() moved by clockAt). */
+    now: () => Date.now() + offset * 1000,
     stderr: () => stderr,
     accessLog: () => (existsSync(join(dir, 'access.log')) ? readFileSync(join(dir, 'access.log'), 'utf8') : ''),
     /** SIGTERM, wait for exit, drop the database; resolves to the exit status. */
