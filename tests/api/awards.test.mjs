@@ -3,14 +3,16 @@
 // awards from elsewhere with evidence, and the public honour roll.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
+import { startServer, chinaNoon } from '../lib/server.mjs';
 import { Client } from '../lib/client.mjs';
 import { residentId } from '../lib/ids.mjs';
 
-let srv, root, st, st2, rec, other, vols = [], round, star, orgAward;
-const iso = (msAgo) => new Date(Date.now() - msAgo).toISOString().replace(/\.\d+Z$/, 'Z');
+let srv, root, st, st2, rec, other, vols = [], round;
+const iso = (msAgo) => new Date(srv.now() - msAgo).toISOString().replace(/\.\d+Z$/, 'Z');
 const H = 3600 * 1000, D = 24 * H;
-const today = () => new Date(Date.now() + 8 * H).toISOString().slice(0, 10);
+// the server's China day: its clock is pinned to noon (before()), so no day
+// ends between an approval and this reading
+const today = () => new Date(srv.now() + 8 * H).toISOString().slice(0, 10);
 let n = 0;
 
 async function approved(v, daysAgo, minutes, quality) {
@@ -23,7 +25,7 @@ async function approved(v, daysAgo, minutes, quality) {
 }
 
 before(async () => {
-  srv = await startServer();
+  srv = await startServer({ clockAt: chinaNoon() });
   root = new Client(srv.url);
   await root.login('admin', srv.adminPassword);
   const rootOrg = (await root.get('/api/v1/me')).json.org_id;
@@ -52,8 +54,6 @@ after(async () => { await srv?.stop(); });
 test('award types: the Wenjiang list, and new ones from the root', async () => {
   const types = (await root.get('/api/v1/award-types')).json.items;
   assert.deepEqual(types.map((t) => t.name).slice(0, 6), ['志愿者之星', '最具风采志愿者', '最活泼志愿者', '最吃苦耐劳志愿者', '最具亲和力志愿者', '优秀志愿服务组织']);
-  star = types[0];
-  orgAward = types.find((t) => t.target === 'org');
   let r = await root.post('/api/v1/award-types', { name: '最美志愿家庭', target: 'volunteer' });
   assert.equal(r.status, 201, r.text);
   assert.equal((await root.post('/api/v1/award-types', { name: '最美志愿家庭', target: 'volunteer' })).status, 409);
@@ -63,7 +63,11 @@ test('award types: the Wenjiang list, and new ones from the root', async () => {
 });
 
 test('a round: candidates ranked by hours in the period, nominations, approval into the file', async () => {
-  const from = new Date(Date.now() - 60 * D).toISOString().slice(0, 10);
+  // the shipped types, read here rather than left by the test before
+  const types = (await root.get('/api/v1/award-types')).json.items;
+  const star = types.find((t) => t.name === '志愿者之星');
+  const orgAward = types.find((t) => t.name === '优秀志愿服务组织');
+  const from = new Date(srv.now() - 60 * D).toISOString().slice(0, 10);
   let r = await root.post('/api/v1/award-rounds', { name: '2026年度表彰', org_id: st.id, period_from: from, period_to: today() });
   assert.equal(r.status, 201, r.text);
   round = r.json;
