@@ -35,10 +35,13 @@ export async function startServer(opts = {}) {
   const backend = opts.backend || testBackend();
   const bin = process.env.ZHIYUAN_BIN || join(repoRoot, 'build/zhiyuan');
   if (!existsSync(bin)) throw new Error(`server binary ${bin} not built`);
-  const dir = mkdtempSync(join(tmpdir(), 'zhiyuan-test-'));
+  // opts.reuse (from srv.restartAt): the database and folder of a stopped server
+  const dir = opts.reuse ? opts.reuse.dir : mkdtempSync(join(tmpdir(), 'zhiyuan-test-'));
   const adminPassword = opts.adminPassword || 'Adm-' + randomBytes(9).toString('base64url');
   let db, pgDb, pgAdmin;
-  if (backend === 'postgresql') {
+  if (opts.reuse) {
+    ({ db, pgDb, pgAdmin } = opts.reuse);
+  } else if (backend === 'postgresql') {
     pgAdmin = process.env.ZHIYUAN_TEST_PG;
     if (!pgAdmin) throw new Error('ZHIYUAN_TEST_PG is not set (run scripts/pg-up.sh)');
     pgDb = 'zt_' + process.pid + '_' + randomBytes(4).toString('hex');
@@ -80,6 +83,17 @@ export async function startServer(opts = {}) {
     now: () => Date.now() + offset * 1000,
     stderr: () => stderr,
     accessLog: () => (existsSync(join(dir, 'access.log')) ? readFileSync(join(dir, 'access.log'), 'utf8') : ''),
+    /**
+     * Stops this server and starts another on the same database whose
+     * clock reads clockAt (ms): time passes for the server without the
+     * test waiting for it. Stop the server it returns, not this one.
+     */
+    async restartAt(clockAt, more = {}) {
+      child.kill('SIGTERM');
+      await exited;
+      stopped = Promise.resolve({ restarted: true });
+      return startServer({ ...opts, ...more, backend, adminPassword, clockAt, reuse: { dir, db, pgDb, pgAdmin } });
+    },
     /** SIGTERM, wait for exit, drop the database; resolves to the exit status. */
     async stop() {
       if (stopped) return stopped;
