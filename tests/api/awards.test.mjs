@@ -122,10 +122,49 @@ test('awards from elsewhere need evidence; the public honour roll masks names', 
     assert.deepEqual([r.status, r.json.error.field], [status, field], JSON.stringify(body));
   }
   assert.equal((await other.post(`/api/v1/volunteers/${v.id}/awards`, { name: 'x', granted_on: '2025-12-05', granting_unit: 'u', evidence: 'e' })).status, 403);
-  const anon = new Client(srv.url);
-  r = await anon.get('/api/v1/public/honour-roll');
-  assert.equal(r.status, 200, r.text);
-  assert.deepEqual(r.json.items.map((x) => [x.award, x.name, x.kind]).sort(), [['优秀志愿服务组织', '凤溪社区工作站', 'org'], ['志愿者之星', '李*', 'volunteer']]);
-  assert.equal((await anon.get('/api/v1/public/honour-roll?year=2025')).json.items.length, 0, 'outside awards are not on it');
-  assert.equal((await anon.get('/api/v1/public/honour-roll?year=abc')).status, 400);
+});
+
+test('the public honour roll lists this year\'s approved awards with masked names, not outside ones', async () => {
+  // a server of its own, so the roll holds exactly what this test approved
+  const own = await startServer({ clockAt: chinaNoon() });
+  try {
+    const adm = new Client(own.url);
+    await adm.login('admin', own.adminPassword);
+    const top = (await adm.get('/api/v1/me')).json.org_id;
+    const a = (await adm.post('/api/v1/organizations', { name: '荣誉协会', kind: 'association', parent_id: top, region_code: '510115006000' })).json;
+    const s = (await adm.post('/api/v1/organizations', { name: '荣誉社区工作站', kind: 'station', parent_id: a.id, region_code: '510115006001' })).json;
+    const mkVol = async (name, seq) => {
+      const r = await adm.post('/api/v1/volunteers', { name, id_type: 'resident_id', id_number: residentId('510115', '19930303', seq),
+        phone: '1350000020' + (seq % 10), region_code: '510115006001', org_id: s.id, consent: { sensitive: true, notice_version: '2026-11' } });
+      assert.equal(r.status, 201, r.text);
+      return r.json;
+    };
+    const [li, wang] = [await mkVol('李雷', 301), await mkVol('王小明', 303)];
+    const types = (await adm.get('/api/v1/award-types')).json.items;
+    const star = types.find((t) => t.name === '志愿者之星');
+    const orgAward = types.find((t) => t.name === '优秀志愿服务组织');
+    const day = new Date(own.now() + 8 * H).toISOString().slice(0, 10);
+    const round = (await adm.post('/api/v1/award-rounds', { name: '年度表彰', org_id: s.id, period_from: `${day.slice(0, 4)}-01-01`, period_to: day })).json;
+    const nominate = async (body) => {
+      const r = await adm.post(`/api/v1/award-rounds/${round.id}/nominations`, { reason: '表现突出', ...body });
+      assert.equal(r.status, 201, r.text);
+      return r.json.nominations.at(-1).id;
+    };
+    const ids = [await nominate({ type_id: star.id, volunteer_id: li.id }), await nominate({ type_id: orgAward.id, org_id: s.id }),
+      await nominate({ type_id: star.id, volunteer_id: wang.id })];
+    assert.equal((await adm.post(`/api/v1/nominations/${ids[0]}/approve`)).status, 200);
+    assert.equal((await adm.post(`/api/v1/nominations/${ids[1]}/approve`)).status, 200);
+    assert.equal((await adm.post(`/api/v1/nominations/${ids[2]}/reject`)).status, 200);
+    assert.equal((await adm.post(`/api/v1/volunteers/${wang.id}/awards`, { name: '成都市优秀志愿者', granted_on: `${day.slice(0, 4)}-01-01`,
+      granting_unit: '成都市志愿服务联合会', evidence: '市志联〔2026〕1号' })).status, 201);
+    const anon = new Client(own.url);
+    const r = await anon.get('/api/v1/public/honour-roll');
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.items.map((x) => [x.award, x.name, x.kind]).sort(),
+      [['优秀志愿服务组织', '荣誉社区工作站', 'org'], ['志愿者之星', '李*', 'volunteer']], 'not the rejected one, not the outside award');
+    assert.equal((await anon.get(`/api/v1/public/honour-roll?year=${Number(day.slice(0, 4)) - 1}`)).json.items.length, 0);
+    assert.equal((await anon.get('/api/v1/public/honour-roll?year=abc')).status, 400);
+  } finally {
+    await own.stop();
+  }
 });
