@@ -418,9 +418,20 @@ test('totals of records approved before the totals table are filled in once', as
 });
 
 test('the archive pages its records while the totals cover them all', async () => {
-  const v = vols[0];
+  // a volunteer of this test's own: two approved records and one submitted
+  const made = await root.post('/api/v1/volunteers', { name: '翻页人', id_type: 'resident_id', id_number: residentId('510115', '19890909', 51),
+    phone: '13500000051', region_code: '510115001001', org_id: st.id, consent: { sensitive: true, notice_version: '2026-11' } });
+  assert.equal(made.status, 201, made.text);
+  const v = made.json;
+  for (const [days, minutes, approve] of [[20, 60, true], [21, 90, true], [22, 120, false]]) {
+    const a = await activity(days * D, 3);
+    const r = await rec.post('/api/v1/records', { activity_id: a.id, volunteer_id: v.id, minutes, quality: 'good', late_reason: '补录' });
+    assert.equal(r.status, 201, r.text);
+    if (approve) assert.equal((await root.post(`/api/v1/records/${r.json.id}/approve`)).status, 200);
+  }
   const all = (await root.get(`/api/v1/volunteers/${v.id}/archive?limit=200`)).json;
-  assert.ok(all.records.length >= 3, 'enough records to page');
+  assert.equal(all.records.length, 3);
+  assert.equal(all.approved_minutes, 150);
   const seen = [];
   let cursor = '';
   for (let i = 0; i < 20; i++) {
