@@ -226,7 +226,7 @@ test('login by phone number works', async () => {
 });
 
 test('sessions expire after --session-ttl', async () => {
-  let s2 = await startServer({ args: ['--session-ttl', '60'] });
+  let s2 = await startServer({ args: ['--session-ttl', '60'], clockAt: Date.now() });
   try {
     const c = new Client(s2.url);
     const r = await c.login('admin', s2.adminPassword);

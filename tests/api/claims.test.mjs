@@ -481,7 +481,7 @@ test('without a public address (or with a loopback one) certificates are refused
 });
 
 test('codes expire, and starts are throttled per client address', async () => {
-  let s = await startServer({ args: ['--claim-code-ttl', '60', '--address-free-failures', '3'] });
+  let s = await startServer({ args: ['--claim-code-ttl', '60', '--address-free-failures', '3'], clockAt: Date.now() });
   try {
     const c = new Client(s.url);
     await c.login('admin', s.adminPassword);

@@ -10,12 +10,6 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** Noon in China (04:00 UTC) of the China day daysAgo before today, in ms. */
-export function chinaNoon(daysAgo = 0) {
-  const china = new Date(Date.now() + 8 * 3600 * 1000);
-  return Date.UTC(china.getUTCFullYear(), china.getUTCMonth(), china.getUTCDate() - daysAgo, 4, 0, 0);
-}
-
 /** The backend the API suite runs on: ZHIYUAN_TEST_BACKEND, default sqlite. */
 export function testBackend() {
   return process.env.ZHIYUAN_TEST_BACKEND || 'sqlite';
@@ -25,23 +19,59 @@ function psql(url, sql) {
   execFileSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qc', sql], { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
+/** Noon in China (04:00 UTC) of the China day daysAgo before today, in ms. */
+export function chinaNoon(daysAgo = 0) {
+  const china = new Date(Date.now() + 8 * 3600 * 1000);
+  return Date.UTC(china.getUTCFullYear(), china.getUTCMonth(), china.getUTCDate() - daysAgo, 4, 0, 0);
+}
+
+/**
+ * A server whose clock the test controls: it reads opts.clockAt (ms) at
+ * start and runs on from there (ZHIYUAN_CLOCK_OFFSET, i.e. --clock-offset).
+ * srv.now() is the server's time; srv.restartAt(ms) stops it and starts
+ * another on the same database whose clock reads ms, so time passes for
+ * the server without the test waiting (stop the one it returns).
+ */
+async function startClocked(opts) {
+  const offset = Math.round((opts.clockAt - Date.now()) / 1000);
+  const srv = await startServer({ ...opts, clockAt: undefined,
+    env: { ...(opts.env || {}), ZHIYUAN_CLOCK_OFFSET: String(offset) } });
+  srv.clockOffset = offset;
+  srv.now = () => Date.now() + offset * 1000;
+  srv.restartAt = async (clockAt) => {
+    const child = srv.child;
+    const gone = new Promise((res) => child.once('exit', res));
+    child.kill('SIGTERM');
+    await gone;
+    const next = await startClocked({ ...opts, clockAt, backend: srv.backend, adminPassword: srv.adminPassword,
+      args: [...(opts.args || []), '--db', srv.db, '--key-file', join(srv.dir, 'zhiyuan.key')] });
+    // the first server's folder and database go when the last one stops
+    const stopNext = next.stop.bind(next);
+    next.stop = async () => {
+      const st = await stopNext();
+      await srv.stop();
+      return st;
+    };
+    return next;
+  };
+  return srv;
+}
+
 /**
  * Starts a server. Options: backend ('sqlite' | 'postgresql'), env (extra
  * environment), args (extra serve options), adminPassword, clockAt (the
- * time in ms the server's clock shows at start; chinaNoon() pins a run to
- * the middle of a China day, so no day ends during it).
+ * time in ms the server's clock shows at start, see startClocked;
+ * chinaNoon() pins a run to the middle of a China day).
  */
 export async function startServer(opts = {}) {
+  if (opts.clockAt !== undefined) return startClocked(opts);
   const backend = opts.backend || testBackend();
   const bin = process.env.ZHIYUAN_BIN || join(repoRoot, 'build/zhiyuan');
   if (!existsSync(bin)) throw new Error(`server binary ${bin} not built`);
-  // opts.reuse (from srv.restartAt): the database and folder of a stopped server
-  const dir = opts.reuse ? opts.reuse.dir : mkdtempSync(join(tmpdir(), 'zhiyuan-test-'));
+  const dir = mkdtempSync(join(tmpdir(), 'zhiyuan-test-'));
   const adminPassword = opts.adminPassword || 'Adm-' + randomBytes(9).toString('base64url');
   let db, pgDb, pgAdmin;
-  if (opts.reuse) {
-    ({ db, pgDb, pgAdmin } = opts.reuse);
-  } else if (backend === 'postgresql') {
+  if (backend === 'postgresql') {
     pgAdmin = process.env.ZHIYUAN_TEST_PG;
     if (!pgAdmin) throw new Error('ZHIYUAN_TEST_PG is not set (run scripts/pg-up.sh)');
     pgDb = 'zt_' + process.pid + '_' + randomBytes(4).toString('hex');
@@ -52,10 +82,7 @@ export async function startServer(opts = {}) {
   } else {
     db = 'sqlite:' + join(dir, 'zhiyuan.db');
   }
-  // a clock the test controls: the server's clock reads clockAt (ms) now
-  // and runs on from there (--clock-offset); srv.now() reads it
-  const offset = opts.clockAt === undefined ? 0 : Math.round((opts.clockAt - Date.now()) / 1000);
-  const args = ['serve', '--db', db, '--listen', '127.0.0.1:0', '--clock-offset', String(offset),
+  const args = ['serve', '--db', db, '--listen', '127.0.0.1:0',
     '--web-root', join(repoRoot, 'web/dist'), '--access-log', join(dir, 'access.log'),
     '--key-file', join(dir, 'zhiyuan.key'),
     '--log-level', 'warn', ...(opts.args || [])];
@@ -78,22 +105,9 @@ export async function startServer(opts = {}) {
   });
   let stopped = null;
   return {
-    url, backend, db, dir, adminPassword, child, clockOffset: offset,
-    /** The server's time now, in ms (Date.now() moved by clockAt). */
-    now: () => Date.now() + offset * 1000,
+    url, backend, db, dir, adminPassword, child,
     stderr: () => stderr,
     accessLog: () => (existsSync(join(dir, 'access.log')) ? readFileSync(join(dir, 'access.log'), 'utf8') : ''),
-    /**
-     * Stops this server and starts another on the same database whose
-     * clock reads clockAt (ms): time passes for the server without the
-     * test waiting for it. Stop the server it returns, not this one.
-     */
-    async restartAt(clockAt, more = {}) {
-      child.kill('SIGTERM');
-      await exited;
-      stopped = Promise.resolve({ restarted: true });
-      return startServer({ ...opts, ...more, backend, adminPassword, clockAt, reuse: { dir, db, pgDb, pgAdmin } });
-    },
     /** SIGTERM, wait for exit, drop the database; resolves to the exit status. */
     async stop() {
       if (stopped) return stopped;
