@@ -126,7 +126,7 @@ test('user reset-password: prints a new password, the old one and its sessions s
   await before.login('cli_reset', 'Old-pass-2026x');
   let r = cli(['user', 'reset-password', 'cli_reset', ...on()]);
   assert.equal(r.status, 0, r.stderr);
-  const m = r.stdout.match(/^new password for cli_reset: (\S+)\n$/);
+  const m = r.stdout.match(/^new password for cli_reset: (\S+)\n/);
   assert.ok(m, r.stdout);
   assert.ok(m[1].length >= 12, 'a generated password of some strength');
   // the running server drops what it cached of the session within its
