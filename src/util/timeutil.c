@@ -3,11 +3,19 @@
 #include <stdio.h>
 #include <time.h>
 
+/* --clock-offset: set once at start, before any thread reads the clock */
+static int64_t clock_offset_ms;
+
+void time_set_offset(int64_t seconds)
+{
+	clock_offset_ms = seconds * 1000;
+}
+
 int64_t time_now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + clock_offset_ms;
 }
 
 int64_t time_mono_ns(void)

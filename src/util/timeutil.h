@@ -5,8 +5,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Milliseconds since the Unix epoch. */
+/* Milliseconds since the Unix epoch, moved by time_set_offset. */
 int64_t time_now_ms(void);
+/* Moves every later time_now_ms by seconds (--clock-offset, for tests and
+ * trials: a test pins the server to a time of day it chooses). Call it
+ * once, before threads start. */
+void time_set_offset(int64_t seconds);
 /* Monotonic nanoseconds, for latency measurement. */
 int64_t time_mono_ns(void);
 /* Writes "YYYY-MM-DDTHH:MM:SSZ" for unix seconds t; out needs 21 bytes. */

@@ -3,14 +3,16 @@
 // awards from elsewhere with evidence, and the public honour roll.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
+import { startServer, chinaNoon } from '../lib/server.mjs';
 import { Client } from '../lib/client.mjs';
 import { residentId } from '../lib/ids.mjs';
 
-let srv, root, st, st2, rec, other, vols = [], round, star, orgAward;
-const iso = (msAgo) => new Date(Date.now() - msAgo).toISOString().replace(/\.\d+Z$/, 'Z');
+let srv, root, st, st2, rec, other, vols = [], round;
+const iso = (msAgo) => new Date(srv.now() - msAgo).toISOString().replace(/\.\d+Z$/, 'Z');
 const H = 3600 * 1000, D = 24 * H;
-const today = () => new Date(Date.now() + 8 * H).toISOString().slice(0, 10);
+// the server's China day: its clock is pinned to noon (before()), so no day
+// ends between an approval and this reading
+const today = () => new Date(srv.now() + 8 * H).toISOString().slice(0, 10);
 let n = 0;
 
 async function approved(v, daysAgo, minutes, quality) {
@@ -23,7 +25,7 @@ async function approved(v, daysAgo, minutes, quality) {
 }
 
 before(async () => {
-  srv = await startServer();
+  srv = await startServer({ clockAt: chinaNoon() });
   root = new Client(srv.url);
   await root.login('admin', srv.adminPassword);
   const rootOrg = (await root.get('/api/v1/me')).json.org_id;
@@ -52,8 +54,6 @@ after(async () => { await srv?.stop(); });
 test('award types: the Wenjiang list, and new ones from the root', async () => {
   const types = (await root.get('/api/v1/award-types')).json.items;
   assert.deepEqual(types.map((t) => t.name).slice(0, 6), ['志愿者之星', '最具风采志愿者', '最活泼志愿者', '最吃苦耐劳志愿者', '最具亲和力志愿者', '优秀志愿服务组织']);
-  star = types[0];
-  orgAward = types.find((t) => t.target === 'org');
   let r = await root.post('/api/v1/award-types', { name: '最美志愿家庭', target: 'volunteer' });
   assert.equal(r.status, 201, r.text);
   assert.equal((await root.post('/api/v1/award-types', { name: '最美志愿家庭', target: 'volunteer' })).status, 409);
@@ -63,7 +63,11 @@ test('award types: the Wenjiang list, and new ones from the root', async () => {
 });
 
 test('a round: candidates ranked by hours in the period, nominations, approval into the file', async () => {
-  const from = new Date(Date.now() - 60 * D).toISOString().slice(0, 10);
+  // the shipped types, read here rather than left by the test before
+  const types = (await root.get('/api/v1/award-types')).json.items;
+  const star = types.find((t) => t.name === '志愿者之星');
+  const orgAward = types.find((t) => t.name === '优秀志愿服务组织');
+  const from = new Date(srv.now() - 60 * D).toISOString().slice(0, 10);
   let r = await root.post('/api/v1/award-rounds', { name: '2026年度表彰', org_id: st.id, period_from: from, period_to: today() });
   assert.equal(r.status, 201, r.text);
   round = r.json;
@@ -118,10 +122,49 @@ test('awards from elsewhere need evidence; the public honour roll masks names', 
     assert.deepEqual([r.status, r.json.error.field], [status, field], JSON.stringify(body));
   }
   assert.equal((await other.post(`/api/v1/volunteers/${v.id}/awards`, { name: 'x', granted_on: '2025-12-05', granting_unit: 'u', evidence: 'e' })).status, 403);
-  const anon = new Client(srv.url);
-  r = await anon.get('/api/v1/public/honour-roll');
-  assert.equal(r.status, 200, r.text);
-  assert.deepEqual(r.json.items.map((x) => [x.award, x.name, x.kind]).sort(), [['优秀志愿服务组织', '凤溪社区工作站', 'org'], ['志愿者之星', '李*', 'volunteer']]);
-  assert.equal((await anon.get('/api/v1/public/honour-roll?year=2025')).json.items.length, 0, 'outside awards are not on it');
-  assert.equal((await anon.get('/api/v1/public/honour-roll?year=abc')).status, 400);
+});
+
+test('the public honour roll lists this year\'s approved awards with masked names, not outside ones', async () => {
+  // a server of its own, so the roll holds exactly what this test approved
+  const own = await startServer({ clockAt: chinaNoon() });
+  try {
+    const adm = new Client(own.url);
+    await adm.login('admin', own.adminPassword);
+    const top = (await adm.get('/api/v1/me')).json.org_id;
+    const a = (await adm.post('/api/v1/organizations', { name: '荣誉协会', kind: 'association', parent_id: top, region_code: '510115006000' })).json;
+    const s = (await adm.post('/api/v1/organizations', { name: '荣誉社区工作站', kind: 'station', parent_id: a.id, region_code: '510115006001' })).json;
+    const mkVol = async (name, seq) => {
+      const r = await adm.post('/api/v1/volunteers', { name, id_type: 'resident_id', id_number: residentId('510115', '19930303', seq),
+        phone: '1350000020' + (seq % 10), region_code: '510115006001', org_id: s.id, consent: { sensitive: true, notice_version: '2026-11' } });
+      assert.equal(r.status, 201, r.text);
+      return r.json;
+    };
+    const [li, wang] = [await mkVol('李雷', 301), await mkVol('王小明', 303)];
+    const types = (await adm.get('/api/v1/award-types')).json.items;
+    const star = types.find((t) => t.name === '志愿者之星');
+    const orgAward = types.find((t) => t.name === '优秀志愿服务组织');
+    const day = new Date(own.now() + 8 * H).toISOString().slice(0, 10);
+    const round = (await adm.post('/api/v1/award-rounds', { name: '年度表彰', org_id: s.id, period_from: `${day.slice(0, 4)}-01-01`, period_to: day })).json;
+    const nominate = async (body) => {
+      const r = await adm.post(`/api/v1/award-rounds/${round.id}/nominations`, { reason: '表现突出', ...body });
+      assert.equal(r.status, 201, r.text);
+      return r.json.nominations.at(-1).id;
+    };
+    const ids = [await nominate({ type_id: star.id, volunteer_id: li.id }), await nominate({ type_id: orgAward.id, org_id: s.id }),
+      await nominate({ type_id: star.id, volunteer_id: wang.id })];
+    assert.equal((await adm.post(`/api/v1/nominations/${ids[0]}/approve`)).status, 200);
+    assert.equal((await adm.post(`/api/v1/nominations/${ids[1]}/approve`)).status, 200);
+    assert.equal((await adm.post(`/api/v1/nominations/${ids[2]}/reject`)).status, 200);
+    assert.equal((await adm.post(`/api/v1/volunteers/${wang.id}/awards`, { name: '成都市优秀志愿者', granted_on: `${day.slice(0, 4)}-01-01`,
+      granting_unit: '成都市志愿服务联合会', evidence: '市志联〔2026〕1号' })).status, 201);
+    const anon = new Client(own.url);
+    const r = await anon.get('/api/v1/public/honour-roll');
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.items.map((x) => [x.award, x.name, x.kind]).sort(),
+      [['优秀志愿服务组织', '荣誉社区工作站', 'org'], ['志愿者之星', '李*', 'volunteer']], 'not the rejected one, not the outside award');
+    assert.equal((await anon.get(`/api/v1/public/honour-roll?year=${Number(day.slice(0, 4)) - 1}`)).json.items.length, 0);
+    assert.equal((await anon.get('/api/v1/public/honour-roll?year=abc')).status, 400);
+  } finally {
+    await own.stop();
+  }
 });

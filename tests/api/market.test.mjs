@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startServer, repoRoot } from '../lib/server.mjs';
+import { startServer, repoRoot, chinaNoon } from '../lib/server.mjs';
 import { Client } from '../lib/client.mjs';
 import { residentId } from '../lib/ids.mjs';
 
@@ -22,7 +22,9 @@ function checkLedger() {
 }
 
 before(async () => {
-  srv = await startServer();
+  // the server's clock reads noon China time: no day ends during the run,
+  // so 'the day of a store reconciled' counts this run's sales whenever it runs
+  srv = await startServer({ clockAt: chinaNoon() });
   root = new Client(srv.url);
   await root.login('admin', srv.adminPassword);
   const rootOrg = (await root.get('/api/v1/me')).json.org_id;
@@ -152,18 +154,21 @@ test('fifty requests at once never overspend a balance or redeem one voucher twi
   assert.equal(ok.length, 10, 'exactly the balance');
   assert.ok(issued.every((r) => r.status === 201 || (r.status === 409 && r.json.error.code === 'insufficient_points')));
   assert.equal(await balance(vol2), 0);
-  await clerk.post(`/api/v1/goods/${rice.id}/stock`, { delta: 100, reason: '入库' });
+  // goods of this test's own, so the stock it ends with does not hang on the tests before
+  const flour = (await clerk.post(`/api/v1/stores/${store.id}/goods`, { name: '面粉', unit: '袋', price: 10 })).json;
+  assert.equal((await clerk.post(`/api/v1/goods/${flour.id}/stock`, { delta: 100, reason: '入库' })).status, 200);
   const code = ok[0].json.code;
   const redeemed = await Promise.all(Array.from({ length: 50 }, () =>
-    clerk.post(`/api/v1/vouchers/${code}/redeem`, { store_id: store.id, items: [{ goods_id: rice.id, quantity: 3 }] })));
+    clerk.post(`/api/v1/vouchers/${code}/redeem`, { store_id: store.id, items: [{ goods_id: flour.id, quantity: 3 }] })));
   assert.equal(redeemed.filter((r) => r.status === 200).length, 1, 'one redemption wins');
   assert.ok(redeemed.every((r) => r.status === 200 || r.status === 409));
   assert.equal(await balance(vol2), 0, 'the remainder came back once');
-  assert.equal((await clerk.get(`/api/v1/stores/${store.id}/goods`)).json.items.find((g) => g.id === rice.id).stock, 115);
+  assert.equal((await clerk.get(`/api/v1/stores/${store.id}/goods`)).json.items.find((g) => g.id === flour.id).stock, 97);
   assert.match(checkLedger().stdout, /^ledger balanced/);
 });
 
 test('paying with points at the counter, and the day of a store reconciled', async () => {
+  assert.equal((await clerk.post(`/api/v1/goods/${rice.id}/stock`, { delta: 100, reason: '入库' })).status, 200);
   const before = await balance(vol);
   // the store lets staff of the volunteer's own subtree sell on their
   // behalf (tests/api/pay.test.mjs covers pay codes and the refusals)
@@ -199,7 +204,10 @@ test('paying with points at the counter, and the day of a store reconciled', asy
   assert.deepEqual([r.json.vouchers_redeemed, r.json.voucher_points, r.json.sales, r.json.sale_points, r.json.points_in, r.json.goods_points, r.json.balanced],
     [2, 50, 1, 20, 70, 70, true]);
   const riceDay = r.json.goods.find((g) => g.goods_id === rice.id);
-  assert.deepEqual([riceDay.handed_out, riceDay.stocked_in, riceDay.taken_out], [7, 120, 0]);
+  // rice: 2 for the first voucher and 2 sold; flour: 3 for the raced voucher
+  assert.deepEqual([riceDay.handed_out, riceDay.stocked_in, riceDay.taken_out], [4, 120, 0]);
+  const flourDay = r.json.goods.find((g) => g.name === '面粉');
+  assert.deepEqual([flourDay.handed_out, flourDay.stocked_in, flourDay.taken_out], [3, 100, 0]);
   r = await clerk.get(`/api/v1/stores/${store.id}/reconciliation?date=2001-01-01`);
   assert.deepEqual([r.json.points_in, r.json.goods.length, r.json.balanced], [0, 0, true]);
   assert.equal((await clerk.get(`/api/v1/stores/${store.id}/reconciliation?date=2001-02-30`)).status, 400);

@@ -4,6 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
 import { Client } from '../lib/client.mjs';
+import { residentId } from '../lib/ids.mjs';
 
 let srv, root, rootOrg;
 const mk = async (body) => {
@@ -119,26 +120,50 @@ test('dissolve: refused while children remain, never deletes', async () => {
   assert.ok(dissolved.json.items.some((o) => o.id === a.id));
 });
 
-test('tree counts kinds (dissolved ones excluded) and the list filters', async () => {
-  const tree = await root.get(`/api/v1/organizations/${rootOrg}/tree`);
-  assert.equal(tree.status, 200);
-  const s = tree.json.summary;
-  const active = tree.json.nodes.filter((n) => n.status !== 'dissolved');
-  for (const kind of ['federation', 'association', 'team', 'station']) {
-    assert.equal(s[kind], active.filter((n) => n.kind === kind).length, kind);
+test('tree counts kinds (dissolved ones excluded), volunteers and coverage of its own subtree, and the list filters', async () => {
+  // a subtree of its own, counted by hand: 1 association, 2 stations, 2 teams
+  // (1 professional), 1 dissolved station that does not count; 2 active
+  // volunteers and 1 deactivated; 1,200 households in the town this year
+  const x = await mk({ name: '树计数街道协会', kind: 'association', parent_id: rootOrg, region_code: '510115001000' });
+  const s1 = await mk({ name: '树计数一站', kind: 'station', parent_id: x.id, region_code: '510115001001' });
+  const s2 = await mk({ name: '树计数二站', kind: 'station', parent_id: x.id, region_code: '510115001002' });
+  const gone = await mk({ name: '树计数撤站', kind: 'station', parent_id: x.id, region_code: '510115001003' });
+  assert.equal((await root.post(`/api/v1/organizations/${gone.id}/dissolve`)).status, 200);
+  const t1 = await mk({ name: '树计数巡河护鸟队', kind: 'team', professional: true, parent_id: x.id, region_code: '510115001000' });
+  await mk({ name: '树计数助老队', kind: 'team', parent_id: x.id, region_code: '510115001000' });
+  const people = [];
+  for (const [i, org] of [[1, s1], [2, t1], [3, s2]]) {
+    const r = await root.post('/api/v1/volunteers', { name: '树计数' + i, id_type: 'resident_id', id_number: residentId('510115', '19750101', 500 + i),
+      phone: '1390000100' + i, region_code: '510115001001', org_id: org.id, consent: { sensitive: true, notice_version: '2026-11' } });
+    assert.equal(r.status, 201, r.text);
+    people.push(r.json);
   }
-  assert.equal(s.federation, 1);
-  assert.equal(s.team_professional, active.filter((n) => n.kind === 'team' && n.professional).length);
-  assert.equal(tree.json.nodes[0].id, rootOrg);
+  let r = await root.post(`/api/v1/volunteers/${people[2].id}/deactivate`, { reason: '迁出' });
+  assert.equal(r.status, 200, r.text);
+  r = await root.request('PUT', '/api/v1/regions/510115001000/population/2026', { household_population: 1200 });
+  assert.equal(r.status, 200, r.text);
+
+  const tree = await root.get(`/api/v1/organizations/${x.id}/tree`);
+  assert.equal(tree.status, 200);
+  assert.deepEqual(tree.json.summary, { federation: 0, association: 1, team: 2, team_professional: 1, station: 2,
+    social_work_agency: 0, social_org: 0, volunteers: 2, household_population: 1200, population_year: 2026,
+    coverage: 0.001 }, '2 of 1,200 households is 0.17%, shown to three decimals rounded down');
+  assert.equal(tree.json.nodes[0].id, x.id);
+  const byId = new Map(tree.json.nodes.map((n) => [n.id, n]));
+  assert.deepEqual([s1.id, s2.id, t1.id, x.id].map((id) => [byId.get(id).volunteers, byId.get(id).subtree_volunteers]),
+    [[1, 1], [0, 0], [1, 1], [0, 2]]);
   const seen = new Set();
   for (const n of tree.json.nodes) {
-    if (n.parent_id !== null && n.id !== rootOrg) assert.ok(seen.has(n.parent_id), 'parents come first');
+    if (n.id !== x.id) assert.ok(seen.has(n.parent_id), 'parents come first');
     seen.add(n.id);
   }
-  const teams = await root.get('/api/v1/organizations?kind=team&limit=200');
-  assert.ok(teams.json.items.every((o) => o.kind === 'team'));
-  const named = await root.get('/api/v1/organizations?q=' + encodeURIComponent('劝导'));
-  assert.equal(named.json.items.length, 1);
+  // the root's tree has the one federation
+  assert.equal((await root.get(`/api/v1/organizations/${rootOrg}/tree`)).json.summary.federation, 1);
+
+  const teams = await root.get(`/api/v1/organizations?kind=team&parent_id=${x.id}&limit=200`);
+  assert.deepEqual(teams.json.items.map((o) => o.name).sort(), ['树计数巡河护鸟队', '树计数助老队'].sort());
+  const named = await root.get('/api/v1/organizations?q=' + encodeURIComponent('巡河护鸟'));
+  assert.deepEqual(named.json.items.map((o) => o.id), [t1.id]);
   assert.equal((await root.get('/api/v1/organizations?kind=club')).status, 400);
   assert.equal((await root.get('/api/v1/organizations?parent_id=x')).status, 400);
   assert.equal((await root.get('/api/v1/organizations?status=gone')).status, 400);

@@ -144,17 +144,43 @@ test('approval: not by the recorder, once only, racing approvals have one winner
 });
 
 test('zhiyuan verify walks the chain and names the first broken link', async () => {
-  const bin = process.env.ZHIYUAN_BIN || join(repoRoot, 'build/zhiyuan');
-  const args = ['verify', '--db', srv.db, '--key-file', join(srv.dir, 'zhiyuan.key'), '--log-level', 'error'];
-  let out = execFileSync(bin, args, { encoding: 'utf8' });
-  assert.match(out, /chain intact: 2 links/);
-  const first = (await root.get('/api/v1/records?status=approved')).json.items.at(-1);
-  const edit = `UPDATE service_records SET minutes = 600 WHERE id = ${first.id}`;
-  if (srv.backend === 'sqlite') execFileSync('sqlite3', [srv.db.replace(/^sqlite:/, ''), edit]);
-  else execFileSync('psql', [srv.db, '-qc', edit]);
-  const res = spawnSync(bin, args, { encoding: 'utf8' });
-  assert.equal(res.status, 1);
-  assert.match(res.stdout, /BROKEN after 0 good links: link 1 \(record \d+\): the record was changed after approval/);
+  // a server of its own with exactly two approved records, so the count
+  // does not depend on the tests before, and the broken chain stays here
+  const own = await startServer();
+  try {
+    const adm = new Client(own.url);
+    await adm.login('admin', own.adminPassword);
+    const top = (await adm.get('/api/v1/me')).json.org_id;
+    const a = (await adm.post('/api/v1/organizations', { name: '链协会', kind: 'association', parent_id: top, region_code: '510115001000' })).json;
+    const s = (await adm.post('/api/v1/organizations', { name: '链工作站', kind: 'station', parent_id: a.id, region_code: '510115001001' })).json;
+    assert.equal((await adm.post('/api/v1/users', { username: 'chainrec', password: 'Chain-rec-2026x', roles: ['recorder'], org_id: s.id })).status, 201);
+    const r1 = new Client(own.url);
+    await r1.login('chainrec', 'Chain-rec-2026x');
+    const v = (await adm.post('/api/v1/volunteers', { name: '链上人', id_type: 'resident_id', id_number: residentId('510115', '19860606', 433),
+      phone: '13500009999', region_code: '510115001001', org_id: s.id, consent: { sensitive: true, notice_version: '2026-11' } })).json;
+    const ids = [];
+    for (const day of [3, 4]) {
+      const start = Date.UTC(2026, 9, day, 1, 0, 0);
+      const act = (await r1.post('/api/v1/activities', { name: '链活动' + day, org_id: s.id, starts_at: new Date(start).toISOString().replace(/\.\d+Z$/, 'Z'),
+        ends_at: new Date(start + 2 * H).toISOString().replace(/\.\d+Z$/, 'Z'), place: '社区', content: '服务' })).json;
+      const rec1 = await r1.post('/api/v1/records', { activity_id: act.id, volunteer_id: v.id, minutes: 60, quality: 'good', late_reason: '补录' });
+      assert.equal(rec1.status, 201, rec1.text);
+      assert.equal((await adm.post(`/api/v1/records/${rec1.json.id}/approve`)).status, 200);
+      ids.push(rec1.json.id);
+    }
+    const bin = process.env.ZHIYUAN_BIN || join(repoRoot, 'build/zhiyuan');
+    const args = ['verify', '--db', own.db, '--key-file', join(own.dir, 'zhiyuan.key'), '--log-level', 'error'];
+    const out = execFileSync(bin, args, { encoding: 'utf8' });
+    assert.equal(out, 'chain intact: 2 links\n');
+    const edit = `UPDATE service_records SET minutes = 600 WHERE id = ${ids[1]}`;
+    if (own.backend === 'sqlite') execFileSync('sqlite3', [own.db.replace(/^sqlite:/, ''), edit]);
+    else execFileSync('psql', [own.db, '-qc', edit]);
+    const res = spawnSync(bin, args, { encoding: 'utf8' });
+    assert.equal(res.status, 1);
+    assert.equal(res.stdout, `BROKEN after 1 good links: link 2 (record ${ids[1]}): the record was changed after approval\n`);
+  } finally {
+    await own.stop();
+  }
 });
 
 test('batch entry: the sign-in sheet in one request, all or nothing, retried safely', async () => {
@@ -226,7 +252,18 @@ test('amendments, training and the archive', async () => {
   assert.ok(arc.volunteer.id_number_masked.includes('*'));
   const csv = await root.get(`/api/v1/volunteers/${v.id}/archive.csv`);
   assert.equal(csv.status, 200);
-  assert.match(csv.text, /时长登记有误|60/);
+  // the rows of both corrected records, exactly: registered and effective
+  // minutes, status, and the record a correction amends
+  const rows = csv.text.trim().split('\r\n').map((l) => l.split(','));
+  assert.deepEqual(rows[0], ['记录编号', '活动', '开始时间', '结束时间', '登记时长(分钟)', '有效时长(分钟)', '状态', '服务质量',
+    '服务对象', '地点', '内容', '更正的记录']);
+  const cells = (x) => [x[4], x[5], x[6], x[11]];
+  const row = (id) => cells(rows.find((x) => x[0] === String(id)));
+  const amending = (id) => rows.filter((x) => x[11] === String(id)).map(cells);
+  assert.deepEqual(row(original.id), ['150', '60', '已通过', '']);
+  assert.deepEqual(amending(original.id), [['60', '0', '已通过', String(original.id)]]);
+  assert.deepEqual(row(second.id), ['120', '0', '已通过', '']);
+  assert.deepEqual(amending(second.id), [['90', '0', '已通过', String(second.id)], ['0', '0', '已通过', String(second.id)]]);
   assert.equal((await new Client(srv.url).get(`/api/v1/volunteers/${v.id}/archive`)).status, 401);
   assert.equal((await root.get('/api/v1/volunteers/999999/archive')).status, 404);
 });
@@ -255,14 +292,13 @@ test('certificates: issued from approved hours, PDF with the facts, public check
   assert.equal(pdf.headers.get('content-type'), 'application/pdf');
   const bytes = Buffer.from(await pdf.arrayBuffer());
   assert.equal(bytes.subarray(0, 5).toString(), '%PDF-');
-  try {
-    const text = execFileSync('pdftotext', ['-layout', '-', '-'], { input: bytes, encoding: 'utf8' });
-    for (const want of [cert.serial, v.volunteer_number, cert.hours, '志愿服务记录证明']) assert.ok(text.includes(want), want);
-    // the QR code's address, printed beneath it, is the configured public one
-    assert.ok(text.replace(/\s+/g, '').includes(`https://zhiyuan.example.cn/verify/${cert.serial}?code=${cert.verify_code}`), 'public URL in the PDF');
-  } catch (e) {
-    if (e.code !== 'ENOENT') throw e;   // pdftotext missing: the byte check above stands
-  }
+  // pdftotext (poppler-utils) is required: scripts/deps.sh test installs it
+  const pt = spawnSync('pdftotext', ['-layout', '-', '-'], { input: bytes, encoding: 'utf8' });
+  assert.equal(pt.status, 0, `pdftotext (poppler-utils) is needed: ${pt.error || pt.stderr}`);
+  const text = pt.stdout;
+  for (const want of [cert.serial, v.volunteer_number, cert.hours, '志愿服务记录证明']) assert.ok(text.includes(want), want);
+  // the QR code's address, printed beneath it, is the configured public one
+  assert.ok(text.replace(/\s+/g, '').includes(`https://zhiyuan.example.cn/verify/${cert.serial}?code=${cert.verify_code}`), 'public URL in the PDF');
   const anon = new Client(srv.url);
   r = await anon.get(`/api/v1/public/certificates/${cert.serial}?code=${cert.verify_code}`);
   assert.equal(r.status, 200);
@@ -289,7 +325,7 @@ test('certificates: issued from approved hours, PDF with the facts, public check
     assert.deepEqual([r.status, r.json.error.field], [422, field], JSON.stringify(body));
   }
   const audit = await root.get('/api/v1/audit-log?action=certificate.issue');
-  assert.ok(audit.json.items.length >= 1);
+  assert.equal(audit.json.items.length, 1, 'the one certificate issued, none of the refusals');
 });
 
 test('volunteers declare their own service; transfers need their source; the calendar moves deadlines', async () => {
@@ -336,7 +372,8 @@ test('volunteers declare their own service; transfers need their source; the cal
   assert.deepEqual([r.status, r.json.error.code], [422, 'late_reason_required']);
   // three of those days were public holidays: on time after all
   for (const d of days.slice(0, 3)) assert.equal((await root.request('PUT', `/api/v1/calendar/${d}`, { kind: 'holiday', note: '测试' })).status, 200);
-  assert.ok((await root.get(`/api/v1/calendar?year=${days[0].slice(0, 4)}`)).json.items.length >= 1);
+  const cal = (await root.get(`/api/v1/calendar?year=${days[0].slice(0, 4)}`)).json.items;
+  assert.deepEqual(days.slice(0, 3).map((d) => cal.find((x) => x.date === d)?.kind), ['holiday', 'holiday', 'holiday']);
   r = await rec.post('/api/v1/records', body);
   assert.equal(r.status, 201, r.text);
   assert.equal(r.json.late, false);
@@ -381,9 +418,20 @@ test('totals of records approved before the totals table are filled in once', as
 });
 
 test('the archive pages its records while the totals cover them all', async () => {
-  const v = vols[0];
+  // a volunteer of this test's own: two approved records and one submitted
+  const made = await root.post('/api/v1/volunteers', { name: '翻页人', id_type: 'resident_id', id_number: residentId('510115', '19890909', 51),
+    phone: '13500000051', region_code: '510115001001', org_id: st.id, consent: { sensitive: true, notice_version: '2026-11' } });
+  assert.equal(made.status, 201, made.text);
+  const v = made.json;
+  for (const [days, minutes, approve] of [[20, 60, true], [21, 90, true], [22, 120, false]]) {
+    const a = await activity(days * D, 3);
+    const r = await rec.post('/api/v1/records', { activity_id: a.id, volunteer_id: v.id, minutes, quality: 'good', late_reason: '补录' });
+    assert.equal(r.status, 201, r.text);
+    if (approve) assert.equal((await root.post(`/api/v1/records/${r.json.id}/approve`)).status, 200);
+  }
   const all = (await root.get(`/api/v1/volunteers/${v.id}/archive?limit=200`)).json;
-  assert.ok(all.records.length >= 3, 'enough records to page');
+  assert.equal(all.records.length, 3);
+  assert.equal(all.approved_minutes, 150);
   const seen = [];
   let cursor = '';
   for (let i = 0; i < 20; i++) {

@@ -41,8 +41,9 @@ test('organisations: create with kind rules, read, list', async () => {
   r = await root.post('/api/v1/organizations', { name: '名'.repeat(101), kind: 'team', parent_id: rootOrg, region_code: '510115' });
   assert.deepEqual([r.status, r.json.error.code], [422, 'too_long']);
   assert.equal((await root.get('/api/v1/organizations/' + orgA.id)).json.name, '柳城街道志愿服务协会');
-  const list = await root.get('/api/v1/organizations');
-  assert.ok(list.json.items.length >= 4);
+  // the root, the two associations of before(), and the station and team made here
+  const list = await root.get('/api/v1/organizations?limit=200');
+  assert.equal(list.json.items.length, 5);
 });
 
 test('users: create, read with full phone, list with masked phone, edit', async () => {
@@ -171,21 +172,69 @@ test('disabling a user ends their sessions and refuses sign-in', async () => {
 });
 
 test('every write is in the audit log with actor, time, target and address', async () => {
-  const r = await root.get('/api/v1/audit-log?limit=200');
-  const actions = new Set(r.json.items.map((e) => e.action));
-  for (const a of ['system.bootstrap', 'session.create', 'org.create', 'user.create', 'user.update']) {
-    assert.ok(actions.has(a), a);
-  }
-  const e = r.json.items.find((x) => x.action === 'user.create');
-  assert.equal(e.actor_username, 'admin');
+  // each write below leaves exactly one new entry: its action, target and actor
+  const newest = async () => (await root.get('/api/v1/audit-log?limit=1')).json.items[0].id;
+  const since = async (id) => (await root.get('/api/v1/audit-log?limit=20')).json.items.filter((x) => x.id > id);
+  const expectOne = async (mark, action, targetType, targetId, actor) => {
+    const got = await since(mark);
+    // a session's id is not shown anywhere else: any number will do
+    assert.deepEqual(got.map((x) => [x.action, x.target_type, targetId === undefined ? typeof x.target_id : x.target_id, x.actor_username]),
+      [[action, targetType, targetId === undefined ? 'number' : targetId, actor]], action);
+    return got[0];
+  };
+  const first = (await root.get('/api/v1/audit-log?action=system.bootstrap')).json.items;
+  assert.deepEqual(first.map((x) => x.action), ['system.bootstrap']);
+
+  let mark = await newest();
+  let r = await root.post('/api/v1/organizations', { name: '审计工作站', kind: 'station', parent_id: orgA.id, region_code: '510115001009' });
+  assert.equal(r.status, 201, r.text);
+  const org = r.json;
+  await expectOne(mark, 'org.create', 'org', org.id, 'admin');
+  mark = await newest();
+  assert.equal((await root.patch(`/api/v1/organizations/${org.id}`, { name: '审计工作站二' })).status, 200);
+  await expectOne(mark, 'org.update', 'org', org.id, 'admin');
+  mark = await newest();
+  r = await root.post('/api/v1/users', { username: 'audited', password: 'audited-pass-1', roles: ['recorder'], org_id: org.id });
+  assert.equal(r.status, 201, r.text);
+  const uid = r.json.id;
+  const e = await expectOne(mark, 'user.create', 'user', uid, 'admin');
   assert.equal(e.client_addr, '127.0.0.1');
   assert.match(e.at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-  assert.equal(e.target_type, 'user');
-  const logins = r.json.items.filter((x) => x.action === 'session.create');
-  assert.ok(logins.length > 0);
-  assert.ok(logins.every((x) => x.actor_username && x.actor_id), 'the one signing in is the actor');
-  assert.ok(logins.some((x) => x.actor_username === 'admin'));
-  assert.deepEqual(e.detail.roles.constructor, Array);
+  assert.deepEqual(e.detail.roles, ['recorder']);
+  assert.equal(e.actor_id, (await root.get('/api/v1/me')).json.id);
+  mark = await newest();
+  assert.equal((await root.patch(`/api/v1/users/${uid}`, { display_name: '审计员' })).status, 200);
+  await expectOne(mark, 'user.update', 'user', uid, 'admin');
+  mark = await newest();
+  assert.equal((await root.patch(`/api/v1/users/${uid}`, { password: 'audited-pass-2' })).status, 200);
+  const reset = await expectOne(mark, 'user.update', 'user', uid, 'admin');
+  assert.deepEqual(reset.detail.fields, ['password'], 'which field, never the password itself');
+
+  // the user's own writes: signing in, a token, a password change, signing out
+  const u = new Client(srv.url);
+  mark = await newest();
+  await u.login('audited', 'audited-pass-2');
+  await expectOne(mark, 'session.create', 'session', undefined, 'audited');
+  mark = await newest();
+  r = await u.post('/api/v1/tokens', { name: '审计令牌' });
+  assert.equal(r.status, 201, r.text);
+  await expectOne(mark, 'token.create', 'api_token', r.json.id, 'audited');
+  mark = await newest();
+  assert.equal((await u.del(`/api/v1/tokens/${r.json.id}`)).status, 204);
+  await expectOne(mark, 'token.revoke', 'api_token', r.json.id, 'audited');
+  mark = await newest();
+  // 204, or 200 with the count of API tokens revoked (issue 11 §1.2)
+  const pw = await u.post('/api/v1/me/password', { old_password: 'audited-pass-2', new_password: 'audited-pass-3' });
+  assert.ok(pw.status === 204 || pw.status === 200, pw.text);
+  await expectOne(mark, 'user.password_change', 'user', uid, 'audited');
+  await u.login('audited', 'audited-pass-3');
+  mark = await newest();
+  assert.equal((await u.del('/api/v1/sessions/current')).status, 204);
+  await expectOne(mark, 'session.delete', 'session', undefined, 'audited');
+  // a refused write leaves nothing
+  mark = await newest();
+  assert.equal((await adminA.patch(`/api/v1/organizations/${orgB.id}`, { name: 'x' })).status, 403);
+  assert.deepEqual(await since(mark), []);
   const only = await root.get('/api/v1/audit-log?action=org.create');
   assert.ok(only.json.items.every((x) => x.action === 'org.create'));
   const p1 = await root.get('/api/v1/audit-log?limit=1');

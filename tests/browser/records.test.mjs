@@ -223,22 +223,18 @@ test('batch entry, approval, archive and certificate', { timeout: 180_000 }, asy
     assert.equal(res.status, 200)
     const pdf = Buffer.from(await res.arrayBuffer())
     assert.equal(pdf.subarray(0, 5).toString('latin1'), '%PDF-')
-    const probe = spawnSync('pdftotext', ['-v'], { encoding: 'utf8' })
-    if (probe.error) {
-      t.diagnostic('pdftotext is not installed: PDF text not checked')
-    } else {
-      const dir = mkdtempSync(join(tmpdir(), 'zy-cert-'))
-      try {
-        writeFileSync(join(dir, 'c.pdf'), pdf)
-        const out = spawnSync('pdftotext', ['-layout', join(dir, 'c.pdf'), '-'], { encoding: 'utf8', timeout: STEP_TIMEOUT })
-        assert.equal(out.status, 0, out.stderr)
-        const text = out.stdout.replace(/\s+/g, ' ')
-        assert.ok(text.includes(serial), `serial ${serial} in the PDF text`)
-        assert.ok(text.includes(v1.volunteer_number), 'volunteer number in the PDF text')
-        assert.match(text, /3\.0/, 'hours in the PDF text')
-      } finally {
-        rmSync(dir, { recursive: true, force: true })
-      }
+    // pdftotext (poppler-utils) is required: scripts/deps.sh test installs it
+    const dir = mkdtempSync(join(tmpdir(), 'zy-cert-'))
+    try {
+      writeFileSync(join(dir, 'c.pdf'), pdf)
+      const out = spawnSync('pdftotext', ['-layout', join(dir, 'c.pdf'), '-'], { encoding: 'utf8', timeout: STEP_TIMEOUT })
+      assert.equal(out.status, 0, `pdftotext (poppler-utils) is needed: ${out.error || out.stderr}`)
+      const text = out.stdout.replace(/\s+/g, ' ')
+      assert.ok(text.includes(serial), `serial ${serial} in the PDF text`)
+      assert.ok(text.includes(v1.volunteer_number), 'volunteer number in the PDF text')
+      assert.match(text, /3\.0/, 'hours in the PDF text')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
     }
     await page.keyboard.press('Escape')
     await page.locator(byTest(`cert-row-${serial}`)).waitFor()

@@ -15,7 +15,7 @@ import { startServer } from '../lib/server.mjs'
 import { residentId } from '../lib/ids.mjs'
 import { xlsx } from '../lib/xlsx.mjs'
 import { Client } from '../lib/client.mjs'
-import { STEP_TIMEOUT, withTimeout, launchBrowser, shot, byTest, inputOf, steps, needWebBuild, watchedPage } from '../lib/browser.mjs'
+import { STEP_TIMEOUT, withTimeout, launchBrowser, shot, byTest, inputOf, steps, needWebBuild, watchedPage, newContext, signIn } from '../lib/browser.mjs'
 
 const REGION = '510115'
 
@@ -181,15 +181,40 @@ test('organisation and volunteer pages', { timeout: 150_000 }, async (t) => {
     await link.click()
     await page.waitForURL((url) => url.pathname === fileUrl)
     await page.locator(byTest('volunteer-memberships')).getByText(api.station.name).waitFor()
-    const reveal = page.locator(byTest('volunteer-reveal-id'))
-    if (await reveal.count()) {
-      await reveal.click()
-      await page.locator('.el-message-box__btns .el-button--primary').click()
-      await page.locator(byTest('volunteer-id')).getByText(idNumber).waitFor()
-      await page.locator(byTest('volunteer-id-audited')).waitFor()
-    }
+    // the root admin holds no read_id_number: the number stays masked, with no way to reveal it
+    assert.equal(await page.locator(byTest('volunteer-reveal-id')).count(), 0, 'reveal offered without read_id_number')
+    assert.doesNotMatch(await page.locator(byTest('volunteer-id')).innerText(), new RegExp(idNumber))
     await page.locator('.el-message').first().waitFor({ state: 'detached', timeout: 5_000 }).catch(() => {})
     await shot(page, 'volunteer-file')
+  })
+
+  await step(t, 'an admin granted read_id_number reveals the full number, and the reading is audited', async () => {
+    // granted by the root admin to an admin of the (narrower) association
+    const username = `idreader${Date.now().toString(36).slice(-5)}`
+    const password = 'Id-reader-2026x'
+    const u = await api.client.post('/api/v1/users', { username, password, roles: ['admin'], org_id: api.association.id })
+    assert.equal(u.status, 201, u.text)
+    const g = await api.client.patch(`/api/v1/users/${u.json.id}`, { permissions: ['read_id_number'] })
+    assert.equal(g.status, 200, g.text)
+    assert.deepEqual(g.json.permissions, ['read_id_number'])
+    const ctx = await newContext(browser)
+    try {
+      const p = await ctx.newPage()
+      await signIn(p, base, username, password)
+      await p.goto(base + fileUrl)
+      await p.locator(byTest('volunteer-profile')).waitFor()
+      assert.match(await p.locator(byTest('volunteer-id')).innerText(), /\*/, 'masked until revealed')
+      await p.locator(byTest('volunteer-reveal-id')).click()
+      await p.locator('.el-message-box__btns .el-button--primary').click()
+      await p.locator(byTest('volunteer-id')).getByText(idNumber).waitFor()
+      await p.locator(byTest('volunteer-id-audited')).waitFor()
+      await shot(p, 'volunteer-file-revealed')
+    } finally {
+      await ctx.close()
+    }
+    const vid = Number(fileUrl.split('/').pop())
+    const audit = (await api.client.get('/api/v1/audit-log?action=volunteer.id_number_read')).json.items
+    assert.deepEqual(audit.filter((e) => e.target_id === vid).map((e) => e.actor_username), [username])
   })
 
   await step(t, 'the organisation page shows the tree and the summary sentence', async () => {

@@ -19,11 +19,52 @@ function psql(url, sql) {
   execFileSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qc', sql], { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
+/** Noon in China (04:00 UTC) of the China day daysAgo before today, in ms. */
+export function chinaNoon(daysAgo = 0) {
+  const china = new Date(Date.now() + 8 * 3600 * 1000);
+  return Date.UTC(china.getUTCFullYear(), china.getUTCMonth(), china.getUTCDate() - daysAgo, 4, 0, 0);
+}
+
+/**
+ * A server whose clock the test controls: it reads opts.clockAt (ms) at
+ * start and runs on from there (ZHIYUAN_CLOCK_OFFSET, i.e. --clock-offset).
+ * srv.now() is the server's time; srv.restartAt(ms) stops it and starts
+ * another on the same database whose clock reads ms, so time passes for
+ * the server without the test waiting (stop the one it returns).
+ */
+async function startClocked(opts) {
+  const offset = Math.round((opts.clockAt - Date.now()) / 1000);
+  const srv = await startServer({ ...opts, clockAt: undefined,
+    env: { ...(opts.env || {}), ZHIYUAN_CLOCK_OFFSET: String(offset) } });
+  srv.clockOffset = offset;
+  srv.now = () => Date.now() + offset * 1000;
+  srv.restartAt = async (clockAt) => {
+    const child = srv.child;
+    const gone = new Promise((res) => child.once('exit', res));
+    child.kill('SIGTERM');
+    await gone;
+    const next = await startClocked({ ...opts, clockAt, backend: srv.backend, adminPassword: srv.adminPassword,
+      args: [...(opts.args || []), '--db', srv.db, '--key-file', join(srv.dir, 'zhiyuan.key')] });
+    // the first server's folder and database go when the last one stops
+    const stopNext = next.stop.bind(next);
+    next.stop = async () => {
+      const st = await stopNext();
+      await srv.stop();
+      return st;
+    };
+    return next;
+  };
+  return srv;
+}
+
 /**
  * Starts a server. Options: backend ('sqlite' | 'postgresql'), env (extra
- * environment), args (extra serve options), adminPassword.
+ * environment), args (extra serve options), adminPassword, clockAt (the
+ * time in ms the server's clock shows at start, see startClocked;
+ * chinaNoon() pins a run to the middle of a China day).
  */
 export async function startServer(opts = {}) {
+  if (opts.clockAt !== undefined) return startClocked(opts);
   const backend = opts.backend || testBackend();
   const bin = process.env.ZHIYUAN_BIN || join(repoRoot, 'build/zhiyuan');
   if (!existsSync(bin)) throw new Error(`server binary ${bin} not built`);
