@@ -9,7 +9,7 @@ pkgs=(gcc make meson ninja-build pkg-config libmicrohttpd-dev libjansson-dev
       libsqlite3-dev libpq-dev libsodium-dev libssl-dev libcmocka-dev libzip-dev libexpat1-dev
       libcairo2-dev libpango1.0-dev libqrencode-dev fonts-noto-cjk)
 case "${1:-}" in
-  test) pkgs+=(postgresql chromium curl sqlite3 poppler-utils) ;;
+  test) pkgs+=(postgresql chromium curl sqlite3 poppler-utils clang libclang-rt-dev) ;;
   bench) pkgs+=(wrk curl) ;;
 esac
 missing=()
