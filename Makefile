@@ -34,7 +34,7 @@ $(FUZZ_BUILD)/build.ninja:
 	CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false --buildtype=debugoptimized
 
 fuzz-build: test-deps $(FUZZ_BUILD)/build.ninja
-	ninja -C $(FUZZ_BUILD) $(addprefix fuzz_,json query validate table multipart ids)
+	ninja -C $(FUZZ_BUILD) $(addprefix fuzz_,json query validate table xlsx multipart ids)
 
 # Runs each target for FUZZ_SECONDS (default 60), two at a time.
 fuzz: fuzz-build

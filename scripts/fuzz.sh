@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 dir=${FUZZ_BUILD:-build-fuzz}
 seconds=${FUZZ_SECONDS:-60}
 jobs=${FUZZ_JOBS:-2}
-all=(json query validate table multipart ids)
+all=(json query validate table xlsx multipart ids)
 if [ $# -gt 0 ]; then targets=("$@"); else targets=("${all[@]}"); fi
 
 if [ ! -f "$dir/build.ninja" ]; then
