@@ -6,6 +6,8 @@
 #include "app/exports.h"
 #include "util/buf.h"
 #include "util/table.h"
+#include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +73,14 @@ static void round_trip(const struct rows *r)
 	buf_release(&b);
 }
 
+/* Cells are UTF-8 as jansson takes it: an import puts them into JSON. */
+static bool utf8(const char *s)
+{
+	json_t *j = json_string(s);
+	json_decref(j);
+	return j != NULL;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct table *t = NULL;
@@ -96,6 +106,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (len > TABLE_MAX_CELL)
 				abort();
 			fits = fits && len < TABLE_MAX_CELL;
+			if (!utf8(cells[i]))
+				abort();
 			empty = empty && len == 0;
 		}
 		if (empty)
