@@ -1,10 +1,15 @@
 /* libFuzzer target: JSON request bodies (http/json_in.c: depth, duplicate
  * keys, string and array limits) and the field readers of app/input.c on
- * whatever object gets through, for the field names of the API. */
+ * whatever object gets through, for the field names of the API. What was
+ * read is written back by the answer writer (util/jsonw.c), which must
+ * give the same document: user text is echoed in answers. */
 #include "app/input.h"
 #include "http/internal.h"
 #include "util/arena.h"
+#include "util/buf.h"
+#include "util/jsonw.h"
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +55,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		json_decref(list);
 		free(text);
 	}
+	struct buf b;
+	buf_init(&b, JSON_OUT_MAX);
+	if (jsonw_value(&b, doc) != 0)
+		abort();
+	json_error_t err;
+	json_t *back = json_loadb(b.data, b.len, JSON_REJECT_DUPLICATES, &err);
+	if (!back || !json_equal(doc, back)) {
+		fprintf(stderr, "jsonw wrote %.*s (%s)\n", (int)(b.len > 200 ? 200 : b.len), b.data, back ? "not equal" : err.text);
+		abort();
+	}
+	json_decref(back);
+	buf_release(&b);
 	json_decref(doc);
 	arena_free(arena);
 	return 0;

@@ -88,6 +88,21 @@ static void json_writer_round_trips(void **state)
 	assert_int_equal(jsonw_value(&b, v), -1);   /* the maximum holds */
 	buf_release(&b);
 	json_decref(v);
+
+	/* found by tests/fuzz/json.c: {"":3e2} is a real, and must read back
+	 * as one, not as the integer 300 */
+	static const char reals[] = "{\"\":3e2,\"b\":-0.0,\"c\":1e300}";
+	v = json_loadb(reals, sizeof(reals) - 1, 0, &e);
+	assert_non_null(v);
+	buf_init(&b, 4096);
+	assert_int_equal(jsonw_value(&b, v), 0);
+	back = json_loadb(b.data, b.len, 0, &e);
+	assert_non_null(back);
+	assert_true(json_is_real(json_object_get(back, "")));
+	assert_true(json_equal(v, back));
+	json_decref(back);
+	buf_release(&b);
+	json_decref(v);
 }
 
 static void multipart_finds_the_file_part(void **state)
