@@ -28,7 +28,7 @@ ninja -C "$dir" "${targets[@]/#/fuzz_}" >/dev/null || { ninja -C "$dir" "${targe
 mkdir -p "$dir/artifacts" "$dir/logs"
 
 # UBSan only reports by default: make it stop the run, like ASan
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:allocator_may_return_null=1
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp
 
