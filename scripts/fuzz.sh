@@ -3,8 +3,9 @@
 # ASan and UBSan, and runs each for FUZZ_SECONDS (default 60), FUZZ_JOBS
 # at a time (default 2), from the seeds in tests/fuzz/corpus/<target> with
 # tests/fuzz/<target>.dict. Fails when any target crashes, leaks, trips a
-# sanitizer or breaks one of its own checks. Prints the runs per target,
-# and one cmocka-style line per target for scripts/test.sh to count.
+# sanitizer or breaks one of its own checks. Prints the runs per target
+# ("# count: fuzz_json 935964 runs in 60 s (15343/s), …") and one
+# cmocka-style line per target for scripts/test.sh to count.
 #   scripts/fuzz.sh               every target
 #   scripts/fuzz.sh json table    some of them
 # New inputs go to build-fuzz/corpus/<target> (kept between local runs);
@@ -61,11 +62,12 @@ for t in "${targets[@]}"; do
   # a sanitizer report that did not stop the run still fails it
   if [ "$rc" -ne 0 ] || grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:' "$log"; then
     failed=$((failed + 1))
-    printf 'fuzz_%-10s FAILED after %s runs (exit %s); log %s\n' "$t" "${runs:-?}" "$rc" "$log"
+    printf '# count: fuzz_%-10s FAILED after %s runs (exit %s); log %s\n' "$t" "${runs:-?}" "$rc" "$log"
     grep -E 'ERROR:|SUMMARY:|runtime error:|Test unit written to' "$log" | head -n 8
     echo "[  FAILED  ] 1 test(s)"
   else
-    printf 'fuzz_%-10s %s runs in %s s (%s/s), coverage %s edges\n' "$t" "$runs" "$seconds" "$rate" "${cov:-?}"
+    # "# count:" lines are what scripts/test.sh prints below the suite
+    printf '# count: fuzz_%-10s %s runs in %s s (%s/s), coverage %s edges\n' "$t" "$runs" "$seconds" "$rate" "${cov:-?}"
     echo "[  PASSED  ] 1 test(s)."
   fi
 done
