@@ -4,9 +4,10 @@
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
 WEB_SRC    := $(shell find web/src web/public web/index.html web/vite.config.js web/package.json web/scripts -type f 2>/dev/null)
 
-.PHONY: all run test deps test-deps server asan web bench clean
+.PHONY: all run test deps test-deps server asan fuzz-build fuzz web bench clean
 
 all: server web
 
@@ -28,6 +29,17 @@ $(ASAN_BUILD)/build.ninja:
 asan: deps $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
 
+# libFuzzer targets (tests/fuzz): clang, ASan and UBSan, in their own build
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false --buildtype=debugoptimized
+
+fuzz-build: test-deps $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD) $(addprefix fuzz_,json query validate table xlsx multipart ids)
+
+# Runs each target for FUZZ_SECONDS (default 60), two at a time.
+fuzz: fuzz-build
+	FUZZ_BUILD=$(FUZZ_BUILD) scripts/fuzz.sh
+
 web/node_modules/.package-lock.json: web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 
@@ -42,7 +54,7 @@ run: server web
 	./$(BUILD)/zhiyuan migrate
 	./$(BUILD)/zhiyuan serve
 
-test: test-deps server web asan
+test: test-deps server web asan fuzz-build
 	@scripts/test.sh
 
 bench: server
@@ -50,4 +62,4 @@ bench: server
 	bench/run.sh
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) web/dist
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) web/dist

@@ -10,7 +10,7 @@ pkgs=(gcc make meson ninja-build pkg-config libmicrohttpd-dev libjansson-dev
       libcairo2-dev libpango1.0-dev libqrencode-dev fonts-noto-cjk
       libpwquality-dev cracklib-runtime)
 case "${1:-}" in
-  test) pkgs+=(postgresql chromium curl sqlite3 poppler-utils) ;;
+  test) pkgs+=(postgresql chromium curl sqlite3 poppler-utils clang libclang-rt-dev) ;;
   bench) pkgs+=(wrk curl) ;;
 esac
 missing=()

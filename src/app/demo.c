@@ -1,6 +1,7 @@
 /* Synthetic district generator: deterministic, so two runs give the same
  * people, and fast enough to load ten districts in minutes. */
 #include "app/demo.h"
+#include "app/exports.h"
 #include "app/imports.h"
 #include "app/internal.h"
 #include "app/orgs.h"
@@ -97,6 +98,8 @@ int demo_write_csv(FILE *out, int64_t first, int64_t count)
 	if (!nhomes)
 		return -1;
 	fputs(imports_volunteer_template() + 3, out);   /* without the BOM */
+	struct buf b;
+	buf_init(&b, 4096);
 	for (int64_t i = first; i < first + count; i++) {
 		char id[19], birth[16], name[32], sk[96], ca[96];
 		uint64_t h = mix((uint64_t)i * 7 + 1);
@@ -104,9 +107,17 @@ int demo_write_csv(FILE *out, int64_t first, int64_t count)
 		person_name(i, name, sizeof(name));
 		person_tags(h, skills, N(skills), sk, sizeof(sk));
 		person_tags(h >> 3, categories, N(categories), ca, sizeof(ca));
-		fprintf(out, "%s,,,居民身份证,%s,13%09lld,%s,%s,%s,周末,,,,,,\r\n",
-			name, id, (long long)(i % 1000000000), homes[(h >> 20) % nhomes], sk, ca);
+		char phone[16];
+		snprintf(phone, sizeof(phone), "13%09lld", (long long)(i % 1000000000));
+		/* through the one CSV writer (exports.h), like every CSV we write */
+		const char *cells[16] = { name, "", "", "居民身份证", id, phone, homes[(h >> 20) % nhomes], sk, ca,
+					  "周末", "", "", "", "", "", "" };
+		b.len = 0;
+		for (size_t c = 0; c < 16; c++)
+			export_csv_cell(&b, cells[c], c == 15);
+		fwrite(b.data, 1, b.len, out);
 	}
+	buf_release(&b);
 	return ferror(out) ? -1 : 0;
 }
 

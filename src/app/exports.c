@@ -91,6 +91,14 @@ void export_csv_cell(struct buf *b, const char *s, bool last)
 	buf_puts(b, last ? "\r\n" : ",");
 }
 
+void export_csv_int(struct buf *b, int64_t v, bool last)
+{
+	char num[24];
+	snprintf(num, sizeof(num), "%lld", (long long)v);
+	buf_puts(b, num);
+	buf_puts(b, last ? "\r\n" : ",");
+}
+
 enum col_kind { COL_TEXT, COL_TIME, COL_LABEL };
 
 static const struct {
@@ -119,9 +127,11 @@ static void archive_row(struct buf *b, json_t *row, enum export_lang lang)
 		json_t *v = json_object_get(row, archive_cols[c].field);
 		char num[32];
 		const char *text = json_is_string(v) ? json_string_value(v) : NULL;
+		bool last = c + 1 == ARCHIVE_COLS;
 		if (json_is_integer(v)) {
-			snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
-			text = num;
+			/* numbers the server keeps (ids, minutes) stay numbers */
+			export_csv_int(b, (int64_t)json_integer_value(v), last);
+			continue;
 		}
 		if (archive_cols[c].kind == COL_TIME && text) {
 			export_china_time(text, num, sizeof(num));
@@ -129,7 +139,7 @@ static void archive_row(struct buf *b, json_t *row, enum export_lang lang)
 		} else if (archive_cols[c].kind == COL_LABEL) {
 			text = export_label(archive_cols[c].vocabulary, text, lang);
 		}
-		export_csv_cell(b, text, c + 1 == ARCHIVE_COLS);
+		export_csv_cell(b, text, last);
 	}
 }
 

@@ -122,10 +122,17 @@ int http_upload(struct http_req *req, const char **data, size_t *len);
 /* Finds the first file part in a multipart body with the given boundary. */
 int multipart_first_file(const char *body, size_t len, const char *boundary,
 			 const char **data, size_t *dlen);
+/* The boundary parameter of a multipart Content-Type into out (cut at
+ * outlen - 1 bytes). Returns 0, or -1 when the type has none. */
+int multipart_boundary(const char *type, char *out, size_t outlen);
 
 /* Parses the body as a JSON object under the input limits; on failure
  * sends the 400/413/415 itself and returns NULL with *sent set. */
 json_t *json_in_parse(struct http_req *req, enum MHD_Result *sent);
+/* The same checks on bytes alone (no connection: unit and fuzz tests):
+ * returns 0 with the object in *out (the caller's reference), or -1 with
+ * the error code ("too_deep", "invalid_json", "value_too_large"). */
+int json_in_load(const char *data, size_t len, json_t **out, const char **code);
 /* The limits, exposed for tests. */
 #define JSON_MAX_DEPTH 32
 #define JSON_MAX_STRING 65536

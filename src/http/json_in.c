@@ -57,6 +57,30 @@ static bool over_limits(json_t *v)
 	}
 }
 
+int json_in_load(const char *data, size_t len, json_t **out, const char **code)
+{
+	*out = NULL;
+	*code = NULL;
+	if (too_deep(data, len)) {
+		*code = "too_deep";
+		return -1;
+	}
+	json_error_t err;
+	json_t *doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err);
+	if (!doc || !json_is_object(doc)) {
+		json_decref(doc);
+		*code = "invalid_json";
+		return -1;
+	}
+	if (over_limits(doc)) {
+		json_decref(doc);
+		*code = "value_too_large";
+		return -1;
+	}
+	*out = doc;
+	return 0;
+}
+
 json_t *json_in_parse(struct http_req *req, enum MHD_Result *sent)
 {
 	const char *type = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Content-Type");
@@ -68,20 +92,10 @@ json_t *json_in_parse(struct http_req *req, enum MHD_Result *sent)
 		*sent = http_send_error(req, 415, "unsupported_media_type", NULL);
 		return NULL;
 	}
-	if (too_deep(req->body.data, req->body.len)) {
-		*sent = http_send_error(req, 400, "too_deep", NULL);
-		return NULL;
-	}
-	json_error_t err;
-	json_t *doc = json_loadb(req->body.data, req->body.len, JSON_REJECT_DUPLICATES, &err);
-	if (!doc || !json_is_object(doc)) {
-		json_decref(doc);
-		*sent = http_send_error(req, 400, "invalid_json", NULL);
-		return NULL;
-	}
-	if (over_limits(doc)) {
-		json_decref(doc);
-		*sent = http_send_error(req, 400, "value_too_large", NULL);
+	json_t *doc;
+	const char *code;
+	if (json_in_load(req->body.data, req->body.len, &doc, &code) != 0) {
+		*sent = http_send_error(req, 400, code, NULL);
 		return NULL;
 	}
 	return doc;

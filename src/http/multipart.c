@@ -57,6 +57,21 @@ int multipart_first_file(const char *body, size_t len, const char *boundary,
 	return -1;
 }
 
+int multipart_boundary(const char *type, char *out, size_t outlen)
+{
+	const char *b = strstr(type, "boundary=");
+	if (!b || outlen == 0)
+		return -1;
+	b += 9;
+	size_t n = 0;
+	if (*b == '"')
+		b++;
+	while (*b && *b != '"' && *b != ';' && n < outlen - 1)
+		out[n++] = *b++;
+	out[n] = 0;
+	return 0;
+}
+
 int http_upload(struct http_req *req, const char **data, size_t *len)
 {
 	const char *type = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Content-Type");
@@ -64,16 +79,8 @@ int http_upload(struct http_req *req, const char **data, size_t *len)
 	*len = req->body.len;
 	if (!type || strncasecmp(type, "multipart/form-data", 19) != 0)
 		return 0;
-	const char *b = strstr(type, "boundary=");
-	if (!b)
-		return -1;
-	b += 9;
 	char boundary[72];
-	size_t n = 0;
-	if (*b == '"')
-		b++;
-	while (*b && *b != '"' && *b != ';' && n < sizeof(boundary) - 1)
-		boundary[n++] = *b++;
-	boundary[n] = 0;
+	if (multipart_boundary(type, boundary, sizeof(boundary)) != 0)
+		return -1;
 	return multipart_first_file(*data, *len, boundary, data, len);
 }

@@ -93,6 +93,10 @@ int jsonw_value(struct buf *b, json_t *v)
 		return buf_append(b, num, (size_t)n);
 	case JSON_REAL:
 		n = snprintf(num, sizeof(num), "%.17g", json_real_value(v));
+		/* "300" would read back as an integer: a real keeps its ".0"
+		 * (jansson's own dump does the same) */
+		if (n > 0 && (size_t)n + 2 < sizeof(num) && !strpbrk(num, ".eEn"))
+			n += snprintf(num + n, sizeof(num) - (size_t)n, ".0");
 		return buf_append(b, num, (size_t)n);
 	case JSON_TRUE:
 		return buf_append(b, "true", 4);

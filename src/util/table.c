@@ -749,6 +749,12 @@ static void row_open(struct table *t, const char **atts)
 		fail(t, "row after %zu: bad row number 0", t->rowno);
 		return;
 	}
+	/* Like two values for one cell: a row number seen twice would make
+	 * an import report's "row N" name two rows. */
+	if (no <= t->rowno) {
+		fail(t, "row %zu repeated or out of order (after row %zu)", no, t->rowno);
+		return;
+	}
 	if (no > TABLE_MAX_ROWS || ++t->nrows > TABLE_MAX_ROWS) {
 		fail(t, "row %zu: more than %d rows", no, TABLE_MAX_ROWS);
 		return;

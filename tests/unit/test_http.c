@@ -88,6 +88,21 @@ static void json_writer_round_trips(void **state)
 	assert_int_equal(jsonw_value(&b, v), -1);   /* the maximum holds */
 	buf_release(&b);
 	json_decref(v);
+
+	/* found by tests/fuzz/json.c: {"":3e2} is a real, and must read back
+	 * as one, not as the integer 300 */
+	static const char reals[] = "{\"\":3e2,\"b\":-0.0,\"c\":1e300}";
+	v = json_loadb(reals, sizeof(reals) - 1, 0, &e);
+	assert_non_null(v);
+	buf_init(&b, 4096);
+	assert_int_equal(jsonw_value(&b, v), 0);
+	back = json_loadb(b.data, b.len, 0, &e);
+	assert_non_null(back);
+	assert_true(json_is_real(json_object_get(back, "")));
+	assert_true(json_equal(v, back));
+	json_decref(back);
+	buf_release(&b);
+	json_decref(v);
 }
 
 static void multipart_finds_the_file_part(void **state)
@@ -109,6 +124,65 @@ static void multipart_finds_the_file_part(void **state)
 	assert_int_equal(multipart_first_file(body, sizeof(body) - 1, "", &data, &len), -1);
 }
 
+/* The connection-free halves of the body readers, which the fuzz
+ * targets (tests/fuzz) drive: each refusal names its reason. */
+static void body_readers_without_a_connection(void **state)
+{
+	json_t *obj;
+	const char *code;
+	/* {"a":[[…]]}: the object is one level, the arrays the rest */
+	char deep[2 * JSON_MAX_DEPTH + 16];
+	for (int levels = JSON_MAX_DEPTH; levels <= JSON_MAX_DEPTH + 1; levels++) {
+		size_t n = 0;
+		memcpy(deep, "{\"a\":", 5);
+		n = 5;
+		for (int i = 1; i < levels; i++)
+			deep[n++] = '[';
+		for (int i = 1; i < levels; i++)
+			deep[n++] = ']';
+		deep[n++] = '}';
+		int rc = json_in_load(deep, n, &obj, &code);
+		if (levels == JSON_MAX_DEPTH) {
+			assert_int_equal(rc, 0);
+			json_decref(obj);
+		} else {
+			assert_int_equal(rc, -1);
+			assert_string_equal(code, "too_deep");
+			assert_null(obj);
+		}
+	}
+	/* brackets inside strings do not count, escaped quotes do not end them */
+	static const char ok[] = "{\"a\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"\"}";
+	assert_int_equal(json_in_load(ok, sizeof(ok) - 1, &obj, &code), 0);
+	assert_string_equal(json_string_value(json_object_get(obj, "a")), "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"");
+	json_decref(obj);
+	static const struct { const char *in, *code; } bad[] = {
+		{ "{\"a\":1,\"a\":2}", "invalid_json" },
+		{ "[1]", "invalid_json" },
+		{ "{\"a\":1} x", "invalid_json" },
+		{ "", "invalid_json" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(json_in_load(bad[i].in, strlen(bad[i].in), &obj, &code), -1);
+		assert_string_equal(code, bad[i].code);
+	}
+	char big[JSON_MAX_STRING + 16];
+	memset(big, 'x', sizeof(big));
+	memcpy(big, "{\"a\":\"", 6);
+	memcpy(big + sizeof(big) - 2, "\"}", 2);
+	assert_int_equal(json_in_load(big, sizeof(big), &obj, &code), -1);
+	assert_string_equal(code, "value_too_large");
+
+	char b[72];
+	assert_int_equal(multipart_boundary("multipart/form-data; boundary=XyZ", b, sizeof(b)), 0);
+	assert_string_equal(b, "XyZ");
+	assert_int_equal(multipart_boundary("multipart/form-data; boundary=\"a b\"; charset=utf-8", b, sizeof(b)), 0);
+	assert_string_equal(b, "a b");
+	assert_int_equal(multipart_boundary("multipart/form-data", b, sizeof(b)), -1);
+	assert_int_equal(multipart_boundary("multipart/form-data; boundary=0123456789", b, 5), 0);
+	assert_string_equal(b, "0123");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -117,6 +191,7 @@ int main(void)
 		cmocka_unit_test(error_codes_have_messages_in_both_languages),
 		cmocka_unit_test(json_writer_round_trips),
 		cmocka_unit_test(multipart_finds_the_file_part),
+		cmocka_unit_test(body_readers_without_a_connection),
 	};
 	return cmocka_run_group_tests(tests, load, unload);
 }

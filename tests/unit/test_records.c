@@ -538,11 +538,28 @@ static void export_csv_formula_guard(void **state)
 	buf_release(&b);
 }
 
+/* Numbers the server computed stay numbers a spreadsheet can sum, a
+ * negative one included; the same digits typed as text are guarded. */
+static void export_csv_numbers(void **state)
+{
+	(void)state;
+	struct buf b;
+	buf_init(&b, 1024);
+	export_csv_int(&b, -120, false);
+	export_csv_int(&b, 0, false);
+	export_csv_int(&b, INT64_MIN, false);
+	export_csv_cell(&b, "-120", false);
+	export_csv_int(&b, 42, true);
+	assert_string_equal(b.data, "-120,0,-9223372036854775808,\"'-120\",42\r\n");
+	buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rounding_table),
 		cmocka_unit_test(export_csv_formula_guard),
+		cmocka_unit_test(export_csv_numbers),
 		cmocka_unit_test(rounding_invalid),
 		cmocka_unit_test(overlap),
 		cmocka_unit_test(add_days_boundaries),

@@ -507,6 +507,41 @@ static void xlsx_bad_cells_refused(void **state)
 	free(z);
 }
 
+/* Found by tests/fuzz/xlsx.c: rows, like cells, come in ascending order
+ * (Excel writes them so and refuses a file that does not); a repeated row
+ * number would make "row 1" in an import report name two rows. */
+static void xlsx_rows_repeated_or_out_of_order(void **state)
+{
+	unsigned char *z;
+	struct table *t = open_sheet("<worksheet " NS_MAIN "><sheetData>"
+				     "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row>"
+				     "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>1</v></c></row></sheetData></worksheet>", &z);
+	const char *const *cells;
+	size_t nc, r;
+	assert_int_equal(table_next(t, &cells, &nc, &r), 1);
+	assert_int_equal(r, 1);
+	expect_error(t, "row 1 repeated or out of order (after row 1)");
+	table_free(t);
+	free(z);
+
+	t = open_sheet("<worksheet " NS_MAIN "><sheetData><row r=\"3\"><c><v>1</v></c></row>"
+		       "<row r=\"2\"><c><v>2</v></c></row></sheetData></worksheet>", &z);
+	assert_int_equal(table_next(t, &cells, &nc, &r), 1);
+	assert_int_equal(r, 3);
+	expect_error(t, "row 2 repeated or out of order (after row 3)");
+	table_free(t);
+	free(z);
+
+	/* an empty row counts too, and a row without r follows the last */
+	t = open_sheet("<worksheet " NS_MAIN "><sheetData><row r=\"5\"/><row><c><v>1</v></c></row>"
+		       "<row r=\"6\"><c><v>2</v></c></row></sheetData></worksheet>", &z);
+	assert_int_equal(table_next(t, &cells, &nc, &r), 1);
+	assert_int_equal(r, 6);
+	expect_error(t, "row 6 repeated or out of order (after row 6)");
+	table_free(t);
+	free(z);
+}
+
 /* Enough rows to cross many parser chunks while rows are handed out one
  * by one (the parse is suspended after each row). */
 static void xlsx_many_rows_streamed(void **state)
@@ -716,6 +751,7 @@ int main(void)
 		cmocka_unit_test(xlsx_too_many_cells),
 		cmocka_unit_test(xlsx_bad_cells_refused),
 		cmocka_unit_test(xlsx_many_rows_streamed),
+		cmocka_unit_test(xlsx_rows_repeated_or_out_of_order),
 		cmocka_unit_test(row_limits),
 		cmocka_unit_test(xlsx_pk_garbage_refused),
 		cmocka_unit_test(xlsx_truncated_xml_refused),
