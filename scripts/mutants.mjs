@@ -22,7 +22,13 @@
 //
 // Usage: node scripts/mutants.mjs [--list] [--only SUBSTR] [--full]
 //          [--backend sqlite|postgresql] [--no-baseline] [--max N]
+//          [--suites a,b] [--out DIR]
 //   --only    run the mutants whose name contains SUBSTR (repeatable)
+//   --suites  run these tests/api suites instead of the mapped ones
+//   --out     the mirror, build and report directory (build-mutants); a
+//             second directory lets a check run beside a long one
+// The worktree's src/app must not change while a run lasts (each mutant
+// starts from the worktree's text of its file).
 //   --full    a mutant that survives its mapped suites is tried against
 //             every other API suite too before it counts as a survivor
 // Results: build-mutants/results.json and build-mutants/report.md.
@@ -32,12 +38,8 @@ import { join, dirname, resolve, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const out = join(root, 'build-mutants');
-const tree = join(out, 'tree');
-const bdir = join(tree, 'build');
-
 const args = process.argv.slice(2);
-const opt = { only: [], list: false, full: false, backend: 'sqlite', baseline: true, max: Infinity };
+const opt = { only: [], list: false, full: false, backend: 'sqlite', baseline: true, max: Infinity, out: 'build-mutants', suites: null };
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   if (a === '--list') opt.list = true;
@@ -46,8 +48,13 @@ for (let i = 0; i < args.length; i++) {
   else if (a === '--only') opt.only.push(args[++i]);
   else if (a === '--backend') opt.backend = args[++i];
   else if (a === '--max') opt.max = Number(args[++i]);
+  else if (a === '--out') opt.out = args[++i];
+  else if (a === '--suites') opt.suites = args[++i].split(',');
   else { console.error(`unknown option ${a}`); process.exit(2); }
 }
+const out = resolve(root, opt.out);
+const tree = join(out, 'tree');
+const bdir = join(tree, 'build');
 
 // Which API suites exercise each file of src/app, most relevant first.
 const SUITES = {
@@ -262,7 +269,7 @@ for (const [i, m] of mutants.entries()) {
   let res = { name: m.name, status: 'survived', killer: null, suites: [] };
   try {
     // the baseline runs on the unmutated binary, so before the edit
-    const suites = [...new Set([...EXTRA, ...(SUITES[m.file] || allSuites)])].filter((s) => allSuites.includes(s));
+    const suites = (opt.suites || [...new Set([...EXTRA, ...(SUITES[m.file] || allSuites)])]).filter((s) => allSuites.includes(s));
     const rest = opt.full ? allSuites.filter((s) => !suites.includes(s) && s !== 'i18n-keys') : [];
     if (opt.baseline) {
       const need = [...suites, ...rest].filter((s) => !baselined.has(s));

@@ -1,0 +1,115 @@
+// Guards that `make mutants` (scripts/mutants.mjs) found no test for: each
+// test here fails when one authorisation check or guard in src/app is
+// removed, and checks the state after the refusal, not only the status.
+// The mutant each test kills is named in its title.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { startServer } from '../lib/server.mjs';
+import { Client } from '../lib/client.mjs';
+import { residentId } from '../lib/ids.mjs';
+
+const pw = () => 'Gd-' + randomBytes(9).toString('base64url');
+let srv, root, rootOrg, orgA, orgB, stA, stB;
+const staff = {};   // role + 'A' / 'B' -> { client, id, username }
+
+async function user(role, org, tag) {
+  const username = `g_${role}_${tag}`.toLowerCase().slice(0, 30);
+  const password = pw();
+  const r = await root.post('/api/v1/users', { username, password, roles: [role], org_id: org.id });
+  assert.equal(r.status, 201, r.text);
+  const client = new Client(srv.url);
+  await client.login(username, password);
+  return { client, id: r.json.id, username };
+}
+
+let seq = 0;
+async function volunteer(org, region) {
+  seq++;
+  const r = await root.post('/api/v1/volunteers', { name: '守卫' + seq, id_type: 'resident_id',
+    id_number: residentId('510115', '19800101', 100 + seq * 2), phone: '1370000' + String(1000 + seq).slice(-4),
+    region_code: region, org_id: org.id, consent: { sensitive: true, notice_version: '2026-11' } });
+  assert.equal(r.status, 201, r.text);
+  return r.json;
+}
+
+before(async () => {
+  srv = await startServer();
+  root = new Client(srv.url);
+  await root.login('admin', srv.adminPassword);
+  rootOrg = (await root.get('/api/v1/me')).json.org_id;
+  const org = async (name, kind, parent, region) => {
+    const r = await root.post('/api/v1/organizations', { name, kind, parent_id: parent, region_code: region });
+    assert.equal(r.status, 201, r.text);
+    return r.json;
+  };
+  orgA = await org('柳城街道志愿服务协会', 'association', rootOrg, '510115001000');
+  orgB = await org('公平街道志愿服务协会', 'association', rootOrg, '510115002000');
+  stA = await org('光华社区工作站', 'station', orgA.id, '510115001001');
+  stB = await org('公平社区工作站', 'station', orgB.id, '510115002001');
+  for (const role of ['admin', 'recorder', 'clerk', 'social_worker']) {
+    staff[role + 'A'] = await user(role, orgA, role + 'A');
+    staff[role + 'B'] = await user(role, orgB, role + 'B');
+  }
+});
+after(async () => { await srv?.stop(); });
+
+test('users.c target_org: an admin cannot create an account in a sibling subtree', async () => {
+  const username = 'g_intruder';
+  const r = await staff.adminA.client.post('/api/v1/users', { username, password: pw(), roles: ['admin'], org_id: orgB.id });
+  assert.deepEqual([r.status, r.json.error.code], [403, 'forbidden']);
+  const found = await root.get('/api/v1/users?q=' + username);
+  assert.deepEqual(found.json.items, [], 'no account was made');
+  // in the own subtree the same request works, so the refusal is the scope
+  const ok = await staff.adminA.client.post('/api/v1/users', { username, password: pw(), roles: ['recorder'], org_id: stA.id });
+  assert.equal(ok.status, 201, ok.text);
+});
+
+test('users.c users_create / load_user: non-admins are refused before their input is read', async () => {
+  for (const who of ['recorderA', 'clerkA', 'social_workerA']) {
+    const c = staff[who].client;
+    let r = await c.post('/api/v1/users', {});
+    assert.deepEqual([r.status, r.json.error.code], [403, 'forbidden'], `${who} POST /users {}`);
+    r = await c.post('/api/v1/users', { username: 'g_' + who.toLowerCase(), password: pw(), roles: ['admin'], org_id: 999999 });
+    assert.deepEqual([r.status, r.json.error.code], [403, 'forbidden'], `${who} POST /users, unknown org`);
+    // whether an account id exists is not told to someone who may not read accounts
+    r = await c.get('/api/v1/users/999999');
+    assert.deepEqual([r.status, r.json.error.code], [403, 'forbidden'], `${who} GET /users/999999`);
+    r = await c.patch('/api/v1/users/999999', { display_name: 'x' });
+    assert.deepEqual([r.status, r.json.error.code], [403, 'forbidden'], `${who} PATCH /users/999999`);
+  }
+});
+
+test('authz.c scope prefix: the subtree of /1/5/ does not hold /1/50/', async () => {
+  // organisations under the root until one's id extends another's digits
+  const made = [];
+  let short, long;
+  for (let i = 0; i < 120 && !long; i++) {
+    const r = await root.post('/api/v1/organizations', { name: '前缀队' + i, kind: 'team', professional: true, parent_id: rootOrg, region_code: '510115' });
+    assert.equal(r.status, 201, r.text);
+    made.push(r.json);
+    if (!short && r.json.id >= 2 && r.json.id <= 9) short = r.json;
+    if (short && r.json.id === short.id * 10) long = r.json;
+  }
+  if (!short) {   // ids past 9 already: take a two-digit one and wait for its ×10
+    short = made[0];
+    for (let i = 0; i < 2000 && !long; i++) {
+      const r = await root.post('/api/v1/organizations', { name: '前缀队x' + i, kind: 'team', professional: true, parent_id: rootOrg, region_code: '510115' });
+      if (r.json.id === short.id * 10) long = r.json;
+    }
+  }
+  assert.ok(long, `an organisation ${short.id}0 beside ${short.id}`);
+  // both sit right under the root: paths /r/5/ and /r/50/
+  assert.deepEqual([short.parent_id, long.parent_id], [rootOrg, rootOrg]);
+  const adm = await user('admin', short, 'prefix');
+  let r = await adm.client.get('/api/v1/organizations/' + long.id);
+  assert.equal(r.status, 403);
+  r = await adm.client.patch('/api/v1/organizations/' + long.id, { name: '被改名' });
+  assert.equal(r.status, 403);
+  assert.equal((await root.get('/api/v1/organizations/' + long.id)).json.name, long.name, 'unchanged');
+  r = await adm.client.post('/api/v1/users', { username: 'g_prefix_in', password: pw(), roles: ['admin'], org_id: long.id });
+  assert.equal(r.status, 403);
+  assert.deepEqual((await root.get('/api/v1/users?q=g_prefix_in')).json.items, []);
+  // its own organisation stays readable
+  assert.equal((await adm.client.get('/api/v1/organizations/' + short.id)).status, 200);
+});
