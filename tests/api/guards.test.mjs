@@ -33,8 +33,22 @@ async function volunteer(org, region) {
   return r.json;
 }
 
+// Gives volunteer v an account through the claim flow's staff invitation
+// (the development sender shows staff the code) and signs it in.
+async function volunteerLogin(v) {
+  const inv = await root.post(`/api/v1/volunteers/${v.id}/claim-invitations`);
+  assert.equal(inv.status, 201, inv.text);
+  const password = pw();
+  const done = await new Client(srv.url).post('/api/v1/public/claims/complete', { claim_id: inv.json.claim_id, code: inv.json.code, password });
+  assert.equal(done.status, 201, done.text);
+  const c = new Client(srv.url);
+  await c.login(v.phone, password);
+  return c;
+}
+
 before(async () => {
-  srv = await startServer();
+  // certificates are refused without a public address
+  srv = await startServer({ args: ['--public-url', 'https://zhiyuan.example.cn'] });
   root = new Client(srv.url);
   await root.login('admin', srv.adminPassword);
   rootOrg = (await root.get('/api/v1/me')).json.org_id;
@@ -112,4 +126,50 @@ test('authz.c scope prefix: the subtree of /1/5/ does not hold /1/50/', async ()
   assert.deepEqual((await root.get('/api/v1/users?q=g_prefix_in')).json.items, []);
   // its own organisation stays readable
   assert.equal((await adm.client.get('/api/v1/organizations/' + short.id)).status, 200);
+});
+
+const today = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);   // China time
+
+test('awards.c rounds: created by admins only, listed within the scope', async () => {
+  const body = { name: '守卫表彰', org_id: stA.id, period_from: '2026-01-01', period_to: today() };
+  for (const who of ['recorderA', 'clerkA', 'social_workerA']) {
+    const r = await staff[who].client.post('/api/v1/award-rounds', {});
+    assert.deepEqual([r.status, r.json.error.code], [403, 'forbidden'], `${who} POST /award-rounds {}`);
+  }
+  const made = await staff.adminA.client.post('/api/v1/award-rounds', body);
+  assert.equal(made.status, 201, made.text);
+  const ids = async (c) => (await c.get('/api/v1/award-rounds')).json.items.map((x) => x.id);
+  assert.ok((await ids(staff.adminA.client)).includes(made.json.id));
+  assert.ok(!(await ids(staff.adminB.client)).includes(made.json.id), 'a sibling admin does not list it');
+  assert.equal((await staff.adminB.client.get('/api/v1/award-rounds/' + made.json.id)).status, 403);
+  // a volunteer reads no rounds at all
+  const v = await volunteer(stA, '510115001001');
+  const vc = await volunteerLogin(v);
+  const r = await vc.get('/api/v1/award-rounds');
+  assert.deepEqual([r.status, r.json.error.code], [403, 'forbidden']);
+});
+
+test('certificates.c issue: not for a volunteer outside the caller\'s scope', async () => {
+  const v = await volunteer(stA, '510115001001');
+  const r = await staff.adminB.client.post('/api/v1/certificates', { volunteer_id: v.id, from: '2020-01-01', to: today() });
+  assert.deepEqual([r.status, r.json.error.code], [403, 'forbidden']);
+  const list = await root.get('/api/v1/certificates?volunteer_id=' + v.id);
+  assert.deepEqual(list.json.items.filter((c) => c.volunteer_id === v.id), [], 'no certificate issued');
+  // the own admin gets past the scope (to the missing hours)
+  const ok = await staff.adminA.client.post('/api/v1/certificates', { volunteer_id: v.id, from: '2020-01-01', to: today() });
+  assert.deepEqual([ok.status, ok.json.error.code], [422, 'no_service_in_period'], ok.text);
+});
+
+test('claims.c invite: only those who may edit files, and only within their scope', async () => {
+  const v = await volunteer(stA, '510115001001');
+  for (const who of ['clerkA', 'social_workerA']) {
+    let r = await staff[who].client.post(`/api/v1/volunteers/${v.id}/claim-invitations`);
+    assert.deepEqual([r.status, r.json.error.code], [403, 'forbidden'], who);
+    r = await staff[who].client.post('/api/v1/volunteers/999999/claim-invitations');
+    assert.deepEqual([r.status, r.json.error.code], [403, 'forbidden'], `${who}, no such file`);
+  }
+  const r = await staff.adminB.client.post(`/api/v1/volunteers/${v.id}/claim-invitations`);
+  assert.equal(r.status, 403);
+  const starts = (await root.get('/api/v1/audit-log?action=claim.start&limit=200')).json.items;
+  assert.deepEqual(starts.filter((a) => a.target_id === v.id), [], 'no claim was started');
 });
