@@ -173,3 +173,47 @@ test('claims.c invite: only those who may edit files, and only within their scop
   const starts = (await root.get('/api/v1/audit-log?action=claim.start&limit=200')).json.items;
   assert.deepEqual(starts.filter((a) => a.target_id === v.id), [], 'no claim was started');
 });
+
+// A role without the right to an action is refused before the object is
+// looked up, so it learns nothing about which ids exist (403, never 404).
+// Each row kills a role pre-check that a later scoped check would mask.
+const NO_SUCH = 999999;
+const prechecks = [
+  // [roles refused, method, path, body]
+  [['recorderA', 'clerkA', 'social_workerA'], 'POST', `/api/v1/join-requests/${NO_SUCH}/accept`, undefined],   // homes.c decide
+  [['recorderA', 'clerkA', 'social_workerA'], 'POST', `/api/v1/join-requests/${NO_SUCH}/decline`, undefined],
+  [['clerkA', 'social_workerA'], 'POST', `/api/v1/imports/volunteers?org_id=${NO_SUCH}`, 'name\n'],   // imports.c
+  [['clerkA', 'social_workerA'], 'POST', '/api/v1/imports/volunteers', 'name\n'],
+  [['clerkA', 'social_workerA'], 'POST', '/api/v1/activities', {}],   // records.c activities_create
+  [['clerkA', 'social_workerA'], 'POST', '/api/v1/records/batch', {}],   // records.c records_create_batch
+  [['clerkA', 'social_workerA'], 'POST', `/api/v1/records/${NO_SUCH}/amendments`, {}],   // records.c records_amend
+  [['clerkA', 'social_workerA'], 'POST', `/api/v1/records/${NO_SUCH}/approve`, undefined],   // records.c decide
+  [['clerkA', 'social_workerA'], 'POST', `/api/v1/records/${NO_SUCH}/reject`, { reason: '不对' }],
+  [['clerkA', 'social_workerA'], 'POST', '/api/v1/trainings', {}],   // training.c
+  [['clerkA', 'social_workerA'], 'POST', `/api/v1/trainings/${NO_SUCH}/attendees`, {}],
+  [['recorderA', 'clerkA', 'social_workerA'], 'POST', '/api/v1/points/adjustments', {}],   // points.c
+  [['recorderA', 'clerkA', 'social_workerA'], 'POST', '/api/v1/stores', {}],   // market.c store create
+  [['recorderA', 'social_workerA'], 'POST', '/api/v1/vouchers/ZZZZZZZZZZZZZZZZ/redeem', {}],   // market.c redeem
+  [['recorderA', 'social_workerA'], 'POST', `/api/v1/stores/${NO_SUCH}/sales`, {}],   // market.c sale
+  [['clerkA'], 'POST', '/api/v1/projects', {}],   // projects.c create
+  [['adminA', 'recorderA', 'clerkA', 'social_workerA'], 'POST', '/api/v1/regions', {}],   // regions.c: root only
+  [['adminA', 'recorderA', 'clerkA', 'social_workerA'], 'PATCH', '/api/v1/regions/510115999999', {}],
+  [['adminA', 'recorderA', 'clerkA', 'social_workerA'], 'PUT', '/api/v1/regions/510115999999/population/2025', {}],
+  [['adminA', 'recorderA', 'clerkA', 'social_workerA'], 'PUT', '/api/v1/star-levels', {}],   // stars.c
+  [['adminA', 'recorderA', 'clerkA', 'social_workerA'], 'POST', '/api/v1/shifts/sweep', undefined],   // shifts.c: root only
+  [['adminA', 'recorderA', 'clerkA', 'social_workerA'], 'PUT', '/api/v1/calendar/2026-10-01', {}],   // records.c calendar
+  [['adminA', 'recorderA', 'clerkA', 'social_workerA'], 'DELETE', '/api/v1/calendar/2026-10-01', undefined],
+  [['volunteer'], 'GET', `/api/v1/volunteers/${NO_SUCH}`, undefined],   // volunteers.c load_vol
+  [['volunteer'], 'PATCH', `/api/v1/volunteers/${NO_SUCH}`, {}],
+  [['volunteer'], 'GET', `/api/v1/users/${NO_SUCH}`, undefined],
+  [['clerkA', 'volunteer'], 'GET', '/api/v1/social-work-agencies', undefined],   // projects.c agencies
+];
+test('role pre-checks: a refused role gets 403 on ids that do not exist', async () => {
+  staff.volunteer = { client: await volunteerLogin(await volunteer(stA, '510115001001')) };
+  for (const [roles, method, path, body] of prechecks) {
+    for (const who of roles) {
+      const r = await staff[who].client.request(method, path, body);
+      assert.deepEqual([r.status, r.json?.error?.code], [403, 'forbidden'], `${who} ${method} ${path}`);
+    }
+  }
+});
