@@ -217,3 +217,21 @@ test('role pre-checks: a refused role gets 403 on ids that do not exist', async 
     }
   }
 });
+
+test('market.c stores: which counters a user may work, and an admin opens stores only in the scope', async () => {
+  const r0 = await staff.adminB.client.post('/api/v1/stores', { org_id: stA.id, name: '越界超市' });
+  assert.equal(r0.status, 403);
+  const made = await staff.adminA.client.post('/api/v1/stores', { org_id: stA.id, name: '光华爱心超市' });
+  assert.equal(made.status, 201, made.text);
+  const id = made.json.id;
+  const names = async (c) => (await c.get('/api/v1/stores')).json.items.map((x) => x.name);
+  assert.ok(!(await names(root)).includes('越界超市'), 'no store opened outside the scope');
+  const row = async (c, q = '') => (await c.get('/api/v1/stores' + q)).json.items.find((x) => x.id === id);
+  assert.equal((await row(staff.clerkA.client)).usable, true);
+  assert.equal((await row(staff.clerkB.client)).usable, false, 'a sibling clerk may not work this counter');
+  assert.equal((await row(staff.recorderA.client)).usable, false, 'a recorder works no counter');
+  assert.ok(await row(staff.clerkA.client, '?usable=true'));
+  assert.equal(await row(staff.clerkB.client, '?usable=true'), undefined, 'not offered to a sibling clerk');
+  const rec = await staff.recorderA.client.get('/api/v1/stores?usable=true');
+  assert.deepEqual([rec.status, rec.json.items], [200, []], 'a recorder is offered no counter');
+});
