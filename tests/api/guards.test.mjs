@@ -235,3 +235,23 @@ test('market.c stores: which counters a user may work, and an admin opens stores
   const rec = await staff.recorderA.client.get('/api/v1/stores?usable=true');
   assert.deepEqual([rec.status, rec.json.items], [200, []], 'a recorder is offered no counter');
 });
+
+test('market.c vouchers: a code is looked up only by its owner, staff of their scope, or a clerk', async () => {
+  const owner = await volunteer(stA, '510115001001');
+  const oc = await volunteerLogin(owner);
+  const stranger = await volunteerLogin(await volunteer(stB, '510115002001'));
+  assert.equal((await root.post('/api/v1/points/adjustments', { volunteer_id: owner.id, amount: 30, reason: '守卫测试' })).status, 201);
+  const v = await root.post('/api/v1/vouchers', { volunteer_id: owner.id, value: 30 });
+  assert.equal(v.status, 201, v.text);
+  const path = `/api/v1/vouchers/${v.json.code}`;
+  assert.equal((await oc.get(path)).json.code, v.json.code);
+  assert.equal((await staff.clerkB.client.get(path)).status, 200, 'any clerk at a counter');
+  assert.equal((await staff.social_workerA.client.get(path)).status, 200, 'staff of the scope');
+  let r = await stranger.get(path);
+  assert.equal(r.status, 403, 'another volunteer');
+  assert.equal(r.json.error.code, 'forbidden');
+  r = await staff.social_workerB.client.get(path);
+  assert.equal(r.status, 403, 'staff of a sibling subtree without a counter');
+  // refused lookups changed nothing
+  assert.equal((await oc.get(path)).json.status, 'issued');
+});
