@@ -207,6 +207,7 @@ const prechecks = [
   [['volunteer'], 'PATCH', `/api/v1/volunteers/${NO_SUCH}`, {}],
   [['volunteer'], 'GET', `/api/v1/users/${NO_SUCH}`, undefined],
   [['clerkA', 'volunteer'], 'GET', '/api/v1/social-work-agencies', undefined],   // projects.c agencies
+  [['recorderA', 'clerkA', 'social_workerA', 'volunteer'], 'POST', '/api/v1/organizations', {}],   // orgs.c create
 ];
 test('role pre-checks: a refused role gets 403 on ids that do not exist', async () => {
   staff.volunteer = { client: await volunteerLogin(await volunteer(stA, '510115001001')) };
