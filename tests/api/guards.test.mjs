@@ -256,3 +256,34 @@ test('market.c vouchers: a code is looked up only by its owner, staff of their s
   // refused lookups changed nothing
   assert.equal((await oc.get(path)).json.status, 'issued');
 });
+
+test('orgs.c create: not under a parent outside the scope', async () => {
+  const r = await staff.adminB.client.post('/api/v1/organizations', { name: '越界工作站', kind: 'station', parent_id: orgA.id, region_code: '510115001009' });
+  assert.deepEqual([r.status, r.json.error.code], [403, 'forbidden']);
+  const kids = (await root.get('/api/v1/organizations?parent_id=' + orgA.id)).json.items.map((o) => o.name);
+  assert.ok(!kids.includes('越界工作站'), 'nothing created');
+  assert.ok(kids.includes(stA.name), 'the listing works');
+});
+
+test('training.c: trainings are read by record readers of the scope only', async () => {
+  const t = await staff.recorderA.client.post('/api/v1/trainings', { name: '守卫培训', content: '消防', org_id: stA.id, study_minutes: 60, held_on: '2026-10-10' });
+  assert.equal(t.status, 201, t.text);
+  const ids = async (c) => (await c.get('/api/v1/trainings')).json.items.map((x) => x.id);
+  assert.ok((await ids(staff.social_workerA.client)).includes(t.json.id));
+  assert.ok(!(await ids(staff.adminB.client)).includes(t.json.id), 'not listed in a sibling subtree');
+  let r = await staff.adminB.client.get('/api/v1/trainings/' + t.json.id);
+  assert.equal(r.status, 403);
+  for (const who of ['clerkA', 'volunteer']) {
+    const c = who === 'volunteer' ? await volunteerLogin(await volunteer(stA, '510115001001')) : staff[who].client;
+    r = await c.get('/api/v1/trainings');
+    assert.deepEqual([r.status, r.json.error.code], [403, 'forbidden'], `${who} lists`);
+    r = await c.get('/api/v1/trainings/' + t.json.id);
+    assert.equal(r.status, 403, `${who} reads`);
+    r = await c.get(`/api/v1/trainings/${NO_SUCH}`);
+    assert.equal(r.status, 403, `${who} reads one that does not exist`);
+  }
+  // nobody outside attended it
+  const v = await volunteer(stB, '510115002001');
+  r = await staff.adminB.client.post(`/api/v1/trainings/${t.json.id}/attendees`, { volunteer_ids: [v.id] });
+  assert.equal(r.status, 403);
+});
