@@ -120,6 +120,25 @@ function lineOf(text, index) {
   return text.slice(0, index).split('\n').length;
 }
 
+// The C function a position lies in: the last definition line above it
+// (column 0, "type name(" not ending in ';').
+function functionAt(text, index) {
+  const lines = text.slice(0, index).split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const m = lines[i].match(/^[a-z][\w ]*?[ *](\w+)\(/);
+    if (m && !lines[i].trimEnd().endsWith(';')) return m[1];
+  }
+  return '?';
+}
+
+// Mutants that cannot change what a client sees, with the reason; keyed by
+// file:function:kind so line moves do not matter. Reported as "equivalent".
+const EQUIVALENT = {
+  'orgs.c:orgs_list:authz_check(AUTHZ_ORGS_READ)': 'AUTHZ_ORGS_READ allows every signed-in role, and the HTTP layer already requires sign-in; the list is filtered on the subtree',
+  'orgsearch.c:orgs_search:authz_check(AUTHZ_ORGS_READ)': 'AUTHZ_ORGS_READ allows every signed-in role, and the HTTP layer already requires sign-in; the search is filtered on the subtree',
+  'records.c:decision_block:approve-once (check)': 'decide_tx updates only a submitted record and answers the same 409 already_decided; the pair is mutant approve-once (both layers)',
+};
+
 // The end of the call whose '(' is at open (strings in the arguments do not
 // hold parentheses in these call sites; checked by the build).
 function closeParen(text, open) {
@@ -152,7 +171,7 @@ function enumerate() {
         const end = closeParen(text, m.index + fn.length);
         const call = text.slice(m.index, end + 1);
         const action = (call.match(/AUTHZ_[A-Z_]+/g) || []).join('|') || (fn === 'authz_check' ? 'action' : '');
-        const name = `${f}:${lineOf(text, m.index)}:${fn}(${action})`;
+        const name = `${f}:${lineOf(text, m.index)}:${functionAt(text, m.index)}:${fn}(${action})`;
         if (fn === 'authz_check' && /AUTHZ_SELF/.test(call) && !/\?/.test(call)) {
           skipped.push({ name, why: 'AUTHZ_SELF: the HTTP layer refuses unauthenticated requests first' });
           continue;
@@ -164,12 +183,12 @@ function enumerate() {
     let m;
     while ((m = scope.exec(text))) {
       const call = m[0];
-      list.push({ name: `${f}:${lineOf(text, m.index)}:scope_filter`, file: f,
+      list.push({ name: `${f}:${lineOf(text, m.index)}:${functionAt(text, m.index)}:scope_filter`, file: f,
         splices: [[m.index, m.index + call.length, 'arena_printf(r->arena, "%s%%", "/")']] });
     }
     const def = text.indexOf('*scope = r->who->org_path;');
     if (def >= 0)
-      list.push({ name: `${f}:${lineOf(text, def)}:scope_default`, file: f,
+      list.push({ name: `${f}:${lineOf(text, def)}:${functionAt(text, def)}:scope_default`, file: f,
         splices: [[def, def + '*scope = r->who->org_path;'.length, '*scope = "/";']] });
   }
   for (const g of GUARDS) {
@@ -181,7 +200,7 @@ function enumerate() {
       return [at, at + find.length, repl];
     });
     const first = Math.min(...splices.map((s) => s[0]));
-    list.push({ name: `${g.file}:${lineOf(text, first)}:${g.name}`, file: g.file, splices });
+    list.push({ name: `${g.file}:${lineOf(text, first)}:${functionAt(text, first)}:${g.name}`, file: g.file, splices });
   }
   list.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return { list, skipped };
@@ -295,6 +314,8 @@ for (const [i, m] of mutants.entries()) {
   } finally {
     writeFileSync(path, original);
   }
+  const key = m.name.replace(/:\d+:/, ':');
+  if (res.status === 'survived' && EQUIVALENT[key]) { res.status = 'equivalent'; res.killer = EQUIVALENT[key]; }
   res.seconds = Math.round((Date.now() - t0) / 1000);
   results.push(res);
   console.log(`[${i + 1}/${mutants.length}] ${res.status.padEnd(9)} ${m.name}${res.killer ? '  <- ' + res.killer : ''}  (${res.seconds} s)`);
@@ -303,7 +324,7 @@ build();   // leave the mirror's binary unmutated
 
 const count = (s) => results.filter((r) => r.status === s).length;
 const secs = Math.round((Date.now() - started) / 1000);
-const summary = `${results.length} mutants: ${count('killed')} killed, ${count('survived')} survived, ${count('not_built')} not built; ${skipped.length} call sites not mutated; backend ${opt.backend}; ${secs} s`;
+const summary = `${results.length} mutants: ${count('killed')} killed, ${count('survived')} survived, ${count('equivalent')} equivalent, ${count('not_built')} not built; ${skipped.length} call sites not mutated; backend ${opt.backend}; ${secs} s`;
 const when = new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
 writeFileSync(join(out, 'results.json'), JSON.stringify({ when, backend: opt.backend, seconds: secs, results, skipped, broken: [...broken] }, null, 2));
 const md = [`# Mutants, ${when}`, '', summary, '', '| mutant | result | killed by / suites run |', '|---|---|---|',
