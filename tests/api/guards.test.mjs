@@ -287,3 +287,53 @@ test('training.c: trainings are read by record readers of the scope only', async
   r = await staff.adminB.client.post(`/api/v1/trainings/${t.json.id}/attendees`, { volunteer_ids: [v.id] });
   assert.equal(r.status, 403);
 });
+
+const isoAgo = (ms) => new Date(Date.now() - ms).toISOString().replace(/\.\d+Z$/, 'Z');
+
+// An activity of station A (3 h, two days ago) with one submitted record
+// entered by A's recorder.
+async function submittedRecord() {
+  const a = await staff.recorderA.client.post('/api/v1/activities', { name: '守卫活动', org_id: stA.id,
+    starts_at: isoAgo(48 * 3600e3), ends_at: isoAgo(45 * 3600e3), place: '光华社区', content: '陪伴老人' });
+  assert.equal(a.status, 201, a.text);
+  const v = await volunteer(stA, '510115001001');
+  const rec = await staff.recorderA.client.post('/api/v1/records', { activity_id: a.json.id, volunteer_id: v.id, minutes: 120, quality: 'pass' });
+  assert.equal(rec.status, 201, rec.text);
+  return { activity: a.json, record: rec.json, volunteer: v };
+}
+
+test('records.c: records and activities out of scope are neither decided nor read nor listed', async () => {
+  const { activity, record, volunteer: v } = await submittedRecord();
+  const state = async () => (await root.get('/api/v1/records/' + record.id)).json.status;
+  for (const who of ['adminB', 'recorderB']) {
+    const c = staff[who].client;
+    let r = await c.post(`/api/v1/records/${record.id}/approve`);
+    assert.equal(r.status, 403, `${who} approves`);
+    r = await c.post(`/api/v1/records/${record.id}/reject`, { reason: '越界' });
+    assert.equal(r.status, 403, `${who} rejects`);
+    assert.equal(await state(), 'submitted', `after ${who}'s refusals`);
+    assert.equal((await c.get('/api/v1/records/' + record.id)).status, 403, `${who} reads the record`);
+    assert.ok(!(await c.get('/api/v1/records')).json.items.some((x) => x.id === record.id), `${who} lists it`);
+    assert.equal((await c.get('/api/v1/activities/' + activity.id)).status, 403, `${who} reads the activity`);
+    assert.ok(!(await c.get('/api/v1/activities')).json.items.some((x) => x.id === activity.id), `${who} lists the activity`);
+    assert.equal((await c.get(`/api/v1/volunteers/${v.id}/archive`)).status, 403, `${who} reads the archive`);
+    r = await c.post(`/api/v1/records/${record.id}/amendments`, { minutes: 60, reason: '越界' });
+    assert.equal(r.status, 403, `${who} amends`);
+  }
+  // no record role at all
+  for (const who of ['clerkA']) {
+    const c = staff[who].client;
+    assert.deepEqual([(await c.get('/api/v1/records')).status, (await c.get('/api/v1/activities')).status,
+      (await c.get('/api/v1/records/' + record.id)).status, (await c.get('/api/v1/activities/' + activity.id)).status,
+      (await c.get('/api/v1/records/chain')).status], [403, 403, 403, 403, 403], who);
+  }
+  assert.equal(await state(), 'submitted');
+  // a recorder never decides on another's entry; the admin of the scope does
+  const other = await user('recorder', stA, 'recorderA2');
+  let r = await other.client.post(`/api/v1/records/${record.id}/approve`);
+  assert.equal(r.status, 403, 'another recorder');
+  assert.equal(await state(), 'submitted');
+  r = await staff.adminA.client.post(`/api/v1/records/${record.id}/approve`);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(await state(), 'approved');
+});
