@@ -208,6 +208,7 @@ const prechecks = [
   [['volunteer'], 'GET', `/api/v1/users/${NO_SUCH}`, undefined],
   [['clerkA', 'volunteer'], 'GET', '/api/v1/social-work-agencies', undefined],   // projects.c agencies
   [['recorderA', 'clerkA', 'social_workerA', 'volunteer'], 'POST', '/api/v1/organizations', {}],   // orgs.c create
+  [['clerkA', 'social_workerA', 'volunteer'], 'POST', '/api/v1/volunteers', {}],   // volunteers.c create
 ];
 test('role pre-checks: a refused role gets 403 on ids that do not exist', async () => {
   staff.volunteer = { client: await volunteerLogin(await volunteer(stA, '510115001001')) };
@@ -336,4 +337,32 @@ test('records.c: records and activities out of scope are neither decided nor rea
   r = await staff.adminA.client.post(`/api/v1/records/${record.id}/approve`);
   assert.equal(r.status, 200, r.text);
   assert.equal(await state(), 'approved');
+});
+
+test('volunteers.c / util.c: files are listed, filtered and revealed only within the scope', async () => {
+  const v = await volunteer(stA, '510115001001');
+  const listed = async (c, q = '') => (await c.get('/api/v1/volunteers' + q)).json.items?.some((x) => x.id === v.id);
+  assert.equal(await listed(staff.clerkA.client), true);
+  assert.equal(await listed(staff.adminB.client), false, 'a sibling admin does not list it');
+  let r = await staff.adminB.client.get('/api/v1/volunteers?org_id=' + stA.id);
+  assert.deepEqual([r.status, r.json.error.code], [403, 'forbidden'], 'nor asks for its organisation');
+  r = await staff.clerkA.client.get('/api/v1/volunteers?include=served&q=' + encodeURIComponent(v.name));
+  assert.equal(r.status, 403, 'the counter does not search people served');
+  const vc = await volunteerLogin(await volunteer(stA, '510115001001'));
+  r = await vc.get('/api/v1/volunteers');
+  assert.deepEqual([r.status, r.json.error.code], [403, 'forbidden'], 'a volunteer lists no files');
+  // the full ID number: the grant and the scope both count
+  r = await root.patch(`/api/v1/users/${staff.adminB.id}`, { permissions: ['read_id_number'] });
+  assert.equal(r.status, 200, r.text);
+  const b = new Client(srv.url);
+  r = await b.get(`/api/v1/volunteers/${v.id}/id-number`);   // unauthenticated
+  assert.equal(r.status, 401);
+  const adminB = staff.adminB.client;
+  r = await adminB.get(`/api/v1/volunteers/${v.id}/id-number`);
+  assert.equal(r.status, 403, 'granted, but outside the scope');
+  assert.equal(r.json.id_number, undefined, 'nothing of the number');
+  r = await staff.adminA.client.get(`/api/v1/volunteers/${v.id}/id-number`);
+  assert.equal(r.status, 403, 'in the scope, without the grant');
+  const reads = (await root.get('/api/v1/audit-log?action=volunteer.id_number_read&limit=200')).json.items;
+  assert.deepEqual(reads.filter((a) => a.target_id === v.id), [], 'no read was audited, none happened');
 });
