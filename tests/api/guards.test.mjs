@@ -366,3 +366,25 @@ test('volunteers.c / util.c: files are listed, filtered and revealed only within
   const reads = (await root.get('/api/v1/audit-log?action=volunteer.id_number_read&limit=200')).json.items;
   assert.deepEqual(reads.filter((a) => a.target_id === v.id), [], 'no read was audited, none happened');
 });
+
+test('projects.c: a paired project opens to its social workers, not to other staff outside the scope', async () => {
+  const agency = (await root.post('/api/v1/organizations', { name: '守卫社工服务中心', kind: 'social_work_agency', parent_id: rootOrg, region_code: '510115' })).json;
+  const sw = await user('social_worker', agency, 'swAgency');
+  const p = await staff.adminA.client.post('/api/v1/projects', { title: '守卫项目', org_id: stA.id, domain: 'social_governance', category: '环保',
+    agency_org_id: agency.id, social_worker_ids: [sw.id] });
+  assert.equal(p.status, 201, p.text);
+  const path = '/api/v1/projects/' + p.json.id;
+  assert.equal((await sw.client.get(path)).status, 200, 'the paired social worker');
+  for (const who of ['adminB', 'recorderB', 'clerkB']) {
+    const c = staff[who].client;
+    assert.equal((await c.get(path)).status, 403, `${who} reads`);
+    assert.equal((await c.patch(path, { title: '改名' })).status, 403, `${who} edits`);
+    assert.equal((await c.post(path + '/publish')).status, 403, `${who} publishes`);
+  }
+  const now = (await root.get(path)).json;
+  assert.deepEqual([now.title, now.status], ['守卫项目', 'draft'], 'unchanged');
+  // listing projects is for those who read records
+  const r = await staff.clerkA.client.get('/api/v1/projects');
+  assert.deepEqual([r.status, r.json.error.code], [403, 'forbidden']);
+  assert.ok(!(await staff.adminB.client.get('/api/v1/projects')).json.items.some((x) => x.id === p.json.id));
+});
