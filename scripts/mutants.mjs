@@ -137,6 +137,7 @@ const EQUIVALENT = {
   'orgs.c:orgs_list:authz_check(AUTHZ_ORGS_READ)': 'AUTHZ_ORGS_READ allows every signed-in role, and the HTTP layer already requires sign-in; the list is filtered on the subtree',
   'orgsearch.c:orgs_search:authz_check(AUTHZ_ORGS_READ)': 'AUTHZ_ORGS_READ allows every signed-in role, and the HTTP layer already requires sign-in; the search is filtered on the subtree',
   'users.c:users_update:authz_check(AUTHZ_USERS_WRITE)': 'load_user checked AUTHZ_USERS_READ on the same organisation just before, and the two rules are the same (admins, scoped); it keeps the write rule if they part',
+  'records.c:resubmit_check:authz_in_scope()': 'records_create checked AUTHZ_RECORDS_WRITE on the activity\'s organisation, and a correction must name the same activity, whose organisation is the record\'s; the role part is mutant resubmit-admin-role',
   'records.c:decision_block:approve-once (check)': 'decide_tx updates only a submitted record and answers the same 409 already_decided; the pair is mutant approve-once (both layers)',
 };
 
