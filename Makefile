@@ -47,7 +47,7 @@ test: test-deps server web asan
 
 # Disables each authorisation check and a few guards in turn, rebuilds in
 # build-mutants and runs the API suites that cover it; lists the survivors
-# (build-mutants/report.md). Slow: about 40 minutes. See docs/security.md.
+# (build-mutants/report.md). Slow: about 50 minutes. See docs/security.md.
 mutants: server
 	nice -n 10 node scripts/mutants.mjs $(MUTANTS_ARGS)
 
