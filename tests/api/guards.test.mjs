@@ -185,6 +185,7 @@ const prechecks = [
   [['clerkA', 'social_workerA'], 'POST', `/api/v1/imports/volunteers?org_id=${NO_SUCH}`, 'name\n'],   // imports.c
   [['clerkA', 'social_workerA'], 'POST', '/api/v1/imports/volunteers', 'name\n'],
   [['clerkA', 'social_workerA'], 'POST', '/api/v1/activities', {}],   // records.c activities_create
+  [['clerkA', 'volunteer'], 'GET', `/api/v1/activities/${NO_SUCH}`, undefined],   // records.c activities_get
   [['clerkA', 'social_workerA'], 'POST', '/api/v1/records/batch', {}],   // records.c records_create_batch
   [['clerkA', 'social_workerA'], 'POST', `/api/v1/records/${NO_SUCH}/amendments`, {}],   // records.c records_amend
   [['clerkA', 'social_workerA'], 'POST', `/api/v1/records/${NO_SUCH}/approve`, undefined],   // records.c decide
@@ -383,6 +384,11 @@ test('projects.c: a paired project opens to its social workers, not to other sta
   }
   const now = (await root.get(path)).json;
   assert.deepEqual([now.title, now.status], ['守卫项目', 'draft'], 'unchanged');
+  // the pairing opens the project to a social worker, not to the person:
+  // made a clerk, they lose it
+  const changed = await root.patch(`/api/v1/users/${sw.id}`, { roles: ['clerk'] });
+  assert.equal(changed.status, 200, changed.text);
+  assert.equal((await sw.client.get(path)).status, 403, 'a former social worker');
   // listing projects is for those who read records
   const r = await staff.clerkA.client.get('/api/v1/projects');
   assert.deepEqual([r.status, r.json.error.code], [403, 'forbidden']);
