@@ -17,8 +17,10 @@
 //     authz.c, shift capacity, points balance, once-only approval and
 //     redemption. Each names unique text in its file; the tool stops if the
 //     text is gone or not unique, so the list cannot rot silently.
-// A mutant is named file:line:kind(detail); line numbers are the worktree's
-// at the time of the run.
+// A mutant is named file:line:function:what; line numbers are the
+// worktree's at the time of the run. Survivors that no test can tell apart
+// are listed in EQUIVALENT with the reason. Every mutant first runs the
+// guards suite (and an authorisation matrix suite when there is one).
 //
 // Usage: node scripts/mutants.mjs [--list] [--only SUBSTR] [--full]
 //          [--backend sqlite|postgresql] [--no-baseline] [--max N]
@@ -27,10 +29,10 @@
 //   --suites  run these tests/api suites instead of the mapped ones
 //   --out     the mirror, build and report directory (build-mutants); a
 //             second directory lets a check run beside a long one
-// The worktree's src/app must not change while a run lasts (each mutant
-// starts from the worktree's text of its file).
 //   --full    a mutant that survives its mapped suites is tried against
 //             every other API suite too before it counts as a survivor
+// The worktree's src/app must not change while a run lasts (each mutant
+// starts from the worktree's text of its file).
 // Results: build-mutants/results.json and build-mutants/report.md.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync, existsSync, readdirSync, statSync } from 'node:fs';
