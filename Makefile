@@ -7,7 +7,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 WEB_SRC    := $(shell find web/src web/public web/index.html web/vite.config.js web/package.json web/scripts -type f 2>/dev/null)
 
-.PHONY: all run test deps test-deps server asan fuzz-build fuzz web bench clean
+.PHONY: all run test deps test-deps server asan fuzz-build fuzz web bench clean mutants
 
 all: server web
 
@@ -56,6 +56,12 @@ run: server web
 
 test: test-deps server web asan fuzz-build
 	@scripts/test.sh
+
+# Disables each authorisation check and a few guards in turn, rebuilds in
+# build-mutants and runs the API suites that cover it; lists the survivors
+# (build-mutants/report.md). Slow: about 50 minutes. See docs/security.md.
+mutants: server
+	nice -n 10 node scripts/mutants.mjs $(MUTANTS_ARGS)
 
 bench: server
 	@scripts/deps.sh bench
