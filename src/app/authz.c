@@ -39,11 +39,10 @@ static const struct {
 	{ AUTHZ_JOINS_DECIDE, ROLE_ADMIN, true, NULL, false },
 };
 
-/* Whether the comma-separated grants hold name. */
-static bool granted(const char *grants, const char *name)
+bool authz_list_has(const char *list, const char *name)
 {
 	size_t n = strlen(name);
-	for (const char *p = grants ? grants : ""; *p;) {
+	for (const char *p = list ? list : ""; *p;) {
 		const char *comma = strchr(p, ',');
 		size_t len = comma ? (size_t)(comma - p) : strlen(p);
 		if (len == n && strncmp(p, name, n) == 0)
@@ -70,7 +69,7 @@ const char *authz_refusal(const struct principal *who, enum authz_action action,
 			return "forbidden";
 		if (rules[i].scoped && target_path && !authz_in_scope(who, target_path))
 			return "out_of_scope";
-		if (rules[i].permission && !granted(who->permissions, rules[i].permission))
+		if (rules[i].permission && !authz_list_has(who->permissions, rules[i].permission))
 			return "permission_required";
 		if (rules[i].root_only && who->org_parent_id != 0)
 			return "forbidden";

@@ -36,6 +36,10 @@ enum authz_action {
  * organisation at target_path. */
 bool authz_in_scope(const struct principal *who, const char *target_path);
 
+/* Whether the comma-separated permission list (as users store it; NULL is
+ * empty) names name exactly. */
+bool authz_list_has(const char *list, const char *name);
+
 /* The same decision without failing the request: NULL when who may
  * perform action on data at target_path, else why not: "unauthenticated",
  * "forbidden" (the role), "out_of_scope" or "permission_required". For

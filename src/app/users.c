@@ -10,6 +10,7 @@
 #include "core/validate.h"
 #include "util/arena.h"
 #include "util/buf.h"
+#include <assert.h>
 #include <string.h>
 
 
@@ -315,6 +316,24 @@ int users_get(struct app_req *r, int64_t id, json_t **out)
 	return 0;
 }
 
+/* Audits a grant or a withdrawal of permissions as an action of its own,
+ * naming who gave or took what from whom (nothing when list is empty). */
+static int audit_permissions(struct app_req *r, struct store *s, const struct user_ctx *c,
+			     const char *action, json_t *list, const char *by)
+{
+	if (json_array_size(list) == 0)
+		return STORE_OK;
+	char by_id[32];
+	int n = snprintf(by_id, sizeof by_id, "%s_id", by);
+	assert(n > 0 && (size_t)n < sizeof by_id);
+	json_t *d = json_pack("{sO sI ss sI ss}", "permissions", list,
+			      "user_id", (json_int_t)c->id, "username", c->target_name,
+			      by_id, (json_int_t)r->who->user_id, by, r->who->username);
+	int rc = audit_write(r, s, action, "user", c->id, c->org_id, c->org_path, d);
+	json_decref(d);
+	return rc;
+}
+
 static int update_tx(struct store *s, void *vctx)
 {
 	struct user_ctx *c = vctx;
@@ -377,37 +396,11 @@ static int update_tx(struct store *s, void *vctx)
 	if (rc != STORE_OK)
 		return rc;
 	/* who gave what to whom, findable by its own action */
-	if (json_array_size(c->granted)) {
-		json_t *d = json_pack("{sO sI ss sI ss}", "permissions", c->granted,
-				      "user_id", (json_int_t)c->id, "username", c->target_name,
-				      "granted_by_id", (json_int_t)r->who->user_id, "granted_by", r->who->username);
-		rc = audit_write(r, s, "user.permission_grant", "user", c->id, c->org_id, c->org_path, d);
-		json_decref(d);
-		if (rc != STORE_OK)
-			return rc;
-	}
-	if (json_array_size(c->withdrawn)) {
-		json_t *d = json_pack("{sO sI ss sI ss}", "permissions", c->withdrawn,
-				      "user_id", (json_int_t)c->id, "username", c->target_name,
-				      "withdrawn_by_id", (json_int_t)r->who->user_id, "withdrawn_by", r->who->username);
-		rc = audit_write(r, s, "user.permission_revoke", "user", c->id, c->org_id, c->org_path, d);
-		json_decref(d);
-	}
+	rc = audit_permissions(r, s, c, "user.permission_grant", c->granted, "granted_by");
+	if (rc != STORE_OK)
+		return rc;
+	rc = audit_permissions(r, s, c, "user.permission_revoke", c->withdrawn, "withdrawn_by");
 	return rc;
-}
-
-/* Whether the comma-separated list holds name. */
-static bool csv_has(const char *csv, const char *name)
-{
-	size_t n = strlen(name);
-	for (const char *p = csv; *p;) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
-		if (len == n && strncmp(p, name, n) == 0)
-			return true;
-		p += len + (comma ? 1 : 0);
-	}
-	return false;
 }
 
 /* Permissions that open personal data beyond the role: granting one
@@ -507,7 +500,7 @@ int users_update(struct app_req *r, int64_t id, json_t *in, json_t **out)
 		 * when the same request moves them) */
 		static const char *const known[] = { "read_id_number" };
 		for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
-			bool before = csv_has(old_perms, known[k]), after = csv_has(c.permissions, known[k]);
+			bool before = authz_list_has(old_perms, known[k]), after = authz_list_has(c.permissions, known[k]);
 			if (after && !before)
 				json_array_append_new(c.granted, json_string(known[k]));
 			if (before && !after)
