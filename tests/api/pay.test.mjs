@@ -6,7 +6,7 @@
 // new one is made, and expire.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
+import { startServer, chinaNoon } from '../lib/server.mjs';
 import { Client } from '../lib/client.mjs';
 import { selfRegister, branch } from '../lib/fixtures.mjs';
 
@@ -74,7 +74,14 @@ before(async () => {
 });
 after(async () => { await srv?.stop(); });
 
+// the store.sale audit entries written since ids (a Set from saleAudits),
+// so a test sees its own sales whatever ran before it
+const saleAudits = async (ids) => (await root.get('/api/v1/audit-log?action=store.sale&limit=200')).json.items
+  .filter((a) => !ids || !ids.has(a.id));
+const auditIds = async () => new Set((await saleAudits()).map((a) => a.id));
+
 test('a sale without proof is refused, moves nothing and tells nothing about the balance', async () => {
+  const audited = await auditIds();
   const before = await balance(vol);
   const stockBefore = await stock(root, store2, rice2);
   // staff of the sibling subtree, at their own counter, name a volunteer of
@@ -101,11 +108,12 @@ test('a sale without proof is refused, moves nothing and tells nothing about the
   assert.deepEqual([own.status, own.json.error.code], [422, 'payment_proof_required']);
   assert.equal(await balance(vol), before, 'no points moved');
   assert.equal(await stock(root, store2, rice2), stockBefore, 'no goods moved');
-  assert.equal((await root.get(`/api/v1/audit-log?action=store.sale&limit=200`)).json.items.length, 0);
+  assert.deepEqual(await saleAudits(audited), [], 'no sale was audited');
 });
 
 test('a pay code pays once, at any counter, and only for its own volunteer', async () => {
   const clerk = await freshClerk();
+  const audited = await auditIds();
   const state = async () => (await vol.c.get('/api/v1/me/pay-codes/current')).json;
   assert.deepEqual(await state(), { status: 'none' });
   const r = await vol.c.post('/api/v1/me/pay-codes');
@@ -143,7 +151,7 @@ test('a pay code pays once, at any counter, and only for its own volunteer', asy
   assert.deepEqual([s.status, s.json.error.code], [422, 'pay_code_invalid']);
   assert.equal(await balance(far), farBefore);
   assert.equal(await balance(vol), before - 23);
-  const audit = (await root.get('/api/v1/audit-log?action=store.sale&limit=200')).json.items;
+  const audit = await saleAudits(audited);
   assert.deepEqual(audit.map((a) => [a.detail.volunteer_id, a.detail.points, a.detail.proof]).sort(),
     [[vol.id, 20, 'pay_code'], [vol.id, 3, 'pay_code']].sort());
 });
@@ -247,8 +255,9 @@ test('on behalf: only where the store allows it, only staff of the volunteer\'s 
     r = await sell(clerk, store, { volunteer_id: far.id, on_behalf: true, items: line(rice) });
     assert.deepEqual([r.status, r.json.error.code], [403, 'forbidden']);
     assert.equal(await balance(far), fb);
-    const audit = (await root.get('/api/v1/audit-log?action=sale.on_behalf&limit=200')).json.items;
-    assert.equal(audit.length, 1);
+    const audit = (await root.get('/api/v1/audit-log?action=sale.on_behalf&limit=200')).json.items
+      .filter((a) => a.detail.store_id === store.id && a.detail.volunteer_id === vol.id);
+    assert.equal(audit.length, 1, 'this sale on behalf, audited once');
     assert.deepEqual([audit[0].actor_username, audit[0].target_id, audit[0].detail.volunteer_id, audit[0].detail.points,
       audit[0].detail.store_id], ['payclerk', saleId, vol.id, 10, store.id]);
     assert.equal(await balance(vol), b - 10);
@@ -305,9 +314,11 @@ test('bad input to the new routes changes nothing', async () => {
 });
 
 test('a pay code expires', async () => {
-  const s = await startServer({ args: ['--pay-code-ttl', '1'] });
+  // the server's clock is the test's: the code lives 60 s, then a server on
+  // the same database is started 61 s later (no waiting, no second edges)
+  let s = await startServer({ clockAt: chinaNoon(), args: ['--pay-code-ttl', '60'] });
   try {
-    const admin = new Client(s.url);
+    let admin = new Client(s.url);
     await admin.login('admin', s.adminPassword);
     const { station } = await branch(admin, { association: '到期镇协会', station: '到期社区', town: '510115006' });
     const org = station.id;
@@ -317,15 +328,22 @@ test('a pay code expires', async () => {
     const v = await selfRegister(s.url, { name: '到期者', phone: '13700060009', password: 'Pay-code-pass-1' },
       { birth: '19900303', seq: 17, region: '510115006001', org });
     await admin.post('/api/v1/points/adjustments', { volunteer_id: v.id, amount: 10, reason: '测试积分' });
-    const c = new Client(s.url);
+    let c = new Client(s.url);
     await c.login('13700060009', 'Pay-code-pass-1');
+    const t0 = Math.floor(s.now() / 1000) * 1000;
     const r = await c.post('/api/v1/me/pay-codes');
-    assert.equal(r.json.expires_in, 1);
-    // no fixed sleep: wait until the server's own clock has passed the
-    // code's end, as its state says (at most a few seconds)
+    const t1 = Math.floor(s.now() / 1000) * 1000;
+    assert.equal(r.json.expires_in, 60);
+    const end = Date.parse(r.json.expires_at);
+    assert.ok(end >= t0 + 60e3 && end <= t1 + 60e3, `ends 60 s after the server's now (${r.json.expires_at})`);
     const state = async () => (await c.get('/api/v1/me/pay-codes/current')).json.status;
     assert.equal(await state(), 'live');
-    for (let i = 0; i < 60 && (await state()) === 'live'; i++) await new Promise((res) => setTimeout(res, 100));
+    s = await s.restartAt(s.now() + 61e3);
+    admin = new Client(s.url);
+    await admin.login('admin', s.adminPassword);
+    c = new Client(s.url);
+    await c.login('13700060009', 'Pay-code-pass-1');
+    assert.equal(await state(), 'expired');
     const late = await admin.post(`/api/v1/stores/${shop.id}/sales`, { pay_code: r.json.code, items: [{ goods_id: g.id, quantity: 1 }] });
     assert.deepEqual([late.status, late.json.error.code], [422, 'pay_code_invalid']);
     assert.equal(await state(), 'expired');
