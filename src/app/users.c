@@ -137,6 +137,9 @@ struct user_ctx {
 	json_t *granted, *withdrawn;
 	const char *target_name;
 	int64_t tokens_revoked;
+	/* the row the checks were made on: the update applies only to it */
+	int64_t was_org;
+	const char *was_roles, *was_status, *was_perms;
 };
 
 static int check_unique(struct user_ctx *c, struct store *s)
@@ -352,7 +355,8 @@ static int update_tx(struct store *s, void *vctx)
 		" status = CASE WHEN $10 = 1 THEN $11 ELSE status END,"
 		" password_hash = CASE WHEN $12 = 1 THEN $13 ELSE password_hash END,"
 		" permissions = CASE WHEN $15 = 1 THEN $16 ELSE permissions END,"
-		" updated_at = $14 WHERE id = $1");
+		" updated_at = $14 WHERE id = $1 AND org_id = $17 AND roles = $18 AND status = $19"
+		" AND COALESCE(permissions, '') = $20 RETURNING id");
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, c->id);
@@ -371,9 +375,19 @@ static int update_tx(struct store *s, void *vctx)
 	store_bind_int(st, 14, app_now());
 	store_bind_int(st, 15, c->set_permissions);
 	store_bind_text(st, 16, c->permissions ? c->permissions : "");
+	store_bind_int(st, 17, c->was_org);
+	store_bind_text(st, 18, c->was_roles);
+	store_bind_text(st, 19, c->was_status);
+	store_bind_text(st, 20, c->was_perms);
 	rc = store_step(st);
 	store_done(st);
-	if (rc != STORE_DONE)
+	if (rc == STORE_DONE) {
+		/* changed by another request since it was read: what was checked
+		 * (e.g. a grant against a move sent at once) no longer holds */
+		app_fail(r, APP_ECONFLICT, "user_changed", NULL);
+		return STORE_ERROR;
+	}
+	if (rc != STORE_ROW)
 		return rc;
 	if (c->set_password || (c->set_status && strcmp(c->status, "disabled") == 0)) {
 		/* a reset password or a disabled account signs the user out and
@@ -438,6 +452,10 @@ int users_update(struct app_req *r, int64_t id, json_t *in, json_t **out)
 	const int old_roles = c.roles;
 	const char *old_status = arena_strdup(r->arena, store_col_text(st, 7));
 	const char *old_perms = arena_strdup(r->arena, store_col_null(st, 10) ? "" : store_col_text(st, 10));
+	c.was_org = c.org_id;
+	c.was_roles = arena_strdup(r->arena, store_col_text(st, 4));
+	c.was_status = old_status;
+	c.was_perms = old_perms;
 	store_done(st);
 	if (authz_check(r, AUTHZ_USERS_WRITE, c.org_path) != 0)
 		return -1;

@@ -54,6 +54,7 @@ static const struct {
 	  "you cannot change your own roles or permissions: another admin does" },
 	{ "grant_needs_wider_scope", "该账号持有（或将获得）查看完整证件号码的权限，此项修改须由上级组织的管理员进行",
 	  "this account holds (or would get) the permission to read full ID numbers: this change needs an admin of a higher organisation" },
+	{ "user_changed", "该账号刚被他人同时修改，请刷新后重试", "the account was changed by someone else at the same time: reload and try again" },
 	{ "too_many_tokens", "API 令牌数量已达上限", "too many API tokens" },
 	{ "not_a_session", "当前登录方式不是浏览器会话", "the request is not signed in by a browser session" },
 	{ "id_format", "证件号码格式错误", "the ID number has the wrong format" },

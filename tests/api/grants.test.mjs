@@ -149,3 +149,21 @@ test('creating an account never grants a permission', async () => {
     assert.equal(await audits('user.permission_grant', r.json.id), 0);
   }
 });
+
+test('a grant and a move sent at once never leave the grant at the granter\'s own level', async () => {
+  // each request alone is allowed; together they would carry the grant up.
+  // The one read second finds the account changed (409 user_changed) or,
+  // after the other committed, refused as above (403)
+  for (let i = 0; i < 12; i++) {
+    const u = await staff(townAdmin.client, `g_race_${i}`, ['recorder'], station);
+    const [g, m] = await Promise.all([
+      townAdmin.client.patch(`/api/v1/users/${u.id}`, { permissions: ['read_id_number'] }),
+      townAdmin.client.patch(`/api/v1/users/${u.id}`, { org_id: town.id })]);
+    const s = await state(u);
+    const won = g.status === 200 ? { org_id: station.id, permissions: ['read_id_number'] } : { org_id: town.id, permissions: [] };
+    assert.deepEqual({ org_id: s.org_id, permissions: s.permissions }, won, `round ${i}: grant ${g.status} ${g.text}, move ${m.status} ${m.text}`);
+    const lost = g.status === 200 ? m : g;
+    assert.ok([[409, 'user_changed'], [403, 'grant_needs_wider_scope']].some(([st, code]) =>
+      lost.status === st && lost.json.error.code === code), `round ${i}: ${g.status} / ${m.status} ${lost.text}`);
+  }
+});
