@@ -935,16 +935,17 @@ int market_voucher_redeem(struct app_req *r, const char *code, json_t *in, const
 	int64_t expires;
 	if (authz_check(r, AUTHZ_MARKET_COUNTER, NULL) != 0 || voucher_for(r, code, &c, status, sizeof(status), &expires) != 0)
 		return -1;
-	/* a deactivated volunteer cannot pay, with a voucher either (issue 11) */
+	if (in_id(r, in, "store_id", true, &c.store_id, NULL) != 0 ||
+	    counter_store(r, c.store_id, &c.store_org, &c.store_path) != 0)
+		return -1;
+	/* a deactivated volunteer cannot pay, with a voucher either (issue 11);
+	 * said only to staff of the store, who may redeem the voucher anyway */
 	bool active;
 	int vrc = volunteer_status(r->store, c.volunteer_id, &active);
 	if (vrc != STORE_OK)
 		return app_store_fail(r, vrc == STORE_DONE ? STORE_ERROR : vrc);
 	if (!active)
 		return app_fail(r, APP_ECONFLICT, "volunteer_inactive", NULL);
-	if (in_id(r, in, "store_id", true, &c.store_id, NULL) != 0 ||
-	    counter_store(r, c.store_id, &c.store_org, &c.store_path) != 0)
-		return -1;
 	json_t *items = json_object_get(in, "items");
 	if (check_items(r, items) != 0)
 		return -1;

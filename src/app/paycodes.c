@@ -119,20 +119,30 @@ int paycodes_current(struct app_req *r, json_t **out)
 		return app_store_fail(r, STORE_ERROR);
 	store_bind_int(st, 1, volunteer);
 	int rc = store_step(st);
+	json_t *o = NULL;
 	if (rc == STORE_DONE)
-		*out = json_pack("{ss}", "status", "none");
+		o = json_pack("{ss}", "status", "none");
 	else if (rc == STORE_ROW && !store_col_null(st, 1))
-		*out = json_pack("{ss ss}", "status", "used", "used_at", app_iso(r, store_col_int(st, 1)));
+		o = json_pack("{ss ss}", "status", "used", "used_at", app_iso(r, store_col_int(st, 1)));
 	else if (rc == STORE_ROW)
-		*out = json_pack("{ss ss}", "status", store_col_int(st, 0) > app_now() ? "live" : "expired",
-				 "expires_at", app_iso(r, store_col_int(st, 0)));
-	if (rc == STORE_ROW && !store_col_null(st, 1) && !store_col_null(st, 2))
-		json_object_set_new(*out, "sale", json_pack("{sI sI sI ss}", "id", (json_int_t)store_col_int(st, 2),
+		o = json_pack("{ss ss}", "status", store_col_int(st, 0) > app_now() ? "live" : "expired",
+			      "expires_at", app_iso(r, store_col_int(st, 0)));
+	if (o && rc == STORE_ROW && !store_col_null(st, 1) && !store_col_null(st, 2)) {
+		/* the store may be gone (LEFT JOIN): its name is then null */
+		json_t *sale = json_pack("{sI sI sI ss?}", "id", (json_int_t)store_col_int(st, 2),
 			"points", (json_int_t)store_col_int(st, 3), "store_id", (json_int_t)store_col_int(st, 4),
-			"store_name", store_col_text(st, 5)));
+			"store_name", store_col_text(st, 5));
+		if (!sale || json_object_set_new(o, "sale", sale) != 0) {
+			json_decref(o);
+			o = NULL;
+		}
+	}
 	store_done(st);
 	if (rc != STORE_ROW && rc != STORE_DONE)
 		return app_store_fail(r, rc);
+	if (!o)
+		return app_fail(r, APP_EINTERNAL, "internal", NULL);
+	*out = o;
 	return 0;
 }
 

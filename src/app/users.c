@@ -137,6 +137,9 @@ struct user_ctx {
 	json_t *granted, *withdrawn;
 	const char *target_name;
 	int64_t tokens_revoked;
+	/* the row the checks were made on: the update applies only to it */
+	int64_t was_org;
+	const char *was_roles, *was_status, *was_perms;
 };
 
 static int check_unique(struct user_ctx *c, struct store *s)
@@ -352,7 +355,8 @@ static int update_tx(struct store *s, void *vctx)
 		" status = CASE WHEN $10 = 1 THEN $11 ELSE status END,"
 		" password_hash = CASE WHEN $12 = 1 THEN $13 ELSE password_hash END,"
 		" permissions = CASE WHEN $15 = 1 THEN $16 ELSE permissions END,"
-		" updated_at = $14 WHERE id = $1");
+		" updated_at = $14 WHERE id = $1 AND org_id = $17 AND roles = $18 AND status = $19"
+		" AND COALESCE(permissions, '') = $20 RETURNING id");
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, c->id);
@@ -371,9 +375,19 @@ static int update_tx(struct store *s, void *vctx)
 	store_bind_int(st, 14, app_now());
 	store_bind_int(st, 15, c->set_permissions);
 	store_bind_text(st, 16, c->permissions ? c->permissions : "");
+	store_bind_int(st, 17, c->was_org);
+	store_bind_text(st, 18, c->was_roles);
+	store_bind_text(st, 19, c->was_status);
+	store_bind_text(st, 20, c->was_perms);
 	rc = store_step(st);
 	store_done(st);
-	if (rc != STORE_DONE)
+	if (rc == STORE_DONE) {
+		/* changed by another request since it was read: what was checked
+		 * (e.g. a grant against a move sent at once) no longer holds */
+		app_fail(r, APP_ECONFLICT, "user_changed", NULL);
+		return STORE_ERROR;
+	}
+	if (rc != STORE_ROW)
 		return rc;
 	if (c->set_password || (c->set_status && strcmp(c->status, "disabled") == 0)) {
 		/* a reset password or a disabled account signs the user out and
@@ -410,6 +424,21 @@ static bool sensitive_permission(const char *name)
 	return strcmp(name, "read_id_number") == 0;
 }
 
+static bool holds_sensitive(const char *list)
+{
+	return authz_list_has(list, "read_id_number");
+}
+
+/* Whether the caller's scope is strictly wider than the organisation at
+ * path, which lies in that scope. At the root nobody is wider: there
+ * another root admin decides (never oneself, refused before). */
+static bool wider_than(const struct principal *who, const char *path)
+{
+	if (who->org_parent_id == 0 && strcmp(who->org_path, path) == 0)
+		return true;
+	return strlen(who->org_path) < strlen(path);
+}
+
 int users_update(struct app_req *r, int64_t id, json_t *in, json_t **out)
 {
 	struct user_ctx c = { .r = r, .id = id };
@@ -421,7 +450,12 @@ int users_update(struct app_req *r, int64_t id, json_t *in, json_t **out)
 	c.roles = roles_from_csv(store_col_text(st, 4));
 	c.target_name = arena_strdup(r->arena, store_col_text(st, 1));
 	const int old_roles = c.roles;
+	const char *old_status = arena_strdup(r->arena, store_col_text(st, 7));
 	const char *old_perms = arena_strdup(r->arena, store_col_null(st, 10) ? "" : store_col_text(st, 10));
+	c.was_org = c.org_id;
+	c.was_roles = arena_strdup(r->arena, store_col_text(st, 4));
+	c.was_status = old_status;
+	c.was_perms = old_perms;
 	store_done(st);
 	if (authz_check(r, AUTHZ_USERS_WRITE, c.org_path) != 0)
 		return -1;
@@ -507,32 +541,34 @@ int users_update(struct app_req *r, int64_t id, json_t *in, json_t **out)
 				json_array_append_new(c.withdrawn, json_string(known[k]));
 		}
 	}
-	for (size_t k = 0; k < json_array_size(c.granted); k++) {
-		if (!sensitive_permission(json_string_value(json_array_get(c.granted, k))))
-			continue;
-		/* at the root nobody is wider: there another root admin grants
-		 * (never oneself, refused above) */
-		bool at_root = r->who->org_parent_id == 0 && strcmp(r->who->org_path, c.org_path) == 0;
-		bool wider = at_root || strlen(r->who->org_path) < strlen(c.org_path);
-		if (c.set_org && new_org != c.org_id) {
-			const char *np;
-			int lrc = org_lookup(r, new_org, &np, NULL);
-			if (lrc != STORE_ROW && lrc != STORE_DONE) {
-				json_decref(c.granted);
-				json_decref(c.withdrawn);
-				return app_store_fail(r, lrc);
-			}
-			wider = wider && (lrc == STORE_DONE || strlen(r->who->org_path) < strlen(np));
-		}
-		if (!wider) {
-			json_decref(c.granted);
-			json_decref(c.withdrawn);
-			return app_fail(r, APP_EFORBIDDEN, "grant_needs_wider_scope", "permissions");
-		}
+	bool grants_sensitive = false;
+	for (size_t k = 0; k < json_array_size(c.granted); k++)
+		grants_sensitive = grants_sensitive || sensitive_permission(json_string_value(json_array_get(c.granted, k)));
+	const char *old_path = c.org_path;
+	bool moving = c.set_org && new_org != c.org_id;
+	if (moving && target_org(r, new_org, &c.org_path) != 0)
+		goto fail;
+	/* A sensitive grant needs a strictly wider scope than the grantee's,
+	 * before and after a move in the same request. So does anything that
+	 * would let a narrower or peer admin use an account that holds (or
+	 * will hold) one: moving it (up to their own level), setting its
+	 * password, enabling it again, or giving it a role that can use it. */
+	const char *guarded = NULL;
+	if (grants_sensitive)
+		guarded = "permissions";
+	else if (holds_sensitive(c.set_permissions ? c.permissions : old_perms)) {
+		if (moving)
+			guarded = "org_id";
+		else if (c.set_password && id != r->who->user_id)
+			guarded = "password";
+		else if (c.set_status && strcmp(c.status, "active") == 0 && strcmp(old_status, "active") != 0)
+			guarded = "status";
+		else if (c.set_roles && (c.roles & ~old_roles & (ROLE_ADMIN | ROLE_RECORDER)))
+			guarded = "roles";
 	}
-	if (c.set_org && new_org != c.org_id) {
-		if (target_org(r, new_org, &c.org_path) != 0)
-			goto fail;
+	if (guarded && !(wider_than(r->who, old_path) && wider_than(r->who, c.org_path))) {
+		app_fail(r, APP_EFORBIDDEN, "grant_needs_wider_scope", guarded);
+		goto fail;
 	}
 	c.org_id = new_org;
 	if (password && secret_password_hash(password, strlen(password), c.hash, sizeof(c.hash)) != 0) {

@@ -223,6 +223,10 @@ test('a deactivated volunteer cannot pay, with a code, a voucher or on their beh
     }
     const n = await gone.c.post('/api/v1/me/pay-codes');
     assert.deepEqual([n.status, n.json.error.code], [409, 'volunteer_inactive']);
+    // staff who do not run the store learn nothing about the volunteer: the
+    // store is checked first (review H5)
+    const o = await other.post(`/api/v1/vouchers/${voucher}/redeem`, { store_id: store.id, items: line(rice) });
+    assert.deepEqual([o.status, o.json.error.code], [403, 'forbidden'], o.text);
     assert.equal(await balance(gone), b);
     assert.equal((await root.get(`/api/v1/vouchers/${voucher}`)).json.status, 'issued');
   } finally {
