@@ -1,9 +1,10 @@
 // The HTTP edge (issue 11 findings 3, 7, 8): the client address behind a
-// trusted proxy (--trusted-proxy, X-Forwarded-For) for throttles and the
-// audit log, the account throttle keyed on the account, the per-address
+// trusted proxy (--trusted-proxy, X-Forwarded-For, also when padded past
+// 2 KB) for throttles, the audit log and the access log, each matched to its
+// request, the account throttle keyed on the account, the per-address
 // connection limit and the header timeout, and refused framing (400 for
 // duplicate Content-Length or Transfer-Encoding with it, 431 for a header
-// too large). Other peer addresses are loopback ones (127.0.0.2 and up),
+// too large, also on a reused keep-alive connection). Other peer addresses are loopback ones (127.0.0.2 and up),
 // which Linux routes without setup.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
