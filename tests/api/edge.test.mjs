@@ -4,8 +4,8 @@
 // request, the account throttle keyed on the account, the per-address
 // connection limit and the header timeout, and refused framing (400 for
 // duplicate Content-Length or Transfer-Encoding with it, 431 for a header
-// too large, also on a reused keep-alive connection). Other peer addresses are loopback ones (127.0.0.2 and up),
-// which Linux routes without setup.
+// too large, also on a reused keep-alive connection). Other peer addresses
+// are loopback ones (127.0.0.2 and up), which Linux routes without setup.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
