@@ -12,8 +12,38 @@
 # a crashing input is saved as build-fuzz/artifacts/<target>-crash-…:
 # reproduce it with build-fuzz/fuzz_<target> <file>, then make it a unit
 # test (tests/unit) before fixing the bug.
+# Sourced with ZHIYUAN_FUZZ_SH_LIB=1 it only defines fuzz_verdict
+# (tests/scripts/test_sh.sh uses that).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+
+# Judges one target's run from its log and exit status: prints its
+# "# count:" line and one cmocka-style line; fails (1) when the run
+# crashed, a sanitizer reported, or it reports no runs at all (a target
+# that exits 0 having fuzzed nothing tested nothing).
+fuzz_verdict() {   # target log rc seconds
+  local t=$1 log=$2 rc=${3:-1} seconds=$4 runs rate cov why=
+  runs=$(awk '/stat::number_of_executed_units/ {print $2}' "$log")
+  rate=$(awk '/stat::average_exec_per_sec/ {print $2}' "$log")
+  cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -n 1 | awk '{print $2}')
+  # a sanitizer report that did not stop the run still fails it
+  if [ "$rc" -ne 0 ] || grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:' "$log"; then
+    why="exit $rc"
+  elif ! [[ $runs =~ ^[0-9]+$ ]] || [ "$runs" -eq 0 ]; then
+    why="no runs reported"
+  fi
+  if [ -n "$why" ]; then
+    printf '# count: fuzz_%-10s FAILED after %s runs (%s); log %s\n' "$t" "${runs:-?}" "$why" "$log"
+    grep -E 'ERROR:|SUMMARY:|runtime error:|Test unit written to' "$log" | head -n 8
+    echo "[  FAILED  ] 1 test(s)"
+    return 1
+  fi
+  # "# count:" lines are what scripts/test.sh prints below the suite
+  printf '# count: fuzz_%-10s %s runs in %s s (%s/s), coverage %s edges\n' "$t" "$runs" "$seconds" "$rate" "${cov:-?}"
+  echo "[  PASSED  ] 1 test(s)."
+}
+[ -n "${ZHIYUAN_FUZZ_SH_LIB:-}" ] && return 0
+
+cd "$(dirname "$0")/.." || exit 1
 dir=${FUZZ_BUILD:-build-fuzz}
 seconds=${FUZZ_SECONDS:-60}
 jobs=${FUZZ_JOBS:-2}
@@ -55,21 +85,7 @@ wait
 failed=0
 for t in "${targets[@]}"; do
   log="$dir/logs/$t.log"
-  rc=$(cat "$log.rc" 2>/dev/null || echo 1)
-  runs=$(awk '/stat::number_of_executed_units/ {print $2}' "$log")
-  rate=$(awk '/stat::average_exec_per_sec/ {print $2}' "$log")
-  cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -n 1 | awk '{print $2}')
-  # a sanitizer report that did not stop the run still fails it
-  if [ "$rc" -ne 0 ] || grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:' "$log"; then
-    failed=$((failed + 1))
-    printf '# count: fuzz_%-10s FAILED after %s runs (exit %s); log %s\n' "$t" "${runs:-?}" "$rc" "$log"
-    grep -E 'ERROR:|SUMMARY:|runtime error:|Test unit written to' "$log" | head -n 8
-    echo "[  FAILED  ] 1 test(s)"
-  else
-    # "# count:" lines are what scripts/test.sh prints below the suite
-    printf '# count: fuzz_%-10s %s runs in %s s (%s/s), coverage %s edges\n' "$t" "$runs" "$seconds" "$rate" "${cov:-?}"
-    echo "[  PASSED  ] 1 test(s)."
-  fi
+  fuzz_verdict "$t" "$log" "$(cat "$log.rc" 2>/dev/null || echo 1)" "$seconds" || failed=$((failed + 1))
 done
 echo "fuzz: ${#targets[@]} targets, $failed failed"
 [ "$failed" -eq 0 ]

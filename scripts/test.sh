@@ -152,13 +152,27 @@ suite_missing() {   # name why [what the line says]
   suite_problem "$1" "$2"
 }
 
-unit() {   # build dir: every test_* binary in it
-  local rc=0 t
-  for t in "$1"/test_*; do
+# The unit test programs meson declares for build dir $1 (meson.build's
+# test() list, from `meson introspect`), one path a line.
+unit_list() {
+  meson introspect "$1" --tests 2>/dev/null |
+    python3 -c 'import json, sys; print("\n".join(t["cmd"][0] for t in json.load(sys.stdin)))' 2>/dev/null
+}
+
+unit() {   # build dir: every unit test meson declares there; one not built fails
+  local rc=0 t list
+  if ! list=$(unit_list "$1") || [ -z "$list" ]; then
+    echo "[  FAILED  ] 1 test(s): meson declares no unit test in $1 (is it set up?)"
+    return 1
+  fi
+  while IFS= read -r t; do
     if [ -f "$t" ] && [ -x "$t" ]; then
       "$t" || rc=1
+    else
+      echo "[  FAILED  ] 1 test(s): $t is declared in meson.build but was not built"
+      rc=1
     fi
-  done
+  done <<<"$list"
   return $rc
 }
 

@@ -146,3 +146,38 @@ struct netaddr netaddr_client(const struct netlist *trusted, const struct netadd
 	}
 	return client;
 }
+
+/* Byte i of chain + "," + value, the chain that netaddr_xff_append joins,
+ * without building it (len bytes of chain, sep 0 or 1 commas). */
+static char joined_at(const char *chain, size_t len, size_t sep, const char *value, size_t i)
+{
+	if (i < len)
+		return chain[i];
+	if (i < len + sep)
+		return ',';
+	return value[i - len - sep];
+}
+
+void netaddr_xff_append(char *chain, size_t cap, const char *value)
+{
+	if (cap == 0)
+		return;
+	size_t len = strnlen(chain, cap - 1), vlen = strlen(value);
+	size_t sep = len ? 1 : 0, total = len + sep + vlen, keep = cap - 1;
+	/* the first byte kept: the joined chain's last keep bytes, moved on
+	 * to the start of a hop */
+	size_t from = total > keep ? total - keep : 0;
+	while (from > 0 && from < total && joined_at(chain, len, sep, value, from - 1) != ',')
+		from++;
+	size_t out = 0;
+	if (from < len) {
+		memmove(chain, chain + from, len - from);
+		out = len - from;
+	}
+	if (sep && from <= len)
+		chain[out++] = ',';
+	size_t vfrom = from > len + sep ? from - len - sep : 0;
+	memcpy(chain + out, value + vfrom, vlen - vfrom);
+	out += vlen - vfrom;
+	chain[out] = 0;
+}

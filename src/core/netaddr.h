@@ -53,4 +53,13 @@ bool netlist_match(const struct netlist *l, const struct netaddr *a);
  * peer. */
 struct netaddr netaddr_client(const struct netlist *trusted, const struct netaddr *peer, const char *xff);
 
+/* Adds one X-Forwarded-For header line to the chain kept in chain (cap
+ * bytes, NUL-terminated; start with ""), joined to what is there with a
+ * comma. A chain that does not fit loses hops from its left: the trusted
+ * proxies append on the right, while the left is whatever the client
+ * wrote, so a client that pads the header only pushes out its own words.
+ * What is kept starts at a hop boundary (a cut hop could read as another
+ * address), so it is at most cap - 1 bytes and may be shorter. */
+void netaddr_xff_append(char *chain, size_t cap, const char *value);
+
 #endif

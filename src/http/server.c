@@ -94,10 +94,28 @@ static enum lang parse_lang(const char *h)
 }
 
 /* Per connection: whether its last request was answered in full (then a
- * close needs no lingering unless input is pending). */
+ * close needs no lingering unless input is pending). Cleared when the
+ * next request line arrives (on_request_line), so that a keep-alive
+ * connection's later request that MHD refuses itself is not taken for
+ * the earlier one. */
 struct conn_state {
 	bool settled;
 };
+
+/* MHD's URI log callback: a request line has arrived, before its headers
+ * are read. MHD may refuse those headers itself (431) without calling
+ * on_request, so this is the one place that sees every request start.
+ * The NULL returned is on_request's first *con_cls. */
+static void *on_request_line(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	(void)cls;
+	(void)uri;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn_state *cs = ci ? ci->socket_context : NULL;
+	if (cs)
+		cs->settled = false;
+	return NULL;
+}
 
 /* The peer's address as seen on the socket. */
 static int peer_addr(struct MHD_Connection *c, struct netaddr *out)
@@ -124,13 +142,15 @@ static int peer_addr(struct MHD_Connection *c, struct netaddr *out)
  * MHD 0.9.75 takes the first Content-Length it sees and lets
  * Transfer-Encoding win silently, and a proxy in front may have chosen the
  * other (request smuggling). */
+/* The X-Forwarded-For chain kept: its rightmost hops, which are the ones
+ * the trusted proxies wrote (a longer chain loses hops on its left only,
+ * netaddr_xff_append). */
+#define XFF_MAX 2048
+
 struct header_scan {
 	int content_lengths, transfer_encodings;
-	struct buf xff;           /* every X-Forwarded-For line, joined with commas */
-	bool xff_too_long;
+	char xff[XFF_MAX + 1];    /* every X-Forwarded-For line, joined with commas */
 };
-
-#define XFF_MAX 2048
 
 static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key,
 				   const char *value)
@@ -141,11 +161,8 @@ static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const cha
 		h->content_lengths++;
 	else if (strcasecmp(key, "Transfer-Encoding") == 0)
 		h->transfer_encodings++;
-	else if (strcasecmp(key, "X-Forwarded-For") == 0 && value) {
-		if ((h->xff.len && buf_append(&h->xff, ",", 1) != 0) ||
-		    buf_append(&h->xff, value, strlen(value)) != 0)
-			h->xff_too_long = true;
-	}
+	else if (strcasecmp(key, "X-Forwarded-For") == 0 && value)
+		netaddr_xff_append(h->xff, sizeof(h->xff), value);
 	return MHD_YES;
 }
 
@@ -160,12 +177,9 @@ static void client_addr(struct http_req *req, struct header_scan *h)
 	if (peer_addr(req->conn, &peer) != 0)
 		return;
 	const struct netlist *trusted = req->srv->cfg.trusted_proxies;
-	const char *xff = NULL;
-	if (trusted && h->xff.len && !h->xff_too_long && buf_append(&h->xff, "", 1) == 0)
-		xff = h->xff.data;
-	/* a chain longer than XFF_MAX is not walked: the proxy's own address
-	 * is the one key such a client can be given */
-	client = trusted ? netaddr_client(trusted, &peer, xff) : peer;
+	/* a chain past XFF_MAX is walked in its rightmost part: padding the
+	 * left, which the client writes, hides nobody's address */
+	client = trusted ? netaddr_client(trusted, &peer, h->xff[0] ? h->xff : NULL) : peer;
 	netaddr_format(&client, req->client, sizeof(req->client));
 }
 
@@ -357,10 +371,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		req->route = ROUTE_ID_UNMATCHED;
 		req->lang = parse_lang(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Language"));
 		struct header_scan h = { 0 };
-		buf_init(&h.xff, XFF_MAX);
 		MHD_get_connection_values(conn, MHD_HEADER_KIND, scan_header, &h);
 		client_addr(req, &h);
-		buf_release(&h.xff);
 		buf_init(&req->body, srv->cfg.max_body);
 		atomic_fetch_add(&srv->in_flight, 1);
 		*con_cls = req;
@@ -722,6 +734,7 @@ int http_serve(struct app *app, const struct http_config *cfg)
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv,
 		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+		MHD_OPTION_URI_LOG_CALLBACK, on_request_line, NULL,
 		/* MHD's timeout is for silence, not a deadline: a connection
 		 * starts with the header timeout, gets the idle one once its
 		 * headers are in (on_request) and the header one back after

@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startServer, repoRoot } from '../lib/server.mjs';
+import { startServer, repoRoot, chinaNoon } from '../lib/server.mjs';
 import { Client } from '../lib/client.mjs';
 import { residentId } from '../lib/ids.mjs';
 
@@ -43,7 +43,9 @@ async function auditOf(action, targetId) {
 }
 
 before(async () => {
-  srv = await startServer({ args: ['--sweep-every', '0'] });
+  // the server's clock starts at noon in China, so shift and attendance
+  // times built from srv.now() never cross a China day
+  srv = await startServer({ args: ['--sweep-every', '0'], clockAt: chinaNoon() });
   root = new Client(srv.url);
   await root.login('admin', srv.adminPassword);
   rootOrg = (await root.get('/api/v1/me')).json.org_id;
@@ -205,7 +207,7 @@ test('sign-up, cancellation, check-in and check-out are audited exactly', async 
   const p = (await rec.client.post('/api/v1/projects', { title: '审计测试项目', org_id: station.id, domain: 'social_assistance',
     category: '助老', description: '审计', place: '东街' })).json;
   assert.equal((await rec.client.post(`/api/v1/projects/${p.id}/publish`)).status, 200);
-  const now = Date.now();
+  const now = srv.now();
   const s = (await rec.client.post(`/api/v1/projects/${p.id}/shifts`, { starts_at: iso(now - H), ends_at: iso(now + H),
     place: '东街食堂', capacity: 5 })).json;
   assert.ok(s.id, JSON.stringify(s));

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Tests scripts/test.sh itself: a suite that fails, crashes, runs no test,
 # skips a test without leave or cannot run must count as failed; an allowed
-# skip and a passing suite must not; "# count:" lines reach the summary.
+# skip and a passing suite must not; "# count:" lines reach the summary;
+# a unit test that meson declares but was not built fails; a fuzz target
+# that reports no runs fails (scripts/fuzz.sh).
 # Runs fake suites (printf of cmocka and TAP output) through run_suite and
 # prints its result the way cmocka does, so test.sh can count it.
 set -uo pipefail
@@ -51,7 +53,44 @@ expect cmocka-fails 1 2 '2 passed, 1 failed' -- \
   cmocka bash -c 'echo "[  PASSED  ] 2 test(s)."; echo "[  FAILED  ] 1 test(s), listed below:"; exit 1'
 expect crash-before-summary 1 0 '0 passed, 1 failed' -- cmocka bash -c 'kill -SEGV $$'
 expect no-test-at-all 1 0 'ran no test' -- cmocka true
-expect no-binaries 1 0 'ran no test' -- cmocka unit "$tmp/empty-build"
+expect no-binaries 1 0 '0 passed, 1 failed' -- cmocka unit "$tmp/empty-build"
+# (what a suite printed is in its log)
+logsays() {   # name pattern
+  if grep -qE -- "$2" "$logs/$1.log"; then ok=$((ok + 1)); else bad=$((bad + 1)); echo "[  FAILED  ] $1: its log lacks /$2/"; fi
+}
+logsays no-binaries 'meson declares no unit test'
+# unit runs what meson.build declares: a declared test that was not built
+# fails, even when others ran (a real meson project, set up, not built)
+mkdir -p "$tmp/proj"
+printf '%s\n' "project('fake', 'c')" "test('test_a', find_program('test_a.sh'))" \
+  "test('test_b', executable('test_b', 'test_b.c'))" >"$tmp/proj/meson.build"
+printf '%s\n' '#!/bin/sh' 'echo "[  PASSED  ] 1 test(s)."' >"$tmp/proj/test_a.sh"
+chmod +x "$tmp/proj/test_a.sh"
+printf '%s\n' '#include <stdio.h>' 'int main(void) { puts("[  PASSED  ] 2 test(s)."); return 0; }' >"$tmp/proj/test_b.c"
+if meson setup "$tmp/proj/build" "$tmp/proj" >"$tmp/setup.log" 2>&1; then
+  expect unit-missing-binary 1 1 '1 passed, 1 failed' -- cmocka unit "$tmp/proj/build"
+  logsays unit-missing-binary 'test_b is declared in meson.build but was not built'
+  ninja -C "$tmp/proj/build" >/dev/null 2>&1
+  expect unit-all-built 0 3 '3 passed, 0 failed' -- cmocka unit "$tmp/proj/build"
+else
+  bad=$((bad + 1)); echo "[  FAILED  ] meson setup of the fake project:"; cat "$tmp/setup.log"
+fi
+
+# scripts/fuzz.sh's verdict on a target's log: no runs reported is a failure
+# shellcheck source=scripts/fuzz.sh
+ZHIYUAN_FUZZ_SH_LIB=1 . scripts/fuzz.sh
+fuzzlog() { printf '%s\n' "#1 INITED cov: 12 ft: 13" "$@" >"$tmp/fuzz.log"; }
+export -f fuzz_verdict
+fuzzlog 'stat::number_of_executed_units: 5000' 'stat::average_exec_per_sec:     83'
+expect fuzz-runs 0 1 'fuzz_json +5000 runs in 60 s' -- cmocka fuzz_verdict json "$tmp/fuzz.log" 0 60
+fuzzlog 'stat::average_exec_per_sec:     0'
+expect fuzz-no-runs 1 0 'FAILED after \? runs \(no runs reported\)' -- cmocka fuzz_verdict json "$tmp/fuzz.log" 0 60
+fuzzlog 'stat::number_of_executed_units: 0'
+expect fuzz-zero-runs 1 0 'FAILED after 0 runs \(no runs reported\)' -- cmocka fuzz_verdict json "$tmp/fuzz.log" 0 60
+fuzzlog 'stat::number_of_executed_units: 5000' '==1==ERROR: AddressSanitizer: heap-buffer-overflow'
+expect fuzz-sanitizer 1 0 'FAILED after 5000 runs \(exit 0\)' -- cmocka fuzz_verdict json "$tmp/fuzz.log" 0 60
+fuzzlog 'stat::number_of_executed_units: 5000'
+expect fuzz-exit 1 0 'FAILED after 5000 runs \(exit 77\)' -- cmocka fuzz_verdict json "$tmp/fuzz.log" 77 60
 expect cmocka-skip 1 1 'skipped without a line .*: needs_postgresql' -- \
   cmocka bash -c 'printf "%s\n" "[  SKIPPED ] needs_postgresql" "[  PASSED  ] 1 test(s)." " 1 SKIPPED TEST(S)" "[  SKIPPED ] needs_postgresql"'
 expect node-skip 1 4 'skipped without a line .*: the web console' -- \

@@ -126,6 +126,74 @@ static void forwarded(void **state)
 	assert_string_equal(client(&none, "127.0.0.1", "198.51.100.1"), "127.0.0.1");
 }
 
+/* The chain joined from header lines into a buffer of cap bytes. */
+static const char *joined(char *buf, size_t cap, const char *const *lines, int n)
+{
+	buf[0] = 0;
+	for (int i = 0; i < n; i++)
+		netaddr_xff_append(buf, cap, lines[i]);
+	return buf;
+}
+
+static void long_chains(void **state)
+{
+	(void)state;
+	char b[16];
+	/* lines are joined with commas while they fit */
+	const char *two[] = { "1.1.1.1", "2.2.2.2" };
+	assert_string_equal(joined(b, sizeof(b), two, 2), "1.1.1.1,2.2.2.2");
+	/* past cap - 1 bytes the left goes, cut at a hop boundary: "10.1.1.1"
+	 * cut inside would read as the address "0.1.1.1" */
+	const char *over[] = { "10.1.1.1, 10.2.2.2" };
+	assert_string_equal(joined(b, sizeof(b), over, 1), " 10.2.2.2");
+	const char *lines[] = { "10.1.1.1", "2.2.2.2", "3.3.3.3" };
+	assert_string_equal(joined(b, sizeof(b), lines, 2), "2.2.2.2");
+	assert_string_equal(joined(b, sizeof(b), lines, 3), "2.2.2.2,3.3.3.3");
+	/* a cut just before a comma drops the comma too; one just after it
+	 * keeps the next hop whole */
+	const char *before[] = { "9,123456789,1234" };    /* 16 bytes: "9" must go */
+	assert_string_equal(joined(b, sizeof(b), before, 1), "123456789,1234");
+	const char *after[] = { "1,123456789,12345" };    /* 17 bytes: "1," must go */
+	assert_string_equal(joined(b, sizeof(b), after, 1), "123456789,12345");
+	/* no boundary in what fits: nothing is kept, and a later line starts afresh */
+	const char *blob[] = { "aaaaaaaaaaaaaaaaaaaaaaaaa", "4.4.4.4" };
+	assert_string_equal(joined(b, sizeof(b), blob, 1), "");
+	assert_string_equal(joined(b, sizeof(b), blob, 2), "4.4.4.4");
+	/* exactly cap - 1 bytes fit as they are */
+	const char *full[] = { "1.1.1.1", "2.2.2.2" };   /* 15 bytes joined */
+	assert_string_equal(joined(b, sizeof(b), full, 2), "1.1.1.1,2.2.2.2");
+	const char *more[] = { "1.1.1.1", "2.2.2.2", "" };
+	assert_string_equal(joined(b, sizeof(b), more, 3), "2.2.2.2,");
+
+	/* the walk sees the right end of a padded chain: a client that pads
+	 * the header on the left (where it writes) is still found */
+	struct netlist l;
+	assert_int_equal(netlist_parse("127.0.0.1,10.0.0.0/8", &l), 0);
+	static char pad[8192], chain[2049];
+	size_t n = 0;
+	while (n + 9 < sizeof(pad) - 1) {
+		memcpy(pad + n, "6.6.6.6, ", 9);
+		n += 9;
+	}
+	pad[n] = 0;
+	const char *padded[] = { pad, "198.51.100.7, 10.0.0.9" };
+	joined(chain, sizeof(chain), padded, 2);
+	assert_true(strlen(chain) <= 2048);
+	assert_string_equal(client(&l, "127.0.0.1", chain), "198.51.100.7");
+	/* one line holding both */
+	static char one[8300];
+	snprintf(one, sizeof(one), "%s198.51.100.8, 10.0.0.9", pad);
+	const char *single[] = { one };
+	assert_string_equal(client(&l, "127.0.0.1", joined(chain, sizeof(chain), single, 1)), "198.51.100.8");
+	/* a padding without commas: the hop after it is still the client */
+	memset(pad, 'x', 5000);
+	pad[5000] = 0;
+	const char *blobbed[] = { pad, "198.51.100.9" };
+	assert_string_equal(client(&l, "127.0.0.1", joined(chain, sizeof(chain), blobbed, 2)), "198.51.100.9");
+	snprintf(one, sizeof(one), "%s, 198.51.100.9", pad);
+	assert_string_equal(client(&l, "127.0.0.1", joined(chain, sizeof(chain), single, 1)), "198.51.100.9");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -133,6 +201,7 @@ int main(void)
 		cmocka_unit_test(lists),
 		cmocka_unit_test(matching),
 		cmocka_unit_test(forwarded),
+		cmocka_unit_test(long_chains),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
