@@ -60,7 +60,7 @@ const bdir = join(tree, 'build');
 
 // Which API suites exercise each file of src/app, most relevant first.
 const SUITES = {
-  'accounts.c': ['auth', 'users', 'claims'],
+  'accounts.c': ['accounts', 'auth', 'users', 'claims'],
   'audit.c': ['users', 'auth', 'records'],
   'authz.c': ['users', 'volunteers', 'records', 'orgs', 'points', 'market', 'projects', 'stars'],
   'awards.c': ['awards', 'stars', 'homes'],
@@ -68,7 +68,8 @@ const SUITES = {
   'claims.c': ['claims'],
   'homes.c': ['homes'],
   'imports.c': ['imports', 'words', 'regions-shipped'],
-  'market.c': ['market', 'points', 'entries', 'ledger-property'],
+  'market.c': ['pay', 'market', 'points', 'entries', 'ledger-property'],
+  'paycodes.c': ['pay', 'market'],
   'orgs.c': ['orgs', 'users', 'auth', 'orgsearch'],
   'orgsearch.c': ['orgsearch', 'orgs'],
   'points.c': ['points', 'market', 'ledger-property', 'homes'],
@@ -78,7 +79,7 @@ const SUITES = {
   'shifts.c': ['projects', 'homes'],
   'stars.c': ['stars', 'awards'],
   'training.c': ['records', 'projects'],
-  'users.c': ['users', 'auth'],
+  'users.c': ['grants', 'accounts', 'users', 'auth'],
   'util.c': ['volunteers', 'records', 'users', 'points', 'orgs', 'market'],
   'volunteers.c': ['volunteers', 'claims', 'imports', 'homes'],
 };
@@ -91,7 +92,7 @@ const EXTRA = ['guards', 'matrix', 'authz-matrix'].filter((n) => existsSync(join
 const GUARDS = [
   { file: 'authz.c', name: 'rule-roles', edits: [['if (rules[i].roles && !(who->roles & rules[i].roles))', 'if (0)']] },
   { file: 'authz.c', name: 'rule-scoped', edits: [['if (rules[i].scoped && target_path && !authz_in_scope(who, target_path))', 'if (0)']] },
-  { file: 'authz.c', name: 'rule-permission', edits: [['if (rules[i].permission && !granted(who->permissions, rules[i].permission))', 'if (0)']] },
+  { file: 'authz.c', name: 'rule-permission', edits: [['if (rules[i].permission && !authz_list_has(who->permissions, rules[i].permission))', 'if (0)']] },
   { file: 'authz.c', name: 'rule-root-only', edits: [['if (rules[i].root_only && who->org_parent_id != 0)', 'if (0)']] },
   // "/1/7/" must not contain "/1/70/": the trailing slash is the guard
   { file: 'authz.c', name: 'scope-prefix-slash', edits: [['size_t n = strlen(who->org_path);', 'size_t n = strlen(who->org_path) - 1;']] },
@@ -114,6 +115,17 @@ const GUARDS = [
   { file: 'shifts.c', name: 'waitlist-capacity', edits: [['" WHERE id = $1 AND waitlisted < waitlist RETURNING arrivals, waitlisted");', '" WHERE id = $1 RETURNING arrivals, waitlisted");']] },
   { file: 'projects.c', name: 'paired-social-worker-role', edits: [['if (paired && r->who && (r->who->roles & ROLE_SOCIAL_WORKER))', 'if (paired && r->who)']] },
   { file: 'projects.c', name: 'pair-only-social-workers', edits: [['bool ok = rc == STORE_ROW && (roles_from_csv(store_col_text(st, 0)) & ROLE_SOCIAL_WORKER) &&', 'bool ok = rc == STORE_ROW &&']] },
+  // issue 11: nobody widens their own access; sensitive grants from above
+  { file: 'users.c', name: 'no-own-roles', edits: [['if (c.set_roles && c.roles != old_roles)', 'if (0)']] },
+  { file: 'users.c', name: 'no-own-permissions', edits: [['if (c.set_permissions && strcmp(c.permissions, old_perms) != 0)', 'if (0)']] },
+  { file: 'users.c', name: 'sensitive-needs-wider-scope', edits: [['if (guarded && !(wider_than(r->who, old_path) && wider_than(r->who, c.org_path))) {', 'if (0) {']] },
+  { file: 'accounts.c', name: 'password-change-revokes-tokens', edits: [['rc = tokens_revoke_all(s, r->who->user_id, &c->tokens_revoked);', 'rc = STORE_OK;']] },
+  // issue 11: points are paid with the volunteer's proof
+  { file: 'market.c', name: 'sale-needs-proof', edits: [['\tif (on_behalf) {\n\t\tif (!c.volunteer_id)', '\tif (on_behalf || !pay_code) {\n\t\tif (!c.volunteer_id)']] },
+  { file: 'market.c', name: 'on-behalf-scope', edits: [['if (on_behalf_check(r, &c) != 0)', 'if (0)']] },
+  { file: 'market.c', name: 'pay-code-throttle', edits: [['parallel guesses cannot all pass; a code that held is given back */\n\t\tif (app_throttle_take(r, key, PAY_FREE_FAILURES, 30, 900, "too_many_pay_codes") != 0)', 'parallel guesses cannot all pass; a code that held is given back */\n\t\tif (0)']] },
+  { file: 'paycodes.c', name: 'pay-code-once', edits: [['"UPDATE pay_codes SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL"', '"UPDATE pay_codes SET used_at = $2 WHERE code_hash = $1"']] },
+  { file: 'paycodes.c', name: 'pay-code-expiry', edits: [['" AND expires_at > $2 RETURNING id, volunteer_id");', '" AND $2 > 0 RETURNING id, volunteer_id");']] },
   { file: 'claims.c', name: 'claim-no-staff-account', edits: [['if (has_account && roles != ROLE_VOLUNTEER)\n\t\treturn "staff_account";', 'if (0)\n\t\treturn "staff_account";']] },
   { file: 'claims.c', name: 'claim-no-disabled-account', edits: [['if (has_account && disabled)', 'if (0)']] },
 ];
