@@ -2,7 +2,7 @@
 // against a real server on the backend named by ZHIYUAN_TEST_BACKEND.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
+import { startServer, chinaNoon } from '../lib/server.mjs';
 import { Client } from '../lib/client.mjs';
 
 let srv;
@@ -170,25 +170,37 @@ test('bearer tokens: shown once, work without CSRF, listed without secret, revoc
 });
 
 test('failed logins back off per account with 429 and Retry-After', async () => {
-  const c = await admin();
-  const org = (await c.get('/api/v1/me')).json.org_id;
-  assert.equal((await c.post('/api/v1/users', { username: 'throttled', password: 'right-password', roles: ['recorder'], org_id: org })).status, 201);
-  const u = new Client(srv.url);
-  for (let i = 0; i < 5; i++) {
-    const r = await u.post('/api/v1/sessions', { username: 'throttled', password: 'wrong-password' });
-    assert.equal(r.status, 401, `attempt ${i + 1}`);
+  // the wait passes on a clock the test sets: a server on the same database
+  // started Retry-After + 1 s later, instead of sleeping through it
+  let s = await startServer({ clockAt: chinaNoon() });
+  try {
+    const c = new Client(s.url);
+    await c.login('admin', s.adminPassword);
+    const org = (await c.get('/api/v1/me')).json.org_id;
+    const made = await c.post('/api/v1/users', { username: 'throttled', password: 'right-password', roles: ['recorder'], org_id: org });
+    assert.equal(made.status, 201);
+    const u = new Client(s.url);
+    for (let i = 0; i < 5; i++) {
+      const r = await u.post('/api/v1/sessions', { username: 'throttled', password: 'wrong-password' });
+      assert.equal(r.status, 401, `attempt ${i + 1}`);
+    }
+    const r = await u.post('/api/v1/sessions', { username: 'throttled', password: 'right-password' });
+    assert.equal(r.status, 429);
+    assert.equal(r.json.error.code, 'too_many_attempts');
+    const wait = Number(r.headers.get('retry-after'));
+    assert.ok(wait >= 1 && wait <= 900, `Retry-After ${wait}`);
+    // other accounts are not affected
+    assert.equal((await new Client(s.url).post('/api/v1/sessions', { username: 'admin', password: s.adminPassword })).status, 201);
+    s = await s.restartAt(s.now() + (wait + 1) * 1000);
+    assert.equal((await new Client(s.url).post('/api/v1/sessions', { username: 'throttled', password: 'right-password' })).status, 201);
+    const root = new Client(s.url);
+    await root.login('admin', s.adminPassword);
+    const audit = (await root.get('/api/v1/audit-log?action=session.login_failed&limit=200')).json.items
+      .filter((e) => e.target_id === made.json.id);
+    assert.equal(audit.length, 5, 'the five wrong passwords, each audited once against the account');
+  } finally {
+    await s.stop();
   }
-  const r = await u.post('/api/v1/sessions', { username: 'throttled', password: 'right-password' });
-  assert.equal(r.status, 429);
-  assert.equal(r.json.error.code, 'too_many_attempts');
-  const wait = Number(r.headers.get('retry-after'));
-  assert.ok(wait >= 1 && wait <= 900, `Retry-After ${wait}`);
-  // other accounts are not affected
-  assert.equal((await new Client(srv.url).post('/api/v1/sessions', { username: 'admin', password: srv.adminPassword })).status, 201);
-  await new Promise((res) => setTimeout(res, (wait + 1) * 1000));
-  assert.equal((await u.post('/api/v1/sessions', { username: 'throttled', password: 'right-password' })).status, 201);
-  const audit = await c.get('/api/v1/audit-log?action=session.login_failed');
-  assert.ok(audit.json.items.length >= 5);
 });
 
 test('password change checks the old password and ends other sessions', async () => {
@@ -245,16 +257,18 @@ test('sessions expire after --session-ttl', async () => {
 });
 
 test('failed logins back off per client address across accounts', async () => {
-  const s2 = await startServer({ args: ['--address-free-failures', '3'] });
+  let s2 = await startServer({ clockAt: chinaNoon(), args: ['--address-free-failures', '3'] });
   try {
-    const c = new Client(s2.url);
+    let c = new Client(s2.url);
     for (const name of ['guess1', 'guess2', 'guess3']) {
       assert.equal((await c.post('/api/v1/sessions', { username: name, password: 'wrong-password' })).status, 401);
     }
     const r = await c.post('/api/v1/sessions', { username: 'admin', password: s2.adminPassword });
     assert.equal(r.status, 429, 'the address is blocked even for a right password');
     assert.ok(Number(r.headers.get('retry-after')) >= 1);
-    await new Promise((res) => setTimeout(res, (Number(r.headers.get('retry-after')) + 1) * 1000));
+    // the wait passes on the server's clock, not the test's
+    s2 = await s2.restartAt(s2.now() + (Number(r.headers.get('retry-after')) + 1) * 1000);
+    c = new Client(s2.url);
     await c.login('admin', s2.adminPassword);
     const audit = await c.get('/api/v1/audit-log?action=session.login_failed');
     // at the root, without what was typed (it may be a password)

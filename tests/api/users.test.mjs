@@ -131,8 +131,11 @@ test('scope: an admin of one organisation gets 403 on another one', async () => 
   assert.equal(r.status, 403);
   r = await adminA.patch('/api/v1/users/' + (await adminA.get('/api/v1/me')).json.id, { org_id: orgB.id });
   assert.equal(r.status, 422, 'cannot move oneself');
+  // exactly the accounts of A's subtree, as the root admin counts them
   const mine = await adminA.get('/api/v1/users?limit=200');
-  assert.ok(mine.json.items.length >= 1);
+  const ofA = (await root.get(`/api/v1/users?org_id=${orgA.id}&limit=200`)).json.items;
+  assert.deepEqual(mine.json.items.map((u) => u.id).sort(), ofA.map((u) => u.id).sort());
+  assert.ok(mine.json.items.some((u) => u.username === 'admin_a'));
   assert.ok(mine.json.items.every((u) => u.org_id !== orgB.id && u.org_id !== rootOrg));
   const orgs = await adminA.get('/api/v1/organizations');
   assert.ok(orgs.json.items.every((o) => o.id !== orgB.id));
