@@ -194,6 +194,7 @@ const prechecks = [
   [['clerkA', 'social_workerA'], 'POST', `/api/v1/trainings/${NO_SUCH}/attendees`, {}],
   [['recorderA', 'clerkA', 'social_workerA'], 'POST', '/api/v1/points/adjustments', {}],   // points.c
   [['recorderA', 'clerkA', 'social_workerA'], 'POST', '/api/v1/stores', {}],   // market.c store create
+  [['recorderA', 'clerkA', 'social_workerA'], 'PATCH', `/api/v1/stores/${NO_SUCH}`, { allow_on_behalf: true }],   // market.c store update
   [['recorderA', 'social_workerA'], 'POST', '/api/v1/vouchers/ZZZZZZZZZZZZZZZZ/redeem', {}],   // market.c redeem
   [['recorderA', 'social_workerA'], 'POST', `/api/v1/stores/${NO_SUCH}/sales`, {}],   // market.c sale
   [['clerkA'], 'POST', '/api/v1/projects', {}],   // projects.c create
