@@ -140,3 +140,31 @@ test('a recorder who is not an admin may not approve or reject another recorder\
   assert.equal(r.status, 200, r.text);
   assert.deepEqual((await state(r2.id)).status, 'rejected');
 });
+
+test('racing decisions on one record: exactly one wins, one chain link, points earned once', async () => {
+  // the check before the transaction passes for every racer; only the
+  // update's own "still submitted" condition keeps the second one out
+  for (let round = 0; round < 3; round++) {
+    const rec = await record(recA1, SA.id, volA);
+    const points = async () => (await root.get(`/api/v1/volunteers/${volA.id}/points`)).json.balance;
+    const before = await points();
+    const head = (await root.get('/api/v1/records/chain')).json.seq;
+    const racers = [];
+    for (let i = 0; i < 12; i++) {
+      const who = i % 2 ? root : adminA;
+      racers.push(i % 3 === 2 ? who.post(`/api/v1/records/${rec.id}/reject`, { reason: '重复' })
+        : who.post(`/api/v1/records/${rec.id}/approve`));
+    }
+    const answers = await Promise.all(racers);
+    const won = answers.filter((r) => r.status === 200);
+    assert.equal(won.length, 1, answers.map((r) => r.status).join(' '));
+    assert.ok(answers.every((r) => r.status === 200 || (r.status === 409 && r.json.error.code === 'already_decided')),
+      answers.map((r) => r.text).join('\n'));
+    const after = await state(rec.id);
+    assert.equal(after.status, won[0].json.status);
+    assert.equal(after.audited, 1, 'one decision audited');
+    const approved = after.status === 'approved';
+    assert.equal((await root.get('/api/v1/records/chain')).json.seq, head + (approved ? 1 : 0), 'one chain link at most');
+    assert.equal(await points(), before + (approved ? 1 : 0), 'one hour earns one point, once');
+  }
+});
