@@ -74,7 +74,7 @@ const SUITES = {
   'orgsearch.c': ['orgsearch', 'orgs'],
   'points.c': ['points', 'market', 'ledger-property', 'homes'],
   'projects.c': ['projects', 'homes'],
-  'records.c': ['records', 'entries', 'chain', 'awards', 'stars'],
+  'records.c': ['records', 'approvals', 'entries', 'chain', 'awards', 'stars'],
   'regions.c': ['regions-shipped', 'imports', 'demo'],
   'shifts.c': ['projects', 'homes'],
   'stars.c': ['stars', 'awards'],
