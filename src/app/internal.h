@@ -115,6 +115,11 @@ int app_fill_pending(struct store *s, const char *probe, int (*fill)(struct stor
  * an error rc. */
 int app_exec_ints(struct store *s, const char *sql, int64_t a, int64_t b);
 
+/* Whether volunteer id's file is active (as opposed to deactivated or
+ * deleted). Returns STORE_OK, STORE_DONE when there is no such file, or
+ * an error rc; usable inside a transaction. */
+int app_volunteer_active(struct store *s, int64_t id, bool *active);
+
 /* The id of the root organisation. */
 int app_root_org(struct app_req *r, int64_t *id);
 

@@ -852,19 +852,6 @@ static int counter_store(struct app_req *r, int64_t store_id, int64_t *org, cons
 	return authz_check(r, AUTHZ_MARKET_COUNTER, *path);
 }
 
-/* Whether a volunteer's file is active; STORE_DONE when there is none. */
-static int volunteer_status(struct store *s, int64_t id, bool *active)
-{
-	struct store_stmt *st = store_prepare(s, "SELECT status FROM volunteers WHERE id = $1");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, id);
-	int rc = store_step(st);
-	*active = rc == STORE_ROW && strcmp(store_col_text(st, 0), "active") == 0;
-	store_done(st);
-	return rc == STORE_ROW ? STORE_OK : rc;
-}
-
 static int redeem_tx(struct store *s, void *vctx)
 {
 	struct voucher_ctx *c = vctx;
@@ -941,7 +928,7 @@ int market_voucher_redeem(struct app_req *r, const char *code, json_t *in, const
 	/* a deactivated volunteer cannot pay, with a voucher either (issue 11);
 	 * said only to staff of the store, who may redeem the voucher anyway */
 	bool active;
-	int vrc = volunteer_status(r->store, c.volunteer_id, &active);
+	int vrc = app_volunteer_active(r->store, c.volunteer_id, &active);
 	if (vrc != STORE_OK)
 		return app_store_fail(r, vrc == STORE_DONE ? STORE_ERROR : vrc);
 	if (!active)
@@ -1011,7 +998,7 @@ static int sale_tx(struct store *s, void *vctx)
 			return rc;
 		c->proven = true;
 	}
-	if ((rc = volunteer_status(s, c->volunteer_id, &active)) != STORE_OK)
+	if ((rc = app_volunteer_active(s, c->volunteer_id, &active)) != STORE_OK)
 		return rc;
 	if (!active) {
 		app_fail(c->r, APP_ECONFLICT, "volunteer_inactive", NULL);

@@ -71,14 +71,9 @@ int paycodes_create(struct app_req *r, json_t **out)
 	struct new_ctx c = { .r = r };
 	if (volunteers_mine_id(r, &c.volunteer_id) != 0)
 		return -1;
-	struct store_stmt *st = store_prepare(r->store, "SELECT status FROM volunteers WHERE id = $1");
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	store_bind_int(st, 1, c.volunteer_id);
-	int rc = store_step(st);
-	bool active = rc == STORE_ROW && strcmp(store_col_text(st, 0), "active") == 0;
-	store_done(st);
-	if (rc != STORE_ROW)
+	bool active;
+	int rc = app_volunteer_active(r->store, c.volunteer_id, &active);
+	if (rc != STORE_OK)
 		return app_store_fail(r, rc == STORE_DONE ? STORE_ERROR : rc);
 	if (!active)
 		return app_fail(r, APP_ECONFLICT, "volunteer_inactive", NULL);

@@ -525,16 +525,11 @@ static int rec_prepare(struct app_req *r, json_t *in, int64_t activity_id, struc
 		return app_fail(r, APP_EINVALID, "longer_than_activity", "minutes");
 
 	/* the volunteer */
-	st = store_prepare(r->store, "SELECT status FROM volunteers WHERE id = $1");
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	store_bind_int(st, 1, c.volunteer_id);
-	int rc = store_step(st);
-	bool active = rc == STORE_ROW && strcmp(store_col_text(st, 0), "active") == 0;
-	store_done(st);
+	bool active;
+	int rc = app_volunteer_active(r->store, c.volunteer_id, &active);
 	if (rc == STORE_DONE)
 		return app_fail(r, APP_EINVALID, "volunteer_not_found", "volunteer_id");
-	if (rc != STORE_ROW)
+	if (rc != STORE_OK)
 		return app_store_fail(r, rc);
 	if (!active)
 		return app_fail(r, APP_EINVALID, "volunteer_inactive", "volunteer_id");
