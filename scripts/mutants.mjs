@@ -117,7 +117,7 @@ const GUARDS = [
   { file: 'projects.c', name: 'pair-only-social-workers', edits: [['bool ok = rc == STORE_ROW && (roles_from_csv(store_col_text(st, 0)) & ROLE_SOCIAL_WORKER) &&', 'bool ok = rc == STORE_ROW &&']] },
   // issue 11: nobody widens their own access; sensitive grants from above
   { file: 'users.c', name: 'no-own-roles', edits: [['if (c.set_roles && c.roles != old_roles)', 'if (0)']] },
-  { file: 'users.c', name: 'no-own-permissions', edits: [['if (c.set_permissions && strcmp(c.permissions, old_perms) != 0)', 'if (0)']] },
+  { file: 'users.c', name: 'no-own-permissions', edits: [['if (c.set_permissions && strcmp(c.permissions, c.was_perms) != 0)', 'if (0)']] },
   { file: 'users.c', name: 'sensitive-needs-wider-scope', edits: [['if (guarded && !(wider_than(r->who, old_path) && wider_than(r->who, c.org_path))) {', 'if (0) {']] },
   { file: 'accounts.c', name: 'password-change-revokes-tokens', edits: [['rc = tokens_revoke_all(s, r->who->user_id, &c->tokens_revoked);', 'rc = STORE_OK;']] },
   // issue 11: points are paid with the volunteer's proof

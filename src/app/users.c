@@ -417,16 +417,24 @@ static int update_tx(struct store *s, void *vctx)
 	return rc;
 }
 
-/* Permissions that open personal data beyond the role: granting one
- * needs an admin whose scope is strictly wider than the grantee's. */
-static bool sensitive_permission(const char *name)
-{
-	return strcmp(name, "read_id_number") == 0;
-}
+/* The permissions an account may be given beyond its roles. A sensitive
+ * one opens personal data: granting it needs an admin whose scope is
+ * strictly wider than the grantee's. */
+static const struct {
+	const char *name;
+	bool sensitive;
+} known_permissions[] = {
+	{ "read_id_number", true },
+};
+#define N_PERMISSIONS (sizeof(known_permissions) / sizeof(known_permissions[0]))
 
+/* Whether the comma-separated list holds a sensitive permission. */
 static bool holds_sensitive(const char *list)
 {
-	return authz_list_has(list, "read_id_number");
+	for (size_t k = 0; k < N_PERMISSIONS; k++)
+		if (known_permissions[k].sensitive && authz_list_has(list, known_permissions[k].name))
+			return true;
+	return false;
 }
 
 /* Whether the caller's scope is strictly wider than the organisation at
@@ -450,12 +458,10 @@ int users_update(struct app_req *r, int64_t id, json_t *in, json_t **out)
 	c.roles = roles_from_csv(store_col_text(st, 4));
 	c.target_name = arena_strdup(r->arena, store_col_text(st, 1));
 	const int old_roles = c.roles;
-	const char *old_status = arena_strdup(r->arena, store_col_text(st, 7));
-	const char *old_perms = arena_strdup(r->arena, store_col_null(st, 10) ? "" : store_col_text(st, 10));
 	c.was_org = c.org_id;
 	c.was_roles = arena_strdup(r->arena, store_col_text(st, 4));
-	c.was_status = old_status;
-	c.was_perms = old_perms;
+	c.was_status = arena_strdup(r->arena, store_col_text(st, 7));
+	c.was_perms = arena_strdup(r->arena, store_col_null(st, 10) ? "" : store_col_text(st, 10));
 	store_done(st);
 	if (authz_check(r, AUTHZ_USERS_WRITE, c.org_path) != 0)
 		return -1;
@@ -487,19 +493,18 @@ int users_update(struct app_req *r, int64_t id, json_t *in, json_t **out)
 	json_t *perms = json_object_get(in, "permissions");
 	if (perms && !json_is_null(perms)) {
 		/* explicit grants: only names the server knows, each once */
-		static const char *const known[] = { "read_id_number" };
 		if (!json_is_array(perms))
 			return app_fail(r, APP_EBADREQ, "wrong_type", "permissions");
 		char csv[128] = "";
-		size_t n = sizeof(known) / sizeof(known[0]);
-		bool want[sizeof(known) / sizeof(known[0])] = { false };
+		size_t n = N_PERMISSIONS;
+		bool want[N_PERMISSIONS] = { false };
 		if (json_array_size(perms) > n * 4)
 			return app_fail(r, APP_EINVALID, "too_long", "permissions");
 		size_t i;
 		json_t *e;
 		json_array_foreach(perms, i, e) {
 			size_t k = 0;
-			while (k < n && !(json_is_string(e) && strcmp(json_string_value(e), known[k]) == 0))
+			while (k < n && !(json_is_string(e) && strcmp(json_string_value(e), known_permissions[k].name) == 0))
 				k++;
 			if (k == n)
 				return app_fail(r, APP_EINVALID, "invalid_permission", "permissions");
@@ -508,7 +513,7 @@ int users_update(struct app_req *r, int64_t id, json_t *in, json_t **out)
 		for (size_t k = 0; k < n; k++)
 			if (want[k])
 				snprintf(csv + strlen(csv), sizeof(csv) - strlen(csv), "%s%s",
-					 csv[0] ? "," : "", known[k]);
+					 csv[0] ? "," : "", known_permissions[k].name);
 		c.permissions = arena_strdup(r->arena, csv);
 		c.set_permissions = true;
 	}
@@ -521,29 +526,29 @@ int users_update(struct app_req *r, int64_t id, json_t *in, json_t **out)
 			return app_fail(r, APP_EINVALID, "cannot_change_self", "status");
 		if (c.set_roles && c.roles != old_roles)
 			return app_fail(r, APP_EFORBIDDEN, "cannot_change_own_access", "roles");
-		if (c.set_permissions && strcmp(c.permissions, old_perms) != 0)
+		if (c.set_permissions && strcmp(c.permissions, c.was_perms) != 0)
 			return app_fail(r, APP_EFORBIDDEN, "cannot_change_own_access", "permissions");
 		if (c.set_org && new_org != c.org_id)
 			return app_fail(r, APP_EINVALID, "cannot_change_self", "org_id");
 	}
 	c.granted = json_array();
 	c.withdrawn = json_array();
+	bool grants_sensitive = false;
 	if (c.set_permissions) {
 		/* what changes, name by name; a sensitive grant needs a strictly
 		 * wider scope than the grantee's (and than the new organisation's
 		 * when the same request moves them) */
-		static const char *const known[] = { "read_id_number" };
-		for (size_t k = 0; k < sizeof(known) / sizeof(known[0]); k++) {
-			bool before = authz_list_has(old_perms, known[k]), after = authz_list_has(c.permissions, known[k]);
-			if (after && !before)
-				json_array_append_new(c.granted, json_string(known[k]));
+		for (size_t k = 0; k < N_PERMISSIONS; k++) {
+			const char *name = known_permissions[k].name;
+			bool before = authz_list_has(c.was_perms, name), after = authz_list_has(c.permissions, name);
+			if (after && !before) {
+				json_array_append_new(c.granted, json_string(name));
+				grants_sensitive = grants_sensitive || known_permissions[k].sensitive;
+			}
 			if (before && !after)
-				json_array_append_new(c.withdrawn, json_string(known[k]));
+				json_array_append_new(c.withdrawn, json_string(name));
 		}
 	}
-	bool grants_sensitive = false;
-	for (size_t k = 0; k < json_array_size(c.granted); k++)
-		grants_sensitive = grants_sensitive || sensitive_permission(json_string_value(json_array_get(c.granted, k)));
 	const char *old_path = c.org_path;
 	bool moving = c.set_org && new_org != c.org_id;
 	if (moving && target_org(r, new_org, &c.org_path) != 0)
@@ -556,12 +561,12 @@ int users_update(struct app_req *r, int64_t id, json_t *in, json_t **out)
 	const char *guarded = NULL;
 	if (grants_sensitive)
 		guarded = "permissions";
-	else if (holds_sensitive(c.set_permissions ? c.permissions : old_perms)) {
+	else if (holds_sensitive(c.set_permissions ? c.permissions : c.was_perms)) {
 		if (moving)
 			guarded = "org_id";
 		else if (c.set_password && id != r->who->user_id)
 			guarded = "password";
-		else if (c.set_status && strcmp(c.status, "active") == 0 && strcmp(old_status, "active") != 0)
+		else if (c.set_status && strcmp(c.status, "active") == 0 && strcmp(c.was_status, "active") != 0)
 			guarded = "status";
 		else if (c.set_roles && (c.roles & ~old_roles & (ROLE_ADMIN | ROLE_RECORDER)))
 			guarded = "roles";

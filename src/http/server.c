@@ -138,15 +138,15 @@ static int peer_addr(struct MHD_Connection *c, struct netaddr *out)
 	return -1;
 }
 
-/* What the header scan finds: the framing headers are counted here because
- * MHD 0.9.75 takes the first Content-Length it sees and lets
- * Transfer-Encoding win silently, and a proxy in front may have chosen the
- * other (request smuggling). */
 /* The X-Forwarded-For chain kept: its rightmost hops, which are the ones
  * the trusted proxies wrote (a longer chain loses hops on its left only,
  * netaddr_xff_append). */
 #define XFF_MAX 2048
 
+/* What the header scan finds: the framing headers are counted here because
+ * MHD 0.9.75 takes the first Content-Length it sees and lets
+ * Transfer-Encoding win silently, and a proxy in front may have chosen the
+ * other (request smuggling). */
 struct header_scan {
 	int content_lengths, transfer_encodings;
 	char xff[XFF_MAX + 1];    /* every X-Forwarded-For line, joined with commas */
@@ -486,7 +486,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
 	struct server *srv = cls;
 	struct http_req *req = *con_cls;
-	(void)conn;
 	/* back to the short silence while the next request's headers are
 	 * awaited on this connection */
 	MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, srv->cfg.header_timeout);
