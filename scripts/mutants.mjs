@@ -123,7 +123,7 @@ const GUARDS = [
   // issue 11: points are paid with the volunteer's proof
   { file: 'market.c', name: 'sale-needs-proof', edits: [['\tif (on_behalf) {\n\t\tif (!c.volunteer_id)', '\tif (on_behalf || !pay_code) {\n\t\tif (!c.volunteer_id)']] },
   { file: 'market.c', name: 'on-behalf-scope', edits: [['if (on_behalf_check(r, &c) != 0)', 'if (0)']] },
-  { file: 'market.c', name: 'pay-code-throttle', edits: [['parallel guesses cannot all pass; a code that held is given back */\n\t\tif (app_throttle_take(r, key, PAY_FREE_FAILURES, 30, 900, "too_many_pay_codes") != 0)', 'parallel guesses cannot all pass; a code that held is given back */\n\t\tif (0)']] },
+  { file: 'market.c', name: 'pay-code-throttle', edits: [['parallel guesses cannot all pass; a code that held is given back */\n\t\tif (wrong_proof_take(r, key) != 0)', 'parallel guesses cannot all pass; a code that held is given back */\n\t\tif (0)']] },
   { file: 'paycodes.c', name: 'pay-code-once', edits: [['"UPDATE pay_codes SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL"', '"UPDATE pay_codes SET used_at = $2 WHERE code_hash = $1"']] },
   { file: 'paycodes.c', name: 'pay-code-expiry', edits: [['" AND expires_at > $2 RETURNING id, volunteer_id");', '" AND $2 > 0 RETURNING id, volunteer_id");']] },
   { file: 'claims.c', name: 'claim-no-staff-account', edits: [['if (has_account && roles != ROLE_VOLUNTEER)\n\t\treturn "staff_account";', 'if (0)\n\t\treturn "staff_account";']] },

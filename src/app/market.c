@@ -959,6 +959,13 @@ int market_voucher_redeem(struct app_req *r, const char *code, json_t *in, const
  * against the clerk at this store (PAY_FREE_FAILURES, then waits). */
 #define PAY_FREE_FAILURES 5
 
+/* Counts a wrong proof (pay code or voucher code) against key, the clerk
+ * at this store: the same policy for both kinds of proof. */
+static int wrong_proof_take(struct app_req *r, const char *key)
+{
+	return app_throttle_take(r, key, PAY_FREE_FAILURES, 30, 900, "too_many_pay_codes");
+}
+
 enum sale_proof { PROOF_NONE, PROOF_PAY_CODE, PROOF_ON_BEHALF };
 
 struct sale_ctx {
@@ -1121,7 +1128,7 @@ static int sale_by_voucher(struct app_req *r, int64_t store_id, const char *code
 	 * wrong proof */
 	if (!found || (named && named != v.volunteer_id)) {
 		memset(&r->err, 0, sizeof(r->err));
-		if (app_throttle_take(r, key, PAY_FREE_FAILURES, 30, 900, "too_many_pay_codes") != 0)
+		if (wrong_proof_take(r, key) != 0)
 			return -1;
 		return app_fail(r, APP_EINVALID, "voucher_code_invalid", "voucher_code");
 	}
@@ -1170,7 +1177,7 @@ int market_sale(struct app_req *r, int64_t store_id, json_t *in, const char *ide
 	} else if (pay_code) {
 		/* a wrong code counts before it is compared, in one step, so that
 		 * parallel guesses cannot all pass; a code that held is given back */
-		if (app_throttle_take(r, key, PAY_FREE_FAILURES, 30, 900, "too_many_pay_codes") != 0)
+		if (wrong_proof_take(r, key) != 0)
 			return -1;
 		if (!paycodes_normal(pay_code, c.code))
 			return app_fail(r, APP_EINVALID, "pay_code_invalid", "pay_code");
