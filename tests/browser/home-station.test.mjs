@@ -7,7 +7,7 @@
 // second. Everyone is synthetic (tests/lib/ids.mjs).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startDistrict } from '../lib/district.mjs'
+import { startDistrict, allOrganizations } from '../lib/district.mjs'
 import { residentId } from '../lib/ids.mjs'
 import { Client } from '../lib/client.mjs'
 import { withTimeout, launchBrowser, newContext, shot, byTest, inputOf, signIn, steps, needWebBuild, closeSuite } from '../lib/browser.mjs'
@@ -34,16 +34,7 @@ const data = { target: null, second: null, stations: 0, volunteerId: 0, activity
 async function prepare() {
   const root = new Client(base)
   await root.login('admin', srv.adminPassword)
-  const orgs = []
-  let cursor = ''
-  for (let i = 0; i < 20; i++) {
-    const page = await root.get('/api/v1/organizations?limit=200' + (cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''))
-    assert.equal(page.status, 200, page.text)
-    orgs.push(...page.json.items)
-    cursor = page.json.next_cursor
-    if (!cursor) break
-  }
-  assert.ok(orgs.length > 300, `the demo district (${orgs.length} organisations)`)
+  const orgs = await allOrganizations(root)
   orgs.sort((a, b) => a.id - b.id)
   const stations = orgs.filter((o) => o.kind === 'station')
   data.stations = stations.length

@@ -12,7 +12,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { startDistrict } from '../lib/district.mjs'
+import { startDistrict, allOrganizations } from '../lib/district.mjs'
 import { selfRegister } from '../lib/fixtures.mjs'
 import { Client } from '../lib/client.mjs'
 import { repoRoot } from '../lib/server.mjs'
@@ -73,16 +73,7 @@ async function prepare() {
   const root = new Client(base)
   await root.login('admin', srv.adminPassword)
   data.root = root
-  const orgs = []
-  let cursor = ''
-  for (let i = 0; i < 20; i++) {
-    const r = await root.get('/api/v1/organizations?limit=200' + (cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''))
-    assert.equal(r.status, 200, r.text)
-    orgs.push(...r.json.items)
-    cursor = r.json.next_cursor
-    if (!cursor) break
-  }
-  assert.ok(orgs.length > 300, `the demo district (${orgs.length} organisations)`)
+  const orgs = await allOrganizations(root)
   const stations = orgs.filter((o) => o.kind === 'station').sort((a, b) => a.id - b.id)
   data.station = stations[stations.length - 1]
   for (const [who, name, roles] of [[CLERK, '收银员小付', ['clerk']], [ADMIN, '站长老付', ['admin']]]) {

@@ -11,6 +11,7 @@
 import { execFileSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import assert from 'node:assert/strict'
 import { startServer, repoRoot } from './server.mjs'
 
 export const DISTRICT_ADMIN_PASSWORD = 'District-Admin-2026'
@@ -66,4 +67,22 @@ export async function startDistrict(opts = {}) {
     return st
   }
   return srv
+}
+
+/**
+ * Every organisation of the district through GET /organizations, page by
+ * page (200 a page), as client sees them; the district has more than 300.
+ */
+export async function allOrganizations(client) {
+  const orgs = []
+  let cursor = ''
+  for (let i = 0; i < 20; i++) {
+    const r = await client.get('/api/v1/organizations?limit=200' + (cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''))
+    assert.equal(r.status, 200, r.text)
+    orgs.push(...r.json.items)
+    cursor = r.json.next_cursor
+    if (!cursor) break
+  }
+  assert.ok(orgs.length > 300, `the demo district (${orgs.length} organisations)`)
+  return orgs
 }
