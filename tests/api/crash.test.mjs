@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { startServer, repoRoot } from '../lib/server.mjs';
 import { Client } from '../lib/client.mjs';
 import { residentId } from '../lib/ids.mjs';
+import { rng } from '../lib/rng.mjs';
 
 const KILLS = Number(process.env.CRASH_KILLS || 6);
 const WORKERS = 4;
@@ -27,18 +28,6 @@ const GRANT = 80, VOUCHER = 30, PRICE = 7, SHIFTS = 8, CAPACITY = 3, WAITLIST = 
 let srv, root, rec, clerk, clients, org, store, goods, activities = [], shifts = [];
 // foundDone: retries whose first try had been written before the kill
 const counts = { acknowledged: 0, kills: 0, retries: 0, replays: 0, refusals: 0, foundDone: 0 };
-
-// mulberry32: the moments of the kills come from a fixed seed
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function cli(cmd) {
   const bin = process.env.ZHIYUAN_BIN || join(repoRoot, 'build/zhiyuan');

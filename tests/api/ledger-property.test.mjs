@@ -11,24 +11,13 @@ import { join } from 'node:path';
 import { startServer, repoRoot } from '../lib/server.mjs';
 import { Client } from '../lib/client.mjs';
 import { residentId } from '../lib/ids.mjs';
+import { rng } from '../lib/rng.mjs';
 
 const SEED = Number(process.env.LEDGER_SEED || 20261128);
 const STEPS = Number(process.env.LEDGER_STEPS || 160);
 let srv, root, rec, clerk, st, store, goods, vols = [];
 const iso = (msAgo) => new Date(Date.now() - msAgo).toISOString().replace(/\.\d+Z$/, 'Z');
 const H = 3600 * 1000, D = 24 * H;
-
-// mulberry32: small, seeded, good enough to pick actions
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 before(async () => {
   srv = await startServer();
