@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
 import { Client } from '../lib/client.mjs';
 import { residentId } from '../lib/ids.mjs';
+import { staffUser } from '../lib/fixtures.mjs';
 
 let srv, root;
 const H = 3600 * 1000, D = 24 * H;
@@ -24,15 +25,7 @@ async function org(name, kind, parent, region) {
   return r.json;
 }
 
-async function user(username, roles, orgId) {
-  const password = 'Pw-' + username + '-2026x';
-  const r = await root.post('/api/v1/users', { username, password, roles, org_id: orgId });
-  assert.equal(r.status, 201, r.text);
-  const c = new Client(srv.url);
-  await c.login(username, password);
-  c.id = r.json.id;
-  return c;
-}
+const user = (username, roles, orgId) => staffUser(root, username, roles, orgId);
 
 async function volunteer(orgId, region) {
   seq += 2;

@@ -10,20 +10,14 @@ import { spawnSync } from 'node:child_process';
 import { startServer } from '../lib/server.mjs';
 import { Client } from '../lib/client.mjs';
 import { residentId } from '../lib/ids.mjs';
+import { staffUser } from '../lib/fixtures.mjs';
 
 let srv, root, rec, adminA, outsider, SA, SB;
 const consent = { sensitive: true, notice_version: '2026-11' };
 const refused = (r) => r.status === 403 || r.status === 404;
 let seq = 601, nAct = 0;
 
-async function user(username, roles, orgId) {
-  const password = 'Pw-' + username + '-2026x';
-  const r = await root.post('/api/v1/users', { username, password, roles, org_id: orgId });
-  assert.equal(r.status, 201, r.text);
-  const c = new Client(srv.url);
-  await c.login(username, password);
-  return c;
-}
+const user = (username, roles, orgId) => staffUser(root, username, roles, orgId);
 
 /** A volunteer of SA with a login of their own. */
 async function volunteer(name) {

@@ -40,3 +40,17 @@ export async function selfRegister(base, who, { birth, seq, region, org }) {
   assert.equal(joined.status, 201, `self-registration: ${joined.text}`)
   return joined.json.volunteer
 }
+
+/**
+ * A staff account made by root (a signed-in Client) with a password the
+ * rule accepts, signed in: returns its Client, with .id the user's id.
+ */
+export async function staffUser(root, username, roles, orgId) {
+  const password = 'Pw-' + username + '-2026x'
+  const r = await root.post('/api/v1/users', { username, password, roles, org_id: orgId })
+  assert.equal(r.status, 201, r.text)
+  const c = new Client(root.base)
+  await c.login(username, password)
+  c.id = r.json.id
+  return c
+}
