@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { startServer, repoRoot, chinaNoon } from '../lib/server.mjs';
 import { Client } from '../lib/client.mjs';
 import { residentId } from '../lib/ids.mjs';
+import { branch } from '../lib/fixtures.mjs';
 
 const H = 3600 * 1000, M = 60 * 1000;
 const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -48,10 +49,7 @@ before(async () => {
   srv = await startServer({ args: ['--sweep-every', '0'], clockAt: chinaNoon() });
   root = new Client(srv.url);
   await root.login('admin', srv.adminPassword);
-  rootOrg = (await root.get('/api/v1/me')).json.org_id;
-  town = (await root.post('/api/v1/organizations', { name: '柳城街道志愿服务协会', kind: 'association', parent_id: rootOrg, region_code: '510115004000' })).json;
-  station = (await root.post('/api/v1/organizations', { name: '东街社区工作站', kind: 'station', parent_id: town.id, region_code: '510115004001' })).json;
-  assert.ok(station.id, JSON.stringify(station));
+  ({ rootId: rootOrg, association: town, station } = await branch(root, { association: '柳城街道志愿服务协会', station: '东街社区工作站', town: '510115004' }));
 });
 after(async () => { await srv?.stop(); });
 

@@ -9,6 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
 import { Client } from '../lib/client.mjs';
+import { branch } from '../lib/fixtures.mjs';
 
 let srv, root, rootOrg, town, station, townAdmin, peerAdmin, stationAdmin;
 
@@ -46,10 +47,7 @@ before(async () => {
   srv = await startServer({ args: ['--sweep-every', '0'] });
   root = new Client(srv.url);
   await root.login('admin', srv.adminPassword);
-  rootOrg = (await root.get('/api/v1/me')).json.org_id;
-  town = (await root.post('/api/v1/organizations', { name: '授权街道志愿服务协会', kind: 'association', parent_id: rootOrg, region_code: '510115007000' })).json;
-  station = (await root.post('/api/v1/organizations', { name: '授权社区工作站', kind: 'station', parent_id: town.id, region_code: '510115007001' })).json;
-  assert.ok(station.id, JSON.stringify(station));
+  ({ rootId: rootOrg, association: town, station } = await branch(root, { association: '授权街道志愿服务协会', station: '授权社区工作站', town: '510115007' }));
   townAdmin = await staff(root, 'g_town_admin', ['admin'], town);
   peerAdmin = await staff(root, 'g_town_peer', ['admin'], town);
   stationAdmin = await staff(root, 'g_station_admin', ['admin'], station);
