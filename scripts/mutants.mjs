@@ -36,7 +36,7 @@
 // Results: build-mutants/results.json and build-mutants/report.md.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync, existsSync, readdirSync, statSync } from 'node:fs';
-import { join, dirname, resolve, relative } from 'node:path';
+import { join, dirname, resolve, relative, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -166,19 +166,38 @@ function closeParen(text, open) {
   throw new Error('unbalanced call at ' + open);
 }
 
+// Every .c file under src/app as a path relative to it ("kernel/authz.c").
+function appFiles(dir = '') {
+  const out = [];
+  for (const e of readdirSync(join(root, 'src/app', dir), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const rel = dir ? `${dir}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...appFiles(rel));
+    else if (e.name.endsWith('.c')) out.push(rel);
+  }
+  return out;
+}
+
+// The one file of src/app holding the first edit of guard g.
+function guardFile(g) {
+  const find = g.edits[0][0];
+  const hits = appFiles().filter((f) => readFileSync(join(root, 'src/app', f), 'utf8').includes(find));
+  if (hits.length !== 1)
+    throw new Error(`mutants: "${find.split('\n')[0]}" is ${hits.length ? 'in several files of' : 'gone from'} src/app (${g.name}): update GUARDS in scripts/mutants.mjs`);
+  return hits[0];
+}
+
 function enumerate() {
-  const dir = join(root, 'src/app');
   const list = [];
   const skipped = [];
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.c')).sort()) {
-    const text = readFileSync(join(dir, f), 'utf8');
+  for (const f of appFiles()) {
+    const text = readFileSync(join(root, 'src/app', f), 'utf8');
     const calls = [
       { fn: 'authz_check', wrap: (c) => `(0 && ${c})` },
       { fn: 'authz_refusal', wrap: (c) => `(0 ? ${c} : NULL)` },
       { fn: 'authz_in_scope', wrap: (c) => `(1 || ${c})` },
     ];
     for (const { fn, wrap } of calls) {
-      if (f === 'authz.c') continue;
+      if (basename(f) === 'authz.c') continue;
       const re = new RegExp(`\\b${fn}\\(`, 'g');
       let m;
       while ((m = re.exec(text))) {
@@ -207,7 +226,11 @@ function enumerate() {
       list.push({ name: `${f}:${lineOf(text, def)}:${functionAt(text, def)}:scope_default`, file: f,
         splices: [[def, def + '*scope = r->who->org_path;'.length, '*scope = "/";']] });
   }
-  for (const g of GUARDS) {
+  for (const g0 of GUARDS) {
+    // A guard is found by its text wherever it lives in src/app, so that
+    // moving code between rooms does not lose it; g.file is a hint only.
+    const file = guardFile(g0);
+    const g = { ...g0, file };
     const text = readFileSync(join(root, 'src/app', g.file), 'utf8');
     const splices = g.edits.map(([find, repl]) => {
       const at = text.indexOf(find);
@@ -304,7 +327,7 @@ for (const [i, m] of mutants.entries()) {
   let res = { name: m.name, status: 'survived', killer: null, suites: [] };
   try {
     // the baseline runs on the unmutated binary, so before the edit
-    const suites = (opt.suites || [...new Set([...EXTRA, ...(SUITES[m.file] || allSuites)])]).filter((s) => allSuites.includes(s));
+    const suites = (opt.suites || [...new Set([...EXTRA, ...(SUITES[basename(m.file)] || allSuites)])]).filter((s) => allSuites.includes(s));
     const rest = opt.full ? allSuites.filter((s) => !suites.includes(s) && s !== 'i18n-keys') : [];
     if (opt.baseline) {
       const need = [...suites, ...rest].filter((s) => !baselined.has(s));

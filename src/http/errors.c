@@ -211,7 +211,7 @@ static const struct {
 	{ "account_exists", "该志愿者已有账号，请其用手机号登录；忘记密码可在认领页用账号手机号重设", "this volunteer already has an account: they sign in with their phone number, and reset a forgotten password on the claim page with that phone" },
 	{ "staff_account", "该志愿者已关联工作人员账号，请由管理员重置密码", "this volunteer has a staff account: an administrator resets its password" },
 	{ "internal", "服务器内部错误", "internal server error" },
-	/* home organisations chosen by volunteers (app/homes.c) */
+	/* home organisations chosen by volunteers (app/network/homes.c) */
 	{ "org_not_joinable", "只能申请加入村社区工作站或志愿服务队", "you can only ask to join a station or a team" },
 	{ "join_request_open", "已有一个待处理的加入申请，请等待处理或先撤回", "a join request is already waiting; wait for the answer or withdraw it first" },
 	{ "join_request_closed", "该申请已处理或已撤回", "the request has already been decided or withdrawn" },

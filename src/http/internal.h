@@ -1,7 +1,7 @@
 /* Private to http/: the request, the route table and response helpers. */
 #ifndef ZY_HTTP_INTERNAL_H
 #define ZY_HTTP_INTERNAL_H
-#include "app/app.h"
+#include "app/kernel/app.h"
 #include "http/server.h"
 #include "util/buf.h"
 #include <microhttpd.h>

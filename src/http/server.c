@@ -2,7 +2,7 @@
  * size limit, dispatch through the route table with authentication and
  * CSRF checks, the access log, and graceful shutdown. */
 #include "http/internal.h"
-#include "app/app.h"
+#include "app/kernel/app.h"
 #include "core/netaddr.h"
 #include "util/arena.h"
 #include "util/jsonw.h"

@@ -2,7 +2,7 @@
 // out of every CSV the server writes as text, never as a live formula in
 // Excel or WPS (OWASP's rule: a cell starting with = + - @ TAB or CR is
 // quoted and prefixed with '), while numbers the server computed stay
-// plain numbers. The server writes no XLSX (see src/app/exports.h).
+// plain numbers. The server writes no XLSX (see src/app/service/exports.h).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';

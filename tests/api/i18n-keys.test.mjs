@@ -155,7 +155,7 @@ function uiList(file, name, field) {
 function causesInC() {
   const dir = join(ROOT, 'src', 'app');
   const causes = new Set();
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.c'))) {
+  for (const f of readdirSync(dir, { recursive: true }).filter((n) => n.endsWith('.c'))) {
     const text = readFileSync(join(dir, f), 'utf8');
     for (const m of text.matchAll(/\.cause\s*=\s*([^,;}]+)/g)) for (const s of m[1].matchAll(/"(\w+)"/g)) causes.add(s[1]);
   }

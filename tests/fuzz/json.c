@@ -1,9 +1,9 @@
 /* libFuzzer target: JSON request bodies (http/json_in.c: depth, duplicate
- * keys, string and array limits) and the field readers of app/input.c on
+ * keys, string and array limits) and the field readers of app/kernel/input.c on
  * whatever object gets through, for the field names of the API. What was
  * read is written back by the answer writer (util/jsonw.c), which must
  * give the same document: user text is echoed in answers. */
-#include "app/input.h"
+#include "app/kernel/input.h"
 #include "http/internal.h"
 #include "util/arena.h"
 #include "util/buf.h"

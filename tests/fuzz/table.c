@@ -1,9 +1,9 @@
 /* libFuzzer target: the spreadsheet reader (util/table.c): CSV in UTF-8
  * or GB18030 and XLSX (zip, shared strings, worksheet XML). Every row it
  * gives must keep the documented limits. Then the one CSV writer
- * (app/exports.c) and the reader must agree: the rows written back as CSV
+ * (app/service/exports.c) and the reader must agree: the rows written back as CSV
  * read the same, formula cells with the ' the writer puts in front. */
-#include "app/exports.h"
+#include "app/service/exports.h"
 #include "util/buf.h"
 #include "util/table.h"
 #include <jansson.h>

@@ -1,7 +1,7 @@
 /* Unit tests for core/records: minute rounding, interval overlap, date
  * arithmetic, working-day deadlines under holiday calendars, and the
  * record hash chain; and how exports for people write times and values
- * (app/exports.c). */
+ * (app/service/exports.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,7 +11,7 @@
 #include <limits.h>
 #include <sodium.h>
 #include "core/records.h"
-#include "app/exports.h"
+#include "app/service/exports.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -1,0 +1,180 @@
+/* Exports for people: a CSV of a volunteer's service archive that opens
+ * in Excel as a clerk expects it — UTF-8 with a BOM, China time, and the
+ * words the console shows (已通过, 优秀) instead of enum values. */
+#include "app/service/exports.h"
+#include "app/kernel/internal.h"
+#include "app/service/records.h"
+#include "util/arena.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CHINA_OFFSET (8 * 3600)
+
+/* The one table of words for values in exports, as the console's locale
+ * files say them (recStatus.*, quality.*). */
+static const struct {
+	const char *vocabulary, *value, *zh, *en;
+} labels[] = {
+	{ "record_status", "submitted", "待审核", "Awaiting approval" },
+	{ "record_status", "approved", "已通过", "Approved" },
+	{ "record_status", "rejected", "已驳回", "Rejected" },
+	{ "quality", "excellent", "优秀", "Excellent" },
+	{ "quality", "good", "良好", "Good" },
+	{ "quality", "pass", "合格", "Pass" },
+	{ "quality", "fail", "不合格", "Fail" },
+};
+
+const char *export_label(const char *vocabulary, const char *value, enum export_lang lang)
+{
+	if (!value)
+		return NULL;
+	for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strcmp(labels[i].vocabulary, vocabulary) == 0 && strcmp(labels[i].value, value) == 0)
+			return lang == EXPORT_EN ? labels[i].en : labels[i].zh;
+	return value;
+}
+
+/* Reads n digits at s as a number; -1 when they are not all digits. */
+static int digits(const char *s, int n)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+void export_china_time(const char *iso, char *out, size_t outlen)
+{
+	if (!iso) {
+		snprintf(out, outlen, "%s", "");
+		return;
+	}
+	/* the API's own form only: YYYY-MM-DDTHH:MM:SSZ */
+	bool shaped = strlen(iso) == 20 && iso[4] == '-' && iso[7] == '-' && iso[10] == 'T' && iso[13] == ':' &&
+		      iso[16] == ':' && iso[19] == 'Z';
+	/* a shorter text must not be read past its end */
+	int y = shaped ? digits(iso, 4) : -1, mo = shaped ? digits(iso + 5, 2) : -1, d = shaped ? digits(iso + 8, 2) : -1,
+	    h = shaped ? digits(iso + 11, 2) : -1, mi = shaped ? digits(iso + 14, 2) : -1;
+	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59) {
+		snprintf(out, outlen, "%s", iso);
+		return;
+	}
+	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi };
+	time_t t = timegm(&tm) + CHINA_OFFSET;
+	gmtime_r(&t, &tm);
+	snprintf(out, outlen, "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min);
+}
+
+void export_csv_cell(struct buf *b, const char *s, bool last)
+{
+	s = s ? s : "";
+	/* a leading TAB or CR is skipped by spreadsheets before they look for
+	 * a formula, so it is guarded too */
+	bool formula = *s && strchr("=+-@\t\r", *s) != NULL;
+	if (formula || strpbrk(s, ",\"\r\n")) {
+		buf_puts(b, formula ? "\"'" : "\"");
+		for (const char *p = s; *p; p++) {
+			if (*p == '"')
+				buf_puts(b, "\"");
+			buf_append(b, p, 1);
+		}
+		buf_puts(b, "\"");
+	} else {
+		buf_puts(b, s);
+	}
+	buf_puts(b, last ? "\r\n" : ",");
+}
+
+void export_csv_int(struct buf *b, int64_t v, bool last)
+{
+	char num[24];
+	snprintf(num, sizeof(num), "%lld", (long long)v);
+	buf_puts(b, num);
+	buf_puts(b, last ? "\r\n" : ",");
+}
+
+enum col_kind { COL_TEXT, COL_TIME, COL_LABEL };
+
+static const struct {
+	const char *field, *zh, *en;
+	enum col_kind kind;
+	const char *vocabulary;
+} archive_cols[] = {
+	{ "id", "记录编号", "Record no.", COL_TEXT, NULL },
+	{ "activity_name", "活动", "Activity", COL_TEXT, NULL },
+	{ "starts_at", "开始时间", "Start (China time)", COL_TIME, NULL },
+	{ "ends_at", "结束时间", "End (China time)", COL_TIME, NULL },
+	{ "minutes", "登记时长(分钟)", "Minutes entered", COL_TEXT, NULL },
+	{ "effective_minutes", "有效时长(分钟)", "Minutes counted", COL_TEXT, NULL },
+	{ "status", "状态", "Status", COL_LABEL, "record_status" },
+	{ "quality", "服务质量", "Quality", COL_LABEL, "quality" },
+	{ "beneficiary", "服务对象", "Beneficiary", COL_TEXT, NULL },
+	{ "place", "地点", "Place", COL_TEXT, NULL },
+	{ "content", "内容", "Content", COL_TEXT, NULL },
+	{ "amends_id", "更正的记录", "Corrects record no.", COL_TEXT, NULL },
+};
+#define ARCHIVE_COLS (sizeof(archive_cols) / sizeof(archive_cols[0]))
+
+static void archive_row(struct buf *b, json_t *row, enum export_lang lang)
+{
+	for (size_t c = 0; c < ARCHIVE_COLS; c++) {
+		json_t *v = json_object_get(row, archive_cols[c].field);
+		char num[32];
+		const char *text = json_is_string(v) ? json_string_value(v) : NULL;
+		bool last = c + 1 == ARCHIVE_COLS;
+		if (json_is_integer(v)) {
+			/* numbers the server keeps (ids, minutes) stay numbers */
+			export_csv_int(b, (int64_t)json_integer_value(v), last);
+			continue;
+		}
+		if (archive_cols[c].kind == COL_TIME && text) {
+			export_china_time(text, num, sizeof(num));
+			text = num;
+		} else if (archive_cols[c].kind == COL_LABEL) {
+			text = export_label(archive_cols[c].vocabulary, text, lang);
+		}
+		export_csv_cell(b, text, last);
+	}
+}
+
+int exports_archive_csv(struct app_req *r, int64_t volunteer_id, enum export_lang lang, struct buf *out)
+{
+	json_t *a = NULL;
+	/* the CSV holds every record: page through the archive */
+	if (records_archive(r, volunteer_id, "200", NULL, &a) != 0)
+		return -1;
+	for (;;) {
+		json_t *next = json_object_get(a, "next_cursor");
+		if (!json_is_string(next))
+			break;
+		json_t *more = NULL;
+		const char *cursor = arena_strdup(r->arena, json_string_value(next));
+		if (records_archive(r, volunteer_id, "200", cursor, &more) != 0) {
+			json_decref(a);
+			return -1;
+		}
+		json_array_extend(json_object_get(a, "records"), json_object_get(more, "records"));
+		json_object_set(a, "next_cursor", json_object_get(more, "next_cursor"));
+		json_decref(more);
+	}
+	buf_puts(out, "\xef\xbb\xbf");
+	for (size_t c = 0; c < ARCHIVE_COLS; c++)
+		export_csv_cell(out, lang == EXPORT_EN ? archive_cols[c].en : archive_cols[c].zh, c + 1 == ARCHIVE_COLS);
+	size_t i;
+	json_t *rec;
+	json_array_foreach(json_object_get(a, "records"), i, rec) {
+		archive_row(out, rec, lang);
+		size_t k;
+		json_t *amendment;
+		json_array_foreach(json_object_get(rec, "amendments"), k, amendment)
+			archive_row(out, amendment, lang);
+	}
+	json_decref(a);
+	return 0;
+}
