@@ -16,6 +16,7 @@
 #include "http/server.h"
 #include "util/log.h"
 #include "util/timeutil.h"
+#include "core/chinatime.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -563,8 +564,7 @@ static int cmd_expire_points(void)
 			fprintf(stderr, "zhiyuan expire-points: --as-of wants YYYY-MM-DD\n");
 			return 2;
 		}
-		struct tm tm = { .tm_year = ymd / 10000 - 1900, .tm_mon = ymd / 100 % 100 - 1, .tm_mday = ymd % 100 + 1 };
-		at = (int64_t)timegm(&tm) - 8 * 3600 - 1;   /* the end of that day in China */
+		at = china_day_start(ymd) + 86400 - 1;   /* the end of that day in China */
 	}
 	if (open_app(&app) != 0)
 		return 1;

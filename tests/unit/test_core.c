@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <string.h>
+#include "core/chinatime.h"
 #include "core/cursor.h"
 #include "core/throttle.h"
 #include "core/validate.h"
@@ -229,9 +230,33 @@ static void pinyin_sort_keys(void **state)
 	assert_int_equal(pinyin_sort_key("白马", a, 4), 2);
 }
 
+/* 2026-12-02T16:00:00Z is midnight of 12-03 in China; a second before is
+ * still 12-02. */
+static void china_time_splits_days_at_utc_16(void **state)
+{
+	(void)state;
+	int64_t midnight = 1764691200;   /* 2025-12-02T16:00:00Z */
+	assert_int_equal(china_ymd(midnight), 20251203);
+	assert_int_equal(china_ymd(midnight - 1), 20251202);
+	assert_int_equal(china_year(1767196800 - 1), 2025);   /* 2025-12-31T23:59:59+08:00 */
+	assert_int_equal(china_year(1767196800), 2026);
+	assert_int_equal(china_day_start(20251203), midnight);
+	assert_int_equal(china_day_start(20251232), midnight + 29 * 86400);   /* rolls over like timegm */
+	assert_int_equal(china_day_floor(midnight + 86399), midnight);
+	assert_int_equal(china_day_floor(midnight - 1), midnight - 86400);
+	assert_int_equal(china_day_floor(-1), -8 * 3600);   /* 1970-01-01T07:59:59+08 */
+	assert_int_equal(china_day_floor(-8 * 3600 - 1), -8 * 3600 - 86400);
+	char iso[26], minute[17];
+	china_format_iso(midnight + 3661, iso, sizeof(iso));
+	assert_string_equal(iso, "2025-12-03T01:01:01+08:00");
+	china_format_minute(midnight - 60, minute, sizeof(minute));
+	assert_string_equal(minute, "2025-12-02 23:59");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(china_time_splits_days_at_utc_16),
 		cmocka_unit_test(usernames),
 		cmocka_unit_test(phones_and_masks),
 		cmocka_unit_test(passwords),

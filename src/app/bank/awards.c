@@ -6,6 +6,7 @@
 #include "core/cursor.h"
 #include "core/validate.h"
 #include "util/arena.h"
+#include "core/chinatime.h"
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -211,10 +212,8 @@ static int round_ref(struct app_req *r, int64_t id, int action, struct round_ref
 	valid_date(store_col_text(st, 4), &f);
 	valid_date(store_col_text(st, 5), &t);
 	store_done(st);
-	struct tm a = { .tm_year = f / 10000 - 1900, .tm_mon = f / 100 % 100 - 1, .tm_mday = f % 100 };
-	struct tm b = { .tm_year = t / 10000 - 1900, .tm_mon = t / 100 % 100 - 1, .tm_mday = t % 100 + 1 };
-	w->from = (int64_t)timegm(&a) - 8 * 3600;
-	w->to = (int64_t)timegm(&b) - 8 * 3600;
+	w->from = china_day_start(f);
+	w->to = china_day_start(t) + 86400;
 	return 0;
 }
 

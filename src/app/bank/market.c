@@ -10,6 +10,7 @@
 #include "core/cursor.h"
 #include "core/validate.h"
 #include "util/arena.h"
+#include "core/chinatime.h"
 #include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -1213,8 +1214,7 @@ int market_reconcile(struct app_req *r, int64_t store_id, const char *date, json
 	if (!valid_date(date, &ymd))
 		return app_fail(r, APP_EBADREQ, "invalid_value", "date");
 	/* the China day: 00:00 to 24:00 UTC+8 */
-	struct tm tm = { .tm_year = ymd / 10000 - 1900, .tm_mon = ymd / 100 % 100 - 1, .tm_mday = ymd % 100 };
-	int64_t from = (int64_t)timegm(&tm) - 8 * 3600, to = from + 86400;
+	int64_t from = china_day_start(ymd), to = from + 86400;
 	static const char sums[] =
 		"SELECT"
 		" (SELECT count(*) FROM vouchers WHERE store_id = $1 AND status = 'redeemed' AND decided_at >= $2 AND decided_at < $3),"

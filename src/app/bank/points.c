@@ -7,6 +7,7 @@
 #include "core/cursor.h"
 #include "core/points.h"
 #include "util/arena.h"
+#include "core/chinatime.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,11 +329,8 @@ static int load_rec(struct store *s, int64_t id, struct rec *o)
 /* The China day (YYYYMMDD) and year of a moment. */
 static void china_day(int64_t t, int *day, int *year)
 {
-	time_t tt = (time_t)(t + 8 * 3600);
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	*year = tm.tm_year + 1900;
-	*day = *year * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+	*day = china_ymd(t);
+	*year = *day / 10000;
 }
 
 static int earn_original(struct app_req *r, struct store *s, const struct rec *o)

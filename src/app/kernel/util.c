@@ -7,6 +7,7 @@
 #include "util/log.h"
 #include "core/validate.h"
 #include "app/kernel/authz.h"
+#include "core/chinatime.h"
 #include <string.h>
 #include <time.h>
 
@@ -19,16 +20,12 @@ const char *app_iso(struct app_req *r, int64_t t)
 
 int app_today_ymd(void)
 {
-	time_t t = (time_t)(app_now() + 8 * 3600);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+	return china_ymd(app_now());
 }
 
 int64_t app_day_start(int ymd)
 {
-	struct tm tm = { .tm_year = ymd / 10000 - 1900, .tm_mon = ymd / 100 % 100 - 1, .tm_mday = ymd % 100 };
-	return (int64_t)timegm(&tm) - 8 * 3600;
+	return china_day_start(ymd);
 }
 
 const char *app_today(struct app_req *r)

@@ -10,6 +10,7 @@
 #include "core/validate.h"
 #include "util/arena.h"
 #include "util/log.h"
+#include "core/chinatime.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,15 +27,6 @@
 	" (SELECT count(*) FROM signups g WHERE g.shift_id = x.id AND g.status = 'checked_in'), x.created_by"
 #define SHIFT_FROM " FROM shifts x JOIN projects p ON p.id = x.project_id JOIN activities a ON a.id = x.activity_id" \
 	" JOIN orgs o ON o.id = p.org_id"
-
-/* The date (YYYYMMDD) of t in China. */
-static int china_ymd(int64_t t)
-{
-	time_t local = (time_t)(t + 8 * 3600);
-	struct tm tm;
-	gmtime_r(&local, &tm);
-	return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
-}
 
 enum { SC_ID, SC_PROJECT, SC_TITLE, SC_ACTIVITY, SC_NAME, SC_STARTS, SC_ENDS, SC_PLACE, SC_CAPACITY,
        SC_CONFIRMED, SC_WAITLISTED, SC_WAITLIST, SC_DEADLINE, SC_CANCEL, SC_MIN_AGE, SC_MAX_AGE, SC_SKILLS,
@@ -262,10 +254,7 @@ static int in_repeat(struct app_req *r, json_t *in, struct shift_new *c)
 	}
 	if (!valid_date(until, &until_ymd))
 		return app_fail(r, APP_EINVALID, "invalid_day", "repeat.until");
-	time_t local = (time_t)(c->starts + 8 * 3600);
-	struct tm tm;
-	gmtime_r(&local, &tm);
-	int first = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+	int first = china_ymd(c->starts);
 	if (until_ymd < first)
 		return app_fail(r, APP_EINVALID, "ends_before_start", "repeat.until");
 	if (ymd_add_days(first, 366) < until_ymd)
@@ -1058,7 +1047,7 @@ static int attendance_record(struct store *s, struct check_ctx *c, int64_t in, i
 	/* the rules every record keeps (records.c): no time shared with
 	 * another record of the person — shifts overlapping within the grace
 	 * give up the shared minutes — and no more than the daily maximum */
-	int64_t day0 = ((a + 8 * 3600) / 86400) * 86400 - 8 * 3600, same_day = 0, len = b - a;
+	int64_t day0 = china_day_floor(a), same_day = 0, len = b - a;
 	st = store_prepare(s,
 		"SELECT starts_at, ends_at, minutes FROM service_records WHERE volunteer_id = $1 AND status <> 'rejected'"
 		" AND amends_id IS NULL AND ends_at > $2 AND starts_at < $3 ORDER BY starts_at");

@@ -5,12 +5,12 @@
 #include "app/kernel/internal.h"
 #include "app/service/records.h"
 #include "util/arena.h"
+#include "core/chinatime.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#define CHINA_OFFSET (8 * 3600)
 
 /* The one table of words for values in exports, as the console's locale
  * files say them (recStatus.*, quality.*). */
@@ -65,10 +65,7 @@ void export_china_time(const char *iso, char *out, size_t outlen)
 		return;
 	}
 	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi };
-	time_t t = timegm(&tm) + CHINA_OFFSET;
-	gmtime_r(&t, &tm);
-	snprintf(out, outlen, "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min);
+	china_format_minute((int64_t)timegm(&tm), out, outlen);
 }
 
 void export_csv_cell(struct buf *b, const char *s, bool last)

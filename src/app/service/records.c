@@ -13,6 +13,7 @@
 #include <time.h>
 #include "util/arena.h"
 #include "util/jsonw.h"
+#include "core/chinatime.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -293,7 +294,7 @@ static int rec_rules(struct rec_ctx *c, struct store *s)
 	if (!st)
 		return STORE_ERROR;
 	/* a window wide enough for the day of the service (China time) */
-	int64_t day0 = ((c->starts + 8 * 3600) / 86400) * 86400 - 8 * 3600;
+	int64_t day0 = china_day_floor(c->starts);
 	store_bind_int(st, 1, c->volunteer_id);
 	store_bind_int(st, 2, day0);
 	store_bind_int(st, 3, day0 + 2 * 86400 > c->ends ? day0 + 2 * 86400 : c->ends);
@@ -538,10 +539,7 @@ static int rec_prepare(struct app_req *r, json_t *in, int64_t activity_id, struc
 
 	/* entered more than 10 working days after the activity: a reason,
 	 * and the record is flagged */
-	time_t end_local = (time_t)(a1 + 8 * 3600);
-	struct tm tm;
-	gmtime_r(&end_local, &tm);
-	int end_ymd = (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+	int end_ymd = china_ymd(a1);
 	struct work_calendar cal;
 	if (load_calendar(r, end_ymd, &cal) != 0)
 		return -1;
@@ -1024,9 +1022,6 @@ static int totals_apply(struct store *s, int64_t id)
 		delta = minutes - before;
 		records = 0;
 	}
-	time_t t = (time_t)(starts + 8 * 3600);
-	struct tm tm;
-	gmtime_r(&t, &tm);
 	struct store_stmt *st = store_prepare(s,
 		"INSERT INTO volunteer_totals (volunteer_id, year, service_category, org_id, quality, records, minutes)"
 		" VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (volunteer_id, year, service_category, org_id, quality)"
@@ -1035,7 +1030,7 @@ static int totals_apply(struct store *s, int64_t id)
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, vol);
-	store_bind_int(st, 2, tm.tm_year + 1900);
+	store_bind_int(st, 2, china_year(starts));
 	store_bind_text(st, 3, cat);
 	store_bind_int(st, 4, org);
 	store_bind_text(st, 5, quality);
