@@ -3,7 +3,7 @@
  * "{serial}.pdf" literals), every parameter and query value through the
  * parsers handlers use on them (ids, list limits and cursors, search
  * patterns). Query values are decoded as libmicrohttpd does. */
-#include "app/kernel/internal.h"
+#include "app/kernel/kernel.h"
 #include "core/cursor.h"
 #include "http/internal.h"
 #include "util/arena.h"

@@ -3,7 +3,7 @@
 #include "app/accounts/accounts.h"
 #include "app/kernel/authz.h"
 #include "app/kernel/input.h"
-#include "app/kernel/internal.h"
+#include "app/kernel/kernel.h"
 #include "app/accounts/passwords.h"
 #include "app/kernel/secrets.h"
 #include "core/throttle.h"

@@ -3,7 +3,7 @@
 #include "app/bank/points.h"
 #include "app/kernel/authz.h"
 #include "app/kernel/input.h"
-#include "app/kernel/internal.h"
+#include "app/kernel/kernel.h"
 #include "app/bank/paycodes.h"
 #include "app/service/records.h"
 #include "app/kernel/secrets.h"

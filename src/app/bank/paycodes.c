@@ -5,7 +5,7 @@
  * digest alone finds the code's volunteer: the counter needs nothing else. */
 #include "app/bank/paycodes.h"
 #include "app/kernel/authz.h"
-#include "app/kernel/internal.h"
+#include "app/kernel/kernel.h"
 #include "app/kernel/secrets.h"
 #include "app/network/volunteers.h"
 #include "util/arena.h"

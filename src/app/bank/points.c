@@ -2,7 +2,7 @@
 #include "app/bank/points.h"
 #include "app/kernel/authz.h"
 #include "app/kernel/input.h"
-#include "app/kernel/internal.h"
+#include "app/kernel/kernel.h"
 #include "app/service/records.h"
 #include "core/cursor.h"
 #include "core/points.h"

@@ -54,4 +54,22 @@ int points_rules_clear(struct app_req *r, int64_t org_id, json_t **out);
 int points_check_ledger(struct app_req *r, int64_t *movements, int64_t *accounts, int64_t *bad,
 			int64_t *sum, char *why, size_t whylen);
 
+/* The points ledger's primitives (points.c), inside the caller's
+ * transaction. The account of (kind, owner), made on first use. */
+int points_account(struct store *s, const char *kind, int64_t owner, int64_t *id);
+/* One movement: amount > 0 from one account to another. */
+struct point_move {
+	int64_t from, to, amount, record_id, volunteer_id, org_id, operator_id, voucher_id, sale_id;
+	int64_t expires_at;      /* points given to a volunteer expire then (0: never) */
+	int64_t restore;         /* points coming back: the movement that took them */
+	const char *cause, *reason, *idem;
+	int64_t id;              /* out */
+};
+/* Moves the amount and writes the movement. A volunteer's account that
+ * would go below zero is STORE_CONSTRAINT with nothing changed. */
+int points_move(struct store *s, struct point_move *m);
+/* The same where a volunteer pays: a balance too small is 409
+ * insufficient_points naming field (STORE_ERROR, r->err set). */
+int points_pay(struct app_req *r, struct store *s, struct point_move *m, const char *field);
+
 #endif

@@ -1,7 +1,7 @@
 /* Star levels (see stars.h). */
 #include "app/bank/stars.h"
 #include "app/kernel/authz.h"
-#include "app/kernel/internal.h"
+#include "app/kernel/kernel.h"
 #include "core/cursor.h"
 #include "core/points.h"
 #include "util/arena.h"

@@ -1,12 +1,14 @@
 /* The application object, per-call set-up, error helpers and
  * authentication of sessions and bearer tokens. */
 #include "app/kernel/app.h"
-#include "app/kernel/internal.h"
+#include "app/kernel/kernel.h"
 #include "app/network/orgs.h"
 #include "app/projects/shifts.h"
 #include "app/kernel/secrets.h"
 #include "app/kernel/sender.h"
 #include "app/bank/stars.h"
+#include "app/setup/bootstrap.h"
+#include "app/service/records.h"
 #include "core/validate.h"
 #include "store/store.h"
 #include "util/arena.h"

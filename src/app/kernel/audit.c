@@ -1,7 +1,7 @@
 /* Writing and reading the audit log. Entries are only ever inserted. */
 #include "app/kernel/audit.h"
 #include "app/kernel/authz.h"
-#include "app/kernel/internal.h"
+#include "app/kernel/kernel.h"
 #include "core/cursor.h"
 #include "util/arena.h"
 #include <string.h>

@@ -9,7 +9,7 @@
  * to accounts, sessions, tokens or organisations (app_auth_changed);
  * changes made by another process (the command line) take effect within
  * the TTL. docs/decisions.md has the trade. */
-#include "app/kernel/internal.h"
+#include "app/kernel/kernel.h"
 #include "app/kernel/secrets.h"
 #include "util/arena.h"
 #include "util/timeutil.h"

@@ -1,5 +1,5 @@
 /* Small helpers the use cases share: times, paging. */
-#include "app/kernel/internal.h"
+#include "app/kernel/kernel.h"
 #include "core/cursor.h"
 #include "util/arena.h"
 #include "util/timeutil.h"

@@ -3,7 +3,7 @@
 #include "app/network/homes.h"
 #include "app/kernel/authz.h"
 #include "app/kernel/input.h"
-#include "app/kernel/internal.h"
+#include "app/kernel/kernel.h"
 #include "app/network/volunteers.h"
 #include "core/cursor.h"
 #include "core/validate.h"

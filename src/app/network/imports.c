@@ -4,7 +4,7 @@
  * in seconds while each bad row is reported with its row and column. */
 #include "app/network/imports.h"
 #include "app/kernel/authz.h"
-#include "app/kernel/internal.h"
+#include "app/kernel/kernel.h"
 #include "app/network/volunteers.h"
 #include "core/cursor.h"
 #include "core/idcard.h"

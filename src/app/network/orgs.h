@@ -4,6 +4,7 @@
 #ifndef ZY_ORGS_H
 #define ZY_ORGS_H
 #include "app/kernel/app.h"
+#include "store/store.h"
 
 struct orgs_query {
 	const char *limit, *cursor, *parent_id, *kind, *q, *status;   /* raw or NULL */
@@ -38,5 +39,6 @@ int orgs_reindex(struct store *s, const char *path);
 int orgs_fill_search(struct store *s);
 /* GET /organizations/{id}/tree: {"summary":{counts…},"nodes":[…]}. */
 int orgs_tree(struct app_req *r, int64_t id, json_t **out);
+
 
 #endif

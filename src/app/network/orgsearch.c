@@ -11,7 +11,7 @@
  * measured in docs/decisions.md. */
 #include "app/network/orgs.h"
 #include "app/kernel/authz.h"
-#include "app/kernel/internal.h"
+#include "app/kernel/kernel.h"
 #include "core/pinyin.h"
 #include "core/validate.h"
 #include "util/arena.h"

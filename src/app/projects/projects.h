@@ -7,6 +7,7 @@
 #ifndef ZY_PROJECTS_H
 #define ZY_PROJECTS_H
 #include "app/kernel/app.h"
+#include "store/store.h"
 
 /* POST /projects {"title","org_id","domain","category","brand",
  * "description","beneficiaries","place","region_code","starts_on",
@@ -41,5 +42,15 @@ int projects_public_list(struct app_req *r, const struct project_query *q, json_
 /* GET /public/projects/{id}: a published or running project and its
  * upcoming shifts with their open places. */
 int projects_public_get(struct app_req *r, int64_t id, json_t **out);
+
+/* What use cases need to know of a project (projects.c). */
+struct project_ref {
+	int64_t id, org_id;
+	const char *path, *status, *title, *region;
+};
+/* Project id for the caller: 404 when unknown, then the authorisation of
+ * action on its organisation (any paired social worker passes too; none
+ * when action < 0). Returns 0 or -1. */
+int project_access(struct app_req *r, int64_t id, int action, struct project_ref *ref);
 
 #endif

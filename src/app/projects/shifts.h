@@ -10,6 +10,7 @@
 #ifndef ZY_SHIFTS_H
 #define ZY_SHIFTS_H
 #include "app/kernel/app.h"
+#include "store/store.h"
 
 /* POST /projects/{id}/shifts {"starts_at","ends_at","place","capacity",
  * "name","waitlist","signup_deadline","cancel_before_minutes","min_age",
@@ -51,5 +52,11 @@ int shifts_mine(struct app_req *r, json_t **out);
 int shifts_sweep(struct app_req *r, int64_t as_of, int64_t *auto_out, int64_t *no_shows);
 /* POST /shifts/sweep {"as_of"}: the same for admins of the root. */
 int shifts_sweep_api(struct app_req *r, json_t *in, json_t **out);
+
+/* Cancels the live sign-ups of volunteer_id for shifts not yet over
+ * (at most 64; a person rarely holds more), each freed place going to
+ * the waitlist, inside the caller's transaction: a person who leaves
+ * holds no places. */
+int shifts_release(struct app_req *r, struct store *s, int64_t volunteer_id);
 
 #endif

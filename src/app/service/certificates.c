@@ -4,7 +4,7 @@
 #include "app/service/certificates.h"
 #include "app/kernel/authz.h"
 #include "app/kernel/input.h"
-#include "app/kernel/internal.h"
+#include "app/kernel/kernel.h"
 #include "app/service/records.h"
 #include "app/kernel/secrets.h"
 #include "core/cursor.h"

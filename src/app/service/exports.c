@@ -2,7 +2,7 @@
  * in Excel as a clerk expects it — UTF-8 with a BOM, China time, and the
  * words the console shows (已通过, 优秀) instead of enum values. */
 #include "app/service/exports.h"
-#include "app/kernel/internal.h"
+#include "app/kernel/kernel.h"
 #include "app/service/records.h"
 #include "util/arena.h"
 #include "core/chinatime.h"

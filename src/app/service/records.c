@@ -6,7 +6,7 @@
 #include "app/kernel/authz.h"
 #include "app/kernel/input.h"
 #include "app/network/volunteers.h"
-#include "app/kernel/internal.h"
+#include "app/kernel/kernel.h"
 #include "core/cursor.h"
 #include "core/records.h"
 #include "core/validate.h"

@@ -4,6 +4,7 @@
 #ifndef ZY_RECORDS_APP_H
 #define ZY_RECORDS_APP_H
 #include "app/kernel/app.h"
+#include "store/store.h"
 #include "util/buf.h"
 
 #define RECORD_DEADLINE_DAYS 10    /* working days for on-time entry */
@@ -78,5 +79,14 @@ int trainings_attend(struct app_req *r, int64_t id, json_t *in, json_t **out);
 int calendar_list(struct app_req *r, const char *year, json_t **out);
 int calendar_set(struct app_req *r, const char *date, json_t *in, json_t **out);
 int calendar_delete(struct app_req *r, const char *date);
+
+/* Links an approved record or amendment into the record chain and adds
+ * it to its volunteer's totals, inside the caller's transaction (what
+ * approval does after the status change). */
+int records_link_approved(struct app_req *r, struct store *s, int64_t id);
+/* Recomputes every volunteer's totals (volunteer_totals) from the
+ * approved records, inside the caller's transaction: for databases whose
+ * records predate the table. */
+int records_totals_rebuild(struct store *s);
 
 #endif

@@ -3,7 +3,7 @@
 #include "app/service/records.h"
 #include "app/kernel/authz.h"
 #include "app/kernel/input.h"
-#include "app/kernel/internal.h"
+#include "app/kernel/kernel.h"
 #include "core/validate.h"
 #include "util/arena.h"
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * account and, for the district whose table ships with the binary, its
  * regions. The admin password comes from ZHIYUAN_ADMIN_PASSWORD or is
  * generated and printed once to standard output, never to the log. */
-#include "app/kernel/internal.h"
+#include "app/kernel/kernel.h"
 #include "app/accounts/passwords.h"
 #include "app/network/regions.h"
 #include "app/kernel/secrets.h"

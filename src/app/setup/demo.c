@@ -3,9 +3,11 @@
 #include "app/setup/demo.h"
 #include "app/service/exports.h"
 #include "app/network/imports.h"
-#include "app/kernel/internal.h"
+#include "app/kernel/kernel.h"
 #include "app/network/orgs.h"
 #include "app/network/regions.h"
+#include "app/bank/points.h"
+#include "app/service/records.h"
 #include "util/arena.h"
 #include "util/buf.h"
 #include <stdlib.h>

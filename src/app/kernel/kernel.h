@@ -1,43 +1,15 @@
-/* Helpers shared by the use cases in app/; not for other layers. */
-#ifndef ZY_APP_INTERNAL_H
-#define ZY_APP_INTERNAL_H
+/* The kernel of app/: what every domain's use cases share (time, audit,
+ * paging, rows, throttles, the credential cache). It knows no domain;
+ * not for other layers. */
+#ifndef ZY_APP_KERNEL_H
+#define ZY_APP_KERNEL_H
 #include "app/kernel/app.h"
 #include "store/store.h"
-
-/* Links an approved record or amendment into the record chain and adds
- * it to its volunteer's totals, inside the caller's transaction (what
- * approval does after the status change). */
-int records_link_approved(struct app_req *r, struct store *s, int64_t id);
-
-/* The points ledger's primitives (points.c), inside the caller's
- * transaction. The account of (kind, owner), made on first use. */
-int points_account(struct store *s, const char *kind, int64_t owner, int64_t *id);
-/* One movement: amount > 0 from one account to another. */
-struct point_move {
-	int64_t from, to, amount, record_id, volunteer_id, org_id, operator_id, voucher_id, sale_id;
-	int64_t expires_at;      /* points given to a volunteer expire then (0: never) */
-	int64_t restore;         /* points coming back: the movement that took them */
-	const char *cause, *reason, *idem;
-	int64_t id;              /* out */
-};
-/* Moves the amount and writes the movement. A volunteer's account that
- * would go below zero is STORE_CONSTRAINT with nothing changed. */
-int points_move(struct store *s, struct point_move *m);
-/* The same where a volunteer pays: a balance too small is 409
- * insufficient_points naming field (STORE_ERROR, r->err set). */
-int points_pay(struct app_req *r, struct store *s, struct point_move *m, const char *field);
-
-/* Recomputes every volunteer's totals (volunteer_totals) from the
- * approved records, inside the caller's transaction: for databases whose
- * records predate the table. */
-int records_totals_rebuild(struct store *s);
 
 /* Unix seconds now. */
 int64_t app_now(void);
 /* The argon2id hash verified against for unknown usernames. */
 const char *app_dummy_hash(struct app *a);
-/* First start: root organisation and admin account. */
-int bootstrap_run(struct app *a, struct store *s);
 
 /* Appends an audit entry inside the caller's transaction. org_id and
  * org_path place it in a scope; detail may be NULL (it is not stolen). */
@@ -51,6 +23,8 @@ int audit_write_text(struct app_req *r, struct store *s, const char *action,
 		     const char *target_type, int64_t target_id, int64_t org_id,
 		     const char *org_path, const char *detail);
 
+/* Organisation references: every domain scopes by the organisation tree
+ * (defined in network/orgs.c for now). */
 /* What use cases need to know of an organisation, in r->arena. */
 struct org_ref {
 	const char *path, *name, *region, *status, *contact_name, *contact_phone;
@@ -206,21 +180,5 @@ uint64_t auth_cache_generation(void);
 /* Drops every cached principal: call after a change to accounts,
  * sessions, tokens or organisations has committed. */
 void app_auth_changed(void);
-
-/* Cancels the live sign-ups of volunteer_id for shifts not yet over
- * (at most 64; a person rarely holds more), each freed place going to
- * the waitlist, inside the caller's transaction: a person who leaves
- * holds no places. */
-int shifts_release(struct app_req *r, struct store *s, int64_t volunteer_id);
-
-/* What use cases need to know of a project (projects.c). */
-struct project_ref {
-	int64_t id, org_id;
-	const char *path, *status, *title, *region;
-};
-/* Project id for the caller: 404 when unknown, then the authorisation of
- * action on its organisation (any paired social worker passes too; none
- * when action < 0). Returns 0 or -1. */
-int project_access(struct app_req *r, int64_t id, int action, struct project_ref *ref);
 
 #endif
