@@ -4,6 +4,7 @@
 #include "app/accounts/accounts.h"
 #include "app/network/imports.h"
 #include "app/setup/demo.h"
+#include "app/setup/start.h"
 #include "app/bank/points.h"
 #include "app/service/records.h"
 #include "app/network/regions.h"
@@ -348,7 +349,7 @@ static int open_app(struct app **app)
 		kf = keyfile;
 	}
 	cfg.key_file = kf;
-	return app_open(&cfg, app);
+	return setup_open(&cfg, app);
 }
 
 static int cmd_serve(void)
