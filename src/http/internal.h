@@ -1,4 +1,5 @@
-/* Private to http/: the request, the route table and response helpers. */
+/* Private to http/: the server, the request, the route table and the
+ * functions the rooms of http/ offer each other. */
 #ifndef ZY_HTTP_INTERNAL_H
 #define ZY_HTTP_INTERNAL_H
 #include "app/kernel/app.h"
@@ -10,6 +11,8 @@
 
 #define MAX_PATH_PARAMS 4
 #define MAX_EXTRA_HEADERS 6
+/* The session cookie's name (set at sign-in, cleared at sign-out). */
+#define SESSION_COOKIE "zy_session"
 
 enum lang { LANG_ZH, LANG_EN };
 
@@ -31,6 +34,10 @@ struct server {
 	struct MHD_Daemon *daemon;
 	atomic_int in_flight;
 	struct write_pool writes;
+	/* route_table and route_count, for the rooms below the table
+	 * (metrics) that must not name it */
+	const struct route *routes;
+	int nroutes;
 };
 
 struct http_req;
@@ -80,6 +87,18 @@ struct http_req {
 	struct http_req *next_write;
 };
 
+/* The rooms of http/, top to bottom (each calls only rooms below it):
+ *   server.c     libmicrohttpd glue, dispatch, access log, shutdown
+ *   routes.c     the route table and the path matcher
+ *   handlers/    one file per app domain (handlers.h lists them)
+ *   metrics.c, static.c, json_in.c, multipart.c, query.c
+ *                what handlers and the server read and serve
+ *   respond.c    every response writer
+ *   errors.c     error codes to statuses and zh-CN / en messages
+ * python3 /work/wt/deps.py build shows no circle among them. */
+
+/* ---- routes.c ---- */
+
 /* The route table, terminated by a NULL method. */
 extern const struct route route_table[];
 extern const int route_count;
@@ -89,31 +108,57 @@ extern const int route_count;
 /* Finds the route for method and path. Returns its index, -1 when no
  * pattern matches the path, or -2 when patterns match but the method
  * does not (allow then lists the methods, comma-separated). Path
- * parameters are stored in req. */
+ * parameters are stored in req (copies in req->arena). */
 int route_match(struct http_req *req, const char *method, const char *path,
 		char *allow, size_t allowlen);
 
-/* Response helpers: each queues the response and returns MHD's result. */
+/* ---- respond.c: the response writers ---- */
+
+/* Each queues its response on req's connection (or keeps it for the
+ * write thread to hand back) with the extra headers added so far and
+ * returns MHD's result; exactly one per request. */
+
+/* Sends resp, built by the caller (a file, say), and takes it: adds the
+ * extra headers and nosniff, notes status and bytes for the access log
+ * and the metrics. */
+enum MHD_Result http_send_response(struct http_req *req, unsigned status, struct MHD_Response *resp,
+				   uint64_t bytes);
+/* Adds a header to the coming response. name and value must live until
+ * it is sent (literals or req->arena); past MAX_EXTRA_HEADERS the header
+ * is dropped. */
 void http_add_header(struct http_req *req, const char *name, const char *value);
+/* doc as JSON text; takes the caller's reference to doc. */
 enum MHD_Result http_send_json(struct http_req *req, unsigned status, json_t *doc);
+/* len bytes of data as type (no Content-Type when NULL); must_copy when
+ * data dies before the response is sent, else it must outlive the
+ * process (a literal, an embedded file). */
 enum MHD_Result http_send_body(struct http_req *req, unsigned status, const char *type,
 			       const void *data, size_t len, bool must_copy);
 /* Sends JSON text already written into b, taking its memory. */
 enum MHD_Result http_send_json_text(struct http_req *req, unsigned status, struct buf *b);
 enum MHD_Result http_send_empty(struct http_req *req, unsigned status);
 /* The error body {"error":{"code","message","field"}} in the request's
- * language (errors.c). */
+ * language; field may be NULL. */
 enum MHD_Result http_send_error(struct http_req *req, unsigned status, const char *code,
 				const char *field);
-/* Maps req->app.err to a status and sends it. */
+/* Maps req->app.err to a status and sends it (Retry-After for 429, the
+ * row and column of file errors, the reason of a code with several). */
 enum MHD_Result http_send_app_error(struct http_req *req);
-/* The localised message for code. */
+
+/* ---- errors.c ---- */
+
+/* The localised message for code ("request failed" / "请求失败" for an
+ * unknown code). */
 const char *error_message(const char *code, enum lang lang);
 /* HTTP status for an app status. */
 unsigned error_status(enum app_status st);
 
+/* ---- query.c: query strings ---- */
+
 /* A query-string value; empty values count as absent. */
 const char *http_query(struct http_req *req, const char *name);
+
+/* ---- multipart.c: uploads ---- */
 
 /* The uploaded file of a request: the raw body, or the first file part of
  * a multipart/form-data body. Returns 0 with data/len pointing into the
@@ -125,6 +170,8 @@ int multipart_first_file(const char *body, size_t len, const char *boundary,
 /* The boundary parameter of a multipart Content-Type into out (cut at
  * outlen - 1 bytes). Returns 0, or -1 when the type has none. */
 int multipart_boundary(const char *type, char *out, size_t outlen);
+
+/* ---- json_in.c: JSON request bodies ---- */
 
 /* Parses the body as a JSON object under the input limits; on failure
  * sends the 400/413/415 itself and returns NULL with *sent set. */
@@ -141,14 +188,20 @@ int json_in_load(const char *data, size_t len, json_t **out, const char **code);
 /* The largest JSON answer (util/jsonw writes them). */
 #define JSON_OUT_MAX (64u << 20)
 
+/* ---- static.c ---- */
+
 /* Static files from the web root with ETag, gzip and SPA fallback. */
 enum MHD_Result static_serve(struct http_req *req);
 
-/* Metrics (metrics.c). */
+/* ---- metrics.c ---- */
+
+/* Counts a finished request of route (an index of req->srv->routes, or
+ * the two ids after it); lock-free, from any thread. */
 void metrics_record(int route, unsigned status, int64_t ns);
+/* The Prometheus text of every counter so far. */
 enum MHD_Result metrics_serve(struct http_req *req);
 
-/* The embedded OpenAPI document. */
+/* The embedded OpenAPI document (generated from docs/openapi.json). */
 extern const char openapi_json[];
 extern const unsigned long openapi_json_len;
 

@@ -5,7 +5,6 @@
 #include "app/kernel/app.h"
 #include "core/netaddr.h"
 #include "util/arena.h"
-#include "util/jsonw.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 #include <arpa/inet.h>
@@ -24,8 +23,6 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-
-#define SESSION_COOKIE "zy_session"
 
 /* The access log: one buffered stream shared by the workers, flushed at
  * least once a second (by the writers when busy, by the main thread when
@@ -181,85 +178,6 @@ static void client_addr(struct http_req *req, struct header_scan *h)
 	 * left, which the client writes, hides nobody's address */
 	client = trusted ? netaddr_client(trusted, &peer, h->xff[0] ? h->xff : NULL) : peer;
 	netaddr_format(&client, req->client, sizeof(req->client));
-}
-
-void http_add_header(struct http_req *req, const char *name, const char *value)
-{
-	if (req->nheaders < MAX_EXTRA_HEADERS) {
-		req->headers[req->nheaders].name = name;
-		req->headers[req->nheaders].value = value;
-		req->nheaders++;
-	}
-}
-
-static enum MHD_Result queue(struct http_req *req, unsigned status, struct MHD_Response *resp,
-			     uint64_t bytes)
-{
-	for (int i = 0; i < req->nheaders; i++)
-		MHD_add_response_header(resp, req->headers[i].name, req->headers[i].value);
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	req->status = (int)status;
-	req->resp_bytes = bytes;
-	if (req->deferred) {
-		/* on a write thread: MHD takes the answer when the connection
-		 * is resumed (on_request) */
-		req->answer = resp;
-		req->answer_status = status;
-		return MHD_YES;
-	}
-	enum MHD_Result r = MHD_queue_response(req->conn, status, resp);
-	MHD_destroy_response(resp);
-	return r;
-}
-
-enum MHD_Result http_send_body(struct http_req *req, unsigned status, const char *type,
-			       const void *data, size_t len, bool must_copy)
-{
-	struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)data,
-		must_copy ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
-	if (!resp)
-		return MHD_NO;
-	if (type)
-		MHD_add_response_header(resp, "Content-Type", type);
-	return queue(req, status, resp, len);
-}
-
-enum MHD_Result http_send_json(struct http_req *req, unsigned status, json_t *doc)
-{
-	struct buf b;
-	buf_init(&b, JSON_OUT_MAX);
-	int rc = jsonw_value(&b, doc);
-	json_decref(doc);
-	if (rc != 0)
-		abort();   /* a response of 64 MiB is a bug, not an input */
-	return http_send_json_text(req, status, &b);
-}
-
-enum MHD_Result http_send_json_text(struct http_req *req, unsigned status, struct buf *b)
-{
-	struct MHD_Response *resp = MHD_create_response_from_buffer(b->len, b->data, MHD_RESPMEM_MUST_FREE);
-	if (!resp) {
-		buf_release(b);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	return queue(req, status, resp, b->len);
-}
-
-enum MHD_Result http_send_empty(struct http_req *req, unsigned status)
-{
-	struct MHD_Response *resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-	if (!resp)
-		return MHD_NO;
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	return queue(req, status, resp, 0);
-}
-
-const char *http_query(struct http_req *req, const char *name)
-{
-	const char *v = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
-	return (v && *v) ? v : NULL;
 }
 
 static bool is_write(const char *method)
@@ -665,7 +583,7 @@ static void *upkeep_thread(void *arg)
 
 int http_serve(struct app *app, const struct http_config *cfg)
 {
-	struct server srv = { .app = app, .cfg = *cfg };
+	struct server srv = { .app = app, .cfg = *cfg, .routes = route_table, .nroutes = route_count };
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 	if (parse_listen(cfg->listen, &ss, &sslen) != 0) {

@@ -5,8 +5,6 @@
 #include "http/handlers.h"
 #include "core/cursor.h"
 
-#define SESSION_COOKIE "zy_session"
-
 /* Sends out (status) or the app error when rc != 0. */
 static inline enum MHD_Result reply(struct http_req *req, int rc, unsigned status, json_t *out)
 {
