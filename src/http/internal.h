@@ -53,6 +53,11 @@ struct route {
 	enum route_auth auth;
 	enum route_body body;
 	size_t max_body;          /* 0: the server's --max-body */
+	const char *query;        /* the query parameters its handler reads,
+				   * space-separated, or NULL: exactly those
+				   * docs/openapi.json lists (test_http checks),
+				   * and http_query() asserts a handler reads no
+				   * other */
 };
 
 #define UPLOAD_MAX (64u << 20)    /* spreadsheet uploads */
@@ -155,8 +160,19 @@ unsigned error_status(enum app_status st);
 
 /* ---- query.c: query strings ---- */
 
-/* A query-string value; empty values count as absent. */
+/* The query readers every handler uses. The values go to app/ as text:
+ * the use cases parse them after their authorisation check, so that a
+ * caller refused the list gets the 403 whatever the query (reading them
+ * here first would turn some 403s into 400s). */
+
+/* A query-string value; empty values count as absent. name must be one
+ * of the route's declared query parameters (asserted). */
 const char *http_query(struct http_req *req, const char *name);
+/* ?name= as one of choices (a NULL-terminated list, compared without
+ * regard to case): 1 with *idx its index, 0 when absent (*idx = -1), or
+ * -1 when given but none of them. */
+int http_query_choice(struct http_req *req, const char *name, const char *const *choices,
+		      int *idx);
 
 /* ---- multipart.c: uploads ---- */
 

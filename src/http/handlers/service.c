@@ -8,7 +8,6 @@
 #include "util/arena.h"
 #include "util/buf.h"
 #include <stdlib.h>
-#include <strings.h>
 
 enum MHD_Result h_act_create(struct http_req *req, json_t *in)
 {
@@ -108,17 +107,15 @@ enum MHD_Result h_vol_archive(struct http_req *req, json_t *in)
  * request's Accept-Language. Returns -1 for another ?lang. */
 static int export_lang(struct http_req *req, enum export_lang *lang)
 {
-	const char *q = http_query(req, "lang");
-	if (!q) {
-		*lang = req->lang == LANG_EN ? EXPORT_EN : EXPORT_ZH;
-		return 0;
-	}
-	if (strcasecmp(q, "en") == 0)
-		*lang = EXPORT_EN;
-	else if (strcasecmp(q, "zh") == 0 || strcasecmp(q, "zh-CN") == 0)
-		*lang = EXPORT_ZH;
-	else
+	static const char *const langs[] = { "en", "zh", "zh-CN", NULL };
+	int i;
+	int rc = http_query_choice(req, "lang", langs, &i);
+	if (rc < 0)
 		return -1;
+	if (rc == 0)
+		*lang = req->lang == LANG_EN ? EXPORT_EN : EXPORT_ZH;
+	else
+		*lang = i == 0 ? EXPORT_EN : EXPORT_ZH;
 	return 0;
 }
 
