@@ -93,7 +93,9 @@ struct http_req {
 };
 
 /* The rooms of http/, top to bottom (each calls only rooms below it):
- *   server.c     libmicrohttpd glue, dispatch, access log, shutdown
+ *   server.c     libmicrohttpd glue, dispatch, write pool, shutdown
+ *   client.c, access_log.c, linger.c
+ *                the client's address, the access log, connections' ends
  *   routes.c     the route table and the path matcher
  *   handlers/    one file per app domain (handlers.h lists them)
  *   metrics.c, static.c, json_in.c, multipart.c, query.c
@@ -203,6 +205,57 @@ int json_in_load(const char *data, size_t len, json_t **out, const char **code);
 
 /* The largest JSON answer (util/jsonw writes them). */
 #define JSON_OUT_MAX (64u << 20)
+
+/* ---- client.c: who the client is ---- */
+
+/* The X-Forwarded-For chain kept: its rightmost hops, which are the ones
+ * the trusted proxies wrote (a longer chain loses hops on its left only,
+ * netaddr_xff_append). */
+#define XFF_MAX 2048
+
+/* What the header scan finds: the framing headers are counted here because
+ * MHD 0.9.75 takes the first Content-Length it sees and lets
+ * Transfer-Encoding win silently, and a proxy in front may have chosen the
+ * other (request smuggling). */
+struct header_scan {
+	int content_lengths, transfer_encodings;
+	char xff[XFF_MAX + 1];    /* every X-Forwarded-For line, joined with commas */
+};
+
+
+/* MHD header iterator (cls: a struct header_scan) filling the scan. */
+enum MHD_Result client_scan_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value);
+/* The client's address into req->client: the peer, or when the peer is a
+ * trusted proxy the rightmost untrusted hop of X-Forwarded-For
+ * (core/netaddr.h). X-Real-IP and Forwarded are not read: one header to
+ * configure at the proxy, and one rule (docs/operations.md). */
+void client_addr(struct http_req *req, struct header_scan *h);
+
+/* ---- access_log.c ---- */
+
+/* Opens the log: "-" is stdout, "off" none, else a file appended to.
+ * Returns 0, or -1 (logged) when the file cannot be opened. */
+int access_log_open(const char *spec);
+/* Writes req's line (ns: time to answer); thread-safe, flushed at least
+ * once a second while requests come. */
+void access_log_write(struct http_req *req, int64_t ns);
+/* Flushes what is buffered (the main thread, once a second when idle). */
+void access_log_flush(void);
+/* Flushes and closes the log (after the last request). */
+void access_log_close(void);
+
+/* ---- linger.c: connections' ends ---- */
+
+/* MHD callbacks: the URI log callback (a request line arrived: the
+ * connection is not settled) and the connection notifier (keeps the
+ * state; at the close, lingers on a connection refused early). */
+void *linger_request_line(void *cls, const char *uri, struct MHD_Connection *conn);
+void linger_on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe);
+/* Notes whether conn's request was answered in full (then its close
+ * needs no lingering unless input is pending). */
+void linger_settle(struct MHD_Connection *conn, bool settled);
 
 /* ---- static.c ---- */
 
