@@ -7,6 +7,7 @@
 #include "http/internal.h"
 #include "util/arena.h"
 #include "util/jsonw.h"
+#include <assert.h>
 #include <stdlib.h>
 
 void http_add_header(struct http_req *req, const char *name, const char *value)
@@ -21,6 +22,9 @@ void http_add_header(struct http_req *req, const char *name, const char *value)
 enum MHD_Result http_send_response(struct http_req *req, unsigned status, struct MHD_Response *resp,
 				   uint64_t bytes)
 {
+	/* one answer per request: a second would be lost (MHD refuses it, or
+	 * on a write thread it would leak the first) */
+	assert(req->status == 0);
 	for (int i = 0; i < req->nheaders; i++)
 		MHD_add_response_header(resp, req->headers[i].name, req->headers[i].value);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");

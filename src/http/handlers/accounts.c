@@ -3,7 +3,6 @@
 #include "http/handlers/common.h"
 #include "app/accounts/accounts.h"
 #include "app/accounts/claims.h"
-#include "util/arena.h"
 
 enum MHD_Result h_login(struct http_req *req, json_t *in)
 {
@@ -11,9 +10,7 @@ enum MHD_Result h_login(struct http_req *req, json_t *in)
 	json_t *out = NULL;
 	if (accounts_login(&req->app, in, &g, &out) != 0)
 		return http_send_app_error(req);
-	http_add_header(req, "Set-Cookie", arena_printf(req->arena,
-		SESSION_COOKIE "=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Strict%s",
-		g.token, (long long)g.max_age, req->srv->cfg.cookie_secure ? "; Secure" : ""));
+	set_session_cookie(req, g.token, (long long)g.max_age);
 	return http_send_json(req, 201, out);
 }
 
@@ -21,9 +18,7 @@ enum MHD_Result h_logout(struct http_req *req, json_t *in)
 {
 	if (accounts_logout(&req->app) != 0)
 		return http_send_app_error(req);
-	http_add_header(req, "Set-Cookie", arena_printf(req->arena,
-		SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s",
-		req->srv->cfg.cookie_secure ? "; Secure" : ""));
+	set_session_cookie(req, NULL, 0);
 	return http_send_empty(req, 204);
 }
 

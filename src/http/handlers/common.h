@@ -4,6 +4,7 @@
 #define ZY_HTTP_HANDLERS_COMMON_H
 #include "http/handlers.h"
 #include "core/cursor.h"
+#include "util/arena.h"
 
 /* Sends out (status) or the app error when rc != 0. */
 static inline enum MHD_Result reply(struct http_req *req, int rc, unsigned status, json_t *out)
@@ -43,6 +44,16 @@ static inline enum MHD_Result with_id_in(struct http_req *req, json_t *in, unsig
 	if (rc == 0)
 		rc = fn(&req->app, id, in, &out);
 	return reply(req, rc, status, out);
+}
+
+/* Sets the session cookie on the coming response: token for max_age
+ * seconds, or with token NULL the empty cookie that makes the browser
+ * drop it (sign-out, a deleted file). Secure when the server says so. */
+static inline void set_session_cookie(struct http_req *req, const char *token, long long max_age)
+{
+	http_add_header(req, "Set-Cookie", arena_printf(req->arena,
+		SESSION_COOKIE "=%s; Path=/; Max-Age=%lld; HttpOnly; SameSite=Strict%s",
+		token ? token : "", token ? max_age : 0, req->srv->cfg.cookie_secure ? "; Secure" : ""));
 }
 
 #endif

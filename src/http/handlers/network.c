@@ -7,7 +7,6 @@
 #include "app/network/regions.h"
 #include "app/network/imports.h"
 #include "app/network/homes.h"
-#include "util/arena.h"
 #include <string.h>
 
 enum MHD_Result h_orgs_list(struct http_req *req, json_t *in)
@@ -203,9 +202,7 @@ enum MHD_Result h_me_vol_delete(struct http_req *req, json_t *in)
 {
 	int rc = volunteers_me_delete(&req->app);
 	if (rc == 0)
-		http_add_header(req, "Set-Cookie", arena_printf(req->arena,
-			SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s",
-			req->srv->cfg.cookie_secure ? "; Secure" : ""));
+		set_session_cookie(req, NULL, 0);
 	return reply(req, rc, 204, NULL);
 }
 
