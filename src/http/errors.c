@@ -1,7 +1,6 @@
 /* The one mapping from errors to HTTP: status codes for app statuses and
  * the zh-CN / en message of every error code. */
 #include "http/internal.h"
-#include "util/arena.h"
 #include <string.h>
 
 static const struct {
@@ -240,43 +239,4 @@ unsigned error_status(enum app_status st)
 	case APP_EINTERNAL:
 	default: return 500;
 	}
-}
-
-enum MHD_Result http_send_error(struct http_req *req, unsigned status, const char *code,
-				const char *field)
-{
-	json_t *e = json_pack("{ss ss}", "code", code, "message", error_message(code, req->lang));
-	if (field)
-		json_object_set_new(e, "field", json_string(field));
-	return http_send_json(req, status, json_pack("{so}", "error", e));
-}
-
-enum MHD_Result http_send_app_error(struct http_req *req)
-{
-	const struct app_error *err = &req->app.err;
-	if (err->status == APP_ETHROTTLED) {
-		http_add_header(req, "Retry-After",
-				arena_printf(req->arena, "%lld", (long long)err->retry_after));
-	}
-	if (err->detail) {
-		/* file errors carry where in the file (row, column) */
-		const char *code = err->code ? err->code : "internal";
-		json_t *e = json_pack("{ss ss ss}", "code", code, "message",
-			arena_printf(req->arena, "%s: %s", error_message(code, req->lang), err->detail),
-			"detail", err->detail);
-		if (err->field)
-			json_object_set_new(e, "field", json_string(err->field));
-		return http_send_json(req, error_status(err->status), json_pack("{so}", "error", e));
-	}
-	if (err->reason && err->code) {
-		/* one code, several causes: the cause in its own field and message */
-		const char *key = arena_printf(req->arena, "%s.%s", err->code, err->reason);
-		json_t *e = json_pack("{ss ss ss}", "code", err->code, "message",
-				      error_message(key, req->lang), "reason", err->reason);
-		if (err->field)
-			json_object_set_new(e, "field", json_string(err->field));
-		return http_send_json(req, error_status(err->status), json_pack("{so}", "error", e));
-	}
-	return http_send_error(req, error_status(err->status), err->code ? err->code : "internal",
-			       err->field);
 }

@@ -1,13 +1,22 @@
-/* Route handlers: turn a request into a use-case call and its result
- * into a response. */
+/* Route handlers: each turns a request into one use-case call and its
+ * result into a response (routes.c maps routes to them). They live in
+ * src/http/handlers/, one file per app domain, so that the handler of a
+ * route is found beside its use case's folder in src/app/. Every handler
+ * has the same shape: in is the parsed JSON body (NULL for routes without
+ * one), and exactly one response is sent. */
 #ifndef ZY_HANDLERS_H
 #define ZY_HANDLERS_H
 #include "http/internal.h"
 
+
+/* handlers/system.c: operational endpoints and the audit log */
 enum MHD_Result h_healthz(struct http_req *req, json_t *in);
 enum MHD_Result h_readyz(struct http_req *req, json_t *in);
 enum MHD_Result h_metrics(struct http_req *req, json_t *in);
 enum MHD_Result h_openapi(struct http_req *req, json_t *in);
+enum MHD_Result h_audit_list(struct http_req *req, json_t *in);
+
+/* handlers/accounts.c: app/accounts: sessions, the own account, tokens, users, claims */
 enum MHD_Result h_login(struct http_req *req, json_t *in);
 enum MHD_Result h_logout(struct http_req *req, json_t *in);
 enum MHD_Result h_me(struct http_req *req, json_t *in);
@@ -19,7 +28,11 @@ enum MHD_Result h_users_list(struct http_req *req, json_t *in);
 enum MHD_Result h_users_create(struct http_req *req, json_t *in);
 enum MHD_Result h_users_get(struct http_req *req, json_t *in);
 enum MHD_Result h_users_update(struct http_req *req, json_t *in);
-enum MHD_Result h_audit_list(struct http_req *req, json_t *in);
+enum MHD_Result h_claim_start(struct http_req *req, json_t *in);
+enum MHD_Result h_claim_complete(struct http_req *req, json_t *in);
+enum MHD_Result h_claim_invite(struct http_req *req, json_t *in);
+
+/* handlers/network.c: app/network: organisations, volunteers, regions, imports, home organisations */
 enum MHD_Result h_orgs_list(struct http_req *req, json_t *in);
 enum MHD_Result h_orgs_search(struct http_req *req, json_t *in);
 enum MHD_Result h_orgs_create(struct http_req *req, json_t *in);
@@ -28,12 +41,8 @@ enum MHD_Result h_orgs_update(struct http_req *req, json_t *in);
 enum MHD_Result h_orgs_move(struct http_req *req, json_t *in);
 enum MHD_Result h_orgs_dissolve(struct http_req *req, json_t *in);
 enum MHD_Result h_orgs_tree(struct http_req *req, json_t *in);
-
 enum MHD_Result h_vol_create(struct http_req *req, json_t *in);
 enum MHD_Result h_vol_register(struct http_req *req, json_t *in);
-enum MHD_Result h_claim_start(struct http_req *req, json_t *in);
-enum MHD_Result h_claim_complete(struct http_req *req, json_t *in);
-enum MHD_Result h_claim_invite(struct http_req *req, json_t *in);
 enum MHD_Result h_vol_list(struct http_req *req, json_t *in);
 enum MHD_Result h_vol_get(struct http_req *req, json_t *in);
 enum MHD_Result h_vol_update(struct http_req *req, json_t *in);
@@ -46,7 +55,6 @@ enum MHD_Result h_me_vol(struct http_req *req, json_t *in);
 enum MHD_Result h_me_vol_update(struct http_req *req, json_t *in);
 enum MHD_Result h_me_vol_export(struct http_req *req, json_t *in);
 enum MHD_Result h_me_vol_delete(struct http_req *req, json_t *in);
-
 enum MHD_Result h_regions_list(struct http_req *req, json_t *in);
 enum MHD_Result h_public_regions(struct http_req *req, json_t *in);
 enum MHD_Result h_regions_create(struct http_req *req, json_t *in);
@@ -56,28 +64,49 @@ enum MHD_Result h_regions_population(struct http_req *req, json_t *in);
 enum MHD_Result h_import_volunteers(struct http_req *req, json_t *in);
 enum MHD_Result h_import_regions(struct http_req *req, json_t *in);
 enum MHD_Result h_import_template(struct http_req *req, json_t *in);
+enum MHD_Result h_public_orgs(struct http_req *req, json_t *in);
+enum MHD_Result h_my_join_requests(struct http_req *req, json_t *in);
+enum MHD_Result h_join_request_create(struct http_req *req, json_t *in);
+enum MHD_Result h_join_request_withdraw(struct http_req *req, json_t *in);
+enum MHD_Result h_join_requests_list(struct http_req *req, json_t *in);
+enum MHD_Result h_join_request_accept(struct http_req *req, json_t *in);
+enum MHD_Result h_join_request_decline(struct http_req *req, json_t *in);
 
+/* handlers/service.c: app/service: activities, records, archive, trainings, certificates, calendar */
 enum MHD_Result h_act_create(struct http_req *req, json_t *in);
 enum MHD_Result h_act_list(struct http_req *req, json_t *in);
 enum MHD_Result h_act_get(struct http_req *req, json_t *in);
 enum MHD_Result h_rec_create(struct http_req *req, json_t *in);
 enum MHD_Result h_rec_list(struct http_req *req, json_t *in);
-enum MHD_Result h_rec_get(struct http_req *req, json_t *in);
 enum MHD_Result h_my_entries(struct http_req *req, json_t *in);
+enum MHD_Result h_rec_get(struct http_req *req, json_t *in);
 enum MHD_Result h_rec_approve(struct http_req *req, json_t *in);
 enum MHD_Result h_rec_reject(struct http_req *req, json_t *in);
 enum MHD_Result h_rec_chain(struct http_req *req, json_t *in);
-
 enum MHD_Result h_rec_batch(struct http_req *req, json_t *in);
 enum MHD_Result h_rec_amend(struct http_req *req, json_t *in);
 enum MHD_Result h_vol_archive(struct http_req *req, json_t *in);
 enum MHD_Result h_vol_archive_csv(struct http_req *req, json_t *in);
+enum MHD_Result h_training_create(struct http_req *req, json_t *in);
+enum MHD_Result h_training_list(struct http_req *req, json_t *in);
+enum MHD_Result h_training_get(struct http_req *req, json_t *in);
+enum MHD_Result h_training_attend(struct http_req *req, json_t *in);
+enum MHD_Result h_cert_issue(struct http_req *req, json_t *in);
+enum MHD_Result h_cert_list(struct http_req *req, json_t *in);
+enum MHD_Result h_cert_get(struct http_req *req, json_t *in);
+enum MHD_Result h_cert_pdf(struct http_req *req, json_t *in);
+enum MHD_Result h_cert_revoke(struct http_req *req, json_t *in);
+enum MHD_Result h_cert_public(struct http_req *req, json_t *in);
+enum MHD_Result h_calendar_list(struct http_req *req, json_t *in);
+enum MHD_Result h_calendar_set(struct http_req *req, json_t *in);
+enum MHD_Result h_calendar_delete(struct http_req *req, json_t *in);
+
+/* handlers/bank.c: app/bank: points, star levels, stores and vouchers, pay codes, awards */
 enum MHD_Result h_vol_points(struct http_req *req, json_t *in);
 enum MHD_Result h_points_movements(struct http_req *req, json_t *in);
 enum MHD_Result h_points_adjust(struct http_req *req, json_t *in);
 enum MHD_Result h_org_rules_get(struct http_req *req, json_t *in);
 enum MHD_Result h_org_rules_set(struct http_req *req, json_t *in);
-enum MHD_Result h_org_rules_clear(struct http_req *req, json_t *in);
 enum MHD_Result h_org_star_roster(struct http_req *req, json_t *in);
 enum MHD_Result h_stars_get(struct http_req *req, json_t *in);
 enum MHD_Result h_stars_set(struct http_req *req, json_t *in);
@@ -95,6 +124,7 @@ enum MHD_Result h_store_sale(struct http_req *req, json_t *in);
 enum MHD_Result h_store_update(struct http_req *req, json_t *in);
 enum MHD_Result h_pay_code_create(struct http_req *req, json_t *in);
 enum MHD_Result h_pay_code_current(struct http_req *req, json_t *in);
+enum MHD_Result h_store_reconcile(struct http_req *req, json_t *in);
 enum MHD_Result h_award_types(struct http_req *req, json_t *in);
 enum MHD_Result h_award_type_create(struct http_req *req, json_t *in);
 enum MHD_Result h_award_round_create(struct http_req *req, json_t *in);
@@ -106,24 +136,9 @@ enum MHD_Result h_nomination_approve(struct http_req *req, json_t *in);
 enum MHD_Result h_nomination_reject(struct http_req *req, json_t *in);
 enum MHD_Result h_vol_award_external(struct http_req *req, json_t *in);
 enum MHD_Result h_honour_roll(struct http_req *req, json_t *in);
-enum MHD_Result h_store_reconcile(struct http_req *req, json_t *in);
-enum MHD_Result h_training_create(struct http_req *req, json_t *in);
-enum MHD_Result h_training_list(struct http_req *req, json_t *in);
-enum MHD_Result h_training_get(struct http_req *req, json_t *in);
-enum MHD_Result h_training_attend(struct http_req *req, json_t *in);
+enum MHD_Result h_org_rules_clear(struct http_req *req, json_t *in);
 
-enum MHD_Result h_cert_issue(struct http_req *req, json_t *in);
-enum MHD_Result h_cert_list(struct http_req *req, json_t *in);
-enum MHD_Result h_cert_get(struct http_req *req, json_t *in);
-enum MHD_Result h_cert_pdf(struct http_req *req, json_t *in);
-enum MHD_Result h_cert_revoke(struct http_req *req, json_t *in);
-enum MHD_Result h_cert_public(struct http_req *req, json_t *in);
-
-enum MHD_Result h_calendar_list(struct http_req *req, json_t *in);
-enum MHD_Result h_calendar_set(struct http_req *req, json_t *in);
-enum MHD_Result h_calendar_delete(struct http_req *req, json_t *in);
-
-/* projects and shifts */
+/* handlers/projects.c: app/projects: projects, shifts, sign-ups, attendance, agencies */
 enum MHD_Result h_project_create(struct http_req *req, json_t *in);
 enum MHD_Result h_project_list(struct http_req *req, json_t *in);
 enum MHD_Result h_project_get(struct http_req *req, json_t *in);
@@ -145,13 +160,5 @@ enum MHD_Result h_shift_check_out(struct http_req *req, json_t *in);
 enum MHD_Result h_my_shifts(struct http_req *req, json_t *in);
 enum MHD_Result h_shift_sweep(struct http_req *req, json_t *in);
 enum MHD_Result h_agencies(struct http_req *req, json_t *in);
-/* home organisations (app/homes.h) */
-enum MHD_Result h_public_orgs(struct http_req *req, json_t *in);
-enum MHD_Result h_my_join_requests(struct http_req *req, json_t *in);
-enum MHD_Result h_join_request_create(struct http_req *req, json_t *in);
-enum MHD_Result h_join_request_withdraw(struct http_req *req, json_t *in);
-enum MHD_Result h_join_requests_list(struct http_req *req, json_t *in);
-enum MHD_Result h_join_request_accept(struct http_req *req, json_t *in);
-enum MHD_Result h_join_request_decline(struct http_req *req, json_t *in);
 
 #endif

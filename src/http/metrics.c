@@ -3,6 +3,7 @@
  * every request. */
 #include "http/internal.h"
 #include "util/buf.h"
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,13 +42,18 @@ void metrics_record(int route, unsigned status, int64_t ns)
 				  memory_order_relaxed);
 }
 
-static const char *route_label(int i, char *tmp, size_t n)
+/* The label of counter row i: a route of the server's table, or one of
+ * the two rows after it (ROUTE_ID_STATIC, ROUTE_ID_UNMATCHED). The table
+ * comes through the server, so that metrics, which a handler serves,
+ * does not reach back up to the route table that names the handlers. */
+static const char *route_label(const struct server *srv, int i, char *tmp, size_t n)
 {
-	if (i == ROUTE_ID_STATIC)
+	assert(i >= 0 && i < srv->nroutes + 2);
+	if (i == srv->nroutes)
 		return "static";
-	if (i == ROUTE_ID_UNMATCHED)
+	if (i == srv->nroutes + 1)
 		return "unmatched";
-	snprintf(tmp, n, "%s %s", route_table[i].method, route_table[i].pattern);
+	snprintf(tmp, n, "%s %s", srv->routes[i].method, srv->routes[i].pattern);
 	return tmp;
 }
 
@@ -58,9 +64,9 @@ enum MHD_Result metrics_serve(struct http_req *req)
 	buf_init(&b, 4 << 20);
 	buf_puts(&b, "# HELP zhiyuan_http_requests_total HTTP requests by route and status.\n"
 		     "# TYPE zhiyuan_http_requests_total counter\n");
-	int nroutes = route_count + 2;
+	int nroutes = req->srv->nroutes + 2;
 	for (int r = 0; r < nroutes && r < MAX_ROUTES; r++) {
-		const char *label = route_label(r, tmp, sizeof(tmp));
+		const char *label = route_label(req->srv, r, tmp, sizeof(tmp));
 		for (size_t s = 0; s < NSTATUS; s++) {
 			unsigned long long v = atomic_load_explicit(&counts[r][s], memory_order_relaxed);
 			if (!v)
@@ -84,7 +90,7 @@ enum MHD_Result metrics_serve(struct http_req *req)
 			total += atomic_load_explicit(&buckets[r][i], memory_order_relaxed);
 		if (!total)
 			continue;
-		const char *label = route_label(r, tmp, sizeof(tmp));
+		const char *label = route_label(req->srv, r, tmp, sizeof(tmp));
 		unsigned long long cum = 0;
 		for (size_t i = 0; i <= NBUCKET; i++) {
 			cum += atomic_load_explicit(&buckets[r][i], memory_order_relaxed);

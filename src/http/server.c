@@ -1,17 +1,13 @@
 /* The libmicrohttpd glue: request lifecycle, body collection under the
  * size limit, dispatch through the route table with authentication and
- * CSRF checks, the access log, and graceful shutdown. */
+ * CSRF checks, the write pool, upkeep and graceful shutdown. */
 #include "http/internal.h"
 #include "app/kernel/app.h"
-#include "core/netaddr.h"
 #include "util/arena.h"
-#include "util/jsonw.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <stdint.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -20,68 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-
-#define SESSION_COOKIE "zy_session"
-
-/* The access log: one buffered stream shared by the workers, flushed at
- * least once a second (by the writers when busy, by the main thread when
- * idle) so `tail -f` keeps up. */
-static FILE *access_log;
-static pthread_mutex_t access_lock = PTHREAD_MUTEX_INITIALIZER;
-static int64_t access_flushed_ms;
-
-/* Path prefixes whose next segment is a secret that spends value (a
- * voucher code): the access log shows "***" in its place, so that the
- * log is no list of codes to redeem. */
-static const char *const secret_segments[] = { "/api/v1/vouchers/" };
-
-/* path with its secret segment masked, in out (cap bytes, truncated). */
-static const char *access_path(const char *path, char *out, size_t cap)
-{
-	for (size_t i = 0; i < sizeof(secret_segments) / sizeof(secret_segments[0]); i++) {
-		size_t n = strlen(secret_segments[i]);
-		if (strncmp(path, secret_segments[i], n) != 0 || path[n] == '\0')
-			continue;
-		const char *rest = strchr(path + n, '/');
-		snprintf(out, cap, "%.*s***%.900s", (int)n, path, rest ? rest : "");
-		return out;
-	}
-	return path;
-}
-
-static void access_log_write(struct http_req *req, int64_t ns)
-{
-	/* formatted outside the lock; the timestamp string is reused for
-	 * every request within the same second on this thread */
-	static _Thread_local int64_t ts_sec = -1;
-	static _Thread_local char ts[24];
-	if (!access_log)
-		return;
-	int64_t now = time_now_ms();
-	if (now / 1000 != ts_sec) {
-		ts_sec = now / 1000;
-		time_format_iso(ts_sec, ts, sizeof(ts));
-	}
-	char line[1200], masked[1000];
-	int n = snprintf(line, sizeof(line), "%s %s \"%s %.1000s\" %d %llu %lld.%03lldms\n",
-			 ts, req->client, req->method, access_path(req->path, masked, sizeof(masked)), req->status,
-			 (unsigned long long)req->resp_bytes, (long long)(ns / 1000000),
-			 (long long)(ns / 1000 % 1000));
-	if (n < 0)
-		return;
-	size_t len = (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1;
-	pthread_mutex_lock(&access_lock);
-	fwrite(line, 1, len, access_log);
-	if (now - access_flushed_ms >= 1000) {
-		fflush(access_log);
-		access_flushed_ms = now;
-	}
-	pthread_mutex_unlock(&access_lock);
-}
 
 static enum lang parse_lang(const char *h)
 {
@@ -91,175 +28,6 @@ static enum lang parse_lang(const char *h)
 		h++;
 	/* the first listed language wins; q-values rarely reorder in practice */
 	return strncasecmp(h, "en", 2) == 0 ? LANG_EN : LANG_ZH;
-}
-
-/* Per connection: whether its last request was answered in full (then a
- * close needs no lingering unless input is pending). Cleared when the
- * next request line arrives (on_request_line), so that a keep-alive
- * connection's later request that MHD refuses itself is not taken for
- * the earlier one. */
-struct conn_state {
-	bool settled;
-};
-
-/* MHD's URI log callback: a request line has arrived, before its headers
- * are read. MHD may refuse those headers itself (431) without calling
- * on_request, so this is the one place that sees every request start.
- * The NULL returned is on_request's first *con_cls. */
-static void *on_request_line(void *cls, const char *uri, struct MHD_Connection *conn)
-{
-	(void)cls;
-	(void)uri;
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	struct conn_state *cs = ci ? ci->socket_context : NULL;
-	if (cs)
-		cs->settled = false;
-	return NULL;
-}
-
-/* The peer's address as seen on the socket. */
-static int peer_addr(struct MHD_Connection *c, struct netaddr *out)
-{
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (!ci || !ci->client_addr)
-		return -1;
-	const struct sockaddr *sa = ci->client_addr;
-	memset(out, 0, sizeof(*out));
-	if (sa->sa_family == AF_INET) {
-		out->b[10] = out->b[11] = 0xff;
-		memcpy(out->b + 12, &((const struct sockaddr_in *)sa)->sin_addr, 4);
-		return 0;
-	}
-	if (sa->sa_family == AF_INET6) {
-		memcpy(out->b, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
-		return 0;
-	}
-	return -1;
-}
-
-/* The X-Forwarded-For chain kept: its rightmost hops, which are the ones
- * the trusted proxies wrote (a longer chain loses hops on its left only,
- * netaddr_xff_append). */
-#define XFF_MAX 2048
-
-/* What the header scan finds: the framing headers are counted here because
- * MHD 0.9.75 takes the first Content-Length it sees and lets
- * Transfer-Encoding win silently, and a proxy in front may have chosen the
- * other (request smuggling). */
-struct header_scan {
-	int content_lengths, transfer_encodings;
-	char xff[XFF_MAX + 1];    /* every X-Forwarded-For line, joined with commas */
-};
-
-static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key,
-				   const char *value)
-{
-	struct header_scan *h = cls;
-	(void)kind;
-	if (strcasecmp(key, "Content-Length") == 0)
-		h->content_lengths++;
-	else if (strcasecmp(key, "Transfer-Encoding") == 0)
-		h->transfer_encodings++;
-	else if (strcasecmp(key, "X-Forwarded-For") == 0 && value)
-		netaddr_xff_append(h->xff, sizeof(h->xff), value);
-	return MHD_YES;
-}
-
-/* The client's address into req->client: the peer, or when the peer is a
- * trusted proxy the rightmost untrusted hop of X-Forwarded-For
- * (core/netaddr.h). X-Real-IP and Forwarded are not read: one header to
- * configure at the proxy, and one rule (docs/operations.md). */
-static void client_addr(struct http_req *req, struct header_scan *h)
-{
-	struct netaddr peer, client;
-	snprintf(req->client, sizeof(req->client), "-");
-	if (peer_addr(req->conn, &peer) != 0)
-		return;
-	const struct netlist *trusted = req->srv->cfg.trusted_proxies;
-	/* a chain past XFF_MAX is walked in its rightmost part: padding the
-	 * left, which the client writes, hides nobody's address */
-	client = trusted ? netaddr_client(trusted, &peer, h->xff[0] ? h->xff : NULL) : peer;
-	netaddr_format(&client, req->client, sizeof(req->client));
-}
-
-void http_add_header(struct http_req *req, const char *name, const char *value)
-{
-	if (req->nheaders < MAX_EXTRA_HEADERS) {
-		req->headers[req->nheaders].name = name;
-		req->headers[req->nheaders].value = value;
-		req->nheaders++;
-	}
-}
-
-static enum MHD_Result queue(struct http_req *req, unsigned status, struct MHD_Response *resp,
-			     uint64_t bytes)
-{
-	for (int i = 0; i < req->nheaders; i++)
-		MHD_add_response_header(resp, req->headers[i].name, req->headers[i].value);
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	req->status = (int)status;
-	req->resp_bytes = bytes;
-	if (req->deferred) {
-		/* on a write thread: MHD takes the answer when the connection
-		 * is resumed (on_request) */
-		req->answer = resp;
-		req->answer_status = status;
-		return MHD_YES;
-	}
-	enum MHD_Result r = MHD_queue_response(req->conn, status, resp);
-	MHD_destroy_response(resp);
-	return r;
-}
-
-enum MHD_Result http_send_body(struct http_req *req, unsigned status, const char *type,
-			       const void *data, size_t len, bool must_copy)
-{
-	struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)data,
-		must_copy ? MHD_RESPMEM_MUST_COPY : MHD_RESPMEM_PERSISTENT);
-	if (!resp)
-		return MHD_NO;
-	if (type)
-		MHD_add_response_header(resp, "Content-Type", type);
-	return queue(req, status, resp, len);
-}
-
-enum MHD_Result http_send_json(struct http_req *req, unsigned status, json_t *doc)
-{
-	struct buf b;
-	buf_init(&b, JSON_OUT_MAX);
-	int rc = jsonw_value(&b, doc);
-	json_decref(doc);
-	if (rc != 0)
-		abort();   /* a response of 64 MiB is a bug, not an input */
-	return http_send_json_text(req, status, &b);
-}
-
-enum MHD_Result http_send_json_text(struct http_req *req, unsigned status, struct buf *b)
-{
-	struct MHD_Response *resp = MHD_create_response_from_buffer(b->len, b->data, MHD_RESPMEM_MUST_FREE);
-	if (!resp) {
-		buf_release(b);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	return queue(req, status, resp, b->len);
-}
-
-enum MHD_Result http_send_empty(struct http_req *req, unsigned status)
-{
-	struct MHD_Response *resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-	if (!resp)
-		return MHD_NO;
-	MHD_add_response_header(resp, "Cache-Control", "no-store");
-	return queue(req, status, resp, 0);
-}
-
-const char *http_query(struct http_req *req, const char *name)
-{
-	const char *v = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
-	return (v && *v) ? v : NULL;
 }
 
 static bool is_write(const char *method)
@@ -371,7 +139,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		req->route = ROUTE_ID_UNMATCHED;
 		req->lang = parse_lang(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Language"));
 		struct header_scan h = { 0 };
-		MHD_get_connection_values(conn, MHD_HEADER_KIND, scan_header, &h);
+		MHD_get_connection_values(conn, MHD_HEADER_KIND, client_scan_header, &h);
 		client_addr(req, &h);
 		buf_init(&req->body, srv->cfg.max_body);
 		atomic_fetch_add(&srv->in_flight, 1);
@@ -493,10 +261,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	if (!req->status)
 		req->status = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? 200 : 499;
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	struct conn_state *cs = ci ? ci->socket_context : NULL;
-	if (cs)
-		cs->settled = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK && !req->too_large;
+	linger_settle(conn, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK && !req->too_large);
 	int64_t ns = time_mono_ns() - req->start_ns;
 	metrics_record(req->route, (unsigned)req->status, ns);
 	access_log_write(req, ns);
@@ -504,82 +269,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 	arena_free(req->arena);
 	atomic_fetch_sub(&srv->in_flight, 1);
-}
-
-/* Lingering close. When MHD closes a connection whose request it refused
- * early (431 for a header past the connection's memory, 400 for ambiguous
- * framing, 413), the client may still be sending; closing a socket with
- * unread input makes the kernel send a reset, and a client busy writing
- * then never reads the answer. Such a socket is kept open on a copy of
- * its descriptor and read to the end (or for LINGER_MS, at most
- * LINGER_BYTES) before the copy is closed. At most LINGER_MAX at once:
- * past that a reset is what the sender gets. */
-#define LINGER_MAX 32
-#define LINGER_MS 2000
-#define LINGER_BYTES (1u << 20)
-
-static atomic_int lingering;
-
-static void *linger_thread(void *arg)
-{
-	int fd = (int)(intptr_t)arg;
-	char sink[4096];
-	size_t total = 0;
-	int64_t deadline = time_mono_ns() + (int64_t)LINGER_MS * 1000000;
-	shutdown(fd, SHUT_WR);
-	while (total < LINGER_BYTES) {
-		int64_t left_ms = (deadline - time_mono_ns()) / 1000000;
-		if (left_ms <= 0)
-			break;
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		if (poll(&pfd, 1, (int)left_ms) <= 0)
-			break;
-		ssize_t n = recv(fd, sink, sizeof(sink), MSG_DONTWAIT);
-		if (n <= 0 && !(n < 0 && (errno == EAGAIN || errno == EINTR)))
-			break;
-		if (n > 0)
-			total += (size_t)n;
-	}
-	close(fd);
-	atomic_fetch_sub(&lingering, 1);
-	return NULL;
-}
-
-static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
-			  enum MHD_ConnectionNotificationCode toe)
-{
-	(void)cls;
-	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-		*socket_context = calloc(1, sizeof(struct conn_state));
-		return;
-	}
-	struct conn_state *st = *socket_context;
-	bool settled = st && st->settled;
-	free(st);
-	*socket_context = NULL;
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-	int pending = 0;
-	if (!ci || ci->connect_fd == MHD_INVALID_SOCKET || ioctl(ci->connect_fd, FIONREAD, &pending) != 0)
-		return;
-	/* refused before its end (431, 400, 413, a timeout): more may be on
-	 * the way even when nothing is pending yet */
-	if (settled && pending <= 0)
-		return;
-	if (atomic_fetch_add(&lingering, 1) >= LINGER_MAX) {
-		atomic_fetch_sub(&lingering, 1);
-		return;
-	}
-	int fd = fcntl(ci->connect_fd, F_DUPFD_CLOEXEC, 0);
-	pthread_t t;
-	pthread_attr_t attr;
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (fd < 0 || pthread_create(&t, &attr, linger_thread, (void *)(intptr_t)fd) != 0) {
-		if (fd >= 0)
-			close(fd);
-		atomic_fetch_sub(&lingering, 1);
-	}
-	pthread_attr_destroy(&attr);
 }
 
 static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len)
@@ -665,23 +354,15 @@ static void *upkeep_thread(void *arg)
 
 int http_serve(struct app *app, const struct http_config *cfg)
 {
-	struct server srv = { .app = app, .cfg = *cfg };
+	struct server srv = { .app = app, .cfg = *cfg, .routes = route_table, .nroutes = route_count };
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 	if (parse_listen(cfg->listen, &ss, &sslen) != 0) {
 		log_error("cannot parse listen address %s (want HOST:PORT)", cfg->listen);
 		return -1;
 	}
-	if (strcmp(cfg->access_log, "off") == 0)
-		access_log = NULL;
-	else if (strcmp(cfg->access_log, "-") == 0)
-		access_log = stdout;
-	/* close-on-exec ("e"): programs the server runs (the SMS sender) must
-	 * not inherit the log */
-	else if (!(access_log = fopen(cfg->access_log, "ae"))) {
-		log_error("cannot open access log %s: %s", cfg->access_log, strerror(errno));
+	if (access_log_open(cfg->access_log) != 0)
 		return -1;
-	}
 
 	/* signals are taken by sigwait below, not by whichever thread runs */
 	sigset_t sigs;
@@ -732,8 +413,8 @@ int http_serve(struct app *app, const struct http_config *cfg)
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv,
-		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
-		MHD_OPTION_URI_LOG_CALLBACK, on_request_line, NULL,
+		MHD_OPTION_NOTIFY_CONNECTION, linger_on_connection, NULL,
+		MHD_OPTION_URI_LOG_CALLBACK, linger_request_line, NULL,
 		/* MHD's timeout is for silence, not a deadline: a connection
 		 * starts with the header timeout, gets the idle one once its
 		 * headers are in (on_request) and the header one back after
@@ -770,12 +451,7 @@ int http_serve(struct app *app, const struct http_config *cfg)
 	pthread_cond_init(&up.wake, NULL);
 	bool upkeep_running = up.every && pthread_create(&up.thread, NULL, upkeep_thread, &up) == 0;
 	while ((sig = sigtimedwait(&sigs, NULL, &second)) < 0) {
-		if (access_log) {
-			pthread_mutex_lock(&access_lock);
-			fflush(access_log);
-			access_flushed_ms = time_now_ms();
-			pthread_mutex_unlock(&access_lock);
-		}
+		access_log_flush();
 	}
 	log_info("signal %d: finishing requests in flight", sig);
 	if (upkeep_running) {
@@ -797,12 +473,7 @@ int http_serve(struct app *app, const struct http_config *cfg)
 	 * must not stop with a connection suspended */
 	stop_writes(&srv.writes);
 	MHD_stop_daemon(srv.daemon);
-	if (access_log) {
-		fflush(access_log);
-		if (access_log != stdout)
-			fclose(access_log);
-		access_log = NULL;
-	}
+	access_log_close();
 	log_info("stopped");
 	return 0;
 }

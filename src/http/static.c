@@ -127,12 +127,7 @@ static int send_file(struct http_req *req, const char *rel, bool fallback)
 		MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
 		MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	}
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	req->status = (int)status;
-	req->resp_bytes = bytes;
-	int r = MHD_queue_response(req->conn, status, resp);
-	MHD_destroy_response(resp);
-	return r;
+	return http_send_response(req, status, resp, bytes);
 }
 
 enum MHD_Result static_serve(struct http_req *req)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 #include "http/internal.h"
 #include "util/jsonw.h"
@@ -54,6 +55,51 @@ static void every_documented_operation_is_routed(void **state)
 			if (!found)
 				fail_msg("docs/openapi.json has %s %s but the server has no such route", method, path);
 		}
+	}
+}
+
+/* The query parameters each route declares (and its handler may read,
+ * http/query.c) are the ones docs/openapi.json lists for it, shared
+ * parameters (#/components/parameters) included. */
+static void every_route_declares_the_query_it_documents(void **state)
+{
+	json_t *paths = json_object_get(doc, "paths");
+	json_t *shared = json_object_get(json_object_get(doc, "components"), "parameters");
+	for (int i = 0; i < route_count; i++) {
+		char m[8] = { 0 }, documented[512] = "";
+		for (int k = 0; route_table[i].method[k] && k < 7; k++)
+			m[k] = (char)tolower((unsigned char)route_table[i].method[k]);
+		json_t *op = json_object_get(json_object_get(paths, route_table[i].pattern), m);
+		size_t j;
+		json_t *p;
+		json_array_foreach(json_object_get(op, "parameters"), j, p) {
+			const char *ref = json_string_value(json_object_get(p, "$ref"));
+			if (ref)
+				p = json_object_get(shared, strrchr(ref, '/') + 1);
+			if (strcmp(json_string_value(json_object_get(p, "in")), "query") != 0)
+				continue;
+			const char *name = json_string_value(json_object_get(p, "name"));
+			size_t n = strlen(documented);
+			snprintf(documented + n, sizeof(documented) - n, "%s%s", n ? " " : "", name);
+			/* the route declares it */
+			const char *q = route_table[i].query, *at = q ? strstr(q, name) : NULL;
+			size_t len = strlen(name);
+			while (at && !((at == q || at[-1] == ' ') && (at[len] == ' ' || at[len] == 0)))
+				at = strstr(at + 1, name);
+			if (!at)
+				fail_msg("%s %s: ?%s is documented but not declared in routes.c",
+					 route_table[i].method, route_table[i].pattern, name);
+		}
+		/* and declares nothing more: same number of words */
+		size_t declared = 0, listed = 0;
+		for (const char *c = route_table[i].query; c && *c; c++)
+			declared += (c == route_table[i].query || c[-1] == ' ') && *c != ' ';
+		for (const char *c = documented; *c; c++)
+			listed += (c == documented || c[-1] == ' ') && *c != ' ';
+		if (declared != listed)
+			fail_msg("%s %s declares \"%s\" but docs/openapi.json lists \"%s\"",
+				 route_table[i].method, route_table[i].pattern,
+				 route_table[i].query ? route_table[i].query : "", documented);
 	}
 }
 
@@ -188,6 +234,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_route_is_documented),
 		cmocka_unit_test(every_documented_operation_is_routed),
+		cmocka_unit_test(every_route_declares_the_query_it_documents),
 		cmocka_unit_test(error_codes_have_messages_in_both_languages),
 		cmocka_unit_test(json_writer_round_trips),
 		cmocka_unit_test(multipart_finds_the_file_part),
