@@ -68,7 +68,7 @@ int market_goods_create(struct app_req *r, int64_t store_id, json_t *in, json_t 
 {
 	struct store_stmt *st;
 	struct goods_ctx c = { .r = r, .store_id = store_id };
-	if (store_load(r, store_id, AUTHZ_MARKET_COUNTER, &st) != 0)
+	if (shop_load(r, store_id, AUTHZ_MARKET_COUNTER, &st) != 0)
 		return -1;
 	c.org_id = store_col_int(st, 1);
 	c.path = arena_strdup(r->arena, store_col_text(st, 7));
@@ -92,7 +92,7 @@ int market_goods_create(struct app_req *r, int64_t store_id, json_t *in, json_t 
 int market_goods_list(struct app_req *r, int64_t store_id, json_t **out)
 {
 	struct store_stmt *st;
-	if (store_load(r, store_id, AUTHZ_SELF, &st) != 0)
+	if (shop_load(r, store_id, AUTHZ_SELF, &st) != 0)
 		return -1;
 	store_done(st);
 	st = store_prepare(r->store, "SELECT " GOODS_COLUMNS " FROM goods g WHERE g.store_id = $1 ORDER BY g.id LIMIT 1000");
@@ -190,7 +190,7 @@ int market_stock(struct app_req *r, int64_t goods_id, json_t *in, const char *id
 }
 
 /* The goods lines of a voucher or of a sale (sale true), as handed out. */
-json_t *lines_json(struct app_req *r, bool sale, int64_t id)
+json_t *goods_lines_json(struct app_req *r, bool sale, int64_t id)
 {
 	json_t *items = json_array();
 	struct store_stmt *st = store_prepare(r->store, sale
@@ -209,10 +209,10 @@ json_t *lines_json(struct app_req *r, bool sale, int64_t id)
 	return items;
 }
 
-/* Hands out goods of a store (items checked by check_items): prices as
+/* Hands out goods of a store (items checked by goods_check_items): prices as
  * they are now, what they cost at most max_value (-1: no limit), stock
  * out, and a line per goods on the voucher or sale. *spent: the cost. */
-int take_goods(struct app_req *r, struct store *s, int64_t store_id, json_t *items, int64_t max_value,
+int goods_hand_out(struct app_req *r, struct store *s, int64_t store_id, json_t *items, int64_t max_value,
 		      int64_t voucher, int64_t sale, int64_t *spent)
 {
 	struct store_stmt *st;
@@ -272,7 +272,7 @@ int take_goods(struct app_req *r, struct store *s, int64_t store_id, json_t *ite
 
 /* The lines of a redemption or sale: 1..ITEMS_MAX of {goods_id,
  * quantity 1..1000}, each goods once. */
-int check_items(struct app_req *r, json_t *items)
+int goods_check_items(struct app_req *r, json_t *items)
 {
 	if (!items || json_is_null(items))
 		return app_fail(r, APP_EINVALID, "required", "items");

@@ -12,7 +12,7 @@ int market_reconcile(struct app_req *r, int64_t store_id, const char *date, json
 {
 	struct store_stmt *st;
 	int ymd;
-	if (store_load(r, store_id, AUTHZ_MARKET_COUNTER, &st) != 0)
+	if (shop_load(r, store_id, AUTHZ_MARKET_COUNTER, &st) != 0)
 		return -1;
 	store_done(st);
 	if (!date)

@@ -35,8 +35,8 @@ enum sale_proof { PROOF_NONE, PROOF_PAY_CODE, PROOF_ON_BEHALF };
 
 struct sale_ctx {
 	struct app_req *r;
-	int64_t store_id, store_org, volunteer_id, id, points, code_id;
-	const char *store_path, *idem;
+	int64_t store_id, shop_org, volunteer_id, id, points, code_id;
+	const char *shop_path, *idem;
 	char code[PAY_CODE_LEN + 1];
 	enum sale_proof proof;
 	json_t *items;
@@ -98,7 +98,7 @@ static int sale_tx(struct store *s, void *vctx)
 	if (c->code_id && (rc = app_exec_ints(s, "UPDATE pay_codes SET sale_id = $2 WHERE id = $1",
 					      c->code_id, c->id)) != STORE_OK)
 		return rc;
-	if ((rc = take_goods(c->r, s, c->store_id, c->items, -1, 0, c->id, &c->points)) != STORE_OK)
+	if ((rc = goods_hand_out(c->r, s, c->store_id, c->items, -1, 0, c->id, &c->points)) != STORE_OK)
 		return rc;
 	st = store_prepare(s, "UPDATE sales SET points = $2 WHERE id = $1");
 	if (!st)
@@ -110,7 +110,7 @@ static int sale_tx(struct store *s, void *vctx)
 	if (rc != STORE_DONE)
 		return rc;
 	struct point_move m = { .amount = c->points, .cause = "sale", .volunteer_id = c->volunteer_id,
-				.org_id = c->store_org, .operator_id = c->r->who->user_id, .sale_id = c->id };
+				.org_id = c->shop_org, .operator_id = c->r->who->user_id, .sale_id = c->id };
 	if ((rc = points_account(s, "volunteer", c->volunteer_id, &m.from)) != STORE_OK ||
 	    (rc = points_account(s, "store", c->store_id, &m.to)) != STORE_OK)
 		return rc;
@@ -122,7 +122,7 @@ static int sale_tx(struct store *s, void *vctx)
 		 (long long)c->volunteer_id, (long long)c->points, (long long)c->store_id,
 		 c->proof == PROOF_PAY_CODE ? "pay_code" : "on_behalf");
 	return audit_write_text(c->r, s, c->proof == PROOF_ON_BEHALF ? "sale.on_behalf" : "store.sale", "sale",
-				c->id, c->store_org, c->store_path, detail);
+				c->id, c->shop_org, c->shop_path, detail);
 }
 
 static int sale_get(struct app_req *r, int64_t id, json_t **out)
@@ -141,7 +141,7 @@ static int sale_get(struct app_req *r, int64_t id, json_t **out)
 	store_done(st);
 	if (rc != STORE_ROW)
 		return app_store_fail(r, rc == STORE_DONE ? STORE_ERROR : rc);
-	json_object_set_new(*out, "items", lines_json(r, true, id));
+	json_object_set_new(*out, "items", goods_lines_json(r, true, id));
 	return 0;
 }
 
@@ -186,7 +186,7 @@ static int sale_by_voucher(struct app_req *r, int64_t store_id, const char *code
 	int64_t expires;
 	if (app_throttle_check(r, key, "too_many_pay_codes") != 0)
 		return -1;
-	bool found = voucher_for(r, code, &v, status, sizeof(status), &expires) == 0;
+	bool found = voucher_find(r, code, &v, status, sizeof(status), &expires) == 0;
 	if (!found && r->err.status != APP_ENOTFOUND)
 		return -1;
 	/* no such voucher, or another person's: one answer, counted as a
@@ -214,7 +214,7 @@ int market_sale(struct app_req *r, int64_t store_id, json_t *in, const char *ide
 		return -1;
 	if (idem && (!*idem || strlen(idem) > IDEM_MAX))
 		return app_fail(r, APP_EBADREQ, "invalid_value", "Idempotency-Key");
-	if (counter_store(r, store_id, &c.store_org, &c.store_path) != 0)
+	if (shop_for_counter(r, store_id, &c.shop_org, &c.shop_path) != 0)
 		return r->err.field && strcmp(r->err.field, "store_id") == 0
 			? app_fail(r, APP_ENOTFOUND, "not_found", NULL) : -1;
 	const char *pay_code = NULL, *voucher_code = NULL;
@@ -225,7 +225,7 @@ int market_sale(struct app_req *r, int64_t store_id, json_t *in, const char *ide
 	    in_bool(r, in, "on_behalf", &on_behalf, &present) != 0)
 		return -1;
 	c.items = json_object_get(in, "items");
-	if (check_items(r, c.items) != 0)
+	if (goods_check_items(r, c.items) != 0)
 		return -1;
 	if ((pay_code != NULL) + (voucher_code != NULL) + on_behalf > 1)
 		return app_fail(r, APP_EINVALID, "one_proof", pay_code ? "pay_code" : "voucher_code");

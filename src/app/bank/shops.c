@@ -11,7 +11,7 @@
 
 /* ---- stores and goods ---- */
 
-static json_t *store_json(struct app_req *r, struct store_stmt *st)
+static json_t *shop_json(struct app_req *r, struct store_stmt *st)
 {
 	return json_pack("{sI sI ss ss ss ss ss sb}", "id", (json_int_t)store_col_int(st, 0),
 		"org_id", (json_int_t)store_col_int(st, 1), "org_name", store_col_text(st, 2),
@@ -22,33 +22,33 @@ static json_t *store_json(struct app_req *r, struct store_stmt *st)
 /* A store as the list shows it: with whether the caller may work its
  * counter (the rule redemption and sales enforce, asked beforehand) and
  * whether it belongs to the caller's own organisation. */
-static json_t *store_list_json(struct app_req *r, struct store_stmt *st)
+static json_t *shop_list_json(struct app_req *r, struct store_stmt *st)
 {
-	json_t *o = store_json(r, st);
+	json_t *o = shop_json(r, st);
 	json_object_set_new(o, "usable", json_boolean(authz_refusal(r->who, AUTHZ_MARKET_COUNTER,
 								     store_col_text(st, 7)) == NULL));
 	json_object_set_new(o, "own", json_boolean(store_col_int(st, 1) == r->who->org_id));
 	return o;
 }
 
-#define STORE_COLUMNS "s.id, s.org_id, o.name, s.name, s.address, s.status, s.created_at, o.path, s.allow_on_behalf"
-#define STORE_FROM " FROM stores s JOIN orgs o ON o.id = s.org_id"
+#define SHOP_COLUMNS "s.id, s.org_id, o.name, s.name, s.address, s.status, s.created_at, o.path, s.allow_on_behalf"
+#define SHOP_FROM " FROM stores s JOIN orgs o ON o.id = s.org_id"
 
-int store_load(struct app_req *r, int64_t id, int action, struct store_stmt **st)
+int shop_load(struct app_req *r, int64_t id, int action, struct store_stmt **st)
 {
-	return app_load_row(r, "SELECT " STORE_COLUMNS STORE_FROM " WHERE s.id = $1", id, action, 7, st);
+	return app_load_row(r, "SELECT " SHOP_COLUMNS SHOP_FROM " WHERE s.id = $1", id, action, 7, st);
 }
 
-struct store_ctx {
+struct shop_ctx {
 	struct app_req *r;
 	int64_t org_id, id;
 	const char *name, *address, *path;
 	bool on_behalf;
 };
 
-static int store_tx_fn(struct store *s, void *vctx)
+static int shop_create_tx(struct store *s, void *vctx)
 {
-	struct store_ctx *c = vctx;
+	struct shop_ctx *c = vctx;
 	struct store_stmt *st = store_prepare(s,
 		"INSERT INTO stores (org_id, name, address, created_at, allow_on_behalf) VALUES ($1, $2, $3, $4, $5)"
 		" RETURNING id");
@@ -71,7 +71,7 @@ static int store_tx_fn(struct store *s, void *vctx)
 
 int market_store_create(struct app_req *r, json_t *in, json_t **out)
 {
-	struct store_ctx c = { .r = r };
+	struct shop_ctx c = { .r = r };
 	if (authz_check(r, AUTHZ_MARKET_ADMIN, NULL) != 0 || in_id(r, in, "org_id", true, &c.org_id, NULL) != 0 ||
 	    in_text(r, in, "name", true, 100, &c.name) != 0 || in_text(r, in, "address", false, 200, &c.address) != 0 ||
 	    in_bool(r, in, "allow_on_behalf", &c.on_behalf, NULL) != 0)
@@ -80,20 +80,20 @@ int market_store_create(struct app_req *r, json_t *in, json_t **out)
 	if (org_target(r, r->store, c.org_id, AUTHZ_MARKET_ADMIN, true, &o) != 0)
 		return -1;
 	c.path = o.path;
-	int rc = store_tx(r->store, store_tx_fn, &c);
+	int rc = store_tx(r->store, shop_create_tx, &c);
 	if (rc != STORE_OK)
 		return app_store_fail(r, rc);
 	struct store_stmt *st;
-	if (store_load(r, c.id, AUTHZ_SELF, &st) != 0)
+	if (shop_load(r, c.id, AUTHZ_SELF, &st) != 0)
 		return -1;
-	*out = store_json(r, st);
+	*out = shop_json(r, st);
 	store_done(st);
 	return 0;
 }
 
-static int store_update_tx(struct store *s, void *vctx)
+static int shop_update_tx(struct store *s, void *vctx)
 {
-	struct store_ctx *c = vctx;
+	struct shop_ctx *c = vctx;
 	int rc = app_exec_ints(s, "UPDATE stores SET allow_on_behalf = $2 WHERE id = $1", c->id, c->on_behalf);
 	if (rc != STORE_OK)
 		return rc;
@@ -103,10 +103,10 @@ static int store_update_tx(struct store *s, void *vctx)
 
 int market_store_update(struct app_req *r, int64_t id, json_t *in, json_t **out)
 {
-	struct store_ctx c = { .r = r, .id = id };
+	struct shop_ctx c = { .r = r, .id = id };
 	struct store_stmt *st;
 	bool present = false;
-	if (authz_check(r, AUTHZ_MARKET_ADMIN, NULL) != 0 || store_load(r, id, AUTHZ_MARKET_ADMIN, &st) != 0)
+	if (authz_check(r, AUTHZ_MARKET_ADMIN, NULL) != 0 || shop_load(r, id, AUTHZ_MARKET_ADMIN, &st) != 0)
 		return -1;
 	c.org_id = store_col_int(st, 1);
 	c.path = arena_strdup(r->arena, store_col_text(st, 7));
@@ -115,12 +115,12 @@ int market_store_update(struct app_req *r, int64_t id, json_t *in, json_t **out)
 		return -1;
 	if (!present)
 		return app_fail(r, APP_EINVALID, "required", "allow_on_behalf");
-	int rc = store_tx(r->store, store_update_tx, &c);
+	int rc = store_tx(r->store, shop_update_tx, &c);
 	if (rc != STORE_OK)
 		return app_store_fail(r, rc);
-	if (store_load(r, id, AUTHZ_SELF, &st) != 0)
+	if (shop_load(r, id, AUTHZ_SELF, &st) != 0)
 		return -1;
-	*out = store_json(r, st);
+	*out = shop_json(r, st);
 	store_done(st);
 	return 0;
 }
@@ -154,7 +154,7 @@ int market_store_list(struct app_req *r, const char *org_s, const char *usable_s
 		*out = json_pack("{s[]}", "items");
 		return 0;
 	}
-	struct store_stmt *st = store_prepare(r->store, "SELECT " STORE_COLUMNS STORE_FROM
+	struct store_stmt *st = store_prepare(r->store, "SELECT " SHOP_COLUMNS SHOP_FROM
 					      " WHERE o.path LIKE $1 AND s.status = 'active'"
 					      " AND (CAST($2 AS BIGINT) = 0 OR o.path LIKE $3)"
 					      " ORDER BY CASE WHEN CAST($2 AS BIGINT) <> 0 AND s.org_id = $4 THEN 0 ELSE 1 END, s.id"
@@ -165,11 +165,11 @@ int market_store_list(struct app_req *r, const char *org_s, const char *usable_s
 	store_bind_int(st, 2, usable);
 	store_bind_text(st, 3, arena_printf(r->arena, "%s%%", r->who->org_path));
 	store_bind_int(st, 4, r->who->org_id);
-	return app_items(r, st, store_list_json, out);
+	return app_items(r, st, shop_list_json, out);
 }
 
 /* A store for a counter action: active, in the caller's scope. */
-int counter_store(struct app_req *r, int64_t store_id, int64_t *org, const char **path)
+int shop_for_counter(struct app_req *r, int64_t store_id, int64_t *org, const char **path)
 {
 	struct store_stmt *st = store_prepare(r->store,
 		"SELECT s.org_id, o.path, s.status FROM stores s JOIN orgs o ON o.id = s.org_id WHERE s.id = $1");

@@ -83,7 +83,7 @@ static int voucher_read(struct app_req *r, const char *code, json_t **out)
 	store_done(st);
 	if (rc != STORE_ROW)
 		return rc == STORE_DONE ? app_fail(r, APP_ENOTFOUND, "not_found", NULL) : app_store_fail(r, rc);
-	json_object_set_new(*out, "items", lines_json(r, false, id));
+	json_object_set_new(*out, "items", goods_lines_json(r, false, id));
 	return 0;
 }
 
@@ -198,7 +198,7 @@ int market_voucher_issue(struct app_req *r, json_t *in, const char *idem, json_t
 	return voucher_read(r, c.code, out);
 }
 /* Loads a voucher by code for an action on it: its id, volunteer, state. */
-int voucher_for(struct app_req *r, const char *code_in, struct voucher_ctx *c, char *status, size_t n,
+int voucher_find(struct app_req *r, const char *code_in, struct voucher_ctx *c, char *status, size_t n,
 		       int64_t *expires)
 {
 	if (code_normal(code_in, c->code) != 0)
@@ -324,7 +324,7 @@ int market_voucher_get(struct app_req *r, const char *code, json_t **out)
 	char status[16];
 	int64_t expires, home;
 	const char *path;
-	if (authz_check(r, AUTHZ_SELF, NULL) != 0 || voucher_for(r, code, &c, status, sizeof(status), &expires) != 0)
+	if (authz_check(r, AUTHZ_SELF, NULL) != 0 || voucher_find(r, code, &c, status, sizeof(status), &expires) != 0)
 		return -1;
 	/* any clerk may look a code up at the counter */
 	if (!(r->who->roles & ROLE_CLERK) && volunteer_access(r, c.volunteer_id, AUTHZ_VOUCHERS_ISSUE, &home, &path) != 0)
@@ -360,7 +360,7 @@ int market_voucher_cancel(struct app_req *r, const char *code, const char *idem,
 	char status[16];
 	int64_t expires, home;
 	const char *path;
-	if (authz_check(r, AUTHZ_SELF, NULL) != 0 || voucher_for(r, code, &c, status, sizeof(status), &expires) != 0 ||
+	if (authz_check(r, AUTHZ_SELF, NULL) != 0 || voucher_find(r, code, &c, status, sizeof(status), &expires) != 0 ||
 	    volunteer_access(r, c.volunteer_id, AUTHZ_VOUCHERS_ISSUE, &home, &path) != 0 ||
 	    lapse(r, &c, status, expires) != 0)
 		return -1;
@@ -396,7 +396,7 @@ static int redeem_tx(struct store *s, void *vctx)
 	}
 	if (rc != STORE_ROW)
 		return rc;
-	if ((rc = take_goods(c->r, s, c->store_id, c->items, c->value, c->id, 0, &c->spent)) != STORE_OK)
+	if ((rc = goods_hand_out(c->r, s, c->store_id, c->items, c->value, c->id, 0, &c->spent)) != STORE_OK)
 		return rc;
 	st = store_prepare(s, "UPDATE vouchers SET spent = $2 WHERE id = $1");
 	if (!st)
@@ -415,7 +415,7 @@ static int redeem_tx(struct store *s, void *vctx)
 	    (rc = points_account(s, "volunteer", c->volunteer_id, &vol)) != STORE_OK)
 		return rc;
 	struct point_move m = { .from = escrow, .to = shop, .amount = c->spent, .cause = "redeem",
-				.volunteer_id = c->volunteer_id, .org_id = c->store_org,
+				.volunteer_id = c->volunteer_id, .org_id = c->shop_org,
 				.operator_id = c->r->who->user_id, .voucher_id = c->id };
 	if (c->spent > 0 && (rc = points_move(s, &m)) != STORE_OK)
 		return rc;
@@ -431,7 +431,7 @@ static int redeem_tx(struct store *s, void *vctx)
 	char detail[96];
 	snprintf(detail, sizeof(detail), "{\"store_id\":%lld,\"spent\":%lld}", (long long)c->store_id,
 		 (long long)c->spent);
-	return audit_write_text(c->r, s, "voucher.redeem", "voucher", c->id, c->store_org, c->store_path, detail);
+	return audit_write_text(c->r, s, "voucher.redeem", "voucher", c->id, c->shop_org, c->shop_path, detail);
 }
 
 int market_voucher_redeem(struct app_req *r, const char *code, json_t *in, const char *idem, json_t **out)
@@ -441,10 +441,10 @@ int market_voucher_redeem(struct app_req *r, const char *code, json_t *in, const
 		return app_fail(r, APP_EBADREQ, "invalid_value", "Idempotency-Key");
 	char status[16];
 	int64_t expires;
-	if (authz_check(r, AUTHZ_MARKET_COUNTER, NULL) != 0 || voucher_for(r, code, &c, status, sizeof(status), &expires) != 0)
+	if (authz_check(r, AUTHZ_MARKET_COUNTER, NULL) != 0 || voucher_find(r, code, &c, status, sizeof(status), &expires) != 0)
 		return -1;
 	if (in_id(r, in, "store_id", true, &c.store_id, NULL) != 0 ||
-	    counter_store(r, c.store_id, &c.store_org, &c.store_path) != 0)
+	    shop_for_counter(r, c.store_id, &c.shop_org, &c.shop_path) != 0)
 		return -1;
 	/* a deactivated volunteer cannot pay, with a voucher either (issue 11);
 	 * said only to staff of the store, who may redeem the voucher anyway */
@@ -455,7 +455,7 @@ int market_voucher_redeem(struct app_req *r, const char *code, json_t *in, const
 	if (!active)
 		return app_fail(r, APP_ECONFLICT, "volunteer_inactive", NULL);
 	json_t *items = json_object_get(in, "items");
-	if (check_items(r, items) != 0)
+	if (goods_check_items(r, items) != 0)
 		return -1;
 	if (lapse(r, &c, status, expires) != 0)
 		return -1;
