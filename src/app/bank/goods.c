@@ -1,11 +1,13 @@
 /* Love supermarkets: goods with a points price, their stock and its
- * movements, and goods handed out at the counter (see market.h). */
+ * movements, and goods handed out at the counter (see market.h and
+ * market_private.h). Writes goods and stock_moves. */
 #include "app/bank/market.h"
 #include "app/bank/market_private.h"
 #include "app/kernel/authz.h"
 #include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
 #include "util/arena.h"
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -70,8 +72,8 @@ int market_goods_create(struct app_req *r, int64_t store_id, json_t *in, json_t 
 	struct goods_ctx c = { .r = r, .store_id = store_id };
 	if (shop_load(r, store_id, AUTHZ_MARKET_COUNTER, &st) != 0)
 		return -1;
-	c.org_id = store_col_int(st, 1);
-	c.path = arena_strdup(r->arena, store_col_text(st, 7));
+	c.org_id = store_col_int(st, SHOP_ORG_ID);
+	c.path = arena_strdup(r->arena, store_col_text(st, SHOP_ORG_PATH));
 	store_done(st);
 	if (in_text(r, in, "name", true, 100, &c.name) != 0 || in_text(r, in, "unit", false, 10, &c.unit) != 0)
 		return -1;
@@ -107,13 +109,16 @@ static int stock_change(struct app_req *r, struct store *s, int64_t goods, int64
 			int64_t voucher, int64_t sale, const char *idem)
 {
 	struct store_stmt *st = store_prepare(s,
-		"UPDATE goods SET stock = stock + $2, updated_at = $3 WHERE id = $1 AND stock + $2 >= 0 RETURNING id");
+		"UPDATE goods SET stock = stock + $2, updated_at = $3 WHERE id = $1 AND stock + $2 >= 0 RETURNING stock");
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, goods);
 	store_bind_int(st, 2, delta);
 	store_bind_int(st, 3, app_now());
 	int rc = store_step(st);
+	/* the update's condition keeps stock from going below zero: goods
+	 * handed out that were never there would unbalance the store's day */
+	assert(rc != STORE_ROW || store_col_int(st, 0) >= 0);
 	store_done(st);
 	if (rc == STORE_DONE)
 		return STORE_CONSTRAINT;
@@ -189,7 +194,6 @@ int market_stock(struct app_req *r, int64_t goods_id, json_t *in, const char *id
 	return goods_get(r, goods_id, out);
 }
 
-/* The goods lines of a voucher or of a sale (sale true), as handed out. */
 json_t *goods_lines_json(struct app_req *r, bool sale, int64_t id)
 {
 	json_t *items = json_array();
@@ -209,70 +213,7 @@ json_t *goods_lines_json(struct app_req *r, bool sale, int64_t id)
 	return items;
 }
 
-/* Hands out goods of a store (items checked by goods_check_items): prices as
- * they are now, what they cost at most max_value (-1: no limit), stock
- * out, and a line per goods on the voucher or sale. *spent: the cost. */
-int goods_hand_out(struct app_req *r, struct store *s, int64_t store_id, json_t *items, int64_t max_value,
-		      int64_t voucher, int64_t sale, int64_t *spent)
-{
-	struct store_stmt *st;
-	int rc;
-	size_t i, n = json_array_size(items);
-	int64_t prices[ITEMS_MAX];
-	json_t *line;
-	*spent = 0;
-	json_array_foreach(items, i, line) {
-		st = store_prepare(s, "SELECT price FROM goods WHERE id = $1 AND store_id = $2 AND status = 'active'");
-		if (!st)
-			return STORE_ERROR;
-		store_bind_int(st, 1, json_integer_value(json_object_get(line, "goods_id")));
-		store_bind_int(st, 2, store_id);
-		rc = store_step(st);
-		prices[i] = rc == STORE_ROW ? store_col_int(st, 0) : 0;
-		store_done(st);
-		if (rc == STORE_DONE) {
-			app_fail(r, APP_EINVALID, "goods_not_found", arena_printf(r->arena, "items[%zu].goods_id", i));
-			return STORE_ERROR;
-		}
-		if (rc != STORE_ROW)
-			return rc;
-		*spent += prices[i] * json_integer_value(json_object_get(line, "quantity"));
-	}
-	if (max_value >= 0 && *spent > max_value) {
-		app_fail(r, APP_EINVALID, "over_value", "items");
-		return STORE_ERROR;
-	}
-	for (i = 0; i < n; i++) {
-		line = json_array_get(items, i);
-		int64_t goods = json_integer_value(json_object_get(line, "goods_id"));
-		int64_t qty = json_integer_value(json_object_get(line, "quantity"));
-		rc = stock_change(r, s, goods, -qty, voucher ? "redeem" : "sale", voucher, sale, NULL);
-		if (rc == STORE_CONSTRAINT) {
-			app_fail(r, APP_ECONFLICT, "insufficient_stock", arena_printf(r->arena, "items[%zu].quantity", i));
-			return STORE_ERROR;
-		}
-		if (rc != STORE_OK)
-			return rc;
-		st = store_prepare(s, voucher
-			? "INSERT INTO voucher_items (voucher_id, goods_id, quantity, points) VALUES ($1, $2, $3, $4)"
-			: "INSERT INTO sale_items (sale_id, goods_id, quantity, points) VALUES ($1, $2, $3, $4)");
-		if (!st)
-			return STORE_ERROR;
-		store_bind_int(st, 1, voucher ? voucher : sale);
-		store_bind_int(st, 2, goods);
-		store_bind_int(st, 3, qty);
-		store_bind_int(st, 4, prices[i] * qty);
-		rc = store_step(st);
-		store_done(st);
-		if (rc != STORE_DONE)
-			return rc;
-	}
-	return STORE_OK;
-}
-
-/* The lines of a redemption or sale: 1..ITEMS_MAX of {goods_id,
- * quantity 1..1000}, each goods once. */
-int goods_check_items(struct app_req *r, json_t *items)
+int goods_basket_read(struct app_req *r, json_t *items, struct goods_basket *b)
 {
 	if (!items || json_is_null(items))
 		return app_fail(r, APP_EINVALID, "required", "items");
@@ -282,6 +223,7 @@ int goods_check_items(struct app_req *r, json_t *items)
 		return app_fail(r, APP_EINVALID, "invalid_value", "items");
 	size_t i, k;
 	json_t *line;
+	memset(b, 0, sizeof(*b));
 	json_array_foreach(items, i, line) {
 		json_t *g = json_object_get(line, "goods_id"), *q = json_object_get(line, "quantity");
 		if (!json_is_object(line) || !json_is_integer(g) || !json_is_integer(q))
@@ -289,8 +231,63 @@ int goods_check_items(struct app_req *r, json_t *items)
 		if (json_integer_value(q) < 1 || json_integer_value(q) > 1000)
 			return app_fail(r, APP_EINVALID, "invalid_value", arena_printf(r->arena, "items[%zu].quantity", i));
 		for (k = 0; k < i; k++)
-			if (json_integer_value(json_object_get(json_array_get(items, k), "goods_id")) == json_integer_value(g))
+			if (b->line[k].goods_id == json_integer_value(g))
 				return app_fail(r, APP_EINVALID, "duplicate_goods", arena_printf(r->arena, "items[%zu].goods_id", i));
+		b->line[i].goods_id = json_integer_value(g);
+		b->line[i].quantity = json_integer_value(q);
 	}
+	b->n = json_array_size(items);
 	return 0;
+}
+
+/* Prices each line of b at the store's price now; b->points: what they
+ * cost together. */
+static int basket_price(struct app_req *r, struct store *s, int64_t store_id, struct goods_basket *b)
+{
+	b->points = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		struct store_stmt *st = store_prepare(s,
+			"SELECT price FROM goods WHERE id = $1 AND store_id = $2 AND status = 'active'");
+		if (!st)
+			return STORE_ERROR;
+		store_bind_int(st, 1, b->line[i].goods_id);
+		store_bind_int(st, 2, store_id);
+		int rc = store_step(st);
+		int64_t price = rc == STORE_ROW ? store_col_int(st, 0) : 0;
+		store_done(st);
+		if (rc == STORE_DONE) {
+			app_fail(r, APP_EINVALID, "goods_not_found", arena_printf(r->arena, "items[%zu].goods_id", i));
+			return STORE_ERROR;
+		}
+		if (rc != STORE_ROW)
+			return rc;
+		b->line[i].points = price * b->line[i].quantity;
+		b->points += b->line[i].points;
+	}
+	return STORE_OK;
+}
+
+int goods_hand_out(struct app_req *r, struct store *s, int64_t store_id, struct goods_basket *b, int64_t max_value,
+		   int64_t voucher, int64_t sale)
+{
+	assert((voucher != 0) != (sale != 0));
+	assert(b->n >= 1 && b->n <= ITEMS_MAX);
+	int rc = basket_price(r, s, store_id, b);
+	if (rc != STORE_OK)
+		return rc;
+	if (max_value >= 0 && b->points > max_value) {
+		app_fail(r, APP_EINVALID, "over_value", "items");
+		return STORE_ERROR;
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		rc = stock_change(r, s, b->line[i].goods_id, -b->line[i].quantity, voucher ? "redeem" : "sale", voucher,
+				  sale, NULL);
+		if (rc == STORE_CONSTRAINT) {
+			app_fail(r, APP_ECONFLICT, "insufficient_stock", arena_printf(r->arena, "items[%zu].quantity", i));
+			return STORE_ERROR;
+		}
+		if (rc != STORE_OK)
+			return rc;
+	}
+	return STORE_OK;
 }

@@ -24,9 +24,13 @@ int paycodes_current(struct app_req *r, json_t **out);
 bool paycodes_normal(const char *in, char out[PAY_CODE_LEN + 1]);
 
 /* Inside a sale's transaction: marks the live code (normalised) used and
- * gives its id (for pay_codes.sale_id) and volunteer. STORE_OK when taken,
+ * gives its id (for paycodes_link_sale) and volunteer. STORE_OK when taken,
  * STORE_DONE when no live code matches (unknown, used, replaced or
  * expired: one answer). */
 int paycodes_take(struct store *s, const char *code, int64_t *id, int64_t *volunteer);
+/* Inside the same transaction: the code id that paycodes_take gave pays
+ * for sale_id, so the phone can show the sale (paycodes_current). A code
+ * pays for one sale only (asserted). */
+int paycodes_link_sale(struct store *s, int64_t id, int64_t sale_id);
 
 #endif

@@ -1,5 +1,7 @@
 /* Love supermarkets: goods paid with points at the counter, with the
- * volunteer's proof (see market.h). */
+ * volunteer's proof (see market.h). Writes sales and sale_items; the pay
+ * code is taken through paycodes.h, the goods through goods_hand_out, the
+ * points through the ledger's primitives (volunteer → store). */
 #include "app/bank/market.h"
 #include "app/bank/market_private.h"
 #include "app/bank/paycodes.h"
@@ -8,11 +10,10 @@
 #include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
 #include "util/arena.h"
+#include <assert.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-
-/* ---- paying with points at the counter ---- */
 
 /* A sale needs the volunteer's proof (issue 11): a pay code from their
  * phone (paycodes.c) or a voucher code; or, where the store allows it,
@@ -35,28 +36,20 @@ enum sale_proof { PROOF_NONE, PROOF_PAY_CODE, PROOF_ON_BEHALF };
 
 struct sale_ctx {
 	struct app_req *r;
-	int64_t store_id, shop_org, volunteer_id, id, points, code_id;
+	int64_t store_id, shop_org, volunteer_id, id, code_id;
 	const char *shop_path, *idem;
 	char code[PAY_CODE_LEN + 1];
 	enum sale_proof proof;
-	json_t *items;
+	struct goods_basket basket;
 	bool existed, proven;
 };
 
-static int sale_tx(struct store *s, void *vctx)
+/* Inside the sale's transaction: the pay code is taken (used once, and
+ * naming the volunteer), and the volunteer may pay. */
+static int sale_prove(struct sale_ctx *c, struct store *s)
 {
-	struct sale_ctx *c = vctx;
-	struct store_stmt *st;
 	int rc;
 	bool active;
-	if (c->idem) {
-		rc = app_idem_lookup(c->r, s, "SELECT id FROM sales WHERE operator_id = $1 AND idempotency_key = $2",
-				     c->idem, &c->id);
-		if (rc == STORE_ROW)
-			c->existed = c->proven = true;
-		if (rc != STORE_DONE)
-			return rc == STORE_ROW ? STORE_OK : rc;
-	}
 	if (c->proof == PROOF_PAY_CODE) {
 		int64_t named = c->volunteer_id;
 		rc = paycodes_take(s, c->code, &c->code_id, &c->volunteer_id);
@@ -76,9 +69,13 @@ static int sale_tx(struct store *s, void *vctx)
 		app_fail(c->r, APP_ECONFLICT, "volunteer_inactive", NULL);
 		return STORE_ERROR;
 	}
-	if ((rc = points_expire(c->r, s, c->volunteer_id, app_now())) != STORE_OK)
-		return rc;
-	st = store_prepare(s,
+	return STORE_OK;
+}
+
+/* The sale's row, at 0 points until its goods are priced. */
+static int sale_insert(struct sale_ctx *c, struct store *s)
+{
+	struct store_stmt *st = store_prepare(s,
 		"INSERT INTO sales (store_id, volunteer_id, points, operator_id, idempotency_key, created_at, proof)"
 		" VALUES ($1, $2, 0, $3, $4, $5, $6) RETURNING id");
 	if (!st)
@@ -89,27 +86,45 @@ static int sale_tx(struct store *s, void *vctx)
 	store_bind_text(st, 4, c->idem);
 	store_bind_int(st, 5, app_now());
 	store_bind_text(st, 6, c->proof == PROOF_PAY_CODE ? "pay_code" : "on_behalf");
-	rc = store_step(st);
+	int rc = store_step(st);
 	if (rc == STORE_ROW)
 		c->id = store_col_int(st, 0);
 	store_done(st);
-	if (rc != STORE_ROW)
-		return rc;
-	if (c->code_id && (rc = app_exec_ints(s, "UPDATE pay_codes SET sale_id = $2 WHERE id = $1",
-					      c->code_id, c->id)) != STORE_OK)
-		return rc;
-	if ((rc = goods_hand_out(c->r, s, c->store_id, c->items, -1, 0, c->id, &c->points)) != STORE_OK)
-		return rc;
-	st = store_prepare(s, "UPDATE sales SET points = $2 WHERE id = $1");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, c->id);
-	store_bind_int(st, 2, c->points);
-	rc = store_step(st);
-	store_done(st);
-	if (rc != STORE_DONE)
-		return rc;
-	struct point_move m = { .amount = c->points, .cause = "sale", .volunteer_id = c->volunteer_id,
+	return rc == STORE_ROW ? STORE_OK : rc;
+}
+
+/* The goods lines of a sale, as goods_hand_out priced them, and the
+ * sale's total: the sum of its lines. */
+static int sale_lines_write(struct store *s, int64_t sale, const struct goods_basket *b)
+{
+	int64_t written = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		struct store_stmt *st = store_prepare(s,
+			"INSERT INTO sale_items (sale_id, goods_id, quantity, points) VALUES ($1, $2, $3, $4)");
+		if (!st)
+			return STORE_ERROR;
+		store_bind_int(st, 1, sale);
+		store_bind_int(st, 2, b->line[i].goods_id);
+		store_bind_int(st, 3, b->line[i].quantity);
+		store_bind_int(st, 4, b->line[i].points);
+		int rc = store_step(st);
+		store_done(st);
+		if (rc != STORE_DONE)
+			return rc;
+		written += b->line[i].points;
+	}
+	/* a sale's total is what its lines cost: the store's day is
+	 * reconciled by comparing the two */
+	assert(written == b->points && written > 0);
+	return app_exec_ints(s, "UPDATE sales SET points = $2 WHERE id = $1", sale, written);
+}
+
+/* The volunteer pays the store (a balance too small is 409
+ * insufficient_points), audited as a sale or a sale on behalf. */
+static int sale_pay(struct sale_ctx *c, struct store *s)
+{
+	int rc;
+	struct point_move m = { .amount = c->basket.points, .cause = "sale", .volunteer_id = c->volunteer_id,
 				.org_id = c->shop_org, .operator_id = c->r->who->user_id, .sale_id = c->id };
 	if ((rc = points_account(s, "volunteer", c->volunteer_id, &m.from)) != STORE_OK ||
 	    (rc = points_account(s, "store", c->store_id, &m.to)) != STORE_OK)
@@ -119,10 +134,34 @@ static int sale_tx(struct store *s, void *vctx)
 		return rc;
 	char detail[160];
 	snprintf(detail, sizeof(detail), "{\"volunteer_id\":%lld,\"points\":%lld,\"store_id\":%lld,\"proof\":\"%s\"}",
-		 (long long)c->volunteer_id, (long long)c->points, (long long)c->store_id,
+		 (long long)c->volunteer_id, (long long)c->basket.points, (long long)c->store_id,
 		 c->proof == PROOF_PAY_CODE ? "pay_code" : "on_behalf");
 	return audit_write_text(c->r, s, c->proof == PROOF_ON_BEHALF ? "sale.on_behalf" : "store.sale", "sale",
 				c->id, c->shop_org, c->shop_path, detail);
+}
+
+static int sale_tx(struct store *s, void *vctx)
+{
+	struct sale_ctx *c = vctx;
+	int rc;
+	if (c->idem) {
+		rc = app_idem_lookup(c->r, s, "SELECT id FROM sales WHERE operator_id = $1 AND idempotency_key = $2",
+				     c->idem, &c->id);
+		if (rc == STORE_ROW)
+			c->existed = c->proven = true;
+		if (rc != STORE_DONE)
+			return rc == STORE_ROW ? STORE_OK : rc;
+	}
+	if ((rc = sale_prove(c, s)) != STORE_OK ||
+	    (rc = points_expire(c->r, s, c->volunteer_id, app_now())) != STORE_OK ||
+	    (rc = sale_insert(c, s)) != STORE_OK)
+		return rc;
+	if (c->code_id && (rc = paycodes_link_sale(s, c->code_id, c->id)) != STORE_OK)
+		return rc;
+	if ((rc = goods_hand_out(c->r, s, c->store_id, &c->basket, -1, 0, c->id)) != STORE_OK ||
+	    (rc = sale_lines_write(s, c->id, &c->basket)) != STORE_OK)
+		return rc;
+	return sale_pay(c, s);
 }
 
 static int sale_get(struct app_req *r, int64_t id, json_t **out)
@@ -181,17 +220,15 @@ static int on_behalf_check(struct app_req *r, struct sale_ctx *c)
 static int sale_by_voucher(struct app_req *r, int64_t store_id, const char *code, int64_t named, json_t *items,
 			   const char *idem, const char *key, json_t **out)
 {
-	struct voucher_ctx v = { .r = r };
-	char status[16];
-	int64_t expires;
+	int64_t holder = 0;
 	if (app_throttle_check(r, key, "too_many_pay_codes") != 0)
 		return -1;
-	bool found = voucher_find(r, code, &v, status, sizeof(status), &expires) == 0;
+	bool found = voucher_holder(r, code, &holder) == 0;
 	if (!found && r->err.status != APP_ENOTFOUND)
 		return -1;
 	/* no such voucher, or another person's: one answer, counted as a
 	 * wrong proof */
-	if (!found || (named && named != v.volunteer_id)) {
+	if (!found || (named && named != holder)) {
 		memset(&r->err, 0, sizeof(r->err));
 		if (wrong_proof_take(r, key) != 0)
 			return -1;
@@ -224,15 +261,15 @@ int market_sale(struct app_req *r, int64_t store_id, json_t *in, const char *ide
 	    in_text(r, in, "voucher_code", false, 40, &voucher_code) != 0 ||
 	    in_bool(r, in, "on_behalf", &on_behalf, &present) != 0)
 		return -1;
-	c.items = json_object_get(in, "items");
-	if (goods_check_items(r, c.items) != 0)
+	json_t *items = json_object_get(in, "items");
+	if (goods_basket_read(r, items, &c.basket) != 0)
 		return -1;
 	if ((pay_code != NULL) + (voucher_code != NULL) + on_behalf > 1)
 		return app_fail(r, APP_EINVALID, "one_proof", pay_code ? "pay_code" : "voucher_code");
 	const char *key = arena_printf(r->arena, "pay-proof:%lld:%lld", (long long)store_id,
 				       (long long)r->who->user_id);
 	if (voucher_code)
-		return sale_by_voucher(r, store_id, voucher_code, c.volunteer_id, c.items, idem, key, out);
+		return sale_by_voucher(r, store_id, voucher_code, c.volunteer_id, items, idem, key, out);
 	if (on_behalf) {
 		if (!c.volunteer_id)
 			return app_fail(r, APP_EINVALID, "required", "volunteer_id");

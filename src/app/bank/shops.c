@@ -1,5 +1,6 @@
-/* Love supermarkets: the stores of organisations and who may work their
- * counters (see market.h). */
+/* Love supermarkets: the stores (shops, to keep them apart from the store
+ * layer) of organisations, whether staff may sell on a volunteer's behalf
+ * there, and who may work their counters (see market.h). Writes stores. */
 #include "app/bank/market.h"
 #include "app/bank/market_private.h"
 #include "app/kernel/authz.h"
@@ -9,14 +10,16 @@
 #include "util/arena.h"
 #include <string.h>
 
-/* ---- stores and goods ---- */
+#define SHOP_COLUMNS "s.id, s.org_id, o.name, s.name, s.address, s.status, s.created_at, o.path, s.allow_on_behalf"
+#define SHOP_FROM " FROM stores s JOIN orgs o ON o.id = s.org_id"
 
 static json_t *shop_json(struct app_req *r, struct store_stmt *st)
 {
-	return json_pack("{sI sI ss ss ss ss ss sb}", "id", (json_int_t)store_col_int(st, 0),
-		"org_id", (json_int_t)store_col_int(st, 1), "org_name", store_col_text(st, 2),
-		"name", store_col_text(st, 3), "address", store_col_text(st, 4), "status", store_col_text(st, 5),
-		"created_at", app_iso(r, store_col_int(st, 6)), "allow_on_behalf", store_col_int(st, 8) != 0);
+	return json_pack("{sI sI ss ss ss ss ss sb}", "id", (json_int_t)store_col_int(st, SHOP_ID),
+		"org_id", (json_int_t)store_col_int(st, SHOP_ORG_ID), "org_name", store_col_text(st, SHOP_ORG_NAME),
+		"name", store_col_text(st, SHOP_NAME), "address", store_col_text(st, SHOP_ADDRESS),
+		"status", store_col_text(st, SHOP_STATUS), "created_at", app_iso(r, store_col_int(st, SHOP_CREATED_AT)),
+		"allow_on_behalf", store_col_int(st, SHOP_ON_BEHALF) != 0);
 }
 
 /* A store as the list shows it: with whether the caller may work its
@@ -26,17 +29,14 @@ static json_t *shop_list_json(struct app_req *r, struct store_stmt *st)
 {
 	json_t *o = shop_json(r, st);
 	json_object_set_new(o, "usable", json_boolean(authz_refusal(r->who, AUTHZ_MARKET_COUNTER,
-								     store_col_text(st, 7)) == NULL));
-	json_object_set_new(o, "own", json_boolean(store_col_int(st, 1) == r->who->org_id));
+								     store_col_text(st, SHOP_ORG_PATH)) == NULL));
+	json_object_set_new(o, "own", json_boolean(store_col_int(st, SHOP_ORG_ID) == r->who->org_id));
 	return o;
 }
 
-#define SHOP_COLUMNS "s.id, s.org_id, o.name, s.name, s.address, s.status, s.created_at, o.path, s.allow_on_behalf"
-#define SHOP_FROM " FROM stores s JOIN orgs o ON o.id = s.org_id"
-
 int shop_load(struct app_req *r, int64_t id, int action, struct store_stmt **st)
 {
-	return app_load_row(r, "SELECT " SHOP_COLUMNS SHOP_FROM " WHERE s.id = $1", id, action, 7, st);
+	return app_load_row(r, "SELECT " SHOP_COLUMNS SHOP_FROM " WHERE s.id = $1", id, action, SHOP_ORG_PATH, st);
 }
 
 struct shop_ctx {
@@ -108,8 +108,8 @@ int market_store_update(struct app_req *r, int64_t id, json_t *in, json_t **out)
 	bool present = false;
 	if (authz_check(r, AUTHZ_MARKET_ADMIN, NULL) != 0 || shop_load(r, id, AUTHZ_MARKET_ADMIN, &st) != 0)
 		return -1;
-	c.org_id = store_col_int(st, 1);
-	c.path = arena_strdup(r->arena, store_col_text(st, 7));
+	c.org_id = store_col_int(st, SHOP_ORG_ID);
+	c.path = arena_strdup(r->arena, store_col_text(st, SHOP_ORG_PATH));
 	store_done(st);
 	if (in_bool(r, in, "allow_on_behalf", &c.on_behalf, &present) != 0)
 		return -1;
@@ -168,7 +168,6 @@ int market_store_list(struct app_req *r, const char *org_s, const char *usable_s
 	return app_items(r, st, shop_list_json, out);
 }
 
-/* A store for a counter action: active, in the caller's scope. */
 int shop_for_counter(struct app_req *r, int64_t store_id, int64_t *org, const char **path)
 {
 	struct store_stmt *st = store_prepare(r->store,

@@ -1,5 +1,9 @@
 /* Love supermarkets: vouchers bought with points, redeemed at a store's
- * counter, cancelled or expired (see market.h). */
+ * counter, cancelled or expired (see market.h). Writes vouchers and
+ * voucher_items; the points move through the ledger's primitives
+ * (points.h): volunteer → escrow on issue, escrow → store (what the goods
+ * cost) and escrow → volunteer (the rest) on redemption, escrow →
+ * volunteer on cancellation or expiry. */
 #include "app/bank/market.h"
 #include "app/bank/market_private.h"
 #include "app/bank/points.h"
@@ -10,14 +14,13 @@
 #include "core/cursor.h"
 #include "core/validate.h"
 #include "util/arena.h"
+#include <assert.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
 #define VOUCHER_UNITS 100        /* the most units in one voucher */
 #define VOUCHER_DAYS 90          /* a voucher is good for this long */
-
-/* ---- vouchers ---- */
 
 /* A code as typed: dashes and spaces dropped, letters upper-cased, the
  * look-alikes O → 0 and I, L → 1 (Crockford). -1 when it cannot be one. */
@@ -66,7 +69,6 @@ static json_t *voucher_json(struct app_req *r, struct store_stmt *st)
 		"volunteer_number", store_col_text(st, 12));
 }
 
-
 /* The voucher of a code with its items; who may see it was checked. */
 static int voucher_read(struct app_req *r, const char *code, json_t **out)
 {
@@ -113,6 +115,15 @@ static int volunteer_access(struct app_req *r, int64_t volunteer, int action, in
 	return own ? 0 : authz_check(r, (enum authz_action)action, *path);
 }
 
+struct voucher_ctx {
+	struct app_req *r;
+	int64_t volunteer_id, value, org_id, id, store_id, spent, shop_org;
+	const char *idem, *path, *shop_path;
+	const char *decision_key;   /* Idempotency-Key of a redemption or cancellation */
+	char code[SECRET_CODE_LEN + 1];
+	struct goods_basket basket; /* redemption lines */
+	bool existed, expired;
+};
 
 static int issue_tx(struct store *s, void *vctx)
 {
@@ -197,9 +208,10 @@ int market_voucher_issue(struct app_req *r, json_t *in, const char *idem, json_t
 		return r->err.code ? -1 : app_store_fail(r, rc);
 	return voucher_read(r, c.code, out);
 }
+
 /* Loads a voucher by code for an action on it: its id, volunteer, state. */
-int voucher_find(struct app_req *r, const char *code_in, struct voucher_ctx *c, char *status, size_t n,
-		       int64_t *expires)
+static int voucher_find(struct app_req *r, const char *code_in, struct voucher_ctx *c, char *status, size_t n,
+			int64_t *expires)
 {
 	if (code_normal(code_in, c->code) != 0)
 		return app_fail(r, APP_ENOTFOUND, "not_found", NULL);
@@ -265,7 +277,7 @@ static int refund(struct voucher_ctx *c, struct store *s, const char *status)
 {
 	struct store_stmt *st = store_prepare(s,
 		"UPDATE vouchers SET status = $2, decided_by = $3, decided_at = $4, decision_key = $5"
-		" WHERE id = $1 AND status = 'issued' RETURNING id");
+		" WHERE id = $1 AND status = 'issued' RETURNING id, spent");
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, c->id);
@@ -274,6 +286,8 @@ static int refund(struct voucher_ctx *c, struct store *s, const char *status)
 	store_bind_int(st, 4, app_now());
 	store_bind_text(st, 5, strcmp(status, "expired") == 0 ? NULL : c->decision_key);
 	int rc = store_step(st);
+	/* an issued voucher has spent nothing: its whole value is in escrow */
+	assert(rc != STORE_ROW || store_col_null(st, 1));
 	store_done(st);
 	if (rc == STORE_DONE && decided_before(c, s, status))
 		return STORE_OK;
@@ -373,43 +387,38 @@ int market_voucher_cancel(struct app_req *r, const char *code, const char *idem,
 }
 
 
-static int redeem_tx(struct store *s, void *vctx)
+/* The goods lines of a redemption, as goods_hand_out priced them. */
+static int voucher_lines_write(struct store *s, int64_t voucher, const struct goods_basket *b)
 {
-	struct voucher_ctx *c = vctx;
-	struct store_stmt *st = store_prepare(s,
-		"UPDATE vouchers SET status = 'redeemed', store_id = $2, decided_by = $3, decided_at = $4, decision_key = $5"
-		" WHERE id = $1 AND status = 'issued' RETURNING id");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, c->id);
-	store_bind_int(st, 2, c->store_id);
-	store_bind_int(st, 3, c->r->who->user_id);
-	store_bind_int(st, 4, app_now());
-	store_bind_text(st, 5, c->decision_key);
-	int rc = store_step(st);
-	store_done(st);
-	if (rc == STORE_DONE && decided_before(c, s, "redeemed"))
-		return STORE_OK;
-	if (rc == STORE_DONE) {
-		app_fail(c->r, APP_ECONFLICT, "voucher_not_issued", NULL);
-		return STORE_ERROR;
+	int64_t written = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		struct store_stmt *st = store_prepare(s,
+			"INSERT INTO voucher_items (voucher_id, goods_id, quantity, points) VALUES ($1, $2, $3, $4)");
+		if (!st)
+			return STORE_ERROR;
+		store_bind_int(st, 1, voucher);
+		store_bind_int(st, 2, b->line[i].goods_id);
+		store_bind_int(st, 3, b->line[i].quantity);
+		store_bind_int(st, 4, b->line[i].points);
+		int rc = store_step(st);
+		store_done(st);
+		if (rc != STORE_DONE)
+			return rc;
+		written += b->line[i].points;
 	}
-	if (rc != STORE_ROW)
-		return rc;
-	if ((rc = goods_hand_out(c->r, s, c->store_id, c->items, c->value, c->id, 0, &c->spent)) != STORE_OK)
-		return rc;
-	st = store_prepare(s, "UPDATE vouchers SET spent = $2 WHERE id = $1");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, c->id);
-	store_bind_int(st, 2, c->spent);
-	rc = store_step(st);
-	store_done(st);
-	if (rc != STORE_DONE)
-		return rc;
-	/* what the goods cost goes to the store; a remainder goes back to the
-	 * volunteer (docs/points.md) */
+	/* what the voucher spent is what its lines cost: reconciliation
+	 * compares the two */
+	assert(written == b->points);
+	return STORE_OK;
+}
+
+/* The points of a redeemed voucher leave escrow: what the goods cost to
+ * the store, a remainder back to the volunteer (docs/points.md). */
+static int redeem_settle(struct voucher_ctx *c, struct store *s)
+{
 	int64_t escrow, shop, vol;
+	int rc;
+	assert(c->spent >= 0 && c->spent <= c->value);
 	if ((rc = points_account(s, "escrow", 0, &escrow)) != STORE_OK ||
 	    (rc = points_account(s, "store", c->store_id, &shop)) != STORE_OK ||
 	    (rc = points_account(s, "volunteer", c->volunteer_id, &vol)) != STORE_OK)
@@ -428,6 +437,41 @@ static int redeem_tx(struct store *s, void *vctx)
 		if ((rc = points_move(s, &back)) != STORE_OK)
 			return rc;
 	}
+	return STORE_OK;
+}
+
+static int redeem_tx(struct store *s, void *vctx)
+{
+	struct voucher_ctx *c = vctx;
+	struct store_stmt *st = store_prepare(s,
+		"UPDATE vouchers SET status = 'redeemed', store_id = $2, decided_by = $3, decided_at = $4, decision_key = $5"
+		" WHERE id = $1 AND status = 'issued' RETURNING spent");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, c->id);
+	store_bind_int(st, 2, c->store_id);
+	store_bind_int(st, 3, c->r->who->user_id);
+	store_bind_int(st, 4, app_now());
+	store_bind_text(st, 5, c->decision_key);
+	int rc = store_step(st);
+	/* redeemed once: a voucher that spent anything was redeemed before */
+	assert(rc != STORE_ROW || store_col_null(st, 0));
+	store_done(st);
+	if (rc == STORE_DONE && decided_before(c, s, "redeemed"))
+		return STORE_OK;
+	if (rc == STORE_DONE) {
+		app_fail(c->r, APP_ECONFLICT, "voucher_not_issued", NULL);
+		return STORE_ERROR;
+	}
+	if (rc != STORE_ROW)
+		return rc;
+	if ((rc = goods_hand_out(c->r, s, c->store_id, &c->basket, c->value, c->id, 0)) != STORE_OK ||
+	    (rc = voucher_lines_write(s, c->id, &c->basket)) != STORE_OK)
+		return rc;
+	c->spent = c->basket.points;
+	if ((rc = app_exec_ints(s, "UPDATE vouchers SET spent = $2 WHERE id = $1", c->id, c->spent)) != STORE_OK ||
+	    (rc = redeem_settle(c, s)) != STORE_OK)
+		return rc;
 	char detail[96];
 	snprintf(detail, sizeof(detail), "{\"store_id\":%lld,\"spent\":%lld}", (long long)c->store_id,
 		 (long long)c->spent);
@@ -454,16 +498,25 @@ int market_voucher_redeem(struct app_req *r, const char *code, json_t *in, const
 		return app_store_fail(r, vrc == STORE_DONE ? STORE_ERROR : vrc);
 	if (!active)
 		return app_fail(r, APP_ECONFLICT, "volunteer_inactive", NULL);
-	json_t *items = json_object_get(in, "items");
-	if (goods_check_items(r, items) != 0)
+	if (goods_basket_read(r, json_object_get(in, "items"), &c.basket) != 0)
 		return -1;
 	if (lapse(r, &c, status, expires) != 0)
 		return -1;
 	if (c.expired)
 		return app_fail(r, APP_ECONFLICT, "voucher_expired", NULL);
-	c.items = items;
 	int rc = store_tx(r->store, redeem_tx, &c);
 	if (rc != STORE_OK)
 		return r->err.code ? -1 : app_store_fail(r, rc);
 	return voucher_read(r, c.code, out);
+}
+
+int voucher_holder(struct app_req *r, const char *code, int64_t *volunteer)
+{
+	struct voucher_ctx c = { .r = r };
+	char status[16];
+	int64_t expires;
+	if (voucher_find(r, code, &c, status, sizeof(status), &expires) != 0)
+		return -1;
+	*volunteer = c.volunteer_id;
+	return 0;
 }
