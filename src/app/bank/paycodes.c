@@ -1,7 +1,7 @@
 /* Pay codes (see paycodes.h). Twelve random digits (libsodium) are short
  * enough to read out and type, and far too many to guess within a code's
  * few minutes, the more so as wrong codes at a counter are throttled
- * (market.c). Only a keyed digest is stored, as for claim codes, and the
+ * (sales.c). Only a keyed digest is stored, as for claim codes, and the
  * digest alone finds the code's volunteer: the counter needs nothing else.
  * Writes pay_codes, and nothing else does (sales.c links its sale through
  * paycodes_link_sale). */
