@@ -23,11 +23,16 @@ enum shop_col { SHOP_ID, SHOP_ORG_ID, SHOP_ORG_NAME, SHOP_NAME, SHOP_ADDRESS, SH
  * 0 with the row in *st (the caller store_done()s it), or -1 with r->err
  * set (404 when there is no such store). Outside any transaction. */
 int shop_load(struct app_req *r, int64_t id, int action, struct store_stmt **st);
+/* A store as a counter action needs it. */
+struct shop_ref {
+	int64_t org_id;           /* the organisation it belongs to */
+	const char *path;         /* that organisation's path (request arena) */
+	bool on_behalf;           /* staff may sell for a volunteer without proof */
+};
 /* The store for a counter action (a redemption or a sale): active and in
- * the caller's counter scope. 0 with its organisation and path (in the
- * request's arena); 422 store_not_found when missing or closed, 403 out of
- * scope. Outside any transaction. */
-int shop_for_counter(struct app_req *r, int64_t store_id, int64_t *org, const char **path);
+ * the caller's counter scope. 0 with *shop; 422 store_not_found when
+ * missing or closed, 403 out of scope. Outside any transaction. */
+int shop_for_counter(struct app_req *r, int64_t store_id, struct shop_ref *shop);
 
 /* ---- goods.c ---- */
 

@@ -36,8 +36,9 @@ enum sale_proof { PROOF_NONE, PROOF_PAY_CODE, PROOF_ON_BEHALF };
 
 struct sale_ctx {
 	struct app_req *r;
-	int64_t store_id, shop_org, volunteer_id, id, code_id;
-	const char *shop_path, *idem;
+	int64_t store_id, volunteer_id, id, code_id;
+	const char *idem;
+	struct shop_ref shop;
 	char code[PAY_CODE_LEN + 1];
 	enum sale_proof proof;
 	struct goods_basket basket;
@@ -125,7 +126,7 @@ static int sale_pay(struct sale_ctx *c, struct store *s)
 {
 	int rc;
 	struct point_move m = { .amount = c->basket.points, .cause = "sale", .volunteer_id = c->volunteer_id,
-				.org_id = c->shop_org, .operator_id = c->r->who->user_id, .sale_id = c->id };
+				.org_id = c->shop.org_id, .operator_id = c->r->who->user_id, .sale_id = c->id };
 	if ((rc = points_account(s, "volunteer", c->volunteer_id, &m.from)) != STORE_OK ||
 	    (rc = points_account(s, "store", c->store_id, &m.to)) != STORE_OK)
 		return rc;
@@ -137,7 +138,7 @@ static int sale_pay(struct sale_ctx *c, struct store *s)
 		 (long long)c->volunteer_id, (long long)c->basket.points, (long long)c->store_id,
 		 c->proof == PROOF_PAY_CODE ? "pay_code" : "on_behalf");
 	return audit_write_text(c->r, s, c->proof == PROOF_ON_BEHALF ? "sale.on_behalf" : "store.sale", "sale",
-				c->id, c->shop_org, c->shop_path, detail);
+				c->id, c->shop.org_id, c->shop.path, detail);
 }
 
 static int sale_tx(struct store *s, void *vctx)
@@ -189,23 +190,14 @@ static int sale_get(struct app_req *r, int64_t id, json_t **out)
  * of another subtree get the same 403. */
 static int on_behalf_check(struct app_req *r, struct sale_ctx *c)
 {
-	struct store_stmt *st = store_prepare(r->store, "SELECT allow_on_behalf FROM stores WHERE id = $1");
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	store_bind_int(st, 1, c->store_id);
-	int rc = store_step(st);
-	bool allowed = rc == STORE_ROW && store_col_int(st, 0) != 0;
-	store_done(st);
-	if (rc != STORE_ROW)
-		return app_store_fail(r, rc == STORE_DONE ? STORE_ERROR : rc);
-	if (!allowed)
+	if (!c->shop.on_behalf)
 		return app_fail(r, APP_EFORBIDDEN, "on_behalf_not_allowed", "on_behalf");
-	st = store_prepare(r->store,
+	struct store_stmt *st = store_prepare(r->store,
 		"SELECT o.path FROM volunteers v JOIN orgs o ON o.id = v.home_org_id WHERE v.id = $1");
 	if (!st)
 		return app_store_fail(r, STORE_ERROR);
 	store_bind_int(st, 1, c->volunteer_id);
-	rc = store_step(st);
+	int rc = store_step(st);
 	const char *path = rc == STORE_ROW ? arena_strdup(r->arena, store_col_text(st, 0)) : NULL;
 	store_done(st);
 	if (rc != STORE_ROW && rc != STORE_DONE)
@@ -251,7 +243,7 @@ int market_sale(struct app_req *r, int64_t store_id, json_t *in, const char *ide
 		return -1;
 	if (idem && (!*idem || strlen(idem) > IDEM_MAX))
 		return app_fail(r, APP_EBADREQ, "invalid_value", "Idempotency-Key");
-	if (shop_for_counter(r, store_id, &c.shop_org, &c.shop_path) != 0)
+	if (shop_for_counter(r, store_id, &c.shop) != 0)
 		return r->err.field && strcmp(r->err.field, "store_id") == 0
 			? app_fail(r, APP_ENOTFOUND, "not_found", NULL) : -1;
 	const char *pay_code = NULL, *voucher_code = NULL;

@@ -168,24 +168,26 @@ int market_store_list(struct app_req *r, const char *org_s, const char *usable_s
 	return app_items(r, st, shop_list_json, out);
 }
 
-int shop_for_counter(struct app_req *r, int64_t store_id, int64_t *org, const char **path)
+int shop_for_counter(struct app_req *r, int64_t store_id, struct shop_ref *shop)
 {
 	struct store_stmt *st = store_prepare(r->store,
-		"SELECT s.org_id, o.path, s.status FROM stores s JOIN orgs o ON o.id = s.org_id WHERE s.id = $1");
+		"SELECT s.org_id, o.path, s.status, s.allow_on_behalf FROM stores s JOIN orgs o ON o.id = s.org_id"
+		" WHERE s.id = $1");
 	if (!st)
 		return app_store_fail(r, STORE_ERROR);
 	store_bind_int(st, 1, store_id);
 	int rc = store_step(st);
 	bool active = false;
 	if (rc == STORE_ROW) {
-		*org = store_col_int(st, 0);
-		*path = arena_strdup(r->arena, store_col_text(st, 1));
+		shop->org_id = store_col_int(st, 0);
+		shop->path = arena_strdup(r->arena, store_col_text(st, 1));
 		active = strcmp(store_col_text(st, 2), "active") == 0;
+		shop->on_behalf = store_col_int(st, 3) != 0;
 	}
 	store_done(st);
 	if (rc == STORE_DONE || (rc == STORE_ROW && !active))
 		return app_fail(r, APP_EINVALID, "store_not_found", "store_id");
 	if (rc != STORE_ROW)
 		return app_store_fail(r, rc);
-	return authz_check(r, AUTHZ_MARKET_COUNTER, *path);
+	return authz_check(r, AUTHZ_MARKET_COUNTER, shop->path);
 }

@@ -117,8 +117,9 @@ static int volunteer_access(struct app_req *r, int64_t volunteer, int action, in
 
 struct voucher_ctx {
 	struct app_req *r;
-	int64_t volunteer_id, value, org_id, id, store_id, spent, shop_org;
-	const char *idem, *path, *shop_path;
+	int64_t volunteer_id, value, org_id, id, store_id, spent;
+	const char *idem, *path;
+	struct shop_ref shop;       /* the store a redemption is at */
 	const char *decision_key;   /* Idempotency-Key of a redemption or cancellation */
 	char code[SECRET_CODE_LEN + 1];
 	struct goods_basket basket; /* redemption lines */
@@ -424,7 +425,7 @@ static int redeem_settle(struct voucher_ctx *c, struct store *s)
 	    (rc = points_account(s, "volunteer", c->volunteer_id, &vol)) != STORE_OK)
 		return rc;
 	struct point_move m = { .from = escrow, .to = shop, .amount = c->spent, .cause = "redeem",
-				.volunteer_id = c->volunteer_id, .org_id = c->shop_org,
+				.volunteer_id = c->volunteer_id, .org_id = c->shop.org_id,
 				.operator_id = c->r->who->user_id, .voucher_id = c->id };
 	if (c->spent > 0 && (rc = points_move(s, &m)) != STORE_OK)
 		return rc;
@@ -475,7 +476,7 @@ static int redeem_tx(struct store *s, void *vctx)
 	char detail[96];
 	snprintf(detail, sizeof(detail), "{\"store_id\":%lld,\"spent\":%lld}", (long long)c->store_id,
 		 (long long)c->spent);
-	return audit_write_text(c->r, s, "voucher.redeem", "voucher", c->id, c->shop_org, c->shop_path, detail);
+	return audit_write_text(c->r, s, "voucher.redeem", "voucher", c->id, c->shop.org_id, c->shop.path, detail);
 }
 
 int market_voucher_redeem(struct app_req *r, const char *code, json_t *in, const char *idem, json_t **out)
@@ -488,7 +489,7 @@ int market_voucher_redeem(struct app_req *r, const char *code, json_t *in, const
 	if (authz_check(r, AUTHZ_MARKET_COUNTER, NULL) != 0 || voucher_find(r, code, &c, status, sizeof(status), &expires) != 0)
 		return -1;
 	if (in_id(r, in, "store_id", true, &c.store_id, NULL) != 0 ||
-	    shop_for_counter(r, c.store_id, &c.shop_org, &c.shop_path) != 0)
+	    shop_for_counter(r, c.store_id, &c.shop) != 0)
 		return -1;
 	/* a deactivated volunteer cannot pay, with a voucher either (issue 11);
 	 * said only to staff of the store, who may redeem the voucher anyway */
