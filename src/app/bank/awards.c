@@ -36,6 +36,7 @@ struct type_ctx {
 	int64_t id;
 };
 
+/* The transaction of awards_type_create: the type, audited. */
 static int type_tx(struct store *s, void *vctx)
 {
 	struct type_ctx *c = vctx;
@@ -95,6 +96,7 @@ struct round_ctx {
 	const char *name, *from, *to, *path;
 };
 
+/* The transaction of awards_round_create: the round, audited. */
 static int round_tx(struct store *s, void *vctx)
 {
 	struct round_ctx *c = vctx;
@@ -201,6 +203,8 @@ struct round_ref {
 	int64_t from, to;     /* unix seconds, China days */
 };
 
+/* Reads round id for action: its organisation, path, status and period
+ * as China days [from, to). */
 static int round_ref(struct app_req *r, int64_t id, int action, struct round_ref *w)
 {
 	struct store_stmt *st;
@@ -279,6 +283,7 @@ struct nom_ctx {
 	char granting_unit[256];
 };
 
+/* The transaction of awards_nominate: the nomination, audited. */
 static int nominate_tx(struct store *s, void *vctx)
 {
 	struct nom_ctx *c = vctx;
@@ -390,6 +395,9 @@ int awards_nominate(struct app_req *r, int64_t round_id, json_t *in, json_t **ou
 	return awards_round_get(r, round_id, out);
 }
 
+/* The transaction of awards_decide: the nomination is decided once (of
+ * racing decisions one wins, the others get 409 already_decided), and an
+ * approval writes the award into the nominee's file. */
 static int decide_tx(struct store *s, void *vctx)
 {
 	struct nom_ctx *c = vctx;
@@ -476,6 +484,7 @@ struct ext_ctx {
 	const char *name, *granted_on, *unit, *evidence, *path;
 };
 
+/* The transaction of awards_external: the award, audited. */
 static int ext_tx(struct store *s, void *vctx)
 {
 	struct ext_ctx *c = vctx;

@@ -24,6 +24,7 @@ static json_t *goods_json(struct app_req *r, struct store_stmt *st)
 		"updated_at", app_iso(r, store_col_int(st, 7)));
 }
 
+/* One goods as the API shows it (after a write: 404 only if it vanished). */
 static int goods_get(struct app_req *r, int64_t id, json_t **out)
 {
 	struct store_stmt *st = store_prepare(r->store, "SELECT " GOODS_COLUMNS " FROM goods g WHERE g.id = $1");
@@ -44,6 +45,7 @@ struct goods_ctx {
 	const char *name, *unit, *path, *reason, *idem;
 };
 
+/* The transaction of market_goods_create: the goods at stock 0, audited. */
 static int goods_tx(struct store *s, void *vctx)
 {
 	struct goods_ctx *c = vctx;
@@ -142,6 +144,8 @@ static int stock_change(struct app_req *r, struct store *s, int64_t goods, int64
 	return rc == STORE_DONE ? STORE_OK : rc;
 }
 
+/* The transaction of market_stock: one stock move (once per
+ * Idempotency-Key), audited. */
 static int stock_tx(struct store *s, void *vctx)
 {
 	struct goods_ctx *c = vctx;

@@ -18,6 +18,7 @@
 #define NEW_FREE 20          /* new codes in 15 minutes before waits apply */
 #define NEW_TRIES 3          /* fresh draws when a digest is taken already */
 
+/* The stored form of a code: a keyed digest (secrets.h), never the digits. */
 static void code_digest(const char code[PAY_CODE_LEN + 1], char out[SECRET_HASH_HEX])
 {
 	char msg[PAY_CODE_LEN + 8] = "pay:";
@@ -46,6 +47,8 @@ struct new_ctx {
 	const char *status;
 };
 
+/* The transaction of paycodes_create: the earlier live code ends and
+ * the new one is written (a digest taken already is STORE_CONSTRAINT). */
 static int new_tx(struct store *s, void *vctx)
 {
 	struct new_ctx *c = vctx;

@@ -141,6 +141,9 @@ static int sale_pay(struct sale_ctx *c, struct store *s)
 				c->id, c->shop.org_id, c->shop.path, detail);
 }
 
+/* The transaction of market_sale: once per Idempotency-Key, the proof is
+ * taken, the volunteer's expired points go back, and the sale, its pay
+ * code, its goods and its points are written together. */
 static int sale_tx(struct store *s, void *vctx)
 {
 	struct sale_ctx *c = vctx;
@@ -165,6 +168,7 @@ static int sale_tx(struct store *s, void *vctx)
 	return sale_pay(c, s);
 }
 
+/* A sale as the API shows it, with its lines. */
 static int sale_get(struct app_req *r, int64_t id, json_t **out)
 {
 	struct store_stmt *st = store_prepare(r->store,

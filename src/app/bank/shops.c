@@ -46,6 +46,7 @@ struct shop_ctx {
 	bool on_behalf;
 };
 
+/* The transaction of market_store_create: the store and its audit. */
 static int shop_create_tx(struct store *s, void *vctx)
 {
 	struct shop_ctx *c = vctx;
@@ -91,6 +92,7 @@ int market_store_create(struct app_req *r, json_t *in, json_t **out)
 	return 0;
 }
 
+/* The transaction of market_store_update: the setting and its audit. */
 static int shop_update_tx(struct store *s, void *vctx)
 {
 	struct shop_ctx *c = vctx;

@@ -126,6 +126,9 @@ struct voucher_ctx {
 	bool existed, expired;
 };
 
+/* The transaction of market_voucher_issue: once per Idempotency-Key, the
+ * volunteer's expired points go back first, then the voucher is written
+ * and its value moves from the volunteer to escrow. */
 static int issue_tx(struct store *s, void *vctx)
 {
 	struct voucher_ctx *c = vctx;
@@ -309,6 +312,7 @@ static int refund(struct voucher_ctx *c, struct store *s, const char *status)
 				"voucher", c->id, c->org_id, c->path, NULL);
 }
 
+/* The transactions of an expiry and a cancellation (see refund). */
 static int expire_tx(struct store *s, void *vctx)
 {
 	return refund(vctx, s, "expired");
@@ -441,6 +445,9 @@ static int redeem_settle(struct voucher_ctx *c, struct store *s)
 	return STORE_OK;
 }
 
+/* The transaction of market_voucher_redeem: the voucher turns redeemed
+ * (once: of racing redemptions one wins, the others get 409), its goods
+ * leave stock, its lines are written and its points leave escrow. */
 static int redeem_tx(struct store *s, void *vctx)
 {
 	struct voucher_ctx *c = vctx;
