@@ -1,4 +1,5 @@
-/* Awards and commendations (see awards.h). */
+/* Awards and commendations (see awards.h). Writes award_types,
+ * award_rounds, nominations and awards. */
 #include "app/bank/awards.h"
 #include "app/kernel/authz.h"
 #include "app/kernel/input.h"
@@ -7,6 +8,7 @@
 #include "core/validate.h"
 #include "util/arena.h"
 #include "core/chinatime.h"
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -34,6 +36,7 @@ struct type_ctx {
 	int64_t id;
 };
 
+/* The transaction of awards_type_create: the type, audited. */
 static int type_tx(struct store *s, void *vctx)
 {
 	struct type_ctx *c = vctx;
@@ -93,6 +96,7 @@ struct round_ctx {
 	const char *name, *from, *to, *path;
 };
 
+/* The transaction of awards_round_create: the round, audited. */
 static int round_tx(struct store *s, void *vctx)
 {
 	struct round_ctx *c = vctx;
@@ -199,6 +203,8 @@ struct round_ref {
 	int64_t from, to;     /* unix seconds, China days */
 };
 
+/* Reads round id for action: its organisation, path, status and period
+ * as China days [from, to). */
 static int round_ref(struct app_req *r, int64_t id, int action, struct round_ref *w)
 {
 	struct store_stmt *st;
@@ -277,6 +283,7 @@ struct nom_ctx {
 	char granting_unit[256];
 };
 
+/* The transaction of awards_nominate: the nomination, audited. */
 static int nominate_tx(struct store *s, void *vctx)
 {
 	struct nom_ctx *c = vctx;
@@ -301,6 +308,61 @@ static int nominate_tx(struct store *s, void *vctx)
 	return audit_write_text(c->r, s, "award.nominate", "nomination", c->id, c->scope_org, c->path, NULL);
 }
 
+/* The target ("volunteer" or "org") of an active award type; 422
+ * award_type_not_found otherwise. */
+static int award_target(struct app_req *r, int64_t type_id, char target[16])
+{
+	struct store_stmt *st = store_prepare(r->store, "SELECT target, active FROM award_types WHERE id = $1");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_int(st, 1, type_id);
+	int rc = store_step(st);
+	bool active = false;
+	target[0] = '\0';
+	if (rc == STORE_ROW) {
+		snprintf(target, 16, "%s", store_col_text(st, 0));
+		active = store_col_int(st, 1) != 0;
+	}
+	store_done(st);
+	if (rc == STORE_DONE || (rc == STORE_ROW && !active))
+		return app_fail(r, APP_EINVALID, "award_type_not_found", "type_id");
+	return rc == STORE_ROW ? 0 : app_store_fail(r, rc);
+}
+
+/* Whether a nominee belongs to the round: filed in its subtree, or (a
+ * volunteer) filed elsewhere but served there in its period, so a
+ * candidate there. 0 with *inside, or -1 on a store failure. */
+static int nominee_inside(struct app_req *r, const struct round_ref *w, bool for_volunteer, int64_t id, bool *inside)
+{
+	struct store_stmt *st = store_prepare(r->store, for_volunteer
+		? "SELECT o.path FROM volunteers v JOIN orgs o ON o.id = v.home_org_id WHERE v.id = $1"
+		: "SELECT path FROM orgs WHERE id = $1");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_int(st, 1, id);
+	int rc = store_step(st);
+	*inside = rc == STORE_ROW && strncmp(store_col_text(st, 0), w->path, strlen(w->path)) == 0;
+	store_done(st);
+	if (rc != STORE_ROW && rc != STORE_DONE)
+		return app_store_fail(r, rc);
+	if (*inside || !for_volunteer || rc != STORE_ROW)
+		return 0;
+	st = store_prepare(r->store,
+		"SELECT 1 FROM service_records s JOIN orgs ro ON ro.id = s.org_id WHERE s.volunteer_id = $1"
+		" AND s.status = 'approved' AND s.amends_id IS NULL AND s.starts_at >= $2 AND s.starts_at < $3"
+		" AND ro.path LIKE $4 LIMIT 1");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_int(st, 1, id);
+	store_bind_int(st, 2, w->from);
+	store_bind_int(st, 3, w->to);
+	store_bind_text(st, 4, arena_printf(r->arena, "%s%%", w->path));
+	rc = store_step(st);
+	*inside = rc == STORE_ROW;
+	store_done(st);
+	return rc == STORE_ROW || rc == STORE_DONE ? 0 : app_store_fail(r, rc);
+}
+
 int awards_nominate(struct app_req *r, int64_t round_id, json_t *in, json_t **out)
 {
 	struct nom_ctx c = { .r = r, .round_id = round_id };
@@ -315,64 +377,27 @@ int awards_nominate(struct app_req *r, int64_t round_id, json_t *in, json_t **ou
 	if (in_id(r, in, "type_id", true, &c.type_id, NULL) != 0 || in_id(r, in, "volunteer_id", false, &c.volunteer_id, &has_v) != 0 ||
 	    in_id(r, in, "org_id", false, &c.org_id, &has_o) != 0 || in_text(r, in, "reason", true, 500, &c.reason) != 0)
 		return -1;
-	struct store_stmt *st = store_prepare(r->store, "SELECT target, active FROM award_types WHERE id = $1");
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	store_bind_int(st, 1, c.type_id);
-	int rc = store_step(st);
-	char target[16] = "";
-	bool active = false;
-	if (rc == STORE_ROW) {
-		snprintf(target, sizeof(target), "%s", store_col_text(st, 0));
-		active = store_col_int(st, 1) != 0;
-	}
-	store_done(st);
-	if (rc == STORE_DONE || (rc == STORE_ROW && !active))
-		return app_fail(r, APP_EINVALID, "award_type_not_found", "type_id");
-	if (rc != STORE_ROW)
-		return app_store_fail(r, rc);
+	char target[16];
+	if (award_target(r, c.type_id, target) != 0)
+		return -1;
 	bool for_volunteer = strcmp(target, "volunteer") == 0;
 	if (for_volunteer ? (!has_v || has_o) : (!has_o || has_v))
 		return app_fail(r, APP_EINVALID, "wrong_nominee", for_volunteer ? "volunteer_id" : "org_id");
 	/* the nominee must belong to the round's subtree */
-	st = store_prepare(r->store, for_volunteer
-		? "SELECT o.path FROM volunteers v JOIN orgs o ON o.id = v.home_org_id WHERE v.id = $1"
-		: "SELECT path FROM orgs WHERE id = $1");
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	store_bind_int(st, 1, for_volunteer ? c.volunteer_id : c.org_id);
-	rc = store_step(st);
-	bool inside = rc == STORE_ROW && strncmp(store_col_text(st, 0), w.path, strlen(w.path)) == 0;
-	store_done(st);
-	if (rc != STORE_ROW && rc != STORE_DONE)
-		return app_store_fail(r, rc);
-	if (!inside && for_volunteer && rc == STORE_ROW) {
-		/* filed elsewhere, but served in the subtree within the round's
-		 * period: a candidate there, so a nominee too */
-		st = store_prepare(r->store,
-			"SELECT 1 FROM service_records s JOIN orgs ro ON ro.id = s.org_id WHERE s.volunteer_id = $1"
-			" AND s.status = 'approved' AND s.amends_id IS NULL AND s.starts_at >= $2 AND s.starts_at < $3"
-			" AND ro.path LIKE $4 LIMIT 1");
-		if (!st)
-			return app_store_fail(r, STORE_ERROR);
-		store_bind_int(st, 1, c.volunteer_id);
-		store_bind_int(st, 2, w.from);
-		store_bind_int(st, 3, w.to);
-		store_bind_text(st, 4, arena_printf(r->arena, "%s%%", w.path));
-		rc = store_step(st);
-		inside = rc == STORE_ROW;
-		store_done(st);
-		if (rc != STORE_ROW && rc != STORE_DONE)
-			return app_store_fail(r, rc);
-	}
+	bool inside;
+	if (nominee_inside(r, &w, for_volunteer, for_volunteer ? c.volunteer_id : c.org_id, &inside) != 0)
+		return -1;
 	if (!inside)
 		return app_fail(r, APP_EINVALID, "outside_round", for_volunteer ? "volunteer_id" : "org_id");
-	rc = store_tx(r->store, nominate_tx, &c);
+	int rc = store_tx(r->store, nominate_tx, &c);
 	if (rc != STORE_OK)
 		return app_store_fail(r, rc);
 	return awards_round_get(r, round_id, out);
 }
 
+/* The transaction of awards_decide: the nomination is decided once (of
+ * racing decisions one wins, the others get 409 already_decided), and an
+ * approval writes the award into the nominee's file. */
 static int decide_tx(struct store *s, void *vctx)
 {
 	struct nom_ctx *c = vctx;
@@ -399,6 +424,8 @@ static int decide_tx(struct store *s, void *vctx)
 	}
 	if (rc != STORE_ROW)
 		return rc;
+	/* a nomination names one nominee, a volunteer or an organisation */
+	assert((vol != 0) != (org != 0));
 	if (c->approve) {
 		st = store_prepare(s,
 			"INSERT INTO awards (name, volunteer_id, org_id, granted_on, granting_unit, source, nomination_id,"
@@ -457,6 +484,7 @@ struct ext_ctx {
 	const char *name, *granted_on, *unit, *evidence, *path;
 };
 
+/* The transaction of awards_external: the award, audited. */
 static int ext_tx(struct store *s, void *vctx)
 {
 	struct ext_ctx *c = vctx;

@@ -1,20 +1,24 @@
 /* Pay codes (see paycodes.h). Twelve random digits (libsodium) are short
  * enough to read out and type, and far too many to guess within a code's
  * few minutes, the more so as wrong codes at a counter are throttled
- * (market.c). Only a keyed digest is stored, as for claim codes, and the
- * digest alone finds the code's volunteer: the counter needs nothing else. */
+ * (sales.c). Only a keyed digest is stored, as for claim codes, and the
+ * digest alone finds the code's volunteer: the counter needs nothing else.
+ * Writes pay_codes, and nothing else does (sales.c links its sale through
+ * paycodes_link_sale). */
 #include "app/bank/paycodes.h"
 #include "app/kernel/authz.h"
 #include "app/kernel/kernel.h"
 #include "app/kernel/secrets.h"
 #include "app/network/volunteers.h"
 #include "util/arena.h"
+#include <assert.h>
 #include <sodium.h>
 #include <string.h>
 
 #define NEW_FREE 20          /* new codes in 15 minutes before waits apply */
 #define NEW_TRIES 3          /* fresh draws when a digest is taken already */
 
+/* The stored form of a code: a keyed digest (secrets.h), never the digits. */
 static void code_digest(const char code[PAY_CODE_LEN + 1], char out[SECRET_HASH_HEX])
 {
 	char msg[PAY_CODE_LEN + 8] = "pay:";
@@ -43,6 +47,8 @@ struct new_ctx {
 	const char *status;
 };
 
+/* The transaction of paycodes_create: the earlier live code ends and
+ * the new one is written (a digest taken already is STORE_CONSTRAINT). */
 static int new_tx(struct store *s, void *vctx)
 {
 	struct new_ctx *c = vctx;
@@ -159,5 +165,21 @@ int paycodes_take(struct store *s, const char *code, int64_t *id, int64_t *volun
 		*volunteer = store_col_int(st, 1);
 	}
 	store_done(st);
+	return rc == STORE_ROW ? STORE_OK : rc;
+}
+
+int paycodes_link_sale(struct store *s, int64_t id, int64_t sale_id)
+{
+	struct store_stmt *st = store_prepare(s,
+		"UPDATE pay_codes SET sale_id = $2 WHERE id = $1 AND used_at IS NOT NULL AND sale_id IS NULL RETURNING id");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, id);
+	store_bind_int(st, 2, sale_id);
+	int rc = store_step(st);
+	store_done(st);
+	/* used once: the code paycodes_take just took, in this transaction,
+	 * has paid for no other sale */
+	assert(rc != STORE_DONE);
 	return rc == STORE_ROW ? STORE_OK : rc;
 }
