@@ -3,6 +3,7 @@
  * CSRF checks, the access log, and graceful shutdown. */
 #include "http/internal.h"
 #include "app/kernel/app.h"
+#include "app/setup/upkeep.h"
 #include "core/netaddr.h"
 #include "util/arena.h"
 #include "util/jsonw.h"

@@ -2,13 +2,8 @@
  * authentication of sessions and bearer tokens. */
 #include "app/kernel/app.h"
 #include "app/kernel/kernel.h"
-#include "app/network/orgs.h"
-#include "app/projects/shifts.h"
 #include "app/kernel/secrets.h"
 #include "app/kernel/sender.h"
-#include "app/bank/stars.h"
-#include "app/setup/bootstrap.h"
-#include "app/service/records.h"
 #include "core/validate.h"
 #include "store/store.h"
 #include "util/arena.h"
@@ -98,22 +93,6 @@ static int load_key(struct app *a, struct store *s)
 	return 0;
 }
 
-static int fill_totals_tx(struct store *s, void *ctx)
-{
-	(void)ctx;
-	int rc = records_totals_rebuild(s);
-	if (rc == STORE_OK)
-		rc = stars_rebuild(s);
-	return rc == STORE_OK ? store_exec(s, "DELETE FROM meta WHERE name IN ('totals_pending', 'stars_pending')") : rc;
-}
-
-/* Totals of records approved before migration 0005 created their table. */
-static int fill_totals(struct store *s)
-{
-	return app_fill_pending(s, "SELECT 1 FROM meta WHERE name IN ('totals_pending', 'stars_pending') LIMIT 1",
-				fill_totals_tx, "the volunteers' totals of earlier records");
-}
-
 int app_open(const struct app_config *cfg, struct app **out)
 {
 	char err[256];
@@ -142,8 +121,7 @@ int app_open(const struct app_config *cfg, struct app **out)
 		app_close(a);
 		return -1;
 	}
-	if (load_key(a, s) != 0 || bootstrap_run(a, s) != 0 || fill_totals(s) != 0 ||
-	    orgs_fill_search(s) != 0) {
+	if (load_key(a, s) != 0) {
 		app_close(a);
 		return -1;
 	}
@@ -207,22 +185,6 @@ void app_release_store(struct app *a)
 void app_limit_connections(struct app *a, unsigned n)
 {
 	store_pool_limit(a->pool, n);
-}
-
-void app_tick(struct app *a)
-{
-	struct arena *arena = arena_new();
-	struct app_req r;
-	int64_t out = 0, noshow = 0;
-	if (app_req_init(&r, a, arena, "tick") == 0 && shifts_sweep(&r, app_now(), &out, &noshow) == 0) {
-		if (out || noshow)
-			log_info("shift sweep: %lld checked out automatically, %lld no-shows",
-				 (long long)out, (long long)noshow);
-	} else {
-		log_warn("shift sweep failed: %s", r.err.code ? r.err.code : "unavailable");
-	}
-	arena_free(arena);
-	app_release_store(a);
 }
 
 int app_fail(struct app_req *r, enum app_status st, const char *code, const char *field)

@@ -97,9 +97,10 @@ struct app_req {
 	struct app_error err;
 };
 
-/* Opens the store, migrates it and, on first start, creates the root
- * organisation and the admin account (bootstrap.c). The generated admin
- * password, if any, is printed to stdout and nowhere else. */
+/* Opens the store, migrates it and loads the sealing key (checked
+ * against the one the database was written with). What the domains need
+ * at start (first-start data, rebuilds) is setup_open's (setup/start.h),
+ * which calls this. Returns 0 with *out set, or -1 (logged). */
 int app_open(const struct app_config *cfg, struct app **out);
 void app_close(struct app *a);
 struct store_pool *app_pool(struct app *a);
@@ -132,10 +133,6 @@ enum cred_kind { CRED_SESSION, CRED_BEARER };
  * r->arena. Returns 0, or -1 with 401 unauthenticated / session_expired. */
 int app_authenticate(struct app_req *r, enum cred_kind kind, const char *token,
 		     struct principal **out);
-
-/* Periodic upkeep the server runs on its own (every few minutes): the
- * shift sweep (shifts.h). Logs what it did and any failure. */
-void app_tick(struct app *a);
 
 /* Liveness of the store: 0 when a trivial query answers. */
 int app_ready(struct app_req *r);
