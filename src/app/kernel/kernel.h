@@ -5,6 +5,7 @@
 #define ZY_APP_KERNEL_H
 #include "app/kernel/app.h"
 #include "store/store.h"
+#include "app/kernel/throttle.h"
 
 /* Unix seconds now. */
 int64_t app_now(void);
@@ -23,8 +24,8 @@ int audit_write_text(struct app_req *r, struct store *s, const char *action,
 		     const char *target_type, int64_t target_id, int64_t org_id,
 		     const char *org_path, const char *detail);
 
-/* Organisation references: every domain scopes by the organisation tree
- * (defined in network/orgs.c for now). */
+/* Organisation references (orgref.c): every domain scopes by the
+ * organisation tree. */
 /* What use cases need to know of an organisation, in r->arena. */
 struct org_ref {
 	const char *path, *name, *region, *status, *contact_name, *contact_phone;
@@ -59,24 +60,9 @@ struct column_spec {
 int app_map_columns(struct app_req *r, const char *const *cells, size_t n,
 		    const struct column_spec *spec, int count, int *idx);
 
-/* Counts an attempt against a throttle key in its own transaction: after
- * free attempts within 15 minutes, waits of base seconds doubling to max
- * apply. Returns 0 or -1 (store error). */
-int app_throttle_note(struct app_req *r, const char *key, int free, int base, int max);
 /* How one-time codes reach phones (sender.h), chosen by --sms-sender. */
 struct sender;
 const struct sender *app_sender(struct app *a);
-/* Reads a throttle key's remaining block: 0, or -1 with 429 code and
- * r->err.retry_after set when the key waits (accounts.c). */
-int app_throttle_check(struct app_req *r, const char *key, const char *code);
-/* Check and count in one atomic step (parallel requests cannot all pass
- * a check made before any of them counts): counts an attempt and returns
- * 0, or, when the key waits, counts nothing and returns -1 (429 code,
- * retry_after). */
-int app_throttle_take(struct app_req *r, const char *key, int free, int base, int max, const char *code);
-/* Gives back an attempt taken that turned out not to count (a right code,
- * a completed claim); lifts the wait once fewer than free remain. */
-int app_throttle_refund(struct app_req *r, const char *key, int free);
 
 /* At start: when probe (a string literal) finds a row, work is left, and
  * fill runs in a transaction; logs "filled what" or "cannot fill what".
