@@ -441,7 +441,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	enum MHD_Result answer = dispatch(req);
-	app_release_store(srv->app);
+	app_return_store(srv->app);
 	return answer;
 }
 
@@ -473,7 +473,7 @@ static void *write_thread(void *arg)
 			w->tail = &w->head;
 		pthread_mutex_unlock(&w->lock);
 		req->answer_result = dispatch(req);
-		app_release_store(req->srv->app);
+		app_return_store(req->srv->app);
 		req->answered = true;
 		MHD_resume_connection(req->conn);
 		pthread_mutex_lock(&w->lock);

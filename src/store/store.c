@@ -138,7 +138,7 @@ struct store *store_get(struct store_pool *p)
 	return s;
 }
 
-void store_release(struct store_pool *p)
+void store_return(struct store_pool *p)
 {
 	if (!p->limit)
 		return;
@@ -170,7 +170,7 @@ void store_pool_limit(struct store_pool *p, unsigned n)
 	pthread_mutex_lock(&p->lock);
 	p->limit = n;
 	pthread_mutex_unlock(&p->lock);
-	store_release(p);
+	store_return(p);
 }
 
 static unsigned slot_of(const char *sql)

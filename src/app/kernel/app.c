@@ -177,9 +177,9 @@ int app_req_init(struct app_req *r, struct app *a, struct arena *arena,
 	return 0;
 }
 
-void app_release_store(struct app *a)
+void app_return_store(struct app *a)
 {
-	store_release(a->pool);
+	store_return(a->pool);
 }
 
 void app_limit_connections(struct app *a, unsigned n)

@@ -117,7 +117,7 @@ int app_req_init(struct app_req *r, struct app *a, struct arena *arena,
  * connection limit (app_limit_connections) its connection goes back to
  * the pool for other threads. Any app_req of this thread must not be
  * used after it without app_req_init. */
-void app_release_store(struct app *a);
+void app_return_store(struct app *a);
 /* Lets at most n database connections be out at once (0: one per
  * thread). Call before serving, from the thread that opened the app. */
 void app_limit_connections(struct app *a, unsigned n);

@@ -18,5 +18,5 @@ void app_tick(struct app *a)
 		log_warn("shift sweep failed: %s", r.err.code ? r.err.code : "unavailable");
 	}
 	arena_free(arena);
-	app_release_store(a);
+	app_return_store(a);
 }
