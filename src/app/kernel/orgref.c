@@ -4,6 +4,7 @@
  * domain's (network/orgs.c); these only read the orgs table. */
 #include "app/kernel/kernel.h"
 #include "app/kernel/authz.h"
+#include "core/cursor.h"
 #include "util/arena.h"
 #include <string.h>
 
@@ -62,4 +63,20 @@ int app_root_org(struct app_req *r, int64_t *id)
 		*id = store_col_int(st, 0);
 	store_done(st);
 	return rc == STORE_ROW ? 0 : app_store_fail(r, rc);
+}
+
+int app_scope(struct app_req *r, const char *org_s, int action, const char **scope)
+{
+	int64_t org;
+	*scope = r->who->org_path;
+	if (!org_s)
+		return 0;
+	if (parse_id(org_s, &org) != 0)
+		return app_fail(r, APP_EBADREQ, "invalid_id", "org_id");
+	int rc = org_lookup(r, org, scope, NULL);
+	if (rc == STORE_DONE)
+		return app_fail(r, APP_ENOTFOUND, "not_found", "org_id");
+	if (rc != STORE_ROW)
+		return app_store_fail(r, rc);
+	return authz_check(r, (enum authz_action)action, *scope);
 }
