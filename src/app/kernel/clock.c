@@ -5,6 +5,11 @@
 #include "util/arena.h"
 #include "util/timeutil.h"
 
+int64_t app_now(void)
+{
+	return time_now_ms() / 1000;
+}
+
 const char *app_iso(struct app_req *r, int64_t t)
 {
 	char *s = arena_alloc(r->arena, 24);
