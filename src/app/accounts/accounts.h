@@ -34,6 +34,10 @@ struct store;
  * password may have made one. *n is how many. Returns STORE_OK or an rc. */
 int tokens_revoke_all(struct store *s, int64_t user_id, int64_t *n);
 
+/* A role set (bits of enum role, core/validate.h) as the API's array of
+ * role names. */
+json_t *user_roles_json(int roles);
+
 struct users_query {
 	const char *limit, *cursor, *q, *org_id;   /* raw query values or NULL */
 };

@@ -102,10 +102,15 @@ struct app_req {
  * at start (first-start data, rebuilds) is setup_open's (setup/start.h),
  * which calls this. Returns 0 with *out set, or -1 (logged). */
 int app_open(const struct app_config *cfg, struct app **out);
+/* Closes the store pool and frees a (NULL is fine). No request may run. */
 void app_close(struct app *a);
+/* The store pool, owned by a: for start-up work and threads that take
+ * their own connection (store_get). */
 struct store_pool *app_pool(struct app *a);
 /* "sqlite" or "postgresql". */
 const char *app_backend(struct app *a);
+/* The configuration a was opened with (a copy owned by a; its strings
+ * are the caller's of app_open and must outlive a). */
 const struct app_config *app_config(struct app *a);
 
 /* Prepares r for one call on this thread. Returns 0, or -1 with
@@ -130,7 +135,9 @@ int app_store_fail(struct app_req *r, int store_rc);
 /* Kinds of credential the HTTP layer found. */
 enum cred_kind { CRED_SESSION, CRED_BEARER };
 /* Resolves a session cookie or bearer token to a principal allocated in
- * r->arena. Returns 0, or -1 with 401 unauthenticated / session_expired. */
+ * r->arena (auth.c), through the credential cache; a token's last use is
+ * recorded at most once a minute, in a transaction of its own. Returns 0,
+ * or -1 with 401 unauthenticated / session_expired / account_disabled. */
 int app_authenticate(struct app_req *r, enum cred_kind kind, const char *token,
 		     struct principal **out);
 
