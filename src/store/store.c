@@ -4,6 +4,7 @@
 #include "store/store_int.h"
 #include "util/log.h"
 #include "util/timeutil.h"
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,13 +149,14 @@ void store_return(struct store_pool *p)
 	if (s->tx_depth > 0) {
 		/* a caller bug; keeping the connection is safer than lending a
 		 * transaction to another thread */
-		log_error("store: connection released inside a transaction");
+		log_error("store: connection returned inside a transaction");
 		return;
 	}
 	pthread_setspecific(p->key, NULL);
 	pthread_mutex_lock(&p->lock);
 	s->next_free = p->free;
 	p->free = s;
+	assert(p->lent > 0);   /* every connection lent was counted */
 	p->lent--;
 	pthread_cond_signal(&p->returned);
 	pthread_mutex_unlock(&p->lock);

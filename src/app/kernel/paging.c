@@ -4,6 +4,7 @@
 #include "app/kernel/kernel.h"
 #include "core/cursor.h"
 #include "core/validate.h"
+#include <assert.h>
 
 int app_limit(struct app_req *r, const char *s, int *out)
 {
@@ -55,6 +56,7 @@ int app_items(struct app_req *r, struct store_stmt *st,
 int app_page(struct app_req *r, struct store_stmt *st, int limit,
 	     json_t *(*row)(struct app_req *r, struct store_stmt *st), json_t **out)
 {
+	assert(limit > 0);   /* app_limit allows 1..200 */
 	json_t *items = json_array();
 	int rc, n = 0;
 	int64_t last = 0;

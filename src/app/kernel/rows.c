@@ -4,6 +4,7 @@
 #include "app/kernel/kernel.h"
 #include "app/kernel/authz.h"
 #include "util/log.h"
+#include <assert.h>
 #include <string.h>
 
 json_t *col_id_json(struct store_stmt *st, int col)
@@ -77,8 +78,10 @@ int app_next_seq(struct store *s, const char *scope, int64_t *seq)
 		return STORE_ERROR;
 	store_bind_text(st, 1, scope);
 	int rc = store_step(st);
-	if (rc == STORE_ROW)
+	if (rc == STORE_ROW) {
 		*seq = store_col_int(st, 0);
+		assert(*seq >= 1);   /* sequences start at 1 and only grow */
+	}
 	store_done(st);
 	return rc == STORE_ROW ? STORE_OK : rc;
 }

@@ -6,6 +6,7 @@
 #include "app/kernel/throttle.h"
 #include "core/throttle.h"
 #include "util/timeutil.h"
+#include <assert.h>
 
 #define THROTTLE_FORGET 900      /* seconds without failures that reset a key */
 
@@ -35,6 +36,7 @@ int app_throttle_remaining(struct app_req *r, const char *a, const char *b, int6
  * one-second block that began late in a second was over at once). */
 static int throttle_block(struct store *s, const char *key, int64_t wait)
 {
+	assert(wait >= 0);
 	if (wait == 0)
 		return STORE_OK;
 	int64_t until = (time_now_ms() + wait * 1000 + 999) / 1000;
@@ -83,6 +85,7 @@ static int note_tx(struct store *s, void *vctx)
 
 int app_throttle_note(struct app_req *r, const char *key, int free, int base, int max)
 {
+	assert(key && *key);
 	struct note_ctx c = { key, { free, base, max } };
 	int rc = store_tx(r->store, note_tx, &c);
 	return rc == STORE_OK ? 0 : app_store_fail(r, rc);
@@ -137,6 +140,7 @@ static int take_tx(struct store *s, void *vctx)
 
 int app_throttle_take(struct app_req *r, const char *key, int free, int base, int max, const char *code)
 {
+	assert(key && *key && code);
 	struct take_ctx c = { key, { free, base, max }, 0 };
 	int rc = store_tx(r->store, take_tx, &c);
 	if (rc != STORE_OK)
