@@ -17,6 +17,7 @@
 #include "util/arena.h"
 #include "util/log.h"
 #include "util/timeutil.h"
+#include <assert.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -92,6 +93,8 @@ bool auth_cache_get(struct app_req *r, int kind, const char *digest, struct auth
 
 void auth_cache_put(int kind, const char *digest, uint64_t gen, const struct auth_cached *v)
 {
+	/* the digest is copied whole: a shorter one would be read past */
+	assert(strlen(digest) == SECRET_HASH_HEX - 1);
 	struct auth_slot *s = slot_of(digest);
 	char text[sizeof(s->text)];
 	bool present[AUTH_STRINGS];
