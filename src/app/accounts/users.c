@@ -92,14 +92,14 @@ int users_phone_taken(struct store *s, const char *phone, int64_t except_id, boo
 	return taken(s, "SELECT 1 FROM users WHERE phone = $1 AND id <> $2", phone, except_id, yes);
 }
 
-int users_insert_volunteer(struct store *s, const char *username, const char *phone,
-			   const char *display_name, const char *password_hash, int64_t org_id,
-			   const char *region, int64_t now, int64_t *id)
+int users_insert_login(struct store *s, const char *username, const char *phone,
+		       const char *display_name, const char *password_hash, const char *roles,
+		       int64_t org_id, const char *region, int64_t now, int64_t *id)
 {
 	struct store_stmt *st = store_prepare(s,
 		"INSERT INTO users (username, phone, display_name, password_hash, roles, org_id,"
 		" region_code, status, created_at, updated_at)"
-		" VALUES ($1, $2, $3, $4, 'volunteer', $5, $6, 'active', $7, $7) RETURNING id");
+		" VALUES ($1, $2, $3, $4, $8, $5, $6, 'active', $7, $7) RETURNING id");
 	if (!st)
 		return STORE_ERROR;
 	store_bind_text(st, 1, username);
@@ -112,10 +112,40 @@ int users_insert_volunteer(struct store *s, const char *username, const char *ph
 	store_bind_int(st, 5, org_id);
 	store_bind_text(st, 6, region);
 	store_bind_int(st, 7, now);
+	store_bind_text(st, 8, roles);
 	int rc = store_step(st);
 	*id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
 	store_done(st);
 	return rc == STORE_ROW ? STORE_OK : rc;
+}
+
+int users_insert_volunteer(struct store *s, const char *username, const char *phone,
+			   const char *display_name, const char *password_hash, int64_t org_id,
+			   const char *region, int64_t now, int64_t *id)
+{
+	return users_insert_login(s, username, phone, display_name, password_hash, "volunteer",
+				  org_id, region, now, id);
+}
+
+int users_erase_login(struct store *s, int64_t user_id)
+{
+	static const char *const account[] = {
+		"UPDATE users SET phone = NULL, display_name = '', status = 'disabled',"
+		" username = 'deleted-' || CAST(id AS TEXT) WHERE id = $1",
+		"DELETE FROM sessions WHERE user_id = $1",
+		"UPDATE api_tokens SET revoked_at = 0 WHERE user_id = $1 AND revoked_at IS NULL",
+	};
+	for (int i = 0; i < 3; i++) {
+		struct store_stmt *st = store_prepare(s, account[i]);
+		if (!st)
+			return STORE_ERROR;
+		store_bind_int(st, 1, user_id);
+		int rc = store_step(st);
+		store_done(st);
+		if (rc != STORE_DONE)
+			return rc;
+	}
+	return STORE_OK;
 }
 
 static const char q_name_taken[] =
