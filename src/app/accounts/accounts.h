@@ -77,7 +77,7 @@ int users_erase_login(struct store *s, int64_t user_id);
  * generated password (written to password, at least 17 bytes), ends the
  * user's sessions, revokes their API tokens (*tokens_revoked of them) and
  * audits the change. Returns 0 or -1. */
-int app_reset_password(struct app *a, const char *username, char *password, size_t len,
+int users_reset_password(struct app *a, const char *username, char *password, size_t len,
 		       int64_t *tokens_revoked);
 
 #endif

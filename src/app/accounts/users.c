@@ -690,7 +690,7 @@ static int reset_tx(struct store *s, void *vctx)
 	return rc;
 }
 
-int app_reset_password(struct app *a, const char *username, char *password, size_t len,
+int users_reset_password(struct app *a, const char *username, char *password, size_t len,
 		       int64_t *tokens_revoked)
 {
 	struct arena *arena = arena_new();
