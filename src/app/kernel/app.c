@@ -5,14 +5,10 @@
 #include "app/kernel/kernel.h"
 #include "app/kernel/secrets.h"
 #include "app/kernel/sender.h"
-#include "core/validate.h"
 #include "store/store.h"
-#include "util/arena.h"
 #include "util/log.h"
-#include "util/timeutil.h"
 #include <sodium.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
