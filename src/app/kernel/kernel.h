@@ -7,7 +7,7 @@
  *   app.c       the application object, the request (app_req), errors
  *   auth.c      authentication of sessions and tokens, credential cache
  *   authz.c     the one authorisation decision (authz.h)
- *   input.c     readers of JSON input fields (input.h)
+ *   input.c     readers of JSON input fields (input.h), table headers
  *   audit.c     the audit log (audit_write here, audit_list in audit.h)
  *   orgref.c    organisation references and list scopes
  *   clock.c     now, ISO times, China days
@@ -197,7 +197,7 @@ uint64_t auth_cache_generation(void);
  * commits). */
 void app_auth_changed(void);
 
-/* ---- declared here, defined in a domain (to move to its header) ---- */
+/* ---- input.c: header rows of imported tables ---- */
 
 /* A column of an imported table: its field and accepted header names. */
 struct column_spec {
@@ -207,7 +207,7 @@ struct column_spec {
 };
 /* Finds each column in a header row (case-insensitive, trimmed); idx[c]
  * is -1 when absent. A missing required column is 422 missing_column
- * naming it. Defined in network/imports.c. */
+ * naming it. */
 int app_map_columns(struct app_req *r, const char *const *cells, size_t n,
 		    const struct column_spec *spec, int count, int *idx);
 
