@@ -6,8 +6,9 @@
 #define ZY_APP_UPKEEP_H
 #include "app/kernel/app.h"
 
-/* One round of upkeep (http/server.c runs it every --tick seconds on a
- * thread of its own): the shift sweep, in the sweep's own transactions,
+/* One round of upkeep (http/server.c runs it every --sweep-every
+ * seconds on a thread of its own): the shift sweep, in its own
+ * transactions,
  * with no principal (records of automatic check-outs are entered in the
  * name of the shift's creator). Logs what it did and any failure; gives
  * the thread's store connection back afterwards. */
