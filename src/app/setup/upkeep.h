@@ -8,9 +8,8 @@
 
 /* One round of upkeep (http/server.c runs it every --sweep-every
  * seconds on a thread of its own): the shift sweep, in its own
- * transactions,
- * with no principal (records of automatic check-outs are entered in the
- * name of the shift's creator). Logs what it did and any failure; gives
+ * transactions, with no principal (records of automatic check-outs are
+ * entered in the name of the shift's creator). Logs what it did and any failure; gives
  * the thread's store connection back afterwards. */
 void app_tick(struct app *a);
 
