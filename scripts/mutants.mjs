@@ -76,15 +76,16 @@ const SUITES = {
   'paycodes.c': ['pay', 'market'],
   'orgs.c': ['orgs', 'users', 'auth', 'orgsearch'],
   'orgsearch.c': ['orgsearch', 'orgs'],
+  'orgref.c': ['volunteers', 'records', 'users', 'points', 'orgs', 'market', 'auth', 'orgsearch', 'projects'],
   'points.c': ['points', 'market', 'ledger-property', 'homes'],
   'projects.c': ['projects', 'homes'],
   'records.c': ['records', 'approvals', 'entries', 'chain', 'awards', 'stars'],
   'regions.c': ['regions-shipped', 'imports', 'demo'],
+  'rows.c': ['volunteers', 'records', 'users', 'points', 'orgs', 'market'],
   'shifts.c': ['projects', 'homes'],
   'stars.c': ['stars', 'awards'],
   'training.c': ['records', 'projects'],
   'users.c': ['grants', 'accounts', 'users', 'auth'],
-  'util.c': ['volunteers', 'records', 'users', 'points', 'orgs', 'market'],
   'volunteers.c': ['volunteers', 'claims', 'imports', 'homes'],
 };
 // Suites a mutant also runs, wherever it is (added by other work on the

@@ -642,7 +642,7 @@ static int cmd_reset_password(const char *username)
 		return 1;
 	char pw[32];
 	int64_t revoked = 0;
-	int rc = app_reset_password(app, username, pw, sizeof(pw), &revoked);
+	int rc = users_reset_password(app, username, pw, sizeof(pw), &revoked);
 	if (rc == 0)
 		printf("new password for %s: %s\n"
 		       "sessions ended; API tokens revoked: %lld\n", username, pw, (long long)revoked);

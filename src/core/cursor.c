@@ -1,5 +1,6 @@
 /* Cursor format: "c" followed by the last id in base 36. */
 #include "core/cursor.h"
+#include <assert.h>
 #include <string.h>
 
 static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
@@ -8,11 +9,17 @@ void cursor_encode(int64_t last_id, char *out, size_t outlen)
 {
 	char tmp[24];
 	size_t n = 0;
+	/* ids are never negative: a negative one would encode as a value
+	 * cursor_decode refuses, and the next page would be a 400 */
+	assert(last_id >= 0);
 	uint64_t v = (uint64_t)last_id;
 	do {
 		tmp[n++] = digits[v % 36];
 		v /= 36;
 	} while (v && n < sizeof(tmp));
+	/* "c", at most 13 base-36 digits and the NUL: 15 bytes. A shorter
+	 * buffer is a caller bug that would end every list after one page. */
+	assert(outlen >= n + 2);
 	if (outlen < n + 2) {
 		if (outlen)
 			out[0] = 0;

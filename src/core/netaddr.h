@@ -41,6 +41,8 @@ void netaddr_format(const struct netaddr *a, char *out, size_t outlen);
  * NETLIST_MAX items. */
 int netlist_parse(const char *spec, struct netlist *out);
 
+/* Whether a falls within one of l's addresses or blocks (the first
+ * prefix bits of the block equal a's). */
 bool netlist_match(const struct netlist *l, const struct netaddr *a);
 
 /* The client of a request that came from peer with the X-Forwarded-For

@@ -3,6 +3,7 @@
  * CSRF checks, the write pool, upkeep and graceful shutdown. */
 #include "http/internal.h"
 #include "app/kernel/app.h"
+#include "app/setup/upkeep.h"
 #include "util/arena.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -208,7 +209,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	enum MHD_Result answer = dispatch(req);
-	app_release_store(srv->app);
+	app_return_store(srv->app);
 	return answer;
 }
 
@@ -240,7 +241,7 @@ static void *write_thread(void *arg)
 			w->tail = &w->head;
 		pthread_mutex_unlock(&w->lock);
 		req->answer_result = dispatch(req);
-		app_release_store(req->srv->app);
+		app_return_store(req->srv->app);
 		req->answered = true;
 		MHD_resume_connection(req->conn);
 		pthread_mutex_lock(&w->lock);

@@ -36,7 +36,7 @@ const char *store_pool_backend(const struct store_pool *p);
 /* The calling thread's connection, opened on first use; NULL (logged)
  * when the database cannot be reached. Under a limit (store_pool_limit)
  * the thread borrows one of at most that many, waiting for one to be
- * given back when all are out, and keeps it until store_release. */
+ * given back when all are out, and keeps it until store_return. */
 struct store *store_get(struct store_pool *p);
 /* Lets at most n connections be out at once (0: no limit, each thread
  * keeps its own, the default), so that a server with many threads stays
@@ -47,7 +47,7 @@ void store_pool_limit(struct store_pool *p, unsigned n);
 bool store_pool_lends(const struct store_pool *p);
 /* Under a limit, gives the calling thread's connection back to the pool
  * (out of any transaction); without one, does nothing. */
-void store_release(struct store_pool *p);
+void store_return(struct store_pool *p);
 /* Message of the last error on this connection. */
 const char *store_errmsg(struct store *s);
 

@@ -1,5 +1,6 @@
 /* Bump allocator in chunks; big requests get a chunk of their own. */
 #include "util/arena.h"
+#include <assert.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -54,6 +55,7 @@ void arena_free(struct arena *a)
 void *arena_alloc(struct arena *a, size_t n)
 {
 	const size_t align = _Alignof(max_align_t);
+	assert(a && a->head);
 	if (n > SIZE_MAX / 2)
 		abort();
 	n = (n + align - 1) & ~(align - 1);
@@ -77,6 +79,8 @@ void *arena_alloc(struct arena *a, size_t n)
 	}
 	void *p = (char *)c->data + c->used;
 	c->used += n;
+	/* the head never hands out more than it holds */
+	assert(c->used <= c->cap);
 	memset(p, 0, n);
 	return p;
 }

@@ -1,5 +1,6 @@
 /* Bounded growable buffer. */
 #include "util/buf.h"
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,8 @@ void buf_release(struct buf *b)
 
 char *buf_extend(struct buf *b, size_t n)
 {
+	/* the maximum is never passed, so this subtraction cannot wrap */
+	assert(b->len <= b->max);
 	if (n > b->max - b->len)
 		return NULL;
 	if (b->len + n + 1 > b->cap) {
@@ -32,6 +35,7 @@ char *buf_extend(struct buf *b, size_t n)
 	}
 	char *at = b->data + b->len;
 	b->len += n;
+	assert(b->len <= b->max && b->len < b->cap);
 	b->data[b->len] = 0;
 	return at;
 }

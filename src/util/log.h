@@ -9,6 +9,9 @@ extern enum log_level log_threshold;
 
 /* Parses "error", "warn", "info" or "debug"; returns 0 or -1. */
 int log_parse_level(const char *s, enum log_level *out);
+/* Writes one line "time level message" to stderr in one write (cut at
+ * 2 KiB); use the macros below, which skip the formatting when the level
+ * is below the threshold. */
 void log_emit(enum log_level lv, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

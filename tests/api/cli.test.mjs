@@ -130,7 +130,7 @@ test('user reset-password: prints a new password, the old one and its sessions s
   assert.ok(m, r.stdout);
   assert.ok(m[1].length >= 12, 'a generated password of some strength');
   // the running server drops what it cached of the session within its
-  // 2-second cache life (src/app/kernel/authcache.c): poll, up to 5 s
+  // 2-second cache life (src/app/kernel/auth.c): poll, up to 5 s
   let seen;
   for (const t0 = Date.now(); Date.now() - t0 < 5000;) {
     if ((seen = (await before.get('/api/v1/me')).status) === 401) break;

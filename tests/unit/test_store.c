@@ -413,7 +413,7 @@ static void *borrower(void *arg)
 		pthread_mutex_lock(&limit_lock);
 		limit_out--;
 		pthread_mutex_unlock(&limit_lock);
-		store_release(f->pool);
+		store_return(f->pool);
 		if (rc != STORE_OK)
 			return (void *)1;
 	}
@@ -439,7 +439,7 @@ static void a_limited_pool_lends_and_waits(void **state)
 	assert_true(limit_nseen >= 1 && limit_nseen <= 2);
 	s = store_get(f->pool);
 	assert_int_equal(get(s, "n"), LIMIT_THREADS * 40);
-	store_release(f->pool);
+	store_return(f->pool);
 	store_pool_limit(f->pool, 0);
 }
 

@@ -4,6 +4,7 @@
 #include "app/kernel/authz.h"
 #include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
+#include "app/kernel/throttle.h"
 #include "app/accounts/passwords.h"
 #include "app/kernel/secrets.h"
 #include "core/throttle.h"
@@ -15,7 +16,6 @@
 #include <string.h>
 
 #define LOGIN_NAME_MAX 64
-#define THROTTLE_FORGET 900      /* seconds without failures that reset a key */
 #define TOKENS_PER_USER 50
 
 static char *lowercase(struct app_req *r, const char *s)
@@ -24,67 +24,6 @@ static char *lowercase(struct app_req *r, const char *s)
 	for (char *p = d; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
 	return d;
-}
-
-/* Seconds the caller must still wait before trying keys a or b. */
-static int throttle_remaining(struct app_req *r, const char *a, const char *b, int64_t *wait)
-{
-	struct store_stmt *st = store_prepare(r->store,
-		"SELECT blocked_until FROM login_throttle WHERE key = $1 OR key = $2");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_text(st, 1, a);
-	store_bind_text(st, 2, b);
-	int64_t now = app_now();
-	int rc;
-	*wait = 0;
-	while ((rc = store_step(st)) == STORE_ROW) {
-		int64_t w = store_col_int(st, 0) - now;
-		if (w > *wait)
-			*wait = w;
-	}
-	store_done(st);
-	return rc == STORE_DONE ? STORE_OK : rc;
-}
-
-/* Makes key wait seconds (nothing when 0), for at least the whole wait:
- * the end is kept in seconds, so it is rounded up (rounded down, a
- * one-second block that began late in a second was over at once). */
-static int throttle_block(struct store *s, const char *key, int64_t wait)
-{
-	if (wait == 0)
-		return STORE_OK;
-	int64_t until = (time_now_ms() + wait * 1000 + 999) / 1000;
-	struct store_stmt *st = store_prepare(s, "UPDATE login_throttle SET blocked_until = $2 WHERE key = $1");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_text(st, 1, key);
-	store_bind_int(st, 2, until);
-	int rc = store_step(st);
-	store_done(st);
-	return rc == STORE_DONE ? STORE_OK : rc;
-}
-
-static int throttle_bump(struct store *s, const char *key, const struct throttle_policy *pol)
-{
-	int64_t now = app_now();
-	struct store_stmt *st = store_prepare(s,
-		"INSERT INTO login_throttle (key, failures, blocked_until, updated_at)"
-		" VALUES ($1, 1, 0, $2) ON CONFLICT (key) DO UPDATE SET"
-		" failures = CASE WHEN login_throttle.updated_at < $3 THEN 1"
-		" ELSE login_throttle.failures + 1 END, updated_at = $2"
-		" RETURNING failures");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_text(st, 1, key);
-	store_bind_int(st, 2, now);
-	store_bind_int(st, 3, now - THROTTLE_FORGET);
-	int rc = store_step(st);
-	int64_t failures = rc == STORE_ROW ? store_col_int(st, 0) : 0;
-	store_done(st);
-	if (rc != STORE_ROW)
-		return rc;
-	return throttle_block(s, key, throttle_wait(pol, failures));
 }
 
 struct login_ctx {
@@ -104,9 +43,9 @@ static int login_failed_tx(struct store *s, void *vctx)
 	const struct app_config *cfg = app_config(c->r->app);
 	struct throttle_policy acct = { cfg->account_free_failures, 1, 900 };
 	struct throttle_policy addr = { cfg->address_free_failures, 1, 900 };
-	int rc = throttle_bump(s, c->acct_key, &acct);
+	int rc = app_throttle_bump(s, c->acct_key, &acct);
 	if (rc == STORE_OK)
-		rc = throttle_bump(s, c->addr_key, &addr);
+		rc = app_throttle_bump(s, c->addr_key, &addr);
 	if (rc != STORE_OK)
 		return rc;
 	if (c->user_id)
@@ -136,16 +75,11 @@ static int login_ok_tx(struct store *s, void *vctx)
 	struct login_ctx *c = vctx;
 	struct app_req *r = c->r;
 	int64_t now = app_now();
-	struct store_stmt *st = store_prepare(s, "DELETE FROM login_throttle WHERE key = $1");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_text(st, 1, c->acct_key);
-	int rc = store_step(st);
-	store_done(st);
-	if (rc != STORE_DONE)
+	int rc = app_throttle_forget(s, c->acct_key);
+	if (rc != STORE_OK)
 		return rc;
 	/* expired sessions of this user go now rather than piling up */
-	st = store_prepare(s, "DELETE FROM sessions WHERE user_id = $1 AND expires_at <= $2");
+	struct store_stmt *st = store_prepare(s, "DELETE FROM sessions WHERE user_id = $1 AND expires_at <= $2");
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, c->user_id);
@@ -220,7 +154,7 @@ int accounts_login(struct app_req *r, json_t *in, struct session_grant *grant, j
 	 * typed, which locks out nobody */
 	c.acct_key = c.user_id ? arena_printf(r->arena, "acct#%lld", (long long)c.user_id)
 			       : arena_printf(r->arena, "acct:%s", lname);
-	rc = throttle_remaining(r, c.acct_key, c.addr_key, &wait);
+	rc = app_throttle_remaining(r, c.acct_key, c.addr_key, &wait);
 	if (rc != STORE_OK)
 		return app_store_fail(r, rc);
 	if (wait > 0) {
@@ -536,122 +470,4 @@ int tokens_revoke(struct app_req *r, int64_t id)
 	int rc = store_tx(r->store, token_revoke_tx, &c);
 	app_auth_changed();   /* cached principals may hold what changed */
 	return rc == STORE_OK ? 0 : app_store_fail(r, rc);
-}
-
-struct note_ctx {
-	const char *key;
-	struct throttle_policy pol;
-};
-
-static int note_tx(struct store *s, void *vctx)
-{
-	struct note_ctx *c = vctx;
-	return throttle_bump(s, c->key, &c->pol);
-}
-
-int app_throttle_note(struct app_req *r, const char *key, int free, int base, int max)
-{
-	struct note_ctx c = { key, { free, base, max } };
-	int rc = store_tx(r->store, note_tx, &c);
-	return rc == STORE_OK ? 0 : app_store_fail(r, rc);
-}
-
-struct take_ctx {
-	const char *key;
-	struct throttle_policy pol;
-	int64_t wait;      /* > 0: refused, the key waits this long */
-};
-
-/* Counts only while the key does not wait (the upsert's WHERE), and sets
- * the wait in the same transaction: a parallel take waits for the row and
- * then sees it. */
-static int take_tx(struct store *s, void *vctx)
-{
-	struct take_ctx *c = vctx;
-	int64_t now = app_now();
-	struct store_stmt *st = store_prepare(s,
-		"INSERT INTO login_throttle (key, failures, blocked_until, updated_at)"
-		" VALUES ($1, 1, 0, $2) ON CONFLICT (key) DO UPDATE SET"
-		" failures = CASE WHEN login_throttle.updated_at < $3 THEN 1"
-		" ELSE login_throttle.failures + 1 END, updated_at = $2"
-		" WHERE login_throttle.blocked_until <= $2 RETURNING failures");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_text(st, 1, c->key);
-	store_bind_int(st, 2, now);
-	store_bind_int(st, 3, now - THROTTLE_FORGET);
-	int rc = store_step(st);
-	int64_t failures = rc == STORE_ROW ? store_col_int(st, 0) : 0;
-	store_done(st);
-	if (rc == STORE_DONE) {
-		/* waiting already: not counted, as a check would refuse it */
-		st = store_prepare(s, "SELECT blocked_until FROM login_throttle WHERE key = $1");
-		if (!st)
-			return STORE_ERROR;
-		store_bind_text(st, 1, c->key);
-		rc = store_step(st);
-		c->wait = rc == STORE_ROW ? store_col_int(st, 0) - now : 1;
-		store_done(st);
-		if (c->wait < 1)
-			c->wait = 1;
-		return rc == STORE_ROW || rc == STORE_DONE ? STORE_OK : rc;
-	}
-	if (rc != STORE_ROW)
-		return rc;
-	/* this attempt is served (as with a check then a note); the ones after
-	 * it find the wait */
-	return throttle_block(s, c->key, throttle_wait(&c->pol, failures));
-}
-
-int app_throttle_take(struct app_req *r, const char *key, int free, int base, int max, const char *code)
-{
-	struct take_ctx c = { key, { free, base, max }, 0 };
-	int rc = store_tx(r->store, take_tx, &c);
-	if (rc != STORE_OK)
-		return app_store_fail(r, rc);
-	if (c.wait > 0) {
-		r->err.retry_after = c.wait;
-		return app_fail(r, APP_ETHROTTLED, code, NULL);
-	}
-	return 0;
-}
-
-int app_throttle_refund(struct app_req *r, const char *key, int free)
-{
-	struct store_stmt *st = store_prepare(r->store,
-		"UPDATE login_throttle SET failures = failures - 1,"
-		" blocked_until = CASE WHEN failures - 1 < $2 THEN 0 ELSE blocked_until END"
-		" WHERE key = $1 AND failures > 0");
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	store_bind_text(st, 1, key);
-	store_bind_int(st, 2, free);
-	int rc = store_step(st);
-	store_done(st);
-	return rc == STORE_DONE ? 0 : app_store_fail(r, rc);
-}
-
-int app_throttle_check(struct app_req *r, const char *key, const char *code)
-{
-	int64_t wait;
-	int rc = throttle_remaining(r, key, key, &wait);
-	if (rc != STORE_OK)
-		return app_store_fail(r, rc);
-	if (wait > 0) {
-		r->err.retry_after = wait;
-		return app_fail(r, APP_ETHROTTLED, code, NULL);
-	}
-	return 0;
-}
-
-int app_root_org(struct app_req *r, int64_t *id)
-{
-	struct store_stmt *st = store_prepare(r->store, "SELECT id FROM orgs WHERE parent_id IS NULL");
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	int rc = store_step(st);
-	if (rc == STORE_ROW)
-		*id = store_col_int(st, 0);
-	store_done(st);
-	return rc == STORE_ROW ? 0 : app_store_fail(r, rc);
 }

@@ -34,6 +34,10 @@ struct store;
  * password may have made one. *n is how many. Returns STORE_OK or an rc. */
 int tokens_revoke_all(struct store *s, int64_t user_id, int64_t *n);
 
+/* A role set (bits of enum role, core/validate.h) as the API's array of
+ * role names. */
+json_t *user_roles_json(int roles);
+
 struct users_query {
 	const char *limit, *cursor, *q, *org_id;   /* raw query values or NULL */
 };
@@ -56,12 +60,24 @@ int users_phone_taken(struct store *s, const char *phone, int64_t except_id, boo
 int users_insert_volunteer(struct store *s, const char *username, const char *phone,
 			   const char *display_name, const char *password_hash, int64_t org_id,
 			   const char *region, int64_t now, int64_t *id);
+/* The same for any roles (a comma-separated list as users store it, e.g.
+ * "admin" for the first start's account): the one INSERT of users. */
+int users_insert_login(struct store *s, const char *username, const char *phone,
+		       const char *display_name, const char *password_hash, const char *roles,
+		       int64_t org_id, const char *region, int64_t now, int64_t *id);
+/* Erases a person's login for a volunteer's right to be forgotten, inside
+ * the caller's transaction: the account keeps its id (audit entries point
+ * at it) but loses phone, name and username ("deleted-ID"), is disabled,
+ * its sessions end and its API tokens are revoked. The caller drops the
+ * credential cache (app_auth_changed) after commit. Returns STORE_OK or an
+ * error rc. */
+int users_erase_login(struct store *s, int64_t user_id);
 
 /* Command-line recovery (`zhiyuan user reset-password NAME`): sets a new
  * generated password (written to password, at least 17 bytes), ends the
  * user's sessions, revokes their API tokens (*tokens_revoked of them) and
  * audits the change. Returns 0 or -1. */
-int app_reset_password(struct app *a, const char *username, char *password, size_t len,
+int users_reset_password(struct app *a, const char *username, char *password, size_t len,
 		       int64_t *tokens_revoked);
 
 #endif

@@ -404,13 +404,12 @@ static int claim_refused(struct app_req *r, struct store *s, int64_t claim_id)
 	return app_fail(r, APP_EINVALID, "claim_locked", "code");
 }
 
-static int complete_tx(struct store *s, void *vctx)
+/* Marks the claim used, once: of two racing completions only one marks
+ * it; still live and within its tries (claims_complete took this try).
+ * STORE_ERROR with r->err set when it is no longer usable. */
+static int claim_take(struct store *s, struct complete_ctx *c, int64_t now)
 {
-	struct complete_ctx *c = vctx;
 	struct app_req *r = c->r;
-	int64_t now = app_now();
-	/* used once: of two racing completions only one marks it; still live
-	 * and within its tries (claims_complete took this try) */
 	struct store_stmt *st = store_prepare(s,
 		"UPDATE account_claims SET used_at = $2 WHERE id = $1 AND used_at IS NULL"
 		" AND attempts <= $3 AND expires_at > $2 RETURNING id");
@@ -426,19 +425,26 @@ static int complete_tx(struct store *s, void *vctx)
 		claim_refused(r, s, c->claim_id);
 		return STORE_ERROR;
 	}
-	if (rc != STORE_ROW)
-		return rc;
-	st = store_prepare(s,
+	return rc == STORE_ROW ? STORE_OK : rc;
+}
+
+/* Reads the volunteer's file and any account it has into c, and refuses
+ * (422 claim_expired) when the file changed since the code was sent: an
+ * account is reset only through its own login phone (see claims_start).
+ * *uname and *uphone are the account's login names, or NULL. */
+static int claim_read_file(struct store *s, struct complete_ctx *c, const char **uname, const char **uphone)
+{
+	struct app_req *r = c->r;
+	struct store_stmt *st = store_prepare(s,
 		"SELECT v.user_id, v.phone, v.name, v.volunteer_number, v.home_org_id, o.path, o.region_code,"
 		" v.status, u.roles, u.username, u.phone, u.status FROM volunteers v JOIN orgs o ON o.id = v.home_org_id"
 		" LEFT JOIN users u ON u.id = v.user_id WHERE v.id = $1");
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, c->volunteer_id);
-	rc = store_step(st);
+	int rc = store_step(st);
 	int roles = 0;
 	bool active = false;
-	const char *uname = NULL, *uphone = NULL;
 	if (rc == STORE_ROW) {
 		c->user_id = store_col_null(st, 0) ? 0 : store_col_int(st, 0);
 		c->phone = store_col_null(st, 1) ? NULL : arena_strdup(r->arena, store_col_text(st, 1));
@@ -449,67 +455,98 @@ static int complete_tx(struct store *s, void *vctx)
 		c->region = arena_strdup(r->arena, store_col_text(st, 6));
 		active = strcmp(store_col_text(st, 7), "active") == 0;
 		roles = store_col_null(st, 8) ? 0 : roles_from_csv(store_col_text(st, 8));
-		uname = store_col_null(st, 9) ? NULL : arena_strdup(r->arena, store_col_text(st, 9));
-		uphone = store_col_null(st, 10) ? NULL : arena_strdup(r->arena, store_col_text(st, 10));
+		*uname = store_col_null(st, 9) ? NULL : arena_strdup(r->arena, store_col_text(st, 9));
+		*uphone = store_col_null(st, 10) ? NULL : arena_strdup(r->arena, store_col_text(st, 10));
 		if (!store_col_null(st, 11) && strcmp(store_col_text(st, 11), "active") != 0)
 			roles = 0;   /* disabled since the code was sent: refused below */
 	}
 	store_done(st);
 	if (rc != STORE_ROW)
 		return rc == STORE_DONE ? STORE_ERROR : rc;
-	/* the file changed since the code was sent: start again (an account is
-	 * reset only through its own login phone, see claims_start) */
+	/* the file changed since the code was sent: start again */
 	if (!active || !c->phone || (c->user_id && roles != ROLE_VOLUNTEER) ||
-	    (c->user_id && (!uphone || strcmp(uphone, c->phone) != 0))) {
+	    (c->user_id && (!*uphone || strcmp(*uphone, c->phone) != 0))) {
 		app_fail(r, APP_EINVALID, "claim_expired", "claim_id");
 		return STORE_ERROR;
 	}
+	return STORE_OK;
+}
+
+/* An account exists: the claim resets its password, ends its sessions and
+ * revokes its API tokens (whoever held the old password may have made
+ * one); the login is the account's phone, else its username. */
+static int claim_reset_account(struct store *s, struct complete_ctx *c, int64_t now, const char *uname,
+			       const char *uphone)
+{
+	struct store_stmt *st = store_prepare(s, "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, c->user_id);
+	store_bind_text(st, 2, c->password_hash);
+	store_bind_int(st, 3, now);
+	int rc = store_step(st);
+	store_done(st);
+	if (rc != STORE_DONE)
+		return rc;
+	rc = app_exec_ints(s, "DELETE FROM sessions WHERE user_id = $1 AND id <> $2", c->user_id, 0);
+	if (rc != STORE_OK)
+		return rc;
+	rc = app_exec_ints(s, "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+			   c->user_id, now);
+	if (rc != STORE_OK)
+		return rc;
+	c->login = uphone ? uphone : uname;
+	return STORE_OK;
+}
+
+/* No account yet: one is made with the volunteer role and linked to the
+ * file. The phone on file is the login; when another account holds it
+ * already, the login is a name made from the volunteer number. */
+static int claim_create_account(struct store *s, struct complete_ctx *c, int64_t now)
+{
+	struct app_req *r = c->r;
+	bool taken;
+	int rc = users_phone_taken(s, c->phone, 0, &taken);
+	if (rc != STORE_OK)
+		return rc;
+	const char *username = arena_printf(r->arena, "v%s", taken ? c->vnumber : c->phone);
+	rc = users_insert_volunteer(s, username, taken ? NULL : c->phone, c->vname, c->password_hash,
+				    c->org_id, c->region, now, &c->user_id);
+	if (rc == STORE_CONSTRAINT) {
+		app_fail(r, APP_ECONFLICT, "phone_taken", NULL);
+		return STORE_ERROR;
+	}
+	if (rc != STORE_OK)
+		return rc;
+	rc = app_exec_ints(s, "UPDATE volunteers SET user_id = $2 WHERE id = $1", c->volunteer_id, c->user_id);
+	if (rc != STORE_OK)
+		return rc;
+	c->login = taken ? username : c->phone;
+	return STORE_OK;
+}
+
+static int complete_tx(struct store *s, void *vctx)
+{
+	struct complete_ctx *c = vctx;
+	struct app_req *r = c->r;
+	int64_t now = app_now();
+	const char *uname = NULL, *uphone = NULL;
+	int rc = claim_take(s, c, now);
+	if (rc == STORE_OK)
+		rc = claim_read_file(s, c, &uname, &uphone);
+	if (rc != STORE_OK)
+		return rc;
 	const char *action;
 	if (c->user_id) {
-		/* an account exists: the claim resets its password */
 		c->reset = true;
 		action = "claim.reset";
-		st = store_prepare(s, "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1");
-		if (!st)
-			return STORE_ERROR;
-		store_bind_int(st, 1, c->user_id);
-		store_bind_text(st, 2, c->password_hash);
-		store_bind_int(st, 3, now);
-		rc = store_step(st);
-		store_done(st);
-		if (rc != STORE_DONE)
-			return rc;
-		rc = app_exec_ints(s, "DELETE FROM sessions WHERE user_id = $1 AND id <> $2", c->user_id, 0);
-		if (rc != STORE_OK)
-			return rc;
-		/* and its API tokens: whoever held the old password may have made one */
-		rc = app_exec_ints(s, "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
-				   c->user_id, now);
-		if (rc != STORE_OK)
-			return rc;
-		c->login = uphone ? uphone : uname;
+		rc = claim_reset_account(s, c, now, uname, uphone);
 	} else {
 		action = "claim.complete";
-		/* the phone on file is the login; when another account holds it
-		 * already, the login is a name made from the volunteer number */
-		bool taken;
-		rc = users_phone_taken(s, c->phone, 0, &taken);
-		if (rc != STORE_OK)
-			return rc;
-		const char *username = arena_printf(r->arena, "v%s", taken ? c->vnumber : c->phone);
-		rc = users_insert_volunteer(s, username, taken ? NULL : c->phone, c->vname, c->password_hash,
-					    c->org_id, c->region, now, &c->user_id);
-		if (rc == STORE_CONSTRAINT) {
-			app_fail(r, APP_ECONFLICT, "phone_taken", NULL);
-			return STORE_ERROR;
-		}
-		if (rc != STORE_OK)
-			return rc;
-		rc = app_exec_ints(s, "UPDATE volunteers SET user_id = $2 WHERE id = $1", c->volunteer_id, c->user_id);
-		if (rc != STORE_OK)
-			return rc;
-		c->login = taken ? username : c->phone;
+		rc = claim_create_account(s, c, now);
 	}
+	if (rc != STORE_OK)
+		return rc;
 	/* the claim made an account: the volunteer's other live claims end */
 	rc = app_exec_ints(s, "UPDATE account_claims SET expires_at = $2 WHERE volunteer_id = $1"
 		   " AND used_at IS NULL AND expires_at > $2", c->volunteer_id, now);

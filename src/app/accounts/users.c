@@ -92,14 +92,14 @@ int users_phone_taken(struct store *s, const char *phone, int64_t except_id, boo
 	return taken(s, "SELECT 1 FROM users WHERE phone = $1 AND id <> $2", phone, except_id, yes);
 }
 
-int users_insert_volunteer(struct store *s, const char *username, const char *phone,
-			   const char *display_name, const char *password_hash, int64_t org_id,
-			   const char *region, int64_t now, int64_t *id)
+int users_insert_login(struct store *s, const char *username, const char *phone,
+		       const char *display_name, const char *password_hash, const char *roles,
+		       int64_t org_id, const char *region, int64_t now, int64_t *id)
 {
 	struct store_stmt *st = store_prepare(s,
 		"INSERT INTO users (username, phone, display_name, password_hash, roles, org_id,"
 		" region_code, status, created_at, updated_at)"
-		" VALUES ($1, $2, $3, $4, 'volunteer', $5, $6, 'active', $7, $7) RETURNING id");
+		" VALUES ($1, $2, $3, $4, $8, $5, $6, 'active', $7, $7) RETURNING id");
 	if (!st)
 		return STORE_ERROR;
 	store_bind_text(st, 1, username);
@@ -112,10 +112,40 @@ int users_insert_volunteer(struct store *s, const char *username, const char *ph
 	store_bind_int(st, 5, org_id);
 	store_bind_text(st, 6, region);
 	store_bind_int(st, 7, now);
+	store_bind_text(st, 8, roles);
 	int rc = store_step(st);
 	*id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
 	store_done(st);
 	return rc == STORE_ROW ? STORE_OK : rc;
+}
+
+int users_insert_volunteer(struct store *s, const char *username, const char *phone,
+			   const char *display_name, const char *password_hash, int64_t org_id,
+			   const char *region, int64_t now, int64_t *id)
+{
+	return users_insert_login(s, username, phone, display_name, password_hash, "volunteer",
+				  org_id, region, now, id);
+}
+
+int users_erase_login(struct store *s, int64_t user_id)
+{
+	static const char *const account[] = {
+		"UPDATE users SET phone = NULL, display_name = '', status = 'disabled',"
+		" username = 'deleted-' || CAST(id AS TEXT) WHERE id = $1",
+		"DELETE FROM sessions WHERE user_id = $1",
+		"UPDATE api_tokens SET revoked_at = 0 WHERE user_id = $1 AND revoked_at IS NULL",
+	};
+	for (int i = 0; i < 3; i++) {
+		struct store_stmt *st = store_prepare(s, account[i]);
+		if (!st)
+			return STORE_ERROR;
+		store_bind_int(st, 1, user_id);
+		int rc = store_step(st);
+		store_done(st);
+		if (rc != STORE_DONE)
+			return rc;
+	}
+	return STORE_OK;
 }
 
 static const char q_name_taken[] =
@@ -447,6 +477,115 @@ static bool wider_than(const struct principal *who, const char *path)
 	return strlen(who->org_path) < strlen(path);
 }
 
+/* Explicit grants from "permissions": only names the server knows, each
+ * once, kept as a list in the order of known_permissions. */
+static int read_permissions(struct app_req *r, json_t *in, struct user_ctx *c)
+{
+	json_t *perms = json_object_get(in, "permissions");
+	if (!perms || json_is_null(perms))
+		return 0;
+	if (!json_is_array(perms))
+		return app_fail(r, APP_EBADREQ, "wrong_type", "permissions");
+	char csv[128] = "";
+	size_t n = N_PERMISSIONS;
+	bool want[N_PERMISSIONS] = { false };
+	if (json_array_size(perms) > n * 4)
+		return app_fail(r, APP_EINVALID, "too_long", "permissions");
+	size_t i;
+	json_t *e;
+	json_array_foreach(perms, i, e) {
+		size_t k = 0;
+		while (k < n && !(json_is_string(e) && strcmp(json_string_value(e), known_permissions[k].name) == 0))
+			k++;
+		if (k == n)
+			return app_fail(r, APP_EINVALID, "invalid_permission", "permissions");
+		want[k] = true;
+	}
+	for (size_t k = 0; k < n; k++)
+		if (want[k])
+			snprintf(csv + strlen(csv), sizeof(csv) - strlen(csv), "%s%s",
+				 csv[0] ? "," : "", known_permissions[k].name);
+	c->permissions = arena_strdup(r->arena, csv);
+	c->set_permissions = true;
+	return 0;
+}
+
+/* The fields of an edit: what is set, read and checked (422s naming the
+ * field); *new_org is the org_id given (else unchanged), *password the
+ * new password or NULL. */
+static int read_changes(struct app_req *r, json_t *in, struct user_ctx *c, int64_t *new_org,
+			const char **password)
+{
+	if (in_text(r, in, "display_name", false, DISPLAY_NAME_MAX, &c->display_name) != 0)
+		return -1;
+	c->set_display = json_object_get(in, "display_name") != NULL;
+	c->set_phone = json_object_get(in, "phone") != NULL;
+	if (in_text(r, in, "phone", false, 11, &c->phone) != 0)
+		return -1;
+	if (c->phone && !valid_phone(c->phone))
+		return app_fail(r, APP_EINVALID, "invalid_phone", "phone");
+	if (in_roles(r, in, false, &c->roles, &c->set_roles) != 0)
+		return -1;
+	if (in_id(r, in, "org_id", false, new_org, &c->set_org) != 0)
+		return -1;
+	if (in_text(r, in, "status", false, 16, &c->status) != 0)
+		return -1;
+	c->set_status = c->status != NULL;
+	if (c->status && strcmp(c->status, "active") != 0 && strcmp(c->status, "disabled") != 0)
+		return app_fail(r, APP_EINVALID, "invalid_status", "status");
+	if (in_secret(r, in, "password", false, PASSWORD_MAX, password) != 0)
+		return -1;
+	if (*password && password_check(r, *password, "password") != 0)
+		return -1;
+	c->set_password = *password != NULL;
+	return read_permissions(r, in, c);
+}
+
+/* Fills c->granted and c->withdrawn with what an edit of permissions
+ * changes, name by name; true when a sensitive one is granted. */
+static bool permissions_diff(struct user_ctx *c)
+{
+	bool sensitive = false;
+	if (c->set_permissions) {
+		/* what changes, name by name; a sensitive grant needs a strictly
+		 * wider scope than the grantee's (and than the new organisation's
+		 * when the same request moves them) */
+		for (size_t k = 0; k < N_PERMISSIONS; k++) {
+			const char *name = known_permissions[k].name;
+			bool before = authz_list_has(c->was_perms, name), after = authz_list_has(c->permissions, name);
+			if (after && !before) {
+				json_array_append_new(c->granted, json_string(name));
+				sensitive = sensitive || known_permissions[k].sensitive;
+			}
+			if (before && !after)
+				json_array_append_new(c->withdrawn, json_string(name));
+		}
+	}
+	return sensitive;
+}
+
+/* Which field of an edit needs the editor's strictly wider scope (see
+ * users_update), or NULL: a sensitive grant, or anything that would let
+ * a narrower admin use an account that holds (or will hold) one. */
+static const char *sensitive_guard(const struct user_ctx *c, int64_t who_id, int old_roles, bool moving,
+				   bool grants_sensitive)
+{
+	const char *guarded = NULL;
+	if (grants_sensitive)
+		guarded = "permissions";
+	else if (holds_sensitive(c->set_permissions ? c->permissions : c->was_perms)) {
+		if (moving)
+			guarded = "org_id";
+		else if (c->set_password && c->id != who_id)
+			guarded = "password";
+		else if (c->set_status && strcmp(c->status, "active") == 0 && strcmp(c->was_status, "active") != 0)
+			guarded = "status";
+		else if (c->set_roles && (c->roles & ~old_roles & (ROLE_ADMIN | ROLE_RECORDER)))
+			guarded = "roles";
+	}
+	return guarded;
+}
+
 int users_update(struct app_req *r, int64_t id, json_t *in, json_t **out)
 {
 	struct user_ctx c = { .r = r, .id = id };
@@ -467,56 +606,9 @@ int users_update(struct app_req *r, int64_t id, json_t *in, json_t **out)
 		return -1;
 
 	const char *password = NULL;
-	if (in_text(r, in, "display_name", false, DISPLAY_NAME_MAX, &c.display_name) != 0)
-		return -1;
-	c.set_display = json_object_get(in, "display_name") != NULL;
-	c.set_phone = json_object_get(in, "phone") != NULL;
-	if (in_text(r, in, "phone", false, 11, &c.phone) != 0)
-		return -1;
-	if (c.phone && !valid_phone(c.phone))
-		return app_fail(r, APP_EINVALID, "invalid_phone", "phone");
-	if (in_roles(r, in, false, &c.roles, &c.set_roles) != 0)
-		return -1;
 	int64_t new_org = c.org_id;
-	if (in_id(r, in, "org_id", false, &new_org, &c.set_org) != 0)
+	if (read_changes(r, in, &c, &new_org, &password) != 0)
 		return -1;
-	if (in_text(r, in, "status", false, 16, &c.status) != 0)
-		return -1;
-	c.set_status = c.status != NULL;
-	if (c.status && strcmp(c.status, "active") != 0 && strcmp(c.status, "disabled") != 0)
-		return app_fail(r, APP_EINVALID, "invalid_status", "status");
-	if (in_secret(r, in, "password", false, PASSWORD_MAX, &password) != 0)
-		return -1;
-	if (password && password_check(r, password, "password") != 0)
-		return -1;
-	c.set_password = password != NULL;
-	json_t *perms = json_object_get(in, "permissions");
-	if (perms && !json_is_null(perms)) {
-		/* explicit grants: only names the server knows, each once */
-		if (!json_is_array(perms))
-			return app_fail(r, APP_EBADREQ, "wrong_type", "permissions");
-		char csv[128] = "";
-		size_t n = N_PERMISSIONS;
-		bool want[N_PERMISSIONS] = { false };
-		if (json_array_size(perms) > n * 4)
-			return app_fail(r, APP_EINVALID, "too_long", "permissions");
-		size_t i;
-		json_t *e;
-		json_array_foreach(perms, i, e) {
-			size_t k = 0;
-			while (k < n && !(json_is_string(e) && strcmp(json_string_value(e), known_permissions[k].name) == 0))
-				k++;
-			if (k == n)
-				return app_fail(r, APP_EINVALID, "invalid_permission", "permissions");
-			want[k] = true;
-		}
-		for (size_t k = 0; k < n; k++)
-			if (want[k])
-				snprintf(csv + strlen(csv), sizeof(csv) - strlen(csv), "%s%s",
-					 csv[0] ? "," : "", known_permissions[k].name);
-		c.permissions = arena_strdup(r->arena, csv);
-		c.set_permissions = true;
-	}
 
 	/* an admin cannot lock themselves out, nor widen their own access:
 	 * roles and permissions are changed by someone else (the same values
@@ -533,22 +625,7 @@ int users_update(struct app_req *r, int64_t id, json_t *in, json_t **out)
 	}
 	c.granted = json_array();
 	c.withdrawn = json_array();
-	bool grants_sensitive = false;
-	if (c.set_permissions) {
-		/* what changes, name by name; a sensitive grant needs a strictly
-		 * wider scope than the grantee's (and than the new organisation's
-		 * when the same request moves them) */
-		for (size_t k = 0; k < N_PERMISSIONS; k++) {
-			const char *name = known_permissions[k].name;
-			bool before = authz_list_has(c.was_perms, name), after = authz_list_has(c.permissions, name);
-			if (after && !before) {
-				json_array_append_new(c.granted, json_string(name));
-				grants_sensitive = grants_sensitive || known_permissions[k].sensitive;
-			}
-			if (before && !after)
-				json_array_append_new(c.withdrawn, json_string(name));
-		}
-	}
+	bool grants_sensitive = permissions_diff(&c);
 	const char *old_path = c.org_path;
 	bool moving = c.set_org && new_org != c.org_id;
 	if (moving && target_org(r, new_org, &c.org_path) != 0)
@@ -558,19 +635,7 @@ int users_update(struct app_req *r, int64_t id, json_t *in, json_t **out)
 	 * would let a narrower or peer admin use an account that holds (or
 	 * will hold) one: moving it (up to their own level), setting its
 	 * password, enabling it again, or giving it a role that can use it. */
-	const char *guarded = NULL;
-	if (grants_sensitive)
-		guarded = "permissions";
-	else if (holds_sensitive(c.set_permissions ? c.permissions : c.was_perms)) {
-		if (moving)
-			guarded = "org_id";
-		else if (c.set_password && id != r->who->user_id)
-			guarded = "password";
-		else if (c.set_status && strcmp(c.status, "active") == 0 && strcmp(c.was_status, "active") != 0)
-			guarded = "status";
-		else if (c.set_roles && (c.roles & ~old_roles & (ROLE_ADMIN | ROLE_RECORDER)))
-			guarded = "roles";
-	}
+	const char *guarded = sensitive_guard(&c, r->who->user_id, old_roles, moving, grants_sensitive);
 	if (guarded && !(wider_than(r->who, old_path) && wider_than(r->who, c.org_path))) {
 		app_fail(r, APP_EFORBIDDEN, "grant_needs_wider_scope", guarded);
 		goto fail;
@@ -660,7 +725,7 @@ static int reset_tx(struct store *s, void *vctx)
 	return rc;
 }
 
-int app_reset_password(struct app *a, const char *username, char *password, size_t len,
+int users_reset_password(struct app *a, const char *username, char *password, size_t len,
 		       int64_t *tokens_revoked)
 {
 	struct arena *arena = arena_new();

@@ -1,22 +1,14 @@
-/* The application object, per-call set-up, error helpers and
- * authentication of sessions and bearer tokens. */
+/* The application object (configuration, store pool, sealing key, SMS
+ * sender), per-call set-up (app_req) and the error helpers every use case
+ * returns through. Authentication is auth.c's. */
 #include "app/kernel/app.h"
 #include "app/kernel/kernel.h"
-#include "app/network/orgs.h"
-#include "app/projects/shifts.h"
 #include "app/kernel/secrets.h"
 #include "app/kernel/sender.h"
-#include "app/bank/stars.h"
-#include "app/setup/bootstrap.h"
-#include "app/service/records.h"
-#include "core/validate.h"
 #include "store/store.h"
-#include "util/arena.h"
 #include "util/log.h"
-#include "util/timeutil.h"
 #include <sodium.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -98,22 +90,6 @@ static int load_key(struct app *a, struct store *s)
 	return 0;
 }
 
-static int fill_totals_tx(struct store *s, void *ctx)
-{
-	(void)ctx;
-	int rc = records_totals_rebuild(s);
-	if (rc == STORE_OK)
-		rc = stars_rebuild(s);
-	return rc == STORE_OK ? store_exec(s, "DELETE FROM meta WHERE name IN ('totals_pending', 'stars_pending')") : rc;
-}
-
-/* Totals of records approved before migration 0005 created their table. */
-static int fill_totals(struct store *s)
-{
-	return app_fill_pending(s, "SELECT 1 FROM meta WHERE name IN ('totals_pending', 'stars_pending') LIMIT 1",
-				fill_totals_tx, "the volunteers' totals of earlier records");
-}
-
 int app_open(const struct app_config *cfg, struct app **out)
 {
 	char err[256];
@@ -142,8 +118,7 @@ int app_open(const struct app_config *cfg, struct app **out)
 		app_close(a);
 		return -1;
 	}
-	if (load_key(a, s) != 0 || bootstrap_run(a, s) != 0 || fill_totals(s) != 0 ||
-	    orgs_fill_search(s) != 0) {
+	if (load_key(a, s) != 0) {
 		app_close(a);
 		return -1;
 	}
@@ -199,30 +174,14 @@ int app_req_init(struct app_req *r, struct app *a, struct arena *arena,
 	return 0;
 }
 
-void app_release_store(struct app *a)
+void app_return_store(struct app *a)
 {
-	store_release(a->pool);
+	store_return(a->pool);
 }
 
 void app_limit_connections(struct app *a, unsigned n)
 {
 	store_pool_limit(a->pool, n);
-}
-
-void app_tick(struct app *a)
-{
-	struct arena *arena = arena_new();
-	struct app_req r;
-	int64_t out = 0, noshow = 0;
-	if (app_req_init(&r, a, arena, "tick") == 0 && shifts_sweep(&r, app_now(), &out, &noshow) == 0) {
-		if (out || noshow)
-			log_info("shift sweep: %lld checked out automatically, %lld no-shows",
-				 (long long)out, (long long)noshow);
-	} else {
-		log_warn("shift sweep failed: %s", r.err.code ? r.err.code : "unavailable");
-	}
-	arena_free(arena);
-	app_release_store(a);
 }
 
 int app_fail(struct app_req *r, enum app_status st, const char *code, const char *field)
@@ -249,125 +208,6 @@ bool app_secret_equal(const char *a, const char *b)
 	if (n != strlen(b))
 		return false;
 	return sodium_memcmp(a, b, n) == 0;
-}
-
-int64_t app_now(void)
-{
-	return time_now_ms() / 1000;
-}
-
-/* The first columns of both authentication queries describe the user. */
-#define PRINCIPAL_COLUMNS \
-	"u.id, u.username, u.display_name, u.phone, u.roles, u.org_id, " \
-	"u.status, u.created_at, o.name, o.path, u.permissions, o.parent_id"
-#define EXTRA 12   /* first column after the principal's */
-
-static void principal_fill(struct app_req *r, struct store_stmt *st, struct principal *p)
-{
-	p->user_id = store_col_int(st, 0);
-	p->username = arena_strdup(r->arena, store_col_text(st, 1));
-	p->display_name = arena_strdup(r->arena, store_col_text(st, 2));
-	p->phone = arena_strdup(r->arena, store_col_text(st, 3));
-	p->roles = roles_from_csv(store_col_text(st, 4));
-	p->org_id = store_col_int(st, 5);
-	p->status = arena_strdup(r->arena, store_col_text(st, 6));
-	p->created_at = store_col_int(st, 7);
-	p->org_name = arena_strdup(r->arena, store_col_text(st, 8));
-	p->org_path = arena_strdup(r->arena, store_col_text(st, 9));
-	p->permissions = arena_strdup(r->arena, store_col_text(st, 10));
-	p->org_parent_id = store_col_null(st, 11) ? 0 : store_col_int(st, 11);
-}
-
-struct touch_ctx {
-	int64_t token_id, now;
-};
-
-static int touch_token(struct store *s, void *vctx)
-{
-	struct touch_ctx *c = vctx;
-	struct store_stmt *st = store_prepare(s,
-		"UPDATE api_tokens SET last_used_at = $2 WHERE id = $1");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, c->token_id);
-	store_bind_int(st, 2, c->now);
-	int rc = store_step(st);
-	store_done(st);
-	return rc == STORE_DONE ? STORE_OK : rc;
-}
-
-int app_authenticate(struct app_req *r, enum cred_kind kind, const char *token,
-		     struct principal **out)
-{
-	static const char q_session[] =
-		"SELECT " PRINCIPAL_COLUMNS ", s.id, s.csrf_token, s.expires_at"
-		" FROM sessions s JOIN users u ON u.id = s.user_id"
-		" JOIN orgs o ON o.id = u.org_id WHERE s.token_hash = $1";
-	static const char q_token[] =
-		"SELECT " PRINCIPAL_COLUMNS ", t.id, t.last_used_at"
-		" FROM api_tokens t JOIN users u ON u.id = t.user_id"
-		" JOIN orgs o ON o.id = u.org_id"
-		" WHERE t.token_hash = $1 AND t.revoked_at IS NULL";
-	if (strlen(token) >= SECRET_TOKEN_MAX)
-		return app_fail(r, APP_EUNAUTH, "unauthenticated", NULL);
-	char digest[SECRET_HASH_HEX];
-	secret_digest(token, digest);
-	struct auth_cached c;
-	int64_t now = app_now();
-	bool stale = false;
-	if (auth_cache_get(r, kind, digest, &c)) {
-		if (kind == CRED_SESSION && c.expires_at <= now)
-			return app_fail(r, APP_EUNAUTH, "session_expired", NULL);
-		struct principal *p = arena_alloc(r->arena, sizeof(*p));
-		*p = c.p;
-		*out = p;
-		return 0;
-	}
-	uint64_t gen = auth_cache_generation();
-	struct store_stmt *st = store_prepare(r->store, kind == CRED_SESSION ? q_session : q_token);
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	store_bind_text(st, 1, digest);
-	int rc = store_step(st);
-	if (rc != STORE_ROW) {
-		store_done(st);
-		if (rc == STORE_DONE)
-			return app_fail(r, APP_EUNAUTH, "unauthenticated", NULL);
-		return app_store_fail(r, rc);
-	}
-	struct principal *p = arena_alloc(r->arena, sizeof(*p));
-	memset(p, 0, sizeof(*p));
-	principal_fill(r, st, p);
-	int64_t extra_id = store_col_int(st, EXTRA);
-	bool expired = false;
-	c.expires_at = 0;
-	if (kind == CRED_SESSION) {
-		p->session_id = extra_id;
-		p->csrf_token = arena_strdup(r->arena, store_col_text(st, EXTRA + 1));
-		c.expires_at = store_col_int(st, EXTRA + 2);
-		expired = c.expires_at <= now;
-	} else {
-		/* last use is kept to the minute: a write per request would
-		 * serialise every API client behind the writer lock */
-		stale = store_col_null(st, EXTRA + 1) || store_col_int(st, EXTRA + 1) < now - 60;
-	}
-	store_done(st);
-	if (expired)
-		return app_fail(r, APP_EUNAUTH, "session_expired", NULL);
-	if (strcmp(p->status, "active") != 0)
-		return app_fail(r, APP_EUNAUTH, "account_disabled", NULL);
-	c.p = *p;
-	c.extra_id = extra_id;
-	auth_cache_put(kind, digest, gen, &c);
-	if (stale) {
-		struct touch_ctx t = { extra_id, now };
-		rc = store_tx(r->store, touch_token, &t);
-		if (rc != STORE_OK)
-			log_warn("api token %lld: last use not recorded: %s",
-				 (long long)extra_id, store_errmsg(r->store));
-	}
-	*out = p;
-	return 0;
 }
 
 int app_ready(struct app_req *r)

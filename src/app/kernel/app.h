@@ -97,14 +97,20 @@ struct app_req {
 	struct app_error err;
 };
 
-/* Opens the store, migrates it and, on first start, creates the root
- * organisation and the admin account (bootstrap.c). The generated admin
- * password, if any, is printed to stdout and nowhere else. */
+/* Opens the store, migrates it and loads the sealing key (checked
+ * against the one the database was written with). What the domains need
+ * at start (first-start data, rebuilds) is setup_open's (setup/start.h),
+ * which calls this. Returns 0 with *out set, or -1 (logged). */
 int app_open(const struct app_config *cfg, struct app **out);
+/* Closes the store pool and frees a (NULL is fine). No request may run. */
 void app_close(struct app *a);
+/* The store pool, owned by a: for start-up work and threads that take
+ * their own connection (store_get). */
 struct store_pool *app_pool(struct app *a);
 /* "sqlite" or "postgresql". */
 const char *app_backend(struct app *a);
+/* The configuration a was opened with (a copy owned by a; its strings
+ * are the caller's of app_open and must outlive a). */
 const struct app_config *app_config(struct app *a);
 
 /* Prepares r for one call on this thread. Returns 0, or -1 with
@@ -116,7 +122,7 @@ int app_req_init(struct app_req *r, struct app *a, struct arena *arena,
  * connection limit (app_limit_connections) its connection goes back to
  * the pool for other threads. Any app_req of this thread must not be
  * used after it without app_req_init. */
-void app_release_store(struct app *a);
+void app_return_store(struct app *a);
 /* Lets at most n database connections be out at once (0: one per
  * thread). Call before serving, from the thread that opened the app. */
 void app_limit_connections(struct app *a, unsigned n);
@@ -129,13 +135,11 @@ int app_store_fail(struct app_req *r, int store_rc);
 /* Kinds of credential the HTTP layer found. */
 enum cred_kind { CRED_SESSION, CRED_BEARER };
 /* Resolves a session cookie or bearer token to a principal allocated in
- * r->arena. Returns 0, or -1 with 401 unauthenticated / session_expired. */
+ * r->arena (auth.c), through the credential cache; a token's last use is
+ * recorded at most once a minute, in a transaction of its own. Returns 0,
+ * or -1 with 401 unauthenticated / session_expired / account_disabled. */
 int app_authenticate(struct app_req *r, enum cred_kind kind, const char *token,
 		     struct principal **out);
-
-/* Periodic upkeep the server runs on its own (every few minutes): the
- * shift sweep (shifts.h). Logs what it did and any failure. */
-void app_tick(struct app *a);
 
 /* Liveness of the store: 0 when a trivial query answers. */
 int app_ready(struct app_req *r);

@@ -1,6 +1,10 @@
-/* Field readers for JSON inputs; each failure names the field. */
+/* Field readers for JSON inputs (each failure names the field), and the
+ * header row of an imported table. */
 #include "app/kernel/input.h"
+#include "app/kernel/kernel.h"
 #include "core/validate.h"
+#include "util/arena.h"
+#include <strings.h>
 #include <string.h>
 
 bool in_has(json_t *in, const char *field)
@@ -140,5 +144,36 @@ int in_int(struct app_req *r, json_t *in, const char *field, bool required, int6
 	if (json_integer_value(v) < lo || json_integer_value(v) > hi)
 		return app_fail(r, APP_EINVALID, "out_of_range", field);
 	*out = json_integer_value(v);
+	return 0;
+}
+
+/* A header cell without the blanks and line ends spreadsheets leave
+ * around it, in r->arena. */
+static const char *header_trim(struct app_req *r, const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+		n--;
+	return arena_strndup(r->arena, s, n);
+}
+
+int app_map_columns(struct app_req *r, const char *const *cells, size_t n,
+		    const struct column_spec *spec, int count, int *idx)
+{
+	for (int c = 0; c < count; c++) {
+		idx[c] = -1;
+		for (size_t i = 0; i < n && idx[c] < 0; i++) {
+			const char *h = header_trim(r, cells[i]);
+			if (strncmp(h, "\xef\xbb\xbf", 3) == 0)
+				h += 3;
+			for (int k = 0; k < 6 && spec[c].names[k]; k++)
+				if (strcasecmp(h, spec[c].names[k]) == 0)
+					idx[c] = (int)i;
+		}
+		if (idx[c] < 0 && spec[c].required)
+			return app_fail(r, APP_EINVALID, "missing_column", spec[c].names[0]);
+	}
 	return 0;
 }

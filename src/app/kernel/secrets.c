@@ -1,5 +1,6 @@
 /* libsodium wrappers: everything secret is made and checked here. */
 #include "app/kernel/secrets.h"
+#include <assert.h>
 #include <sodium.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +36,8 @@ void secret_token(const char *prefix, char *out, size_t outlen)
 	unsigned char raw[32];
 	randombytes_buf(raw, sizeof(raw));
 	size_t p = strlen(prefix);
+	/* an empty token would be a credential anybody can present */
+	assert(outlen >= p + sodium_base64_ENCODED_LEN(sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING));
 	if (outlen < p + sodium_base64_ENCODED_LEN(sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING)) {
 		out[0] = 0;
 		return;
@@ -70,6 +73,7 @@ bool secret_password_verify(const char *hash, const char *password, size_t len)
 void secret_password_generate(char *out, size_t n)
 {
 	static const char alphabet[] = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+	assert(n > 0);
 	for (size_t i = 0; i < n; i++)
 		out[i] = alphabet[randombytes_uniform(sizeof(alphabet) - 1)];
 	out[n] = 0;
@@ -158,6 +162,7 @@ int secret_seal(const char *plain, char *out, size_t outlen)
 	crypto_secretbox_easy(buf + crypto_secretbox_NONCEBYTES, (const unsigned char *)plain, n,
 			      buf, seal_key);
 	size_t total = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + n;
+	assert(total <= sizeof(buf));
 	if (outlen < sodium_base64_ENCODED_LEN(total, sodium_base64_VARIANT_URLSAFE_NO_PADDING))
 		return -1;
 	sodium_bin2base64(out, outlen, buf, total, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
@@ -194,6 +199,9 @@ void secret_shift_code(const char *salt, char kind, int64_t n, char out[SECRET_S
 {
 	char msg[160];
 	int len = snprintf(msg, sizeof(msg), "%s:%c:%lld", salt, kind, (long long)n);
+	/* a cut message would give shifts whose salts share a start the
+	 * same codes */
+	assert(len > 0 && (size_t)len < sizeof(msg));
 	unsigned char mac[crypto_auth_hmacsha256_BYTES];
 	crypto_auth_hmacsha256(mac, (const unsigned char *)msg, (unsigned long long)len, code_key);
 	/* 32 bits mod 10^6: the bias (under 0.03%) tells a guesser nothing useful */

@@ -61,25 +61,6 @@ static const char *trim(struct app_req *r, const char *s)
 	return arena_strndup(r->arena, s, n);
 }
 
-int app_map_columns(struct app_req *r, const char *const *cells, size_t n,
-		    const struct column_spec *spec, int count, int *idx)
-{
-	for (int c = 0; c < count; c++) {
-		idx[c] = -1;
-		for (size_t i = 0; i < n && idx[c] < 0; i++) {
-			const char *h = trim(r, cells[i]);
-			if (strncmp(h, "\xef\xbb\xbf", 3) == 0)
-				h += 3;
-			for (int k = 0; k < 6 && spec[c].names[k]; k++)
-				if (strcasecmp(h, spec[c].names[k]) == 0)
-					idx[c] = (int)i;
-		}
-		if (idx[c] < 0 && spec[c].required)
-			return app_fail(r, APP_EINVALID, "missing_column", spec[c].names[0]);
-	}
-	return 0;
-}
-
 /* Splits "医疗、驾驶;摄影" into a JSON array. */
 static json_t *split_tags(const char *s)
 {

@@ -98,51 +98,6 @@ static int read_details(struct app_req *r, json_t *in, struct org_details *d)
 	return 0;
 }
 
-int org_fetch(struct app_req *r, struct store *s, int64_t org_id, struct org_ref *o)
-{
-	struct store_stmt *st = store_prepare(s,
-		"SELECT path, name, region_code, status, contact_name, contact_phone FROM orgs WHERE id = $1");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, org_id);
-	int rc = store_step(st);
-	if (rc == STORE_ROW) {
-		const char **f[] = { &o->path, &o->name, &o->region, &o->status, &o->contact_name, &o->contact_phone };
-		for (int i = 0; i < 6; i++)
-			*f[i] = arena_strdup(r->arena, store_col_text(st, i));
-	}
-	store_done(st);
-	return rc;
-}
-
-int org_lookup(struct app_req *r, int64_t org_id, const char **path, const char **name)
-{
-	struct org_ref o;
-	int rc = org_fetch(r, r->store, org_id, &o);
-	if (rc == STORE_ROW) {
-		if (path)
-			*path = o.path;
-		if (name)
-			*name = o.name;
-	}
-	return rc;
-}
-
-int org_target(struct app_req *r, struct store *s, int64_t org_id, int action, bool must_be_active,
-	       struct org_ref *o)
-{
-	int rc = org_fetch(r, s, org_id, o);
-	if (rc == STORE_DONE)
-		return app_fail(r, APP_EINVALID, "org_not_found", "org_id");
-	if (rc != STORE_ROW)
-		return app_store_fail(r, rc);
-	if (action >= 0 && authz_check(r, (enum authz_action)action, o->path) != 0)
-		return -1;
-	if (must_be_active && strcmp(o->status, "active") != 0)
-		return app_fail(r, APP_EINVALID, "org_inactive", "org_id");
-	return 0;
-}
-
 struct create_ctx {
 	struct app_req *r;
 	const char *name, *region;

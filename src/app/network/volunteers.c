@@ -1641,23 +1641,8 @@ static int delete_tx(struct store *s, void *vctx)
 		" status = 'deleted', deleted_at = $2, updated_at = $2 WHERE id = $1", c->id, app_now());
 	if (rc != STORE_OK)
 		return rc;
-	struct store_stmt *st;
-	static const char *const account[] = {
-		"UPDATE users SET phone = NULL, display_name = '', status = 'disabled',"
-		" username = 'deleted-' || CAST(id AS TEXT) WHERE id = $1",
-		"DELETE FROM sessions WHERE user_id = $1",
-		"UPDATE api_tokens SET revoked_at = 0 WHERE user_id = $1 AND revoked_at IS NULL",
-	};
-	for (int i = 0; i < 3; i++) {
-		st = store_prepare(s, account[i]);
-		if (!st)
-			return STORE_ERROR;
-		store_bind_int(st, 1, c->r->who->user_id);
-		rc = store_step(st);
-		store_done(st);
-		if (rc != STORE_DONE)
-			return rc;
-	}
+	if ((rc = users_erase_login(s, c->r->who->user_id)) != STORE_OK)
+		return rc;
 	if ((rc = shifts_release(c->r, s, c->id)) != STORE_OK)
 		return rc;
 	/* a request to join somewhere goes with the person */

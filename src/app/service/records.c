@@ -1265,7 +1265,7 @@ static void *verify_part_thread(void *arg)
 {
 	struct verify_part *v = arg;
 	verify_part_run(v);
-	app_release_store(v->app);
+	app_return_store(v->app);
 	return NULL;
 }
 

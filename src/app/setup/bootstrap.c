@@ -3,6 +3,7 @@
  * regions. The admin password comes from ZHIYUAN_ADMIN_PASSWORD or is
  * generated and printed once to standard output, never to the log. */
 #include "app/kernel/kernel.h"
+#include "app/accounts/accounts.h"
 #include "app/accounts/passwords.h"
 #include "app/network/regions.h"
 #include "app/kernel/secrets.h"
@@ -59,20 +60,10 @@ static int boot_tx(struct store *s, void *vctx)
 	store_done(st);
 	if (rc != STORE_DONE)
 		return rc;
-	st = store_prepare(s,
-		"INSERT INTO users (username, phone, display_name, password_hash, roles,"
-		" org_id, region_code, status, created_at, updated_at)"
-		" VALUES ('admin', NULL, $1, $2, 'admin', $3, $4, 'active', $5, $5)");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_text(st, 1, "系统管理员");
-	store_bind_text(st, 2, c->hash);
-	store_bind_int(st, 3, id);
-	store_bind_text(st, 4, c->cfg->root_region);
-	store_bind_int(st, 5, now);
-	rc = store_step(st);
-	store_done(st);
-	if (rc != STORE_DONE)
+	int64_t admin;
+	rc = users_insert_login(s, "admin", NULL, "系统管理员", c->hash, "admin", id, c->cfg->root_region,
+				now, &admin);
+	if (rc != STORE_OK)
 		return rc;
 	struct app_req r = { 0 };
 	rc = audit_write(&r, s, "system.bootstrap", "org", id, id, path, NULL);

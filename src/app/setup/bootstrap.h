@@ -4,7 +4,13 @@
 #include "app/kernel/app.h"
 #include "store/store.h"
 
-/* First start: root organisation and admin account. */
+/* At every start, on s (the opening thread's connection): on a database
+ * without organisations, creates the root organisation (cfg's name and
+ * region) and the admin account in one transaction of its own, audited as
+ * system.bootstrap, and prints a generated admin password once to stdout
+ * (ZHIYUAN_ADMIN_PASSWORD, when set, is checked and used instead); then
+ * loads the shipped regions when missing (a failure there is only
+ * logged). Returns 0 or -1 (logged). */
 int bootstrap_run(struct app *a, struct store *s);
 
 #endif

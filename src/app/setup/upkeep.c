@@ -1,0 +1,22 @@
+/* Periodic upkeep (see upkeep.h). */
+#include "app/setup/upkeep.h"
+#include "app/kernel/kernel.h"
+#include "app/projects/shifts.h"
+#include "util/arena.h"
+#include "util/log.h"
+
+void app_tick(struct app *a)
+{
+	struct arena *arena = arena_new();
+	struct app_req r;
+	int64_t out = 0, noshow = 0;
+	if (app_req_init(&r, a, arena, "tick") == 0 && shifts_sweep(&r, app_now(), &out, &noshow) == 0) {
+		if (out || noshow)
+			log_info("shift sweep: %lld checked out automatically, %lld no-shows",
+				 (long long)out, (long long)noshow);
+	} else {
+		log_warn("shift sweep failed: %s", r.err.code ? r.err.code : "unavailable");
+	}
+	arena_free(arena);
+	app_return_store(a);
+}
