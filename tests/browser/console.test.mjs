@@ -3,7 +3,8 @@
 // paged lists (usePagedList) append page after page in the server's order
 // and drop an answer that arrives after a newer search started; the points
 // ledger names the organisations of its rows (useOrgNames) without loading
-// the tree; the counter's task panels (components/counter/) work together
+// the tree; the archive reads its records page by page under its totals;
+// the counter's task panels (components/counter/) work together
 // on one store's goods; and the public pages share one header (brand on the
 // list, a back link on a project), on a phone, in English.
 // Run from the repository root: node --test tests/browser/console.test.mjs
@@ -63,6 +64,22 @@ async function prepare() {
     data.grants.push({ reason, orgName: org.name })
   }
   assert.notEqual(data.grants[0].orgName, data.grants[1].orgName)
+
+  // five approved records of the first volunteer, for the archive read
+  // two at a time (the demo district comes without records)
+  await ok(await client.patch(`/api/v1/organizations/${data.station.id}`, { allow_self_approval: true }), 'self approval')
+  const day = 86400 * 1000
+  for (let i = 1; i <= 5; i++) {
+    const from = Date.now() - (i + 1) * day
+    const activity = await ok(await client.post('/api/v1/activities', { name: `社区巡访${suffix}-${i}`, org_id: data.station.id,
+      starts_at: new Date(from).toISOString(), ends_at: new Date(from + 2 * 3600 * 1000).toISOString(), place: '社区服务中心', content: '走访独居老人' }), 'activity', 201)
+    const record = await ok(await client.post('/api/v1/records', { activity_id: activity.id, volunteer_id: oldest.id, minutes: 60 + i, quality: 'good' }), 'record', 201)
+    await ok(await client.post(`/api/v1/records/${record.id}/approve`), 'approve')
+  }
+  const archive = await ok(await client.get(`/api/v1/volunteers/${oldest.id}/archive?limit=200`), 'archive')
+  assert.equal(archive.records.length, 5)
+  data.archived = { id: oldest.id, records: archive.records.map((r) => r.id), orgNames: [data.station.name] }
+  assert.deepEqual(archive.by_org.map((x) => x.org_id), [data.station.id])
 
   // a store with one kind of goods (no stock yet)
   data.store = await ok(await client.post('/api/v1/stores', { org_id: data.station.id, name: `社区爱心超市${suffix}`, address: '社区服务中心一楼' }), 'store', 201)
@@ -142,6 +159,28 @@ test('the console on a demo-sized district', { timeout: 240_000 }, async (t) => 
       await row.filter({ hasText: g.orgName }).waitFor()
       assert.doesNotMatch(await text(row), /#\d+/)
     }
+  })
+
+  await step(t, 'the archive reads its records page by page under its totals', async () => {
+    // the console asks for the server's default page (50); two at a time here
+    await page.route((url) => url.pathname === `/api/v1/volunteers/${data.archived.id}/archive`, (route) => {
+      const url = new URL(route.request().url())
+      url.searchParams.set('limit', '2')
+      return route.continue({ url: url.toString() })
+    })
+    const shownRecords = () => page.$$eval('.archive-records .el-table__body tr', (rows) =>
+      rows.map((tr) => /archive-row-(\d+)/.exec(tr.className)?.[1]).filter(Boolean).map(Number))
+    await page.goto(base + `/volunteers/${data.archived.id}?tab=archive`)
+    await page.locator(byTest('archive-more')).waitFor()
+    assert.deepEqual(await shownRecords(), data.archived.records.slice(0, 2))
+    await page.locator(byTest('archive-more')).click()
+    await page.waitForFunction(() => document.querySelectorAll('.archive-records .el-table__body tr[class*="archive-row-"]').length >= 4)
+    assert.deepEqual(await shownRecords(), data.archived.records.slice(0, 4))
+    // the totals by organisation name each organisation
+    const byOrg = page.locator(byTest('archive-by-org'))
+    for (const name of data.archived.orgNames) await byOrg.filter({ hasText: name }).waitFor()
+    assert.doesNotMatch(await text(byOrg), /#\d+/)
+    await page.unrouteAll({ behavior: 'ignoreErrors' })
   })
 
   await step(t, 'the counter: stock moved in the goods task shows in the sale and the reconciliation', async () => {

@@ -15,10 +15,12 @@
 //   message(e)   the text kept in `error` (default errorMessage(e); '' to
 //                keep quiet, e.g. when the caller shows the error itself)
 //   onPage(page, reset) called with every page taken (totals, names)
+//   itemsOf(page) the page's rows where they are not `items` (the archive's
+//                `records`)
 import { ref } from 'vue'
 import { errorMessage } from '../api.js'
 
-export function usePagedList(fetchPage, { dedupe = false, clearOnError = false, message = errorMessage, onPage } = {}) {
+export function usePagedList(fetchPage, { dedupe = false, clearOnError = false, message = errorMessage, onPage, itemsOf = (page) => page.items } = {}) {
   const items = ref([])
   const nextCursor = ref(null)
   const loading = ref(false)
@@ -32,7 +34,7 @@ export function usePagedList(fetchPage, { dedupe = false, clearOnError = false, 
     try {
       const page = await fetchPage(reset ? undefined : nextCursor.value)
       if (mine !== generation) return
-      const got = page.items || []
+      const got = itemsOf(page) || []
       if (reset) items.value = got
       else if (dedupe) {
         const seen = new Set(items.value.map((row) => row.id))
