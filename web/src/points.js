@@ -65,19 +65,6 @@ export function notServed(error) {
   return (error?.status === 404 && error?.code === 'not_found' && !error?.field) || error?.status === 405
 }
 
-// Organisations the signed-in user works in (their own and everything below,
-// whatever their status), parent-first with depth for indenting.
-export async function loadScopeOrgs(rootId) {
-  if (rootId === null || rootId === undefined) return []
-  const tree = await api.get(`/organizations/${rootId}/tree`)
-  const depth = new Map()
-  return (tree.nodes || []).map((n) => {
-    const d = depth.has(n.parent_id) ? depth.get(n.parent_id) + 1 : 0
-    depth.set(n.id, d)
-    return { id: n.id, name: n.name, depth: d, status: n.status, kind: n.kind }
-  })
-}
-
 // A rate typed by hand ("1.5") as a number, or null when it is not one.
 // Ranges are the server's to judge.
 export function parseRate(text) {
