@@ -1,0 +1,45 @@
+/* What the rooms of the service domain share among themselves (not for
+ * other domains: they use records.h). */
+#ifndef ZY_SERVICE_INT_H
+#define ZY_SERVICE_INT_H
+#include "app/kernel/app.h"
+#include "core/records.h"
+#include "store/store.h"
+#include "util/jsonw.h"
+
+#define REC_COLUMNS "s.id, s.activity_id, a.name, s.volunteer_id, v.volunteer_number, v.name," \
+	" s.org_id, s.starts_at, s.ends_at, s.minutes, s.place, s.beneficiary, s.beneficiary_count," \
+	" s.content, s.quality, s.quality_comment, s.source, s.evidence, s.recorder_id, s.late," \
+	" s.late_reason, s.status, s.reject_reason, s.approver_id, s.decided_at, s.amends_id," \
+	" s.chain_seq, s.chain_hash, s.created_at, o.path, s.source_org, s.amendment_reason"
+#define REC_FROM " FROM service_records s JOIN activities a ON a.id = s.activity_id" \
+	" JOIN volunteers v ON v.id = s.volunteer_id JOIN orgs o ON o.id = s.org_id"
+/* The same columns for the records of one volunteer's file, whose number
+ * and name are known ($4, $5): the page needs no join but the activity's.
+ * The organisation's path (column 29) is not part of a record's reading. */
+#define REC_COLUMNS_FILE "s.id, s.activity_id, a.name, s.volunteer_id, CAST($4 AS TEXT), CAST($5 AS TEXT)," \
+	" s.org_id, s.starts_at, s.ends_at, s.minutes, s.place, s.beneficiary, s.beneficiary_count," \
+	" s.content, s.quality, s.quality_comment, s.source, s.evidence, s.recorder_id, s.late," \
+	" s.late_reason, s.status, s.reject_reason, s.approver_id, s.decided_at, s.amends_id," \
+	" s.chain_seq, s.chain_hash, s.created_at, '', s.source_org, s.amendment_reason"
+#define REC_FROM_FILE " FROM service_records s JOIN activities a ON a.id = s.activity_id"
+
+/* The members of a record (REC_COLUMNS) into the open object of w
+ * (records.c). */
+void record_members(struct jsonw *w, struct app_req *r, struct store_stmt *st);
+/* A record (REC_COLUMNS) as a JSON object (records.c). */
+json_t *record_json(struct app_req *r, struct store_stmt *st);
+/* The qualities a record may have, best first (records.c). */
+extern const char *const qualities[4];
+
+/* Why who may not decide on a record; NULL when they may (records.c). */
+const char *decision_block(const struct principal *who, const char *org_path, int64_t recorder_id,
+			   bool self_ok, const char *status);
+
+/* Calendar days from ymd on, for entry deadlines (calendar.c). */
+int load_calendar(struct app_req *r, int ymd, struct work_calendar *cal);
+
+/* Appends record id to the chain, inside the caller's transaction (chain.c). */
+int chain_append(struct app_req *r, struct store *s, int64_t id);
+
+#endif
