@@ -1,5 +1,7 @@
 /* The points ledger, earning and adjustments (see points.h). */
 #include "app/bank/points.h"
+#include "app/bank/awards.h"
+#include "app/bank/stars.h"
 #include "app/kernel/authz.h"
 #include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
@@ -7,7 +9,9 @@
 #include "core/cursor.h"
 #include "core/points.h"
 #include "util/arena.h"
+#include "util/jsonw.h"
 #include "core/chinatime.h"
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -295,36 +299,11 @@ static int earned_so_far(struct store *s, int64_t volunteer, int day, int year, 
 	return rc == STORE_ROW ? STORE_OK : rc;
 }
 
-/* A record as earning needs it. */
+/* A record as earning needs it (copied from the approval's). */
 struct rec {
 	int64_t id, volunteer_id, org_id, starts_at, minutes, amends_id;
 	char path[256], quality[16], category[256];
 };
-
-static int load_rec(struct store *s, int64_t id, struct rec *o)
-{
-	struct store_stmt *st = store_prepare(s,
-		"SELECT s.volunteer_id, s.org_id, o.path, s.starts_at, s.minutes, s.quality, s.amends_id,"
-		" COALESCE(a.service_category, '') FROM service_records s JOIN orgs o ON o.id = s.org_id"
-		" JOIN activities a ON a.id = s.activity_id WHERE s.id = $1");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, id);
-	int rc = store_step(st);
-	if (rc == STORE_ROW) {
-		o->id = id;
-		o->volunteer_id = store_col_int(st, 0);
-		o->org_id = store_col_int(st, 1);
-		snprintf(o->path, sizeof(o->path), "%s", store_col_text(st, 2));
-		o->starts_at = store_col_int(st, 3);
-		o->minutes = store_col_int(st, 4);
-		snprintf(o->quality, sizeof(o->quality), "%s", store_col_text(st, 5));
-		o->amends_id = store_col_null(st, 6) ? 0 : store_col_int(st, 6);
-		snprintf(o->category, sizeof(o->category), "%s", store_col_text(st, 7));
-	}
-	store_done(st);
-	return rc == STORE_ROW ? STORE_OK : rc == STORE_DONE ? STORE_ERROR : rc;
-}
 
 /* The China day (YYYYMMDD) and year of a moment. */
 static void china_day(int64_t t, int *day, int *year)
@@ -465,13 +444,38 @@ static int earn_amendment(struct app_req *r, struct store *s, const struct rec *
 	return STORE_OK;
 }
 
-int points_on_approved(struct app_req *r, struct store *s, int64_t record_id)
+int points_on_approved(struct app_req *r, struct store *s, const struct service_record *rec)
 {
-	struct rec o;
-	int rc = load_rec(s, record_id, &o);
-	if (rc != STORE_OK)
-		return rc;
+	struct rec o = { .id = rec->id, .volunteer_id = rec->volunteer_id, .org_id = rec->org_id,
+			 .starts_at = rec->starts_at, .minutes = rec->minutes, .amends_id = rec->amends_id };
+	assert(rec->org_path && rec->quality && rec->category);
+	snprintf(o.path, sizeof(o.path), "%s", rec->org_path);
+	snprintf(o.quality, sizeof(o.quality), "%s", rec->quality);
+	snprintf(o.category, sizeof(o.category), "%s", rec->category);
 	return o.amends_id ? earn_amendment(r, s, &o) : earn_original(r, s, &o);
+}
+
+/* The archive's "awards" member (awards.c keeps them). */
+static int awards_archive_section(struct app_req *r, int64_t volunteer_id, struct jsonw *w)
+{
+	json_t *awards = NULL;
+	if (awards_of(r, volunteer_id, &awards) != 0)
+		return STORE_ERROR;
+	jsonw_key(w, "awards");
+	jsonw_json(w, json_object_get(awards, "items"));
+	json_decref(awards);
+	return STORE_OK;
+}
+
+void bank_wire(struct app *a)
+{
+	(void)a;
+	/* after the chain and the totals: stars first (their level follows
+	 * the totals), then points, as decisions always ran them */
+	service_on_approved(stars_on_approved, true);
+	service_on_approved(points_on_approved, false);
+	service_archive_section_add(stars_archive_section);
+	service_archive_section_add(awards_archive_section);
 }
 
 int points_expire(struct app_req *r, struct store *s, int64_t volunteer, int64_t now)

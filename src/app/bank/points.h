@@ -6,12 +6,20 @@
 #define ZY_POINTS_H
 #include "app/kernel/app.h"
 #include "store/store.h"
+#include "app/service/records.h"
 
-/* Inside the transaction that approves record id (an original or an
- * amendment): issues what an original earns, once; for an amendment,
- * issues or takes back the difference, recording as a shortfall what was
- * already spent. Records approved before the points bank earn nothing. */
-int points_on_approved(struct app_req *r, struct store *s, int64_t record_id);
+/* An approval step (service_on_approved, registered by bank_wire; not
+ * run for the demo loader's history): inside the transaction that
+ * approves rec (an original or an amendment): issues what an original
+ * earns, once; for an amendment, issues or takes back the difference,
+ * recording as a shortfall what was already spent. Records approved
+ * before the points bank earn nothing. */
+int points_on_approved(struct app_req *r, struct store *s, const struct service_record *rec);
+
+/* Registers the bank's part in what other domains do (called once by
+ * setup/start.c wire(), before any request): the approval steps (stars,
+ * then points) and the archive's sections (stars, awards). */
+void bank_wire(struct app *a);
 
 /* Inside the caller's transaction: points whose lots expired by now go
  * back to the pools that issued them, for one volunteer (0: everyone).

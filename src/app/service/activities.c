@@ -44,29 +44,15 @@ struct act_ctx {
 static int act_tx(struct store *s, void *vctx)
 {
 	struct act_ctx *c = vctx;
-	int64_t now = app_now();
-	struct store_stmt *st = store_prepare(s,
-		"INSERT INTO activities (org_id, project_id, name, starts_at, ends_at, place, content, leader,"
-		" service_category, region_code, created_by, created_at, updated_at)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, c->org_id);
-	store_bind_id(st, 2, c->project_id);
-	store_bind_text(st, 3, c->name);
-	store_bind_int(st, 4, c->starts);
-	store_bind_int(st, 5, c->ends);
-	store_bind_text(st, 6, c->place);
-	store_bind_text(st, 7, c->content ? c->content : "");
-	store_bind_text(st, 8, c->leader ? c->leader : "");
-	store_bind_text(st, 9, c->category);
-	store_bind_text(st, 10, c->region);
-	store_bind_int(st, 11, c->r->who->user_id);
-	store_bind_int(st, 12, now);
-	int rc = store_step(st);
-	c->id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
-	store_done(st);
-	if (rc != STORE_ROW)
+	struct activity_new a = {
+		.org_id = c->org_id, .project_id = c->project_id, .name = c->name, .place = c->place,
+		.content = c->content ? c->content : "", .leader = c->leader ? c->leader : "",
+		.category = c->category, .region = c->region, .starts_at = c->starts, .ends_at = c->ends,
+		.created_by = c->r->who->user_id,
+	};
+	int rc = activity_insert(s, &a);
+	c->id = a.id;
+	if (rc != STORE_OK)
 		return rc;
 	json_t *detail = json_pack("{ss}", "name", c->name);
 	rc = audit_write(c->r, s, "activity.create", "activity", c->id, c->org_id, c->path, detail);

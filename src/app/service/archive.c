@@ -2,8 +2,6 @@
  * records with their amendments, training, stars and awards. */
 #include "app/service/records.h"
 #include "app/service/service_int.h"
-#include "app/bank/stars.h"
-#include "app/bank/awards.h"
 #include "app/kernel/authz.h"
 #include "app/kernel/input.h"
 #include "app/network/volunteers.h"
@@ -13,6 +11,7 @@
 #include "core/validate.h"
 #include <time.h>
 #include "util/arena.h"
+#include <assert.h>
 #include "util/jsonw.h"
 #include "core/chinatime.h"
 #include <stdio.h>
@@ -37,6 +36,20 @@ static json_t *tally_list(json_t *o, const char *key_name, bool numeric)
 		json_array_append_new(a, json_pack("{so sO}", key_name,
 			numeric ? json_integer(strtoll(k, NULL, 10)) : json_string(k), "minutes", v));
 	return a;
+}
+
+/* Filled by setup/start.c wire() before any request; read-only after. */
+static service_archive_section sections[4];
+static size_t nsections;
+
+void service_archive_section_add(service_archive_section section)
+{
+	assert(section);
+	for (size_t i = 0; i < nsections; i++)
+		if (sections[i] == section)
+			return;
+	assert(nsections < sizeof(sections) / sizeof(sections[0]));
+	sections[nsections++] = section;
 }
 
 int records_archive_access(struct app_req *r, int64_t volunteer_id, json_t **file)
@@ -81,8 +94,7 @@ int records_archive_write(struct app_req *r, int64_t volunteer_id, const char *l
 		return -1;
 	json_t *by_year = json_object(), *by_cat = json_object(), *by_org = json_object();
 	json_t *evaluations = json_array(), *amendments = json_object(), *amended = json_object();
-	json_t *training = json_array(), *stars = NULL, *awards = NULL;
-	int star_level = 0;
+	json_t *training = json_array();
 	int64_t total = 0, per_quality[4] = { 0 }, hi = 0, lo = 0;
 	int shown = 0;
 	bool more = false;
@@ -181,12 +193,6 @@ int records_archive_write(struct app_req *r, int64_t volunteer_id, const char *l
 			goto done;
 	}
 
-	if ((rc = stars_of(r, volunteer_id, &star_level, &stars)) != STORE_OK)
-		goto done;
-	if (awards_of(r, volunteer_id, &awards) != 0) {
-		rc = STORE_ERROR;
-		goto done;
-	}
 	st = store_prepare(r->store,
 		"SELECT t.id, t.name, t.content, t.study_minutes, t.held_on, o.name FROM training_attendance x"
 		" JOIN trainings t ON t.id = x.training_id JOIN orgs o ON o.id = t.org_id"
@@ -272,12 +278,10 @@ int records_archive_write(struct app_req *r, int64_t volunteer_id, const char *l
 	jsonw_json(&w, training);
 	jsonw_key(&w, "evaluations");
 	jsonw_json(&w, evaluations);
-	jsonw_key(&w, "star_level");
-	jsonw_int(&w, star_level);
-	jsonw_key(&w, "stars");
-	jsonw_json(&w, stars);
-	jsonw_key(&w, "awards");
-	jsonw_json(&w, json_object_get(awards, "items"));
+	/* what higher domains keep of the person (stars, awards) */
+	for (size_t i = 0; i < nsections; i++)
+		if ((rc = sections[i](r, volunteer_id, &w)) != STORE_OK)
+			goto done;
 	jsonw_end(&w, '}');
 	rc = jsonw_finish(&w) == 0 ? STORE_DONE : STORE_ERROR;
 done:
@@ -289,8 +293,6 @@ done:
 	json_decref(amendments);
 	json_decref(amended);
 	json_decref(training);
-	json_decref(stars);
-	json_decref(awards);
 	return rc == STORE_DONE ? 0 : app_store_fail(r, rc);
 }
 

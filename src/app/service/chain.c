@@ -12,16 +12,13 @@
 #include "util/arena.h"
 #include "util/jsonw.h"
 #include "core/chinatime.h"
+#include <assert.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-/* The columns of a record that its chain link covers, in link order. */
-#define CHAIN_COLUMNS "id, activity_id, volunteer_id, org_id, starts_at, ends_at, minutes, place," \
-	" beneficiary, beneficiary_count, content, quality, quality_comment, source, evidence," \
-	" recorder_id, late, late_reason, status, approver_id, decided_at, amends_id, amendment_reason, source_org"
 /* The same columns qualified for the verify join. */
 #define CHAIN_COLUMNS_S "s.id, s.activity_id, s.volunteer_id, s.org_id, s.starts_at, s.ends_at, s.minutes," \
 	" s.place, s.beneficiary, s.beneficiary_count, s.content, s.quality, s.quality_comment, s.source," \
@@ -33,34 +30,38 @@ static const char *const chain_names[] = {
 	"recorder_id", "late", "late_reason", "status", "approver_id", "decided_at", "amends_id",
 	"amendment_reason", "source_org",
 };
-#define NCHAIN (sizeof(chain_names) / sizeof(chain_names[0]))
+_Static_assert(sizeof(chain_names) / sizeof(chain_names[0]) == NCHAIN, "CHAIN_COLUMNS and chain_names agree");
 
-/* Computes the link hash of record id after prev. Integers enter as
- * their decimal text, so both backends encode a record alike. */
-static int link_hash(struct app_req *r, struct store *s, int64_t id, const char *prev, char out[CHAIN_HASH_HEX])
+void record_row_fill(struct app_req *r, struct store_stmt *st, int col, struct record_row *row)
 {
-	struct store_stmt *st = store_prepare(s, "SELECT " CHAIN_COLUMNS " FROM service_records WHERE id = $1");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, id);
-	int rc = store_step(st);
-	if (rc != STORE_ROW) {
-		store_done(st);
-		return rc == STORE_DONE ? STORE_ERROR : rc;
-	}
-	struct chain_field f[NCHAIN];
+	struct service_record *rec = &row->rec;
 	for (size_t i = 0; i < NCHAIN; i++) {
-		f[i].name = chain_names[i];
-		const char *v = store_col_text(st, (int)i);
-		f[i].len = v ? store_col_len(st, (int)i) : 0;
-		f[i].value = v ? arena_strndup(r->arena, v, f[i].len) : NULL;
+		const char *v = store_col_text(st, col + (int)i);
+		row->link[i].name = chain_names[i];
+		row->link[i].len = v ? store_col_len(st, col + (int)i) : 0;
+		row->link[i].value = v ? arena_strndup(r->arena, v, row->link[i].len) : NULL;
 	}
-	store_done(st);
-	return chain_link(prev, f, NCHAIN, out) == 0 ? STORE_OK : STORE_ERROR;
+	rec->id = store_col_int(st, col + 0);
+	rec->activity_id = store_col_int(st, col + 1);
+	rec->volunteer_id = store_col_int(st, col + 2);
+	rec->org_id = store_col_int(st, col + 3);
+	rec->starts_at = store_col_int(st, col + 4);
+	rec->ends_at = store_col_int(st, col + 5);
+	rec->minutes = store_col_int(st, col + 6);
+	rec->quality = row->link[11].value;
+	rec->recorder_id = store_col_null(st, col + 15) ? 0 : store_col_int(st, col + 15);
+	rec->status = row->link[18].value;
+	rec->approver_id = store_col_null(st, col + 19) ? 0 : store_col_int(st, col + 19);
+	rec->decided_at = store_col_null(st, col + 20) ? 0 : store_col_int(st, col + 20);
+	rec->amends_id = store_col_null(st, col + 21) ? 0 : store_col_int(st, col + 21);
+	rec->created_at = store_col_int(st, col + NCHAIN);
 }
 
-/* Appends record id to the chain (inside the caller's transaction). */
-int chain_append(struct app_req *r, struct store *s, int64_t id)
+/* Appends the record to the chain (inside the caller's transaction): the
+ * link's hash covers the record's chain columns as row holds them (read
+ * after its approval) and the hash of the link before. Integers enter as
+ * their decimal text, so both backends encode a record alike. */
+int chain_append(struct app_req *r, struct store *s, struct record_row *row)
 {
 	/* the head row serialises appenders (a row lock on PostgreSQL, the
 	 * writer lock on SQLite) */
@@ -75,9 +76,12 @@ int chain_append(struct app_req *r, struct store *s, int64_t id)
 	if (rc != STORE_ROW)
 		return rc == STORE_DONE ? STORE_ERROR : rc;
 	char hash[CHAIN_HASH_HEX];
-	rc = link_hash(r, s, id, prev, hash);
-	if (rc != STORE_OK)
-		return rc;
+	int64_t id = row->rec.id;
+	/* a link points at its predecessor: the first at nothing, every
+	 * other at the head's hash, which the link before set */
+	assert(id > 0 && seq > 0 && (seq == 1) == (prev[0] == 0));
+	if (chain_link(prev, row->link, NCHAIN, hash) != 0)
+		return STORE_ERROR;
 	st = store_prepare(s,
 		"INSERT INTO record_chain (seq, record_id, prev_hash, hash, created_at) VALUES ($1, $2, $3, $4, $5)");
 	if (!st)
@@ -108,6 +112,8 @@ int chain_append(struct app_req *r, struct store *s, int64_t id)
 		if (rc != STORE_DONE)
 			return rc;
 	}
+	row->rec.chain_seq = seq;
+	row->rec.chain_hash = arena_strdup(r->arena, hash);
 	return STORE_OK;
 }
 

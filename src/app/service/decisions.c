@@ -1,7 +1,6 @@
 /* Decisions on records (approve, reject) and amendments of approved records. */
 #include "app/service/records.h"
 #include "app/service/service_int.h"
-#include "app/bank/points.h"
 #include "app/kernel/authz.h"
 #include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
@@ -18,26 +17,34 @@
 
 struct decide_ctx {
 	struct app_req *r;
-	int64_t id, org_id;
-	const char *org_path, *status, *reason;
+	const char *status, *reason;
+	struct record_row row;   /* the record, read once by decide() */
 };
 
 static int decide_tx(struct store *s, void *vctx)
 {
 	struct decide_ctx *c = vctx;
+	struct service_record *rec = &c->row.rec;
 	/* only a submitted record can be decided: of racing decisions, the
-	 * first update wins and the others find nothing to update */
+	 * first update wins and the others find nothing to update; the row
+	 * comes back as the chain will hash it */
 	struct store_stmt *st = store_prepare(s,
 		"UPDATE service_records SET status = $2, reject_reason = $3, approver_id = $4, decided_at = $5"
-		" WHERE id = $1 AND status = 'submitted' RETURNING id");
+		" WHERE id = $1 AND status = 'submitted' RETURNING " CHAIN_COLUMNS ", created_at");
 	if (!st)
 		return STORE_ERROR;
-	store_bind_int(st, 1, c->id);
+	store_bind_int(st, 1, rec->id);
 	store_bind_text(st, 2, c->status);
 	store_bind_text(st, 3, c->reason);
 	store_bind_int(st, 4, c->r->who->user_id);
 	store_bind_int(st, 5, app_now());
 	int rc = store_step(st);
+	if (rc == STORE_ROW) {
+		const char *category = rec->category, *path = rec->org_path;
+		record_row_fill(c->r, st, 0, &c->row);
+		rec->category = category;
+		rec->org_path = path;
+	}
 	store_done(st);
 	if (rc == STORE_DONE) {
 		app_fail(c->r, APP_ECONFLICT, "already_decided", NULL);
@@ -46,28 +53,31 @@ static int decide_tx(struct store *s, void *vctx)
 	if (rc != STORE_ROW)
 		return rc;
 	if (strcmp(c->status, "approved") == 0 &&
-	    ((rc = records_link_approved(c->r, s, c->id)) != STORE_OK ||
-	     (rc = points_on_approved(c->r, s, c->id)) != STORE_OK))
+	    (rc = record_link_approved(c->r, s, &c->row, false)) != STORE_OK)
 		return rc;
 	return audit_write(c->r, s, strcmp(c->status, "approved") == 0 ? "record.approve" : "record.reject",
-			   "record", c->id, c->org_id, c->org_path, NULL);
+			   "record", rec->id, rec->org_id, rec->org_path, NULL);
 }
 
 /* Who may decide: an admin of the organising organisation's scope, not
- * the recorder of the record unless the organisation allows it. */
+ * the recorder of the record unless the organisation allows it. The
+ * record is read once: for the rule, for the steps that follow approval
+ * and for the answer (its reading with what the decision changed). */
 static int decide(struct app_req *r, int64_t id, const char *status, const char *reason, json_t **out)
 {
 	struct store_stmt *st;
 	if (authz_check(r, AUTHZ_RECORDS_APPROVE, NULL) != 0 ||
-	    app_load_row(r, "SELECT s.org_id, o.path, s.recorder_id, o.allow_self_approval, s.status"
-			 " FROM service_records s JOIN orgs o ON o.id = s.org_id WHERE s.id = $1",
-			 id, -1, 1, &st) != 0)
+	    app_load_row(r, "SELECT " REC_COLUMNS ", o.allow_self_approval, COALESCE(a.service_category, ''),"
+			 " v.user_id" REC_FROM " WHERE s.id = $1", id, -1, 29, &st) != 0)
 		return -1;
-	struct decide_ctx c = { .r = r, .id = id, .status = status, .reason = reason,
-				.org_id = store_col_int(st, 0),
-				.org_path = arena_strdup(r->arena, store_col_text(st, 1)) };
-	const char *why = decision_block(r->who, c.org_path, store_col_int(st, 2), store_col_int(st, 3) != 0,
-					 store_col_text(st, 4));
+	struct decide_ctx c = { .r = r, .status = status, .reason = reason };
+	c.row.rec.id = id;
+	c.row.rec.org_path = arena_strdup(r->arena, store_col_text(st, 29));
+	c.row.rec.category = arena_strdup(r->arena, store_col_text(st, 33));
+	const char *why = decision_block(r->who, c.row.rec.org_path, store_col_int(st, 18), store_col_int(st, 32) != 0,
+					 store_col_text(st, 21));
+	bool own = !store_col_null(st, 34) && store_col_int(st, 34) == r->who->user_id;
+	json_t *answer = why ? NULL : record_json(r, st);
 	store_done(st);
 	/* admins decide on others' records; a recorder decides only on their
 	 * own, and only where the organisation allows it */
@@ -81,9 +91,27 @@ static int decide(struct app_req *r, int64_t id, const char *status, const char 
 	 * approval updates the chain's head row, so alone each held it
 	 * through its own commit and fsync (docs/performance.md) */
 	int rc = store_tx_grouped(r->store, decide_tx, &c);
-	if (rc != STORE_OK)
+	if (rc != STORE_OK) {
+		json_decref(answer);
 		return app_store_fail(r, rc);
-	return records_get(r, id, out);
+	}
+	/* the answer is what records_get would read now, by its rule: the
+	 * person the record is about, or staff who may read the scope */
+	if (!own && authz_check(r, AUTHZ_RECORDS_READ, c.row.rec.org_path) != 0) {
+		json_decref(answer);
+		return -1;
+	}
+	const struct service_record *rec = &c.row.rec;
+	json_object_set_new(answer, "status", json_string(rec->status));
+	json_object_set_new(answer, "reject_reason", reason ? json_string(reason) : json_null());
+	json_object_set_new(answer, "approver_id", json_integer(rec->approver_id));
+	json_object_set_new(answer, "decided_at", json_string(app_iso(r, rec->decided_at)));
+	if (rec->chain_seq) {
+		json_object_set_new(answer, "chain_seq", json_integer(rec->chain_seq));
+		json_object_set_new(answer, "chain_hash", json_string(rec->chain_hash));
+	}
+	*out = answer;
+	return 0;
 }
 
 int records_approve(struct app_req *r, int64_t id, json_t **out)

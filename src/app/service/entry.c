@@ -36,47 +36,6 @@ struct rec_ctx {
 	bool late, has_count, existed, self;
 };
 
-/* The checks that need other records: one per activity, no overlap, the
- * daily cap. Inside the transaction so racing entries cannot both pass. */
-static int rec_rules(struct rec_ctx *c, struct store *s)
-{
-	struct store_stmt *st = store_prepare(s,
-		"SELECT activity_id, starts_at, ends_at, minutes FROM service_records"
-		" WHERE volunteer_id = $1 AND status <> 'rejected' AND amends_id IS NULL"
-		" AND ends_at > $2 AND starts_at < $3");
-	if (!st)
-		return STORE_ERROR;
-	/* a window wide enough for the day of the service (China time) */
-	int64_t day0 = china_day_floor(c->starts);
-	store_bind_int(st, 1, c->volunteer_id);
-	store_bind_int(st, 2, day0);
-	store_bind_int(st, 3, day0 + 2 * 86400 > c->ends ? day0 + 2 * 86400 : c->ends);
-	int rc;
-	int64_t same_day = 0;
-	const char *fail = NULL;
-	while ((rc = store_step(st)) == STORE_ROW) {
-		if (store_col_int(st, 0) == c->activity_id)
-			fail = "record_exists";
-		else if (intervals_overlap(c->starts, c->ends, store_col_int(st, 1), store_col_int(st, 2)))
-			fail = fail ? fail : "overlapping_record";
-		if (store_col_int(st, 1) >= day0 && store_col_int(st, 1) < day0 + 86400)
-			same_day += store_col_int(st, 3);
-	}
-	store_done(st);
-	if (rc != STORE_DONE)
-		return rc;
-	if (fail) {
-		app_fail(c->r, strcmp(fail, "record_exists") == 0 ? APP_ECONFLICT : APP_EINVALID, fail,
-			 strcmp(fail, "record_exists") == 0 ? "volunteer_id" : "starts_at");
-		return STORE_ERROR;
-	}
-	if (same_day + c->minutes > app_config(c->r->app)->record_daily_max) {
-		app_fail(c->r, APP_EINVALID, "daily_limit", "minutes");
-		return STORE_ERROR;
-	}
-	return STORE_OK;
-}
-
 static int rec_tx(struct store *s, void *vctx)
 {
 	struct rec_ctx *c = vctx;
@@ -88,63 +47,20 @@ static int rec_tx(struct store *s, void *vctx)
 		if (rc != STORE_DONE)
 			return rc == STORE_ROW ? STORE_OK : rc;
 	}
-	int rc = rec_rules(c, s);
+	/* the rules that need the other records (one per activity, no
+	 * overlap, the daily cap) are the writer's, inside this transaction */
+	struct record_new n = {
+		.activity_id = c->activity_id, .volunteer_id = c->volunteer_id, .org_id = c->org_id,
+		.starts_at = c->starts, .ends_at = c->ends, .minutes = c->minutes, .place = c->place,
+		.beneficiary = c->beneficiary, .content = c->content, .quality = c->quality,
+		.quality_comment = c->quality_comment, .source = c->source, .evidence = c->evidence,
+		.late_reason = c->late_reason, .idem = c->idem, .source_org = c->source_org,
+		.beneficiary_count = c->beneficiary_count, .has_count = c->has_count, .late = c->late,
+		.recorder_id = c->r->who->user_id, .resubmits_id = c->resubmits, .rules = RECORD_REFUSE,
+	};
+	int rc = record_insert(c->r, s, &n);
+	c->id = n.id;
 	if (rc != STORE_OK)
-		return rc;
-	struct store_stmt *st;
-	if (c->resubmits) {
-		/* inside the transaction: of two racing corrections one wins */
-		st = store_prepare(s, "SELECT 1 FROM service_records WHERE resubmits_id = $1");
-		if (!st)
-			return STORE_ERROR;
-		store_bind_int(st, 1, c->resubmits);
-		rc = store_step(st);
-		store_done(st);
-		if (rc == STORE_ROW) {
-			app_fail(c->r, APP_ECONFLICT, "already_resubmitted", "resubmits_id");
-			return STORE_ERROR;
-		}
-		if (rc != STORE_DONE)
-			return rc;
-	}
-	st = store_prepare(s,
-		"INSERT INTO service_records (activity_id, volunteer_id, org_id, region_code, starts_at, ends_at,"
-		" minutes, place, beneficiary, beneficiary_count, content, quality, quality_comment, source,"
-		" evidence, recorder_id, late, late_reason, status, idempotency_key, created_at, source_org,"
-		" resubmits_id)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,"
-		" 'submitted', $19, $20, $21, $22) RETURNING id");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, c->activity_id);
-	store_bind_int(st, 2, c->volunteer_id);
-	store_bind_int(st, 3, c->org_id);
-	store_bind_text(st, 4, c->region);
-	store_bind_int(st, 5, c->starts);
-	store_bind_int(st, 6, c->ends);
-	store_bind_int(st, 7, c->minutes);
-	store_bind_text(st, 8, c->place);
-	store_bind_text(st, 9, c->beneficiary);
-	if (c->has_count)
-		store_bind_int(st, 10, c->beneficiary_count);
-	else
-		store_bind_null(st, 10);
-	store_bind_text(st, 11, c->content);
-	store_bind_text(st, 12, c->quality);
-	store_bind_text(st, 13, c->quality_comment);
-	store_bind_text(st, 14, c->source);
-	store_bind_text(st, 15, c->evidence);
-	store_bind_int(st, 16, c->r->who->user_id);
-	store_bind_int(st, 17, c->late);
-	store_bind_text(st, 18, c->late_reason);
-	store_bind_text(st, 19, c->idem);
-	store_bind_int(st, 20, app_now());
-	store_bind_text(st, 21, c->source_org);
-	store_bind_id(st, 22, c->resubmits);
-	rc = store_step(st);
-	c->id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
-	store_done(st);
-	if (rc != STORE_ROW)
 		return rc;
 	char detail[160];
 	snprintf(detail, sizeof(detail), "{\"activity_id\":%lld,\"minutes\":%lld,\"volunteer_id\":%lld}",
@@ -157,7 +73,7 @@ static int rec_tx(struct store *s, void *vctx)
  * it: another recorder may not "correct" someone else's entry), was
  * rejected, is an original entry (not an amendment) and is about the same
  * person and activity. Whether it was corrected already is checked inside
- * the transaction (rec_tx). */
+ * the transaction (record_insert). */
 static int resubmit_check(struct app_req *r, const struct rec_ctx *c)
 {
 	struct store_stmt *st = store_prepare(r->store,
@@ -191,7 +107,7 @@ static int resubmit_check(struct app_req *r, const struct rec_ctx *c)
 }
 
 /* Reads and checks one entry; everything but the rules that need the
- * other records (rec_rules, inside the transaction). activity_id > 0
+ * other records (record_insert, inside the transaction). activity_id > 0
  * overrides the entry's (batch entry). */
 static int rec_prepare(struct app_req *r, json_t *in, int64_t activity_id, struct rec_ctx *pc)
 {

@@ -2,6 +2,7 @@
  * other domains: they use records.h). */
 #ifndef ZY_SERVICE_INT_H
 #define ZY_SERVICE_INT_H
+#include "app/service/records.h"
 #include "app/kernel/app.h"
 #include "core/records.h"
 #include "store/store.h"
@@ -39,7 +40,31 @@ const char *decision_block(const struct principal *who, const char *org_path, in
 /* Calendar days from ymd on, for entry deadlines (calendar.c). */
 int load_calendar(struct app_req *r, int ymd, struct work_calendar *cal);
 
-/* Appends record id to the chain, inside the caller's transaction (chain.c). */
-int chain_append(struct app_req *r, struct store *s, int64_t id);
+/* The columns of a record that its chain link covers, in link order. */
+#define CHAIN_COLUMNS "id, activity_id, volunteer_id, org_id, starts_at, ends_at, minutes, place," \
+	" beneficiary, beneficiary_count, content, quality, quality_comment, source, evidence," \
+	" recorder_id, late, late_reason, status, approver_id, decided_at, amends_id, amendment_reason, source_org"
+#define NCHAIN 24
+
+/* A record read once for its approval: what the steps see, and its chain
+ * columns as the database gives them (what the link's hash covers). */
+struct record_row {
+	struct service_record rec;
+	struct chain_field link[NCHAIN];
+};
+/* Fills row from CHAIN_COLUMNS at column col of st and created_at right
+ * after them; the strings are copied into r's arena. category and
+ * org_path are the caller's to set (chain.c). */
+void record_row_fill(struct app_req *r, struct store_stmt *st, int col, struct record_row *row);
+/* Appends the record to the chain, inside the caller's transaction; sets
+ * rec.chain_seq and rec.chain_hash (chain.c). */
+int chain_append(struct app_req *r, struct store *s, struct record_row *row);
+/* Adds an approved record to its volunteer's totals, inside the caller's
+ * transaction (totals.c). */
+int totals_apply(struct store *s, const struct service_record *rec);
+/* What approval does after the status change, inside the caller's
+ * transaction: the chain, the totals, then the registered steps (only
+ * those for history when history) (approval.c). */
+int record_link_approved(struct app_req *r, struct store *s, struct record_row *row, bool history);
 
 #endif

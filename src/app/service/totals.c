@@ -2,7 +2,6 @@
  * category, organisation and quality, added to on approval and rebuilt at start. */
 #include "app/service/records.h"
 #include "app/service/service_int.h"
-#include "app/bank/stars.h"
 #include "app/kernel/authz.h"
 #include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
@@ -22,20 +21,21 @@
  * counts once with its minutes; an approved amendment moves the original's
  * minutes from what they were (the amendment approved before it, or the
  * original) to its own. */
-static int totals_apply(struct store *s, int64_t id)
+int totals_apply(struct store *s, const struct service_record *rec)
 {
-	static const char key_sql[] =
-		"SELECT s.volunteer_id, s.starts_at, COALESCE(a.service_category, ''), s.org_id, s.quality,"
-		" s.minutes, s.amends_id FROM service_records s JOIN activities a ON a.id = s.activity_id"
-		" WHERE s.id = $1";
-	int64_t vol = 0, starts = 0, org = 0, minutes = 0, amends = 0, records = 1, delta, original = 0;
+	int64_t vol = rec->volunteer_id, starts = rec->starts_at, org = rec->org_id, minutes = rec->minutes;
+	int64_t amends = rec->amends_id, id = rec->id, records = 1, delta, original = 0;
 	char cat[256] = "", quality[16] = "";
-	/* the key is the original's: an amendment changes only minutes */
-	for (int pass = 0; pass < 2; pass++) {
-		struct store_stmt *st = store_prepare(s, key_sql);
+	snprintf(cat, sizeof(cat), "%s", rec->category ? rec->category : "");
+	snprintf(quality, sizeof(quality), "%s", rec->quality ? rec->quality : "");
+	if (amends) {
+		/* the key is the original's: an amendment changes only minutes */
+		struct store_stmt *st = store_prepare(s,
+			"SELECT s.volunteer_id, s.starts_at, COALESCE(a.service_category, ''), s.org_id, s.quality,"
+			" s.minutes FROM service_records s JOIN activities a ON a.id = s.activity_id WHERE s.id = $1");
 		if (!st)
 			return STORE_ERROR;
-		store_bind_int(st, 1, pass ? amends : id);
+		store_bind_int(st, 1, amends);
 		int rc = store_step(st);
 		if (rc != STORE_ROW) {
 			store_done(st);
@@ -46,15 +46,8 @@ static int totals_apply(struct store *s, int64_t id)
 		snprintf(cat, sizeof(cat), "%s", store_col_text(st, 2));
 		org = store_col_int(st, 3);
 		snprintf(quality, sizeof(quality), "%s", store_col_text(st, 4));
-		if (!pass) {
-			minutes = store_col_int(st, 5);
-			amends = store_col_null(st, 6) ? 0 : store_col_int(st, 6);
-		} else {
-			original = store_col_int(st, 5);
-		}
+		original = store_col_int(st, 5);
 		store_done(st);
-		if (!amends)
-			break;
 	}
 	delta = minutes;
 	if (amends) {
@@ -93,6 +86,12 @@ static int totals_apply(struct store *s, int64_t id)
 	return rc == STORE_DONE ? STORE_OK : rc;
 }
 
+/* One approved record as the replay reads it. */
+struct totals_row {
+	struct service_record rec;
+	char category[256], quality[16];
+};
+
 int records_totals_rebuild(struct store *s)
 {
 	/* replayed in approval order: ids ascend with decisions of one
@@ -100,33 +99,44 @@ int records_totals_rebuild(struct store *s)
 	int rc = store_exec(s, "DELETE FROM volunteer_totals");
 	if (rc != STORE_OK)
 		return rc;
+	enum { BATCH = 256 };
+	struct totals_row *rows = malloc(BATCH * sizeof(*rows));
+	if (!rows)
+		abort();
 	int64_t after = 0;
 	for (;;) {
-		int64_t ids[512];
 		size_t n = 0;
 		struct store_stmt *st = store_prepare(s,
-			"SELECT id FROM service_records WHERE status = 'approved' AND id > $1 ORDER BY id LIMIT 512");
-		if (!st)
-			return STORE_ERROR;
+			"SELECT s.id, s.volunteer_id, s.starts_at, COALESCE(a.service_category, ''), s.org_id, s.quality,"
+			" s.minutes, s.amends_id FROM service_records s JOIN activities a ON a.id = s.activity_id"
+			" WHERE s.status = 'approved' AND s.id > $1 ORDER BY s.id LIMIT 256");
+		if (!st) {
+			rc = STORE_ERROR;
+			break;
+		}
 		store_bind_int(st, 1, after);
-		while ((rc = store_step(st)) == STORE_ROW)
-			ids[n++] = store_col_int(st, 0);
+		while ((rc = store_step(st)) == STORE_ROW) {
+			struct totals_row *t = &rows[n++];
+			t->rec = (struct service_record){
+				.id = store_col_int(st, 0), .volunteer_id = store_col_int(st, 1),
+				.starts_at = store_col_int(st, 2), .org_id = store_col_int(st, 4),
+				.minutes = store_col_int(st, 6), .amends_id = store_col_null(st, 7) ? 0 : store_col_int(st, 7),
+				.category = t->category, .quality = t->quality };
+			snprintf(t->category, sizeof(t->category), "%s", store_col_text(st, 3));
+			snprintf(t->quality, sizeof(t->quality), "%s", store_col_text(st, 5));
+		}
 		store_done(st);
 		if (rc != STORE_DONE)
-			return rc;
+			break;
+		rc = STORE_OK;
 		if (!n)
-			return STORE_OK;
-		for (size_t i = 0; i < n; i++)
-			if ((rc = totals_apply(s, ids[i])) != STORE_OK)
-				return rc;
-		after = ids[n - 1];
+			break;
+		for (size_t i = 0; i < n && rc == STORE_OK; i++)
+			rc = totals_apply(s, &rows[i].rec);
+		if (rc != STORE_OK)
+			break;
+		after = rows[n - 1].rec.id;
 	}
-}
-
-int records_link_approved(struct app_req *r, struct store *s, int64_t id)
-{
-	int rc = chain_append(r, s, id);
-	if (rc == STORE_OK)
-		rc = totals_apply(s, id);
-	return rc == STORE_OK ? stars_apply(s, id) : rc;
+	free(rows);
+	return rc;
 }

@@ -1,12 +1,13 @@
 /* Start-up (see start.h). */
 #include "app/setup/start.h"
+#include "app/bank/points.h"
 
 /* Where a lower domain tells higher ones of an event (a record approved,
  * a volunteer leaving), the higher domain's handler is registered here,
  * once, before any request. */
 static int wire(struct app *a)
 {
-	(void)a;
+	bank_wire(a);
 	return 0;
 }
 
