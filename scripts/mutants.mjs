@@ -75,6 +75,15 @@ const SUITES = {
   'points.c': ['points', 'market', 'ledger-property', 'homes'],
   'projects.c': ['projects', 'homes'],
   'records.c': ['records', 'approvals', 'entries', 'chain', 'awards', 'stars'],
+  'activities.c': ['records', 'entries', 'projects'],
+  'entry.c': ['records', 'entries', 'approvals'],
+  'writer.c': ['records', 'entries', 'projects', 'demo'],
+  'decisions.c': ['approvals', 'records', 'entries', 'chain', 'points', 'stars'],
+  'approval.c': ['approvals', 'chain', 'points', 'stars', 'demo'],
+  'chain.c': ['chain', 'approvals', 'records'],
+  'totals.c': ['records', 'stars', 'approvals'],
+  'archive.c': ['records', 'homes', 'stars', 'awards', 'exports'],
+  'calendar.c': ['records', 'entries'],
   'regions.c': ['regions-shipped', 'imports', 'demo'],
   'shifts.c': ['projects', 'homes'],
   'stars.c': ['stars', 'awards'],
@@ -102,9 +111,9 @@ const GUARDS = [
   { file: 'records.c', name: 'self-declare-own-volunteer', edits: [['|| !owns_volunteer(r, vid))', '|| 0)']] },
   { file: 'records.c', name: 'approve-once (both layers)', edits: [
     ['if (strcmp(status, "submitted") != 0)\n\t\treturn "already_decided";', 'if (0)\n\t\treturn "already_decided";'],
-    ['" WHERE id = $1 AND status = \'submitted\' RETURNING id");', '" WHERE id = $1 RETURNING id");']] },
+    ['" WHERE id = $1 AND status = \'submitted\' RETURNING " CHAIN_COLUMNS', '" WHERE id = $1 RETURNING " CHAIN_COLUMNS']] },
   { file: 'records.c', name: 'approve-once (check)', edits: [['if (strcmp(status, "submitted") != 0)\n\t\treturn "already_decided";', 'if (0)\n\t\treturn "already_decided";']] },
-  { file: 'records.c', name: 'approve-once (update)', edits: [['" WHERE id = $1 AND status = \'submitted\' RETURNING id");', '" WHERE id = $1 RETURNING id");']] },
+  { file: 'records.c', name: 'approve-once (update)', edits: [['" WHERE id = $1 AND status = \'submitted\' RETURNING " CHAIN_COLUMNS', '" WHERE id = $1 RETURNING " CHAIN_COLUMNS']] },
   { file: 'market.c', name: 'voucher-lookup-clerk-only', edits: [['if (!(r->who->roles & ROLE_CLERK) && volunteer_access(', 'if (0 && volunteer_access(']] },
   { file: 'market.c', name: 'redeem-once', edits: [['" WHERE id = $1 AND status = \'issued\' RETURNING id");\n\tif (!st)\n\t\treturn STORE_ERROR;\n\tstore_bind_int(st, 1, c->id);\n\tstore_bind_int(st, 2, c->store_id);',
     '" WHERE id = $1 RETURNING id");\n\tif (!st)\n\t\treturn STORE_ERROR;\n\tstore_bind_int(st, 1, c->id);\n\tstore_bind_int(st, 2, c->store_id);']] },
@@ -151,8 +160,8 @@ const EQUIVALENT = {
   'orgs.c:orgs_list:authz_check(AUTHZ_ORGS_READ)': 'AUTHZ_ORGS_READ allows every signed-in role, and the HTTP layer already requires sign-in; the list is filtered on the subtree',
   'orgsearch.c:orgs_search:authz_check(AUTHZ_ORGS_READ)': 'AUTHZ_ORGS_READ allows every signed-in role, and the HTTP layer already requires sign-in; the search is filtered on the subtree',
   'users.c:users_update:authz_check(AUTHZ_USERS_WRITE)': 'load_user checked AUTHZ_USERS_READ on the same organisation just before, and the two rules are the same (admins, scoped); it keeps the write rule if they part',
-  'records.c:resubmit_check:authz_in_scope()': 'records_create checked AUTHZ_RECORDS_WRITE on the activity\'s organisation, and a correction must name the same activity, whose organisation is the record\'s; the role part is mutant resubmit-admin-role',
-  'records.c:decision_block:approve-once (check)': 'decide_tx updates only a submitted record and answers the same 409 already_decided; the pair is mutant approve-once (both layers)',
+  'service/entry.c:resubmit_check:authz_in_scope()': 'records_create checked AUTHZ_RECORDS_WRITE on the activity\'s organisation, and a correction must name the same activity, whose organisation is the record\'s; the role part is mutant resubmit-admin-role',
+  'service/decisions.c:decision_block:approve-once (check)': 'decide_tx updates only a submitted record and answers the same 409 already_decided; the pair is mutant approve-once (both layers)',
 };
 
 // The end of the call whose '(' is at open (strings in the arguments do not

@@ -15,6 +15,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Why who may not decide on a record of the organisation at org_path,
+ * entered by recorder_id, in state status (self_ok: the organisation lets
+ * recorders approve their own entries); NULL when they may. The one rule
+ * of decisions: decide() enforces it and the lists show it beforehand
+ * (can_approve, approve_block), so the two cannot disagree.
+ *   not_approver    the caller's roles cannot decide on records
+ *   out_of_scope    the record's organisation is outside the caller's subtree
+ *   own_record      the caller entered it (or checked the person out), and
+ *                   the organisation does not allow self-approval
+ *   admin_required  another recorder entered it: only admins decide on
+ *                   others' entries
+ *   already_decided it is approved or rejected already */
+const char *decision_block(const struct principal *who, const char *org_path, int64_t recorder_id,
+				  bool self_ok, const char *status)
+{
+	const char *why = authz_refusal(who, AUTHZ_RECORDS_APPROVE, org_path);
+	if (why)
+		return strcmp(why, "out_of_scope") == 0 ? "out_of_scope" : "not_approver";
+	bool own = recorder_id == who->user_id;
+	if (own && !self_ok)
+		return "own_record";
+	if (!own && !(who->roles & ROLE_ADMIN))
+		return "admin_required";
+	if (strcmp(status, "submitted") != 0)
+		return "already_decided";
+	return NULL;
+}
+
 struct decide_ctx {
 	struct app_req *r;
 	const char *status, *reason;
@@ -67,8 +95,8 @@ static int decide(struct app_req *r, int64_t id, const char *status, const char 
 {
 	struct store_stmt *st;
 	if (authz_check(r, AUTHZ_RECORDS_APPROVE, NULL) != 0 ||
-	    app_load_row(r, "SELECT " REC_COLUMNS ", o.allow_self_approval, COALESCE(a.service_category, ''),"
-			 " v.user_id" REC_FROM " WHERE s.id = $1", id, -1, 29, &st) != 0)
+	    app_load_row(r, "SELECT " REC_COLUMNS ", o.allow_self_approval, COALESCE(a.service_category, '')"
+			 REC_FROM " WHERE s.id = $1", id, -1, 29, &st) != 0)
 		return -1;
 	struct decide_ctx c = { .r = r, .status = status, .reason = reason };
 	c.row.rec.id = id;
@@ -76,7 +104,6 @@ static int decide(struct app_req *r, int64_t id, const char *status, const char 
 	c.row.rec.category = arena_strdup(r->arena, store_col_text(st, 33));
 	const char *why = decision_block(r->who, c.row.rec.org_path, store_col_int(st, 18), store_col_int(st, 32) != 0,
 					 store_col_text(st, 21));
-	bool own = !store_col_null(st, 34) && store_col_int(st, 34) == r->who->user_id;
 	json_t *answer = why ? NULL : record_json(r, st);
 	store_done(st);
 	/* admins decide on others' records; a recorder decides only on their
@@ -95,12 +122,9 @@ static int decide(struct app_req *r, int64_t id, const char *status, const char 
 		json_decref(answer);
 		return app_store_fail(r, rc);
 	}
-	/* the answer is what records_get would read now, by its rule: the
-	 * person the record is about, or staff who may read the scope */
-	if (!own && authz_check(r, AUTHZ_RECORDS_READ, c.row.rec.org_path) != 0) {
-		json_decref(answer);
-		return -1;
-	}
+	/* the answer is what records_get would read now; whoever may decide
+	 * may read it (AUTHZ_RECORDS_APPROVE's roles are among
+	 * AUTHZ_RECORDS_READ's, both within the caller's subtree) */
 	const struct service_record *rec = &c.row.rec;
 	json_object_set_new(answer, "status", json_string(rec->status));
 	json_object_set_new(answer, "reject_reason", reason ? json_string(reason) : json_null());

@@ -94,34 +94,6 @@ int records_get(struct app_req *r, int64_t id, json_t **out)
 	return 0;
 }
 
-/* Why who may not decide on a record of the organisation at org_path,
- * entered by recorder_id, in state status (self_ok: the organisation lets
- * recorders approve their own entries); NULL when they may. The one rule
- * of decisions: decide() enforces it and the lists show it beforehand
- * (can_approve, approve_block), so the two cannot disagree.
- *   not_approver    the caller's roles cannot decide on records
- *   out_of_scope    the record's organisation is outside the caller's subtree
- *   own_record      the caller entered it (or checked the person out), and
- *                   the organisation does not allow self-approval
- *   admin_required  another recorder entered it: only admins decide on
- *                   others' entries
- *   already_decided it is approved or rejected already */
-const char *decision_block(const struct principal *who, const char *org_path, int64_t recorder_id,
-				  bool self_ok, const char *status)
-{
-	const char *why = authz_refusal(who, AUTHZ_RECORDS_APPROVE, org_path);
-	if (why)
-		return strcmp(why, "out_of_scope") == 0 ? "out_of_scope" : "not_approver";
-	bool own = recorder_id == who->user_id;
-	if (own && !self_ok)
-		return "own_record";
-	if (!own && !(who->roles & ROLE_ADMIN))
-		return "admin_required";
-	if (strcmp(status, "submitted") != 0)
-		return "already_decided";
-	return NULL;
-}
-
 /* The list's columns after REC_COLUMNS: what decision_block needs and the
  * recorder's name. */
 #define REC_QUEUE_COLUMNS ", o.allow_self_approval, COALESCE(NULLIF(u.display_name, ''), u.username)"

@@ -33,7 +33,7 @@ json_t *record_json(struct app_req *r, struct store_stmt *st);
 /* The qualities a record may have, best first (records.c). */
 extern const char *const qualities[4];
 
-/* Why who may not decide on a record; NULL when they may (records.c). */
+/* Why who may not decide on a record; NULL when they may (decisions.c). */
 const char *decision_block(const struct principal *who, const char *org_path, int64_t recorder_id,
 			   bool self_ok, const char *status);
 
