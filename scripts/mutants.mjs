@@ -73,6 +73,7 @@ const SUITES = {
   'orgs.c': ['orgs', 'users', 'auth', 'orgsearch'],
   'orgsearch.c': ['orgsearch', 'orgs'],
   'points.c': ['points', 'market', 'ledger-property', 'homes'],
+  'ledger.c': ['points', 'market', 'ledger-property', 'pay', 'homes'],
   'projects.c': ['projects', 'homes'],
   'records.c': ['records', 'approvals', 'entries', 'chain', 'awards', 'stars'],
   'activities.c': ['records', 'entries', 'projects'],
