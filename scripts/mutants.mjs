@@ -120,7 +120,7 @@ const GUARDS = [
     '" WHERE id = $1 RETURNING id");\n\tif (!st)\n\t\treturn STORE_ERROR;\n\tstore_bind_int(st, 1, c->id);\n\tstore_bind_int(st, 2, c->store_id);']] },
   { file: 'market.c', name: 'voucher-own-volunteer', edits: [['return own ? 0 : authz_check(r, (enum authz_action)action, *path);', 'return own ? 0 : (0 && authz_check(r, (enum authz_action)action, *path));'],
     ['if (authz_check(r, AUTHZ_SELF, NULL) != 0)\n\t\treturn -1;\n\treturn own ? 0', 'if (0)\n\t\treturn -1;\n\treturn own ? 0']] },
-  { file: 'points.c', name: 'balance-not-negative', edits: [['" AND (kind <> \'volunteer\' OR balance >= $2) RETURNING kind, owner_id");', '" RETURNING kind, owner_id");']] },
+  { file: 'points.c', name: 'balance-not-negative', edits: [['" AND (kind <> \'volunteer\' OR balance >= $2) RETURNING kind, owner_id, balance");', '" RETURNING kind, owner_id, balance");']] },
   { file: 'shifts.c', name: 'capacity', edits: [['" WHERE id = $1 AND confirmed < capacity RETURNING arrivals");', '" WHERE id = $1 RETURNING arrivals");']] },
   { file: 'shifts.c', name: 'waitlist-capacity', edits: [['" WHERE id = $1 AND waitlisted < waitlist RETURNING arrivals, waitlisted");', '" WHERE id = $1 RETURNING arrivals, waitlisted");']] },
   { file: 'projects.c', name: 'paired-social-worker-role', edits: [['if (paired && r->who && (r->who->roles & ROLE_SOCIAL_WORKER))', 'if (paired && r->who)']] },

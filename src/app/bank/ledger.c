@@ -151,9 +151,12 @@ int points_pay(struct app_req *r, struct store *s, struct point_move *m, const c
 
 int points_move(struct store *s, struct point_move *m)
 {
+	/* a movement moves something, between two accounts (check-ledger
+	 * counts any other as corruption) */
+	assert(m->amount > 0 && m->from != m->to);
 	struct store_stmt *st = store_prepare(s,
 		"UPDATE point_accounts SET balance = balance - $2 WHERE id = $1"
-		" AND (kind <> 'volunteer' OR balance >= $2) RETURNING kind, owner_id");
+		" AND (kind <> 'volunteer' OR balance >= $2) RETURNING kind, owner_id, balance");
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, m->from);
@@ -161,6 +164,8 @@ int points_move(struct store *s, struct point_move *m)
 	int rc = store_step(st);
 	int64_t from_volunteer = rc == STORE_ROW && strcmp(store_col_text(st, 0), "volunteer") == 0
 		? store_col_int(st, 1) : 0;
+	/* a volunteer's balance is never below zero after a move */
+	assert(!from_volunteer || store_col_int(st, 2) >= 0);
 	store_done(st);
 	if (rc == STORE_DONE)
 		return STORE_CONSTRAINT;
