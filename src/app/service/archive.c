@@ -296,6 +296,38 @@ done:
 	return rc == STORE_DONE ? 0 : app_store_fail(r, rc);
 }
 
+int records_archive_rows(struct app_req *r, int64_t volunteer_id, archive_row_fn row, void *ctx)
+{
+	json_t *file;
+	if (records_archive_access(r, volunteer_id, &file) != 0)
+		return -1;
+	/* one pass in the archive's order; an original counts what its latest
+	 * approved amendment says (or its own minutes), only when approved;
+	 * an amendment counts nothing of its own */
+	struct store_stmt *st = store_prepare(r->store,
+		"SELECT " REC_COLUMNS_FILE ", CASE WHEN s.amends_id IS NOT NULL OR s.status <> 'approved' THEN 0"
+		" ELSE COALESCE((SELECT x.minutes FROM service_records x WHERE x.amends_id = s.id AND x.status = 'approved'"
+		" ORDER BY x.id DESC LIMIT 1), s.minutes) END" REC_FROM_FILE
+		" WHERE s.volunteer_id = $1 AND COALESCE(s.amends_id, s.id) BETWEEN $2 AND $3"
+		" ORDER BY COALESCE(s.amends_id, s.id) DESC,"
+		" CASE WHEN s.amends_id IS NULL THEN 0 ELSE 1 END, s.id");
+	if (!st) {
+		json_decref(file);
+		return app_store_fail(r, STORE_ERROR);
+	}
+	store_bind_int(st, 1, volunteer_id);
+	store_bind_int(st, 2, 0);
+	store_bind_int(st, 3, INT64_MAX);
+	store_bind_text(st, 4, json_string_value(json_object_get(file, "volunteer_number")));
+	store_bind_text(st, 5, json_string_value(json_object_get(file, "name")));
+	int rc;
+	while ((rc = store_step(st)) == STORE_ROW)
+		row(ctx, r, st, store_col_int(st, 32));
+	store_done(st);
+	json_decref(file);
+	return rc == STORE_DONE ? 0 : app_store_fail(r, rc);
+}
+
 int records_archive(struct app_req *r, int64_t volunteer_id, const char *limit_s, const char *cursor,
 		    json_t **out)
 {

@@ -36,6 +36,16 @@ static const struct {
 };
 #define NREC_MEMBERS (sizeof(rec_members) / sizeof(rec_members[0]))
 
+int record_member(const char *name, char *kind)
+{
+	for (size_t i = 0; i < NREC_MEMBERS; i++)
+		if (strcmp(rec_members[i].name, name) == 0) {
+			*kind = rec_members[i].kind;
+			return rec_members[i].col;
+		}
+	return -1;
+}
+
 /* The members of a record into the open object of w. */
 void record_members(struct jsonw *w, struct app_req *r, struct store_stmt *st)
 {

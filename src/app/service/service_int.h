@@ -28,6 +28,17 @@
 /* The members of a record (REC_COLUMNS) into the open object of w
  * (records.c). */
 void record_members(struct jsonw *w, struct app_req *r, struct store_stmt *st);
+/* The column (REC_COLUMNS) and kind (i integer, b boolean, t time, s
+ * text) of a record's member name, as record_json reads it; -1 for a name
+ * records do not have (records.c). */
+int record_member(const char *name, char *kind);
+/* Every record of a volunteer's archive in its order (originals newest
+ * first, each followed by its amendments oldest first), each handed to
+ * row on a REC_COLUMNS_FILE row with the minutes it counts (as the JSON
+ * archive's effective_minutes). Checks access as the archive does
+ * (archive.c). */
+typedef void (*archive_row_fn)(void *ctx, struct app_req *r, struct store_stmt *st, int64_t effective);
+int records_archive_rows(struct app_req *r, int64_t volunteer_id, archive_row_fn row, void *ctx);
 /* A record (REC_COLUMNS) as a JSON object (records.c). */
 json_t *record_json(struct app_req *r, struct store_stmt *st);
 /* The qualities a record may have, best first (records.c). */
