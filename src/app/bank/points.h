@@ -62,7 +62,8 @@ int points_rules_clear(struct app_req *r, int64_t org_id, json_t **out);
 int points_check_ledger(struct app_req *r, int64_t *movements, int64_t *accounts, int64_t *bad,
 			int64_t *sum, char *why, size_t whylen);
 
-/* The points ledger's primitives (points.c), inside the caller's
+/* The points ledger's primitives (ledger.c, with points_expire and
+ * points_check_ledger), inside the caller's
  * transaction. The account of (kind, owner), made on first use. */
 int points_account(struct store *s, const char *kind, int64_t owner, int64_t *id);
 /* One movement: amount > 0 from one account to another. */

@@ -327,15 +327,3 @@ int records_archive_rows(struct app_req *r, int64_t volunteer_id, archive_row_fn
 	json_decref(file);
 	return rc == STORE_DONE ? 0 : app_store_fail(r, rc);
 }
-
-int records_archive(struct app_req *r, int64_t volunteer_id, const char *limit_s, const char *cursor,
-		    json_t **out)
-{
-	struct buf b;
-	buf_init(&b, 64u << 20);
-	int rc = records_archive_write(r, volunteer_id, limit_s, cursor, &b);
-	if (rc == 0 && !(*out = json_loadb(b.data, b.len, 0, NULL)))
-		rc = app_fail(r, APP_EINTERNAL, "internal", NULL);
-	buf_release(&b);
-	return rc;
-}

@@ -50,11 +50,9 @@ int records_amend(struct app_req *r, int64_t id, json_t *in, json_t **out);
 /* GET /volunteers/{id}/archive?limit=&cursor=: the file, effective
  * approved minutes with totals by year, category and organisation (over
  * all records), a page of records newest first with their amendments
- * (next_cursor for more), training, awards and evaluations. */
-int records_archive(struct app_req *r, int64_t volunteer_id, const char *limit, const char *cursor,
-		    json_t **out);
-/* The same document as JSON text appended to out (the answer of the HTTP
- * route: written as it is read, without a tree in between). */
+ * (next_cursor for more), training, evaluations, then the members of the
+ * registered archive sections (stars, awards), as JSON text appended to
+ * out: written as it is read, without a tree in between. */
 int records_archive_write(struct app_req *r, int64_t volunteer_id, const char *limit, const char *cursor,
 			  struct buf *out);
 /* Whether the caller may see volunteer_id's archive (the person, or staff
