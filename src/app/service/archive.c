@@ -122,7 +122,7 @@ int records_archive_write(struct app_req *r, int64_t volunteer_id, const char *l
 		snprintf(num, sizeof(num), "%lld", (long long)store_col_int(st, 2));
 		tally(by_org, num, minutes);
 		for (int q = 0; q < 4; q++)
-			if (strcmp(store_col_text(st, 3), qualities[q]) == 0)
+			if (strcmp(store_col_text(st, 3), record_qualities[q]) == 0)
 				per_quality[q] += store_col_int(st, 4);
 	}
 	store_done(st);
@@ -130,7 +130,7 @@ int records_archive_write(struct app_req *r, int64_t volunteer_id, const char *l
 		goto done;
 	for (int q = 0; q < 4; q++)
 		if (per_quality[q])
-			json_array_append_new(evaluations, json_pack("{ss sI}", "quality", qualities[q],
+			json_array_append_new(evaluations, json_pack("{ss sI}", "quality", record_qualities[q],
 								     "records", (json_int_t)per_quality[q]));
 
 	/* the page: originals newest first */

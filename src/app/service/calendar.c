@@ -17,7 +17,7 @@
 
 /* Calendar days from ymd on (a deadline of 10 working days lies within
  * two months even across the Spring Festival). */
-int load_calendar(struct app_req *r, int ymd, struct work_calendar *cal)
+int calendar_load(struct app_req *r, int ymd, struct work_calendar *cal)
 {
 	struct store_stmt *st = store_prepare(r->store,
 		"SELECT day, kind FROM calendar_days WHERE day > $1 AND day <= $2 ORDER BY day");

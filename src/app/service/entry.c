@@ -146,7 +146,7 @@ static int rec_prepare(struct app_req *r, json_t *in, int64_t activity_id, struc
 	}
 	if (!c.source)
 		c.source = "recorder";
-	if (!one_of(c.quality, qualities, 4))
+	if (!one_of(c.quality, record_qualities, 4))
 		return app_fail(r, APP_EINVALID, "invalid_quality", "quality");
 	if (!one_of(c.source, sources, 4))
 		return app_fail(r, APP_EINVALID, "invalid_source", "source");
@@ -210,7 +210,7 @@ static int rec_prepare(struct app_req *r, json_t *in, int64_t activity_id, struc
 	 * and the record is flagged */
 	int end_ymd = china_ymd(a1);
 	struct work_calendar cal;
-	if (load_calendar(r, end_ymd, &cal) != 0)
+	if (calendar_load(r, end_ymd, &cal) != 0)
 		return -1;
 	int deadline = working_deadline(end_ymd, RECORD_DEADLINE_DAYS, &cal);
 	if (deadline > 0 && app_today_ymd() > deadline) {

@@ -86,7 +86,7 @@ json_t *record_json(struct app_req *r, struct store_stmt *st)
 	return o;
 }
 
-const char *const qualities[4] = { "excellent", "good", "pass", "fail" };
+const char *const record_qualities[4] = { "excellent", "good", "pass", "fail" };
 
 int records_get(struct app_req *r, int64_t id, json_t **out)
 {

@@ -42,14 +42,14 @@ int records_archive_rows(struct app_req *r, int64_t volunteer_id, archive_row_fn
 /* A record (REC_COLUMNS) as a JSON object (records.c). */
 json_t *record_json(struct app_req *r, struct store_stmt *st);
 /* The qualities a record may have, best first (records.c). */
-extern const char *const qualities[4];
+extern const char *const record_qualities[4];
 
 /* Why who may not decide on a record; NULL when they may (decisions.c). */
 const char *decision_block(const struct principal *who, const char *org_path, int64_t recorder_id,
 			   bool self_ok, const char *status);
 
 /* Calendar days from ymd on, for entry deadlines (calendar.c). */
-int load_calendar(struct app_req *r, int ymd, struct work_calendar *cal);
+int calendar_load(struct app_req *r, int ymd, struct work_calendar *cal);
 
 /* The columns of a record that its chain link covers, in link order. */
 #define CHAIN_COLUMNS "id, activity_id, volunteer_id, org_id, starts_at, ends_at, minutes, place," \
