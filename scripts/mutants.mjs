@@ -80,6 +80,8 @@ const SUITES = {
   'entry.c': ['records', 'entries', 'approvals'],
   'writer.c': ['records', 'entries', 'projects', 'demo'],
   'decisions.c': ['approvals', 'records', 'entries', 'chain', 'points', 'stars'],
+  'amendments.c': ['records', 'approvals', 'chain', 'points'],
+  'record_json.c': ['records', 'approvals', 'entries', 'exports', 'words'],
   'approval.c': ['approvals', 'chain', 'points', 'stars', 'demo'],
   'chain.c': ['chain', 'approvals', 'records'],
   'totals.c': ['records', 'stars', 'approvals'],

@@ -26,11 +26,11 @@
 #define REC_FROM_FILE " FROM service_records s JOIN activities a ON a.id = s.activity_id"
 
 /* The members of a record (REC_COLUMNS) into the open object of w
- * (records.c). */
+ * (record_json.c). */
 void record_members(struct jsonw *w, struct app_req *r, struct store_stmt *st);
 /* The column (REC_COLUMNS) and kind (i integer, b boolean, t time, s
  * text) of a record's member name, as record_json reads it; -1 for a name
- * records do not have (records.c). */
+ * records do not have (record_json.c). */
 int record_member(const char *name, char *kind);
 /* Every record of a volunteer's archive in its order (originals newest
  * first, each followed by its amendments oldest first), each handed to
@@ -39,9 +39,9 @@ int record_member(const char *name, char *kind);
  * (archive.c). */
 typedef void (*archive_row_fn)(void *ctx, struct app_req *r, struct store_stmt *st, int64_t effective);
 int records_archive_rows(struct app_req *r, int64_t volunteer_id, archive_row_fn row, void *ctx);
-/* A record (REC_COLUMNS) as a JSON object (records.c). */
+/* A record (REC_COLUMNS) as a JSON object (record_json.c). */
 json_t *record_json(struct app_req *r, struct store_stmt *st);
-/* The qualities a record may have, best first (records.c). */
+/* The qualities a record may have, best first (record_json.c). */
 extern const char *const record_qualities[4];
 
 /* Why who may not decide on a record; NULL when they may (decisions.c). */
