@@ -13,6 +13,8 @@
 /* POST /activities {"name","org_id","starts_at","ends_at","place",
  * "content","leader","service_category","project_id"}. */
 int activities_create(struct app_req *r, json_t *in, json_t **out);
+/* GET /activities/{id}, GET /activities?org_id=&limit=&cursor= (newest
+ * first, the caller's subtree or org_id's): staff who may read records. */
 int activities_get(struct app_req *r, int64_t id, json_t **out);
 int activities_list(struct app_req *r, const char *org_id, const char *limit, const char *cursor,
 		    json_t **out);
@@ -25,6 +27,9 @@ int records_create(struct app_req *r, json_t *in, const char *idem, json_t **out
  * sheet in one request, all or nothing; errors name "entries[i].field". */
 #define RECORD_BATCH_MAX 500
 int records_create_batch(struct app_req *r, json_t *in, const char *idem, json_t **out);
+/* GET /records/{id}: staff of the record's scope, or the volunteer it is
+ * about. GET /records?volunteer_id=&status=&activity_id=&limit=&cursor=:
+ * the caller's subtree, newest first. */
 int records_get(struct app_req *r, int64_t id, json_t **out);
 int records_list(struct app_req *r, const char *volunteer_id, const char *status,
 		 const char *activity_id, const char *limit, const char *cursor, json_t **out);
