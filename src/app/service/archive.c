@@ -81,6 +81,99 @@ int records_archive_access(struct app_req *r, int64_t volunteer_id, json_t **fil
 	return 0;
 }
 
+/* The totals from the kept sums (volunteer_totals): a few rows however
+ * many records the file holds. STORE_DONE when read. */
+static int archive_totals(struct app_req *r, int64_t volunteer_id, json_t *by_year, json_t *by_cat, json_t *by_org,
+			  json_t *evaluations, int64_t *total)
+{
+	int64_t per_quality[4] = { 0 };
+	struct store_stmt *st = store_prepare(r->store,
+		"SELECT year, service_category, org_id, quality, records, minutes FROM volunteer_totals"
+		" WHERE volunteer_id = $1 ORDER BY year, service_category, org_id");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, volunteer_id);
+	int rc;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		int64_t minutes = store_col_int(st, 5);
+		const char *cat = store_col_text(st, 1);
+		char num[24];
+		*total += minutes;
+		snprintf(num, sizeof(num), "%lld", (long long)store_col_int(st, 0));
+		tally(by_year, num, minutes);
+		tally(by_cat, *cat ? cat : "未分类", minutes);
+		snprintf(num, sizeof(num), "%lld", (long long)store_col_int(st, 2));
+		tally(by_org, num, minutes);
+		for (int q = 0; q < 4; q++)
+			if (strcmp(store_col_text(st, 3), record_qualities[q]) == 0)
+				per_quality[q] += store_col_int(st, 4);
+	}
+	store_done(st);
+	if (rc != STORE_DONE)
+		return rc;
+	for (int q = 0; q < 4; q++)
+		if (per_quality[q])
+			json_array_append_new(evaluations, json_pack("{ss sI}", "quality", record_qualities[q],
+								     "records", (json_int_t)per_quality[q]));
+	return STORE_DONE;
+}
+
+/* The amendments of originals lo..hi, in id order, as lists by their
+ * original's id (amendments) and the minutes of the latest approved one
+ * (amended). STORE_DONE when read. */
+static int archive_amendments(struct app_req *r, int64_t volunteer_id, json_t *file, int64_t lo, int64_t hi,
+			      json_t *amendments, json_t *amended)
+{
+	struct store_stmt *st = store_prepare(r->store, "SELECT " REC_COLUMNS_FILE ", a.service_category" REC_FROM_FILE
+		" WHERE s.volunteer_id = $1 AND s.amends_id BETWEEN $2 AND $3 ORDER BY s.id");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, volunteer_id);
+	store_bind_int(st, 2, lo);
+	store_bind_int(st, 3, hi);
+	store_bind_text(st, 4, json_string_value(json_object_get(file, "volunteer_number")));
+	store_bind_text(st, 5, json_string_value(json_object_get(file, "name")));
+	int rc;
+	while ((rc = store_step(st)) == STORE_ROW) {
+		char key[24];
+		snprintf(key, sizeof(key), "%lld", (long long)store_col_int(st, 25));
+		json_t *rec = record_json(r, st);
+		json_object_set_new(rec, "service_category", store_col_null(st, 32) ? json_null()
+				    : json_string(store_col_text(st, 32)));
+		json_object_set_new(rec, "effective_minutes", json_integer(0));
+		json_t *list = json_object_get(amendments, key);
+		if (!list) {
+			list = json_array();
+			json_object_set_new(amendments, key, list);
+		}
+		json_array_append_new(list, rec);
+		if (strcmp(store_col_text(st, 21), "approved") == 0)
+			json_object_set_new(amended, key, json_integer(store_col_int(st, 9)));
+	}
+	store_done(st);
+	return rc;
+}
+
+/* The trainings the volunteer attended, oldest first. STORE_DONE when read. */
+static int archive_training(struct app_req *r, int64_t volunteer_id, json_t *training)
+{
+	struct store_stmt *st = store_prepare(r->store,
+		"SELECT t.id, t.name, t.content, t.study_minutes, t.held_on, o.name FROM training_attendance x"
+		" JOIN trainings t ON t.id = x.training_id JOIN orgs o ON o.id = t.org_id"
+		" WHERE x.volunteer_id = $1 ORDER BY t.held_on, t.id");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, volunteer_id);
+	int rc;
+	while ((rc = store_step(st)) == STORE_ROW)
+		json_array_append_new(training, json_pack("{sI ss ss sI ss ss}",
+			"id", (json_int_t)store_col_int(st, 0), "name", store_col_text(st, 1),
+			"content", store_col_text(st, 2), "study_minutes", (json_int_t)store_col_int(st, 3),
+			"held_on", store_col_text(st, 4), "organiser", store_col_text(st, 5)));
+	store_done(st);
+	return rc;
+}
+
 int records_archive_write(struct app_req *r, int64_t volunteer_id, const char *limit_s, const char *cursor,
 			  struct buf *out)
 {
@@ -95,43 +188,14 @@ int records_archive_write(struct app_req *r, int64_t volunteer_id, const char *l
 	json_t *by_year = json_object(), *by_cat = json_object(), *by_org = json_object();
 	json_t *evaluations = json_array(), *amendments = json_object(), *amended = json_object();
 	json_t *training = json_array();
-	int64_t total = 0, per_quality[4] = { 0 }, hi = 0, lo = 0;
+	int64_t total = 0, hi = 0, lo = 0;
 	int shown = 0;
 	bool more = false;
 	struct jsonw w;
 	jsonw_init(&w, out);
 
-	/* totals from the kept sums (volunteer_totals): a few rows however
-	 * many records the file holds */
-	st = store_prepare(r->store,
-		"SELECT year, service_category, org_id, quality, records, minutes FROM volunteer_totals"
-		" WHERE volunteer_id = $1 ORDER BY year, service_category, org_id");
-	if (!st) {
-		rc = STORE_ERROR;
+	if ((rc = archive_totals(r, volunteer_id, by_year, by_cat, by_org, evaluations, &total)) != STORE_DONE)
 		goto done;
-	}
-	store_bind_int(st, 1, volunteer_id);
-	while ((rc = store_step(st)) == STORE_ROW) {
-		int64_t minutes = store_col_int(st, 5);
-		const char *cat = store_col_text(st, 1);
-		char num[24];
-		total += minutes;
-		snprintf(num, sizeof(num), "%lld", (long long)store_col_int(st, 0));
-		tally(by_year, num, minutes);
-		tally(by_cat, *cat ? cat : "未分类", minutes);
-		snprintf(num, sizeof(num), "%lld", (long long)store_col_int(st, 2));
-		tally(by_org, num, minutes);
-		for (int q = 0; q < 4; q++)
-			if (strcmp(store_col_text(st, 3), record_qualities[q]) == 0)
-				per_quality[q] += store_col_int(st, 4);
-	}
-	store_done(st);
-	if (rc != STORE_DONE)
-		goto done;
-	for (int q = 0; q < 4; q++)
-		if (per_quality[q])
-			json_array_append_new(evaluations, json_pack("{ss sI}", "quality", record_qualities[q],
-								     "records", (json_int_t)per_quality[q]));
 
 	/* the page: originals newest first */
 	st = store_prepare(r->store,
@@ -160,55 +224,10 @@ int records_archive_write(struct app_req *r, int64_t volunteer_id, const char *l
 
 	/* their amendments, in id order: the latest approved one is what
 	 * its original counts */
-	if (shown) {
-		st = store_prepare(r->store, "SELECT " REC_COLUMNS_FILE ", a.service_category" REC_FROM_FILE
-				   " WHERE s.volunteer_id = $1 AND s.amends_id BETWEEN $2 AND $3 ORDER BY s.id");
-		if (!st) {
-			rc = STORE_ERROR;
-			goto done;
-		}
-		store_bind_int(st, 1, volunteer_id);
-		store_bind_int(st, 2, lo);
-		store_bind_int(st, 3, hi);
-		store_bind_text(st, 4, json_string_value(json_object_get(file, "volunteer_number")));
-		store_bind_text(st, 5, json_string_value(json_object_get(file, "name")));
-		while ((rc = store_step(st)) == STORE_ROW) {
-			char key[24];
-			snprintf(key, sizeof(key), "%lld", (long long)store_col_int(st, 25));
-			json_t *rec = record_json(r, st);
-			json_object_set_new(rec, "service_category", store_col_null(st, 32) ? json_null()
-					    : json_string(store_col_text(st, 32)));
-			json_object_set_new(rec, "effective_minutes", json_integer(0));
-			json_t *list = json_object_get(amendments, key);
-			if (!list) {
-				list = json_array();
-				json_object_set_new(amendments, key, list);
-			}
-			json_array_append_new(list, rec);
-			if (strcmp(store_col_text(st, 21), "approved") == 0)
-				json_object_set_new(amended, key, json_integer(store_col_int(st, 9)));
-		}
-		store_done(st);
-		if (rc != STORE_DONE)
-			goto done;
-	}
-
-	st = store_prepare(r->store,
-		"SELECT t.id, t.name, t.content, t.study_minutes, t.held_on, o.name FROM training_attendance x"
-		" JOIN trainings t ON t.id = x.training_id JOIN orgs o ON o.id = t.org_id"
-		" WHERE x.volunteer_id = $1 ORDER BY t.held_on, t.id");
-	if (!st) {
-		rc = STORE_ERROR;
+	if (shown && (rc = archive_amendments(r, volunteer_id, file, lo, hi, amendments, amended)) != STORE_DONE)
 		goto done;
-	}
-	store_bind_int(st, 1, volunteer_id);
-	while ((rc = store_step(st)) == STORE_ROW)
-		json_array_append_new(training, json_pack("{sI ss ss sI ss ss}",
-			"id", (json_int_t)store_col_int(st, 0), "name", store_col_text(st, 1),
-			"content", store_col_text(st, 2), "study_minutes", (json_int_t)store_col_int(st, 3),
-			"held_on", store_col_text(st, 4), "organiser", store_col_text(st, 5)));
-	store_done(st);
-	if (rc != STORE_DONE)
+
+	if ((rc = archive_training(r, volunteer_id, training)) != STORE_DONE)
 		goto done;
 
 	jsonw_object(&w);
