@@ -6,12 +6,20 @@
 #define ZY_POINTS_H
 #include "app/kernel/app.h"
 #include "store/store.h"
+#include "app/service/records.h"
 
-/* Inside the transaction that approves record id (an original or an
- * amendment): issues what an original earns, once; for an amendment,
- * issues or takes back the difference, recording as a shortfall what was
- * already spent. Records approved before the points bank earn nothing. */
-int points_on_approved(struct app_req *r, struct store *s, int64_t record_id);
+/* An approval step (service_on_approved, registered by bank_wire; not
+ * run for the demo loader's history): inside the transaction that
+ * approves rec (an original or an amendment): issues what an original
+ * earns, once; for an amendment, issues or takes back the difference,
+ * recording as a shortfall what was already spent. Records approved
+ * before the points bank earn nothing. */
+int points_on_approved(struct app_req *r, struct store *s, const struct service_record *rec);
+
+/* Registers the bank's part in what other domains do (called once by
+ * setup/start.c wire(), before any request): the approval steps (stars,
+ * then points) and the archive's sections (stars, awards). */
+void bank_wire(struct app *a);
 
 /* Inside the caller's transaction: points whose lots expired by now go
  * back to the pools that issued them, for one volunteer (0: everyone).
@@ -54,7 +62,8 @@ int points_rules_clear(struct app_req *r, int64_t org_id, json_t **out);
 int points_check_ledger(struct app_req *r, int64_t *movements, int64_t *accounts, int64_t *bad,
 			int64_t *sum, char *why, size_t whylen);
 
-/* The points ledger's primitives (points.c), inside the caller's
+/* The points ledger's primitives (ledger.c, with points_expire and
+ * points_check_ledger), inside the caller's
  * transaction. The account of (kind, owner), made on first use. */
 int points_account(struct store *s, const char *kind, int64_t owner, int64_t *id);
 /* One movement: amount > 0 from one account to another. */

@@ -5,6 +5,7 @@
 #include "core/cursor.h"
 #include "core/points.h"
 #include "util/arena.h"
+#include "util/jsonw.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,26 +95,19 @@ static int set_level(struct store *s, int64_t volunteer, int from, int to, int64
 	return rc == STORE_DONE ? STORE_OK : rc;
 }
 
-int stars_apply(struct store *s, int64_t record_id)
+int stars_on_approved(struct app_req *r, struct store *s, const struct service_record *rec)
 {
 	struct star_cfg c;
 	int rc = cfg_load(s, &c);
 	if (rc != STORE_OK)
 		return rc;
-	struct store_stmt *st = store_prepare(s,
-		"SELECT r.volunteer_id, COALESCE(r.decided_at, r.created_at), v.star_level FROM service_records r"
-		" JOIN volunteers v ON v.id = r.volunteer_id WHERE r.id = $1");
+	int64_t vol = rec->volunteer_id, at = rec->decided_at ? rec->decided_at : rec->created_at;
+	struct store_stmt *st = store_prepare(s, "SELECT star_level FROM volunteers WHERE id = $1");
 	if (!st)
 		return STORE_ERROR;
-	store_bind_int(st, 1, record_id);
+	store_bind_int(st, 1, vol);
 	rc = store_step(st);
-	int64_t vol = 0, at = 0;
-	int level = 0;
-	if (rc == STORE_ROW) {
-		vol = store_col_int(st, 0);
-		at = store_col_int(st, 1);
-		level = (int)store_col_int(st, 2);
-	}
+	int level = rc == STORE_ROW ? (int)store_col_int(st, 0) : 0;
 	store_done(st);
 	if (rc != STORE_ROW)
 		return rc == STORE_DONE ? STORE_ERROR : rc;
@@ -325,6 +319,21 @@ int stars_config_set(struct app_req *r, json_t *in, json_t **out)
 }
 
 /* ---- reading ---- */
+
+int stars_archive_section(struct app_req *r, int64_t volunteer_id, struct jsonw *w)
+{
+	int level = 0;
+	json_t *stars = NULL;
+	int rc = stars_of(r, volunteer_id, &level, &stars);
+	if (rc != STORE_OK)
+		return rc;
+	jsonw_key(w, "star_level");
+	jsonw_int(w, level);
+	jsonw_key(w, "stars");
+	jsonw_json(w, stars);
+	json_decref(stars);
+	return STORE_OK;
+}
 
 int stars_of(struct app_req *r, int64_t volunteer_id, int *level, json_t **stars)
 {

@@ -5,11 +5,13 @@
 #define ZY_STARS_H
 #include "app/kernel/app.h"
 #include "store/store.h"
+#include "app/service/records.h"
 
-/* Inside the transaction that approved record id (after its totals):
- * moves its volunteer's level up or down, dating a new level by the
- * record's decision. */
-int stars_apply(struct store *s, int64_t record_id);
+/* An approval step (service_on_approved, registered by bank_wire, also
+ * for the demo loader's approved history): inside the transaction that
+ * approved rec (after its totals), moves its volunteer's level up or
+ * down, dating a new level by the record's decision. */
+int stars_on_approved(struct app_req *r, struct store *s, const struct service_record *rec);
 
 /* Recomputes every volunteer's level and dates from the approved records
  * in the order they were decided (after thresholds change, and once for
@@ -26,6 +28,9 @@ int stars_config_set(struct app_req *r, json_t *in, json_t **out);
 /* The stars of one volunteer for the archive: {"star_level","stars":[{"level","reached_at"}]}
  * members added to obj. */
 int stars_of(struct app_req *r, int64_t volunteer_id, int *level, json_t **stars);
+/* The archive's section (service_archive_section_add, by bank_wire):
+ * writes "star_level" and "stars" into the archive being written. */
+int stars_archive_section(struct app_req *r, int64_t volunteer_id, struct jsonw *w);
 
 /* GET /organizations/{id}/star-roster?level=&limit=&cursor=: counts per
  * level in the subtree and a page of its starred volunteers (at least

@@ -6,6 +6,7 @@
 #include "app/kernel/secrets.h"
 #include "app/network/volunteers.h"
 #include "app/projects/projects.h"
+#include "app/service/records.h"
 #include "core/records.h"
 #include "core/shifts.h"
 #include "core/validate.h"
@@ -1027,89 +1028,32 @@ struct check_ctx {
 	const char *fail;
 };
 
-/* The record of an attendance: submitted for the organiser's approval. */
+/* The record of an attendance: submitted for the organiser's approval.
+ * The service's writer keeps the rules every record keeps: a record of the
+ * activity already there (entered by hand) means none; the time shared
+ * with another record of the person and what exceeds the daily maximum
+ * are given up (c->minutes 0 when nothing is left). */
 static int attendance_record(struct store *s, struct check_ctx *c, int64_t in, int64_t out, int64_t minutes)
 {
 	const struct shift_ref *x = c->x;
-	struct store_stmt *st = store_prepare(s,
-		"SELECT 1 FROM service_records WHERE activity_id = $1 AND volunteer_id = $2 AND status <> 'rejected'"
-		" AND amends_id IS NULL");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, x->activity_id);
-	store_bind_int(st, 2, c->volunteer_id);
-	int rc = store_step(st);
-	store_done(st);
-	if (rc == STORE_ROW)
-		return STORE_OK;   /* entered by hand already: one service, one record */
-	if (rc != STORE_DONE)
+	struct record_new n = {
+		.activity_id = x->activity_id, .volunteer_id = c->volunteer_id, .org_id = x->org_id,
+		.starts_at = in > x->starts ? in : x->starts, .ends_at = out < x->ends ? out : x->ends,
+		.minutes = minutes, .place = x->place, .content = x->content, .quality = "pass", .source = "check_in",
+		.evidence = c->auto_out ? "签到后 24 小时未签退，系统自动签退 (checked out automatically after 24 hours)" : NULL,
+		/* the sweep has no caller: the shift's creator stands for it */
+		.recorder_id = c->r->who ? c->r->who->user_id : x->created_by, .rules = RECORD_FIT,
+	};
+	int rc = record_insert(c->r, s, &n);
+	if (rc != STORE_OK)
 		return rc;
-	int64_t a = in > x->starts ? in : x->starts, b = out < x->ends ? out : x->ends;
-	/* the rules every record keeps (records.c): no time shared with
-	 * another record of the person — shifts overlapping within the grace
-	 * give up the shared minutes — and no more than the daily maximum */
-	int64_t day0 = china_day_floor(a), same_day = 0, len = b - a;
-	st = store_prepare(s,
-		"SELECT starts_at, ends_at, minutes FROM service_records WHERE volunteer_id = $1 AND status <> 'rejected'"
-		" AND amends_id IS NULL AND ends_at > $2 AND starts_at < $3 ORDER BY starts_at");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, c->volunteer_id);
-	store_bind_int(st, 2, day0 < a - 86400 ? day0 : a - 86400);
-	store_bind_int(st, 3, b + 86400);
-	bool inside = false;
-	while ((rc = store_step(st)) == STORE_ROW) {
-		int64_t o0 = store_col_int(st, 0), o1 = store_col_int(st, 1);
-		if (o0 >= day0 && o0 < day0 + 86400)
-			same_day += store_col_int(st, 2);
-		if (!intervals_overlap(a, b, o0, o1))
-			continue;
-		if (o0 <= a)
-			a = o1;
-		else if (o1 >= b)
-			b = o0;
-		else
-			inside = true;
-	}
-	store_done(st);
-	if (rc != STORE_DONE)
-		return rc;
-	int64_t room = app_config(c->r->app)->record_daily_max - same_day;
-	minutes -= (len - (b > a ? b - a : 0)) / 60;   /* the minutes shared with other records */
-	if (minutes > room)
-		minutes = room;
-	if (inside || minutes <= 0) {
-		c->minutes = 0;   /* nothing left to record: the sign-up says so */
+	c->minutes = n.minutes;
+	c->record_id = n.id;
+	if (!n.id)
 		return STORE_OK;
-	}
-	c->minutes = minutes;
-	st = store_prepare(s,
-		"INSERT INTO service_records (activity_id, volunteer_id, org_id, region_code, starts_at, ends_at,"
-		" minutes, place, content, quality, source, evidence, recorder_id, late, status, created_at)"
-		" SELECT $1, $2, $3, o.region_code, $4, $5, $6, $7, $8, 'pass', 'check_in', $9, $10, 0, 'submitted', $11"
-		" FROM orgs o WHERE o.id = $3 RETURNING id");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, x->activity_id);
-	store_bind_int(st, 2, c->volunteer_id);
-	store_bind_int(st, 3, x->org_id);
-	store_bind_int(st, 4, a);
-	store_bind_int(st, 5, b);
-	store_bind_int(st, 6, minutes);
-	store_bind_text(st, 7, x->place);
-	store_bind_text(st, 8, x->content);
-	store_bind_text(st, 9, c->auto_out ? "签到后 24 小时未签退，系统自动签退 (checked out automatically after 24 hours)" : NULL);
-	/* the sweep has no caller: the shift's creator stands for it */
-	store_bind_int(st, 10, c->r->who ? c->r->who->user_id : x->created_by);
-	store_bind_int(st, 11, app_now());
-	rc = store_step(st);
-	c->record_id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
-	store_done(st);
-	if (rc != STORE_ROW)
-		return rc;
 	char detail[160];
 	snprintf(detail, sizeof(detail), "{\"shift_id\":%lld,\"minutes\":%lld,\"volunteer_id\":%lld}",
-		 (long long)x->id, (long long)minutes, (long long)c->volunteer_id);
+		 (long long)x->id, (long long)n.minutes, (long long)c->volunteer_id);
 	return audit_write_text(c->r, s, "record.create", "record", c->record_id, x->org_id, x->path, detail);
 }
 

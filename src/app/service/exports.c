@@ -4,8 +4,10 @@
 #include "app/service/exports.h"
 #include "app/kernel/kernel.h"
 #include "app/service/records.h"
+#include "app/service/service_int.h"
 #include "util/arena.h"
 #include "core/chinatime.h"
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,60 +120,68 @@ static const struct {
 };
 #define ARCHIVE_COLS (sizeof(archive_cols) / sizeof(archive_cols[0]))
 
-static void archive_row(struct buf *b, json_t *row, enum export_lang lang)
+struct archive_csv {
+	struct buf *out;
+	enum export_lang lang;
+	int col[ARCHIVE_COLS];   /* each column's record member (REC_COLUMNS); -1: effective_minutes */
+	char kind[ARCHIVE_COLS];
+};
+
+/* One record of the archive as a CSV line, read from its row as the JSON
+ * archive reads it (record_member) and turned into what a clerk reads. */
+static void archive_row(void *vctx, struct app_req *r, struct store_stmt *st, int64_t effective)
 {
+	struct archive_csv *x = vctx;
 	for (size_t c = 0; c < ARCHIVE_COLS; c++) {
-		json_t *v = json_object_get(row, archive_cols[c].field);
-		char num[32];
-		const char *text = json_is_string(v) ? json_string_value(v) : NULL;
+		int col = x->col[c];
 		bool last = c + 1 == ARCHIVE_COLS;
-		if (json_is_integer(v)) {
-			/* numbers the server keeps (ids, minutes) stay numbers */
-			export_csv_int(b, (int64_t)json_integer_value(v), last);
+		char num[32];
+		if (col < 0) {
+			export_csv_int(x->out, effective, last);
 			continue;
+		}
+		const char *text = NULL;
+		if (store_col_null(st, col)) {
+			text = NULL;
+		} else if (x->kind[c] == 'i') {
+			/* numbers the server keeps (ids, minutes) stay numbers */
+			export_csv_int(x->out, store_col_int(st, col), last);
+			continue;
+		} else if (x->kind[c] == 't') {
+			text = app_iso(r, store_col_int(st, col));
+		} else {
+			text = store_col_text(st, col);
 		}
 		if (archive_cols[c].kind == COL_TIME && text) {
 			export_china_time(text, num, sizeof(num));
 			text = num;
 		} else if (archive_cols[c].kind == COL_LABEL) {
-			text = export_label(archive_cols[c].vocabulary, text, lang);
+			text = export_label(archive_cols[c].vocabulary, text, x->lang);
 		}
-		export_csv_cell(b, text, last);
+		export_csv_cell(x->out, text, last);
 	}
 }
 
 int exports_archive_csv(struct app_req *r, int64_t volunteer_id, enum export_lang lang, struct buf *out)
 {
-	json_t *a = NULL;
-	/* the CSV holds every record: page through the archive */
-	if (records_archive(r, volunteer_id, "200", NULL, &a) != 0)
-		return -1;
-	for (;;) {
-		json_t *next = json_object_get(a, "next_cursor");
-		if (!json_is_string(next))
-			break;
-		json_t *more = NULL;
-		const char *cursor = arena_strdup(r->arena, json_string_value(next));
-		if (records_archive(r, volunteer_id, "200", cursor, &more) != 0) {
-			json_decref(a);
-			return -1;
-		}
-		json_array_extend(json_object_get(a, "records"), json_object_get(more, "records"));
-		json_object_set(a, "next_cursor", json_object_get(more, "next_cursor"));
-		json_decref(more);
+	struct archive_csv x = { .out = out, .lang = lang };
+	for (size_t c = 0; c < ARCHIVE_COLS; c++) {
+		x.col[c] = strcmp(archive_cols[c].field, "effective_minutes") == 0 ? -1
+			: record_member(archive_cols[c].field, &x.kind[c]);
+		/* every other column is a member of a record's reading */
+		assert(x.col[c] >= 0 || strcmp(archive_cols[c].field, "effective_minutes") == 0);
 	}
+	/* the header goes out only once access is known: the rows' reader
+	 * checks it before its first row */
+	size_t mark = out->len;
 	buf_puts(out, "\xef\xbb\xbf");
 	for (size_t c = 0; c < ARCHIVE_COLS; c++)
 		export_csv_cell(out, lang == EXPORT_EN ? archive_cols[c].en : archive_cols[c].zh, c + 1 == ARCHIVE_COLS);
-	size_t i;
-	json_t *rec;
-	json_array_foreach(json_object_get(a, "records"), i, rec) {
-		archive_row(out, rec, lang);
-		size_t k;
-		json_t *amendment;
-		json_array_foreach(json_object_get(rec, "amendments"), k, amendment)
-			archive_row(out, amendment, lang);
+	if (records_archive_rows(r, volunteer_id, archive_row, &x) != 0) {
+		out->len = mark;
+		if (out->data)
+			out->data[mark] = 0;
+		return -1;
 	}
-	json_decref(a);
 	return 0;
 }

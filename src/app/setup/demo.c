@@ -177,60 +177,29 @@ static int demo_records_tx(struct store *s, void *vctx)
 		int64_t start = c->base - (c->total_activities - k) * 3 * 3600, end = start + 2 * 3600;
 		uint64_t h = mix((uint64_t)k);
 		const char *cat = categories[h % N(categories)], *what = content[(h >> 8) % N(content)];
-		struct store_stmt *st = store_prepare(s,
-			"INSERT INTO activities (org_id, name, starts_at, ends_at, place, content, leader, service_category,"
-			" region_code, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)"
-			" RETURNING id");
-		if (!st)
-			return STORE_ERROR;
 		char name[96];
 		snprintf(name, sizeof(name), "%s志愿服务活动（第%lld期）", cat, (long long)k + 1);
-		store_bind_int(st, 1, org);
-		store_bind_text(st, 2, name);
-		store_bind_int(st, 3, start);
-		store_bind_int(st, 4, end);
-		store_bind_text(st, 5, "温江区");
-		store_bind_text(st, 6, what);
-		store_bind_text(st, 7, "王老师");
-		store_bind_text(st, 8, cat);
-		store_bind_text(st, 9, region);
-		store_bind_int(st, 10, c->user);
-		store_bind_int(st, 11, end + 86400);
-		int rc = store_step(st);
-		int64_t activity = rc == STORE_ROW ? store_col_int(st, 0) : 0;
-		store_done(st);
-		if (rc != STORE_ROW)
-			return rc == STORE_DONE ? STORE_ERROR : rc;
+		struct activity_new act = {
+			.org_id = org, .name = name, .starts_at = start, .ends_at = end, .place = "温江区",
+			.content = what, .leader = "王老师", .category = cat, .region = region, .created_by = c->user,
+			.created_at = end + 86400,
+		};
+		int rc = activity_insert(s, &act);
+		if (rc != STORE_OK)
+			return rc;
 		for (int j = 0; j < DEMO_PER_ACTIVITY && (size_t)j < c->nvol; j++) {
 			uint64_t hj = mix(h + (uint64_t)j);
-			st = store_prepare(s,
-				"INSERT INTO service_records (activity_id, volunteer_id, org_id, region_code, starts_at, ends_at,"
-				" minutes, place, beneficiary, beneficiary_count, content, quality, source, recorder_id, late,"
-				" status, approver_id, decided_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-				" $11, $12, 'recorder', $13, 0, 'approved', $13, $14, $15) RETURNING id");
-			if (!st)
-				return STORE_ERROR;
-			store_bind_int(st, 1, activity);
-			store_bind_int(st, 2, c->vol[(at + (size_t)j) % c->nvol]);
-			store_bind_int(st, 3, org);
-			store_bind_text(st, 4, region);
-			store_bind_int(st, 5, start);
-			store_bind_int(st, 6, end);
-			store_bind_int(st, 7, 60 + 30 * (int64_t)(hj % 3));
-			store_bind_text(st, 8, "温江区");
-			store_bind_text(st, 9, "社区居民");
-			store_bind_int(st, 10, 1 + (int64_t)(hj >> 8) % 40);
-			store_bind_text(st, 11, what);
-			store_bind_text(st, 12, quality[(hj >> 16) % N(quality)]);
-			store_bind_int(st, 13, c->user);
-			store_bind_int(st, 14, end + 2 * 86400);
-			store_bind_int(st, 15, end + 86400);
-			rc = store_step(st);
-			int64_t id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
-			store_done(st);
-			if (rc != STORE_ROW)
-				return rc == STORE_DONE ? STORE_ERROR : rc;
-			if ((rc = records_link_approved(c->r, s, id)) != STORE_OK)
+			/* approved a day after entry: joins the chain and the totals */
+			struct record_new n = {
+				.activity_id = act.id, .volunteer_id = c->vol[(at + (size_t)j) % c->nvol], .org_id = org,
+				.starts_at = start, .ends_at = end, .minutes = 60 + 30 * (int64_t)(hj % 3),
+				.place = "温江区", .beneficiary = "社区居民", .has_count = true,
+				.beneficiary_count = 1 + (int64_t)(hj >> 8) % 40, .content = what,
+				.quality = quality[(hj >> 16) % N(quality)], .source = "recorder", .recorder_id = c->user,
+				.approver_id = c->user, .decided_at = end + 2 * 86400, .created_at = end + 86400,
+				.category = cat, .rules = RECORD_REFUSE,
+			};
+			if ((rc = record_insert(c->r, s, &n)) != STORE_OK)
 				return rc;
 		}
 	}

@@ -1,5 +1,6 @@
 /* Start-up (see start.h). */
 #include "app/setup/start.h"
+#include "app/bank/points.h"
 #include "app/bank/stars.h"
 #include "app/kernel/kernel.h"
 #include "app/network/orgs.h"
@@ -12,7 +13,7 @@
  * once, before any request. */
 static int wire(struct app *a)
 {
-	(void)a;
+	bank_wire(a);
 	return 0;
 }
 
