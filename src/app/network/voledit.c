@@ -41,7 +41,7 @@ static int edit_tx(struct store *s, void *vctx)
 	bool reindex = c->set_name || c->set_skills || c->set_categories;
 	int rc;
 	/* the search helpers of the old values go first */
-	if (reindex && (rc = unindex_current(c->r, s, c->id)) != STORE_OK)
+	if (reindex && (rc = vol_unindex(c->r, s, c->id)) != STORE_OK)
 		return rc;
 	struct store_stmt *st = store_prepare(s,
 		"UPDATE volunteers SET"
@@ -110,7 +110,7 @@ static int edit_tx(struct store *s, void *vctx)
 			json_decref(ca);
 			return STORE_ERROR;
 		}
-		rc = index_volunteer(s, c->id, name, sk, ca, false);
+		rc = vol_index(s, c->id, name, sk, ca, false);
 		json_decref(sk);
 		json_decref(ca);
 		if (rc != STORE_OK)
@@ -183,13 +183,13 @@ static int read_edit(struct app_req *r, json_t *in, json_t *current, bool self, 
 		c->set_categories = true;
 	}
 	if (json_object_get(in, "emergency_contact")) {
-		if (in_contact(r, in, "emergency_contact", false, &c->emergency_name, &c->emergency_phone, NULL) != 0)
+		if (vol_in_contact(r, in, "emergency_contact", false, &c->emergency_name, &c->emergency_phone, NULL) != 0)
 			return -1;
 		c->set_emergency = true;
 	}
 	if (json_object_get(in, "guardian")) {
 		bool consent;
-		if (in_contact(r, in, "guardian", false, &c->guardian_name, &c->guardian_phone, &consent) != 0)
+		if (vol_in_contact(r, in, "guardian", false, &c->guardian_name, &c->guardian_phone, &consent) != 0)
 			return -1;
 		c->set_guardian = true;
 	}
@@ -236,7 +236,7 @@ static int edit(struct app_req *r, int64_t id, json_t *in, bool self, enum authz
 {
 	struct store_stmt *st;
 	struct edit_ctx c = { .r = r, .id = id };
-	if (load_vol(r, id, action, &st) != 0)
+	if (vol_load(r, id, action, &st) != 0)
 		return -1;
 	json_t *current = vol_json(r, st, true);
 	c.org_id = store_col_int(st, 22);

@@ -100,7 +100,7 @@ static json_t *memberships_json(struct app_req *r, int64_t id)
 /* Loads a volunteer for a use case: 404 when absent, the scope check for
  * action. The statement stays on the row for the caller to read and
  * store_done(). */
-int load_vol(struct app_req *r, int64_t id, enum authz_action action, struct store_stmt **out)
+int vol_load(struct app_req *r, int64_t id, enum authz_action action, struct store_stmt **out)
 {
 	if (authz_check(r, action, NULL) != 0)
 		return -1;
@@ -110,7 +110,7 @@ int load_vol(struct app_req *r, int64_t id, enum authz_action action, struct sto
 int volunteers_get(struct app_req *r, int64_t id, json_t **out)
 {
 	struct store_stmt *st;
-	if (load_vol(r, id, AUTHZ_VOLUNTEERS_READ, &st) != 0)
+	if (vol_load(r, id, AUTHZ_VOLUNTEERS_READ, &st) != 0)
 		return -1;
 	*out = vol_json(r, st, true);
 	store_done(st);
@@ -120,7 +120,7 @@ int volunteers_get(struct app_req *r, int64_t id, json_t **out)
 
 static int id_read_tx(struct store *s, void *vctx)
 {
-	struct simple_ctx *c = vctx;
+	struct vol_change *c = vctx;
 	return audit_write(c->r, s, "volunteer.id_number_read", "volunteer", c->id, c->org_id,
 			   c->org_path, NULL);
 }
@@ -128,9 +128,9 @@ static int id_read_tx(struct store *s, void *vctx)
 int volunteers_id_number(struct app_req *r, int64_t id, json_t **out)
 {
 	struct store_stmt *st;
-	if (load_vol(r, id, AUTHZ_VOLUNTEERS_READ, &st) != 0)
+	if (vol_load(r, id, AUTHZ_VOLUNTEERS_READ, &st) != 0)
 		return -1;
-	struct simple_ctx c = { .r = r, .id = id, .org_id = store_col_int(st, 22),
+	struct vol_change c = { .r = r, .id = id, .org_id = store_col_int(st, 22),
 				.org_path = arena_strdup(r->arena, store_col_text(st, 26)) };
 	store_done(st);
 	if (authz_check(r, AUTHZ_ID_NUMBER_READ, c.org_path) != 0)

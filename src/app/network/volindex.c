@@ -147,7 +147,7 @@ static int store_tags(struct store *s, int64_t id, json_t *skills, json_t *categ
 /* Adds (or with remove, deletes) the search helpers of a volunteer: the
  * pieces of the name and the tags. Removal recomputes the entries from
  * the old values, so the helper tables need no index by volunteer. */
-int index_volunteer(struct store *s, int64_t id, const char *name, json_t *skills,
+int vol_index(struct store *s, int64_t id, const char *name, json_t *skills,
 			   json_t *categories, bool remove)
 {
 	int rc;
@@ -197,7 +197,7 @@ int index_volunteer(struct store *s, int64_t id, const char *name, json_t *skill
 }
 
 /* Removes the helpers of what is stored now (before an edit or deletion). */
-int unindex_current(struct app_req *r, struct store *s, int64_t id)
+int vol_unindex(struct app_req *r, struct store *s, int64_t id)
 {
 	struct store_stmt *st = store_prepare(s, "SELECT name, skills, service_categories FROM volunteers WHERE id = $1");
 	if (!st)
@@ -212,7 +212,7 @@ int unindex_current(struct app_req *r, struct store *s, int64_t id)
 	json_t *sk = json_loads(store_col_text(st, 1), 0, NULL);
 	json_t *ca = json_loads(store_col_text(st, 2), 0, NULL);
 	store_done(st);
-	rc = index_volunteer(s, id, name, sk, ca, true);
+	rc = vol_index(s, id, name, sk, ca, true);
 	json_decref(sk);
 	json_decref(ca);
 	return rc;

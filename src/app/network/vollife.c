@@ -21,7 +21,7 @@
 
 static int status_tx(struct store *s, void *vctx)
 {
-	struct simple_ctx *c = vctx;
+	struct vol_change *c = vctx;
 	struct store_stmt *st = store_prepare(s,
 		"UPDATE volunteers SET status = $2, updated_at = $3 WHERE id = $1");
 	if (!st)
@@ -40,9 +40,9 @@ int volunteers_set_active(struct app_req *r, int64_t id, bool active, json_t *in
 {
 	struct store_stmt *st;
 	const char *reason = NULL;
-	if (load_vol(r, id, AUTHZ_VOLUNTEERS_WRITE, &st) != 0)
+	if (vol_load(r, id, AUTHZ_VOLUNTEERS_WRITE, &st) != 0)
 		return -1;
-	struct simple_ctx c = { .r = r, .id = id, .org_id = store_col_int(st, 22),
+	struct vol_change c = { .r = r, .id = id, .org_id = store_col_int(st, 22),
 				.org_path = arena_strdup(r->arena, store_col_text(st, 26)),
 				.status = active ? "active" : "inactive",
 				.action = active ? "volunteer.reactivate" : "volunteer.deactivate" };
@@ -64,7 +64,7 @@ int volunteers_set_active(struct app_req *r, int64_t id, bool active, json_t *in
 
 static int transfer_tx(struct store *s, void *vctx)
 {
-	struct simple_ctx *c = vctx;
+	struct vol_change *c = vctx;
 	const char *today = app_today(c->r);
 	struct store_stmt *st = store_prepare(s,
 		"UPDATE memberships SET left_on = $2 WHERE volunteer_id = $1 AND left_on IS NULL");
@@ -113,7 +113,7 @@ static int transfer_tx(struct store *s, void *vctx)
 int volunteers_move_home(struct app_req *r, struct store *s, int64_t id, int64_t from_org,
 			 const char *from_path, int64_t to_org, const char *to_path, const char *to_region)
 {
-	struct simple_ctx c = { .r = r, .id = id, .org_id = from_org, .org_path = from_path,
+	struct vol_change c = { .r = r, .id = id, .org_id = from_org, .org_path = from_path,
 				.new_org = to_org, .new_path = to_path, .new_region = to_region,
 				.role = "member" };
 	return transfer_tx(s, &c);
@@ -122,9 +122,9 @@ int volunteers_move_home(struct app_req *r, struct store *s, int64_t id, int64_t
 int volunteers_transfer(struct app_req *r, int64_t id, json_t *in, json_t **out)
 {
 	struct store_stmt *st;
-	if (load_vol(r, id, AUTHZ_VOLUNTEERS_WRITE, &st) != 0)
+	if (vol_load(r, id, AUTHZ_VOLUNTEERS_WRITE, &st) != 0)
 		return -1;
-	struct simple_ctx c = { .r = r, .id = id, .org_id = store_col_int(st, 22),
+	struct vol_change c = { .r = r, .id = id, .org_id = store_col_int(st, 22),
 				.org_path = arena_strdup(r->arena, store_col_text(st, 26)), .role = "member" };
 	bool deleted = strcmp(store_col_text(st, 21), "deleted") == 0;
 	store_done(st);
@@ -138,7 +138,7 @@ int volunteers_transfer(struct app_req *r, int64_t id, json_t *in, json_t **out)
 	if (c.new_org == c.org_id)
 		return app_fail(r, APP_EINVALID, "same_org", "org_id");
 	struct vol target = { .org_id = c.new_org };
-	if (home_org(r, r->store, &target, true) != 0)
+	if (vol_home_org(r, r->store, &target, true) != 0)
 		return -1;
 	c.new_path = target.org_path;
 	c.new_region = target.org_region;

@@ -57,7 +57,7 @@ static int export_file(struct app_req *r, int64_t id, bool self, json_t **out)
 int volunteers_export(struct app_req *r, int64_t id, json_t **out)
 {
 	struct store_stmt *st;
-	if (load_vol(r, id, AUTHZ_VOLUNTEERS_READ, &st) != 0)
+	if (vol_load(r, id, AUTHZ_VOLUNTEERS_READ, &st) != 0)
 		return -1;
 	store_done(st);
 	return export_file(r, id, false, out);
@@ -73,8 +73,8 @@ int volunteers_me_export(struct app_req *r, json_t **out)
 
 static int delete_tx(struct store *s, void *vctx)
 {
-	struct simple_ctx *c = vctx;
-	int rc = unindex_current(c->r, s, c->id);
+	struct vol_change *c = vctx;
+	int rc = vol_unindex(c->r, s, c->id);
 	if (rc != STORE_OK)
 		return rc;
 	/* personal fields go; what counts (gender, birth year, region, home
@@ -124,7 +124,7 @@ int volunteers_me_delete(struct app_req *r)
 	if (!st)
 		return app_store_fail(r, STORE_ERROR);
 	store_bind_int(st, 1, id);
-	struct simple_ctx c = { .r = r, .id = id };
+	struct vol_change c = { .r = r, .id = id };
 	if (store_step(st) == STORE_ROW) {
 		c.org_id = store_col_int(st, 0);
 		c.org_path = arena_strdup(r->arena, store_col_text(st, 1));

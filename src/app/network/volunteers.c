@@ -32,7 +32,7 @@ static void vol_release(struct vol *v)
 }
 
 /* A {"name","phone"} object (emergency contact, guardian). */
-int in_contact(struct app_req *r, json_t *in, const char *field, bool required,
+int vol_in_contact(struct app_req *r, json_t *in, const char *field, bool required,
 		      const char **name, const char **phone, bool *consent)
 {
 	json_t *v = json_object_get(in, field);
@@ -114,11 +114,11 @@ static int read_registration(struct app_req *r, json_t *in, struct vol *v)
 	if (in_tags(r, in, "skills", &v->skill_list, &v->skills) != 0 ||
 	    in_tags(r, in, "service_categories", &v->category_list, &v->categories) != 0)
 		return -1;
-	if (in_contact(r, in, "emergency_contact", false, &v->emergency_name, &v->emergency_phone, NULL) != 0)
+	if (vol_in_contact(r, in, "emergency_contact", false, &v->emergency_name, &v->emergency_phone, NULL) != 0)
 		return -1;
 	/* minors: under 14 a guardian's name, phone and consent; 14-17 the
 	 * guardian's consent (registered-volunteer rules) */
-	if (in_contact(r, in, "guardian", v->age < 14, &v->guardian_name, &v->guardian_phone,
+	if (vol_in_contact(r, in, "guardian", v->age < 14, &v->guardian_name, &v->guardian_phone,
 		       &v->guardian_consent) != 0)
 		return -1;
 	if (v->age < 18 && !v->guardian_consent)
@@ -146,7 +146,7 @@ static int read_registration(struct app_req *r, json_t *in, struct vol *v)
 
 /* The home organisation named by org_id: exists, in the caller's scope
  * (for staff) and active. */
-int home_org(struct app_req *r, struct store *s, struct vol *v, bool check_scope)
+int vol_home_org(struct app_req *r, struct store *s, struct vol *v, bool check_scope)
 {
 	struct org_ref o;
 	if (org_target(r, s, v->org_id, check_scope ? AUTHZ_VOLUNTEERS_WRITE : -1, true, &o) != 0)
@@ -251,7 +251,7 @@ static int insert_volunteer(struct app_req *r, struct store *s, struct vol *v)
 	store_done(st);
 	if (rc != STORE_DONE)
 		return rc;
-	rc = index_volunteer(s, v->id, v->name, v->skill_list, v->category_list, false);
+	rc = vol_index(s, v->id, v->name, v->skill_list, v->category_list, false);
 	if (rc != STORE_OK)
 		return rc;
 	/* an imported file is audited once as a whole (import.volunteers, with
@@ -292,7 +292,7 @@ int volunteers_create(struct app_req *r, json_t *in, json_t **out)
 		return -1;
 	if (in_id(r, in, "org_id", true, &v.org_id, NULL) != 0 || read_registration(r, in, &v) != 0)
 		goto out;
-	if (home_org(r, r->store, &v, true) != 0)
+	if (vol_home_org(r, r->store, &v, true) != 0)
 		goto out;
 	struct create_ctx c = { r, &v, false, NULL };
 	int rc = store_tx(r->store, create_tx, &c);
@@ -373,7 +373,7 @@ int volunteers_register_self(struct app_req *r, json_t *in, json_t **out)
 		goto out;
 	if (!has_org && app_root_org(r, &v.org_id) != 0)
 		goto out;
-	if (home_org(r, r->store, &v, false) != 0)
+	if (vol_home_org(r, r->store, &v, false) != 0)
 		goto out;
 	/* a person chooses a station or team, as join requests do (homes.c);
 	 * without org_id they are filed at the root as before */

@@ -41,7 +41,7 @@ struct vol {
 	" v.home_org_id, o.name, v.created_at, v.updated_at, o.path, v.user_id, v.source, v.star_level"
 #define VOL_FROM " FROM volunteers v JOIN orgs o ON o.id = v.home_org_id"
 
-struct simple_ctx {
+struct vol_change {
 	struct app_req *r;
 	int64_t id, org_id, new_org;
 	const char *org_path, *new_path, *new_region, *role, *action, *status;
@@ -49,22 +49,22 @@ struct simple_ctx {
 };
 
 /* A {"name","phone"} object (emergency contact, guardian). */
-int in_contact(struct app_req *r, json_t *in, const char *field, bool required,
+int vol_in_contact(struct app_req *r, json_t *in, const char *field, bool required,
 	       const char **name, const char **phone, bool *consent);
 
 /* The home organisation named by org_id: exists, in the caller's scope
  * (for staff) and active. */
-int home_org(struct app_req *r, struct store *s, struct vol *v, bool check_scope);
+int vol_home_org(struct app_req *r, struct store *s, struct vol *v, bool check_scope);
 /* Adds (or with remove, deletes) the search helpers of a volunteer. */
-int index_volunteer(struct store *s, int64_t id, const char *name, json_t *skills,
+int vol_index(struct store *s, int64_t id, const char *name, json_t *skills,
 		    json_t *categories, bool remove);
 /* Removes the helpers of what is stored now (before an edit or deletion). */
-int unindex_current(struct app_req *r, struct store *s, int64_t id);
+int vol_unindex(struct app_req *r, struct store *s, int64_t id);
 /* One volunteer as the API shows it; full_phone for single reads. */
 json_t *vol_json(struct app_req *r, struct store_stmt *st, bool full_phone);
 /* Loads a volunteer for a use case: 404 when absent, the scope check for
  * action. The statement stays on the row for the caller to read and
  * store_done(). */
-int load_vol(struct app_req *r, int64_t id, enum authz_action action, struct store_stmt **out);
+int vol_load(struct app_req *r, int64_t id, enum authz_action action, struct store_stmt **out);
 
 #endif

@@ -33,7 +33,7 @@ int shifts_code(struct app_req *r, int64_t id, const char *at_s, json_t **out)
 {
 	struct shift_ref x;
 	int64_t at = app_now();
-	if (shift_load(r, id, &x) != 0 || staff_or_fail(r, &x, AUTHZ_SHIFTS_STAFF) != 0)
+	if (shift_load(r, id, &x) != 0 || shift_staff_or_fail(r, &x, AUTHZ_SHIFTS_STAFF) != 0)
 		return -1;
 	if (at_s && time_parse_iso(at_s, &at) != 0)
 		return app_fail(r, APP_EBADREQ, "invalid_time", "at");

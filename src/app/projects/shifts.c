@@ -105,7 +105,7 @@ bool shift_staff(struct app_req *r, const struct shift_ref *x, int action)
 	return ok;
 }
 
-int staff_or_fail(struct app_req *r, const struct shift_ref *x, int action)
+int shift_staff_or_fail(struct app_req *r, const struct shift_ref *x, int action)
 {
 	if (shift_staff(r, x, action))
 		return 0;
@@ -375,7 +375,7 @@ int shifts_get(struct app_req *r, int64_t id, json_t **out)
 	if (shift_load(r, id, &x) != 0)
 		return -1;
 	bool open = strcmp(x.project_status, "published") == 0 || strcmp(x.project_status, "in_progress") == 0;
-	if (!(open && r->who) && staff_or_fail(r, &x, AUTHZ_RECORDS_READ) != 0)
+	if (!(open && r->who) && shift_staff_or_fail(r, &x, AUTHZ_RECORDS_READ) != 0)
 		return -1;
 	struct store_stmt *st = store_prepare(r->store, "SELECT " SHIFT_COLUMNS SHIFT_FROM " WHERE x.id = $1");
 	if (!st)

@@ -19,7 +19,7 @@ int shift_load(struct app_req *r, int64_t id, struct shift_ref *x);
  * no error when not. */
 bool shift_staff(struct app_req *r, const struct shift_ref *x, int action);
 /* shift_staff, or 403 forbidden (401 when not signed in). */
-int staff_or_fail(struct app_req *r, const struct shift_ref *x, int action);
+int shift_staff_or_fail(struct app_req *r, const struct shift_ref *x, int action);
 /* One sign-up as the API shows it. */
 int signup_get(struct app_req *r, int64_t id, json_t **out);
 

@@ -67,7 +67,7 @@ int signup_get(struct app_req *r, int64_t id, json_t **out)
 int shifts_signups(struct app_req *r, int64_t id, json_t **out)
 {
 	struct shift_ref x;
-	if (shift_load(r, id, &x) != 0 || staff_or_fail(r, &x, AUTHZ_RECORDS_READ) != 0)
+	if (shift_load(r, id, &x) != 0 || shift_staff_or_fail(r, &x, AUTHZ_RECORDS_READ) != 0)
 		return -1;
 	struct store_stmt *st = store_prepare(r->store, "SELECT " SIGNUP_COLUMNS SIGNUP_FROM
 					      " WHERE g.shift_id = $1 ORDER BY g.arrival, g.id LIMIT 250000");
