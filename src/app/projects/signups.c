@@ -566,3 +566,38 @@ int shifts_cancel(struct app_req *r, int64_t signup_id, json_t **out)
 	json_object_set_new(*out, "promoted_signup_id", c.promoted ? json_integer(c.promoted) : json_null());
 	return 0;
 }
+
+/* Ends every live sign-up of the project's shifts (a cancelled project). */
+int end_signups(struct store *s, int64_t project_id)
+{
+	/* the shifts' rows first, in the order sign-ups and cancellations
+	 * take them, so that PostgreSQL never sees the two orders meet */
+	struct store_stmt *st = store_prepare(s, "UPDATE shifts SET waitlisted = 0 WHERE project_id = $1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, project_id);
+	int rc = store_step(st);
+	store_done(st);
+	if (rc != STORE_DONE)
+		return rc;
+	st = store_prepare(s,
+		"UPDATE signups SET status = 'cancelled', live = 0, cancelled_at = $2"
+		" WHERE live = 1 AND status IN ('confirmed', 'waitlisted')"
+		" AND shift_id IN (SELECT id FROM shifts WHERE project_id = $1)");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, project_id);
+	store_bind_int(st, 2, app_now());
+	rc = store_step(st);
+	store_done(st);
+	if (rc != STORE_DONE)
+		return rc;
+	st = store_prepare(s, "UPDATE shifts SET confirmed = (SELECT count(*) FROM signups g WHERE g.shift_id = shifts.id"
+			   " AND g.live = 1 AND g.status <> 'waitlisted'), waitlisted = 0 WHERE project_id = $1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, project_id);
+	rc = store_step(st);
+	store_done(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
+}
