@@ -9,13 +9,13 @@
 #include "app/kernel/kernel.h"
 #include "app/accounts/passwords.h"
 #include "app/kernel/secrets.h"
-#include "app/projects/shifts.h"
 #include "core/cursor.h"
 #include "core/idcard.h"
 #include "core/validate.h"
 #include "core/volno.h"
 #include "util/arena.h"
 #include "util/buf.h"
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +71,24 @@ int volunteers_me_export(struct app_req *r, json_t **out)
 	return export_file(r, id, true, out);
 }
 
+/* The handlers higher domains registered for a volunteer leaving, in
+ * registration order; written only at start (setup/start.c wire()),
+ * read by every deletion after. */
+static volunteers_leave_fn leave_hooks[VOLUNTEERS_LEAVE_MAX];
+static int leave_hook_count;
+
+int volunteers_on_leave(volunteers_leave_fn fn)
+{
+	assert(fn);
+	for (int i = 0; i < leave_hook_count; i++)
+		if (leave_hooks[i] == fn)
+			return 0;   /* an application opened again in this process */
+	if (leave_hook_count == VOLUNTEERS_LEAVE_MAX)
+		return -1;
+	leave_hooks[leave_hook_count++] = fn;
+	return 0;
+}
+
 static int delete_tx(struct store *s, void *vctx)
 {
 	struct vol_change *c = vctx;
@@ -104,8 +122,11 @@ static int delete_tx(struct store *s, void *vctx)
 		if (rc != STORE_DONE)
 			return rc;
 	}
-	if ((rc = shifts_release(c->r, s, c->id)) != STORE_OK)
-		return rc;
+	/* what higher domains hold of the person goes with them (projects:
+	 * their places on shifts not yet over) */
+	for (int i = 0; i < leave_hook_count; i++)
+		if ((rc = leave_hooks[i](c->r, s, c->id)) != STORE_OK)
+			return rc;
 	/* a request to join somewhere goes with the person */
 	rc = app_exec_ints(s, "UPDATE join_requests SET status = 'withdrawn', decided_at = $2"
 			   " WHERE volunteer_id = $1 AND status = 'open'", c->id, app_now());

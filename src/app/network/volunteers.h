@@ -65,4 +65,20 @@ int volunteers_me_delete(struct app_req *r);
 int volunteers_import_one(struct app_req *r, struct store *s, json_t *in, int64_t org_id,
 			  const char *org_path, const char *org_region);
 
+/* When a volunteer leaves. Higher domains that hold something of a
+ * volunteer (projects: places on shifts) register a handler at start,
+ * from setup/start.c wire(); network never calls them by name. When a
+ * person deletes their file (volunteers_me_delete), every handler runs,
+ * in registration order, inside the deleting transaction: after the file
+ * and the login are erased, before the deletion is audited. A handler
+ * writes its own domain's tables through s, never commits, and returns
+ * STORE_OK, or a store error that rolls the whole deletion back.
+ * (Deactivation keeps what the person holds: it runs no handler.) */
+typedef int (*volunteers_leave_fn)(struct app_req *r, struct store *s, int64_t volunteer_id);
+#define VOLUNTEERS_LEAVE_MAX 8
+/* Registers fn; the same fn twice counts once. Only before the first
+ * request (the list is not locked). Returns 0, or -1 when the list is
+ * full. */
+int volunteers_on_leave(volunteers_leave_fn fn);
+
 #endif

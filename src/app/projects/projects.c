@@ -3,6 +3,7 @@
 #include "app/projects/projects.h"
 #include "app/projects/shifts.h"
 #include "app/projects/shifts_int.h"
+#include "app/network/volunteers.h"
 #include "app/kernel/authz.h"
 #include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
@@ -639,4 +640,10 @@ int projects_agencies(struct app_req *r, json_t **out)
 	}
 	*out = json_pack("{so}", "items", items);
 	return 0;
+}
+
+int projects_wire(struct app *a)
+{
+	(void)a;
+	return volunteers_on_leave(shifts_cancel_leaver);
 }

@@ -53,4 +53,9 @@ struct project_ref {
  * when action < 0). Returns 0 or -1. */
 int project_access(struct app_req *r, int64_t id, int action, struct project_ref *ref);
 
+/* Registers the projects domain's handlers with lower domains' hook
+ * lists (a volunteer leaving cancels their sign-ups); called once from
+ * setup/start.c wire() before the first request. Returns 0 or -1. */
+int projects_wire(struct app *a);
+
 #endif

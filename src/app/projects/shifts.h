@@ -56,7 +56,9 @@ int shifts_sweep_api(struct app_req *r, json_t *in, json_t **out);
 /* Cancels the live sign-ups of volunteer_id for shifts not yet over
  * (at most 64; a person rarely holds more), each freed place going to
  * the waitlist, inside the caller's transaction: a person who leaves
- * holds no places. */
-int shifts_release(struct app_req *r, struct store *s, int64_t volunteer_id);
+ * holds no places. The network domain runs it when a volunteer leaves
+ * (volunteers_on_leave, registered by projects_wire). Returns STORE_OK
+ * or a store error. */
+int shifts_cancel_leaver(struct app_req *r, struct store *s, int64_t volunteer_id);
 
 #endif

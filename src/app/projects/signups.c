@@ -504,7 +504,7 @@ static int cancel_tx(struct store *s, void *vctx)
 			c->shift_id);
 }
 
-int shifts_release(struct app_req *r, struct store *s, int64_t volunteer_id)
+int shifts_cancel_leaver(struct app_req *r, struct store *s, int64_t volunteer_id)
 {
 	struct store_stmt *st = store_prepare(s,
 		"SELECT g.id, g.shift_id, g.status, x.ends_at FROM signups g JOIN shifts x ON x.id = g.shift_id"

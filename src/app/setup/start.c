@@ -1,5 +1,6 @@
 /* Start-up (see start.h). */
 #include "app/setup/start.h"
+#include "app/projects/projects.h"
 
 /* Where a lower domain tells higher ones of an event (a record approved,
  * a volunteer leaving), the higher domain's handler is registered here,
@@ -7,6 +8,7 @@
 static int wire(struct app *a)
 {
 	(void)a;
+	if (projects_wire(a) != 0) return -1;
 	return 0;
 }
 
