@@ -2,21 +2,10 @@
  * before and after; the search helpers follow the new values. */
 #include "app/network/volunteers.h"
 #include "app/network/volunteers_int.h"
-#include "app/accounts/accounts.h"
-#include "app/kernel/authz.h"
 #include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
-#include "app/accounts/passwords.h"
-#include "app/kernel/secrets.h"
-#include "app/projects/shifts.h"
-#include "core/cursor.h"
-#include "core/idcard.h"
 #include "core/validate.h"
-#include "core/volno.h"
 #include "util/arena.h"
-#include "util/buf.h"
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* Field-by-field edit of a file. Staff may change everything but the ID

@@ -3,22 +3,9 @@
  * full ID number. */
 #include "app/network/volunteers.h"
 #include "app/network/volunteers_int.h"
-#include "app/accounts/accounts.h"
-#include "app/kernel/authz.h"
-#include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
-#include "app/accounts/passwords.h"
-#include "app/kernel/secrets.h"
-#include "app/projects/shifts.h"
-#include "core/cursor.h"
-#include "core/idcard.h"
 #include "core/validate.h"
-#include "core/volno.h"
 #include "util/arena.h"
-#include "util/buf.h"
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 static json_t *contact_json(struct store_stmt *st, int name_col)
 {

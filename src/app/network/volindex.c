@@ -2,22 +2,9 @@
  * pieces of each name (volunteer_grams) and the skill and category tags
  * (volunteer_tags), kept in step with the file by whoever writes it. */
 #include "app/network/volunteers.h"
-#include "app/network/volunteers_int.h"
-#include "app/accounts/accounts.h"
-#include "app/kernel/authz.h"
 #include "app/kernel/input.h"
-#include "app/kernel/kernel.h"
-#include "app/accounts/passwords.h"
-#include "app/kernel/secrets.h"
-#include "app/projects/shifts.h"
-#include "core/cursor.h"
-#include "core/idcard.h"
-#include "core/validate.h"
-#include "core/volno.h"
+#include "app/network/volunteers_int.h"
 #include "util/arena.h"
-#include "util/buf.h"
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* Splits a name into its one- and two-character pieces (code points). */

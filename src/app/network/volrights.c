@@ -3,22 +3,9 @@
  * kept). */
 #include "app/network/volunteers.h"
 #include "app/network/volunteers_int.h"
-#include "app/accounts/accounts.h"
-#include "app/kernel/authz.h"
-#include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
-#include "app/accounts/passwords.h"
-#include "app/kernel/secrets.h"
-#include "core/cursor.h"
-#include "core/idcard.h"
-#include "core/validate.h"
-#include "core/volno.h"
 #include "util/arena.h"
-#include "util/buf.h"
 #include <assert.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 /* Everything held about a person: the file, memberships, the full ID for
  * the person themselves, and the audit entries about them. */

@@ -8,17 +8,13 @@
 #include "app/kernel/kernel.h"
 #include "app/kernel/secrets.h"
 #include "app/network/volunteers.h"
-#include "app/projects/projects.h"
 #include "core/records.h"
 #include "core/shifts.h"
 #include "core/validate.h"
 #include "util/arena.h"
 #include "util/log.h"
 #include "core/chinatime.h"
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define CODE_EXPIRED_WINDOWS 288   /* live codes recognised as expired: a day at 5 minutes */
 #define AUTO_CHECKOUT_AFTER 86400

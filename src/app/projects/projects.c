@@ -1,7 +1,6 @@
 /* Projects: create, edit, the status flow and the public listing (see
  * projects.h). */
 #include "app/projects/projects.h"
-#include "app/projects/shifts.h"
 #include "app/projects/shifts_int.h"
 #include "app/network/volunteers.h"
 #include "app/kernel/authz.h"
@@ -10,9 +9,6 @@
 #include "core/cursor.h"
 #include "core/validate.h"
 #include "util/arena.h"
-#include "util/buf.h"
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define SOCIAL_WORKERS_MAX 20

@@ -2,7 +2,6 @@
  * (see project_access in projects.h); shifts and projects both use it. */
 #include "app/projects/projects.h"
 #include "app/kernel/authz.h"
-#include "app/kernel/kernel.h"
 #include "core/validate.h"
 #include "util/arena.h"
 

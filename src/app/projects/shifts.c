@@ -7,18 +7,13 @@
 #include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
 #include "app/kernel/secrets.h"
-#include "app/network/volunteers.h"
 #include "app/projects/projects.h"
 #include "core/records.h"
 #include "core/shifts.h"
 #include "core/validate.h"
 #include "util/arena.h"
-#include "util/log.h"
 #include "core/chinatime.h"
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define SHIFT_MAX_SECONDS 86400
 

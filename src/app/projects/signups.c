@@ -6,19 +6,12 @@
 #include "app/kernel/authz.h"
 #include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
-#include "app/kernel/secrets.h"
 #include "app/network/volunteers.h"
-#include "app/projects/projects.h"
-#include "core/records.h"
 #include "core/shifts.h"
 #include "core/validate.h"
 #include "util/arena.h"
-#include "util/log.h"
 #include "core/chinatime.h"
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define SIGNUP_COLUMNS "g.id, g.shift_id, x.project_id, p.title, g.volunteer_id, v.name, g.status, g.arrival," \
 	" g.created_at, g.cancelled_at, g.checked_in_at, g.checked_out_at, g.auto_checkout, g.minutes, g.record_id," \
