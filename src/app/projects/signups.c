@@ -11,6 +11,7 @@
 #include "core/validate.h"
 #include "util/arena.h"
 #include "core/chinatime.h"
+#include <assert.h>
 #include <string.h>
 
 #define SIGNUP_COLUMNS "g.id, g.shift_id, x.project_id, p.title, g.volunteer_id, v.name, g.status, g.arrival," \
@@ -292,7 +293,7 @@ static int signup_tx(struct store *s, void *vctx)
 	/* a place, else a place on the waitlist: the row lock (PostgreSQL) or
 	 * the one writer (SQLite) orders arrivals */
 	st = store_prepare(s, "UPDATE shifts SET confirmed = confirmed + 1, arrivals = arrivals + 1"
-			   " WHERE id = $1 AND confirmed < capacity RETURNING arrivals");
+			   " WHERE id = $1 AND confirmed < capacity RETURNING arrivals, confirmed, capacity");
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, c->shift_id);
@@ -301,11 +302,13 @@ static int signup_tx(struct store *s, void *vctx)
 		c->arrival = store_col_int(st, 0);
 		c->status = "confirmed";
 		c->position = 0;
+		/* the place taken was free: the capacity holds */
+		assert(store_col_int(st, 1) >= 1 && store_col_int(st, 1) <= store_col_int(st, 2));
 	}
 	store_done(st);
 	if (rc == STORE_DONE) {
 		st = store_prepare(s, "UPDATE shifts SET waitlisted = waitlisted + 1, arrivals = arrivals + 1"
-				   " WHERE id = $1 AND waitlisted < waitlist RETURNING arrivals, waitlisted");
+				   " WHERE id = $1 AND waitlisted < waitlist RETURNING arrivals, waitlisted, waitlist");
 		if (!st)
 			return STORE_ERROR;
 		store_bind_int(st, 1, c->shift_id);
@@ -314,6 +317,8 @@ static int signup_tx(struct store *s, void *vctx)
 			c->arrival = store_col_int(st, 0);
 			c->position = store_col_int(st, 1);
 			c->status = "waitlisted";
+			/* the last on the waitlist, which holds no more than its length */
+			assert(c->position >= 1 && c->position <= store_col_int(st, 2));
 		}
 		store_done(st);
 		if (rc == STORE_DONE) {
@@ -323,6 +328,8 @@ static int signup_tx(struct store *s, void *vctx)
 	}
 	if (rc != STORE_ROW)
 		return rc;
+	/* arrivals count up per shift: the order of the waitlist */
+	assert(c->arrival >= 1);
 	st = store_prepare(s,
 		"INSERT INTO signups (shift_id, volunteer_id, status, arrival, busy_from, busy_to, live, signed_by,"
 		" created_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8) RETURNING id");
@@ -399,7 +406,25 @@ struct cancel_ctx {
 	bool done;
 };
 
-/* Runs a write whose one parameter ($1) is id; sql a string literal. */
+/* What a write of a shift's counters returns, so that the counters can
+ * be checked as they are written. */
+#define SHIFT_COUNTS " RETURNING confirmed, capacity, waitlisted, waitlist"
+
+/* The counters of a shift as a write left them: never more confirmed
+ * places than the capacity nor more waiting than the waitlist's length,
+ * and neither below zero (the database's CHECKs hold the same; a broken
+ * count here would hand out places that do not exist). */
+static void shift_counts_assert(struct store_stmt *st)
+{
+	int64_t confirmed = store_col_int(st, 0), capacity = store_col_int(st, 1);
+	int64_t waitlisted = store_col_int(st, 2), waitlist = store_col_int(st, 3);
+	assert(confirmed >= 0 && confirmed <= capacity);
+	assert(waitlisted >= 0 && waitlisted <= waitlist);
+	(void)confirmed, (void)capacity, (void)waitlisted, (void)waitlist;
+}
+
+/* Runs a write of a shift's counters whose one parameter ($1) is id; sql
+ * a string literal ending in SHIFT_COUNTS. */
 static int write_id(struct store *s, const char *sql, int64_t id)
 {
 	struct store_stmt *st = store_prepare(s, sql);
@@ -407,8 +432,10 @@ static int write_id(struct store *s, const char *sql, int64_t id)
 		return STORE_ERROR;
 	store_bind_int(st, 1, id);
 	int rc = store_step(st);
+	if (rc == STORE_ROW)
+		shift_counts_assert(st);
 	store_done(st);
-	return rc == STORE_DONE ? STORE_OK : rc;
+	return rc == STORE_DONE || rc == STORE_ROW ? STORE_OK : rc;
 }
 
 static int cancel_tx(struct store *s, void *vctx)
@@ -416,7 +443,7 @@ static int cancel_tx(struct store *s, void *vctx)
 	struct cancel_ctx *c = vctx;
 	c->promoted = 0;
 	/* the shift's row first: concurrent cancellations promote one by one */
-	int rc = write_id(s, "UPDATE shifts SET confirmed = confirmed WHERE id = $1", c->shift_id);
+	int rc = write_id(s, "UPDATE shifts SET confirmed = confirmed WHERE id = $1" SHIFT_COUNTS, c->shift_id);
 	if (rc != STORE_OK)
 		return rc;
 	/* the status as it is now, under that lock: what was read before the
@@ -440,8 +467,8 @@ static int cancel_tx(struct store *s, void *vctx)
 		app_fail(c->r, APP_ECONFLICT, "invalid_transition", "status");
 		return STORE_ERROR;
 	}
-	rc = write_id(s, confirmed ? "UPDATE shifts SET confirmed = confirmed - 1 WHERE id = $1"
-			      : "UPDATE shifts SET waitlisted = waitlisted - 1 WHERE id = $1", c->shift_id);
+	rc = write_id(s, confirmed ? "UPDATE shifts SET confirmed = confirmed - 1 WHERE id = $1" SHIFT_COUNTS
+			      : "UPDATE shifts SET waitlisted = waitlisted - 1 WHERE id = $1" SHIFT_COUNTS, c->shift_id);
 	if (rc != STORE_OK)
 		return rc;
 	st = store_prepare(s, "UPDATE signups SET status = 'cancelled', live = 0, cancelled_at = $3"
@@ -470,6 +497,8 @@ static int cancel_tx(struct store *s, void *vctx)
 	}
 	if (!confirmed || c->now >= c->ends)
 		return STORE_OK;
+	/* the waitlist is served in arrival order: the first to come gets
+	 * the freed place */
 	st = store_prepare(s, "SELECT id FROM signups WHERE shift_id = $1 AND status = 'waitlisted'"
 			   " ORDER BY arrival LIMIT 1");
 	if (!st)
@@ -493,7 +522,8 @@ static int cancel_tx(struct store *s, void *vctx)
 	}
 	if (rc != STORE_ROW)
 		return rc;
-	return write_id(s, "UPDATE shifts SET confirmed = confirmed + 1, waitlisted = waitlisted - 1 WHERE id = $1",
+	return write_id(s, "UPDATE shifts SET confirmed = confirmed + 1, waitlisted = waitlisted - 1 WHERE id = $1"
+			SHIFT_COUNTS,
 			c->shift_id);
 }
 
