@@ -6,7 +6,15 @@
  * its capacity nor its waitlist its length, a volunteer has one live
  * sign-up per shift, and none that overlap another by more than the grace
  * period. The code checks first so callers get precise errors; the
- * constraints catch what races past the checks. */
+ * constraints catch what races past the checks; the code asserts them
+ * as it writes the counters (signups.c).
+ *
+ * Who writes what: the projects domain is the one writer of shifts and
+ * signups (shifts.c creates shifts, signups.c signs up and cancels,
+ * attendance.c checks in and out; a cancelled project ends its sign-ups
+ * through signups.c). Functions that take only a struct app_req run
+ * their own transactions on r->store; shifts_cancel_leaver runs inside
+ * the caller's. 0, or -1 with r->err set, unless said otherwise. */
 #ifndef ZY_SHIFTS_H
 #define ZY_SHIFTS_H
 #include "app/kernel/app.h"
@@ -22,7 +30,8 @@ int shifts_create(struct app_req *r, int64_t project_id, json_t *in, json_t **ou
  * project is published. */
 int shifts_get(struct app_req *r, int64_t id, json_t **out);
 /* The shifts of a project as a JSON array (upcoming only: those not yet
- * over, for the public page). */
+ * over, for the public page). Reads only; no authorisation (the caller
+ * checked the project). */
 int shifts_of_project(struct app_req *r, int64_t project_id, bool upcoming, json_t **out);
 /* GET /shifts/{id}/signups (staff): everyone signed up, in arrival order. */
 int shifts_signups(struct app_req *r, int64_t id, json_t **out);
