@@ -5,6 +5,7 @@
 #include "app/kernel/input.h"
 #include "app/network/volunteers_int.h"
 #include "util/arena.h"
+#include <assert.h>
 #include <string.h>
 
 /* Splits a name into its one- and two-character pieces (code points). */
@@ -138,6 +139,7 @@ int vol_index(struct store *s, int64_t id, const char *name, json_t *skills,
 			   json_t *categories, bool remove)
 {
 	int rc;
+	assert(id > 0);
 	if (name) {
 		if (!remove) {
 			if ((rc = store_grams(s, id, name)) != STORE_OK)

@@ -5,6 +5,7 @@
 #include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
 #include "util/arena.h"
+#include <assert.h>
 #include <string.h>
 
 static int status_tx(struct store *s, void *vctx)
@@ -53,6 +54,9 @@ int volunteers_set_active(struct app_req *r, int64_t id, bool active, json_t *in
 static int transfer_tx(struct store *s, void *vctx)
 {
 	struct vol_change *c = vctx;
+	/* one open membership per person: a move to where they are would end
+	 * it and open its twin (callers refuse same_org first) */
+	assert(c->new_org != c->org_id && c->new_org > 0);
 	const char *today = app_today(c->r);
 	struct store_stmt *st = store_prepare(s,
 		"UPDATE memberships SET left_on = $2 WHERE volunteer_id = $1 AND left_on IS NULL");

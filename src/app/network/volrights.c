@@ -79,6 +79,8 @@ int volunteers_on_leave(volunteers_leave_fn fn)
 static int delete_tx(struct store *s, void *vctx)
 {
 	struct vol_change *c = vctx;
+	/* the person deletes their own file: the login erased below is theirs */
+	assert(c->r->who && c->id > 0);
 	int rc = vol_unindex(c->r, s, c->id);
 	if (rc != STORE_OK)
 		return rc;

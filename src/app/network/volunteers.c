@@ -10,6 +10,7 @@
 #include "core/idcard.h"
 #include "core/validate.h"
 #include "util/arena.h"
+#include <assert.h>
 #include <string.h>
 
 #define NOTICE_VERSION_MAX 20
@@ -174,6 +175,9 @@ static int insert_volunteer(struct app_req *r, struct store *s, struct vol *v)
 	/* volunteer numbers count per registering county and year; a number
 	 * drawn for someone already registered is simply skipped */
 	char region6[7];
+	/* the home was checked (vol_home_org, or the importer once per file):
+	 * its region is a county code at least */
+	assert(v->org_region && strlen(v->org_region) >= 6 && v->source);
 	memcpy(region6, v->org_region, 6);
 	region6[6] = 0;
 	int yy = app_today_ymd() / 10000 % 100;
@@ -230,6 +234,7 @@ static int insert_volunteer(struct app_req *r, struct store *s, struct vol *v)
 		return 1;   /* the ID is registered already */
 	if (rc != STORE_ROW)
 		return rc;
+	assert(v->id > 0);
 	st = store_prepare(s,
 		"INSERT INTO memberships (volunteer_id, org_id, role, joined_on, region_code)"
 		" VALUES ($1, $2, 'member', $3, $4)");

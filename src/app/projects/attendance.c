@@ -14,6 +14,7 @@
 #include "util/arena.h"
 #include "util/log.h"
 #include "core/chinatime.h"
+#include <assert.h>
 #include <string.h>
 
 #define CODE_EXPIRED_WINDOWS 288   /* live codes recognised as expired: a day at 5 minutes */
@@ -246,6 +247,8 @@ static int check_tx(struct store *s, void *vctx)
 		? attend_minutes(clipped, c->x->starts, c->x->ends, &rule) : 0;
 	if (c->minutes > 0 && (rc = attendance_record(s, c, in_at, c->t, c->minutes)) != STORE_OK)
 		return rc;
+	/* a check-out never precedes its check-in, nor counts negative time */
+	assert(c->t >= in_at && c->minutes >= 0);
 	st = store_prepare(s, "UPDATE signups SET status = 'attended', checked_out_at = $2, minutes = $3,"
 			   " record_id = $4, auto_checkout = $5 WHERE id = $1 AND status = 'checked_in'");
 	if (!st)
