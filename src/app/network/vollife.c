@@ -1,5 +1,5 @@
-/* The life of a volunteer file: deactivation and reactivation, and
- * moving the home organisation (transfer). */
+/* The life of a volunteer file: deactivation and reactivation, moving
+ * the home organisation (transfer), and the star level others decide. */
 #include "app/network/volunteers.h"
 #include "app/network/volunteers_int.h"
 #include "app/kernel/input.h"
@@ -138,4 +138,15 @@ int volunteers_transfer(struct app_req *r, int64_t id, json_t *in, json_t **out)
 	if (rc != STORE_OK)
 		return app_store_fail(r, rc);
 	return volunteers_get(r, id, out);
+}
+
+int volunteers_star_level_set(struct store *s, int64_t id, int level)
+{
+	assert(id > 0 && level >= 0);
+	return app_exec_ints(s, "UPDATE volunteers SET star_level = $2 WHERE id = $1", id, level);
+}
+
+int volunteers_star_levels_clear(struct store *s)
+{
+	return store_exec(s, "UPDATE volunteers SET star_level = 0 WHERE star_level <> 0");
 }

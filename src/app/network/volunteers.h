@@ -103,6 +103,13 @@ int volunteers_me_delete(struct app_req *r);
 int volunteers_import_one(struct app_req *r, struct store *s, json_t *in, int64_t org_id,
 			  const char *org_path, const char *org_region);
 
+/* The star level shown on the file (0 = none) is decided by the bank's
+ * stars (stars.c) and written here, inside the caller's transaction.
+ * Return a STORE_ code. */
+int volunteers_star_level_set(struct store *s, int64_t id, int level);
+/* Every file back to level 0, before the stars are rebuilt. */
+int volunteers_star_levels_clear(struct store *s);
+
 /* When a volunteer leaves. Higher domains that hold something of a
  * volunteer (projects: places on shifts) register a handler at start,
  * from setup/start.c wire(); network never calls them by name. When a
