@@ -97,38 +97,46 @@ static int age_bound(struct app_req *r, const char *s, const char *field, int64_
 	return 0;
 }
 
-int volunteers_list(struct app_req *r, const struct volunteers_query *f, json_t **out)
-{
+/* A list request read and checked (see volunteers_list): the sort, the
+ * page, the ages, the scope and whether "served" widens it. */
+struct list_plan {
 	int limit;
-	int64_t after = 0, age_min = -1, age_max = -1;
-	const char *after_key = NULL;
+	int64_t after, age_min, age_max;
+	const char *after_key, *scope;
+	bool by_name, by_number, desc, served;
+};
+
+/* Reads the sort, page and filters that need no SQL yet, in the order
+ * their errors are reported. Returns 0 or -1. */
+static int list_plan_read(struct app_req *r, const struct volunteers_query *f, struct list_plan *p)
+{
+	*p = (struct list_plan){ .age_min = -1, .age_max = -1 };
 	if (authz_check(r, AUTHZ_VOLUNTEERS_READ, NULL) != 0)
 		return -1;
 	const char *sort = f->sort ? f->sort : "-created_at";
-	bool by_name = strcmp(sort, "name") == 0, by_number = strcmp(sort, "volunteer_number") == 0;
-	bool desc = strcmp(sort, "-created_at") == 0;
-	if (!by_name && !by_number && !desc && strcmp(sort, "created_at") != 0)
+	p->by_name = strcmp(sort, "name") == 0;
+	p->by_number = strcmp(sort, "volunteer_number") == 0;
+	p->desc = strcmp(sort, "-created_at") == 0;
+	if (!p->by_name && !p->by_number && !p->desc && strcmp(sort, "created_at") != 0)
 		return app_fail(r, APP_EBADREQ, "invalid_value", "sort");
-	if (app_limit(r, f->limit, &limit) != 0)
+	if (app_limit(r, f->limit, &p->limit) != 0)
 		return -1;
 	if (f->cursor) {
-		if (by_name || by_number) {
-			if (parse_key_cursor(r, f->cursor, &after_key, &after) != 0)
+		if (p->by_name || p->by_number) {
+			if (parse_key_cursor(r, f->cursor, &p->after_key, &p->after) != 0)
 				return -1;
-		} else if (app_cursor(r, f->cursor, &after) != 0) {
+		} else if (app_cursor(r, f->cursor, &p->after) != 0) {
 			return -1;
 		}
 	}
-	if (age_bound(r, f->age_min, "age_min", &age_min) != 0 ||
-	    age_bound(r, f->age_max, "age_max", &age_max) != 0)
+	if (age_bound(r, f->age_min, "age_min", &p->age_min) != 0 ||
+	    age_bound(r, f->age_max, "age_max", &p->age_max) != 0)
 		return -1;
 	if (f->status && strcmp(f->status, "active") != 0 && strcmp(f->status, "inactive") != 0 &&
 	    strcmp(f->status, "deleted") != 0)
 		return app_fail(r, APP_EBADREQ, "invalid_status", "status");
-	const char *scope;
-	if (app_scope(r, f->org_id, AUTHZ_VOLUNTEERS_READ, &scope) != 0)
+	if (app_scope(r, f->org_id, AUTHZ_VOLUNTEERS_READ, &p->scope) != 0)
 		return -1;
-	bool served = false;
 	if (f->include) {
 		if (strcmp(f->include, "served") != 0)
 			return app_fail(r, APP_EBADREQ, "invalid_value", "include");
@@ -141,18 +149,33 @@ int volunteers_list(struct app_req *r, const struct volunteers_query *f, json_t 
 		 * scope: a phone, an ID number or tags would confirm what the
 		 * caller may not read */
 		size_t qn = strlen(f->q);
-		served = !(qn == 11 && strspn(f->q, "0123456789") == qn) && !f->id_number && !f->skill &&
-			 !f->category && age_min < 0 && age_max < 0;
+		p->served = !(qn == 11 && strspn(f->q, "0123456789") == qn) && !f->id_number && !f->skill &&
+			    !f->category && p->age_min < 0 && p->age_max < 0;
 	}
-	struct sqlq q = { .n = 0 };
-	buf_init(&q.sql, 8192);
+	return 0;
+}
+
+/* Builds the SELECT of the plan into q, with the filters up to
+ * *where_end (q->n parameters then in *where_n) and the order and limit
+ * after them. q->sql is initialised here; the caller releases it either
+ * way. Returns 0 or -1. */
+static int list_sql(struct app_req *r, const struct volunteers_query *f, const struct list_plan *p,
+		    struct sqlq *q, size_t *where_end, int *where_n)
+{
+	const char *scope = p->scope;
+	bool served = p->served;
+	int64_t age_min = p->age_min, age_max = p->age_max, after = p->after;
+	const char *after_key = p->after_key;
+	bool by_name = p->by_name, by_number = p->by_number, desc = p->desc;
+	int limit = p->limit;
+	buf_init(&q->sql, 8192);
 	int scope_idx = 0;
 	if (served) {
-		scope_idx = sqlq_text(&q, arena_printf(r->arena, "%s%%", scope));
-		buf_puts(&q.sql, arena_printf(r->arena, "SELECT " VOL_COLUMNS
+		scope_idx = sqlq_text(q, arena_printf(r->arena, "%s%%", scope));
+		buf_puts(&q->sql, arena_printf(r->arena, "SELECT " VOL_COLUMNS
 			", CASE WHEN o.path LIKE $%d THEN 0 ELSE 1 END" VOL_FROM, scope_idx));
 	} else {
-		buf_puts(&q.sql, "SELECT " VOL_COLUMNS VOL_FROM);
+		buf_puts(&q->sql, "SELECT " VOL_COLUMNS VOL_FROM);
 	}
 	const char *name_part = NULL, *exact_col = NULL;
 	/* when a helper table drives the search, order by its copy of the id:
@@ -163,7 +186,7 @@ int volunteers_list(struct app_req *r, const struct volunteers_query *f, json_t 
 		size_t n = strlen(f->q);
 		bool digits = n > 0 && strspn(f->q, "0123456789") == n;
 		if (n == 0 || n > 64 || !valid_text(f->q, n, 32))
-			return buf_release(&q.sql), app_fail(r, APP_EBADREQ, "invalid_value", "q");
+			return app_fail(r, APP_EBADREQ, "invalid_value", "q");
 		if (digits && n == 11) {
 			exact_col = "v.phone";
 		} else if (digits && n == VOLNO_LEN) {
@@ -171,39 +194,39 @@ int volunteers_list(struct app_req *r, const struct volunteers_query *f, json_t 
 		} else {
 			/* the first one or two characters find candidates in the
 			 * pieces table; LIKE then checks the whole text */
-			const char *p = f->q;
-			unsigned char c0 = (unsigned char)p[0];
+			const char *t = f->q;
+			unsigned char c0 = (unsigned char)t[0];
 			size_t l0 = c0 < 0x80 ? 1 : c0 < 0xe0 ? 2 : c0 < 0xf0 ? 3 : 4;
 			size_t gl = l0;
 			if (l0 < n) {
-				unsigned char c1 = (unsigned char)p[l0];
+				unsigned char c1 = (unsigned char)t[l0];
 				gl += c1 < 0x80 ? 1 : c1 < 0xe0 ? 2 : c1 < 0xf0 ? 3 : 4;
 			}
-			char *gram = arena_strndup(r->arena, p, gl > n ? n : gl);
+			char *gram = arena_strndup(r->arena, t, gl > n ? n : gl);
 			for (char *g = gram; *g; g++)
 				if (*g >= 'A' && *g <= 'Z')
 					*g = (char)(*g + 32);
-			sqlq_add(&q, " JOIN volunteer_grams g ON g.volunteer_id = v.id AND g.gram = $%d",
-				 sqlq_text(&q, gram));
+			sqlq_add(q, " JOIN volunteer_grams g ON g.volunteer_id = v.id AND g.gram = $%d",
+				 sqlq_text(q, gram));
 			order_col = "g.volunteer_id";
 			if (app_like_pattern(r, f->q, "q", &name_part) != 0)
-				return buf_release(&q.sql), -1;
+				return -1;
 		}
 	}
 	if (f->skill) {
-		sqlq_add(&q, " JOIN volunteer_tags ts ON ts.volunteer_id = v.id AND ts.kind = 'skill'"
-			 " AND ts.tag = $%d", sqlq_text(&q, f->skill));
+		sqlq_add(q, " JOIN volunteer_tags ts ON ts.volunteer_id = v.id AND ts.kind = 'skill'"
+			 " AND ts.tag = $%d", sqlq_text(q, f->skill));
 		if (!strcmp(order_col, "v.id"))
 			order_col = "ts.volunteer_id";
 	}
 	if (f->category) {
-		sqlq_add(&q, " JOIN volunteer_tags tc ON tc.volunteer_id = v.id AND tc.kind = 'category'"
-			 " AND tc.tag = $%d", sqlq_text(&q, f->category));
+		sqlq_add(q, " JOIN volunteer_tags tc ON tc.volunteer_id = v.id AND tc.kind = 'category'"
+			 " AND tc.tag = $%d", sqlq_text(q, f->category));
 		if (!strcmp(order_col, "v.id"))
 			order_col = "tc.volunteer_id";
 	}
 	if (served)
-		buf_puts(&q.sql, arena_printf(r->arena,
+		buf_puts(&q->sql, arena_printf(r->arena,
 			" WHERE (o.path LIKE $%d"
 			" OR EXISTS (SELECT 1 FROM service_records sr JOIN orgs so ON so.id = sr.org_id"
 			"  WHERE sr.volunteer_id = v.id AND sr.status <> 'rejected' AND so.path LIKE $%d)"
@@ -212,103 +235,126 @@ int volunteers_list(struct app_req *r, const struct volunteers_query *f, json_t 
 			"  WHERE su.volunteer_id = v.id AND su.status <> 'cancelled' AND po.path LIKE $%d))",
 			scope_idx, scope_idx, scope_idx));
 	else
-		sqlq_add(&q, " WHERE o.path LIKE $%d", sqlq_text(&q, arena_printf(r->arena, "%s%%", scope)));
+		sqlq_add(q, " WHERE o.path LIKE $%d", sqlq_text(q, arena_printf(r->arena, "%s%%", scope)));
 	if (name_part)
-		sqlq_add(&q, " AND lower(v.name) LIKE $%d ESCAPE '\\'", sqlq_text(&q, name_part));
+		sqlq_add(q, " AND lower(v.name) LIKE $%d ESCAPE '\\'", sqlq_text(q, name_part));
 	if (exact_col) {
 		char part[64];
-		snprintf(part, sizeof(part), " AND %s = $%d", exact_col, sqlq_text(&q, f->q));
-		buf_puts(&q.sql, part);
+		snprintf(part, sizeof(part), " AND %s = $%d", exact_col, sqlq_text(q, f->q));
+		buf_puts(&q->sql, part);
 	}
 	if (f->id_number) {
 		char norm[48], *digest = arena_alloc(r->arena, SECRET_HASH_HEX);
 		if (strlen(f->id_number) > 40 || id_normalize(f->id_number, norm, sizeof(norm)) != 0)
-			return buf_release(&q.sql), app_fail(r, APP_EBADREQ, "invalid_value", "id_number");
+			return app_fail(r, APP_EBADREQ, "invalid_value", "id_number");
 		secret_keyed_digest(norm, digest);
-		sqlq_add(&q, " AND v.id_hash = $%d", sqlq_text(&q, digest));
+		sqlq_add(q, " AND v.id_hash = $%d", sqlq_text(q, digest));
 	}
 	if (f->status)
-		sqlq_add(&q, " AND v.status = $%d", sqlq_text(&q, f->status));
+		sqlq_add(q, " AND v.status = $%d", sqlq_text(q, f->status));
 	else
-		buf_puts(&q.sql, " AND v.status <> 'deleted'");
+		buf_puts(&q->sql, " AND v.status <> 'deleted'");
 	int today = app_today_ymd();
 	if (age_min >= 0) {
 		/* at least age_min: born on or before today minus age_min years */
 		int d = today - (int)age_min * 10000;
-		sqlq_add(&q, " AND v.birth_date <= $%d", sqlq_text(&q,
+		sqlq_add(q, " AND v.birth_date <= $%d", sqlq_text(q,
 			arena_printf(r->arena, "%04d-%02d-%02d", d / 10000, d / 100 % 100, d % 100)));
 	}
 	if (age_max >= 0) {
 		/* at most age_max: born after today minus (age_max + 1) years */
 		int d = today - (int)(age_max + 1) * 10000;
-		sqlq_add(&q, " AND v.birth_date > $%d", sqlq_text(&q,
+		sqlq_add(q, " AND v.birth_date > $%d", sqlq_text(q,
 			arena_printf(r->arena, "%04d-%02d-%02d", d / 10000, d / 100 % 100, d % 100)));
 	}
-	/* the filters end here: the count below reuses them */
-	size_t where_end = q.sql.len;
-	int where_n = q.n;
+	/* the filters end here: the count (list_total) reuses them */
+	*where_end = q->sql.len;
+	*where_n = q->n;
 	if (by_name || by_number) {
 		const char *col = by_name ? "v.name" : "v.volunteer_number";
 		if (after_key) {
-			int k = sqlq_text(&q, after_key), i = sqlq_num(&q, after);
+			int k = sqlq_text(q, after_key), i = sqlq_num(q, after);
 			char part[200];
 			snprintf(part, sizeof(part), " AND (%s > $%d OR (%s = $%d AND v.id > $%d))", col, k, col, k, i);
-			buf_puts(&q.sql, part);
+			buf_puts(&q->sql, part);
 		}
 		char part[96];
 		snprintf(part, sizeof(part), " ORDER BY %s, v.id", col);
-		buf_puts(&q.sql, part);
+		buf_puts(&q->sql, part);
 	} else {
 		char part[96];
 		if (after) {
 			snprintf(part, sizeof(part), " AND %s %s $%d", order_col, desc ? "<" : ">",
-				 sqlq_num(&q, after));
-			buf_puts(&q.sql, part);
+				 sqlq_num(q, after));
+			buf_puts(&q->sql, part);
 		}
 		snprintf(part, sizeof(part), " ORDER BY %s%s", order_col, desc ? " DESC" : "");
-		buf_puts(&q.sql, part);
+		buf_puts(&q->sql, part);
 	}
-	sqlq_add(&q, " LIMIT $%d", sqlq_num(&q, limit + 1));
-	/* the first page says how many match, counting no further than the
-	 * cap: past it the exact figure costs a scan of everyone in scope */
+	sqlq_add(q, " LIMIT $%d", sqlq_num(q, limit + 1));
+	return 0;
+}
+
+/* Binds the first n parameters of q to st. */
+static void sqlq_bind(const struct sqlq *q, struct store_stmt *st, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (q->is_num[i])
+			store_bind_int(st, i + 1, q->num[i]);
+		else
+			store_bind_text(st, i + 1, q->text[i]);
+	}
+}
+
+/* How many match the filters of q (its text up to where_end, its first
+ * where_n parameters), counting no further than the cap: past it the
+ * exact figure costs a scan of everyone in scope. Returns 0 or -1. */
+static int list_total(struct app_req *r, const struct sqlq *q, size_t where_end, int where_n, int64_t *total)
+{
+	struct buf cq;
+	buf_init(&cq, 8192);
+	buf_puts(&cq, "SELECT count(*) FROM (SELECT 1");
+	size_t from = strlen("SELECT " VOL_COLUMNS);
+	buf_append(&cq, q->sql.data + from, where_end - from);
+	char part[48];
+	snprintf(part, sizeof(part), " LIMIT $%d) t", where_n + 1);
+	buf_puts(&cq, part);
+	struct store_stmt *ct = store_prepare_once(r->store, cq.data);
+	buf_release(&cq);
+	if (!ct)
+		return app_store_fail(r, STORE_ERROR);
+	sqlq_bind(q, ct, where_n);
+	store_bind_int(ct, where_n + 1, VOLUNTEERS_TOTAL_CAP + 1);
+	int crc = store_step(ct);
+	if (crc == STORE_ROW)
+		*total = store_col_int(ct, 0);
+	store_done(ct);
+	if (crc != STORE_ROW)
+		return app_store_fail(r, crc);
+	return 0;
+}
+
+int volunteers_list(struct app_req *r, const struct volunteers_query *f, json_t **out)
+{
+	struct list_plan p;
+	if (list_plan_read(r, f, &p) != 0)
+		return -1;
+	int limit = p.limit;
+	bool served = p.served, by_name = p.by_name, by_number = p.by_number;
+	struct sqlq q = { .n = 0 };
+	size_t where_end = 0;
+	int where_n = 0;
+	if (list_sql(r, f, &p, &q, &where_end, &where_n) != 0)
+		return buf_release(&q.sql), -1;
+	/* the first page says how many match */
 	int64_t total = -1;
-	if (!f->cursor) {
-		struct buf cq;
-		buf_init(&cq, 8192);
-		buf_puts(&cq, "SELECT count(*) FROM (SELECT 1");
-		size_t from = strlen("SELECT " VOL_COLUMNS);
-		buf_append(&cq, q.sql.data + from, where_end - from);
-		char part[48];
-		snprintf(part, sizeof(part), " LIMIT $%d) t", where_n + 1);
-		buf_puts(&cq, part);
-		struct store_stmt *ct = store_prepare_once(r->store, cq.data);
-		buf_release(&cq);
-		if (!ct)
-			return buf_release(&q.sql), app_store_fail(r, STORE_ERROR);
-		for (int i = 0; i < where_n; i++) {
-			if (q.is_num[i])
-				store_bind_int(ct, i + 1, q.num[i]);
-			else
-				store_bind_text(ct, i + 1, q.text[i]);
-		}
-		store_bind_int(ct, where_n + 1, VOLUNTEERS_TOTAL_CAP + 1);
-		int crc = store_step(ct);
-		if (crc == STORE_ROW)
-			total = store_col_int(ct, 0);
-		store_done(ct);
-		if (crc != STORE_ROW)
-			return buf_release(&q.sql), app_store_fail(r, crc);
-	}
+	if (!f->cursor && list_total(r, &q, where_end, where_n, &total) != 0)
+		return buf_release(&q.sql), -1;
 	struct store_stmt *st = store_prepare_once(r->store, q.sql.data);
 	buf_release(&q.sql);
 	if (!st)
 		return app_store_fail(r, STORE_ERROR);
-	for (int i = 0; i < q.n; i++) {
-		if (q.is_num[i])
-			store_bind_int(st, i + 1, q.num[i]);
-		else
-			store_bind_text(st, i + 1, q.text[i]);
-	}
+	sqlq_bind(&q, st, q.n);
 	json_t *items = json_array();
 	int rc, n = 0;
 	const char *next = NULL;
