@@ -64,7 +64,7 @@ static const char *const gram_sql[9] = {
 	" ($6, $1), ($7, $1), ($8, $1), ($9, $1) ON CONFLICT DO NOTHING",
 };
 
-static int store_grams(struct store *s, int64_t id, const char *name)
+static int vol_grams_insert(struct store *s, int64_t id, const char *name)
 {
 	struct gram_ctx g = { .n = 0 };
 	name_grams(name, put_gram, &g);
@@ -100,7 +100,7 @@ static const char *const tag_sql[7] = {
 	" ($6, $7, $1), ($8, $9, $1), ($10, $11, $1), ($12, $13, $1) ON CONFLICT DO NOTHING",
 };
 
-static int store_tags(struct store *s, int64_t id, json_t *skills, json_t *categories)
+static int vol_tags_insert(struct store *s, int64_t id, json_t *skills, json_t *categories)
 {
 	const char *kind[2 * TAGS_MAX], *tag[2 * TAGS_MAX];
 	int n = 0;
@@ -142,7 +142,7 @@ int vol_index(struct store *s, int64_t id, const char *name, json_t *skills,
 	assert(id > 0);
 	if (name) {
 		if (!remove) {
-			if ((rc = store_grams(s, id, name)) != STORE_OK)
+			if ((rc = vol_grams_insert(s, id, name)) != STORE_OK)
 				return rc;
 		} else {
 			struct gram_ctx g = { .n = 0 };
@@ -164,7 +164,7 @@ int vol_index(struct store *s, int64_t id, const char *name, json_t *skills,
 	json_t *lists[2] = { skills, categories };   /* NULL: none */
 	static const char *const kinds[2] = { "skill", "category" };
 	if (!remove)
-		return store_tags(s, id, skills, categories);
+		return vol_tags_insert(s, id, skills, categories);
 	for (int k = 0; k < 2; k++) {
 		size_t i;
 		json_t *e;
