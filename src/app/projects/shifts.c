@@ -257,24 +257,14 @@ static int in_repeat(struct app_req *r, json_t *in, struct shift_new *c)
 	return 0;
 }
 
-int shifts_create(struct app_req *r, int64_t project_id, json_t *in, json_t **out)
+/* Reads and checks the fields of POST /projects/{id}/shifts into c
+ * (skills as a list and as JSON text, both the caller's to free). */
+static int shift_new_read(struct app_req *r, json_t *in, struct shift_new *c, json_t **skill_list,
+			  char **skills)
 {
-	struct project_ref p;
-	struct shift_new *c = arena_alloc(r->arena, sizeof(*c));
-	memset(c, 0, sizeof(*c));
-	c->r = r;
-	c->p = &p;
-	const struct app_config *cfg = app_config(r->app);
-	int64_t cancel_min = cfg->cancel_before;
+	int64_t cancel_min = app_config(r->app)->cancel_before;
 	bool has_deadline, has_training;
-	json_t *skill_list = NULL;
-	char *skills = NULL;
-	int ret = -1;
 	c->waitlist = 100;
-	if (project_access(r, project_id, AUTHZ_PROJECTS_WRITE, &p) != 0)
-		return -1;
-	if (strcmp(p.status, "completed") == 0 || strcmp(p.status, "cancelled") == 0)
-		return app_fail(r, APP_ECONFLICT, "invalid_transition", "status");
 	if (in_time(r, in, "starts_at", true, &c->starts, NULL) != 0 ||
 	    in_time(r, in, "ends_at", true, &c->ends, NULL) != 0 ||
 	    in_text(r, in, "place", true, 200, &c->place) != 0 ||
@@ -286,47 +276,58 @@ int shifts_create(struct app_req *r, int64_t project_id, json_t *in, json_t **ou
 	    in_int(r, in, "min_age", false, 0, 120, &c->min_age, &c->has_min) != 0 ||
 	    in_int(r, in, "max_age", false, 0, 120, &c->max_age, &c->has_max) != 0 ||
 	    in_id(r, in, "training_id", false, &c->training_id, &has_training) != 0 ||
-	    in_tags(r, in, "skills", &skill_list, &skills) != 0)
-		goto done;
-	if (c->ends <= c->starts) {
-		app_fail(r, APP_EINVALID, "ends_before_start", "ends_at");
-		goto done;
-	}
+	    in_tags(r, in, "skills", skill_list, skills) != 0)
+		return -1;
+	c->cancel_before = cancel_min * 60;
+	if (c->ends <= c->starts)
+		return app_fail(r, APP_EINVALID, "ends_before_start", "ends_at");
 	if (c->ends - c->starts > SHIFT_MAX_SECONDS) {
 		/* a duty of at most a day: auto check-out after 24 hours must
 		 * never land inside a shift (longer events are several shifts) */
-		app_fail(r, APP_EINVALID, "shift_too_long", "ends_at");
-		goto done;
+		return app_fail(r, APP_EINVALID, "shift_too_long", "ends_at");
 	}
-	if (c->has_min && c->has_max && c->max_age < c->min_age) {
-		app_fail(r, APP_EINVALID, "out_of_range", "max_age");
-		goto done;
-	}
+	if (c->has_min && c->has_max && c->max_age < c->min_age)
+		return app_fail(r, APP_EINVALID, "out_of_range", "max_age");
 	if (!has_deadline)
 		c->deadline = c->starts;
-	if (c->deadline > c->ends) {
-		app_fail(r, APP_EINVALID, "deadline_after_end", "signup_deadline");
+	if (c->deadline > c->ends)
+		return app_fail(r, APP_EINVALID, "deadline_after_end", "signup_deadline");
+	return in_repeat(r, in, c);
+}
+
+/* 422 training_not_found unless training_id names a training. */
+static int shift_training_check(struct app_req *r, int64_t training_id)
+{
+	struct store_stmt *st = store_prepare(r->store, "SELECT 1 FROM trainings WHERE id = $1");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_int(st, 1, training_id);
+	int rc = store_step(st);
+	store_done(st);
+	if (rc == STORE_ROW)
+		return 0;
+	return rc == STORE_DONE ? app_fail(r, APP_EINVALID, "training_not_found", "training_id")
+				: app_store_fail(r, rc);
+}
+
+int shifts_create(struct app_req *r, int64_t project_id, json_t *in, json_t **out)
+{
+	struct project_ref p;
+	struct shift_new *c = arena_alloc(r->arena, sizeof(*c));
+	memset(c, 0, sizeof(*c));
+	c->r = r;
+	c->p = &p;
+	json_t *skill_list = NULL;
+	char *skills = NULL;
+	int ret = -1;
+	if (project_access(r, project_id, AUTHZ_PROJECTS_WRITE, &p) != 0)
+		return -1;
+	if (strcmp(p.status, "completed") == 0 || strcmp(p.status, "cancelled") == 0)
+		return app_fail(r, APP_ECONFLICT, "invalid_transition", "status");
+	if (shift_new_read(r, in, c, &skill_list, &skills) != 0)
 		goto done;
-	}
-	if (in_repeat(r, in, c) != 0)
+	if (c->training_id && shift_training_check(r, c->training_id) != 0)
 		goto done;
-	if (c->training_id) {
-		struct store_stmt *st = store_prepare(r->store, "SELECT 1 FROM trainings WHERE id = $1");
-		if (!st) {
-			app_store_fail(r, STORE_ERROR);
-			goto done;
-		}
-		store_bind_int(st, 1, c->training_id);
-		int rc = store_step(st);
-		store_done(st);
-		if (rc != STORE_ROW) {
-			if (rc == STORE_DONE)
-				app_fail(r, APP_EINVALID, "training_not_found", "training_id");
-			else
-				app_store_fail(r, rc);
-			goto done;
-		}
-	}
 	/* the activity takes the project's words, so records made from
 	 * attendance say what was done */
 	struct store_stmt *st = store_prepare(r->store, "SELECT description, category FROM projects WHERE id = $1");
@@ -343,7 +344,6 @@ int shifts_create(struct app_req *r, int64_t project_id, json_t *in, json_t **ou
 	store_done(st);
 	c->activity_name = c->name ? arena_printf(r->arena, "%s · %s", p.title, c->name) : p.title;
 	c->skills = skills;
-	c->cancel_before = cancel_min * 60;
 	int rc = store_tx(r->store, create_tx, c);
 	if (rc != STORE_OK) {
 		app_store_fail(r, rc);
