@@ -506,7 +506,7 @@ static int transition_tx(struct store *s, void *vctx)
 		return STORE_OK;
 	if (rc != STORE_ROW)
 		return rc;
-	if (strcmp(c->to, "cancelled") == 0 && (rc = end_signups(s, c->ref->id)) != STORE_OK)
+	if (strcmp(c->to, "cancelled") == 0 && (rc = signups_cancel_project(s, c->ref->id)) != STORE_OK)
 		return rc;
 	json_t *d = json_pack("{ss ss}", "from", c->ref->status, "to", c->to);
 	rc = audit_write(c->r, s, "project.status", "project", c->ref->id, c->ref->org_id, c->ref->path, d);

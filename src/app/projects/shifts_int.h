@@ -22,7 +22,9 @@ bool shift_staff(struct app_req *r, const struct shift_ref *x, int action);
 int shift_staff_or_fail(struct app_req *r, const struct shift_ref *x, int action);
 /* One sign-up as the API shows it. */
 int signup_get(struct app_req *r, int64_t id, json_t **out);
-/* Ends every live sign-up of the project's shifts (a cancelled project). */
-int end_signups(struct store *s, int64_t project_id);
+/* Ends every live sign-up of the project's shifts (a cancelled project)
+ * and recounts their places, inside the caller's transaction. Returns a
+ * STORE_ code. */
+int signups_cancel_project(struct store *s, int64_t project_id);
 
 #endif

@@ -591,7 +591,7 @@ int shifts_cancel(struct app_req *r, int64_t signup_id, json_t **out)
 }
 
 /* Ends every live sign-up of the project's shifts (a cancelled project). */
-int end_signups(struct store *s, int64_t project_id)
+int signups_cancel_project(struct store *s, int64_t project_id)
 {
 	/* the shifts' rows first, in the order sign-ups and cancellations
 	 * take them, so that PostgreSQL never sees the two orders meet */
