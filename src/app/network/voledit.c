@@ -111,6 +111,38 @@ static int edit_tx(struct store *s, void *vctx)
 	return rc;
 }
 
+/* Records in c->before and c->after the old and new value of each field
+ * present in `in`, for the audit entry; phones masked even here, the
+ * region as normalised. */
+static void edit_diff(struct edit_ctx *c, json_t *in, json_t *current)
+{
+	static const char *const fields[] = { "name", "gender", "birth_date", "phone", "region_code",
+		"available_time", "education", "employer", "skills", "service_categories",
+		"emergency_contact", "guardian", NULL };
+	for (int i = 0; fields[i]; i++) {
+		json_t *nv = json_object_get(in, fields[i]);
+		if (!nv)
+			continue;
+		json_t *ov = json_object_get(current, fields[i]);
+		if (strcmp(fields[i], "phone") == 0) {
+			char m[16];
+			mask_phone(c->phone, m, sizeof(m));
+			json_object_set_new(c->after, "phone", json_string(m));
+			if (json_is_string(ov)) {
+				mask_phone(json_string_value(ov), m, sizeof(m));
+				json_object_set_new(c->before, "phone", json_string(m));
+			}
+			continue;
+		}
+		if (strcmp(fields[i], "region_code") == 0)
+			nv = json_string(c->region);
+		else
+			json_incref(nv);
+		json_object_set(c->before, fields[i], ov ? ov : json_null());
+		json_object_set_new(c->after, fields[i], nv);
+	}
+}
+
 /* Reads the edits present in `in`; self limits the fields to those a
  * volunteer may change themselves. Records before/after of each field. */
 static int read_edit(struct app_req *r, json_t *in, json_t *current, bool self, struct edit_ctx *c)
@@ -182,32 +214,7 @@ static int read_edit(struct app_req *r, json_t *in, json_t *current, bool self, 
 			return -1;
 		c->set_guardian = true;
 	}
-	/* before and after of what changes; phones masked even here */
-	static const char *const fields[] = { "name", "gender", "birth_date", "phone", "region_code",
-		"available_time", "education", "employer", "skills", "service_categories",
-		"emergency_contact", "guardian", NULL };
-	for (int i = 0; fields[i]; i++) {
-		json_t *nv = json_object_get(in, fields[i]);
-		if (!nv)
-			continue;
-		json_t *ov = json_object_get(current, fields[i]);
-		if (strcmp(fields[i], "phone") == 0) {
-			char m[16];
-			mask_phone(c->phone, m, sizeof(m));
-			json_object_set_new(c->after, "phone", json_string(m));
-			if (json_is_string(ov)) {
-				mask_phone(json_string_value(ov), m, sizeof(m));
-				json_object_set_new(c->before, "phone", json_string(m));
-			}
-			continue;
-		}
-		if (strcmp(fields[i], "region_code") == 0)
-			nv = json_string(c->region);
-		else
-			json_incref(nv);
-		json_object_set(c->before, fields[i], ov ? ov : json_null());
-		json_object_set_new(c->after, fields[i], nv);
-	}
+	edit_diff(c, in, current);
 	return 0;
 }
 
