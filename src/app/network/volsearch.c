@@ -155,6 +155,45 @@ static int list_plan_read(struct app_req *r, const struct volunteers_query *f, s
 	return 0;
 }
 
+/* The part of the list query for the text searched (q): a phone or a
+ * volunteer number is compared whole (*exact_col); else the first one or
+ * two characters find candidates in the name pieces and *name_part, a
+ * LIKE pattern, checks the whole name. Returns 0 or -1. */
+static int list_sql_text(struct app_req *r, const char *text, struct sqlq *q, const char **name_part,
+			 const char **exact_col, const char **order_col)
+{
+	size_t n = strlen(text);
+	bool digits = n > 0 && strspn(text, "0123456789") == n;
+	if (n == 0 || n > 64 || !valid_text(text, n, 32))
+		return app_fail(r, APP_EBADREQ, "invalid_value", "q");
+	if (digits && n == 11) {
+		*exact_col = "v.phone";
+	} else if (digits && n == VOLNO_LEN) {
+		*exact_col = "v.volunteer_number";
+	} else {
+		/* the first one or two characters find candidates in the
+		 * pieces table; LIKE then checks the whole text */
+		const char *t = text;
+		unsigned char c0 = (unsigned char)t[0];
+		size_t l0 = c0 < 0x80 ? 1 : c0 < 0xe0 ? 2 : c0 < 0xf0 ? 3 : 4;
+		size_t gl = l0;
+		if (l0 < n) {
+			unsigned char c1 = (unsigned char)t[l0];
+			gl += c1 < 0x80 ? 1 : c1 < 0xe0 ? 2 : c1 < 0xf0 ? 3 : 4;
+		}
+		char *gram = arena_strndup(r->arena, t, gl > n ? n : gl);
+		for (char *g = gram; *g; g++)
+			if (*g >= 'A' && *g <= 'Z')
+				*g = (char)(*g + 32);
+		sqlq_add(q, " JOIN volunteer_grams g ON g.volunteer_id = v.id AND g.gram = $%d",
+			 sqlq_text(q, gram));
+		*order_col = "g.volunteer_id";
+		if (app_like_pattern(r, text, "q", name_part) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Builds the SELECT of the plan into q, with the filters up to
  * *where_end (q->n parameters then in *where_n) and the order and limit
  * after them. q->sql is initialised here; the caller releases it either
@@ -182,37 +221,8 @@ static int list_sql(struct app_req *r, const struct volunteers_query *f, const s
 	 * its key is (…, volunteer_id), so the newest matches come first
 	 * without sorting all of them */
 	const char *order_col = "v.id";
-	if (f->q) {
-		size_t n = strlen(f->q);
-		bool digits = n > 0 && strspn(f->q, "0123456789") == n;
-		if (n == 0 || n > 64 || !valid_text(f->q, n, 32))
-			return app_fail(r, APP_EBADREQ, "invalid_value", "q");
-		if (digits && n == 11) {
-			exact_col = "v.phone";
-		} else if (digits && n == VOLNO_LEN) {
-			exact_col = "v.volunteer_number";
-		} else {
-			/* the first one or two characters find candidates in the
-			 * pieces table; LIKE then checks the whole text */
-			const char *t = f->q;
-			unsigned char c0 = (unsigned char)t[0];
-			size_t l0 = c0 < 0x80 ? 1 : c0 < 0xe0 ? 2 : c0 < 0xf0 ? 3 : 4;
-			size_t gl = l0;
-			if (l0 < n) {
-				unsigned char c1 = (unsigned char)t[l0];
-				gl += c1 < 0x80 ? 1 : c1 < 0xe0 ? 2 : c1 < 0xf0 ? 3 : 4;
-			}
-			char *gram = arena_strndup(r->arena, t, gl > n ? n : gl);
-			for (char *g = gram; *g; g++)
-				if (*g >= 'A' && *g <= 'Z')
-					*g = (char)(*g + 32);
-			sqlq_add(q, " JOIN volunteer_grams g ON g.volunteer_id = v.id AND g.gram = $%d",
-				 sqlq_text(q, gram));
-			order_col = "g.volunteer_id";
-			if (app_like_pattern(r, f->q, "q", &name_part) != 0)
-				return -1;
-		}
-	}
+	if (f->q && list_sql_text(r, f->q, q, &name_part, &exact_col, &order_col) != 0)
+		return -1;
 	if (f->skill) {
 		sqlq_add(q, " JOIN volunteer_tags ts ON ts.volunteer_id = v.id AND ts.kind = 'skill'"
 			 " AND ts.tag = $%d", sqlq_text(q, f->skill));
