@@ -95,10 +95,19 @@ const SUITES = {
   'regions.c': ['regions-shipped', 'imports', 'demo'],
   'rows.c': ['volunteers', 'records', 'users', 'points', 'orgs', 'market'],
   'shifts.c': ['projects', 'homes'],
+  'signups.c': ['projects', 'signup-race', 'homes'],
+  'attendance.c': ['projects', 'homes'],
+  'projref.c': ['projects', 'homes'],
   'stars.c': ['stars', 'awards'],
   'training.c': ['records', 'projects'],
   'users.c': ['grants', 'accounts', 'users', 'auth'],
   'volunteers.c': ['volunteers', 'claims', 'imports', 'homes'],
+  'volindex.c': ['volunteers', 'imports', 'claims'],
+  'volfile.c': ['volunteers', 'claims', 'homes'],
+  'volsearch.c': ['volunteers', 'claims'],
+  'voledit.c': ['volunteers'],
+  'vollife.c': ['volunteers', 'homes'],
+  'volrights.c': ['volunteers', 'projects', 'homes'],
 };
 // Suites a mutant also runs, wherever it is (added by other work on the
 // issue: the guards suite and, when merged, the authorisation matrix).
@@ -128,9 +137,9 @@ const GUARDS = [
   { file: 'market.c', name: 'voucher-own-volunteer', edits: [['return own ? 0 : authz_check(r, (enum authz_action)action, *path);', 'return own ? 0 : (0 && authz_check(r, (enum authz_action)action, *path));'],
     ['if (authz_check(r, AUTHZ_SELF, NULL) != 0)\n\t\treturn -1;\n\treturn own ? 0', 'if (0)\n\t\treturn -1;\n\treturn own ? 0']] },
   { file: 'points.c', name: 'balance-not-negative', edits: [['" AND (kind <> \'volunteer\' OR balance >= $2) RETURNING kind, owner_id, balance");', '" RETURNING kind, owner_id, balance");']] },
-  { file: 'shifts.c', name: 'capacity', edits: [['" WHERE id = $1 AND confirmed < capacity RETURNING arrivals");', '" WHERE id = $1 RETURNING arrivals");']] },
-  { file: 'shifts.c', name: 'waitlist-capacity', edits: [['" WHERE id = $1 AND waitlisted < waitlist RETURNING arrivals, waitlisted");', '" WHERE id = $1 RETURNING arrivals, waitlisted");']] },
-  { file: 'projects.c', name: 'paired-social-worker-role', edits: [['if (paired && r->who && (r->who->roles & ROLE_SOCIAL_WORKER))', 'if (paired && r->who)']] },
+  { file: 'signups.c', name: 'capacity', edits: [['" WHERE id = $1 AND confirmed < capacity RETURNING arrivals, confirmed, capacity");', '" WHERE id = $1 RETURNING arrivals, confirmed, capacity");']] },
+  { file: 'signups.c', name: 'waitlist-capacity', edits: [['" WHERE id = $1 AND waitlisted < waitlist RETURNING arrivals, waitlisted, waitlist");', '" WHERE id = $1 RETURNING arrivals, waitlisted, waitlist");']] },
+  { file: 'projref.c', name: 'paired-social-worker-role', edits: [['if (paired && r->who && (r->who->roles & ROLE_SOCIAL_WORKER))', 'if (paired && r->who)']] },
   { file: 'projects.c', name: 'pair-only-social-workers', edits: [['bool ok = rc == STORE_ROW && (roles_from_csv(store_col_text(st, 0)) & ROLE_SOCIAL_WORKER) &&', 'bool ok = rc == STORE_ROW &&']] },
   // issue 11: nobody widens their own access; sensitive grants from above
   { file: 'users.c', name: 'no-own-roles', edits: [['if (c.set_roles && c.roles != old_roles)', 'if (0)']] },

@@ -18,9 +18,16 @@ struct homes_pick_query {
 };
 int homes_public_orgs(struct app_req *r, const struct homes_pick_query *q, json_t **out);
 
+/* The network domain is the one writer of join_requests. Each function
+ * runs its own transaction on r->store; 0, or -1 with r->err set. */
+
 /* The caller's own requests (role volunteer with a file). */
+/* POST /me/volunteer/join-requests {"org_id","note"}: one open request
+ * at a time (409 join_request_open). */
 int homes_request_create(struct app_req *r, json_t *in, json_t **out);
+/* GET /me/volunteer/join-requests: the caller's requests, newest first. */
 int homes_request_mine(struct app_req *r, json_t **out);
+/* POST /me/volunteer/join-requests/{id}/withdraw: an open request of the caller. */
 int homes_request_withdraw(struct app_req *r, int64_t id, json_t **out);
 
 /* Staff: requests to organisations in the caller's scope (admins). */
@@ -28,7 +35,8 @@ struct homes_list_query {
 	const char *status, *org_id, *limit, *cursor;
 };
 int homes_request_list(struct app_req *r, const struct homes_list_query *q, json_t **out);
-/* Accept (in may be NULL) or decline (in may hold "reason"). */
+/* Accept (in may be NULL) or decline (in may hold "reason") an open
+ * request; accepting moves the home in the same transaction. */
 int homes_request_accept(struct app_req *r, int64_t id, json_t *in, json_t **out);
 int homes_request_decline(struct app_req *r, int64_t id, json_t *in, json_t **out);
 

@@ -6,13 +6,21 @@
 #include "app/kernel/app.h"
 #include <stddef.h>
 
+/* The network domain is the one writer of regions and region_population.
+ * Each function runs its own transaction on r->store; 0, or -1 with
+ * r->err set. */
+
+/* GET /regions?parent=&q=&limit=&cursor=: regions by code, paged. */
 int regions_list(struct app_req *r, const char *parent_code, const char *q, const char *limit,
 		 const char *cursor, json_t **out);
 /* One region with population by year, registered volunteers living there
  * and coverage. */
 int regions_get(struct app_req *r, const char *code, json_t **out);
+/* POST /regions (regions_write): a new code. */
 int regions_create(struct app_req *r, json_t *in, json_t **out);
+/* PATCH /regions/{code}: name and validity dates. */
 int regions_update(struct app_req *r, const char *code, json_t *in, json_t **out);
+/* PUT /regions/{code}/population/{year} {"household_population"}. */
 int regions_set_population(struct app_req *r, const char *code, const char *year, json_t *in, json_t **out);
 /* Imports a CSV/XLSX table with the columns code, name, parent_code,
  * valid_from, valid_to, population_year, household_population (or their

@@ -1,16 +1,14 @@
 /* Projects: create, edit, the status flow and the public listing (see
  * projects.h). */
 #include "app/projects/projects.h"
-#include "app/projects/shifts.h"
+#include "app/projects/shifts_int.h"
+#include "app/network/volunteers.h"
 #include "app/kernel/authz.h"
 #include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
 #include "core/cursor.h"
 #include "core/validate.h"
 #include "util/arena.h"
-#include "util/buf.h"
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define SOCIAL_WORKERS_MAX 20
@@ -296,38 +294,6 @@ int projects_create(struct app_req *r, json_t *in, json_t **out)
 	return projects_get(r, p.id, out);
 }
 
-int project_access(struct app_req *r, int64_t id, int action, struct project_ref *ref)
-{
-	struct store_stmt *st = store_prepare(r->store,
-		"SELECT p.org_id, o.path, p.status, p.title, p.region_code,"
-		" (SELECT count(*) FROM project_social_workers w WHERE w.project_id = p.id AND w.user_id = $2)"
-		" FROM projects p JOIN orgs o ON o.id = p.org_id WHERE p.id = $1");
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	store_bind_int(st, 1, id);
-	store_bind_int(st, 2, r->who ? r->who->user_id : 0);
-	int rc = store_step(st);
-	if (rc != STORE_ROW) {
-		store_done(st);
-		return rc == STORE_DONE ? app_fail(r, APP_ENOTFOUND, "not_found", NULL) : app_store_fail(r, rc);
-	}
-	ref->id = id;
-	ref->org_id = store_col_int(st, 0);
-	ref->path = arena_strdup(r->arena, store_col_text(st, 1));
-	ref->status = arena_strdup(r->arena, store_col_text(st, 2));
-	ref->title = arena_strdup(r->arena, store_col_text(st, 3));
-	ref->region = arena_strdup(r->arena, store_col_text(st, 4));
-	bool paired = store_col_int(st, 5) > 0;
-	store_done(st);
-	if (action < 0)
-		return 0;
-	/* the social workers paired with a project act on it wherever their
-	 * agency sits in the tree */
-	if (paired && r->who && (r->who->roles & ROLE_SOCIAL_WORKER))
-		return 0;
-	return authz_check(r, (enum authz_action)action, ref->path);
-}
-
 static int load_current(struct app_req *r, int64_t id, struct proj *p)
 {
 	struct store_stmt *st = store_prepare(r->store,
@@ -518,41 +484,6 @@ struct transition_ctx {
 	bool moved;
 };
 
-/* Ends every live sign-up of the project's shifts (a cancelled project). */
-static int end_signups(struct store *s, int64_t project_id)
-{
-	/* the shifts' rows first, in the order sign-ups and cancellations
-	 * take them, so that PostgreSQL never sees the two orders meet */
-	struct store_stmt *st = store_prepare(s, "UPDATE shifts SET waitlisted = 0 WHERE project_id = $1");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, project_id);
-	int rc = store_step(st);
-	store_done(st);
-	if (rc != STORE_DONE)
-		return rc;
-	st = store_prepare(s,
-		"UPDATE signups SET status = 'cancelled', live = 0, cancelled_at = $2"
-		" WHERE live = 1 AND status IN ('confirmed', 'waitlisted')"
-		" AND shift_id IN (SELECT id FROM shifts WHERE project_id = $1)");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, project_id);
-	store_bind_int(st, 2, app_now());
-	rc = store_step(st);
-	store_done(st);
-	if (rc != STORE_DONE)
-		return rc;
-	st = store_prepare(s, "UPDATE shifts SET confirmed = (SELECT count(*) FROM signups g WHERE g.shift_id = shifts.id"
-			   " AND g.live = 1 AND g.status <> 'waitlisted'), waitlisted = 0 WHERE project_id = $1");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, project_id);
-	rc = store_step(st);
-	store_done(st);
-	return rc == STORE_DONE ? STORE_OK : rc;
-}
-
 static int transition_tx(struct store *s, void *vctx)
 {
 	struct transition_ctx *c = vctx;
@@ -575,7 +506,7 @@ static int transition_tx(struct store *s, void *vctx)
 		return STORE_OK;
 	if (rc != STORE_ROW)
 		return rc;
-	if (strcmp(c->to, "cancelled") == 0 && (rc = end_signups(s, c->ref->id)) != STORE_OK)
+	if (strcmp(c->to, "cancelled") == 0 && (rc = signups_cancel_project(s, c->ref->id)) != STORE_OK)
 		return rc;
 	json_t *d = json_pack("{ss ss}", "from", c->ref->status, "to", c->to);
 	rc = audit_write(c->r, s, "project.status", "project", c->ref->id, c->ref->org_id, c->ref->path, d);
@@ -705,4 +636,10 @@ int projects_agencies(struct app_req *r, json_t **out)
 	}
 	*out = json_pack("{so}", "items", items);
 	return 0;
+}
+
+int projects_wire(struct app *a)
+{
+	(void)a;
+	return volunteers_on_leave(shifts_cancel_leaver);
 }

@@ -3,7 +3,11 @@
  * optional partner agency with its social workers (社工+义工), a domain
  * (社会公益/社会建设/社会治理/社会援助), a service category, and a status
  * draft → published → in_progress → completed, or cancelled. Its shifts
- * (shifts.h) are activities, so the records of its service hang off it. */
+ * (shifts.h) are activities, so the records of its service hang off it.
+ *
+ * The projects domain is the one writer of projects and
+ * project_social_workers (projects.c). Each use case runs its own
+ * transaction on r->store; 0, or -1 with r->err set. */
 #ifndef ZY_PROJECTS_H
 #define ZY_PROJECTS_H
 #include "app/kernel/app.h"
@@ -48,9 +52,15 @@ struct project_ref {
 	int64_t id, org_id;
 	const char *path, *status, *title, *region;
 };
-/* Project id for the caller: 404 when unknown, then the authorisation of
- * action on its organisation (any paired social worker passes too; none
- * when action < 0). Returns 0 or -1. */
+/* Project id for the caller (projref.c): 404 when unknown, then the
+ * authorisation of action on its organisation (any paired social worker
+ * passes too; none when action < 0). Reads only; *ref's strings live in
+ * r->arena. Returns 0 or -1. */
 int project_access(struct app_req *r, int64_t id, int action, struct project_ref *ref);
+
+/* Registers the projects domain's handlers with lower domains' hook
+ * lists (a volunteer leaving cancels their sign-ups); called once from
+ * setup/start.c wire() before the first request. Returns 0 or -1. */
+int projects_wire(struct app *a);
 
 #endif

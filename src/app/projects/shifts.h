@@ -6,7 +6,15 @@
  * its capacity nor its waitlist its length, a volunteer has one live
  * sign-up per shift, and none that overlap another by more than the grace
  * period. The code checks first so callers get precise errors; the
- * constraints catch what races past the checks. */
+ * constraints catch what races past the checks; the code asserts them
+ * as it writes the counters (signups.c).
+ *
+ * Who writes what: the projects domain is the one writer of shifts and
+ * signups (shifts.c creates shifts, signups.c signs up and cancels,
+ * attendance.c checks in and out; a cancelled project ends its sign-ups
+ * through signups.c). Functions that take only a struct app_req run
+ * their own transactions on r->store; shifts_cancel_leaver runs inside
+ * the caller's. 0, or -1 with r->err set, unless said otherwise. */
 #ifndef ZY_SHIFTS_H
 #define ZY_SHIFTS_H
 #include "app/kernel/app.h"
@@ -22,7 +30,8 @@ int shifts_create(struct app_req *r, int64_t project_id, json_t *in, json_t **ou
  * project is published. */
 int shifts_get(struct app_req *r, int64_t id, json_t **out);
 /* The shifts of a project as a JSON array (upcoming only: those not yet
- * over, for the public page). */
+ * over, for the public page). Reads only; no authorisation (the caller
+ * checked the project). */
 int shifts_of_project(struct app_req *r, int64_t project_id, bool upcoming, json_t **out);
 /* GET /shifts/{id}/signups (staff): everyone signed up, in arrival order. */
 int shifts_signups(struct app_req *r, int64_t id, json_t **out);
@@ -56,7 +65,9 @@ int shifts_sweep_api(struct app_req *r, json_t *in, json_t **out);
 /* Cancels the live sign-ups of volunteer_id for shifts not yet over
  * (at most 64; a person rarely holds more), each freed place going to
  * the waitlist, inside the caller's transaction: a person who leaves
- * holds no places. */
-int shifts_release(struct app_req *r, struct store *s, int64_t volunteer_id);
+ * holds no places. The network domain runs it when a volunteer leaves
+ * (volunteers_on_leave, registered by projects_wire). Returns STORE_OK
+ * or a store error. */
+int shifts_cancel_leaver(struct app_req *r, struct store *s, int64_t volunteer_id);
 
 #endif

@@ -4,6 +4,7 @@
 #include "app/bank/stars.h"
 #include "app/kernel/kernel.h"
 #include "app/network/orgs.h"
+#include "app/projects/projects.h"
 #include "app/service/records.h"
 #include "app/setup/bootstrap.h"
 #include "store/store.h"
@@ -14,6 +15,8 @@
 static int wire(struct app *a)
 {
 	bank_wire(a);
+	if (projects_wire(a) != 0)
+		return -1;
 	return 0;
 }
 

@@ -1,0 +1,152 @@
+/* The life of a volunteer file: deactivation and reactivation, moving
+ * the home organisation (transfer), and the star level others decide. */
+#include "app/network/volunteers.h"
+#include "app/network/volunteers_int.h"
+#include "app/kernel/input.h"
+#include "app/kernel/kernel.h"
+#include "util/arena.h"
+#include <assert.h>
+#include <string.h>
+
+static int status_tx(struct store *s, void *vctx)
+{
+	struct vol_change *c = vctx;
+	struct store_stmt *st = store_prepare(s,
+		"UPDATE volunteers SET status = $2, updated_at = $3 WHERE id = $1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, c->id);
+	store_bind_text(st, 2, c->status);
+	store_bind_int(st, 3, app_now());
+	int rc = store_step(st);
+	store_done(st);
+	if (rc != STORE_DONE)
+		return rc;
+	return audit_write(c->r, s, c->action, "volunteer", c->id, c->org_id, c->org_path, c->detail);
+}
+
+int volunteers_set_active(struct app_req *r, int64_t id, bool active, json_t *in, json_t **out)
+{
+	struct store_stmt *st;
+	const char *reason = NULL;
+	if (vol_load(r, id, AUTHZ_VOLUNTEERS_WRITE, &st) != 0)
+		return -1;
+	struct vol_change c = { .r = r, .id = id, .org_id = store_col_int(st, 22),
+				.org_path = arena_strdup(r->arena, store_col_text(st, 26)),
+				.status = active ? "active" : "inactive",
+				.action = active ? "volunteer.reactivate" : "volunteer.deactivate" };
+	const char *now = arena_strdup(r->arena, store_col_text(st, 21));
+	store_done(st);
+	if (in && in_text(r, in, "reason", !active, 200, &reason) != 0)
+		return -1;
+	if (strcmp(now, "deleted") == 0)
+		return app_fail(r, APP_ECONFLICT, "volunteer_deleted", NULL);
+	if (strcmp(now, c.status) == 0)
+		return app_fail(r, APP_ECONFLICT, active ? "already_active" : "already_inactive", NULL);
+	c.detail = reason ? json_pack("{ss}", "reason", reason) : NULL;
+	int rc = store_tx(r->store, status_tx, &c);
+	json_decref(c.detail);
+	if (rc != STORE_OK)
+		return app_store_fail(r, rc);
+	return volunteers_get(r, id, out);
+}
+
+static int transfer_tx(struct store *s, void *vctx)
+{
+	struct vol_change *c = vctx;
+	/* one open membership per person: a move to where they are would end
+	 * it and open its twin (callers refuse same_org first) */
+	assert(c->new_org != c->org_id && c->new_org > 0);
+	const char *today = app_today(c->r);
+	struct store_stmt *st = store_prepare(s,
+		"UPDATE memberships SET left_on = $2 WHERE volunteer_id = $1 AND left_on IS NULL");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, c->id);
+	store_bind_text(st, 2, today);
+	int rc = store_step(st);
+	store_done(st);
+	if (rc != STORE_DONE)
+		return rc;
+	st = store_prepare(s,
+		"INSERT INTO memberships (volunteer_id, org_id, role, joined_on, region_code)"
+		" VALUES ($1, $2, $3, $4, $5)");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, c->id);
+	store_bind_int(st, 2, c->new_org);
+	store_bind_text(st, 3, c->role);
+	store_bind_text(st, 4, today);
+	store_bind_text(st, 5, c->new_region);
+	rc = store_step(st);
+	store_done(st);
+	if (rc != STORE_DONE)
+		return rc;
+	st = store_prepare(s, "UPDATE volunteers SET home_org_id = $2, updated_at = $3 WHERE id = $1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, c->id);
+	store_bind_int(st, 2, c->new_org);
+	store_bind_int(st, 3, app_now());
+	rc = store_step(st);
+	store_done(st);
+	if (rc != STORE_DONE)
+		return rc;
+	json_t *detail = json_pack("{sI sI}", "from_org_id", (json_int_t)c->org_id, "to_org_id",
+				   (json_int_t)c->new_org);
+	/* both scopes see the move */
+	rc = audit_write(c->r, s, "volunteer.transfer_out", "volunteer", c->id, c->org_id, c->org_path, detail);
+	if (rc == STORE_OK)
+		rc = audit_write(c->r, s, "volunteer.transfer_in", "volunteer", c->id, c->new_org, c->new_path, detail);
+	json_decref(detail);
+	return rc;
+}
+
+int volunteers_move_home(struct app_req *r, struct store *s, int64_t id, int64_t from_org,
+			 const char *from_path, int64_t to_org, const char *to_path, const char *to_region)
+{
+	struct vol_change c = { .r = r, .id = id, .org_id = from_org, .org_path = from_path,
+				.new_org = to_org, .new_path = to_path, .new_region = to_region,
+				.role = "member" };
+	return transfer_tx(s, &c);
+}
+
+int volunteers_transfer(struct app_req *r, int64_t id, json_t *in, json_t **out)
+{
+	struct store_stmt *st;
+	if (vol_load(r, id, AUTHZ_VOLUNTEERS_WRITE, &st) != 0)
+		return -1;
+	struct vol_change c = { .r = r, .id = id, .org_id = store_col_int(st, 22),
+				.org_path = arena_strdup(r->arena, store_col_text(st, 26)), .role = "member" };
+	bool deleted = strcmp(store_col_text(st, 21), "deleted") == 0;
+	store_done(st);
+	if (in_id(r, in, "org_id", true, &c.new_org, NULL) != 0 ||
+	    in_text(r, in, "role", false, 20, &c.role) != 0)
+		return -1;
+	if (!c.role)
+		c.role = "member";
+	if (deleted)
+		return app_fail(r, APP_ECONFLICT, "volunteer_deleted", NULL);
+	if (c.new_org == c.org_id)
+		return app_fail(r, APP_EINVALID, "same_org", "org_id");
+	struct vol target = { .org_id = c.new_org };
+	if (vol_home_org(r, r->store, &target, true) != 0)
+		return -1;
+	c.new_path = target.org_path;
+	c.new_region = target.org_region;
+	int rc = store_tx(r->store, transfer_tx, &c);
+	if (rc != STORE_OK)
+		return app_store_fail(r, rc);
+	return volunteers_get(r, id, out);
+}
+
+int volunteers_star_level_set(struct store *s, int64_t id, int level)
+{
+	assert(id > 0 && level >= 0);
+	return app_exec_ints(s, "UPDATE volunteers SET star_level = $2 WHERE id = $1", id, level);
+}
+
+int volunteers_star_levels_clear(struct store *s)
+{
+	return store_exec(s, "UPDATE volunteers SET star_level = 0 WHERE star_level <> 0");
+}
