@@ -194,6 +194,7 @@ main() {
   run_suite test-sh cmocka tests/scripts/test_sh.sh
   run_suite banned-functions cmocka bash -c 'scripts/check-banned.sh && echo "[  PASSED  ] 1 test(s)."'
   run_suite unit cmocka unit build
+  run_suite architecture node node --test tests/architecture/
   run_suite api-sqlite node env ZHIYUAN_TEST_BACKEND=sqlite node --test --test-concurrency=2 tests/api/
   run_suite api-postgresql node env ZHIYUAN_TEST_BACKEND=postgresql node --test --test-concurrency=2 tests/api/
   run_suite browser node node --test tests/browser/
