@@ -2,7 +2,7 @@
  * API tokens, and the administration of users within a scope. */
 #ifndef ZY_ACCOUNTS_H
 #define ZY_ACCOUNTS_H
-#include "app/kernel/app.h"
+#include "app/kernel/kernel.h"
 
 /* A new browser session, for the HTTP layer to put in a cookie. */
 struct session_grant {

@@ -13,12 +13,8 @@
  * the ticket and the code: a copy of the database gives neither. */
 #include "app/accounts/claims.h"
 #include "app/accounts/accounts.h"
-#include "app/kernel/authz.h"
-#include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
 #include "app/accounts/passwords.h"
-#include "app/kernel/secrets.h"
-#include "app/kernel/sender.h"
 #include "app/network/volunteers.h"
 #include "core/idcard.h"
 #include "core/validate.h"

@@ -1,7 +1,7 @@
 /* The one rule for new passwords, used by every path that sets one. */
 #ifndef ZY_APP_PASSWORDS_H
 #define ZY_APP_PASSWORDS_H
-#include "app/kernel/app.h"
+#include "app/kernel/kernel.h"
 
 /* Why pw is not good enough as a new password: NULL when it is, else one
  * of "length" (outside 8-256 bytes or holding NUL), "common" (a dictionary

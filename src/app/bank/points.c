@@ -2,8 +2,6 @@
 #include "app/bank/points.h"
 #include "app/bank/awards.h"
 #include "app/bank/stars.h"
-#include "app/kernel/authz.h"
-#include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
 #include "app/service/records.h"
 #include "core/cursor.h"

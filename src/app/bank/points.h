@@ -4,7 +4,7 @@
  * `zhiyuan check-ledger`. Points are spent; hours never are. */
 #ifndef ZY_POINTS_H
 #define ZY_POINTS_H
-#include "app/kernel/app.h"
+#include "app/kernel/kernel.h"
 #include "store/store.h"
 #include "app/service/records.h"
 

@@ -3,7 +3,7 @@
  * reached, and the star roster of an organisation. */
 #ifndef ZY_STARS_H
 #define ZY_STARS_H
-#include "app/kernel/app.h"
+#include "app/kernel/kernel.h"
 #include "store/store.h"
 #include "app/service/records.h"
 

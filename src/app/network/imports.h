@@ -4,7 +4,7 @@
  * nothing and the report says so. */
 #ifndef ZY_IMPORTS_H
 #define ZY_IMPORTS_H
-#include "app/kernel/app.h"
+#include "app/kernel/kernel.h"
 #include <stddef.h>
 
 /* Registers the rows of data[0..len) into organisation org_id. Returns 0

@@ -3,7 +3,7 @@
  * subtree with its counts in one call. Nothing is ever deleted. */
 #ifndef ZY_ORGS_H
 #define ZY_ORGS_H
-#include "app/kernel/app.h"
+#include "app/kernel/kernel.h"
 #include "store/store.h"
 
 struct orgs_query {

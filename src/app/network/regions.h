@@ -3,7 +3,7 @@
  * volunteers ÷ household population) can be reported for any region. */
 #ifndef ZY_REGIONS_H
 #define ZY_REGIONS_H
-#include "app/kernel/app.h"
+#include "app/kernel/kernel.h"
 #include <stddef.h>
 
 /* The network domain is the one writer of regions and region_population.

@@ -4,7 +4,6 @@
 #include "app/network/volunteers.h"
 #include "app/network/volunteers_int.h"
 #include "app/accounts/accounts.h"
-#include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
 #include "app/accounts/passwords.h"
 #include "core/idcard.h"

@@ -20,7 +20,7 @@
  * the leave hooks); volunteers_int.h is what they share. */
 #ifndef ZY_VOLUNTEERS_H
 #define ZY_VOLUNTEERS_H
-#include "app/kernel/app.h"
+#include "app/kernel/kernel.h"
 
 #define VOLUNTEER_NAME_MAX 50
 

@@ -3,10 +3,7 @@
  * out the forgotten and marks no-shows (see shifts.h). */
 #include "app/projects/shifts.h"
 #include "app/projects/shifts_int.h"
-#include "app/kernel/authz.h"
-#include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
-#include "app/kernel/secrets.h"
 #include "app/network/volunteers.h"
 #include "app/service/records.h"
 #include "core/records.h"

@@ -3,8 +3,6 @@
 #include "app/projects/projects.h"
 #include "app/projects/shifts_int.h"
 #include "app/network/volunteers.h"
-#include "app/kernel/authz.h"
-#include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
 #include "core/cursor.h"
 #include "core/validate.h"

@@ -10,7 +10,7 @@
  * transaction on r->store; 0, or -1 with r->err set. */
 #ifndef ZY_PROJECTS_H
 #define ZY_PROJECTS_H
-#include "app/kernel/app.h"
+#include "app/kernel/kernel.h"
 #include "store/store.h"
 
 /* POST /projects {"title","org_id","domain","category","brand",

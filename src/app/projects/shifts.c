@@ -3,10 +3,7 @@
  * in signups.c, check-in and attendance in attendance.c (see shifts.h). */
 #include "app/projects/shifts.h"
 #include "app/projects/shifts_int.h"
-#include "app/kernel/authz.h"
-#include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
-#include "app/kernel/secrets.h"
 #include "app/projects/projects.h"
 #include "core/records.h"
 #include "core/shifts.h"

@@ -17,7 +17,7 @@
  * the caller's. 0, or -1 with r->err set, unless said otherwise. */
 #ifndef ZY_SHIFTS_H
 #define ZY_SHIFTS_H
-#include "app/kernel/app.h"
+#include "app/kernel/kernel.h"
 #include "store/store.h"
 
 /* POST /projects/{id}/shifts {"starts_at","ends_at","place","capacity",

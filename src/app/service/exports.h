@@ -3,7 +3,7 @@
  * of labels. The JSON API keeps ISO 8601 UTC times and enum values. */
 #ifndef ZY_EXPORTS_APP_H
 #define ZY_EXPORTS_APP_H
-#include "app/kernel/app.h"
+#include "app/kernel/kernel.h"
 #include "util/buf.h"
 
 enum export_lang { EXPORT_ZH, EXPORT_EN };

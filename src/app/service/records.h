@@ -3,7 +3,7 @@
  * every decision joins a hash chain that `zhiyuan verify` can check. */
 #ifndef ZY_RECORDS_APP_H
 #define ZY_RECORDS_APP_H
-#include "app/kernel/app.h"
+#include "app/kernel/kernel.h"
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/jsonw.h"

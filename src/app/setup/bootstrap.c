@@ -6,7 +6,6 @@
 #include "app/accounts/accounts.h"
 #include "app/accounts/passwords.h"
 #include "app/network/regions.h"
-#include "app/kernel/secrets.h"
 #include "core/validate.h"
 #include "util/arena.h"
 #include "util/log.h"

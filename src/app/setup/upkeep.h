@@ -4,7 +4,7 @@
  * is listed here. */
 #ifndef ZY_APP_UPKEEP_H
 #define ZY_APP_UPKEEP_H
-#include "app/kernel/app.h"
+#include "app/kernel/kernel.h"
 
 /* One round of upkeep (http/server.c runs it every --sweep-every
  * seconds on a thread of its own): the shift sweep, in its own
