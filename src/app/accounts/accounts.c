@@ -1,8 +1,7 @@
 /* Sign-in, sessions, passwords and API tokens of the caller. User
  * administration is in users.c. */
-#include "app/accounts/accounts.h"
+#include "app/accounts/accounts_api.h"
 #include "app/kernel/kernel.h"
-#include "app/accounts/passwords.h"
 #include "core/throttle.h"
 #include "core/validate.h"
 #include "util/arena.h"

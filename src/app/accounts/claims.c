@@ -14,7 +14,6 @@
 #include "app/accounts/claims.h"
 #include "app/accounts/accounts.h"
 #include "app/kernel/kernel.h"
-#include "app/accounts/passwords.h"
 #include "app/network/volunteers.h"
 #include "core/idcard.h"
 #include "core/validate.h"

@@ -5,7 +5,6 @@
 #include "app/network/volunteers_int.h"
 #include "app/accounts/accounts.h"
 #include "app/kernel/kernel.h"
-#include "app/accounts/passwords.h"
 #include "core/idcard.h"
 #include "core/validate.h"
 #include "util/arena.h"

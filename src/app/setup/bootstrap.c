@@ -4,7 +4,6 @@
  * generated and printed once to standard output, never to the log. */
 #include "app/kernel/kernel.h"
 #include "app/accounts/accounts.h"
-#include "app/accounts/passwords.h"
 #include "app/network/regions.h"
 #include "core/validate.h"
 #include "util/arena.h"
