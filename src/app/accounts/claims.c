@@ -14,7 +14,7 @@
 #include "app/accounts/claims.h"
 #include "app/accounts/accounts.h"
 #include "app/kernel/kernel.h"
-#include "app/network/volunteers.h"
+#include "app/network/network.h"
 #include "core/idcard.h"
 #include "core/validate.h"
 #include "util/arena.h"

@@ -7,7 +7,7 @@
  * paycodes_link_sale). */
 #include "app/bank/paycodes.h"
 #include "app/kernel/kernel.h"
-#include "app/network/volunteers.h"
+#include "app/network/network.h"
 #include "util/arena.h"
 #include <assert.h>
 #include <sodium.h>

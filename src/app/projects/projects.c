@@ -2,7 +2,7 @@
  * projects.h). */
 #include "app/projects/projects.h"
 #include "app/projects/shifts_int.h"
-#include "app/network/volunteers.h"
+#include "app/network/network.h"
 #include "app/kernel/kernel.h"
 #include "core/cursor.h"
 #include "core/validate.h"

@@ -4,7 +4,7 @@
 #include "app/projects/shifts.h"
 #include "app/projects/shifts_int.h"
 #include "app/kernel/kernel.h"
-#include "app/network/volunteers.h"
+#include "app/network/network.h"
 #include "core/shifts.h"
 #include "core/validate.h"
 #include "util/arena.h"

@@ -3,7 +3,7 @@
 #include "app/service/records.h"
 #include "app/service/service_int.h"
 #include "app/kernel/kernel.h"
-#include "app/network/volunteers.h"
+#include "app/network/network.h"
 #include "core/cursor.h"
 #include "core/records.h"
 #include "core/validate.h"

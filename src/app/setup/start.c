@@ -3,7 +3,7 @@
 #include "app/bank/points.h"
 #include "app/bank/stars.h"
 #include "app/kernel/kernel.h"
-#include "app/network/orgs.h"
+#include "app/network/network.h"
 #include "app/projects/projects.h"
 #include "app/service/records.h"
 #include "app/setup/bootstrap.h"
