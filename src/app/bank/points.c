@@ -3,7 +3,7 @@
 #include "app/bank/awards.h"
 #include "app/bank/stars.h"
 #include "app/kernel/kernel.h"
-#include "app/service/records.h"
+#include "app/service/service.h"
 #include "core/cursor.h"
 #include "core/points.h"
 #include "util/arena.h"

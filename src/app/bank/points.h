@@ -6,7 +6,7 @@
 #define ZY_POINTS_H
 #include "app/kernel/kernel.h"
 #include "store/store.h"
-#include "app/service/records.h"
+#include "app/service/service.h"
 
 /* An approval step (service_on_approved, registered by bank_wire; not
  * run for the demo loader's history): inside the transaction that

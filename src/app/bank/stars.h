@@ -5,7 +5,7 @@
 #define ZY_STARS_H
 #include "app/kernel/kernel.h"
 #include "store/store.h"
-#include "app/service/records.h"
+#include "app/service/service.h"
 
 /* An approval step (service_on_approved, registered by bank_wire, also
  * for the demo loader's approved history): inside the transaction that

@@ -5,7 +5,7 @@
 #include "app/projects/shifts_int.h"
 #include "app/kernel/kernel.h"
 #include "app/network/network.h"
-#include "app/service/records.h"
+#include "app/service/service.h"
 #include "core/records.h"
 #include "core/shifts.h"
 #include "core/validate.h"

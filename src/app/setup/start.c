@@ -5,7 +5,7 @@
 #include "app/kernel/kernel.h"
 #include "app/network/network.h"
 #include "app/projects/projects.h"
-#include "app/service/records.h"
+#include "app/service/service.h"
 #include "app/setup/bootstrap.h"
 #include "store/store.h"
 
