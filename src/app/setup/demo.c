@@ -4,7 +4,7 @@
 #include "app/service/service.h"
 #include "app/network/network.h"
 #include "app/kernel/kernel.h"
-#include "app/bank/points.h"
+#include "app/bank/bank.h"
 #include "util/arena.h"
 #include "util/buf.h"
 #include <stdlib.h>

@@ -1,7 +1,6 @@
 /* Start-up (see start.h). */
 #include "app/setup/start.h"
-#include "app/bank/points.h"
-#include "app/bank/stars.h"
+#include "app/bank/bank.h"
 #include "app/kernel/kernel.h"
 #include "app/network/network.h"
 #include "app/projects/projects.h"
