@@ -1,6 +1,6 @@
 /* Projects: create, edit, the status flow and the public listing (see
  * projects.h). */
-#include "app/projects/projects.h"
+#include "app/projects/projects_api.h"
 #include "app/projects/shifts_int.h"
 #include "app/network/network.h"
 #include "app/kernel/kernel.h"

@@ -4,7 +4,7 @@
 #include "app/projects/shifts.h"
 #include "app/projects/shifts_int.h"
 #include "app/kernel/kernel.h"
-#include "app/projects/projects.h"
+#include "app/projects/projects_api.h"
 #include "core/records.h"
 #include "core/shifts.h"
 #include "core/validate.h"

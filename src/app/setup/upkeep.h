@@ -1,5 +1,5 @@
 /* Periodic upkeep the server runs on its own, apart from requests: the
- * shift sweep (automatic check-outs and no-shows, projects/shifts.h). The
+ * shift sweep (automatic check-outs and no-shows, projects/projects.h). The
  * kernel knows no domain, so the work every domain needs done on a clock
  * is listed here. */
 #ifndef ZY_APP_UPKEEP_H
