@@ -21,4 +21,5 @@ int projects_wire(struct app *a);
  * seconds). Counts go to *auto_out and *no_shows. No caller check: the
  * CLI and the server's timer run it; POST /shifts/sweep checks first. */
 int shifts_sweep(struct app_req *r, int64_t as_of, int64_t *auto_out, int64_t *no_shows);
+
 #endif
