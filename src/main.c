@@ -1,7 +1,7 @@
 /* zhiyuan: the command line. Parses a subcommand and its options (each
  * option also reads an environment variable), hands over to the server or
  * a maintenance task, and turns the result into an exit status. */
-#include "app/accounts/accounts.h"
+#include "app/accounts/accounts_api.h"
 #include "app/network/imports.h"
 #include "app/setup/demo.h"
 #include "app/setup/start.h"

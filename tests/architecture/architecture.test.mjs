@@ -1,8 +1,9 @@
 // The house rules of docs/architecture.md, held against the code: no file
 // of src/ calls another in a loop, domains of src/app/ call only down the
 // order the document draws, each table is written by the one file the
-// document names, no source file is over 900 lines, and China time is
-// computed in one place. Reads the object files of the build (nm), so it
+// document names, a domain includes only other domains' public headers,
+// no source file is over 900 lines, and China time is computed in one
+// place. Reads the object files of the build (nm), so it
 // runs after `make server`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -120,6 +121,29 @@ test('rooms call only the rooms docs/architecture.md allows', () => {
     }
   }
   assert.deepEqual(wrong, []);
+});
+
+// Each domain of src/app/ shows other domains one public header,
+// app/<domain>/<domain>.h (the kernel's is app/kernel/kernel.h); its
+// module and private headers are for itself, http/ and main.c. A domain's
+// headers include other domains' public headers only of rooms it may call.
+test('a domain includes only other domains\' public headers', () => {
+  const may = allowed();
+  const wrong = [];
+  for (const src of sources('src/app')) {
+    const d = src.split('/')[2];
+    readFileSync(join(ROOT, src), 'utf8').split('\n').forEach((line, i) => {
+      const m = line.match(/^\s*#\s*include\s+"app\/(\w+)\/([\w.]+)"/);
+      if (!m || m[1] === d) return;
+      const at = `${src}:${i + 1}: ${line.trim()}`;
+      if (m[2] !== `${m[1]}.h`) wrong.push(`${at} (not app/${m[1]}/${m[1]}.h)`);
+      else if (src.endsWith('.h') && !may.get(`app/${d}`)?.has(`app/${m[1]}`)) wrong.push(`${at} (a higher room)`);
+    });
+  }
+  assert.deepEqual(wrong, []);
+  for (const d of readdirSync(join(ROOT, 'src/app'), { withFileTypes: true }).filter((e) => e.isDirectory()))
+    if (d.name !== 'setup')
+      assert.ok(existsSync(join(ROOT, 'src/app', d.name, `${d.name}.h`)), `src/app/${d.name} has no public header ${d.name}.h`);
 });
 
 // The table of owners: "| `table` | `src/...c` | ... |" rows under the

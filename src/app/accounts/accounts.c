@@ -1,12 +1,7 @@
 /* Sign-in, sessions, passwords and API tokens of the caller. User
  * administration is in users.c. */
-#include "app/accounts/accounts.h"
-#include "app/kernel/authz.h"
-#include "app/kernel/input.h"
+#include "app/accounts/accounts_api.h"
 #include "app/kernel/kernel.h"
-#include "app/kernel/throttle.h"
-#include "app/accounts/passwords.h"
-#include "app/kernel/secrets.h"
 #include "core/throttle.h"
 #include "core/validate.h"
 #include "util/arena.h"

@@ -2,7 +2,7 @@
  * to the phone on file (claims.c explains the safeguards). */
 #ifndef ZY_CLAIMS_H
 #define ZY_CLAIMS_H
-#include "app/kernel/app.h"
+#include "app/kernel/kernel.h"
 
 /* POST /public/claims {"id_number","name","phone"} → {"claim_id",
  * "expires_in","phone_masked"}: the same answer whether or not the

@@ -2,7 +2,7 @@
  * systematic passwords) plus a short list of passwords common in China
  * that the English dictionary does not know. docs/decisions.md says why
  * this rather than a shipped list. */
-#include "app/accounts/passwords.h"
+#include "app/accounts/accounts.h"
 #include "core/validate.h"
 #include "util/log.h"
 #include <ctype.h>

@@ -1,11 +1,7 @@
 /* User administration: admins create, list, read and edit the accounts of
  * their organisation's subtree. */
-#include "app/accounts/accounts.h"
-#include "app/kernel/authz.h"
-#include "app/kernel/input.h"
+#include "app/accounts/accounts_api.h"
 #include "app/kernel/kernel.h"
-#include "app/accounts/passwords.h"
-#include "app/kernel/secrets.h"
 #include "core/cursor.h"
 #include "core/validate.h"
 #include "util/arena.h"

@@ -1,8 +1,6 @@
 /* Awards and commendations (see awards.h). Writes award_types,
  * award_rounds, nominations and awards. */
 #include "app/bank/awards.h"
-#include "app/kernel/authz.h"
-#include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
 #include "core/cursor.h"
 #include "core/validate.h"

@@ -10,7 +10,7 @@
  * r->err set and nothing changed. */
 #ifndef ZY_AWARDS_H
 #define ZY_AWARDS_H
-#include "app/kernel/app.h"
+#include "app/kernel/kernel.h"
 
 /* GET /award-types: every type, oldest first (any signed-in user; reads
  * only). POST /award-types {"name","target":"volunteer"|"org"} (admins of

@@ -3,8 +3,6 @@
  * market_private.h). Writes goods and stock_moves. */
 #include "app/bank/market.h"
 #include "app/bank/market_private.h"
-#include "app/kernel/authz.h"
-#include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
 #include "util/arena.h"
 #include <assert.h>

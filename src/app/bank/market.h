@@ -14,7 +14,7 @@
  * the ledger's primitives (points.h). */
 #ifndef ZY_MARKET_H
 #define ZY_MARKET_H
-#include "app/kernel/app.h"
+#include "app/kernel/kernel.h"
 
 /* Every value-moving call takes idem, the Idempotency-Key header or NULL:
  * a retry with the same key answers as the first call did and moves

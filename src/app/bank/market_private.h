@@ -8,7 +8,7 @@
  * through points.h's primitives. */
 #ifndef ZY_MARKET_PRIVATE_H
 #define ZY_MARKET_PRIVATE_H
-#include "app/kernel/app.h"
+#include "app/kernel/kernel.h"
 #include "store/store.h"
 
 #define ITEMS_MAX 50             /* lines on one redemption or sale */

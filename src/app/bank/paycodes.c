@@ -6,10 +6,8 @@
  * Writes pay_codes, and nothing else does (sales.c links its sale through
  * paycodes_link_sale). */
 #include "app/bank/paycodes.h"
-#include "app/kernel/authz.h"
 #include "app/kernel/kernel.h"
-#include "app/kernel/secrets.h"
-#include "app/network/volunteers.h"
+#include "app/network/network.h"
 #include "util/arena.h"
 #include <assert.h>
 #include <sodium.h>

@@ -6,7 +6,7 @@
  * end. */
 #ifndef ZY_PAYCODES_H
 #define ZY_PAYCODES_H
-#include "app/kernel/app.h"
+#include "app/kernel/kernel.h"
 
 #define PAY_CODE_LEN 12   /* digits, shown as three groups of four */
 

@@ -4,9 +4,9 @@
  * `zhiyuan check-ledger`. Points are spent; hours never are. */
 #ifndef ZY_POINTS_H
 #define ZY_POINTS_H
-#include "app/kernel/app.h"
+#include "app/bank/bank.h"
 #include "store/store.h"
-#include "app/service/records.h"
+#include "app/service/service.h"
 
 /* An approval step (service_on_approved, registered by bank_wire; not
  * run for the demo loader's history): inside the transaction that
@@ -15,11 +15,6 @@
  * recording as a shortfall what was already spent. Records approved
  * before the points bank earn nothing. */
 int points_on_approved(struct app_req *r, struct store *s, const struct service_record *rec);
-
-/* Registers the bank's part in what other domains do (called once by
- * setup/start.c wire(), before any request): the approval steps (stars,
- * then points) and the archive's sections (stars, awards). */
-void bank_wire(struct app *a);
 
 /* Inside the caller's transaction: points whose lots expired by now go
  * back to the pools that issued them, for one volunteer (0: everyone).
@@ -62,22 +57,8 @@ int points_rules_clear(struct app_req *r, int64_t org_id, json_t **out);
 int points_check_ledger(struct app_req *r, int64_t *movements, int64_t *accounts, int64_t *bad,
 			int64_t *sum, char *why, size_t whylen);
 
-/* The points ledger's primitives (ledger.c, with points_expire and
- * points_check_ledger), inside the caller's
- * transaction. The account of (kind, owner), made on first use. */
-int points_account(struct store *s, const char *kind, int64_t owner, int64_t *id);
-/* One movement: amount > 0 from one account to another. */
-struct point_move {
-	int64_t from, to, amount, record_id, volunteer_id, org_id, operator_id, voucher_id, sale_id;
-	int64_t expires_at;      /* points given to a volunteer expire then (0: never) */
-	int64_t restore;         /* points coming back: the movement that took them */
-	const char *cause, *reason, *idem;
-	int64_t id;              /* out */
-};
-/* Moves the amount and writes the movement. A volunteer's account that
- * would go below zero is STORE_CONSTRAINT with nothing changed. */
-int points_move(struct store *s, struct point_move *m);
-/* The same where a volunteer pays: a balance too small is 409
+/* The ledger's primitives points_account and points_move are in bank.h.
+ * points_move where a volunteer pays: a balance too small is 409
  * insufficient_points naming field (STORE_ERROR, r->err set). */
 int points_pay(struct app_req *r, struct store *s, struct point_move *m, const char *field);
 

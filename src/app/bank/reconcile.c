@@ -3,7 +3,6 @@
  * account; writes nothing. */
 #include "app/bank/market.h"
 #include "app/bank/market_private.h"
-#include "app/kernel/authz.h"
 #include "app/kernel/kernel.h"
 #include "core/chinatime.h"
 #include "core/validate.h"

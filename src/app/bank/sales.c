@@ -6,8 +6,6 @@
 #include "app/bank/market_private.h"
 #include "app/bank/paycodes.h"
 #include "app/bank/points.h"
-#include "app/kernel/authz.h"
-#include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
 #include "util/arena.h"
 #include <assert.h>

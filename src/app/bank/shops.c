@@ -3,8 +3,6 @@
  * there, and who may work their counters (see market.h). Writes stores. */
 #include "app/bank/market.h"
 #include "app/bank/market_private.h"
-#include "app/kernel/authz.h"
-#include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
 #include "core/cursor.h"
 #include "util/arena.h"

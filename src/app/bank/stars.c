@@ -1,6 +1,5 @@
 /* Star levels (see stars.h). */
 #include "app/bank/stars.h"
-#include "app/kernel/authz.h"
 #include "app/kernel/kernel.h"
 #include "core/cursor.h"
 #include "core/points.h"

@@ -3,20 +3,15 @@
  * reached, and the star roster of an organisation. */
 #ifndef ZY_STARS_H
 #define ZY_STARS_H
-#include "app/kernel/app.h"
+#include "app/bank/bank.h"
 #include "store/store.h"
-#include "app/service/records.h"
+#include "app/service/service.h"
 
 /* An approval step (service_on_approved, registered by bank_wire, also
  * for the demo loader's approved history): inside the transaction that
  * approved rec (after its totals), moves its volunteer's level up or
  * down, dating a new level by the record's decision. */
 int stars_on_approved(struct app_req *r, struct store *s, const struct service_record *rec);
-
-/* Recomputes every volunteer's level and dates from the approved records
- * in the order they were decided (after thresholds change, and once for
- * records approved before star levels existed). Inside a transaction. */
-int stars_rebuild(struct store *s);
 
 /* GET /star-levels: {"preset","thresholds_hours","min_quality","presets"}.
  * PUT: {"preset":"national"|"beijing"|"custom","thresholds_hours":[5],

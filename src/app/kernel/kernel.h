@@ -1,7 +1,10 @@
 /* The kernel of app/: what every domain's use cases share. It knows no
- * domain and calls none; domains include this header (and authz.h,
- * input.h, secrets.h, sender.h, audit.h for those rooms), never the
- * kernel's .c files. Not for other layers (http/ sees app.h).
+ * domain and calls none. This is the kernel's one public header: domains
+ * include it and no other kernel header. It gathers the kernel's module
+ * headers (app.h, authz.h, input.h, audit.h, secrets.h, sender.h,
+ * throttle.h) rather than absorbing them, because the whole kernel is
+ * the ground every domain stands on and http/ includes those rooms'
+ * headers one by one. Not for other layers (http/ sees app.h).
  *
  * Rooms (one subject each):
  *   app.c       the application object, the request (app_req), errors
@@ -26,8 +29,13 @@
 #ifndef ZY_APP_KERNEL_H
 #define ZY_APP_KERNEL_H
 #include "app/kernel/app.h"
-#include "store/store.h"
+#include "app/kernel/audit.h"
+#include "app/kernel/authz.h"
+#include "app/kernel/input.h"
+#include "app/kernel/secrets.h"
+#include "app/kernel/sender.h"
 #include "app/kernel/throttle.h"
+#include "store/store.h"
 
 /* ---- app.c: the application object ---- */
 

@@ -1,8 +1,6 @@
 /* Home organisations chosen by volunteers: the public station/team picker
  * and join/move requests decided by the organisation. See homes.h. */
 #include "app/network/homes.h"
-#include "app/kernel/authz.h"
-#include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
 #include "app/network/volunteers.h"
 #include "core/cursor.h"

@@ -6,7 +6,7 @@
  * audit log read the same either way. */
 #ifndef ZY_HOMES_H
 #define ZY_HOMES_H
-#include "app/kernel/app.h"
+#include "app/kernel/kernel.h"
 
 /* GET /public/organizations: active stations and teams with what a person
  * needs to choose (id, name, kind, parent, region), those of the region

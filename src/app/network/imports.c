@@ -3,7 +3,6 @@
  * in batches, so a district's file of tens of thousands of people loads
  * in seconds while each bad row is reported with its row and column. */
 #include "app/network/imports.h"
-#include "app/kernel/authz.h"
 #include "app/kernel/kernel.h"
 #include "app/network/volunteers.h"
 #include "core/cursor.h"

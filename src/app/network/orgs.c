@@ -1,8 +1,6 @@
 /* Organisation use cases. The path column ("/1/7/42/") is written once at
  * creation so that every scope check is a string prefix test. */
 #include "app/network/orgs.h"
-#include "app/kernel/authz.h"
-#include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
 #include "core/cursor.h"
 #include "core/natural.h"

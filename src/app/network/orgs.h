@@ -3,15 +3,13 @@
  * subtree with its counts in one call. Nothing is ever deleted. */
 #ifndef ZY_ORGS_H
 #define ZY_ORGS_H
-#include "app/kernel/app.h"
+#include "app/network/network.h"
 #include "store/store.h"
 
 struct orgs_query {
 	const char *limit, *cursor, *parent_id, *kind, *q, *status;   /* raw or NULL */
 };
 
-/* POST /organizations → the new organisation. */
-int orgs_create(struct app_req *r, json_t *in, json_t **out);
 /* GET /organizations/{id}. */
 int orgs_get(struct app_req *r, int64_t id, json_t **out);
 /* GET /organizations: the caller's subtree, in id order, paged. */
@@ -34,9 +32,6 @@ int orgs_search(struct app_req *r, const struct orgs_search_query *q, json_t **o
  * organisation at path and everything below it, inside the caller's
  * transaction; path "" means all. Returns a STORE_ code. */
 int orgs_reindex(struct store *s, const char *path);
-/* At start: fills the search columns where they are still NULL (rows from
- * before migration 0014, the bootstrap root). Returns 0 or -1. */
-int orgs_fill_search(struct store *s);
 /* GET /organizations/{id}/tree: {"summary":{counts…},"nodes":[…]}. */
 int orgs_tree(struct app_req *r, int64_t id, json_t **out);
 

@@ -10,7 +10,6 @@
  * name). A search is then one scan of the caller's subtree with LIKE,
  * measured in docs/decisions.md. */
 #include "app/network/orgs.h"
-#include "app/kernel/authz.h"
 #include "app/kernel/kernel.h"
 #include "core/pinyin.h"
 #include "core/validate.h"

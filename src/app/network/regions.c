@@ -1,8 +1,6 @@
 /* The region table and its household population, maintained by admins of
  * the root organisation and imported from the public code lists. */
 #include "app/network/regions.h"
-#include "app/kernel/authz.h"
-#include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
 #include "core/cursor.h"
 #include "core/validate.h"

@@ -3,7 +3,7 @@
  * volunteers ÷ household population) can be reported for any region. */
 #ifndef ZY_REGIONS_H
 #define ZY_REGIONS_H
-#include "app/kernel/app.h"
+#include "app/network/network.h"
 #include <stddef.h>
 
 /* The network domain is the one writer of regions and region_population.
@@ -32,16 +32,6 @@ int regions_import(struct app_req *r, const void *data, size_t len, json_t **out
 /* GET /public/regions: the children of parent_code (default: the root
  * organisation's region) with code, name, level and has_children only, at
  * most REGIONS_PUBLIC_MAX, for pickers on public pages. */
-#define REGIONS_PUBLIC_MAX 1000
-#define REGIONS_PUBLIC_MAX_S "1000"
 int regions_public_children(struct app_req *r, const char *parent_code, json_t **out);
-/* First start: loads the shipped region table (data/regions/wenjiang.csv,
- * compiled in) when the root organisation's region lies in its district
- * and none of the district's towns is known yet. *loaded is the number of
- * regions added. r needs an arena and a store, no principal. */
-int regions_seed(struct app_req *r, int *loaded);
-/* The shipped codes of one level (4 towns, 5 communities) under prefix,
- * in file order, at most max. For the demo generator. */
-size_t regions_builtin_codes(const char *prefix, int level, char (*out)[13], size_t max);
 
 #endif

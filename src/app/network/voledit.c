@@ -2,7 +2,6 @@
  * before and after; the search helpers follow the new values. */
 #include "app/network/volunteers.h"
 #include "app/network/volunteers_int.h"
-#include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
 #include "core/validate.h"
 #include "util/arena.h"

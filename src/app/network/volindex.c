@@ -2,7 +2,7 @@
  * pieces of each name (volunteer_grams) and the skill and category tags
  * (volunteer_tags), kept in step with the file by whoever writes it. */
 #include "app/network/volunteers.h"
-#include "app/kernel/input.h"
+#include "app/kernel/kernel.h"
 #include "app/network/volunteers_int.h"
 #include "util/arena.h"
 #include <assert.h>

@@ -2,7 +2,6 @@
  * the home organisation (transfer), and the star level others decide. */
 #include "app/network/volunteers.h"
 #include "app/network/volunteers_int.h"
-#include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
 #include "util/arena.h"
 #include <assert.h>

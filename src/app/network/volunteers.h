@@ -20,9 +20,7 @@
  * the leave hooks); volunteers_int.h is what they share. */
 #ifndef ZY_VOLUNTEERS_H
 #define ZY_VOLUNTEERS_H
-#include "app/kernel/app.h"
-
-#define VOLUNTEER_NAME_MAX 50
+#include "app/network/network.h"
 
 struct volunteers_query {
 	const char *limit, *cursor, *q, *id_number, *skill, *category, *org_id,
@@ -74,12 +72,7 @@ int volunteers_export(struct app_req *r, int64_t id, json_t **out);
 struct store;
 int volunteers_move_home(struct app_req *r, struct store *s, int64_t id, int64_t from_org,
 			 const char *from_path, int64_t to_org, const char *to_path, const char *to_region);
-/* A file without any authorisation: for use cases that decided already. */
-int volunteers_get_unchecked(struct app_req *r, int64_t id, json_t **out);
 /* The caller's own file (role volunteer): read, edit, export, delete. */
-/* The id of the volunteer file linked to the caller's login: 404
- * no_volunteer_file when there is none. Reads only. */
-int volunteers_mine_id(struct app_req *r, int64_t *id);
 /* GET /me/volunteer: the caller's file as volunteers_get shows it. */
 int volunteers_me(struct app_req *r, json_t **out);
 /* PATCH /me/volunteer: the person edits their contact details and
@@ -102,28 +95,5 @@ int volunteers_me_delete(struct app_req *r);
  * person is already registered, or -1 with r->err naming the field. */
 int volunteers_import_one(struct app_req *r, struct store *s, json_t *in, int64_t org_id,
 			  const char *org_path, const char *org_region);
-
-/* The star level shown on the file (0 = none) is decided by the bank's
- * stars (stars.c) and written here, inside the caller's transaction.
- * Return a STORE_ code. */
-int volunteers_star_level_set(struct store *s, int64_t id, int level);
-/* Every file back to level 0, before the stars are rebuilt. */
-int volunteers_star_levels_clear(struct store *s);
-
-/* When a volunteer leaves. Higher domains that hold something of a
- * volunteer (projects: places on shifts) register a handler at start,
- * from setup/start.c wire(); network never calls them by name. When a
- * person deletes their file (volunteers_me_delete), every handler runs,
- * in registration order, inside the deleting transaction: after the file
- * and the login are erased, before the deletion is audited. A handler
- * writes its own domain's tables through s, never commits, and returns
- * STORE_OK, or a store error that rolls the whole deletion back.
- * (Deactivation keeps what the person holds: it runs no handler.) */
-typedef int (*volunteers_leave_fn)(struct app_req *r, struct store *s, int64_t volunteer_id);
-#define VOLUNTEERS_LEAVE_MAX 8
-/* Registers fn; the same fn twice counts once. Only before the first
- * request (the list is not locked). Returns 0, or -1 when the list is
- * full. */
-int volunteers_on_leave(volunteers_leave_fn fn);
 
 #endif

@@ -4,8 +4,7 @@
 #ifndef ZY_VOLUNTEERS_INT_H
 #define ZY_VOLUNTEERS_INT_H
 #include "app/network/volunteers.h"
-#include "app/kernel/authz.h"
-#include "app/kernel/secrets.h"
+#include "app/kernel/kernel.h"
 #include "core/volno.h"
 #include "store/store.h"
 

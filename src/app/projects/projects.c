@@ -1,10 +1,8 @@
 /* Projects: create, edit, the status flow and the public listing (see
  * projects.h). */
-#include "app/projects/projects.h"
+#include "app/projects/projects_api.h"
 #include "app/projects/shifts_int.h"
-#include "app/network/volunteers.h"
-#include "app/kernel/authz.h"
-#include "app/kernel/input.h"
+#include "app/network/network.h"
 #include "app/kernel/kernel.h"
 #include "core/cursor.h"
 #include "core/validate.h"

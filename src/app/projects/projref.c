@@ -1,7 +1,7 @@
 /* What use cases need to know of a project, with its authorisation
  * (see project_access in projects.h); shifts and projects both use it. */
-#include "app/projects/projects.h"
-#include "app/kernel/authz.h"
+#include "app/projects/projects_api.h"
+#include "app/kernel/kernel.h"
 #include "core/validate.h"
 #include "util/arena.h"
 

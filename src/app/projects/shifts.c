@@ -3,11 +3,8 @@
  * in signups.c, check-in and attendance in attendance.c (see shifts.h). */
 #include "app/projects/shifts.h"
 #include "app/projects/shifts_int.h"
-#include "app/kernel/authz.h"
-#include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
-#include "app/kernel/secrets.h"
-#include "app/projects/projects.h"
+#include "app/projects/projects_api.h"
 #include "core/records.h"
 #include "core/shifts.h"
 #include "core/validate.h"

@@ -17,7 +17,7 @@
  * the caller's. 0, or -1 with r->err set, unless said otherwise. */
 #ifndef ZY_SHIFTS_H
 #define ZY_SHIFTS_H
-#include "app/kernel/app.h"
+#include "app/projects/projects.h"
 #include "store/store.h"
 
 /* POST /projects/{id}/shifts {"starts_at","ends_at","place","capacity",
@@ -53,13 +53,7 @@ int shifts_check(struct app_req *r, int64_t shift_id, bool in_not_out, json_t *i
 /* GET /me/shifts: the caller's sign-ups, newest shift first. */
 int shifts_mine(struct app_req *r, json_t **out);
 
-/* Checks out everyone still checked in 24 hours after checking in
- * (flagged, their record made as usual) and marks confirmed sign-ups of
- * shifts that ended without a check-in as no-shows, as of as_of (unix
- * seconds). Counts go to *auto_out and *no_shows. No caller check: the
- * CLI and the server's timer run it; POST /shifts/sweep checks first. */
-int shifts_sweep(struct app_req *r, int64_t as_of, int64_t *auto_out, int64_t *no_shows);
-/* POST /shifts/sweep {"as_of"}: the same for admins of the root. */
+/* POST /shifts/sweep {"as_of"}: shifts_sweep (projects.h) for admins of the root. */
 int shifts_sweep_api(struct app_req *r, json_t *in, json_t **out);
 
 /* Cancels the live sign-ups of volunteer_id for shifts not yet over

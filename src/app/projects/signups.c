@@ -3,10 +3,8 @@
  * waiting) and cancelling everything a leaver holds (see shifts.h). */
 #include "app/projects/shifts.h"
 #include "app/projects/shifts_int.h"
-#include "app/kernel/authz.h"
-#include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
-#include "app/network/volunteers.h"
+#include "app/network/network.h"
 #include "core/shifts.h"
 #include "core/validate.h"
 #include "util/arena.h"

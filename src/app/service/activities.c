@@ -1,8 +1,6 @@
 /* Activities: what an organisation holds, which service records are entered against. */
 #include "app/service/records.h"
 #include "app/service/service_int.h"
-#include "app/kernel/authz.h"
-#include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
 #include "core/cursor.h"
 #include "core/records.h"

@@ -2,8 +2,6 @@
  * references it (0 minutes voids it), decided like any record. */
 #include "app/service/records.h"
 #include "app/service/service_int.h"
-#include "app/kernel/authz.h"
-#include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
 #include "core/cursor.h"
 #include "core/records.h"

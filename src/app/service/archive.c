@@ -2,10 +2,8 @@
  * records with their amendments, training, stars and awards. */
 #include "app/service/records.h"
 #include "app/service/service_int.h"
-#include "app/kernel/authz.h"
-#include "app/kernel/input.h"
-#include "app/network/volunteers.h"
 #include "app/kernel/kernel.h"
+#include "app/network/network.h"
 #include "core/cursor.h"
 #include "core/records.h"
 #include "core/validate.h"

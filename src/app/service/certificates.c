@@ -2,11 +2,8 @@
  * from the approved records, numbered, registered, revocable, rendered as
  * a PDF with a QR code, and checkable by anyone with serial and code. */
 #include "app/service/certificates.h"
-#include "app/kernel/authz.h"
-#include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
 #include "app/service/records.h"
-#include "app/kernel/secrets.h"
 #include "core/cursor.h"
 #include "core/validate.h"
 #include "util/arena.h"

@@ -1,7 +1,7 @@
 /* Certificates of volunteer service (志愿服务记录证明). */
 #ifndef ZY_CERTIFICATES_H
 #define ZY_CERTIFICATES_H
-#include "app/kernel/app.h"
+#include "app/kernel/kernel.h"
 #include <stddef.h>
 
 /* POST /certificates {"volunteer_id","from","to","notes"}: the person or

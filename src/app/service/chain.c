@@ -2,8 +2,6 @@
  * covers the record and the link before; `zhiyuan verify` walks it on threads. */
 #include "app/service/records.h"
 #include "app/service/service_int.h"
-#include "app/kernel/authz.h"
-#include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
 #include "core/cursor.h"
 #include "core/records.h"

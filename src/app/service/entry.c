@@ -2,10 +2,8 @@
  * checked against the activity, the calendar and the person's other records. */
 #include "app/service/records.h"
 #include "app/service/service_int.h"
-#include "app/kernel/authz.h"
-#include "app/kernel/input.h"
-#include "app/network/volunteers.h"
 #include "app/kernel/kernel.h"
+#include "app/network/network.h"
 #include "core/cursor.h"
 #include "core/records.h"
 #include "core/validate.h"

@@ -1,8 +1,6 @@
 /* Reading service records: one record, the decision queue, a recorder's entries. */
 #include "app/service/records.h"
 #include "app/service/service_int.h"
-#include "app/kernel/authz.h"
-#include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
 #include "core/cursor.h"
 #include "core/records.h"

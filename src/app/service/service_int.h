@@ -3,7 +3,7 @@
 #ifndef ZY_SERVICE_INT_H
 #define ZY_SERVICE_INT_H
 #include "app/service/records.h"
-#include "app/kernel/app.h"
+#include "app/kernel/kernel.h"
 #include "core/records.h"
 #include "store/store.h"
 #include "util/jsonw.h"

@@ -1,8 +1,6 @@
 /* Training sessions (name, content, study time, organiser, date) and
  * attendance, which goes into each person's file. */
 #include "app/service/records.h"
-#include "app/kernel/authz.h"
-#include "app/kernel/input.h"
 #include "app/kernel/kernel.h"
 #include "core/validate.h"
 #include "util/arena.h"

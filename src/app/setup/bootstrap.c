@@ -4,9 +4,7 @@
  * generated and printed once to standard output, never to the log. */
 #include "app/kernel/kernel.h"
 #include "app/accounts/accounts.h"
-#include "app/accounts/passwords.h"
-#include "app/network/regions.h"
-#include "app/kernel/secrets.h"
+#include "app/network/network.h"
 #include "core/validate.h"
 #include "util/arena.h"
 #include "util/log.h"

@@ -1,7 +1,7 @@
 /* First start (bootstrap.c). */
 #ifndef ZY_APP_BOOTSTRAP_H
 #define ZY_APP_BOOTSTRAP_H
-#include "app/kernel/app.h"
+#include "app/kernel/kernel.h"
 #include "store/store.h"
 
 /* At every start, on s (the opening thread's connection): on a database

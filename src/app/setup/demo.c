@@ -1,13 +1,10 @@
 /* Synthetic district generator: deterministic, so two runs give the same
  * people, and fast enough to load ten districts in minutes. */
 #include "app/setup/demo.h"
-#include "app/service/exports.h"
-#include "app/network/imports.h"
+#include "app/service/service.h"
+#include "app/network/network.h"
 #include "app/kernel/kernel.h"
-#include "app/network/orgs.h"
-#include "app/network/regions.h"
-#include "app/bank/points.h"
-#include "app/service/records.h"
+#include "app/bank/bank.h"
 #include "util/arena.h"
 #include "util/buf.h"
 #include <stdlib.h>

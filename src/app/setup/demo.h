@@ -6,7 +6,7 @@
  * synthetic: names from lists, valid but made-up ID numbers. */
 #ifndef ZY_DEMO_H
 #define ZY_DEMO_H
-#include "app/kernel/app.h"
+#include "app/kernel/kernel.h"
 #include <stdint.h>
 #include <stdio.h>
 

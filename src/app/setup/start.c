@@ -1,11 +1,10 @@
 /* Start-up (see start.h). */
 #include "app/setup/start.h"
-#include "app/bank/points.h"
-#include "app/bank/stars.h"
+#include "app/bank/bank.h"
 #include "app/kernel/kernel.h"
-#include "app/network/orgs.h"
+#include "app/network/network.h"
 #include "app/projects/projects.h"
-#include "app/service/records.h"
+#include "app/service/service.h"
 #include "app/setup/bootstrap.h"
 #include "store/store.h"
 

@@ -4,7 +4,7 @@
  * no domain; this room knows them all. */
 #ifndef ZY_APP_START_H
 #define ZY_APP_START_H
-#include "app/kernel/app.h"
+#include "app/kernel/kernel.h"
 
 /* Opens the application as app_open does and readies every domain.
  * Returns 0 with *out set, or -1 (logged). */

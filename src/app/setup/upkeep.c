@@ -1,7 +1,7 @@
 /* Periodic upkeep (see upkeep.h). */
 #include "app/setup/upkeep.h"
 #include "app/kernel/kernel.h"
-#include "app/projects/shifts.h"
+#include "app/projects/projects.h"
 #include "util/arena.h"
 #include "util/log.h"
 

@@ -1,10 +1,10 @@
 /* Periodic upkeep the server runs on its own, apart from requests: the
- * shift sweep (automatic check-outs and no-shows, projects/shifts.h). The
+ * shift sweep (automatic check-outs and no-shows, projects/projects.h). The
  * kernel knows no domain, so the work every domain needs done on a clock
  * is listed here. */
 #ifndef ZY_APP_UPKEEP_H
 #define ZY_APP_UPKEEP_H
-#include "app/kernel/app.h"
+#include "app/kernel/kernel.h"
 
 /* One round of upkeep (http/server.c runs it every --sweep-every
  * seconds on a thread of its own): the shift sweep, in its own

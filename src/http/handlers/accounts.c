@@ -1,7 +1,7 @@
 /* Handlers of the accounts domain (app/accounts): sessions, the caller's
  * own account, API tokens, staff users and volunteers' account claims. */
 #include "http/handlers/common.h"
-#include "app/accounts/accounts.h"
+#include "app/accounts/accounts_api.h"
 #include "app/accounts/claims.h"
 
 enum MHD_Result h_login(struct http_req *req, json_t *in)

@@ -1,7 +1,7 @@
 /* Handlers of the projects domain (app/projects): projects, their shifts,
  * sign-ups and attendance, and the partner social-work agencies. */
 #include "http/handlers/common.h"
-#include "app/projects/projects.h"
+#include "app/projects/projects_api.h"
 #include "app/projects/shifts.h"
 
 enum MHD_Result h_project_create(struct http_req *req, json_t *in)
