@@ -78,4 +78,25 @@ int totals_apply(struct store *s, const struct service_record *rec);
  * those for history when history) (approval.c). */
 int record_link_approved(struct app_req *r, struct store *s, struct record_row *row, bool history);
 
+/* ---- service_records' other writes (writer.c, the one writer) ----
+ * Each runs inside the caller's transaction and does not audit. */
+/* Inserts the amendment of approved record original, entered by
+ * recorder_id: a copy of it, submitted, with minutes (0 voids it) and
+ * reason; sets *id. The caller checked that original is an approved
+ * original with no amendment pending. */
+int record_insert_amendment(struct store *s, int64_t original, int64_t minutes, int64_t recorder_id,
+			    const char *reason, int64_t *id);
+/* Decides the submitted record row->rec.id as status ("approved" or
+ * "rejected", with reason) by r's user, now. Only a submitted record
+ * changes: of racing decisions the first wins. Returns STORE_ROW when it
+ * changed, with row filled from the updated row as the chain hashes it
+ * (rec.category and rec.org_path kept as the caller set them), so that
+ * approval reads the record once; STORE_DONE when it was no longer
+ * submitted; else an error. */
+int record_set_decision(struct app_req *r, struct store *s, struct record_row *row, const char *status,
+			const char *reason);
+/* Marks record id as link seq of the chain, with the link's hash
+ * (chain_append, after the link is written). */
+int record_set_link(struct store *s, int64_t id, int64_t seq, const char *hash);
+
 #endif
