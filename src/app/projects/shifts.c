@@ -8,6 +8,7 @@
 #include "app/kernel/kernel.h"
 #include "app/kernel/secrets.h"
 #include "app/projects/projects.h"
+#include "app/service/records.h"
 #include "core/records.h"
 #include "core/shifts.h"
 #include "core/validate.h"
@@ -125,31 +126,20 @@ struct shift_new {
 static int insert_one(struct store *s, struct shift_new *c, int64_t offset, int64_t series, int64_t *id)
 {
 	int64_t now = app_now();
-	struct store_stmt *st = store_prepare(s,
-		"INSERT INTO activities (org_id, project_id, name, starts_at, ends_at, place, content, leader,"
-		" service_category, region_code, created_by, created_at, updated_at)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8, $9, $10, $11, $11) RETURNING id");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, c->p->org_id);
-	store_bind_int(st, 2, c->p->id);
-	store_bind_text(st, 3, c->activity_name);
-	store_bind_int(st, 4, c->starts + offset);
-	store_bind_int(st, 5, c->ends + offset);
-	store_bind_text(st, 6, c->place);
-	store_bind_text(st, 7, c->content);
-	store_bind_text(st, 8, c->category);
-	store_bind_text(st, 9, c->p->region);
-	store_bind_int(st, 10, c->r->who->user_id);
-	store_bind_int(st, 11, now);
-	int rc = store_step(st);
-	int64_t activity = rc == STORE_ROW ? store_col_int(st, 0) : 0;
-	store_done(st);
-	if (rc != STORE_ROW)
+	/* the shift's activity, which its attendance records belong to */
+	struct activity_new act = {
+		.org_id = c->p->org_id, .project_id = c->p->id, .name = c->activity_name,
+		.starts_at = c->starts + offset, .ends_at = c->ends + offset, .place = c->place,
+		.content = c->content, .leader = "", .category = c->category, .region = c->p->region,
+		.created_by = c->r->who->user_id, .created_at = now,
+	};
+	int rc = activity_insert(s, &act);
+	if (rc != STORE_OK)
 		return rc;
+	int64_t activity = act.id;
 	char salt[SECRET_TOKEN_MAX];
 	secret_token("", salt, sizeof(salt));
-	st = store_prepare(s,
+	struct store_stmt *st = store_prepare(s,
 		"INSERT INTO shifts (project_id, activity_id, series_id, starts_at, ends_at, place, capacity, waitlist,"
 		" signup_deadline, cancel_before, min_age, max_age, skills, training_id, code_key, created_by, created_at, name)"
 		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id");
