@@ -57,7 +57,8 @@ void record_row_fill(struct app_req *r, struct store_stmt *st, int col, struct r
 	rec->created_at = store_col_int(st, col + NCHAIN);
 }
 
-/* Appends the record to the chain (inside the caller's transaction): the
+/* Appends the record to the chain (inside the caller's transaction; the
+ * caller marks the record with its link, record_link_approved): the
  * link's hash covers the record's chain columns as row holds them (read
  * after its approval) and the hash of the link before. Integers enter as
  * their decimal text, so both backends encode a record alike. */
@@ -103,8 +104,6 @@ int chain_append(struct app_req *r, struct store *s, struct record_row *row)
 	rc = store_step(st);
 	store_done(st);
 	if (rc != STORE_DONE)
-		return rc;
-	if ((rc = record_set_link(s, id, seq, hash)) != STORE_OK)
 		return rc;
 	row->rec.chain_seq = seq;
 	row->rec.chain_hash = arena_strdup(r->arena, hash);

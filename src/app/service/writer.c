@@ -202,6 +202,19 @@ int record_insert(struct app_req *r, struct store *s, struct record_new *n)
 	return approved ? record_link_approved(r, s, &row, true) : STORE_OK;
 }
 
+int record_link_approved(struct app_req *r, struct store *s, struct record_row *row, bool history)
+{
+	assert(row->rec.id > 0 && row->rec.approver_id > 0 && strcmp(row->rec.status, "approved") == 0);
+	int rc = chain_append(r, s, row);
+	if (rc == STORE_OK)
+		rc = record_set_link(s, row->rec.id, row->rec.chain_seq, row->rec.chain_hash);
+	if (rc == STORE_OK)
+		rc = totals_apply(s, &row->rec);
+	if (rc == STORE_OK)
+		rc = service_steps_run(r, s, &row->rec, history);
+	return rc;
+}
+
 int activity_insert(struct store *s, struct activity_new *a)
 {
 	assert(a->ends_at > a->starts_at);
