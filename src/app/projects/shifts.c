@@ -14,6 +14,7 @@
 #include "core/validate.h"
 #include "util/arena.h"
 #include "core/chinatime.h"
+#include <assert.h>
 #include <string.h>
 
 #define SHIFT_MAX_SECONDS 86400
@@ -387,4 +388,115 @@ int shifts_of_project(struct app_req *r, int64_t project_id, bool upcoming, json
 	*out = json_incref(json_object_get(o, "items"));
 	json_decref(o);
 	return 0;
+}
+
+/* ---- a shift's counters: sign-ups move them, this file writes them ---- */
+
+int shift_place_take(struct store *s, int64_t id, int64_t *arrival)
+{
+	/* the row lock (PostgreSQL) or the one writer (SQLite) orders arrivals */
+	struct store_stmt *st = store_prepare(s, "UPDATE shifts SET confirmed = confirmed + 1, arrivals = arrivals + 1"
+			   " WHERE id = $1 AND confirmed < capacity RETURNING arrivals, confirmed, capacity");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, id);
+	int rc = store_step(st);
+	if (rc == STORE_ROW) {
+		*arrival = store_col_int(st, 0);
+		/* the place taken was free: the capacity holds */
+		assert(store_col_int(st, 1) >= 1 && store_col_int(st, 1) <= store_col_int(st, 2));
+	}
+	store_done(st);
+	return rc;
+}
+
+int shift_waitlist_take(struct store *s, int64_t id, int64_t *arrival, int64_t *position)
+{
+	struct store_stmt *st = store_prepare(s, "UPDATE shifts SET waitlisted = waitlisted + 1, arrivals = arrivals + 1"
+				   " WHERE id = $1 AND waitlisted < waitlist RETURNING arrivals, waitlisted, waitlist");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, id);
+	int rc = store_step(st);
+	if (rc == STORE_ROW) {
+		*arrival = store_col_int(st, 0);
+		*position = store_col_int(st, 1);
+		/* the last on the waitlist, which holds no more than its length */
+		assert(*position >= 1 && *position <= store_col_int(st, 2));
+	}
+	store_done(st);
+	return rc;
+}
+
+/* What a write of a shift's counters returns, so that the counters can
+ * be checked as they are written. */
+#define SHIFT_COUNTS " RETURNING confirmed, capacity, waitlisted, waitlist"
+
+/* The counters of a shift as a write left them: never more confirmed
+ * places than the capacity nor more waiting than the waitlist's length,
+ * and neither below zero (the database's CHECKs hold the same; a broken
+ * count here would hand out places that do not exist). */
+static void shift_counts_assert(struct store_stmt *st)
+{
+	int64_t confirmed = store_col_int(st, 0), capacity = store_col_int(st, 1);
+	int64_t waitlisted = store_col_int(st, 2), waitlist = store_col_int(st, 3);
+	assert(confirmed >= 0 && confirmed <= capacity);
+	assert(waitlisted >= 0 && waitlisted <= waitlist);
+	(void)confirmed, (void)capacity, (void)waitlisted, (void)waitlist;
+}
+
+/* Runs a write of a shift's counters whose one parameter ($1) is id; sql
+ * a string literal ending in SHIFT_COUNTS. */
+static int write_id(struct store *s, const char *sql, int64_t id)
+{
+	struct store_stmt *st = store_prepare(s, sql);
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, id);
+	int rc = store_step(st);
+	if (rc == STORE_ROW)
+		shift_counts_assert(st);
+	store_done(st);
+	return rc == STORE_DONE || rc == STORE_ROW ? STORE_OK : rc;
+}
+
+int shift_counts_lock(struct store *s, int64_t id)
+{
+	return write_id(s, "UPDATE shifts SET confirmed = confirmed WHERE id = $1" SHIFT_COUNTS, id);
+}
+
+int shift_place_free(struct store *s, int64_t id, bool confirmed)
+{
+	return write_id(s, confirmed ? "UPDATE shifts SET confirmed = confirmed - 1 WHERE id = $1" SHIFT_COUNTS
+			      : "UPDATE shifts SET waitlisted = waitlisted - 1 WHERE id = $1" SHIFT_COUNTS, id);
+}
+
+int shift_place_promote(struct store *s, int64_t id)
+{
+	return write_id(s, "UPDATE shifts SET confirmed = confirmed + 1, waitlisted = waitlisted - 1 WHERE id = $1"
+			SHIFT_COUNTS,
+			id);
+}
+
+int shifts_waitlists_close(struct store *s, int64_t project_id)
+{
+	struct store_stmt *st = store_prepare(s, "UPDATE shifts SET waitlisted = 0 WHERE project_id = $1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, project_id);
+	int rc = store_step(st);
+	store_done(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+int shifts_counts_recount(struct store *s, int64_t project_id)
+{
+	struct store_stmt *st = store_prepare(s, "UPDATE shifts SET confirmed = (SELECT count(*) FROM signups g WHERE g.shift_id = shifts.id"
+			   " AND g.live = 1 AND g.status <> 'waitlisted'), waitlisted = 0 WHERE project_id = $1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, project_id);
+	int rc = store_step(st);
+	store_done(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
 }
