@@ -257,15 +257,24 @@ function enumerate() {
     // moving code between rooms does not lose it; g.file is a hint only.
     const file = guardFile(g0);
     const g = { ...g0, file };
-    const text = readFileSync(join(root, 'src/app', g.file), 'utf8');
-    const splices = g.edits.map(([find, repl]) => {
+    // each edit where its text is: one layer of a guard may live in
+    // another file than the first (approve-once: decisions.c's rule, the
+    // writer's UPDATE); the others are applied with it as `also`
+    const byFile = new Map();
+    for (const [find, repl] of g.edits) {
+      const f = guardFile({ ...g, edits: [[find, repl]] });
+      const text = readFileSync(join(root, 'src/app', f), 'utf8');
       const at = text.indexOf(find);
       if (at < 0 || text.indexOf(find, at + 1) >= 0)
-        throw new Error(`mutants: "${find.split('\n')[0]}" is ${at < 0 ? 'gone from' : 'not unique in'} src/app/${g.file}: update GUARDS in scripts/mutants.mjs`);
-      return [at, at + find.length, repl];
-    });
+        throw new Error(`mutants: "${find.split('\n')[0]}" is ${at < 0 ? 'gone from' : 'not unique in'} src/app/${f}: update GUARDS in scripts/mutants.mjs`);
+      if (!byFile.has(f)) byFile.set(f, []);
+      byFile.get(f).push([at, at + find.length, repl]);
+    }
+    const text = readFileSync(join(root, 'src/app', g.file), 'utf8');
+    const splices = byFile.get(g.file);
+    const also = [...byFile].filter(([f]) => f !== g.file).map(([f, s]) => ({ file: f, splices: s }));
     const first = Math.min(...splices.map((s) => s[0]));
-    list.push({ name: `${g.file}:${lineOf(text, first)}:${functionAt(text, first)}:${g.name}`, file: g.file, splices });
+    list.push({ name: `${g.file}:${lineOf(text, first)}:${functionAt(text, first)}:${g.name}`, file: g.file, splices, also });
   }
   list.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return { list, skipped };
@@ -364,6 +373,8 @@ for (const [i, m] of mutants.entries()) {
       }
     }
     writeFileSync(path, applySplices(original, m.splices));
+    for (const a of m.also || [])
+      writeFileSync(join(tree, 'src/app', a.file), applySplices(readFileSync(join(root, 'src/app', a.file), 'utf8'), a.splices));
     b = build();
     if (!b.ok) {
       res.status = 'not_built';
@@ -378,6 +389,8 @@ for (const [i, m] of mutants.entries()) {
     }
   } finally {
     writeFileSync(path, original);
+    for (const a of m.also || [])
+      writeFileSync(join(tree, 'src/app', a.file), readFileSync(join(root, 'src/app', a.file), 'utf8'));
   }
   const key = m.name.replace(/:\d+:/, ':');
   if (res.status === 'survived' && EQUIVALENT[key]) { res.status = 'equivalent'; res.killer = EQUIVALENT[key]; }

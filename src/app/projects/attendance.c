@@ -159,14 +159,7 @@ static int check_tx(struct store *s, void *vctx)
 			c->fail = strcmp(status, "waitlisted") == 0 ? "not_confirmed" : "not_signed_up";
 			return STORE_OK;
 		}
-		st = store_prepare(s, "UPDATE signups SET status = 'checked_in', checked_in_at = $2 WHERE id = $1");
-		if (!st)
-			return STORE_ERROR;
-		store_bind_int(st, 1, c->signup_id);
-		store_bind_int(st, 2, c->t);
-		rc = store_step(st);
-		store_done(st);
-		if (rc != STORE_DONE)
+		if ((rc = signup_set_checked_in(s, c->signup_id, c->t)) != STORE_OK)
 			return rc;
 		return check_audit(s, c, "shift.check_in");
 	}
@@ -190,18 +183,7 @@ static int check_tx(struct store *s, void *vctx)
 		return rc;
 	/* a check-out never precedes its check-in, nor counts negative time */
 	assert(c->t >= in_at && c->minutes >= 0);
-	st = store_prepare(s, "UPDATE signups SET status = 'attended', checked_out_at = $2, minutes = $3,"
-			   " record_id = $4, auto_checkout = $5 WHERE id = $1 AND status = 'checked_in'");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, c->signup_id);
-	store_bind_int(st, 2, c->t);
-	store_bind_int(st, 3, c->minutes);
-	store_bind_id(st, 4, c->record_id);
-	store_bind_int(st, 5, c->auto_out);
-	rc = store_step(st);
-	store_done(st);
-	if (rc != STORE_DONE)
+	if ((rc = signup_set_attended(s, c->signup_id, c->t, c->minutes, c->record_id, c->auto_out)) != STORE_OK)
 		return rc;
 	return check_audit(s, c, "shift.check_out");
 }
@@ -282,15 +264,7 @@ struct sweep_ctx {
 static int noshow_tx(struct store *s, void *vctx)
 {
 	struct sweep_ctx *c = vctx;
-	struct store_stmt *st = store_prepare(s,
-		"UPDATE signups SET status = 'no_show' WHERE status = 'confirmed'"
-		" AND shift_id IN (SELECT id FROM shifts WHERE ends_at <= $1)");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, c->as_of);
-	int rc = store_step(st);
-	store_done(st);
-	return rc == STORE_DONE ? STORE_OK : rc;
+	return signups_set_no_show(s, c->as_of);
 }
 
 int shifts_sweep(struct app_req *r, int64_t as_of, int64_t *auto_out, int64_t *no_shows)

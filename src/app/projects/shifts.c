@@ -5,11 +5,13 @@
 #include "app/projects/shifts_int.h"
 #include "app/kernel/kernel.h"
 #include "app/projects/projects_api.h"
+#include "app/service/service.h"
 #include "core/records.h"
 #include "core/shifts.h"
 #include "core/validate.h"
 #include "util/arena.h"
 #include "core/chinatime.h"
+#include <assert.h>
 #include <string.h>
 
 #define SHIFT_MAX_SECONDS 86400
@@ -122,31 +124,20 @@ struct shift_new {
 static int insert_one(struct store *s, struct shift_new *c, int64_t offset, int64_t series, int64_t *id)
 {
 	int64_t now = app_now();
-	struct store_stmt *st = store_prepare(s,
-		"INSERT INTO activities (org_id, project_id, name, starts_at, ends_at, place, content, leader,"
-		" service_category, region_code, created_by, created_at, updated_at)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8, $9, $10, $11, $11) RETURNING id");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, c->p->org_id);
-	store_bind_int(st, 2, c->p->id);
-	store_bind_text(st, 3, c->activity_name);
-	store_bind_int(st, 4, c->starts + offset);
-	store_bind_int(st, 5, c->ends + offset);
-	store_bind_text(st, 6, c->place);
-	store_bind_text(st, 7, c->content);
-	store_bind_text(st, 8, c->category);
-	store_bind_text(st, 9, c->p->region);
-	store_bind_int(st, 10, c->r->who->user_id);
-	store_bind_int(st, 11, now);
-	int rc = store_step(st);
-	int64_t activity = rc == STORE_ROW ? store_col_int(st, 0) : 0;
-	store_done(st);
-	if (rc != STORE_ROW)
+	/* the shift's activity, which its attendance records belong to */
+	struct activity_new act = {
+		.org_id = c->p->org_id, .project_id = c->p->id, .name = c->activity_name,
+		.starts_at = c->starts + offset, .ends_at = c->ends + offset, .place = c->place,
+		.content = c->content, .leader = "", .category = c->category, .region = c->p->region,
+		.created_by = c->r->who->user_id, .created_at = now,
+	};
+	int rc = activity_insert(s, &act);
+	if (rc != STORE_OK)
 		return rc;
+	int64_t activity = act.id;
 	char salt[SECRET_TOKEN_MAX];
 	secret_token("", salt, sizeof(salt));
-	st = store_prepare(s,
+	struct store_stmt *st = store_prepare(s,
 		"INSERT INTO shifts (project_id, activity_id, series_id, starts_at, ends_at, place, capacity, waitlist,"
 		" signup_deadline, cancel_before, min_age, max_age, skills, training_id, code_key, created_by, created_at, name)"
 		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id");
@@ -394,4 +385,115 @@ int shifts_of_project(struct app_req *r, int64_t project_id, bool upcoming, json
 	*out = json_incref(json_object_get(o, "items"));
 	json_decref(o);
 	return 0;
+}
+
+/* ---- a shift's counters: sign-ups move them, this file writes them ---- */
+
+int shift_place_take(struct store *s, int64_t id, int64_t *arrival)
+{
+	/* the row lock (PostgreSQL) or the one writer (SQLite) orders arrivals */
+	struct store_stmt *st = store_prepare(s, "UPDATE shifts SET confirmed = confirmed + 1, arrivals = arrivals + 1"
+			   " WHERE id = $1 AND confirmed < capacity RETURNING arrivals, confirmed, capacity");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, id);
+	int rc = store_step(st);
+	if (rc == STORE_ROW) {
+		*arrival = store_col_int(st, 0);
+		/* the place taken was free: the capacity holds */
+		assert(store_col_int(st, 1) >= 1 && store_col_int(st, 1) <= store_col_int(st, 2));
+	}
+	store_done(st);
+	return rc;
+}
+
+int shift_waitlist_take(struct store *s, int64_t id, int64_t *arrival, int64_t *position)
+{
+	struct store_stmt *st = store_prepare(s, "UPDATE shifts SET waitlisted = waitlisted + 1, arrivals = arrivals + 1"
+				   " WHERE id = $1 AND waitlisted < waitlist RETURNING arrivals, waitlisted, waitlist");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, id);
+	int rc = store_step(st);
+	if (rc == STORE_ROW) {
+		*arrival = store_col_int(st, 0);
+		*position = store_col_int(st, 1);
+		/* the last on the waitlist, which holds no more than its length */
+		assert(*position >= 1 && *position <= store_col_int(st, 2));
+	}
+	store_done(st);
+	return rc;
+}
+
+/* What a write of a shift's counters returns, so that the counters can
+ * be checked as they are written. */
+#define SHIFT_COUNTS " RETURNING confirmed, capacity, waitlisted, waitlist"
+
+/* The counters of a shift as a write left them: never more confirmed
+ * places than the capacity nor more waiting than the waitlist's length,
+ * and neither below zero (the database's CHECKs hold the same; a broken
+ * count here would hand out places that do not exist). */
+static void shift_counts_assert(struct store_stmt *st)
+{
+	int64_t confirmed = store_col_int(st, 0), capacity = store_col_int(st, 1);
+	int64_t waitlisted = store_col_int(st, 2), waitlist = store_col_int(st, 3);
+	assert(confirmed >= 0 && confirmed <= capacity);
+	assert(waitlisted >= 0 && waitlisted <= waitlist);
+	(void)confirmed, (void)capacity, (void)waitlisted, (void)waitlist;
+}
+
+/* Runs a write of a shift's counters whose one parameter ($1) is id; sql
+ * a string literal ending in SHIFT_COUNTS. */
+static int write_id(struct store *s, const char *sql, int64_t id)
+{
+	struct store_stmt *st = store_prepare(s, sql);
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, id);
+	int rc = store_step(st);
+	if (rc == STORE_ROW)
+		shift_counts_assert(st);
+	store_done(st);
+	return rc == STORE_DONE || rc == STORE_ROW ? STORE_OK : rc;
+}
+
+int shift_counts_lock(struct store *s, int64_t id)
+{
+	return write_id(s, "UPDATE shifts SET confirmed = confirmed WHERE id = $1" SHIFT_COUNTS, id);
+}
+
+int shift_place_free(struct store *s, int64_t id, bool confirmed)
+{
+	return write_id(s, confirmed ? "UPDATE shifts SET confirmed = confirmed - 1 WHERE id = $1" SHIFT_COUNTS
+			      : "UPDATE shifts SET waitlisted = waitlisted - 1 WHERE id = $1" SHIFT_COUNTS, id);
+}
+
+int shift_place_promote(struct store *s, int64_t id)
+{
+	return write_id(s, "UPDATE shifts SET confirmed = confirmed + 1, waitlisted = waitlisted - 1 WHERE id = $1"
+			SHIFT_COUNTS,
+			id);
+}
+
+int shifts_waitlists_close(struct store *s, int64_t project_id)
+{
+	struct store_stmt *st = store_prepare(s, "UPDATE shifts SET waitlisted = 0 WHERE project_id = $1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, project_id);
+	int rc = store_step(st);
+	store_done(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+int shifts_counts_recount(struct store *s, int64_t project_id)
+{
+	struct store_stmt *st = store_prepare(s, "UPDATE shifts SET confirmed = (SELECT count(*) FROM signups g WHERE g.shift_id = shifts.id"
+			   " AND g.live = 1 AND g.status <> 'waitlisted'), waitlisted = 0 WHERE project_id = $1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, project_id);
+	int rc = store_step(st);
+	store_done(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
 }

@@ -290,35 +290,15 @@ static int signup_tx(struct store *s, void *vctx)
 		return rc;
 	/* a place, else a place on the waitlist: the row lock (PostgreSQL) or
 	 * the one writer (SQLite) orders arrivals */
-	st = store_prepare(s, "UPDATE shifts SET confirmed = confirmed + 1, arrivals = arrivals + 1"
-			   " WHERE id = $1 AND confirmed < capacity RETURNING arrivals, confirmed, capacity");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, c->shift_id);
-	rc = store_step(st);
+	rc = shift_place_take(s, c->shift_id, &c->arrival);
 	if (rc == STORE_ROW) {
-		c->arrival = store_col_int(st, 0);
 		c->status = "confirmed";
 		c->position = 0;
-		/* the place taken was free: the capacity holds */
-		assert(store_col_int(st, 1) >= 1 && store_col_int(st, 1) <= store_col_int(st, 2));
 	}
-	store_done(st);
 	if (rc == STORE_DONE) {
-		st = store_prepare(s, "UPDATE shifts SET waitlisted = waitlisted + 1, arrivals = arrivals + 1"
-				   " WHERE id = $1 AND waitlisted < waitlist RETURNING arrivals, waitlisted, waitlist");
-		if (!st)
-			return STORE_ERROR;
-		store_bind_int(st, 1, c->shift_id);
-		rc = store_step(st);
-		if (rc == STORE_ROW) {
-			c->arrival = store_col_int(st, 0);
-			c->position = store_col_int(st, 1);
+		rc = shift_waitlist_take(s, c->shift_id, &c->arrival, &c->position);
+		if (rc == STORE_ROW)
 			c->status = "waitlisted";
-			/* the last on the waitlist, which holds no more than its length */
-			assert(c->position >= 1 && c->position <= store_col_int(st, 2));
-		}
-		store_done(st);
 		if (rc == STORE_DONE) {
 			app_fail(c->r, APP_ECONFLICT, "shift_full", "shift_id");
 			return STORE_ERROR;
@@ -404,44 +384,12 @@ struct cancel_ctx {
 	bool done;
 };
 
-/* What a write of a shift's counters returns, so that the counters can
- * be checked as they are written. */
-#define SHIFT_COUNTS " RETURNING confirmed, capacity, waitlisted, waitlist"
-
-/* The counters of a shift as a write left them: never more confirmed
- * places than the capacity nor more waiting than the waitlist's length,
- * and neither below zero (the database's CHECKs hold the same; a broken
- * count here would hand out places that do not exist). */
-static void shift_counts_assert(struct store_stmt *st)
-{
-	int64_t confirmed = store_col_int(st, 0), capacity = store_col_int(st, 1);
-	int64_t waitlisted = store_col_int(st, 2), waitlist = store_col_int(st, 3);
-	assert(confirmed >= 0 && confirmed <= capacity);
-	assert(waitlisted >= 0 && waitlisted <= waitlist);
-	(void)confirmed, (void)capacity, (void)waitlisted, (void)waitlist;
-}
-
-/* Runs a write of a shift's counters whose one parameter ($1) is id; sql
- * a string literal ending in SHIFT_COUNTS. */
-static int write_id(struct store *s, const char *sql, int64_t id)
-{
-	struct store_stmt *st = store_prepare(s, sql);
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, id);
-	int rc = store_step(st);
-	if (rc == STORE_ROW)
-		shift_counts_assert(st);
-	store_done(st);
-	return rc == STORE_DONE || rc == STORE_ROW ? STORE_OK : rc;
-}
-
 static int cancel_tx(struct store *s, void *vctx)
 {
 	struct cancel_ctx *c = vctx;
 	c->promoted = 0;
 	/* the shift's row first: concurrent cancellations promote one by one */
-	int rc = write_id(s, "UPDATE shifts SET confirmed = confirmed WHERE id = $1" SHIFT_COUNTS, c->shift_id);
+	int rc = shift_counts_lock(s, c->shift_id);
 	if (rc != STORE_OK)
 		return rc;
 	/* the status as it is now, under that lock: what was read before the
@@ -465,8 +413,7 @@ static int cancel_tx(struct store *s, void *vctx)
 		app_fail(c->r, APP_ECONFLICT, "invalid_transition", "status");
 		return STORE_ERROR;
 	}
-	rc = write_id(s, confirmed ? "UPDATE shifts SET confirmed = confirmed - 1 WHERE id = $1" SHIFT_COUNTS
-			      : "UPDATE shifts SET waitlisted = waitlisted - 1 WHERE id = $1" SHIFT_COUNTS, c->shift_id);
+	rc = shift_place_free(s, c->shift_id, confirmed);
 	if (rc != STORE_OK)
 		return rc;
 	st = store_prepare(s, "UPDATE signups SET status = 'cancelled', live = 0, cancelled_at = $3"
@@ -520,9 +467,7 @@ static int cancel_tx(struct store *s, void *vctx)
 	}
 	if (rc != STORE_ROW)
 		return rc;
-	return write_id(s, "UPDATE shifts SET confirmed = confirmed + 1, waitlisted = waitlisted - 1 WHERE id = $1"
-			SHIFT_COUNTS,
-			c->shift_id);
+	return shift_place_promote(s, c->shift_id);
 }
 
 int shifts_cancel_leaver(struct app_req *r, struct store *s, int64_t volunteer_id)
@@ -593,15 +538,10 @@ int signups_cancel_project(struct store *s, int64_t project_id)
 {
 	/* the shifts' rows first, in the order sign-ups and cancellations
 	 * take them, so that PostgreSQL never sees the two orders meet */
-	struct store_stmt *st = store_prepare(s, "UPDATE shifts SET waitlisted = 0 WHERE project_id = $1");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, project_id);
-	int rc = store_step(st);
-	store_done(st);
-	if (rc != STORE_DONE)
+	int rc = shifts_waitlists_close(s, project_id);
+	if (rc != STORE_OK)
 		return rc;
-	st = store_prepare(s,
+	struct store_stmt *st = store_prepare(s,
 		"UPDATE signups SET status = 'cancelled', live = 0, cancelled_at = $2"
 		" WHERE live = 1 AND status IN ('confirmed', 'waitlisted')"
 		" AND shift_id IN (SELECT id FROM shifts WHERE project_id = $1)");
@@ -613,12 +553,51 @@ int signups_cancel_project(struct store *s, int64_t project_id)
 	store_done(st);
 	if (rc != STORE_DONE)
 		return rc;
-	st = store_prepare(s, "UPDATE shifts SET confirmed = (SELECT count(*) FROM signups g WHERE g.shift_id = shifts.id"
-			   " AND g.live = 1 AND g.status <> 'waitlisted'), waitlisted = 0 WHERE project_id = $1");
+	return shifts_counts_recount(s, project_id);
+}
+
+/* ---- attendance's writes of sign-ups (attendance.c decides, these write) ---- */
+
+int signup_set_checked_in(struct store *s, int64_t id, int64_t at)
+{
+	assert(id > 0);
+	struct store_stmt *st = store_prepare(s, "UPDATE signups SET status = 'checked_in', checked_in_at = $2 WHERE id = $1");
 	if (!st)
 		return STORE_ERROR;
-	store_bind_int(st, 1, project_id);
-	rc = store_step(st);
+	store_bind_int(st, 1, id);
+	store_bind_int(st, 2, at);
+	int rc = store_step(st);
+	store_done(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+int signup_set_attended(struct store *s, int64_t id, int64_t out_at, int64_t minutes, int64_t record_id, bool auto_out)
+{
+	/* an attendance never counts negative time */
+	assert(id > 0 && minutes >= 0);
+	struct store_stmt *st = store_prepare(s, "UPDATE signups SET status = 'attended', checked_out_at = $2, minutes = $3,"
+			   " record_id = $4, auto_checkout = $5 WHERE id = $1 AND status = 'checked_in'");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, id);
+	store_bind_int(st, 2, out_at);
+	store_bind_int(st, 3, minutes);
+	store_bind_id(st, 4, record_id);
+	store_bind_int(st, 5, auto_out);
+	int rc = store_step(st);
+	store_done(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+int signups_set_no_show(struct store *s, int64_t as_of)
+{
+	struct store_stmt *st = store_prepare(s,
+		"UPDATE signups SET status = 'no_show' WHERE status = 'confirmed'"
+		" AND shift_id IN (SELECT id FROM shifts WHERE ends_at <= $1)");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, as_of);
+	int rc = store_step(st);
 	store_done(st);
 	return rc == STORE_DONE ? STORE_OK : rc;
 }

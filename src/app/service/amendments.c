@@ -37,25 +37,8 @@ static int amend_tx(struct store *s, void *vctx)
 	if (rc != STORE_DONE)
 		return rc;
 	/* the amendment repeats the original and states what changes */
-	st = store_prepare(s,
-		"INSERT INTO service_records (activity_id, volunteer_id, org_id, region_code, starts_at, ends_at,"
-		" minutes, place, beneficiary, beneficiary_count, content, quality, quality_comment, source,"
-		" evidence, recorder_id, late, late_reason, status, amends_id, amendment_reason, created_at)"
-		" SELECT activity_id, volunteer_id, org_id, region_code, starts_at, ends_at, $2, place,"
-		" beneficiary, beneficiary_count, content, quality, quality_comment, source, evidence, $3,"
-		" late, late_reason, 'submitted', id, $4, $5 FROM service_records WHERE id = $1 RETURNING id");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, c->original);
-	store_bind_int(st, 2, c->minutes);
-	store_bind_int(st, 3, c->r->who->user_id);
-	store_bind_text(st, 4, c->reason);
-	store_bind_int(st, 5, app_now());
-	rc = store_step(st);
-	c->id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
-	store_done(st);
-	if (rc != STORE_ROW)
-		return rc == STORE_DONE ? STORE_ERROR : rc;
+	if ((rc = record_insert_amendment(s, c->original, c->minutes, c->r->who->user_id, c->reason, &c->id)) != STORE_OK)
+		return rc;
 	char detail[96];
 	snprintf(detail, sizeof(detail), "{\"amends_id\":%lld,\"minutes\":%lld}", (long long)c->original,
 		 (long long)c->minutes);

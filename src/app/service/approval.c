@@ -1,6 +1,7 @@
-/* What follows a record's approval, inside the approving transaction: the
- * chain, the totals, then the steps higher domains registered at start
- * (stars, points), each handed the record as it was read once. */
+/* The steps higher domains registered at start (stars, points) to follow
+ * a record's approval, inside the approving transaction, each handed the
+ * record as it was read once (writer.c runs them after the chain and the
+ * totals). */
 #include "app/service/records.h"
 #include "app/service/service_int.h"
 #include <assert.h>
@@ -26,14 +27,11 @@ void service_on_approved(service_approval_step step, bool history)
 	nsteps++;
 }
 
-int record_link_approved(struct app_req *r, struct store *s, struct record_row *row, bool history)
+int service_steps_run(struct app_req *r, struct store *s, const struct service_record *rec, bool history)
 {
-	assert(row->rec.id > 0 && row->rec.approver_id > 0 && strcmp(row->rec.status, "approved") == 0);
-	int rc = chain_append(r, s, row);
-	if (rc == STORE_OK)
-		rc = totals_apply(s, &row->rec);
+	int rc = STORE_OK;
 	for (size_t i = 0; i < nsteps && rc == STORE_OK; i++)
 		if (!history || steps[i].history)
-			rc = steps[i].step(r, s, &row->rec);
+			rc = steps[i].step(r, s, rec);
 	return rc;
 }

@@ -55,7 +55,8 @@ void record_row_fill(struct app_req *r, struct store_stmt *st, int col, struct r
 	rec->created_at = store_col_int(st, col + NCHAIN);
 }
 
-/* Appends the record to the chain (inside the caller's transaction): the
+/* Appends the record to the chain (inside the caller's transaction; the
+ * caller marks the record with its link, record_link_approved): the
  * link's hash covers the record's chain columns as row holds them (read
  * after its approval) and the hash of the link before. Integers enter as
  * their decimal text, so both backends encode a record alike. */
@@ -93,23 +94,15 @@ int chain_append(struct app_req *r, struct store *s, struct record_row *row)
 	store_done(st);
 	if (rc != STORE_DONE)
 		return rc;
-	static const char *const marks[] = {
-		"UPDATE chain_head SET hash = $2 WHERE id = 1 AND seq = $1",
-		"UPDATE service_records SET chain_seq = $1, chain_hash = $2 WHERE id = $3",
-	};
-	for (int i = 0; i < 2; i++) {
-		st = store_prepare(s, marks[i]);
-		if (!st)
-			return STORE_ERROR;
-		store_bind_int(st, 1, seq);
-		store_bind_text(st, 2, hash);
-		if (i == 1)
-			store_bind_int(st, 3, id);
-		rc = store_step(st);
-		store_done(st);
-		if (rc != STORE_DONE)
-			return rc;
-	}
+	st = store_prepare(s, "UPDATE chain_head SET hash = $2 WHERE id = 1 AND seq = $1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, seq);
+	store_bind_text(st, 2, hash);
+	rc = store_step(st);
+	store_done(st);
+	if (rc != STORE_DONE)
+		return rc;
 	row->rec.chain_seq = seq;
 	row->rec.chain_hash = arena_strdup(r->arena, hash);
 	return STORE_OK;

@@ -52,26 +52,8 @@ static int decide_tx(struct store *s, void *vctx)
 	struct decide_ctx *c = vctx;
 	struct service_record *rec = &c->row.rec;
 	/* only a submitted record can be decided: of racing decisions, the
-	 * first update wins and the others find nothing to update; the row
-	 * comes back as the chain will hash it */
-	struct store_stmt *st = store_prepare(s,
-		"UPDATE service_records SET status = $2, reject_reason = $3, approver_id = $4, decided_at = $5"
-		" WHERE id = $1 AND status = 'submitted' RETURNING " CHAIN_COLUMNS ", created_at");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, rec->id);
-	store_bind_text(st, 2, c->status);
-	store_bind_text(st, 3, c->reason);
-	store_bind_int(st, 4, c->r->who->user_id);
-	store_bind_int(st, 5, app_now());
-	int rc = store_step(st);
-	if (rc == STORE_ROW) {
-		const char *category = rec->category, *path = rec->org_path;
-		record_row_fill(c->r, st, 0, &c->row);
-		rec->category = category;
-		rec->org_path = path;
-	}
-	store_done(st);
+	 * first update wins and the others find nothing to update */
+	int rc = record_set_decision(c->r, s, &c->row, c->status, c->reason);
 	if (rc == STORE_DONE) {
 		app_fail(c->r, APP_ECONFLICT, "already_decided", NULL);
 		return STORE_ERROR;

@@ -67,15 +67,42 @@ struct record_row {
  * after them; the strings are copied into r's arena. category and
  * org_path are the caller's to set (chain.c). */
 void record_row_fill(struct app_req *r, struct store_stmt *st, int col, struct record_row *row);
-/* Appends the record to the chain, inside the caller's transaction; sets
- * rec.chain_seq and rec.chain_hash (chain.c). */
+/* Appends the record to the chain (the link and the head), inside the
+ * caller's transaction; sets rec.chain_seq and rec.chain_hash, which the
+ * caller then writes to the record with record_set_link (chain.c). */
 int chain_append(struct app_req *r, struct store *s, struct record_row *row);
 /* Adds an approved record to its volunteer's totals, inside the caller's
  * transaction (totals.c). */
 int totals_apply(struct store *s, const struct service_record *rec);
 /* What approval does after the status change, inside the caller's
- * transaction: the chain, the totals, then the registered steps (only
- * those for history when history) (approval.c). */
+ * transaction: the chain (chain_append, then record_set_link), the
+ * totals, then the registered steps (only those for history when history)
+ * (writer.c). */
 int record_link_approved(struct app_req *r, struct store *s, struct record_row *row, bool history);
+/* Runs the steps registered with service_on_approved for the approved
+ * record, in order, stopping at the first failure (only those for
+ * history when history) (approval.c). */
+int service_steps_run(struct app_req *r, struct store *s, const struct service_record *rec, bool history);
+
+/* ---- service_records' other writes (writer.c, the one writer) ----
+ * Each runs inside the caller's transaction and does not audit. */
+/* Inserts the amendment of approved record original, entered by
+ * recorder_id: a copy of it, submitted, with minutes (0 voids it) and
+ * reason; sets *id. The caller checked that original is an approved
+ * original with no amendment pending. */
+int record_insert_amendment(struct store *s, int64_t original, int64_t minutes, int64_t recorder_id,
+			    const char *reason, int64_t *id);
+/* Decides the submitted record row->rec.id as status ("approved" or
+ * "rejected", with reason) by r's user, now. Only a submitted record
+ * changes: of racing decisions the first wins. Returns STORE_ROW when it
+ * changed, with row filled from the updated row as the chain hashes it
+ * (rec.category and rec.org_path kept as the caller set them), so that
+ * approval reads the record once; STORE_DONE when it was no longer
+ * submitted; else an error. */
+int record_set_decision(struct app_req *r, struct store *s, struct record_row *row, const char *status,
+			const char *reason);
+/* Marks record id as link seq of the chain, with the link's hash (after
+ * chain_append wrote the link). */
+int record_set_link(struct store *s, int64_t id, int64_t seq, const char *hash);
 
 #endif

@@ -202,6 +202,19 @@ int record_insert(struct app_req *r, struct store *s, struct record_new *n)
 	return approved ? record_link_approved(r, s, &row, true) : STORE_OK;
 }
 
+int record_link_approved(struct app_req *r, struct store *s, struct record_row *row, bool history)
+{
+	assert(row->rec.id > 0 && row->rec.approver_id > 0 && strcmp(row->rec.status, "approved") == 0);
+	int rc = chain_append(r, s, row);
+	if (rc == STORE_OK)
+		rc = record_set_link(s, row->rec.id, row->rec.chain_seq, row->rec.chain_hash);
+	if (rc == STORE_OK)
+		rc = totals_apply(s, &row->rec);
+	if (rc == STORE_OK)
+		rc = service_steps_run(r, s, &row->rec, history);
+	return rc;
+}
+
 int activity_insert(struct store *s, struct activity_new *a)
 {
 	assert(a->ends_at > a->starts_at);
@@ -227,4 +240,71 @@ int activity_insert(struct store *s, struct activity_new *a)
 	a->id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
 	store_done(st);
 	return rc == STORE_ROW ? STORE_OK : rc == STORE_DONE ? STORE_ERROR : rc;
+}
+
+int record_insert_amendment(struct store *s, int64_t original, int64_t minutes, int64_t recorder_id,
+			    const char *reason, int64_t *id)
+{
+	assert(original > 0 && minutes >= 0);
+	struct store_stmt *st = store_prepare(s,
+		"INSERT INTO service_records (activity_id, volunteer_id, org_id, region_code, starts_at, ends_at,"
+		" minutes, place, beneficiary, beneficiary_count, content, quality, quality_comment, source,"
+		" evidence, recorder_id, late, late_reason, status, amends_id, amendment_reason, created_at)"
+		" SELECT activity_id, volunteer_id, org_id, region_code, starts_at, ends_at, $2, place,"
+		" beneficiary, beneficiary_count, content, quality, quality_comment, source, evidence, $3,"
+		" late, late_reason, 'submitted', id, $4, $5 FROM service_records WHERE id = $1 RETURNING id");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, original);
+	store_bind_int(st, 2, minutes);
+	store_bind_int(st, 3, recorder_id);
+	store_bind_text(st, 4, reason);
+	store_bind_int(st, 5, app_now());
+	int rc = store_step(st);
+	*id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
+	store_done(st);
+	if (rc != STORE_ROW)
+		return rc == STORE_DONE ? STORE_ERROR : rc;
+	return STORE_OK;
+}
+
+int record_set_decision(struct app_req *r, struct store *s, struct record_row *row, const char *status,
+			const char *reason)
+{
+	struct service_record *rec = &row->rec;
+	assert(rec->id > 0 && (strcmp(status, "approved") == 0 || strcmp(status, "rejected") == 0));
+	/* the row comes back as the chain will hash it */
+	struct store_stmt *st = store_prepare(s,
+		"UPDATE service_records SET status = $2, reject_reason = $3, approver_id = $4, decided_at = $5"
+		" WHERE id = $1 AND status = 'submitted' RETURNING " CHAIN_COLUMNS ", created_at");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, rec->id);
+	store_bind_text(st, 2, status);
+	store_bind_text(st, 3, reason);
+	store_bind_int(st, 4, r->who->user_id);
+	store_bind_int(st, 5, app_now());
+	int rc = store_step(st);
+	if (rc == STORE_ROW) {
+		const char *category = rec->category, *path = rec->org_path;
+		record_row_fill(r, st, 0, row);
+		rec->category = category;
+		rec->org_path = path;
+	}
+	store_done(st);
+	return rc;
+}
+
+int record_set_link(struct store *s, int64_t id, int64_t seq, const char *hash)
+{
+	assert(id > 0 && seq > 0 && hash && hash[0]);
+	struct store_stmt *st = store_prepare(s, "UPDATE service_records SET chain_seq = $1, chain_hash = $2 WHERE id = $3");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, seq);
+	store_bind_text(st, 2, hash);
+	store_bind_int(st, 3, id);
+	int rc = store_step(st);
+	store_done(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
 }
