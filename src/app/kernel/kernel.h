@@ -164,6 +164,10 @@ int app_volunteer_active(struct store *s, int64_t id, bool *active);
  * "cannot fill what". Returns 0 (nothing left or filled) or -1. */
 int app_fill_pending(struct store *s, const char *probe, int (*fill)(struct store *s, void *ctx),
 		     const char *what);
+/* Forgets the start-up fills migrations asked for ('totals_pending',
+ * 'stars_pending' in meta, which app.c owns) once setup/ has done them,
+ * inside the caller's transaction. Returns STORE_OK or an error rc. */
+int app_meta_clear_pending(struct store *s);
 
 /* ---- idem.c: idempotency ---- */
 

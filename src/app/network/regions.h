@@ -43,5 +43,9 @@ int regions_seed(struct app_req *r, int *loaded);
 /* The shipped codes of one level (4 towns, 5 communities) under prefix,
  * in file order, at most max. For the demo generator. */
 size_t regions_builtin_codes(const char *prefix, int level, char (*out)[13], size_t max);
+/* The demo generator's district of scale times the people: multiplies the
+ * shipped 2015 household population of the district (510115) by factor,
+ * inside the caller's transaction on s. Returns STORE_OK or an error rc. */
+int regions_population_scale(struct store *s, int factor);
 
 #endif

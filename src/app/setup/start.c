@@ -26,7 +26,7 @@ static int fill_totals_tx(struct store *s, void *ctx)
 	int rc = records_totals_rebuild(s);
 	if (rc == STORE_OK)
 		rc = stars_rebuild(s);
-	return rc == STORE_OK ? store_exec(s, "DELETE FROM meta WHERE name IN ('totals_pending', 'stars_pending')") : rc;
+	return rc == STORE_OK ? app_meta_clear_pending(s) : rc;
 }
 
 /* Totals of records approved before migration 0005 created their table. */
