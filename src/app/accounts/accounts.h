@@ -33,6 +33,21 @@ struct store;
  * (a changed or reset password, a disabled account): whoever held the old
  * password may have made one. *n is how many. Returns STORE_OK or an rc. */
 int tokens_revoke_all(struct store *s, int64_t user_id, int64_t *n);
+/* The same with revoked_at = at (0 for an erased person's login). */
+int tokens_revoke_all_at(struct store *s, int64_t user_id, int64_t at, int64_t *n);
+/* Records token token_id's last use at now: the hook app_authenticate
+ * runs (registered by accounts_wire), inside its transaction. */
+int tokens_touch(struct store *s, int64_t token_id, int64_t now);
+/* Ends every session of user_id (sign-out everywhere), inside the
+ * caller's transaction; the caller drops the credential cache
+ * (app_auth_changed) after commit. Returns STORE_OK or an error rc.
+ * accounts.c is the one writer of sessions and api_tokens. */
+int sessions_end_all(struct store *s, int64_t user_id);
+/* The same except session keep_id (0 keeps none). */
+int sessions_end_others(struct store *s, int64_t user_id, int64_t keep_id);
+/* Called once by setup/start.c wire() before any request: registers
+ * tokens_touch as the kernel's hook of a token's last use. */
+void accounts_wire(struct app *a);
 
 /* A role set (bits of enum role, core/validate.h) as the API's array of
  * role names. */
@@ -72,6 +87,10 @@ int users_insert_login(struct store *s, const char *username, const char *phone,
  * credential cache (app_auth_changed) after commit. Returns STORE_OK or an
  * error rc. */
 int users_erase_login(struct store *s, int64_t user_id);
+/* Sets user id's password hash (updated_at = now), inside the caller's
+ * transaction; the caller ends sessions and revokes tokens as its rule
+ * says. users.c is the one writer of users. Returns STORE_OK or an error rc. */
+int users_password_set(struct store *s, int64_t id, const char *hash, int64_t now);
 
 /* Command-line recovery (`zhiyuan user reset-password NAME`): sets a new
  * generated password (written to password, at least 17 bytes), ends the

@@ -200,6 +200,14 @@ uint64_t auth_cache_generation(void);
  * transaction: a reader could cache the old row again before it
  * commits). */
 void app_auth_changed(void);
+/* Records that token token_id was used at now (to the minute), inside the
+ * transaction app_authenticate opens for it. Returns STORE_OK or an error
+ * rc (logged; the request goes on). */
+typedef int (*app_token_touch_fn)(struct store *s, int64_t token_id, int64_t now);
+/* The hook of a token's last use: the accounts domain (writer of
+ * api_tokens) registers its writer from setup/start.c wire(), once,
+ * before the first request; until then last use is not recorded. */
+void app_auth_on_token_used(app_token_touch_fn touch);
 
 /* ---- input.c: header rows of imported tables ---- */
 

@@ -1,5 +1,6 @@
 /* Start-up (see start.h). */
 #include "app/setup/start.h"
+#include "app/accounts/accounts.h"
 #include "app/bank/points.h"
 #include "app/bank/stars.h"
 #include "app/kernel/kernel.h"
@@ -14,6 +15,7 @@
  * once, before any request. */
 static int wire(struct app *a)
 {
+	accounts_wire(a);
 	bank_wire(a);
 	if (projects_wire(a) != 0)
 		return -1;
