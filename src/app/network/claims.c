@@ -11,7 +11,7 @@
  * six digits, live --claim-code-ttl seconds, allow CLAIM_ATTEMPTS wrong
  * tries, are used once, and are stored as a keyed digest (libsodium) of
  * the ticket and the code: a copy of the database gives neither. */
-#include "app/accounts/claims.h"
+#include "app/network/claims.h"
 #include "app/accounts/accounts.h"
 #include "app/kernel/authz.h"
 #include "app/kernel/input.h"
