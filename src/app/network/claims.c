@@ -20,6 +20,7 @@
 #include "app/kernel/secrets.h"
 #include "app/kernel/sender.h"
 #include "app/network/volunteers.h"
+#include "app/network/volwriter.h"
 #include "core/idcard.h"
 #include "core/validate.h"
 #include "util/arena.h"
@@ -511,7 +512,7 @@ static int claim_create_account(struct store *s, struct complete_ctx *c, int64_t
 	}
 	if (rc != STORE_OK)
 		return rc;
-	rc = app_exec_ints(s, "UPDATE volunteers SET user_id = $2 WHERE id = $1", c->volunteer_id, c->user_id);
+	rc = volwriter_user_link(s, c->volunteer_id, c->user_id);
 	if (rc != STORE_OK)
 		return rc;
 	c->login = taken ? username : c->phone;
