@@ -8,7 +8,8 @@
  * name) and search_text (the lower-cased path names, then their initials,
  * '/'-separated; terms never contain '/', so a term matches within one
  * name). A search is then one scan of the caller's subtree with LIKE,
- * measured in docs/decisions.md. */
+ * measured in docs/decisions.md. The columns are computed here and
+ * written by orgs.c, the one writer of orgs. */
 #include "app/network/orgs.h"
 #include "app/kernel/authz.h"
 #include "app/kernel/kernel.h"

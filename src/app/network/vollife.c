@@ -1,5 +1,5 @@
 /* The life of a volunteer file: deactivation and reactivation, moving
- * the home organisation (transfer), and the star level others decide. */
+ * the home organisation (transfer); volwriter.c writes the rows. */
 #include "app/network/volunteers.h"
 #include "app/network/volunteers_int.h"
 #include "app/network/volwriter.h"
