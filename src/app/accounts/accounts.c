@@ -253,92 +253,23 @@ int accounts_me(struct app_req *r, json_t **out)
 
 int tokens_revoke_all(struct store *s, int64_t user_id, int64_t *n)
 {
+	return tokens_revoke_all_at(s, user_id, app_now(), n);
+}
+
+int tokens_revoke_all_at(struct store *s, int64_t user_id, int64_t at, int64_t *n)
+{
 	struct store_stmt *st = store_prepare(s,
 		"UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL RETURNING id");
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, user_id);
-	store_bind_int(st, 2, app_now());
+	store_bind_int(st, 2, at);
 	int rc;
 	*n = 0;
 	while ((rc = store_step(st)) == STORE_ROW)
 		(*n)++;
 	store_done(st);
 	return rc == STORE_DONE ? STORE_OK : rc;
-}
-
-struct password_ctx {
-	struct app_req *r;
-	char hash[128];
-	int64_t tokens_revoked;
-};
-
-static int password_tx(struct store *s, void *vctx)
-{
-	struct password_ctx *c = vctx;
-	struct app_req *r = c->r;
-	struct store_stmt *st = store_prepare(s,
-		"UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, r->who->user_id);
-	store_bind_text(st, 2, c->hash);
-	store_bind_int(st, 3, app_now());
-	int rc = store_step(st);
-	store_done(st);
-	if (rc != STORE_DONE)
-		return rc;
-	/* a changed password ends every other sign-in of the account */
-	st = store_prepare(s, "DELETE FROM sessions WHERE user_id = $1 AND id <> $2");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, r->who->user_id);
-	store_bind_int(st, 2, r->who->session_id);
-	rc = store_step(st);
-	store_done(st);
-	if (rc != STORE_DONE)
-		return rc;
-	/* and every API token: one made with the old password stops too */
-	rc = tokens_revoke_all(s, r->who->user_id, &c->tokens_revoked);
-	if (rc != STORE_OK)
-		return rc;
-	json_t *detail = json_pack("{sI}", "tokens_revoked", (json_int_t)c->tokens_revoked);
-	rc = audit_write(r, s, "user.password_change", "user", r->who->user_id,
-			 r->who->org_id, r->who->org_path, detail);
-	json_decref(detail);
-	return rc;
-}
-
-int accounts_change_password(struct app_req *r, json_t *in, json_t **out)
-{
-	const char *old, *new;
-	if (authz_check(r, AUTHZ_SELF, NULL) != 0)
-		return -1;
-	if (in_secret(r, in, "old_password", true, PASSWORD_MAX, &old) != 0 ||
-	    in_secret(r, in, "new_password", true, PASSWORD_MAX, &new) != 0)
-		return -1;
-	if (password_check(r, new, "new_password") != 0)
-		return -1;
-	struct store_stmt *st = store_prepare(r->store, "SELECT password_hash FROM users WHERE id = $1");
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	store_bind_int(st, 1, r->who->user_id);
-	int rc = store_step(st);
-	const char *hash = rc == STORE_ROW ? arena_strdup(r->arena, store_col_text(st, 0)) : NULL;
-	store_done(st);
-	if (!hash)
-		return app_store_fail(r, rc);
-	if (!secret_password_verify(hash, old, strlen(old)))
-		return app_fail(r, APP_EINVALID, "wrong_password", "old_password");
-	struct password_ctx c = { .r = r };
-	if (secret_password_hash(new, strlen(new), c.hash, sizeof(c.hash)) != 0)
-		return app_fail(r, APP_EINTERNAL, "internal", NULL);
-	rc = store_tx(r->store, password_tx, &c);
-	app_auth_changed();   /* cached principals may hold what changed */
-	if (rc != STORE_OK)
-		return app_store_fail(r, rc);
-	*out = json_pack("{sI}", "tokens_revoked", (json_int_t)c.tokens_revoked);
-	return 0;
 }
 
 struct token_ctx {
@@ -465,4 +396,46 @@ int tokens_revoke(struct app_req *r, int64_t id)
 	int rc = store_tx(r->store, token_revoke_tx, &c);
 	app_auth_changed();   /* cached principals may hold what changed */
 	return rc == STORE_OK ? 0 : app_store_fail(r, rc);
+}
+
+int sessions_end_all(struct store *s, int64_t user_id)
+{
+	struct store_stmt *st = store_prepare(s, "DELETE FROM sessions WHERE user_id = $1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, user_id);
+	int rc = store_step(st);
+	store_done(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+int sessions_end_others(struct store *s, int64_t user_id, int64_t keep_id)
+{
+	struct store_stmt *st = store_prepare(s, "DELETE FROM sessions WHERE user_id = $1 AND id <> $2");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, user_id);
+	store_bind_int(st, 2, keep_id);
+	int rc = store_step(st);
+	store_done(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+int tokens_touch(struct store *s, int64_t token_id, int64_t now)
+{
+	struct store_stmt *st = store_prepare(s,
+		"UPDATE api_tokens SET last_used_at = $2 WHERE id = $1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, token_id);
+	store_bind_int(st, 2, now);
+	int rc = store_step(st);
+	store_done(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+void accounts_wire(struct app *a)
+{
+	(void)a;
+	app_auth_on_token_used(tokens_touch);
 }

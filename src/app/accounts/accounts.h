@@ -20,6 +20,22 @@ const char *password_weakness(const char *pw, size_t len);
  * naming field and r->err.reason set to the weakness. */
 int password_check(struct app_req *r, const char *pw, const char *field);
 
+/* ---- accounts.c: credentials, for a claim and for start-up ---- */
+
+struct store;
+/* Revokes every live API token of user_id with revoked_at = at (0 for an
+ * erased person's login), inside the caller's transaction; *n is how
+ * many. accounts.c is the one writer of sessions and api_tokens. Returns
+ * STORE_OK or an rc. */
+int tokens_revoke_all_at(struct store *s, int64_t user_id, int64_t at, int64_t *n);
+/* Ends every session of user_id except keep_id (0 keeps none), inside the
+ * caller's transaction; the caller drops the credential cache
+ * (app_auth_changed) after commit. Returns STORE_OK or an error rc. */
+int sessions_end_others(struct store *s, int64_t user_id, int64_t keep_id);
+/* Called once by setup/start.c wire() before any request: registers
+ * tokens_touch as the kernel's hook of a token's last use. */
+void accounts_wire(struct app *a);
+
 /* ---- users.c: logins for other domains' use cases ---- */
 
 /* Whether phone is the login of an account other than except_id (0:
@@ -46,5 +62,9 @@ int users_insert_login(struct store *s, const char *username, const char *phone,
  * credential cache (app_auth_changed) after commit. Returns STORE_OK or an
  * error rc. */
 int users_erase_login(struct store *s, int64_t user_id);
+/* Sets user id's password hash (updated_at = now), inside the caller's
+ * transaction; the caller ends sessions and revokes tokens as its rule
+ * says. users.c is the one writer of users. Returns STORE_OK or an error rc. */
+int users_password_set(struct store *s, int64_t id, const char *hash, int64_t now);
 
 #endif

@@ -34,6 +34,13 @@ struct store;
  * (a changed or reset password, a disabled account): whoever held the old
  * password may have made one. *n is how many. Returns STORE_OK or an rc. */
 int tokens_revoke_all(struct store *s, int64_t user_id, int64_t *n);
+/* Records token token_id's last use at now: the hook app_authenticate
+ * runs (registered by accounts_wire), inside its transaction. */
+int tokens_touch(struct store *s, int64_t token_id, int64_t now);
+/* Ends every session of user_id (sign-out everywhere), inside the
+ * caller's transaction; the caller drops the credential cache
+ * (app_auth_changed) after commit. Returns STORE_OK or an error rc. */
+int sessions_end_all(struct store *s, int64_t user_id);
 
 /* A role set (bits of enum role, core/validate.h) as the API's array of
  * role names. */

@@ -125,23 +125,33 @@ int users_insert_volunteer(struct store *s, const char *username, const char *ph
 
 int users_erase_login(struct store *s, int64_t user_id)
 {
-	static const char *const account[] = {
+	struct store_stmt *st = store_prepare(s,
 		"UPDATE users SET phone = NULL, display_name = '', status = 'disabled',"
-		" username = 'deleted-' || CAST(id AS TEXT) WHERE id = $1",
-		"DELETE FROM sessions WHERE user_id = $1",
-		"UPDATE api_tokens SET revoked_at = 0 WHERE user_id = $1 AND revoked_at IS NULL",
-	};
-	for (int i = 0; i < 3; i++) {
-		struct store_stmt *st = store_prepare(s, account[i]);
-		if (!st)
-			return STORE_ERROR;
-		store_bind_int(st, 1, user_id);
-		int rc = store_step(st);
-		store_done(st);
-		if (rc != STORE_DONE)
-			return rc;
-	}
-	return STORE_OK;
+		" username = 'deleted-' || CAST(id AS TEXT) WHERE id = $1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, user_id);
+	int rc = store_step(st);
+	store_done(st);
+	if (rc != STORE_DONE)
+		return rc;
+	if ((rc = sessions_end_all(s, user_id)) != STORE_OK)
+		return rc;
+	int64_t revoked;
+	return tokens_revoke_all_at(s, user_id, 0, &revoked);
+}
+
+int users_password_set(struct store *s, int64_t id, const char *hash, int64_t now)
+{
+	struct store_stmt *st = store_prepare(s, "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, id);
+	store_bind_text(st, 2, hash);
+	store_bind_int(st, 3, now);
+	int rc = store_step(st);
+	store_done(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
 }
 
 static const char q_name_taken[] =
@@ -419,13 +429,8 @@ static int update_tx(struct store *s, void *vctx)
 		/* a reset password or a disabled account signs the user out and
 		 * revokes their API tokens: the holder of the old password may
 		 * have made one (re-enabling does not bring them back) */
-		st = store_prepare(s, "DELETE FROM sessions WHERE user_id = $1");
-		if (!st)
-			return STORE_ERROR;
-		store_bind_int(st, 1, c->id);
-		rc = store_step(st);
-		store_done(st);
-		if (rc != STORE_DONE)
+		rc = sessions_end_all(s, c->id);
+		if (rc != STORE_OK)
 			return rc;
 		rc = tokens_revoke_all(s, c->id, &c->tokens_revoked);
 		if (rc != STORE_OK)
@@ -700,13 +705,8 @@ static int reset_tx(struct store *s, void *vctx)
 	store_done(st);
 	if (rc != STORE_ROW)
 		return rc == STORE_DONE ? STORE_ERROR : rc;
-	st = store_prepare(s, "DELETE FROM sessions WHERE user_id = $1");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, c->id);
-	rc = store_step(st);
-	store_done(st);
-	if (rc != STORE_DONE)
+	rc = sessions_end_all(s, c->id);
+	if (rc != STORE_OK)
 		return rc;
 	rc = tokens_revoke_all(s, c->id, &c->tokens_revoked);
 	if (rc != STORE_OK)
@@ -741,4 +741,66 @@ int users_reset_password(struct app *a, const char *username, char *password, si
 out:
 	arena_free(arena);
 	return ret;
+}
+
+/* POST /me/password: the caller's own password change (moved here from
+ * accounts.c: users.c writes users). */
+struct password_ctx {
+	struct app_req *r;
+	char hash[128];
+	int64_t tokens_revoked;
+};
+
+static int password_tx(struct store *s, void *vctx)
+{
+	struct password_ctx *c = vctx;
+	struct app_req *r = c->r;
+	int rc = users_password_set(s, r->who->user_id, c->hash, app_now());
+	if (rc != STORE_OK)
+		return rc;
+	/* a changed password ends every other sign-in of the account */
+	rc = sessions_end_others(s, r->who->user_id, r->who->session_id);
+	if (rc != STORE_OK)
+		return rc;
+	/* and every API token: one made with the old password stops too */
+	rc = tokens_revoke_all(s, r->who->user_id, &c->tokens_revoked);
+	if (rc != STORE_OK)
+		return rc;
+	json_t *detail = json_pack("{sI}", "tokens_revoked", (json_int_t)c->tokens_revoked);
+	rc = audit_write(r, s, "user.password_change", "user", r->who->user_id,
+			 r->who->org_id, r->who->org_path, detail);
+	json_decref(detail);
+	return rc;
+}
+
+int accounts_change_password(struct app_req *r, json_t *in, json_t **out)
+{
+	const char *old, *new;
+	if (authz_check(r, AUTHZ_SELF, NULL) != 0)
+		return -1;
+	if (in_secret(r, in, "old_password", true, PASSWORD_MAX, &old) != 0 ||
+	    in_secret(r, in, "new_password", true, PASSWORD_MAX, &new) != 0)
+		return -1;
+	if (password_check(r, new, "new_password") != 0)
+		return -1;
+	struct store_stmt *st = store_prepare(r->store, "SELECT password_hash FROM users WHERE id = $1");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_int(st, 1, r->who->user_id);
+	int rc = store_step(st);
+	const char *hash = rc == STORE_ROW ? arena_strdup(r->arena, store_col_text(st, 0)) : NULL;
+	store_done(st);
+	if (!hash)
+		return app_store_fail(r, rc);
+	if (!secret_password_verify(hash, old, strlen(old)))
+		return app_fail(r, APP_EINVALID, "wrong_password", "old_password");
+	struct password_ctx c = { .r = r };
+	if (secret_password_hash(new, strlen(new), c.hash, sizeof(c.hash)) != 0)
+		return app_fail(r, APP_EINTERNAL, "internal", NULL);
+	rc = store_tx(r->store, password_tx, &c);
+	app_auth_changed();   /* cached principals may hold what changed */
+	if (rc != STORE_OK)
+		return app_store_fail(r, rc);
+	*out = json_pack("{sI}", "tokens_revoked", (json_int_t)c.tokens_revoked);
+	return 0;
 }

@@ -1,6 +1,7 @@
 /* Star levels (see stars.h). */
 #include "app/bank/stars.h"
 #include "app/kernel/kernel.h"
+#include "app/network/network.h"
 #include "core/cursor.h"
 #include "core/points.h"
 #include "util/arena.h"
@@ -84,14 +85,7 @@ static int set_level(struct store *s, int64_t volunteer, int from, int to, int64
 		if (rc != STORE_DONE)
 			return rc;
 	}
-	st = store_prepare(s, "UPDATE volunteers SET star_level = $2 WHERE id = $1");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, volunteer);
-	store_bind_int(st, 2, to);
-	rc = store_step(st);
-	store_done(st);
-	return rc == STORE_DONE ? STORE_OK : rc;
+	return volunteers_star_level_set(s, volunteer, to);
 }
 
 int stars_on_approved(struct app_req *r, struct store *s, const struct service_record *rec)
@@ -138,7 +132,7 @@ int stars_rebuild(struct store *s)
 	if (rc != STORE_OK)
 		return rc;
 	if ((rc = store_exec(s, "DELETE FROM volunteer_stars")) != STORE_OK ||
-	    (rc = store_exec(s, "UPDATE volunteers SET star_level = 0 WHERE star_level <> 0")) != STORE_OK)
+	    (rc = volunteers_star_levels_clear(s)) != STORE_OK)
 		return rc;
 	/* every approval in the order it was decided; an amendment counts with
 	 * its original's grade, as in the totals */

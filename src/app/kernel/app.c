@@ -221,3 +221,8 @@ int app_ready(struct app_req *r)
 		return app_fail(r, APP_EUNAVAILABLE, "unavailable", NULL);
 	return 0;
 }
+
+int app_meta_clear_pending(struct store *s)
+{
+	return store_exec(s, "DELETE FROM meta WHERE name IN ('totals_pending', 'stars_pending')");
+}

@@ -172,6 +172,10 @@ int app_volunteer_active(struct store *s, int64_t id, bool *active);
  * "cannot fill what". Returns 0 (nothing left or filled) or -1. */
 int app_fill_pending(struct store *s, const char *probe, int (*fill)(struct store *s, void *ctx),
 		     const char *what);
+/* Forgets the start-up fills migrations asked for ('totals_pending',
+ * 'stars_pending' in meta, which app.c owns) once setup/ has done them,
+ * inside the caller's transaction. Returns STORE_OK or an error rc. */
+int app_meta_clear_pending(struct store *s);
 
 /* ---- idem.c: idempotency ---- */
 
@@ -204,6 +208,14 @@ uint64_t auth_cache_generation(void);
  * transaction: a reader could cache the old row again before it
  * commits). */
 void app_auth_changed(void);
+/* Records that token token_id was used at now (to the minute), inside the
+ * transaction app_authenticate opens for it. Returns STORE_OK or an error
+ * rc (logged; the request goes on). */
+typedef int (*app_token_touch_fn)(struct store *s, int64_t token_id, int64_t now);
+/* The hook of a token's last use: the accounts domain (writer of
+ * api_tokens) registers its writer from setup/start.c wire(), once,
+ * before the first request; until then last use is not recorded. */
+void app_auth_on_token_used(app_token_touch_fn touch);
 
 /* ---- input.c: header rows of imported tables ---- */
 

@@ -449,3 +449,9 @@ int homes_request_list(struct app_req *r, const struct homes_list_query *f, json
 	json_object_set_new(*out, "total", json_integer(total));
 	return 0;
 }
+
+int homes_withdraw_for(struct store *s, int64_t volunteer_id, int64_t now)
+{
+	return app_exec_ints(s, "UPDATE join_requests SET status = 'withdrawn', decided_at = $2"
+			     " WHERE volunteer_id = $1 AND status = 'open'", volunteer_id, now);
+}

@@ -7,6 +7,7 @@
 #ifndef ZY_HOMES_H
 #define ZY_HOMES_H
 #include "app/kernel/kernel.h"
+#include "store/store.h"
 
 /* GET /public/organizations: active stations and teams with what a person
  * needs to choose (id, name, kind, parent, region), those of the region
@@ -39,5 +40,10 @@ int homes_request_list(struct app_req *r, const struct homes_list_query *q, json
  * request; accepting moves the home in the same transaction. */
 int homes_request_accept(struct app_req *r, int64_t id, json_t *in, json_t **out);
 int homes_request_decline(struct app_req *r, int64_t id, json_t *in, json_t **out);
+/* A person deleting their file (volrights.c): their open join requests
+ * are withdrawn (decided_at = now), inside the caller's transaction.
+ * homes.c is the one writer of join_requests. Returns STORE_OK or an
+ * error rc. */
+int homes_withdraw_for(struct store *s, int64_t volunteer_id, int64_t now);
 
 #endif

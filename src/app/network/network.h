@@ -77,4 +77,16 @@ int imports_volunteers(struct app_req *r, const char *org_id, const void *data, 
  * Chinese column headers. */
 const char *imports_volunteer_template(void);
 
+/* First start (setup/): inserts the root federation named name in region
+ * with its path "/id/" (written into path), inside the caller's
+ * transaction; its search columns are filled by orgs_fill_search.
+ * orgs.c is the one writer of orgs. Returns STORE_OK or an error rc. */
+int orgs_insert_root(struct store *s, const char *name, const char *region, int64_t now, int64_t *id,
+		     char path[32]);
+/* The demo generator's district of scale times the people: multiplies the
+ * shipped 2015 household population of the district (510115) by factor,
+ * inside the caller's transaction on s. regions.c is the one writer of
+ * region_population. Returns STORE_OK or an error rc. */
+int regions_population_scale(struct store *s, int factor);
+
 #endif

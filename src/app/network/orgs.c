@@ -7,6 +7,7 @@
 #include "core/pinyin.h"
 #include "core/validate.h"
 #include "util/arena.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,6 +107,70 @@ struct create_ctx {
 	int64_t id;
 	const char *path;
 };
+
+/* The one statement that writes an organisation's search columns, for
+ * orgsearch.c's reindex. */
+static int put_search_columns(struct store *s, int64_t id, const char *names, const char *initials,
+			      const char *text, const char *sort_key)
+{
+	struct store_stmt *st = store_prepare(s,
+		"UPDATE orgs SET path_names = $2, initials = $3, search_text = $4, sort_key = $5 WHERE id = $1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, id);
+	store_bind_text(st, 2, names);
+	store_bind_text(st, 3, initials);
+	store_bind_text(st, 4, text);
+	store_bind_text(st, 5, sort_key);
+	int rc = store_step(st);
+	store_done(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
+}
+
+int orgs_reindex(struct store *s, const char *path)
+{
+	return orgs_search_columns(s, path, put_search_columns);
+}
+
+static int fill_tx(struct store *s, void *ctx)
+{
+	(void)ctx;
+	return orgs_reindex(s, "");
+}
+
+int orgs_fill_search(struct store *s)
+{
+	return app_fill_pending(s, "SELECT 1 FROM orgs WHERE search_text IS NULL LIMIT 1", fill_tx,
+				"the organisations' search columns");
+}
+
+int orgs_insert_root(struct store *s, const char *name, const char *region, int64_t now, int64_t *id,
+		     char path[32])
+{
+	struct store_stmt *st = store_prepare(s,
+		"INSERT INTO orgs (parent_id, path, name, kind, professional, region_code,"
+		" status, created_at, updated_at)"
+		" VALUES (NULL, '', $1, 'federation', 0, $2, 'active', $3, $3) RETURNING id");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_text(st, 1, name);
+	store_bind_text(st, 2, region);
+	store_bind_int(st, 3, now);
+	int rc = store_step(st);
+	*id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
+	store_done(st);
+	if (rc != STORE_ROW)
+		return rc;
+	snprintf(path, 32, "/%lld/", (long long)*id);
+	st = store_prepare(s, "UPDATE orgs SET path = $2 WHERE id = $1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, *id);
+	store_bind_text(st, 2, path);
+	rc = store_step(st);
+	store_done(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
+}
 
 static int create_tx(struct store *s, void *vctx)
 {

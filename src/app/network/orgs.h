@@ -32,6 +32,14 @@ int orgs_search(struct app_req *r, const struct orgs_search_query *q, json_t **o
  * organisation at path and everything below it, inside the caller's
  * transaction; path "" means all. Returns a STORE_ code. */
 int orgs_reindex(struct store *s, const char *path);
+/* Where orgs_search_columns hands each organisation's search columns:
+ * orgs.c's one writer of them. Returns STORE_OK or an error rc. */
+typedef int (*orgs_search_put)(struct store *s, int64_t id, const char *names, const char *initials,
+			       const char *text, const char *sort_key);
+/* orgsearch.c: computes the search columns of the organisation at path
+ * and everything below it (path "" means all), parents first, and hands
+ * each row to put, inside the caller's transaction. Returns a STORE_ code. */
+int orgs_search_columns(struct store *s, const char *path, orgs_search_put put);
 /* GET /organizations/{id}/tree: {"summary":{counts…},"nodes":[…]}. */
 int orgs_tree(struct app_req *r, int64_t id, json_t **out);
 

@@ -8,7 +8,8 @@
  * name) and search_text (the lower-cased path names, then their initials,
  * '/'-separated; terms never contain '/', so a term matches within one
  * name). A search is then one scan of the caller's subtree with LIKE,
- * measured in docs/decisions.md. */
+ * measured in docs/decisions.md. The columns are computed here and
+ * written by orgs.c, the one writer of orgs. */
 #include "app/network/orgs.h"
 #include "app/kernel/kernel.h"
 #include "core/pinyin.h"
@@ -130,7 +131,7 @@ static int seed_from_row(struct store *s, int64_t parent_id, struct reindex_node
 	return STORE_OK;
 }
 
-int orgs_reindex(struct store *s, const char *path)
+int orgs_search_columns(struct store *s, const char *path, orgs_search_put put)
 {
 	struct store_stmt *st = store_prepare(s,
 		"SELECT id, parent_id, name FROM orgs WHERE path LIKE $1 ORDER BY length(path), id");
@@ -202,12 +203,6 @@ int orgs_reindex(struct store *s, const char *path)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		struct reindex_node *x = &nodes[i];
-		st = store_prepare(s,
-			"UPDATE orgs SET path_names = $2, initials = $3, search_text = $4, sort_key = $5 WHERE id = $1");
-		if (!st) {
-			rc = STORE_ERROR;
-			break;
-		}
 		char *names = json_dumps(x->names, JSON_COMPACT);
 		struct buf all;
 		buf_init(&all, 128 * 1024);
@@ -215,17 +210,12 @@ int orgs_reindex(struct store *s, const char *path)
 		buf_append(&all, "/", 1);
 		if (x->ini.len)
 			buf_append(&all, x->ini.data, x->ini.len);
-		store_bind_int(st, 1, x->id);
-		store_bind_text(st, 2, names);
-		store_bind_text(st, 3, x->initials);
-		store_bind_text(st, 4, all.data);
-		store_bind_text(st, 5, x->sort_key);
-		rc = store_step(st);
-		store_done(st);
+		rc = put(s, x->id, names, x->initials, all.data, x->sort_key);
 		buf_release(&all);
 		free(names);
-		if (rc != STORE_DONE)
+		if (rc != STORE_OK)
 			break;
+		rc = STORE_DONE;
 	}
 out:
 	for (size_t i = 0; i < n; i++) {
@@ -238,18 +228,6 @@ out:
 	free(nodes);
 	free(sorted);
 	return rc == STORE_DONE ? STORE_OK : rc;
-}
-
-static int fill_tx(struct store *s, void *ctx)
-{
-	(void)ctx;
-	return orgs_reindex(s, "");
-}
-
-int orgs_fill_search(struct store *s)
-{
-	return app_fill_pending(s, "SELECT 1 FROM orgs WHERE search_text IS NULL LIMIT 1", fill_tx,
-				"the organisations' search columns");
 }
 
 /* Length of the separator at p (whitespace, '/', '>', ',', full-width

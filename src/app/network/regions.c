@@ -668,3 +668,16 @@ int regions_public_children(struct app_req *r, const char *parent, json_t **out)
 	*out = json_pack("{ss ss? so}", "parent_code", pcode, "parent_name", pname, "items", items);
 	return 0;
 }
+
+int regions_population_scale(struct store *s, int factor)
+{
+	struct store_stmt *st = store_prepare(s,
+		"UPDATE region_population SET household_population = household_population * $1"
+		" WHERE code LIKE '510115%' AND year = 2015");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, factor);
+	int rc = store_step(st);
+	store_done(st);
+	return rc == STORE_DONE ? STORE_OK : rc;
+}

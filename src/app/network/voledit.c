@@ -2,6 +2,7 @@
  * before and after; the search helpers follow the new values. */
 #include "app/network/volunteers.h"
 #include "app/network/volunteers_int.h"
+#include "app/network/volwriter.h"
 #include "app/kernel/kernel.h"
 #include "core/validate.h"
 #include "util/arena.h"
@@ -31,60 +32,39 @@ static int edit_tx(struct store *s, void *vctx)
 	/* the search helpers of the old values go first */
 	if (reindex && (rc = vol_unindex(c->r, s, c->id)) != STORE_OK)
 		return rc;
-	struct store_stmt *st = store_prepare(s,
-		"UPDATE volunteers SET"
-		" name = CASE WHEN $2 = 1 THEN $3 ELSE name END,"
-		" gender = CASE WHEN $4 = 1 THEN $5 ELSE gender END,"
-		" birth_date = CASE WHEN $6 = 1 THEN $7 ELSE birth_date END,"
-		" phone = CASE WHEN $8 = 1 THEN $9 ELSE phone END,"
-		" region_code = CASE WHEN $10 = 1 THEN $11 ELSE region_code END,"
-		" available_time = CASE WHEN $12 = 1 THEN $13 ELSE available_time END,"
-		" education = CASE WHEN $14 = 1 THEN $15 ELSE education END,"
-		" employer = CASE WHEN $16 = 1 THEN $17 ELSE employer END,"
-		" emergency_name = CASE WHEN $18 = 1 THEN $19 ELSE emergency_name END,"
-		" emergency_phone = CASE WHEN $18 = 1 THEN $20 ELSE emergency_phone END,"
-		" guardian_name = CASE WHEN $21 = 1 THEN $22 ELSE guardian_name END,"
-		" guardian_phone = CASE WHEN $21 = 1 THEN $23 ELSE guardian_phone END,"
-		" skills = CASE WHEN $24 = 1 THEN $25 ELSE skills END,"
-		" service_categories = CASE WHEN $26 = 1 THEN $27 ELSE service_categories END,"
-		" updated_at = $28 WHERE id = $1");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, c->id);
-	store_bind_int(st, 2, c->set_name);
-	store_bind_text(st, 3, c->name ? c->name : "");
-	store_bind_int(st, 4, c->set_gender);
-	store_bind_text(st, 5, c->gender ? c->gender : "");
-	store_bind_int(st, 6, c->set_birth);
-	store_bind_text(st, 7, c->birth_date ? c->birth_date : "");
-	store_bind_int(st, 8, c->set_phone);
-	store_bind_text(st, 9, c->phone);
-	store_bind_int(st, 10, c->set_region);
-	store_bind_text(st, 11, c->region ? c->region : "");
-	store_bind_int(st, 12, c->set_available);
-	store_bind_text(st, 13, c->available_time ? c->available_time : "");
-	store_bind_int(st, 14, c->set_education);
-	store_bind_text(st, 15, c->education ? c->education : "");
-	store_bind_int(st, 16, c->set_employer);
-	store_bind_text(st, 17, c->employer ? c->employer : "");
-	store_bind_int(st, 18, c->set_emergency);
-	store_bind_text(st, 19, c->emergency_name);
-	store_bind_text(st, 20, c->emergency_phone);
-	store_bind_int(st, 21, c->set_guardian);
-	store_bind_text(st, 22, c->guardian_name);
-	store_bind_text(st, 23, c->guardian_phone);
-	store_bind_int(st, 24, c->set_skills);
-	store_bind_text(st, 25, c->skills ? c->skills : "[]");
-	store_bind_int(st, 26, c->set_categories);
-	store_bind_text(st, 27, c->categories ? c->categories : "[]");
-	store_bind_int(st, 28, app_now());
-	rc = store_step(st);
-	store_done(st);
-	if (rc != STORE_DONE)
+	struct vol_edit e = { .id = c->id,
+				 .name = c->name,
+				 .gender = c->gender,
+				 .birth_date = c->birth_date,
+				 .phone = c->phone,
+				 .region = c->region,
+				 .available_time = c->available_time,
+				 .education = c->education,
+				 .employer = c->employer,
+				 .emergency_name = c->emergency_name,
+				 .emergency_phone = c->emergency_phone,
+				 .guardian_name = c->guardian_name,
+				 .guardian_phone = c->guardian_phone,
+				 .skills = c->skills,
+				 .categories = c->categories,
+				 .set_name = c->set_name,
+				 .set_gender = c->set_gender,
+				 .set_birth = c->set_birth,
+				 .set_phone = c->set_phone,
+				 .set_region = c->set_region,
+				 .set_available = c->set_available,
+				 .set_education = c->set_education,
+				 .set_employer = c->set_employer,
+				 .set_emergency = c->set_emergency,
+				 .set_guardian = c->set_guardian,
+				 .set_skills = c->set_skills,
+				 .set_categories = c->set_categories };
+	rc = volwriter_edit(s, &e, app_now());
+	if (rc != STORE_OK)
 		return rc;
 	if (reindex) {
 		/* and built again from what is stored now */
-		st = store_prepare(s, "SELECT name, skills, service_categories FROM volunteers WHERE id = $1");
+		struct store_stmt *st = store_prepare(s, "SELECT name, skills, service_categories FROM volunteers WHERE id = $1");
 		if (!st)
 			return STORE_ERROR;
 		store_bind_int(st, 1, c->id);

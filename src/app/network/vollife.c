@@ -1,7 +1,8 @@
 /* The life of a volunteer file: deactivation and reactivation, moving
- * the home organisation (transfer), and the star level others decide. */
+ * the home organisation (transfer); volwriter.c writes the rows. */
 #include "app/network/volunteers.h"
 #include "app/network/volunteers_int.h"
+#include "app/network/volwriter.h"
 #include "app/kernel/kernel.h"
 #include "util/arena.h"
 #include <assert.h>
@@ -10,16 +11,8 @@
 static int status_tx(struct store *s, void *vctx)
 {
 	struct vol_change *c = vctx;
-	struct store_stmt *st = store_prepare(s,
-		"UPDATE volunteers SET status = $2, updated_at = $3 WHERE id = $1");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, c->id);
-	store_bind_text(st, 2, c->status);
-	store_bind_int(st, 3, app_now());
-	int rc = store_step(st);
-	store_done(st);
-	if (rc != STORE_DONE)
+	int rc = volwriter_status_set(s, c->id, c->status, app_now());
+	if (rc != STORE_OK)
 		return rc;
 	return audit_write(c->r, s, c->action, "volunteer", c->id, c->org_id, c->org_path, c->detail);
 }
@@ -57,39 +50,8 @@ static int transfer_tx(struct store *s, void *vctx)
 	 * it and open its twin (callers refuse same_org first) */
 	assert(c->new_org != c->org_id && c->new_org > 0);
 	const char *today = app_today(c->r);
-	struct store_stmt *st = store_prepare(s,
-		"UPDATE memberships SET left_on = $2 WHERE volunteer_id = $1 AND left_on IS NULL");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, c->id);
-	store_bind_text(st, 2, today);
-	int rc = store_step(st);
-	store_done(st);
-	if (rc != STORE_DONE)
-		return rc;
-	st = store_prepare(s,
-		"INSERT INTO memberships (volunteer_id, org_id, role, joined_on, region_code)"
-		" VALUES ($1, $2, $3, $4, $5)");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, c->id);
-	store_bind_int(st, 2, c->new_org);
-	store_bind_text(st, 3, c->role);
-	store_bind_text(st, 4, today);
-	store_bind_text(st, 5, c->new_region);
-	rc = store_step(st);
-	store_done(st);
-	if (rc != STORE_DONE)
-		return rc;
-	st = store_prepare(s, "UPDATE volunteers SET home_org_id = $2, updated_at = $3 WHERE id = $1");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, c->id);
-	store_bind_int(st, 2, c->new_org);
-	store_bind_int(st, 3, app_now());
-	rc = store_step(st);
-	store_done(st);
-	if (rc != STORE_DONE)
+	int rc = volwriter_transfer(s, c->id, c->new_org, c->role, c->new_region, today, app_now());
+	if (rc != STORE_OK)
 		return rc;
 	json_t *detail = json_pack("{sI sI}", "from_org_id", (json_int_t)c->org_id, "to_org_id",
 				   (json_int_t)c->new_org);
@@ -137,15 +99,4 @@ int volunteers_transfer(struct app_req *r, int64_t id, json_t *in, json_t **out)
 	if (rc != STORE_OK)
 		return app_store_fail(r, rc);
 	return volunteers_get(r, id, out);
-}
-
-int volunteers_star_level_set(struct store *s, int64_t id, int level)
-{
-	assert(id > 0 && level >= 0);
-	return app_exec_ints(s, "UPDATE volunteers SET star_level = $2 WHERE id = $1", id, level);
-}
-
-int volunteers_star_levels_clear(struct store *s)
-{
-	return store_exec(s, "UPDATE volunteers SET star_level = 0 WHERE star_level <> 0");
 }

@@ -3,6 +3,8 @@
  * kept). */
 #include "app/network/volunteers.h"
 #include "app/network/volunteers_int.h"
+#include "app/network/volwriter.h"
+#include "app/network/homes.h"
 #include "app/kernel/kernel.h"
 #include "app/accounts/accounts.h"
 #include "util/arena.h"
@@ -85,14 +87,7 @@ static int delete_tx(struct store *s, void *vctx)
 	int rc = vol_unindex(c->r, s, c->id);
 	if (rc != STORE_OK)
 		return rc;
-	/* personal fields go; what counts (gender, birth year, region, home
-	 * organisation, dates) stays so totals remain true */
-	rc = app_exec_ints(s,
-		"UPDATE volunteers SET name = '已注销', birth_date = substr(birth_date, 1, 4) || '-01-01',"
-		" id_sealed = NULL, id_hash = NULL, id_masked = '******', phone = NULL, skills = '[]',"
-		" service_categories = '[]', available_time = '', education = '', employer = '',"
-		" emergency_name = NULL, emergency_phone = NULL, guardian_name = NULL, guardian_phone = NULL,"
-		" status = 'deleted', deleted_at = $2, updated_at = $2 WHERE id = $1", c->id, app_now());
+	rc = volwriter_erase(s, c->id, app_now());
 	if (rc != STORE_OK)
 		return rc;
 	if ((rc = users_erase_login(s, c->r->who->user_id)) != STORE_OK)
@@ -103,8 +98,7 @@ static int delete_tx(struct store *s, void *vctx)
 		if ((rc = leave_hooks[i](c->r, s, c->id)) != STORE_OK)
 			return rc;
 	/* a request to join somewhere goes with the person */
-	rc = app_exec_ints(s, "UPDATE join_requests SET status = 'withdrawn', decided_at = $2"
-			   " WHERE volunteer_id = $1 AND status = 'open'", c->id, app_now());
+	rc = homes_withdraw_for(s, c->id, app_now());
 	if (rc != STORE_OK)
 		return rc;
 	return audit_write(c->r, s, "volunteer.delete", "volunteer", c->id, c->org_id, c->org_path, NULL);

@@ -3,6 +3,7 @@
  * file (insert_volunteer); see volunteers.h for the promises. */
 #include "app/network/volunteers.h"
 #include "app/network/volunteers_int.h"
+#include "app/network/volwriter.h"
 #include "app/accounts/accounts.h"
 #include "app/kernel/kernel.h"
 #include "core/idcard.h"
@@ -168,7 +169,6 @@ static int public_home_kind(struct app_req *r, int64_t org_id)
  * Returns STORE_OK, 1 when the ID is already registered, or an error. */
 static int insert_volunteer(struct app_req *r, struct store *s, struct vol *v)
 {
-	struct store_stmt *st;
 	int rc;
 	/* volunteer numbers count per registering county and year; a number
 	 * drawn for someone already registered is simply skipped */
@@ -186,65 +186,14 @@ static int insert_volunteer(struct app_req *r, struct store *s, struct vol *v)
 	if (volno_make(region6, yy, seq, v->number, sizeof(v->number)) != 0)
 		return STORE_ERROR;
 	int64_t now = app_now();
-	st = store_prepare(s,
-		"INSERT INTO volunteers (volunteer_number, name, gender, birth_date, id_type, id_sealed,"
-		" id_hash, id_masked, phone, region_code, skills, service_categories, available_time,"
-		" education, employer, emergency_name, emergency_phone, guardian_name, guardian_phone,"
-		" guardian_consent_at, sensitive_consent_at, consent_version, status, home_org_id,"
-		" user_id, source, created_at, updated_at)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,"
-		" $18, $19, $20, $21, $22, 'active', $23, $24, $25, $21, $21)"
-		" ON CONFLICT (id_hash) DO NOTHING RETURNING id");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_text(st, 1, v->number);
-	store_bind_text(st, 2, v->name);
-	store_bind_text(st, 3, v->gender);
-	store_bind_text(st, 4, v->birth_date);
-	store_bind_text(st, 5, v->id_type);
-	store_bind_text(st, 6, v->id_sealed);
-	store_bind_text(st, 7, v->id_hash);
-	store_bind_text(st, 8, v->id_masked);
-	store_bind_text(st, 9, v->phone);
-	store_bind_text(st, 10, v->region);
-	store_bind_text(st, 11, v->skills);
-	store_bind_text(st, 12, v->categories);
-	store_bind_text(st, 13, v->available_time ? v->available_time : "");
-	store_bind_text(st, 14, v->education ? v->education : "");
-	store_bind_text(st, 15, v->employer ? v->employer : "");
-	store_bind_text(st, 16, v->emergency_name);
-	store_bind_text(st, 17, v->emergency_phone);
-	store_bind_text(st, 18, v->guardian_name);
-	store_bind_text(st, 19, v->guardian_phone);
-	if (v->guardian_consent)
-		store_bind_int(st, 20, now);
-	else
-		store_bind_null(st, 20);
-	store_bind_int(st, 21, now);
-	store_bind_text(st, 22, v->notice_version);
-	store_bind_int(st, 23, v->org_id);
-	store_bind_id(st, 24, v->user_id);
-	store_bind_text(st, 25, v->source);
-	rc = store_step(st);
-	v->id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
-	store_done(st);
+	rc = volwriter_insert(s, v, now);
 	if (rc == STORE_DONE || rc == STORE_CONSTRAINT)
 		return 1;   /* the ID is registered already */
 	if (rc != STORE_ROW)
 		return rc;
 	assert(v->id > 0);
-	st = store_prepare(s,
-		"INSERT INTO memberships (volunteer_id, org_id, role, joined_on, region_code)"
-		" VALUES ($1, $2, 'member', $3, $4)");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, v->id);
-	store_bind_int(st, 2, v->org_id);
-	store_bind_text(st, 3, app_today(r));
-	store_bind_text(st, 4, v->org_region);
-	rc = store_step(st);
-	store_done(st);
-	if (rc != STORE_DONE)
+	rc = volwriter_membership_open(s, v->id, v->org_id, "member", app_today(r), v->org_region);
+	if (rc != STORE_OK)
 		return rc;
 	rc = vol_index(s, v->id, v->name, v->skill_list, v->category_list, false);
 	if (rc != STORE_OK)

@@ -1,5 +1,5 @@
 /* What the rooms of volunteer files (volunteers.c, volindex.c, volfile.c,
- * volsearch.c, voledit.c, vollife.c, volrights.c) share among
+ * volsearch.c, voledit.c, vollife.c, volrights.c, volwriter.c) share among
  * themselves; private to network/, other domains use volunteers.h. */
 #ifndef ZY_VOLUNTEERS_INT_H
 #define ZY_VOLUNTEERS_INT_H

@@ -4,6 +4,7 @@
  * generated and printed once to standard output, never to the log. */
 #include "app/kernel/kernel.h"
 #include "app/accounts/accounts.h"
+#include "app/accounts/accounts.h"
 #include "app/network/network.h"
 #include "core/validate.h"
 #include "util/arena.h"
@@ -33,30 +34,10 @@ static int boot_tx(struct store *s, void *vctx)
 	if (n > 0)
 		return STORE_OK;
 	int64_t now = app_now();
-	st = store_prepare(s,
-		"INSERT INTO orgs (parent_id, path, name, kind, professional, region_code,"
-		" status, created_at, updated_at)"
-		" VALUES (NULL, '', $1, 'federation', 0, $2, 'active', $3, $3) RETURNING id");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_text(st, 1, c->cfg->root_org_name);
-	store_bind_text(st, 2, c->cfg->root_region);
-	store_bind_int(st, 3, now);
-	rc = store_step(st);
-	int64_t id = rc == STORE_ROW ? store_col_int(st, 0) : 0;
-	store_done(st);
-	if (rc != STORE_ROW)
-		return rc;
+	int64_t id;
 	char path[32];
-	snprintf(path, sizeof(path), "/%lld/", (long long)id);
-	st = store_prepare(s, "UPDATE orgs SET path = $2 WHERE id = $1");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, id);
-	store_bind_text(st, 2, path);
-	rc = store_step(st);
-	store_done(st);
-	if (rc != STORE_DONE)
+	rc = orgs_insert_root(s, c->cfg->root_org_name, c->cfg->root_region, now, &id, path);
+	if (rc != STORE_OK)
 		return rc;
 	int64_t admin;
 	rc = users_insert_login(s, "admin", NULL, "系统管理员", c->hash, "admin", id, c->cfg->root_region,

@@ -334,15 +334,8 @@ int demo_load(struct app_req *r, int scale, int64_t people, int64_t records, FIL
 	if (regions_seed(r, &seeded) != 0)
 		return -1;
 	if (scale > 1) {
-		st = store_prepare(r->store,
-			"UPDATE region_population SET household_population = household_population * $1"
-			" WHERE code LIKE '510115%' AND year = 2015");
-		if (!st)
-			return app_store_fail(r, STORE_ERROR);
-		store_bind_int(st, 1, scale);
-		int prc = store_step(st);
-		store_done(st);
-		if (prc != STORE_DONE)
+		int prc = regions_population_scale(r->store, scale);
+		if (prc != STORE_OK)
 			return app_store_fail(r, prc);
 	}
 

@@ -1,5 +1,6 @@
 /* Start-up (see start.h). */
 #include "app/setup/start.h"
+#include "app/accounts/accounts.h"
 #include "app/bank/bank.h"
 #include "app/kernel/kernel.h"
 #include "app/network/network.h"
@@ -13,6 +14,7 @@
  * once, before any request. */
 static int wire(struct app *a)
 {
+	accounts_wire(a);
 	bank_wire(a);
 	if (projects_wire(a) != 0)
 		return -1;
@@ -25,7 +27,7 @@ static int fill_totals_tx(struct store *s, void *ctx)
 	int rc = records_totals_rebuild(s);
 	if (rc == STORE_OK)
 		rc = stars_rebuild(s);
-	return rc == STORE_OK ? store_exec(s, "DELETE FROM meta WHERE name IN ('totals_pending', 'stars_pending')") : rc;
+	return rc == STORE_OK ? app_meta_clear_pending(s) : rc;
 }
 
 /* Totals of records approved before migration 0005 created their table. */

@@ -2,7 +2,7 @@
  * own account, API tokens, staff users and volunteers' account claims. */
 #include "http/handlers/common.h"
 #include "app/accounts/accounts_api.h"
-#include "app/accounts/claims.h"
+#include "app/network/claims.h"
 
 enum MHD_Result h_login(struct http_req *req, json_t *in)
 {

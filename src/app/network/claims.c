@@ -11,10 +11,13 @@
  * six digits, live --claim-code-ttl seconds, allow CLAIM_ATTEMPTS wrong
  * tries, are used once, and are stored as a keyed digest (libsodium) of
  * the ticket and the code: a copy of the database gives neither. */
-#include "app/accounts/claims.h"
+#include "app/network/claims.h"
 #include "app/accounts/accounts.h"
 #include "app/kernel/kernel.h"
+#include "app/accounts/accounts.h"
 #include "app/network/network.h"
+#include "app/network/volunteers.h"
+#include "app/network/volwriter.h"
 #include "core/idcard.h"
 #include "core/validate.h"
 #include "util/arena.h"
@@ -473,21 +476,14 @@ static int claim_read_file(struct store *s, struct complete_ctx *c, const char *
 static int claim_reset_account(struct store *s, struct complete_ctx *c, int64_t now, const char *uname,
 			       const char *uphone)
 {
-	struct store_stmt *st = store_prepare(s, "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, c->user_id);
-	store_bind_text(st, 2, c->password_hash);
-	store_bind_int(st, 3, now);
-	int rc = store_step(st);
-	store_done(st);
-	if (rc != STORE_DONE)
-		return rc;
-	rc = app_exec_ints(s, "DELETE FROM sessions WHERE user_id = $1 AND id <> $2", c->user_id, 0);
+	int rc = users_password_set(s, c->user_id, c->password_hash, now);
 	if (rc != STORE_OK)
 		return rc;
-	rc = app_exec_ints(s, "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
-			   c->user_id, now);
+	rc = sessions_end_others(s, c->user_id, 0);
+	if (rc != STORE_OK)
+		return rc;
+	int64_t revoked;
+	rc = tokens_revoke_all_at(s, c->user_id, now, &revoked);
 	if (rc != STORE_OK)
 		return rc;
 	c->login = uphone ? uphone : uname;
@@ -513,7 +509,7 @@ static int claim_create_account(struct store *s, struct complete_ctx *c, int64_t
 	}
 	if (rc != STORE_OK)
 		return rc;
-	rc = app_exec_ints(s, "UPDATE volunteers SET user_id = $2 WHERE id = $1", c->volunteer_id, c->user_id);
+	rc = volwriter_user_link(s, c->volunteer_id, c->user_id);
 	if (rc != STORE_OK)
 		return rc;
 	c->login = taken ? username : c->phone;
