@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { startServer, repoRoot, testBackend } from '../lib/server.mjs';
+import { startServer, repoRoot, testBackend, randomAdminPassword } from '../lib/server.mjs';
 import { Client } from '../lib/client.mjs';
 import { residentId } from '../lib/ids.mjs';
 
@@ -98,7 +98,7 @@ test('--help, help COMMAND, version and an unknown command', () => {
 
 test('migrate: a new database gets its schema, its root and its admin; running it again changes nothing', async () => {
   const { db, key } = freshDb();
-  const pw = 'Migrate-' + randomBytes(6).toString('base64url');
+  const pw = randomAdminPassword();
   let r = cli(['migrate', '--db', db, '--key-file', key, '--log-level', 'error'], { ZHIYUAN_ADMIN_PASSWORD: pw });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, `database is up to date (${testBackend()})\n`);
@@ -203,7 +203,7 @@ test('demo --csv writes synthetic people, and import volunteers registers them i
 
 test('demo --scale N multiplies the district: households × N, and a loaded database is refused', async () => {
   const { db, key } = freshDb();
-  const pw = 'Demo-' + randomBytes(6).toString('base64url');
+  const pw = randomAdminPassword();
   let r = cli(['demo', '--db', db, '--key-file', key, '--scale', '0']);
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--scale must be a number from 1 to 100/);

@@ -4,12 +4,11 @@
 // The mutant each test kills is named in its title.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { startServer } from '../lib/server.mjs';
+import { startServer, randomAdminPassword } from '../lib/server.mjs';
 import { Client } from '../lib/client.mjs';
 import { residentId } from '../lib/ids.mjs';
 
-const pw = () => 'Gd-' + randomBytes(9).toString('base64url');
+const pw = () => randomAdminPassword();
 let srv, root, rootOrg, orgA, orgB, stA, stB;
 const staff = {};   // role + 'A' / 'B' -> { client, id, username }
 

@@ -76,7 +76,7 @@ int paycodes_create(struct app_req *r, json_t **out)
 	if (volunteers_mine_id(r, &c.volunteer_id) != 0)
 		return -1;
 	bool active;
-	int rc = app_volunteer_active(r->store, c.volunteer_id, &active);
+	int rc = volunteers_active(r->store, c.volunteer_id, &active);
 	if (rc != STORE_OK)
 		return app_store_fail(r, rc == STORE_DONE ? STORE_ERROR : rc);
 	if (!active)

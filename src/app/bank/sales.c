@@ -7,6 +7,7 @@
 #include "app/bank/paycodes.h"
 #include "app/bank/points.h"
 #include "app/kernel/kernel.h"
+#include "app/network/network.h"
 #include "util/arena.h"
 #include <assert.h>
 #include <sodium.h>
@@ -62,7 +63,7 @@ static int sale_prove(struct sale_ctx *c, struct store *s)
 			return rc;
 		c->proven = true;
 	}
-	if ((rc = app_volunteer_active(s, c->volunteer_id, &active)) != STORE_OK)
+	if ((rc = volunteers_active(s, c->volunteer_id, &active)) != STORE_OK)
 		return rc;
 	if (!active) {
 		app_fail(c->r, APP_ECONFLICT, "volunteer_inactive", NULL);

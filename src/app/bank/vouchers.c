@@ -8,6 +8,7 @@
 #include "app/bank/market_private.h"
 #include "app/bank/points.h"
 #include "app/kernel/kernel.h"
+#include "app/network/network.h"
 #include "core/cursor.h"
 #include "core/validate.h"
 #include "util/arena.h"
@@ -498,7 +499,7 @@ int market_voucher_redeem(struct app_req *r, const char *code, json_t *in, const
 	/* a deactivated volunteer cannot pay, with a voucher either (issue 11);
 	 * said only to staff of the store, who may redeem the voucher anyway */
 	bool active;
-	int vrc = app_volunteer_active(r->store, c.volunteer_id, &active);
+	int vrc = volunteers_active(r->store, c.volunteer_id, &active);
 	if (vrc != STORE_OK)
 		return app_store_fail(r, vrc == STORE_DONE ? STORE_ERROR : vrc);
 	if (!active)

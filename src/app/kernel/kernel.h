@@ -86,6 +86,9 @@ int org_target(struct app_req *r, struct store *s, int64_t org_id, int action, b
 /* The id of the root organisation (the district federation), read on
  * r->store. Returns 0, or -1 with r->err set. */
 int app_root_org(struct app_req *r, int64_t *id);
+/* The principal of command-line use cases (imports, exports, demo,
+ * verify): an admin and recorder of the root organisation, named "cli". */
+int app_cli_principal(struct app_req *r);
 /* The subtree a list is cut to: the caller's, or that of ?org_id= when
  * given (400 malformed, 404 unknown, 403 outside the caller's scope for
  * action). *scope is an org path ("/1/7/") the list filters by prefix. */
@@ -162,11 +165,6 @@ int app_exec_ints(struct store *s, const char *sql, int64_t a, int64_t b);
  * the caller's transaction (the number is the caller's once it commits).
  * Returns STORE_OK or an error rc. */
 int app_next_seq(struct store *s, const char *scope, int64_t *seq);
-/* Whether volunteer id's file is active (as opposed to deactivated or
- * deleted): a read of the network domain's table for domains that may not
- * call it. Returns STORE_OK, STORE_DONE when there is no such file, or an
- * error rc; usable inside a transaction. */
-int app_volunteer_active(struct store *s, int64_t id, bool *active);
 /* At start (setup/): when probe (a string literal) finds a row, work is
  * left, and fill runs in a transaction of its own; logs "filled what" or
  * "cannot fill what". Returns 0 (nothing left or filled) or -1. */

@@ -5,6 +5,7 @@
 #include "app/kernel/kernel.h"
 #include "app/kernel/authz.h"
 #include "core/cursor.h"
+#include "core/validate.h"
 #include "util/arena.h"
 #include <string.h>
 
@@ -79,4 +80,28 @@ int app_scope(struct app_req *r, const char *org_s, int action, const char **sco
 	if (rc != STORE_ROW)
 		return app_store_fail(r, rc);
 	return authz_check(r, (enum authz_action)action, *scope);
+}
+
+int app_cli_principal(struct app_req *r)
+{
+	struct store_stmt *st = store_prepare(r->store,
+		"SELECT id, name, path FROM orgs WHERE parent_id IS NULL");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	int rc = store_step(st);
+	struct principal *p = arena_alloc(r->arena, sizeof(*p));
+	if (rc == STORE_ROW) {
+		p->org_id = store_col_int(st, 0);
+		p->org_name = arena_strdup(r->arena, store_col_text(st, 1));
+		p->org_path = arena_strdup(r->arena, store_col_text(st, 2));
+	}
+	store_done(st);
+	if (rc != STORE_ROW)
+		return app_store_fail(r, rc);
+	p->username = "cli";
+	p->roles = ROLE_ADMIN | ROLE_RECORDER;
+	p->status = "active";
+	p->permissions = "";
+	r->who = p;
+	return 0;
 }

@@ -86,18 +86,6 @@ int app_next_seq(struct store *s, const char *scope, int64_t *seq)
 	return rc == STORE_ROW ? STORE_OK : rc;
 }
 
-int app_volunteer_active(struct store *s, int64_t id, bool *active)
-{
-	struct store_stmt *st = store_prepare(s, "SELECT status FROM volunteers WHERE id = $1");
-	if (!st)
-		return STORE_ERROR;
-	store_bind_int(st, 1, id);
-	int rc = store_step(st);
-	*active = rc == STORE_ROW && strcmp(store_col_text(st, 0), "active") == 0;
-	store_done(st);
-	return rc == STORE_ROW ? STORE_OK : rc;
-}
-
 int app_fill_pending(struct store *s, const char *probe, int (*fill)(struct store *s, void *ctx),
 		     const char *what)
 {

@@ -7,7 +7,5 @@
 #include "app/network/network.h"
 #include <stddef.h>
 
-/* The principal used by command-line imports: an admin of the root. */
-int app_cli_principal(struct app_req *r);
 
 #endif

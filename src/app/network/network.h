@@ -8,6 +8,7 @@
 #ifndef ZY_NETWORK_H
 #define ZY_NETWORK_H
 #include "app/kernel/kernel.h"
+#include <stdbool.h>
 #include <stddef.h>
 
 /* ---- volunteers (volunteers.h has the rest) ---- */
@@ -88,5 +89,11 @@ int orgs_insert_root(struct store *s, const char *name, const char *region, int6
  * inside the caller's transaction on s. regions.c is the one writer of
  * region_population. Returns STORE_OK or an error rc. */
 int regions_population_scale(struct store *s, int factor);
+
+/* Whether volunteer id's file is active (as opposed to deactivated or
+ * deleted), for the domains that act for a volunteer (a sale, a record).
+ * Returns STORE_OK, STORE_DONE when there is no such file, or an error rc;
+ * usable inside a transaction. */
+int volunteers_active(struct store *s, int64_t id, bool *active);
 
 #endif

@@ -6,6 +6,7 @@
 #include "app/kernel/kernel.h"
 #include "core/validate.h"
 #include "util/arena.h"
+#include <string.h>
 
 static json_t *contact_json(struct store_stmt *st, int name_col)
 {
@@ -177,4 +178,16 @@ int volunteers_me(struct app_req *r, json_t **out)
 	if (volunteers_mine_id(r, &id) != 0)
 		return -1;
 	return volunteers_get_unchecked(r, id, out);
+}
+
+int volunteers_active(struct store *s, int64_t id, bool *active)
+{
+	struct store_stmt *st = store_prepare(s, "SELECT status FROM volunteers WHERE id = $1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, id);
+	int rc = store_step(st);
+	*active = rc == STORE_ROW && strcmp(store_col_text(st, 0), "active") == 0;
+	store_done(st);
+	return rc == STORE_ROW ? STORE_OK : rc;
 }

@@ -194,7 +194,7 @@ static int rec_prepare(struct app_req *r, json_t *in, int64_t activity_id, struc
 
 	/* the volunteer */
 	bool active;
-	int rc = app_volunteer_active(r->store, c.volunteer_id, &active);
+	int rc = volunteers_active(r->store, c.volunteer_id, &active);
 	if (rc == STORE_DONE)
 		return app_fail(r, APP_EINVALID, "volunteer_not_found", "volunteer_id");
 	if (rc != STORE_OK)
