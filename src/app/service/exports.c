@@ -38,38 +38,6 @@ const char *export_label(const char *vocabulary, const char *value, enum export_
 	return value;
 }
 
-/* Reads n digits at s as a number; -1 when they are not all digits. */
-static int digits(const char *s, int n)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
-void export_china_time(const char *iso, char *out, size_t outlen)
-{
-	if (!iso) {
-		snprintf(out, outlen, "%s", "");
-		return;
-	}
-	/* the API's own form only: YYYY-MM-DDTHH:MM:SSZ */
-	bool shaped = strlen(iso) == 20 && iso[4] == '-' && iso[7] == '-' && iso[10] == 'T' && iso[13] == ':' &&
-		      iso[16] == ':' && iso[19] == 'Z';
-	/* a shorter text must not be read past its end */
-	int y = shaped ? digits(iso, 4) : -1, mo = shaped ? digits(iso + 5, 2) : -1, d = shaped ? digits(iso + 8, 2) : -1,
-	    h = shaped ? digits(iso + 11, 2) : -1, mi = shaped ? digits(iso + 14, 2) : -1;
-	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59) {
-		snprintf(out, outlen, "%s", iso);
-		return;
-	}
-	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi };
-	china_format_minute((int64_t)timegm(&tm), out, outlen);
-}
-
 void export_csv_cell(struct buf *b, const char *s, bool last)
 {
 	s = s ? s : "";
@@ -147,15 +115,16 @@ static void archive_row(void *vctx, struct app_req *r, struct store_stmt *st, in
 			/* numbers the server keeps (ids, minutes) stay numbers */
 			export_csv_int(x->out, store_col_int(st, col), last);
 			continue;
+		} else if (archive_cols[c].kind == COL_TIME) {
+			/* straight from the stored seconds, to the minute */
+			china_format_minute(store_col_int(st, col), num, sizeof(num));
+			text = num;
 		} else if (x->kind[c] == 't') {
 			text = app_iso(r, store_col_int(st, col));
 		} else {
 			text = store_col_text(st, col);
 		}
-		if (archive_cols[c].kind == COL_TIME && text) {
-			export_china_time(text, num, sizeof(num));
-			text = num;
-		} else if (archive_cols[c].kind == COL_LABEL) {
+		if (archive_cols[c].kind == COL_LABEL) {
 			text = export_label(archive_cols[c].vocabulary, text, x->lang);
 		}
 		export_csv_cell(x->out, text, last);
@@ -170,6 +139,8 @@ int exports_archive_csv(struct app_req *r, int64_t volunteer_id, enum export_lan
 			: record_member(archive_cols[c].field, &x.kind[c]);
 		/* every other column is a member of a record's reading */
 		assert(x.col[c] >= 0 || strcmp(archive_cols[c].field, "effective_minutes") == 0);
+		/* China-time columns are stored seconds */
+		assert(archive_cols[c].kind != COL_TIME || x.kind[c] == 't');
 	}
 	/* the header goes out only once access is known: the rows' reader
 	 * checks it before its first row */

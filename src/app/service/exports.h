@@ -12,10 +12,6 @@ enum export_lang { EXPORT_ZH, EXPORT_EN };
  * lang; value itself when the table does not know it. */
 const char *export_label(const char *vocabulary, const char *value, enum export_lang lang);
 
-/* "2026-12-02T06:00:00Z" as China time "2026-12-02 14:00" into out (17
- * bytes); "" for NULL; an unparsable text is copied as it is. */
-void export_china_time(const char *iso, char *out, size_t outlen);
-
 /* GET /volunteers/{id}/archive.csv: every record of the archive and its
  * corrections, UTF-8 with a BOM, CRLF lines, headers and values in lang,
  * times in China time. Appends to out (the caller owns it). */
