@@ -5,11 +5,13 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 #include "core/chinatime.h"
 #include "core/cursor.h"
 #include "core/throttle.h"
 #include "core/validate.h"
+#include "core/orderflow.h"
 #include "core/pinyin.h"
 #include "core/natural.h"
 
@@ -253,6 +255,41 @@ static void china_time_splits_days_at_utc_16(void **state)
 	assert_string_equal(minute, "2025-12-02 23:59");
 }
 
+/* The order's life: each allowed step, and every other pair refused. */
+static void order_steps(void **state)
+{
+	(void)state;
+	static const char *const allowed[] = {
+		"submitted>accepted", "submitted>declined", "submitted>cancelled",
+		"accepted>dispatched", "accepted>declined", "accepted>cancelled",
+		"dispatched>in_service", "dispatched>accepted", "dispatched>cancelled",
+		"in_service>delivered", "delivered>rated", "delivered>closed", "rated>closed",
+		"declined>submitted", "declined>accepted", "declined>cancelled",
+	};
+	int n = 0;
+	for (int f = 0; f < ORDER_STATUS_COUNT; f++) {
+		for (int t = 0; t < ORDER_STATUS_COUNT; t++) {
+			char pair[48];
+			snprintf(pair, sizeof pair, "%s>%s", order_status_name(f), order_status_name(t));
+			bool want = false;
+			for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+				want = want || strcmp(allowed[i], pair) == 0;
+			assert_int_equal(order_can_move(f, t), want);
+			n += want;
+		}
+	}
+	assert_int_equal(n, 16);
+	enum order_status s;
+	assert_true(order_status_parse("in_service", &s));
+	assert_int_equal(s, ORDER_IN_SERVICE);
+	assert_false(order_status_parse("served", &s));
+	assert_false(order_status_parse(NULL, &s));
+	assert_true(order_is_final(ORDER_CLOSED) && order_is_final(ORDER_CANCELLED));
+	assert_false(order_is_final(ORDER_RATED));
+	assert_true(order_is_open_work(ORDER_DISPATCHED) && !order_is_open_work(ORDER_DELIVERED));
+	assert_false(order_can_move(ORDER_STATUS_COUNT, ORDER_SUBMITTED));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -271,6 +308,7 @@ int main(void)
 		cmocka_unit_test(pinyin_initials_of_names),
 		cmocka_unit_test(natural_order_of_names),
 		cmocka_unit_test(pinyin_sort_keys),
+		cmocka_unit_test(order_steps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -37,6 +37,10 @@ static const struct {
 	{ AUTHZ_SHIFTS_STAFF, ROLE_ADMIN | ROLE_RECORDER | ROLE_SOCIAL_WORKER, true, NULL, false },
 	{ AUTHZ_MAINTENANCE, ROLE_ADMIN, false, NULL, true },
 	{ AUTHZ_JOINS_DECIDE, ROLE_ADMIN, true, NULL, false },
+	{ AUTHZ_MENU_WRITE, ROLE_ADMIN, false, NULL, true },
+	{ AUTHZ_ORDERS_READ, ROLE_ADMIN | ROLE_RECORDER | ROLE_SOCIAL_WORKER, true, NULL, false },
+	{ AUTHZ_ORDERS_DISPATCH, ROLE_ADMIN | ROLE_RECORDER | ROLE_SOCIAL_WORKER, true, NULL, false },
+	{ AUTHZ_ORDERS_CASES, ROLE_ADMIN, true, NULL, false },
 };
 
 bool authz_list_has(const char *list, const char *name)

@@ -30,6 +30,10 @@ enum authz_action {
 	AUTHZ_SHIFTS_STAFF,      /* sign others up, codes, check people in and out */
 	AUTHZ_MAINTENANCE,       /* upkeep jobs through the API: admins of the root */
 	AUTHZ_JOINS_DECIDE,      /* list, accept and decline volunteers' join requests */
+	AUTHZ_MENU_WRITE,        /* the service menu and hotlines: admins of the root */
+	AUTHZ_ORDERS_READ,       /* residents' orders of a scope (masked in lists) */
+	AUTHZ_ORDERS_DISPATCH,   /* take orders by phone, accept, decline, send volunteers, deliver */
+	AUTHZ_ORDERS_CASES,      /* close the cases low ratings and complaints open */
 };
 
 /* Whether the principal's scope (its organisation's subtree) contains the
