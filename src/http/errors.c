@@ -214,6 +214,19 @@ static const struct {
 	{ "org_not_joinable", "只能申请加入村社区工作站或志愿服务队", "you can only ask to join a station or a team" },
 	{ "join_request_open", "已有一个待处理的加入申请，请等待处理或先撤回", "a join request is already waiting; wait for the answer or withdraw it first" },
 	{ "join_request_closed", "该申请已处理或已撤回", "the request has already been decided or withdrawn" },
+	/* residents' orders (app/menu orders.c) */
+	{ "order_consent_required", "须同意为安排服务而使用您的个人信息（姓名、电话、地址）", "you must agree to the use of your personal information (name, phone, address) to arrange the service" },
+	{ "menu_item_not_orderable", "只能点子项目（服务菜单的第三级）", "only a sub-item (the menu's third level) can be ordered" },
+	{ "menu_item_unavailable", "该服务已下架，暂不能点单", "this service is retired and cannot be ordered" },
+	{ "region_not_served", "该服务在您所在的地区暂不提供", "this service is not offered in your region" },
+	{ "window_reversed", "期望时间的结束须晚于开始", "the preferred time must end after it starts" },
+	{ "window_past", "期望时间已经过去", "the preferred time is already over" },
+	{ "window_too_long", "期望时间最长一个月", "the preferred time can span at most a month" },
+	{ "window_too_far", "期望时间最早须在四个月内开始", "the preferred time must begin within four months" },
+	{ "duplicate_order", "该电话已有同一服务的订单在办理中", "an order for this service from this phone number is already in progress" },
+	{ "too_many_orders", "下单过于频繁，请稍后再试", "too many orders from here: try again later" },
+	{ "order_status", "订单当前的状态不允许此操作", "the order's status does not allow this" },
+	{ "order_changed", "订单刚被他人同时处理，请刷新后重试", "the order was changed by someone else at the same time: reload and try again" },
 };
 
 const char *error_message(const char *code, enum lang lang)

@@ -161,4 +161,16 @@ enum MHD_Result h_my_shifts(struct http_req *req, json_t *in);
 enum MHD_Result h_shift_sweep(struct http_req *req, json_t *in);
 enum MHD_Result h_agencies(struct http_req *req, json_t *in);
 
+/* handlers/orders.c: app/menu orders: public ordering and tracking, intake, lists, detail, accept/decline/cancel */
+enum MHD_Result h_public_order_create(struct http_req *req, json_t *in);
+enum MHD_Result h_public_order_get(struct http_req *req, json_t *in);
+enum MHD_Result h_public_order_cancel(struct http_req *req, json_t *in);
+enum MHD_Result h_order_create(struct http_req *req, json_t *in);
+enum MHD_Result h_order_list(struct http_req *req, json_t *in);
+enum MHD_Result h_order_get(struct http_req *req, json_t *in);
+enum MHD_Result h_order_events(struct http_req *req, json_t *in);
+enum MHD_Result h_order_accept(struct http_req *req, json_t *in);
+enum MHD_Result h_order_decline(struct http_req *req, json_t *in);
+enum MHD_Result h_order_cancel(struct http_req *req, json_t *in);
+
 #endif

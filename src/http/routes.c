@@ -152,6 +152,16 @@ const struct route route_table[] = {
 	{ "GET", "/api/v1/join-requests", h_join_requests_list, ROUTE_AUTH, BODY_NONE, 0, "limit cursor status org_id" },
 	{ "POST", "/api/v1/join-requests/{id}/accept", h_join_request_accept, ROUTE_AUTH, BODY_OPTIONAL, 0, NULL },
 	{ "POST", "/api/v1/join-requests/{id}/decline", h_join_request_decline, ROUTE_AUTH, BODY_OPTIONAL, 0, NULL },
+	{ "POST", "/api/v1/public/orders", h_public_order_create, ROUTE_PUBLIC, BODY_JSON, 0, NULL },
+	{ "GET", "/api/v1/public/orders/{tracking_code}", h_public_order_get, ROUTE_PUBLIC, BODY_NONE, 0, NULL },
+	{ "POST", "/api/v1/public/orders/{tracking_code}/cancel", h_public_order_cancel, ROUTE_PUBLIC, BODY_OPTIONAL, 0, NULL },
+	{ "POST", "/api/v1/orders", h_order_create, ROUTE_AUTH, BODY_JSON, 0, NULL },
+	{ "GET", "/api/v1/orders", h_order_list, ROUTE_AUTH, BODY_NONE, 0, "org_id status menu_item_id phone channel board limit cursor" },
+	{ "GET", "/api/v1/orders/{id}", h_order_get, ROUTE_AUTH, BODY_NONE, 0, NULL },
+	{ "GET", "/api/v1/orders/{id}/events", h_order_events, ROUTE_AUTH, BODY_NONE, 0, NULL },
+	{ "POST", "/api/v1/orders/{id}/accept", h_order_accept, ROUTE_AUTH, BODY_NONE, 0, NULL },
+	{ "POST", "/api/v1/orders/{id}/decline", h_order_decline, ROUTE_AUTH, BODY_JSON, 0, NULL },
+	{ "POST", "/api/v1/orders/{id}/cancel", h_order_cancel, ROUTE_AUTH, BODY_JSON, 0, NULL },
 	{ NULL, NULL, NULL, ROUTE_PUBLIC, BODY_NONE, 0, NULL },
 };
 
