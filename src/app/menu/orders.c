@@ -25,11 +25,6 @@
 #define WINDOW_MAX (31 * 86400)       /* a preferred window of at most a month */
 #define AHEAD_MAX (120 * 86400)       /* starting at most four months ahead */
 
-/* The vulnerable groups an order may flag (menu_items uses the same). */
-static const char *const groups[] = {
-	"elderly_alone", "elderly", "disabled", "left_behind_children", "low_income", "seriously_ill",
-};
-
 static int take_groups(struct app_req *r, json_t *in, char **text)
 {
 	json_t *list = NULL;
@@ -38,10 +33,7 @@ static int take_groups(struct app_req *r, json_t *in, char **text)
 	size_t i;
 	json_t *v;
 	json_array_foreach(list, i, v) {
-		bool known = false;
-		for (size_t k = 0; k < sizeof(groups) / sizeof(groups[0]); k++)
-			known = known || strcmp(json_string_value(v), groups[k]) == 0;
-		if (!known) {
+		if (!menu_vulnerable_group_known(json_string_value(v))) {
 			json_decref(list);
 			return app_fail(r, APP_EINVALID, "invalid_value", "vulnerable_groups");
 		}
@@ -130,29 +122,18 @@ static int read_order(struct app_req *r, json_t *in, bool staff, struct order_ne
  * offered in the order's region; the region must be known. */
 static int check_item(struct app_req *r, const struct order_new *o)
 {
-	struct store_stmt *st = store_prepare(r->store,
-		"SELECT level, status, regions FROM menu_items WHERE id = $1");
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	store_bind_int(st, 1, o->menu_item_id);
-	int rc = store_step(st);
-	int64_t level = 0;
-	const char *status = "", *regions = "[]";
-	if (rc == STORE_ROW) {
-		level = store_col_int(st, 0);
-		status = arena_strdup(r->arena, store_col_text(st, 1));
-		regions = arena_strdup(r->arena, store_col_text(st, 2));
-	}
-	store_done(st);
+	struct menu_subitem m;
+	int rc = menu_subitem_read(r, r->store, o->menu_item_id, &m);
 	if (rc == STORE_DONE)
 		return app_fail(r, APP_EINVALID, "menu_item_not_found", "menu_item_id");
 	if (rc != STORE_ROW)
 		return app_store_fail(r, rc);
-	if (level != 3)
+	if (m.level != 3)
 		return app_fail(r, APP_EINVALID, "menu_item_not_orderable", "menu_item_id");
-	if (strcmp(status, "active") != 0)
+	/* retired itself or under a retired item */
+	if (!m.active)
 		return app_fail(r, APP_EINVALID, "menu_item_unavailable", "menu_item_id");
-	st = store_prepare(r->store, "SELECT 1 FROM regions WHERE code = $1");
+	struct store_stmt *st = store_prepare(r->store, "SELECT 1 FROM regions WHERE code = $1");
 	if (!st)
 		return app_store_fail(r, STORE_ERROR);
 	store_bind_text(st, 1, o->region_code);
@@ -162,7 +143,7 @@ static int check_item(struct app_req *r, const struct order_new *o)
 		return app_fail(r, APP_EINVALID, "region_not_found", "region_code");
 	if (rc != STORE_ROW)
 		return app_store_fail(r, rc);
-	if (!region_served(regions, o->region_code))
+	if (!region_served(m.regions, o->region_code))
 		return app_fail(r, APP_EINVALID, "region_not_served", "region_code");
 	return 0;
 }
