@@ -375,7 +375,7 @@ static int status_tx(struct store *s, void *vctx)
 {
 	struct status_tx *c = vctx;
 	struct store_stmt *st = store_prepare(s, strcmp(c->table, "menu_items") == 0 ?
-		"UPDATE menu_items SET status = $3, retired_at = CASE WHEN $3 = 'retired' THEN $4 ELSE NULL END,"
+		"UPDATE menu_items SET status = $3, retired_at = CASE WHEN CAST($3 AS TEXT) = 'retired' THEN CAST($4 AS BIGINT) ELSE NULL END,"
 		" updated_at = $4 WHERE id = $1 AND status = $2 RETURNING id" :
 		"UPDATE menu_hotlines SET status = $3, updated_at = $4 WHERE id = $1 AND status = $2 RETURNING id");
 	if (!st)
