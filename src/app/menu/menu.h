@@ -100,7 +100,7 @@ struct order_new {
  * STORE_CONSTRAINT when the tracking digest is taken, or an error rc. */
 int order_insert(struct app_req *r, struct store *s, const struct order_new *o, int64_t *id);
 
-/* ---- orders.c: taking orders (see orders.h for http/) ---- */
+/* ---- orders.c, orderview.c: taking and reading orders (orders.h for http/) ---- */
 
 /* The order a resident's tracking code names (case-insensitive, on
  * r->store): 0 with *id and *status, or -1 with 404 not_found. */

@@ -6,13 +6,9 @@
 #define ZY_MENU_ORDERS_H
 #include "app/menu/menu.h"
 
-/* Orders a resident may place from one address before waits apply
- * (app_throttle_take: free within 15 minutes, then 60 s doubling to an
- * hour). */
-#define ORDERS_PUBLIC_FREE 5
-
 /* POST /public/orders: no login; consent required; throttled per client
- * address. 201 {"id","tracking_code","status"}; the code is shown once
+ * address (--order-free-per-address orders in 15 minutes, then waits of
+ * 60 s doubling to an hour). 201 {"id","tracking_code","status"}; the code is shown once
  * and only its keyed digest is kept. */
 int orders_public_create(struct app_req *r, json_t *in, json_t **out);
 /* GET /public/orders/{code}: status, sub-item, window and history,
