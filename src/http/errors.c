@@ -70,6 +70,17 @@ static const struct {
 	{ "consent_required", "须单独同意处理敏感个人信息", "separate consent to processing sensitive personal data is required" },
 	{ "invalid_tag", "标签须为 1–20 个字符", "tags must be 1-20 characters" },
 	{ "org_inactive", "组织不在正常状态", "the organisation is not active" },
+	/* the menu (app/menu catalog.c) */
+	{ "menu_too_deep", "服务菜单只有三级（类别、项目、子项目），子项目下不能再加", "the menu has three levels (category, item, sub-item): nothing goes under a sub-item" },
+	{ "menu_parent_not_found", "上级菜单项不存在", "the parent menu item does not exist" },
+	{ "menu_parent_retired", "上级菜单项已下架", "the parent menu item is retired" },
+	{ "menu_item_retired", "该菜单项已下架", "the menu item is already retired" },
+	{ "menu_item_active", "该菜单项未下架", "the menu item is not retired" },
+	{ "menu_item_not_found", "菜单项不存在", "the menu item does not exist" },
+	{ "invalid_window", "每日服务时段的开始须早于结束", "the daily window must start before it ends" },
+	{ "invalid_hotline_number", "热线号码须为 3–20 位数字，可用“-”分隔，如 028-82712345", "a hotline number is 3-20 digits, groups separated by '-', e.g. 028-82712345" },
+	{ "hotline_number_taken", "已有使用该号码的热线", "another hotline has this number" },
+	{ "hotline_retired", "该热线已停用", "the hotline is already retired" },
 	{ "volunteer_exists", "该证件号码已登记", "this ID number is already registered" },
 	{ "too_many_registrations", "注册过于频繁，请稍后再试", "too many registrations from here, try again later" },
 	{ "no_volunteer_file", "当前账号没有志愿者档案", "this account has no volunteer file" },
@@ -166,7 +177,6 @@ static const struct {
 	{ "unavailable", "数据库暂不可用", "the database is unavailable" },
 	/* dispatch of residents' orders (app/menu/dispatch.c) */
 	{ "order_not_dispatchable", "订单须先由服务组织受理，且尚未开始服务，才能派志愿者", "volunteers are sent to an order once a provider accepted it and before service begins" },
-	{ "order_changed", "订单状态已被他人更改，请刷新后重试", "someone changed the order meanwhile: reload and try again" },
 	{ "already_assigned", "该志愿者已被派往此订单", "this volunteer is already sent to the order" },
 	{ "volunteer_out_of_scope", "该志愿者不属于承接此订单的组织", "this volunteer does not belong to the organisation holding the order" },
 	{ "assignment_changed", "该派单已被处理（已接受、已拒绝或已撤回）", "this offer was already answered or withdrawn" },
@@ -226,6 +236,19 @@ static const struct {
 	{ "org_not_joinable", "只能申请加入村社区工作站或志愿服务队", "you can only ask to join a station or a team" },
 	{ "join_request_open", "已有一个待处理的加入申请，请等待处理或先撤回", "a join request is already waiting; wait for the answer or withdraw it first" },
 	{ "join_request_closed", "该申请已处理或已撤回", "the request has already been decided or withdrawn" },
+	/* residents' orders (app/menu orders.c) */
+	{ "order_consent_required", "须同意为安排服务而使用您的个人信息（姓名、电话、地址）", "you must agree to the use of your personal information (name, phone, address) to arrange the service" },
+	{ "menu_item_not_orderable", "只能点子项目（服务菜单的第三级）", "only a sub-item (the menu's third level) can be ordered" },
+	{ "menu_item_unavailable", "该服务已下架，暂不能点单", "this service is retired and cannot be ordered" },
+	{ "region_not_served", "该服务在您所在的地区暂不提供", "this service is not offered in your region" },
+	{ "window_reversed", "期望时间的结束须晚于开始", "the preferred time must end after it starts" },
+	{ "window_past", "期望时间已经过去", "the preferred time is already over" },
+	{ "window_too_long", "期望时间最长一个月", "the preferred time can span at most a month" },
+	{ "window_too_far", "期望时间最早须在四个月内开始", "the preferred time must begin within four months" },
+	{ "duplicate_order", "该电话已有同一服务的订单在办理中", "an order for this service from this phone number is already in progress" },
+	{ "too_many_orders", "下单过于频繁，请稍后再试", "too many orders from here: try again later" },
+	{ "order_status", "订单当前的状态不允许此操作", "the order's status does not allow this" },
+	{ "order_changed", "订单刚被他人同时处理，请刷新后重试", "the order was changed by someone else at the same time: reload and try again" },
 };
 
 const char *error_message(const char *code, enum lang lang)

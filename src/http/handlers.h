@@ -161,6 +161,29 @@ enum MHD_Result h_my_shifts(struct http_req *req, json_t *in);
 enum MHD_Result h_shift_sweep(struct http_req *req, json_t *in);
 enum MHD_Result h_agencies(struct http_req *req, json_t *in);
 
+/* handlers/menu.c: app/menu catalog: menu items, providers, hotlines, the public menu */
+enum MHD_Result h_menu_item_create(struct http_req *req, json_t *in);
+enum MHD_Result h_menu_items(struct http_req *req, json_t *in);
+enum MHD_Result h_menu_item_get(struct http_req *req, json_t *in);
+enum MHD_Result h_menu_item_update(struct http_req *req, json_t *in);
+enum MHD_Result h_menu_item_retire(struct http_req *req, json_t *in);
+enum MHD_Result h_menu_item_restore(struct http_req *req, json_t *in);
+enum MHD_Result h_menu_hotline_create(struct http_req *req, json_t *in);
+enum MHD_Result h_menu_hotlines(struct http_req *req, json_t *in);
+enum MHD_Result h_menu_hotline_update(struct http_req *req, json_t *in);
+enum MHD_Result h_menu_hotline_retire(struct http_req *req, json_t *in);
+enum MHD_Result h_public_menu(struct http_req *req, json_t *in);
+/* handlers/orders.c: app/menu orders: public ordering and tracking, intake, lists, detail, accept/decline/cancel */
+enum MHD_Result h_public_order_create(struct http_req *req, json_t *in);
+enum MHD_Result h_public_order_get(struct http_req *req, json_t *in);
+enum MHD_Result h_public_order_cancel(struct http_req *req, json_t *in);
+enum MHD_Result h_order_create(struct http_req *req, json_t *in);
+enum MHD_Result h_order_list(struct http_req *req, json_t *in);
+enum MHD_Result h_order_get(struct http_req *req, json_t *in);
+enum MHD_Result h_order_events(struct http_req *req, json_t *in);
+enum MHD_Result h_order_accept(struct http_req *req, json_t *in);
+enum MHD_Result h_order_decline(struct http_req *req, json_t *in);
+enum MHD_Result h_order_cancel(struct http_req *req, json_t *in);
 /* handlers/dispatch.c: app/menu dispatch: suggestions, assignments, delivery, escalation */
 enum MHD_Result h_order_suggestions(struct http_req *req, json_t *in);
 enum MHD_Result h_order_assignments(struct http_req *req, json_t *in);
