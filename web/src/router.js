@@ -209,6 +209,12 @@ const routes = [
         meta: { title: 'nav.myShifts', roles: ['volunteer'] },
       },
       {
+        path: 'me/orders',
+        name: 'my-orders',
+        component: () => import('./views/MyOrdersView.vue'),
+        meta: { title: 'nav.myOrders', roles: ['volunteer'] },
+      },
+      {
         path: 'me/volunteer',
         name: 'my-volunteer',
         component: () => import('./views/MyVolunteerView.vue'),
