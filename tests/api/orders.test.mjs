@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
 import { Client } from '../lib/client.mjs';
-import { staffUser } from '../lib/fixtures.mjs';
+import { staffUser, selfRegister } from '../lib/fixtures.mjs';
 
 const H = 3600 * 1000;
 const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -402,4 +402,39 @@ test('detail: in full for dispatchers while the order lives, each read audited; 
   r = await admA.get(`/api/v1/orders/${o.id}`);
   assert.deepEqual([r.json.personal, r.json.requester_name, r.json.phone, r.json.notes], ['masked', '司*明', '139****4321', null]);
   assert.equal((await audits()).length, 2);
+});
+
+test('detail for volunteers: masked while offered, in full once accepted (audited), nothing when not theirs', async () => {
+  const selfJoin = async (name, phone, seq) => {
+    const who = { name, phone, password: 'Order-vol-2026x' };
+    const file = await selfRegister(srv.url, who, { birth: '19900512', seq, region: '510115001001', org: stA1.id });
+    const c = new Client(srv.url);
+    await c.login(phone, who.password);
+    c.userId = (await c.get('/api/v1/me')).json.id;
+    return [file, c];
+  };
+  const [vol, volC] = await selfJoin('顾志远', '13611110001', 701);
+  const [, otherC] = await selfJoin('洪晓燕', '13611110002', 703);
+  const o = (await recA1.post('/api/v1/orders', order({ channel: 'hotline', requester_name: '钱玉珍' }))).json;
+  assert.equal((await recA1.post(`/api/v1/orders/${o.id}/accept`)).status, 200);
+  // not offered: the volunteer does not see it at all
+  assert.equal((await volC.get(`/api/v1/orders/${o.id}`)).status, 404);
+  let r = await recA1.post(`/api/v1/orders/${o.id}/assignments`, { volunteer_ids: [vol.id] });
+  assert.equal(r.status, 201, r.text);
+  const reads = async (who) => (await root.get('/api/v1/audit-log?action=order.read_personal&limit=200')).json.items
+    .filter((e) => e.target_id === o.id && e.actor_id === who).length;
+  r = await volC.get(`/api/v1/orders/${o.id}`);
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual([r.json.personal, r.json.requester_name, r.json.notes, r.json.can_dispatch], ['masked', '钱*珍', null, false]);
+  assert.equal(await reads(volC.userId), 0);
+  const a = (await recA1.get(`/api/v1/orders/${o.id}/assignments`)).json.items.find((x) => x.volunteer_id === vol.id);
+  assert.equal((await volC.post(`/api/v1/assignments/${a.id}/accept`)).status, 200);
+  r = await volC.get(`/api/v1/orders/${o.id}`);
+  assert.deepEqual([r.json.personal, r.json.requester_name, r.json.notes], ['full', '钱玉珍', '门禁码 1234']);
+  assert.equal(await reads(volC.userId), 1);
+  assert.equal((await otherC.get(`/api/v1/orders/${o.id}`)).status, 404);
+  // a volunteer has no list of orders and no staff moves
+  assert.equal((await volC.get('/api/v1/orders')).status, 403);
+  assert.equal((await volC.post(`/api/v1/orders/${o.id}/cancel`, { reason: '不想去了' })).status, 403);
+  assert.equal((await volC.get(`/api/v1/orders/${o.id}`)).json.status, 'dispatched', 'nothing changed it');
 });

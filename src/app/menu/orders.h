@@ -32,7 +32,7 @@ struct orders_query {
  * the dispatcher's board. */
 int orders_list(struct app_req *r, const struct orders_query *q, json_t **out);
 /* GET /orders/{id}: the order with its history; the personal data in full
- * for staff who may dispatch it and its assigned volunteers while it
+ * for staff who may dispatch it and volunteers who accepted it while it
  * lives (each such read audited), masked for other readers. */
 int orders_get(struct app_req *r, int64_t id, json_t **out);
 /* GET /orders/{id}/events: the history alone. */
