@@ -214,6 +214,14 @@ static const struct {
 	{ "org_not_joinable", "只能申请加入村社区工作站或志愿服务队", "you can only ask to join a station or a team" },
 	{ "join_request_open", "已有一个待处理的加入申请，请等待处理或先撤回", "a join request is already waiting; wait for the answer or withdraw it first" },
 	{ "join_request_closed", "该申请已处理或已撤回", "the request has already been decided or withdrawn" },
+	/* menu ratings and cases (app/menu/ratings.c, stats.c) */
+	{ "already_rated", "该订单已评价，每个订单只能评价一次", "this order has been rated already: an order takes one rating" },
+	{ "not_delivered", "服务送达后才能评价", "an order can be rated once it has been delivered" },
+	{ "order_changed", "订单状态刚刚被他人更改，请刷新后重试", "someone changed the order just now: reload and try again" },
+	{ "case_closed", "该事项已办结", "this case is closed already" },
+	{ "invalid_amendment", "所选更正不是本订单服务记录的更正", "the amendment does not correct a record of this order" },
+	{ "invalid_period", "开始日期须不晚于结束日期", "the start date must not be after the end date" },
+	{ "period_too_long", "统计期间不能超过十年", "the period cannot be longer than ten years" },
 };
 
 const char *error_message(const char *code, enum lang lang)
