@@ -189,14 +189,19 @@ int ratings_public_rate(struct app_req *r, const char *tracking_code, json_t *in
 }
 
 /* The order id names, for staff who may dispatch it (404, 403 outside
- * the caller's subtree). */
-static int order_access(struct app_req *r, int64_t order_id)
+ * the caller's subtree): the organisation holding it and its path (in
+ * r->arena; either may be NULL). */
+static int order_access(struct app_req *r, int64_t order_id, int64_t *org_id, const char **path)
 {
 	struct store_stmt *st;
 	if (authz_check(r, AUTHZ_ORDERS_DISPATCH, NULL) != 0 ||
-	    app_load_row(r, "SELECT g.path FROM orders o JOIN orgs g ON g.id = o.org_id WHERE o.id = $1", order_id,
-			 AUTHZ_ORDERS_DISPATCH, 0, &st) != 0)
+	    app_load_row(r, "SELECT g.path, o.org_id FROM orders o JOIN orgs g ON g.id = o.org_id WHERE o.id = $1",
+			 order_id, AUTHZ_ORDERS_DISPATCH, 0, &st) != 0)
 		return -1;
+	if (path)
+		*path = arena_strdup(r->arena, store_col_text(st, 0));
+	if (org_id)
+		*org_id = store_col_int(st, 1);
 	store_done(st);
 	return 0;
 }
@@ -204,7 +209,7 @@ static int order_access(struct app_req *r, int64_t order_id)
 int ratings_phone_rate(struct app_req *r, int64_t order_id, json_t *in, json_t **out)
 {
 	struct rate_ctx c = { .r = r, .order_id = order_id, .channel = "phone", .actor_kind = "staff" };
-	if (order_access(r, order_id) != 0 || rate_input(r, in, false, &c) != 0)
+	if (order_access(r, order_id, NULL, NULL) != 0 || rate_input(r, in, false, &c) != 0)
 		return -1;
 	int rc = store_tx(r->store, rate_tx, &c);
 	if (rc != STORE_OK)
@@ -217,8 +222,8 @@ int ratings_phone_rate(struct app_req *r, int64_t order_id, json_t *in, json_t *
 
 struct complain_ctx {
 	struct app_req *r;
-	int64_t order_id, id;
-	const char *details;
+	int64_t order_id, id, org_id;
+	const char *details, *path;
 };
 
 static int complain_tx(struct store *s, void *vctx)
@@ -229,13 +234,13 @@ static int complain_tx(struct store *s, void *vctx)
 		return rc;
 	char detail[96];
 	snprintf(detail, sizeof(detail), "{\"order_id\":%lld}", (long long)c->order_id);
-	return audit_write_text(c->r, s, "case.open", "order_case", c->id, 0, NULL, detail);
+	return audit_write_text(c->r, s, "case.open", "order_case", c->id, c->org_id, c->path, detail);
 }
 
 int cases_complain(struct app_req *r, int64_t order_id, json_t *in, json_t **out)
 {
 	struct complain_ctx c = { .r = r, .order_id = order_id };
-	if (order_access(r, order_id) != 0)
+	if (order_access(r, order_id, &c.org_id, &c.path) != 0)
 		return -1;
 	if (!json_is_object(in))
 		return app_fail(r, APP_EBADREQ, "invalid_json", NULL);
