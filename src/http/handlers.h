@@ -173,6 +173,17 @@ enum MHD_Result h_menu_hotlines(struct http_req *req, json_t *in);
 enum MHD_Result h_menu_hotline_update(struct http_req *req, json_t *in);
 enum MHD_Result h_menu_hotline_retire(struct http_req *req, json_t *in);
 enum MHD_Result h_public_menu(struct http_req *req, json_t *in);
+/* handlers/orders.c: app/menu orders: public ordering and tracking, intake, lists, detail, accept/decline/cancel */
+enum MHD_Result h_public_order_create(struct http_req *req, json_t *in);
+enum MHD_Result h_public_order_get(struct http_req *req, json_t *in);
+enum MHD_Result h_public_order_cancel(struct http_req *req, json_t *in);
+enum MHD_Result h_order_create(struct http_req *req, json_t *in);
+enum MHD_Result h_order_list(struct http_req *req, json_t *in);
+enum MHD_Result h_order_get(struct http_req *req, json_t *in);
+enum MHD_Result h_order_events(struct http_req *req, json_t *in);
+enum MHD_Result h_order_accept(struct http_req *req, json_t *in);
+enum MHD_Result h_order_decline(struct http_req *req, json_t *in);
+enum MHD_Result h_order_cancel(struct http_req *req, json_t *in);
 
 /* handlers/ratings.c: app/menu ratings, cases and statistics */
 enum MHD_Result h_public_rating(struct http_req *req, json_t *in);

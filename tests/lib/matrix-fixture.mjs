@@ -24,6 +24,7 @@ const PARAM_BY_SEGMENT = {
   certificates: 'serial', projects: 'project', shifts: 'shift', signups: 'signup', 'join-requests': 'joinRequest',
   regions: 'code', vouchers: 'voucher', calendar: 'date', population: 'year',
   items: 'menuItem', hotlines: 'hotline',
+  orders: 'order',
 };
 
 /** The fixture object ("record", "users.recorder") that fills path
@@ -129,6 +130,20 @@ async function buildSide(base, root, rootId, roles, side, town, seq) {
   // the district's menu is the root's: a category and a hotline per side
   s.menuItem = (await ok(root.post('/api/v1/menu/items', { name: `${mark}菜单类别`, parent_id: null }), 'menu item', 201)).id;
   s.hotline = (await ok(root.post('/api/v1/menu/hotlines', { number: `028-8${side === 'A' ? 1 : 2}${String(seq).padStart(6, '0')}`, name: `${mark}热线`, org_id: s.org }), 'hotline', 201)).id;
+  // residents' orders of a sub-item the side's organisations provide:
+  // one to read and accept, one each to decline (offered on to leaf2,
+  // then org, then up to the root: three declines stay in the subtree)
+  // and to cancel
+  const menuItem2 = (await ok(root.post('/api/v1/menu/items', { name: `${mark}菜单项目`, parent_id: s.menuItem }), 'menu item 2', 201)).id;
+  s.orderItem = (await ok(root.post('/api/v1/menu/items', { name: `${mark}菜单子项目`, parent_id: menuItem2, provider_ids: [s.leaf, s.leaf2, s.org] }), 'sub-item', 201)).id;
+  const placeOrder = async (n) => (await ok(root.post('/api/v1/orders', {
+    menu_item_id: s.orderItem, requester_name: `${mark}居民${n}`, phone: `137${side === 'A' ? 1 : 2}000${String(seq + n).padStart(4, '0')}`,
+    address: `${mark}小区${n}栋`, region_code: s.region, preferred_from: iso(Date.now() + 24 * H), preferred_to: iso(Date.now() + 26 * H),
+    channel: 'hotline', consent: true,
+  }), `order ${n}`, 201)).id;
+  s.order = await placeOrder(1);
+  s.orderDecline = await placeOrder(2);
+  s.orderCancel = await placeOrder(3);
   return s;
 }
 
