@@ -25,6 +25,7 @@ const PARAM_BY_SEGMENT = {
   regions: 'code', vouchers: 'voucher', calendar: 'date', population: 'year',
   items: 'menuItem', hotlines: 'hotline',
   orders: 'order',
+  'order-cases': 'orderCase',
 };
 
 /** The fixture object ("record", "users.recorder") that fills path
@@ -144,6 +145,8 @@ async function buildSide(base, root, rootId, roles, side, town, seq) {
   s.order = await placeOrder(1);
   s.orderDecline = await placeOrder(2);
   s.orderCancel = await placeOrder(3);
+  // a complaint about the first order: a case to read and close
+  s.orderCase = (await ok(root.post(`/api/v1/orders/${s.order}/complaints`, { details: `${mark}投诉` }), 'case', 201)).id;
   return s;
 }
 

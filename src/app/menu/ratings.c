@@ -17,7 +17,6 @@
 #define COMMENT_MAX 500
 #define DETAILS_MAX 1000
 #define OUTCOME_MAX 1000
-#define TRACKING_MAX 64
 #define QUALITY_IDS_MAX 200
 
 /* ---- opening a case (inside the caller's transaction) ---- */
@@ -148,38 +147,12 @@ static json_t *rating_result(struct rate_ctx *c)
 			 "channel", c->channel, "status", "rated", "case_opened", c->case_id != 0);
 }
 
-/* The order a tracking code names, or 404. The code is never stored:
- * only its keyed digest (orders.tracking_hash). */
-static int order_by_code(struct app_req *r, const char *code, int64_t *id)
-{
-	size_t n = code ? strlen(code) : 0;
-	if (n == 0 || n > TRACKING_MAX)
-		return app_fail(r, APP_ENOTFOUND, "not_found", NULL);
-	for (size_t i = 0; i < n; i++) {
-		char ch = code[i];
-		if (!((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || ch == '-' ||
-		      ch == '_'))
-			return app_fail(r, APP_ENOTFOUND, "not_found", NULL);
-	}
-	char digest[SECRET_HASH_HEX];
-	secret_keyed_digest(code, digest);
-	struct store_stmt *st = store_prepare(r->store, "SELECT id FROM orders WHERE tracking_hash = $1");
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	store_bind_text(st, 1, digest);
-	int rc = store_step(st);
-	if (rc == STORE_ROW)
-		*id = store_col_int(st, 0);
-	store_done(st);
-	if (rc == STORE_DONE)
-		return app_fail(r, APP_ENOTFOUND, "not_found", NULL);
-	return rc == STORE_ROW ? 0 : app_store_fail(r, rc);
-}
-
 int ratings_public_rate(struct app_req *r, const char *tracking_code, json_t *in, json_t **out)
 {
 	struct rate_ctx c = { .r = r, .channel = "web", .actor_kind = "public" };
-	if (order_by_code(r, tracking_code, &c.order_id) != 0 || rate_input(r, in, true, &c) != 0)
+	enum order_status now;
+	/* orders.c's reading of the code (its keyed digest), 404 when unknown */
+	if (order_by_tracking(r, tracking_code, &c.order_id, &now) != 0 || rate_input(r, in, true, &c) != 0)
 		return -1;
 	int rc = store_tx(r->store, rate_tx, &c);
 	if (rc != STORE_OK)
