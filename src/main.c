@@ -78,6 +78,9 @@ static struct opt opts[] = {
 	{ "pay-code-ttl", "ZHIYUAN_PAY_CODE_TTL", "180", "SECONDS",
 	  "how long a volunteer's pay code (shown on the phone to pay at a love-supermarket counter) lives",
 	  OPT_INT, true, NULL },
+	{ "order-escalate-after", "ZHIYUAN_ORDER_ESCALATE_AFTER", "120", "MINUTES",
+	  "a resident's order nobody accepted (no provider, or no volunteer offered it) this long is escalated"
+	  " to the organisation one level up", OPT_INT, true, NULL },
 	{ "sweep-every", "ZHIYUAN_SWEEP_EVERY", "300", "SECONDS",
 	  "how often the server checks out who forgot to and marks no-shows (0 = never; see sweep-shifts)", OPT_INT, true, NULL },
 	{ "shutdown-grace", "ZHIYUAN_SHUTDOWN_GRACE", "10", "SECONDS",
@@ -304,6 +307,9 @@ static int open_app(struct app **app)
 	    num("claim-code-ttl", 1, 86400, &claim_ttl) != 0 ||
 	    num("pay-code-ttl", 1, 3600, &pay_ttl) != 0)
 		return -1;
+	long long escalate;
+	if (num("order-escalate-after", 1, 10080, &escalate) != 0)
+		return -1;
 	/* kept without a trailing slash: links are made by appending paths */
 	static char public_url[256];
 	snprintf(public_url, sizeof(public_url), "%s", val("public-url"));
@@ -331,6 +337,7 @@ static int open_app(struct app **app)
 		.sms_sender = val("sms-sender"),
 		.claim_ttl = (int)claim_ttl,
 		.pay_code_ttl = (int)pay_ttl,
+		.order_escalate_after = (int)escalate,
 	};
 	ensure_db_dir(cfg.db_url);
 	static char keyfile[600];

@@ -175,6 +175,17 @@ static const struct {
 	{ "too_many_attempts", "登录失败次数过多，请稍后再试", "too many failed sign-ins, try again later" },
 	{ "busy", "系统繁忙，请重试", "the system is busy, please retry" },
 	{ "unavailable", "数据库暂不可用", "the database is unavailable" },
+	/* dispatch of residents' orders (app/menu/dispatch.c) */
+	{ "order_not_dispatchable", "订单须先由服务组织受理，且尚未开始服务，才能派志愿者", "volunteers are sent to an order once a provider accepted it and before service begins" },
+	{ "already_assigned", "该志愿者已被派往此订单", "this volunteer is already sent to the order" },
+	{ "volunteer_out_of_scope", "该志愿者不属于承接此订单的组织", "this volunteer does not belong to the organisation holding the order" },
+	{ "assignment_changed", "该派单已被处理（已接受、已拒绝或已撤回）", "this offer was already answered or withdrawn" },
+	{ "assignment_overlap", "与已接受的另一订单时间冲突", "overlaps another order you accepted" },
+	{ "order_not_startable", "只有已派单的订单才能开始服务", "only a dispatched order can start" },
+	{ "order_not_deliverable", "订单尚未派单或已完成，不能登记完成", "the order is not out for service, or is finished already" },
+	{ "no_accepted_volunteer", "还没有志愿者接单", "no volunteer has accepted the order yet" },
+	{ "ends_before_start", "结束时间须晚于开始时间", "the end must be after the start" },
+	{ "service_too_long", "一次服务不能超过 24 小时", "one service cannot last more than 24 hours" },
 	/* projects and shifts */
 	{ "invalid_domain", "领域须为社会公益、社会建设、社会治理或社会援助", "domain must be public_welfare, social_construction, social_governance or social_assistance" },
 	{ "invalid_day", "日期无效（格式 YYYY-MM-DD）", "date is invalid (YYYY-MM-DD)" },

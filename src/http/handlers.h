@@ -184,6 +184,17 @@ enum MHD_Result h_order_events(struct http_req *req, json_t *in);
 enum MHD_Result h_order_accept(struct http_req *req, json_t *in);
 enum MHD_Result h_order_decline(struct http_req *req, json_t *in);
 enum MHD_Result h_order_cancel(struct http_req *req, json_t *in);
+/* handlers/dispatch.c: app/menu dispatch: suggestions, assignments, delivery, escalation */
+enum MHD_Result h_order_suggestions(struct http_req *req, json_t *in);
+enum MHD_Result h_order_assignments(struct http_req *req, json_t *in);
+enum MHD_Result h_order_assign(struct http_req *req, json_t *in);
+enum MHD_Result h_assignment_accept(struct http_req *req, json_t *in);
+enum MHD_Result h_assignment_decline(struct http_req *req, json_t *in);
+enum MHD_Result h_assignment_withdraw(struct http_req *req, json_t *in);
+enum MHD_Result h_order_start(struct http_req *req, json_t *in);
+enum MHD_Result h_order_deliver(struct http_req *req, json_t *in);
+enum MHD_Result h_my_orders(struct http_req *req, json_t *in);
+enum MHD_Result h_order_escalation(struct http_req *req, json_t *in);
 
 /* handlers/ratings.c: app/menu ratings, cases and statistics */
 enum MHD_Result h_public_rating(struct http_req *req, json_t *in);

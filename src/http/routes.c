@@ -174,6 +174,17 @@ const struct route route_table[] = {
 	{ "POST", "/api/v1/orders/{id}/accept", h_order_accept, ROUTE_AUTH, BODY_NONE, 0, NULL },
 	{ "POST", "/api/v1/orders/{id}/decline", h_order_decline, ROUTE_AUTH, BODY_JSON, 0, NULL },
 	{ "POST", "/api/v1/orders/{id}/cancel", h_order_cancel, ROUTE_AUTH, BODY_JSON, 0, NULL },
+	/* dispatch of residents' orders (app/menu/dispatch.h) */
+	{ "POST", "/api/v1/orders/escalation", h_order_escalation, ROUTE_AUTH, BODY_OPTIONAL, 0, NULL },
+	{ "GET", "/api/v1/orders/{id}/suggestions", h_order_suggestions, ROUTE_AUTH, BODY_NONE, 0, "limit" },
+	{ "GET", "/api/v1/orders/{id}/assignments", h_order_assignments, ROUTE_AUTH, BODY_NONE, 0, NULL },
+	{ "POST", "/api/v1/orders/{id}/assignments", h_order_assign, ROUTE_AUTH, BODY_JSON, 0, NULL },
+	{ "POST", "/api/v1/orders/{id}/start", h_order_start, ROUTE_AUTH, BODY_OPTIONAL, 0, NULL },
+	{ "POST", "/api/v1/orders/{id}/deliver", h_order_deliver, ROUTE_AUTH, BODY_JSON, 0, NULL },
+	{ "POST", "/api/v1/assignments/{id}/accept", h_assignment_accept, ROUTE_AUTH, BODY_OPTIONAL, 0, NULL },
+	{ "POST", "/api/v1/assignments/{id}/decline", h_assignment_decline, ROUTE_AUTH, BODY_OPTIONAL, 0, NULL },
+	{ "POST", "/api/v1/assignments/{id}/withdraw", h_assignment_withdraw, ROUTE_AUTH, BODY_OPTIONAL, 0, NULL },
+	{ "GET", "/api/v1/me/orders", h_my_orders, ROUTE_AUTH, BODY_NONE, 0, "status limit cursor" },
 	/* menu ratings, cases and statistics (app/menu/ratings.h) */
 	{ "POST", "/api/v1/public/orders/{tracking_code}/rating", h_public_rating, ROUTE_PUBLIC, BODY_JSON, 0, NULL },
 	{ "POST", "/api/v1/orders/{id}/rating", h_order_rating, ROUTE_AUTH, BODY_JSON, 0, NULL },

@@ -80,6 +80,20 @@ int order_move(struct app_req *r, struct store *s, const struct order_move *m);
  * order is no longer in st. */
 int order_escalate(struct app_req *r, struct store *s, int64_t order_id, enum order_status st,
 		   int64_t to_org_id);
+/* The same at the time at (0: now): the escalation sweep's clock, which
+ * the maintenance route lets tests set (dispatch.c). */
+int order_escalate_at(struct app_req *r, struct store *s, int64_t order_id, enum order_status st,
+		      int64_t to_org_id, int64_t at);
+
+/* ---- escalate.c: orders nobody took in time (dispatch) ---- */
+
+/* Hands every order nobody took within after_minutes of as_of to the
+ * organisation one level up (submitted: no provider accepted it;
+ * dispatched: no volunteer accepted), each in its own transaction, and
+ * counts them in *count. The upkeep tick runs it with now and the
+ * server's --order-escalate-after; an order already escalated waits as
+ * long again at its new level. Returns 0 or -1 with r->err set. */
+int orders_escalate_due(struct app_req *r, int64_t as_of, int64_t after_minutes, int64_t *count);
 
 /* A new order, as orders.c validated it; strings are the caller's. */
 struct order_new {

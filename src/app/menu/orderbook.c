@@ -63,9 +63,16 @@ int order_move(struct app_req *r, struct store *s, const struct order_move *m)
 int order_escalate(struct app_req *r, struct store *s, int64_t order_id, enum order_status st_now,
 		   int64_t to_org_id)
 {
+	return order_escalate_at(r, s, order_id, st_now, to_org_id, 0);
+}
+
+int order_escalate_at(struct app_req *r, struct store *s, int64_t order_id, enum order_status st_now,
+		      int64_t to_org_id, int64_t at)
+{
 	(void)r;
 	assert(order_id > 0 && to_org_id > 0 && !order_is_final(st_now));
-	int64_t at = app_now();
+	if (!at)
+		at = app_now();
 	const char *name = order_status_name(st_now);
 	struct store_stmt *st = store_prepare(s,
 		"UPDATE orders SET org_id = $3, escalated_at = $4 WHERE id = $1 AND status = $2 RETURNING id");
