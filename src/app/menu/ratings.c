@@ -191,6 +191,8 @@ int ratings_phone_rate(struct app_req *r, int64_t order_id, json_t *in, json_t *
 	return 0;
 }
 
+static int case_load(struct app_req *r, int64_t id, int action, json_t **out);
+
 /* ---- complaints ---- */
 
 struct complain_ctx {
@@ -222,7 +224,7 @@ int cases_complain(struct app_req *r, int64_t order_id, json_t *in, json_t **out
 	int rc = store_tx(r->store, complain_tx, &c);
 	if (rc != STORE_OK)
 		return app_store_fail(r, rc);
-	return cases_get(r, c.id, out);
+	return case_load(r, c.id, -1, out);
 }
 
 /* ---- cases: list, one, close ---- */
@@ -335,11 +337,12 @@ static int case_records(struct app_req *r, int64_t activity_id, json_t *o)
 	return rc == STORE_DONE ? 0 : app_store_fail(r, rc);
 }
 
-int cases_get(struct app_req *r, int64_t id, json_t **out)
+/* One case with its records; action -1: the caller has decided already
+ * (the operator who just opened it reads it back). */
+static int case_load(struct app_req *r, int64_t id, int action, json_t **out)
 {
 	struct store_stmt *st;
-	if (authz_check(r, AUTHZ_ORDERS_CASES, NULL) != 0 ||
-	    app_load_row(r, "SELECT " CASE_COLUMNS CASE_FROM " WHERE c.id = $1", id, AUTHZ_ORDERS_CASES, 21, &st) != 0)
+	if (app_load_row(r, "SELECT " CASE_COLUMNS CASE_FROM " WHERE c.id = $1", id, action, 21, &st) != 0)
 		return -1;
 	json_t *o = case_json(r, st);
 	int64_t activity_id = store_col_null(st, 20) ? 0 : store_col_int(st, 20);
@@ -350,6 +353,13 @@ int cases_get(struct app_req *r, int64_t id, json_t **out)
 	}
 	*out = o;
 	return 0;
+}
+
+int cases_get(struct app_req *r, int64_t id, json_t **out)
+{
+	if (authz_check(r, AUTHZ_ORDERS_CASES, NULL) != 0)
+		return -1;
+	return case_load(r, id, AUTHZ_ORDERS_CASES, out);
 }
 
 struct close_ctx {
