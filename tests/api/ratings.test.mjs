@@ -137,7 +137,8 @@ test('the requester rates a delivered order once through the tracking code; a se
   await deliver(rated);
   assert.equal(await status(rated), 'delivered');
   // the code is read case-insensitively, as the tracking page does
-  let r = await pub('POST', `/api/v1/public/orders/${rated.code.toLowerCase()}/rating`, { stars: 5, comment: '志愿者很耐心' });
+  let r = await anon.request('POST', `/api/v1/public/orders/${rated.code.toLowerCase()}/rating`, { stars: 5, comment: '志愿者很耐心' },
+    { 'X-Forwarded-For': '203.0.113.250' });
   assert.equal(r.status, 201, r.text);
   assert.deepEqual(r.json, { id: r.json.id, order_id: rated.id, stars: 5, comment: '志愿者很耐心', channel: 'web', status: 'rated', case_opened: false });
   assert.equal(await status(rated), 'rated');
@@ -221,7 +222,7 @@ test('1–2 stars or a complaint open a case; staff record phone ratings and com
   await refused(() => clerkA.post(cpath, { details: '无人上门' }), [403, 'forbidden', null], 'clerk complaint');
   r = await recB.post(cpath, { details: '无人上门' });
   assert.ok([403, 404].includes(r.status), `other subtree: ${r.text}`);
-  r = await recA.post(cpath, { details: '约好的时间无人上门' });
+  r = await recA.post(`/api/v1/orders/${waiting.id}/complaints`, { details: '约好的时间无人上门' });
   assert.equal(r.status, 201, r.text);
   assert.deepEqual([r.json.kind, r.json.status, r.json.order_id, r.json.details, r.json.stars], ['complaint', 'open', waiting.id, '约好的时间无人上门', null]);
 });
@@ -279,7 +280,7 @@ test('cases are listed in scope and closed with an outcome and an amendment void
   await refused(() => admA.post(close, { outcome: '已核实', amendment_id: 999999 }), [422, 'invalid_amendment', 'amendment_id'], 'no such record');
   await refused(() => recA.post(close, { outcome: '已核实' }), [403, 'forbidden', null], 'recorder closes');
   await refused(() => admB.post(close, { outcome: '已核实' }), [403, 'forbidden', null], 'other subtree closes');
-  r = await admA.post(close, { outcome: '已回访致歉，志愿者时长作废', amendment_id: amendment });
+  r = await admA.post(`/api/v1/order-cases/${lowCase.id}/close`, { outcome: '已回访致歉，志愿者时长作废', amendment_id: amendment });
   assert.equal(r.status, 200, r.text);
   assert.deepEqual([r.json.status, r.json.outcome, r.json.amendment_id, typeof r.json.closed_at], ['closed', '已回访致歉，志愿者时长作废', amendment, 'string']);
   assert.deepEqual(r.json.records.map((x) => [x.amends_id, x.minutes, x.status]), [[null, 60, 'approved'], [record, 0, 'submitted']]);
