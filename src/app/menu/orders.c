@@ -13,7 +13,6 @@
 #include "app/menu/orders.h"
 #include "core/validate.h"
 #include "util/arena.h"
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -271,37 +270,6 @@ int orders_create(struct app_req *r, json_t *in, json_t **out)
 	return create(r, &c, out);
 }
 
-/* ---- the tracking code ---- */
-
-int order_by_tracking(struct app_req *r, const char *code, int64_t *id, enum order_status *status)
-{
-	char up[SECRET_CODE_LEN + 1], hash[SECRET_HASH_HEX];
-	size_t n = code ? strlen(code) : 0;
-	if (n != SECRET_CODE_LEN)
-		return app_fail(r, APP_ENOTFOUND, "not_found", NULL);
-	for (size_t i = 0; i < n; i++) {
-		if (!isalnum((unsigned char)code[i]))
-			return app_fail(r, APP_ENOTFOUND, "not_found", NULL);
-		up[i] = (char)toupper((unsigned char)code[i]);
-	}
-	up[n] = '\0';
-	secret_keyed_digest(up, hash);
-	struct store_stmt *st = store_prepare(r->store, "SELECT id, status FROM orders WHERE tracking_hash = $1");
-	if (!st)
-		return app_store_fail(r, STORE_ERROR);
-	store_bind_text(st, 1, hash);
-	int rc = store_step(st);
-	bool known = false;
-	if (rc == STORE_ROW) {
-		*id = store_col_int(st, 0);
-		known = order_status_parse(store_col_text(st, 1), status);
-	}
-	store_done(st);
-	if (rc == STORE_DONE || (rc == STORE_ROW && !known))
-		return app_fail(r, APP_ENOTFOUND, "not_found", NULL);
-	return rc == STORE_ROW ? 0 : app_store_fail(r, rc);
-}
-
 /* ---- moves by staff and by the requester ---- */
 
 struct move_ctx {
@@ -420,7 +388,25 @@ static int staff_move(struct app_req *r, int64_t id, json_t *in, enum order_stat
 	int rc = store_tx(r->store, move_tx, &c);
 	if (rc != STORE_OK)
 		return app_store_fail(r, rc);
-	return orders_get(r, id, out);
+	if (orders_get(r, id, out) == 0)
+		return 0;
+	if (r->err.status != APP_ENOTFOUND)
+		return -1;
+	/* declined on to a provider outside the caller's subtree: the step
+	 * succeeded, and the answer says where the order went, nothing more */
+	r->err = (struct app_error){ 0 };
+	struct store_stmt *st = store_prepare(r->store,
+		"SELECT o.status, o.org_id, g.name FROM orders o JOIN orgs g ON g.id = o.org_id WHERE o.id = $1");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_int(st, 1, id);
+	rc = store_step(st);
+	if (rc == STORE_ROW)
+		*out = json_pack("{sI ss sI ss sb}", "id", (json_int_t)id, "status", store_col_text(st, 0),
+				 "org_id", (json_int_t)store_col_int(st, 1), "org_name", store_col_text(st, 2),
+				 "handed_over", true);
+	store_done(st);
+	return rc == STORE_ROW ? 0 : app_store_fail(r, rc == STORE_DONE ? STORE_ERROR : rc);
 }
 
 int orders_accept(struct app_req *r, int64_t id, json_t *in, json_t **out)

@@ -8,6 +8,7 @@
 #include "core/cursor.h"
 #include "core/validate.h"
 #include "util/arena.h"
+#include <ctype.h>
 #include <string.h>
 
 #define ORDER_COLS \
@@ -297,6 +298,37 @@ int orders_events(struct app_req *r, int64_t id, json_t **out)
 		return -1;
 	*out = json_pack("{so}", "items", items);
 	return 0;
+}
+
+/* ---- the tracking code ---- */
+
+int order_by_tracking(struct app_req *r, const char *code, int64_t *id, enum order_status *status)
+{
+	char up[SECRET_CODE_LEN + 1], hash[SECRET_HASH_HEX];
+	size_t n = code ? strlen(code) : 0;
+	if (n != SECRET_CODE_LEN)
+		return app_fail(r, APP_ENOTFOUND, "not_found", NULL);
+	for (size_t i = 0; i < n; i++) {
+		if (!isalnum((unsigned char)code[i]))
+			return app_fail(r, APP_ENOTFOUND, "not_found", NULL);
+		up[i] = (char)toupper((unsigned char)code[i]);
+	}
+	up[n] = '\0';
+	secret_keyed_digest(up, hash);
+	struct store_stmt *st = store_prepare(r->store, "SELECT id, status FROM orders WHERE tracking_hash = $1");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_text(st, 1, hash);
+	int rc = store_step(st);
+	bool known = false;
+	if (rc == STORE_ROW) {
+		*id = store_col_int(st, 0);
+		known = order_status_parse(store_col_text(st, 1), status);
+	}
+	store_done(st);
+	if (rc == STORE_DONE || (rc == STORE_ROW && !known))
+		return app_fail(r, APP_ENOTFOUND, "not_found", NULL);
+	return rc == STORE_ROW ? 0 : app_store_fail(r, rc);
 }
 
 /* ---- the public tracking view ---- */
