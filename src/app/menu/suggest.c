@@ -25,12 +25,12 @@
  * ($8). Volunteers already offered this order or holding it are left out. */
 #define CAND_COLS \
 	"SELECT v.id, v.region_code, v.skills, o.id, o.name, v.name," \
-	" EXISTS (SELECT 1 FROM signups g WHERE g.volunteer_id = v.id AND g.live = 1" \
-	"  AND g.busy_from < $2 AND g.busy_to > $1)," \
-	" EXISTS (SELECT 1 FROM order_assignments a JOIN orders d ON d.id = a.order_id" \
+	" CASE WHEN EXISTS (SELECT 1 FROM signups g WHERE g.volunteer_id = v.id AND g.live = 1" \
+	"  AND g.busy_from < $2 AND g.busy_to > $1) THEN 1 ELSE 0 END," \
+	" CASE WHEN EXISTS (SELECT 1 FROM order_assignments a JOIN orders d ON d.id = a.order_id" \
 	"  WHERE a.volunteer_id = v.id AND a.status IN ('offered', 'accepted') AND d.id <> $3" \
 	"  AND d.status IN ('accepted', 'dispatched', 'in_service')" \
-	"  AND d.preferred_from < $2 AND d.preferred_to > $1)," \
+	"  AND d.preferred_from < $2 AND d.preferred_to > $1) THEN 1 ELSE 0 END," \
 	" (SELECT count(*) FROM service_records s WHERE s.volunteer_id = v.id AND s.starts_at >= $4" \
 	"  AND s.amends_id IS NULL AND s.status IN ('submitted', 'approved'))" \
 	" + (SELECT count(*) FROM order_assignments a WHERE a.volunteer_id = v.id" \
