@@ -4,8 +4,8 @@
 // operator takes a phone order on the hotline intake with the keyboard
 // alone (English), finding the caller's earlier order and the duplicate
 // warning; the providing station's recorder finds the order on the board,
-// reads it in full in the detail and accepts it (Chinese). Everyone is
-// synthetic.
+// reads it in full in the detail and accepts it (Chinese), and the
+// resident sees it accepted (English). Everyone is synthetic.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startDistrict, allOrganizations } from '../lib/district.mjs'
@@ -56,7 +56,7 @@ after(() => closeSuite(browser, srv))
 
 test('a resident orders on a phone, an operator takes a phone order, the provider accepts', { timeout: 180_000 }, async (t) => {
   const phoneContext = await newContext(browser, { phone: true })
-  await phoneContext.addInitScript(() => localStorage.setItem('zhiyuan.locale', 'zh-CN'))
+  await phoneContext.addInitScript(() => { if (!sessionStorage.getItem('lang-set')) { localStorage.setItem('zhiyuan.locale', 'zh-CN'); sessionStorage.setItem('lang-set', '1') } })
   const deskContext = await newContext(browser)
   await deskContext.addInitScript(() => { if (!sessionStorage.getItem('lang-set')) { localStorage.setItem('zhiyuan.locale', 'en'); sessionStorage.setItem('lang-set', '1') } })
   const phone = await phoneContext.newPage()
@@ -165,8 +165,11 @@ test('a resident orders on a phone, an operator takes a phone order, the provide
     assert.match(await text(desk.locator(byTest('order-history'))), /待接单 → 已接单/)
     // the resident sees it on the phone
     page = phone
+    await phone.locator(byTest('lang-en')).click()
     await phone.reload()
     await phone.locator(`${byTest('track-status')}[data-status="accepted"]`).waitFor()
+    assert.equal(await text(phone.locator(byTest('track-status'))), 'Accepted')
+    assert.match(await text(phone.locator(byTest('track-history'))), /Waiting for a provider/)
   })
 
   assert.deepEqual(pageErrors, [])
