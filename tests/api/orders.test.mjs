@@ -438,3 +438,33 @@ test('detail for volunteers: masked while offered, in full once accepted (audite
   assert.equal((await volC.post(`/api/v1/orders/${o.id}/cancel`, { reason: '不想去了' })).status, 403);
   assert.equal((await volC.get(`/api/v1/orders/${o.id}`)).json.status, 'dispatched', 'nothing changed it');
 });
+
+// last: the escalation below moves every waiting order of this server
+test('the board: overdue once the window has begun, escalated once passed up, each for its holder', async () => {
+  const late = (await recA1.post('/api/v1/orders', order({ channel: 'hotline',
+    preferred_from: iso(Date.now() - H), preferred_to: iso(Date.now() + 2 * H) }))).json;
+  const board = async (c, col) => {
+    const r = await c.get(`/api/v1/orders?board=${col}&limit=200`);
+    assert.equal(r.status, 200, r.text);
+    return r.json.items;
+  };
+  let row = (await board(recA1, 'overdue')).find((o) => o.id === late.id);
+  assert.deepEqual([row?.overdue, row?.escalated_at], [true, null]);
+  assert.ok((await board(recA1, 'new')).some((o) => o.id === late.id));
+  assert.ok(!(await board(recA1, 'escalated')).some((o) => o.id === late.id));
+  const r = await root.post('/api/v1/orders/escalation', { as_of: iso(Date.now() + 3 * H) });
+  assert.equal(r.status, 200, r.text);
+  // passed up to the association: on its board, gone from the station's
+  row = (await board(admA, 'escalated')).find((o) => o.id === late.id);
+  assert.ok(row?.escalated_at, 'escalated on the association\'s board');
+  assert.equal(row.org_id, assocA.id);
+  assert.ok(!(await board(recA1, 'escalated')).some((o) => o.id === late.id));
+  assert.equal((await recA1.get(`/api/v1/orders/${late.id}`)).status, 404);
+  assert.ok(!(await board(recB, 'escalated')).some((o) => o.id === late.id));
+  const ev = (await admA.get(`/api/v1/orders/${late.id}/events`)).json.items.at(-1);
+  assert.deepEqual([ev.from_status, ev.to_status, ev.actor_kind, ev.reason, ev.org_id], ['submitted', 'submitted', 'system', 'escalated', assocA.id]);
+  // accepted there, it leaves the new column and stays flagged
+  assert.equal((await admA.post(`/api/v1/orders/${late.id}/accept`)).status, 200);
+  assert.ok(!(await board(admA, 'new')).some((o) => o.id === late.id));
+  assert.ok((await board(admA, 'escalated')).some((o) => o.id === late.id));
+});
