@@ -316,7 +316,10 @@ int order_by_tracking(struct app_req *r, const char *code, int64_t *id, enum ord
 	for (size_t i = 0; i < n; i++) {
 		if (!isalnum((unsigned char)code[i]))
 			return app_fail(r, APP_ENOTFOUND, "not_found", NULL);
-		up[i] = (char)toupper((unsigned char)code[i]);
+		/* Crockford's base32 reads the look-alikes a resident may type
+		 * for 0 and 1 as those digits */
+		char ch = (char)toupper((unsigned char)code[i]);
+		up[i] = ch == 'O' ? '0' : ch == 'I' || ch == 'L' ? '1' : ch;
 	}
 	up[n] = '\0';
 	secret_keyed_digest(up, hash);
