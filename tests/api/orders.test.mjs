@@ -285,6 +285,9 @@ test('decline: offered to the next provider, then up the tree; the reason is req
     ['declined', 'submitted', 'system', 'offered', stA2.id],
   ]);
   // the public view tells the move, not the staff's words
+  const t = await pub('GET', `/api/v1/public/orders/${o.tracking_code}`);
+  assert.deepEqual(t.json.events.map((e) => [e.to_status, e.reason]), [['submitted', null], ['declined', null], ['submitted', 'offered']]);
+  assert.ok(!t.text.includes('人手不足'));
   // 东大 declines: 永宁 (another town) is the last provider
   r = await admA.post(`/api/v1/orders/${o.id}/decline`, { reason: '距离太远' });
   assert.deepEqual([r.status, r.json.org_id, r.json.handed_over, r.json.requester_name], [200, stB1.id, true, undefined]);
