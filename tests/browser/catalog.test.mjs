@@ -94,6 +94,7 @@ test('the service menu on a demo-sized district', { timeout: 180_000 }, async (t
     await page.locator(byTest(`menu-node-${data.elder.id}`)).click()
     assert.equal(await text(page.locator(byTest('menu-form-title'))), '助老服务')
     await page.locator(byTest('menu-add-child')).click()
+    assert.equal(await text(page.locator(byTest('menu-providers'))), '还没有提供方：居民暂时不能点这项服务')
     await inputOf(page, 'menu-name').fill('陪同散步')
     await page.locator(`textarea${byTest('menu-description')}, ${byTest('menu-description')} textarea`).first().fill('陪腿脚不便的老人在小区散步')
     const picker = page.locator(byTest('menu-provider-picker'))
