@@ -223,9 +223,10 @@ test('hotline intake: staff who dispatch take orders by phone or at a counter; o
   r = await anon.post('/api/v1/orders', order({ channel: 'hotline' }));
   assert.equal(r.status, 401);
   assert.equal(await allOrders(), before);
-  // a sub-item nobody provides goes to the root, whose staff take it on
+  // a sub-item nobody provides cannot be ordered yet, as the menu shows it
   r = await root.post('/api/v1/orders', order({ channel: 'hotline', menu_item_id: subNoProvider.id }));
-  assert.deepEqual([r.status, r.json.org_id], [201, rootOrg]);
+  assert.deepEqual([r.status, r.json.error.code, r.json.error.field], [422, 'menu_item_no_provider', 'menu_item_id']);
+  assert.equal(await allOrders(), before);
 });
 
 test('accept: the holding organisation\'s staff; others see nothing; a second accept is refused', async () => {
