@@ -1,5 +1,6 @@
 // Browser test of issue 13 §2 (点菜) on a district of the demo's size (341
-// organisations, 64,318 volunteers): a resident orders a sub-item on a
+// organisations, 64,318 volunteers): a resident finds a sub-item on the
+// public menu and orders it on a
 // phone (390×844, Chinese) and follows it with the tracking code; an
 // operator takes a phone order on the hotline intake with the keyboard
 // alone (English), finding the caller's earlier order and the duplicate
@@ -65,7 +66,11 @@ test('a resident orders on a phone, an operator takes a phone order, the provide
 
   await step(t, '手机上居民点单，拿到查询码并查看进度', async () => {
     page = phone
-    await phone.goto(`${base}/menu/order/${data.sub.id}`)
+    // from the public menu: the service found by its name, then 点单
+    await phone.goto(`${base}/menu`)
+    await inputOf(phone, 'public-menu-search').fill(`陪同就医${suffix}`)
+    await phone.locator(byTest(`public-order-${data.sub.id}`)).click()
+    await phone.waitForURL((url) => url.pathname === `/menu/order/${data.sub.id}`)
     await phone.locator(byTest('order-item')).waitFor()
     assert.match(await text(phone.locator(byTest('order-item'))), new RegExp(`陪同就医${suffix}`))
     // consent is asked for before anything is sent
