@@ -1,8 +1,8 @@
 // Browser test of issue 13 §2 (点菜) on a district of the demo's size (341
 // organisations, 64,318 volunteers): a resident finds a sub-item on the
 // public menu and orders it on a phone (390×844, Chinese) and follows it
-// with the tracking code; an operator takes a phone order on the hotline intake with the keyboard
-// alone (English), finding the caller's earlier order and the duplicate
+// with the tracking code; an operator takes a phone order on the hotline
+// intake with the keyboard alone (English), finding the caller's earlier order and the duplicate
 // warning; the providing station's recorder finds the order on the board,
 // reads it in full in the detail and accepts it (Chinese), and the
 // resident sees it accepted (English). Everyone is synthetic.
