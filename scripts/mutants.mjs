@@ -111,6 +111,9 @@ const SUITES = {
   'catalog.c': ['menu'],
   'menutree.c': ['menu'],
   'menuload.c': ['menu'],
+  'orders.c': ['orders'],
+  'orderview.c': ['orders'],
+  'orderbook.c': ['orders'],
 };
 // Suites a mutant also runs, wherever it is (added by other work on the
 // issue: the guards suite and, when merged, the authorisation matrix).

@@ -27,7 +27,8 @@ export function chinaTomorrow() {
   return d.toISOString().slice(0, 10)
 }
 
-// The public menu's sub-items: [{ id, name, item, category, description }].
+// The public menu's sub-items: [{ id, name, item, category, description,
+// orderable }] (orderable: a provider takes it).
 let menuPromise = null
 export function publicSubItems() {
   if (!menuPromise) {
@@ -35,7 +36,7 @@ export function publicSubItems() {
       const out = []
       for (const c of menu.items || []) {
         for (const i of c.children || []) {
-          for (const s of i.children || []) out.push({ id: s.id, name: s.name, item: i.name, category: c.name, description: s.description || '' })
+          for (const s of i.children || []) out.push({ id: s.id, name: s.name, item: i.name, category: c.name, description: s.description || '', orderable: !Array.isArray(s.providers) || s.providers.length > 0 })
         }
       }
       return out

@@ -30,7 +30,7 @@ export default {
     reasonKey: { offered: 'Offered to the next provider', no_provider: 'No provider left: passed up', escalated: 'Not taken in time: escalated' },
     orderTitle: 'Order a service',
     orderLead: 'Fill in the form; once a provider accepts, volunteers will come or call you.',
-    itemMissing: 'This service was not found; it may have been retired.',
+    itemMissing: 'This service cannot be ordered: it may have been retired, or no organisation provides it yet.',
     backToMenu: 'Back to the menu',
     name: 'Your name',
     namePh: 'e.g. Auntie Wang',
