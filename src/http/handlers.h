@@ -161,4 +161,8 @@ enum MHD_Result h_my_shifts(struct http_req *req, json_t *in);
 enum MHD_Result h_shift_sweep(struct http_req *req, json_t *in);
 enum MHD_Result h_agencies(struct http_req *req, json_t *in);
 
+/* handlers/menudocs.c: app/menu: the handbook PDF and the HSDS package */
+enum MHD_Result h_menu_handbook(struct http_req *req, json_t *in);
+enum MHD_Result h_menu_hsds(struct http_req *req, json_t *in);
+
 #endif

@@ -152,6 +152,9 @@ const struct route route_table[] = {
 	{ "GET", "/api/v1/join-requests", h_join_requests_list, ROUTE_AUTH, BODY_NONE, 0, "limit cursor status org_id" },
 	{ "POST", "/api/v1/join-requests/{id}/accept", h_join_request_accept, ROUTE_AUTH, BODY_OPTIONAL, 0, NULL },
 	{ "POST", "/api/v1/join-requests/{id}/decline", h_join_request_decline, ROUTE_AUTH, BODY_OPTIONAL, 0, NULL },
+	/* the menu's published documents (app/menu/menudocs.h) */
+	{ "GET", "/api/v1/public/menu/handbook.pdf", h_menu_handbook, ROUTE_PUBLIC, BODY_NONE, 0, NULL },
+	{ "GET", "/api/v1/public/menu/hsds.zip", h_menu_hsds, ROUTE_PUBLIC, BODY_NONE, 0, NULL },
 	{ NULL, NULL, NULL, ROUTE_PUBLIC, BODY_NONE, 0, NULL },
 };
 
