@@ -161,6 +161,19 @@ enum MHD_Result h_my_shifts(struct http_req *req, json_t *in);
 enum MHD_Result h_shift_sweep(struct http_req *req, json_t *in);
 enum MHD_Result h_agencies(struct http_req *req, json_t *in);
 
+/* handlers/menu.c: app/menu catalog: menu items, providers, hotlines, the public menu */
+enum MHD_Result h_menu_item_create(struct http_req *req, json_t *in);
+enum MHD_Result h_menu_items(struct http_req *req, json_t *in);
+enum MHD_Result h_menu_item_get(struct http_req *req, json_t *in);
+enum MHD_Result h_menu_item_update(struct http_req *req, json_t *in);
+enum MHD_Result h_menu_item_retire(struct http_req *req, json_t *in);
+enum MHD_Result h_menu_item_restore(struct http_req *req, json_t *in);
+enum MHD_Result h_menu_hotline_create(struct http_req *req, json_t *in);
+enum MHD_Result h_menu_hotlines(struct http_req *req, json_t *in);
+enum MHD_Result h_menu_hotline_update(struct http_req *req, json_t *in);
+enum MHD_Result h_menu_hotline_retire(struct http_req *req, json_t *in);
+enum MHD_Result h_public_menu(struct http_req *req, json_t *in);
+
 /* handlers/menudocs.c: app/menu: the handbook PDF and the HSDS package */
 enum MHD_Result h_menu_handbook(struct http_req *req, json_t *in);
 enum MHD_Result h_menu_hsds(struct http_req *req, json_t *in);

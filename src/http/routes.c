@@ -152,6 +152,18 @@ const struct route route_table[] = {
 	{ "GET", "/api/v1/join-requests", h_join_requests_list, ROUTE_AUTH, BODY_NONE, 0, "limit cursor status org_id" },
 	{ "POST", "/api/v1/join-requests/{id}/accept", h_join_request_accept, ROUTE_AUTH, BODY_OPTIONAL, 0, NULL },
 	{ "POST", "/api/v1/join-requests/{id}/decline", h_join_request_decline, ROUTE_AUTH, BODY_OPTIONAL, 0, NULL },
+	/* the menu (app/menu catalog.c) */
+	{ "POST", "/api/v1/menu/items", h_menu_item_create, ROUTE_AUTH, BODY_JSON, 0, NULL },
+	{ "GET", "/api/v1/menu/items", h_menu_items, ROUTE_AUTH, BODY_NONE, 0, NULL },
+	{ "GET", "/api/v1/menu/items/{id}", h_menu_item_get, ROUTE_AUTH, BODY_NONE, 0, NULL },
+	{ "PATCH", "/api/v1/menu/items/{id}", h_menu_item_update, ROUTE_AUTH, BODY_JSON, 0, NULL },
+	{ "POST", "/api/v1/menu/items/{id}/retire", h_menu_item_retire, ROUTE_AUTH, BODY_NONE, 0, NULL },
+	{ "POST", "/api/v1/menu/items/{id}/restore", h_menu_item_restore, ROUTE_AUTH, BODY_NONE, 0, NULL },
+	{ "POST", "/api/v1/menu/hotlines", h_menu_hotline_create, ROUTE_AUTH, BODY_JSON, 0, NULL },
+	{ "GET", "/api/v1/menu/hotlines", h_menu_hotlines, ROUTE_AUTH, BODY_NONE, 0, NULL },
+	{ "PATCH", "/api/v1/menu/hotlines/{id}", h_menu_hotline_update, ROUTE_AUTH, BODY_JSON, 0, NULL },
+	{ "POST", "/api/v1/menu/hotlines/{id}/retire", h_menu_hotline_retire, ROUTE_AUTH, BODY_NONE, 0, NULL },
+	{ "GET", "/api/v1/public/menu", h_public_menu, ROUTE_PUBLIC, BODY_NONE, 0, NULL },
 	/* the menu's published documents (app/menu/menudocs.h) */
 	{ "GET", "/api/v1/public/menu/handbook.pdf", h_menu_handbook, ROUTE_PUBLIC, BODY_NONE, 0, NULL },
 	{ "GET", "/api/v1/public/menu/hsds.zip", h_menu_hsds, ROUTE_PUBLIC, BODY_NONE, 0, NULL },

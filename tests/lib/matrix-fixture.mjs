@@ -23,6 +23,7 @@ const PARAM_BY_SEGMENT = {
   stores: 'store', goods: 'goods', 'award-rounds': 'round', nominations: 'nomination', trainings: 'training',
   certificates: 'serial', projects: 'project', shifts: 'shift', signups: 'signup', 'join-requests': 'joinRequest',
   regions: 'code', vouchers: 'voucher', calendar: 'date', population: 'year',
+  items: 'menuItem', hotlines: 'hotline',
 };
 
 /** The fixture object ("record", "users.recorder") that fills path
@@ -125,6 +126,9 @@ async function buildSide(base, root, rootId, roles, side, town, seq) {
   // an API token of the side's admin
   s.token = (await ok(s.clients.admin.post('/api/v1/tokens', { name: `${mark}令牌` }), 'token')).id;
   s.code = `${town}001`;
+  // the district's menu is the root's: a category and a hotline per side
+  s.menuItem = (await ok(root.post('/api/v1/menu/items', { name: `${mark}菜单类别`, parent_id: null }), 'menu item', 201)).id;
+  s.hotline = (await ok(root.post('/api/v1/menu/hotlines', { number: `028-8${side === 'A' ? 1 : 2}${String(seq).padStart(6, '0')}`, name: `${mark}热线`, org_id: s.org }), 'hotline', 201)).id;
   return s;
 }
 

@@ -20,6 +20,37 @@
 #include "core/orderflow.h"
 #include "store/store.h"
 
+/* ---- catalog.c: the menu (menu_items, providers, hotlines) ---- */
+
+/* The vulnerable groups a sub-item may serve and an order may flag
+ * (menu_items.vulnerable_groups, orders.vulnerable_groups). */
+extern const char *const menu_vulnerable_groups[];
+/* Whether name is one of menu_vulnerable_groups. */
+bool menu_vulnerable_group_known(const char *name);
+
+/* What orders and dispatch need to know of a menu item, read on s. The
+ * JSON texts are arrays of strings as stored ("[]" when empty; regions:
+ * empty means everywhere). Strings and arrays are in r->arena. */
+struct menu_subitem {
+	int64_t id, parent_id;
+	int level;                 /* 3 for a sub-item, the only level orders may name */
+	bool active;               /* it and every item above it are active */
+	const char *status;        /* its own: "active" or "retired" */
+	const char *name, *item_name, *category_name;
+	const char *skills, *certificates, *regions, *vulnerable_groups;
+	int64_t duration_minutes;  /* 0: not set */
+	int weekdays;              /* bit 0 Monday … bit 6 Sunday */
+	int day_from, day_to;      /* minutes after China midnight, from < to */
+	bool needs_social_worker;
+	size_t nproviders;         /* the organisations that may provide it, by id */
+	int64_t *provider_ids;
+	const char **provider_paths;   /* their org paths ("/1/7/"): each with its subtree */
+};
+/* Reads menu item id on s (inside the caller's transaction or on
+ * r->store). Returns STORE_ROW with *out filled, STORE_DONE when there is
+ * no such item, or an error rc. */
+int menu_subitem_read(struct app_req *r, struct store *s, int64_t id, struct menu_subitem *out);
+
 /* ---- orderbook.c: the one writer of orders and order_events ---- */
 
 /* One change of an order's status, kept as an order_events row. */
