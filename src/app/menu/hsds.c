@@ -281,13 +281,19 @@ static void write_service(struct pkg *p, const struct md_item *it, const struct 
 			uuid_of(p, "location", it->providers[j], 0), "提供单位" };
 		row(p, T_SAL, w);
 	}
-	for (size_t h = 0; h < m->n_hotlines; h++)
-		for (size_t k = 0; k < m->hotlines[h].n_items; k++)
-			if (m->hotlines[h].items[k] == it->id) {
-				const char *w[] = { uuid_of(p, "sal-hotline", it->id, m->hotlines[h].id), sid,
-					uuid_of(p, "hotline", m->hotlines[h].id, 0), "服务热线受理" };
-				row(p, T_SAL, w);
-			}
+	/* a hotline taking an item or a whole category takes its sub-items */
+	for (size_t h = 0; h < m->n_hotlines; h++) {
+		bool takes = false;
+		for (size_t k = 0; k < m->hotlines[h].n_items; k++) {
+			int64_t x = m->hotlines[h].items[k];
+			takes |= x == it->id || (parent && (x == parent->id || x == parent->parent_id));
+		}
+		if (takes) {
+			const char *w[] = { uuid_of(p, "sal-hotline", it->id, m->hotlines[h].id), sid,
+				uuid_of(p, "hotline", m->hotlines[h].id, 0), "服务热线受理" };
+			row(p, T_SAL, w);
+		}
+	}
 	if (it->weekdays & 127)
 		schedule_row(p, uuid_of(p, "schedule", it->id, 0), sid, "", it->weekdays, it->day_from, it->day_to);
 
