@@ -13,6 +13,7 @@
 #include "app/menu/menudocs_int.h"
 #include "util/arena.h"
 #include "util/buf.h"
+#include "core/chinatime.h"
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,10 +171,8 @@ static const char *clock_at(struct pkg *p, int minutes)
 /* A China date "YYYY-MM-DD" of unix seconds. */
 static const char *china_date(struct pkg *p, int64_t t)
 {
-	time_t s = (time_t)(t + 8 * 3600);
-	struct tm tm;
-	gmtime_r(&s, &tm);
-	return arena_printf(p->r->arena, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	int ymd = china_ymd(t);
+	return arena_printf(p->r->arena, "%04d-%02d-%02d", ymd / 10000, ymd / 100 % 100, ymd % 100);
 }
 
 static const char *kind_label(const char *kind)

@@ -5,7 +5,7 @@
  * need no sign-in. For http/. */
 #ifndef ZY_MENUDOCS_H
 #define ZY_MENUDOCS_H
-#include "app/kernel/app.h"
+#include "app/kernel/kernel.h"
 #include <stddef.h>
 
 /* The handbook PDF of the menu as it is now, into *pdf (malloc'd, caller
