@@ -9,6 +9,7 @@
 #include "app/service/records.h"
 #include "app/network/regions.h"
 #include "app/projects/shifts.h"
+#include "app/menu/menu.h"
 #include "core/netaddr.h"
 #include "core/shifts.h"
 #include "util/arena.h"
@@ -174,6 +175,8 @@ static void usage(FILE *f)
 	      "  demo [--scale N] [--records N]  load a synthetic district (64,318 volunteers × N, and N approved\n"
 	      "                          service records) into a new installation\n"
 	      "  demo --csv FILE --count N  write N synthetic volunteers as an import CSV\n"
+	      "  menu-load FILE          load a service menu and its hotlines (JSON, see data/menu/README.md);\n"
+	      "                          loading the same file again changes nothing\n"
 	      "  verify                  walk the chain of approved service records; exit 1 at the first broken link\n"
 	      "  check-ledger            recompute every points balance from the movements; exit 1 when one differs\n"
 	      "  expire-points [--as-of DATE]  return expired points to their pools (run daily)\n"
@@ -488,6 +491,41 @@ static int cmd_import(const char *what, const char *path)
 	return rc == 0 ? 0 : 1;
 }
 
+/* zhiyuan menu-load FILE: the service menu of a file, as the root. */
+static int cmd_menu_load(const char *path)
+{
+	size_t len;
+	char *data = slurp(path, &len);
+	if (!data)
+		return 1;
+	struct app *app;
+	if (open_app(&app) != 0) {
+		free(data);
+		return 1;
+	}
+	struct arena *arena = arena_new();
+	struct app_req r;
+	json_t *report = NULL;
+	int rc = app_req_init(&r, app, arena, "cli");
+	if (rc == 0)
+		rc = app_cli_principal(&r);
+	if (rc == 0)
+		rc = menu_load(&r, data, len, &report);
+	if (rc == 0) {
+		json_dumpf(report, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	} else {
+		fprintf(stderr, "zhiyuan menu-load: %s%s%s%s %s\n", r.err.code ? r.err.code : "failed",
+			r.err.field ? " (" : "", r.err.field ? r.err.field : "", r.err.field ? ")" : "",
+			r.err.detail ? r.err.detail : "");
+	}
+	json_decref(report);
+	arena_free(arena);
+	app_close(app);
+	free(data);
+	return rc == 0 ? 0 : 1;
+}
+
 static int cmd_demo(void)
 {
 	long long scale, count, people, records, movements;
@@ -707,6 +745,10 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "demo") == 0) {
 		rc = parse(argc, argv, &i, "demo", pos, 0);
 		return rc ? (rc > 0 ? 0 : 2) : cmd_demo();
+	}
+	if (strcmp(cmd, "menu-load") == 0) {
+		rc = parse(argc, argv, &i, "menu-load", pos, 1);
+		return rc ? (rc > 0 ? 0 : 2) : cmd_menu_load(pos[0]);
 	}
 	if (strcmp(cmd, "import") == 0) {
 		rc = parse(argc, argv, &i, "import", pos, 2);
