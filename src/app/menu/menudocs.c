@@ -429,6 +429,22 @@ static const char *hotline_facts(struct app_req *r, const struct md_menu *m, con
 	return f;
 }
 
+/* Text as the PDF accepts it: control characters become spaces (line
+ * breaks too unless multiline), so that one odd row cannot stop the whole
+ * handbook; in r->arena. */
+static const char *clean(struct app_req *r, const char *s, bool multiline)
+{
+	if (!s)
+		return NULL;
+	char *c = arena_strdup(r->arena, s);
+	for (char *p = c; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+		if ((ch < 0x20 && !(multiline && ch == '\n')) || ch == 0x7f)
+			*p = ' ';
+	}
+	return c;
+}
+
 /* 429 too_many_downloads past 20 handbooks in 15 minutes from one address. */
 #define HANDBOOK_FREE 20
 
@@ -445,17 +461,19 @@ int menudocs_handbook_pdf(struct app_req *r, unsigned char **pdf, size_t *len)
 	struct hb_entry *e = arena_alloc(r->arena, sizeof(*e) * (m.n_items + 1));
 	for (size_t i = 0; i < m.n_items; i++) {
 		const struct md_item *it = &m.items[i];
-		e[i] = (struct hb_entry){ .level = it->level, .title = it->name, .description = it->description,
-			.facts = it->level == 3 ? item_facts(r, &m, it) : NULL };
+		e[i] = (struct hb_entry){ .level = it->level, .title = clean(r, it->name, false),
+			.description = clean(r, it->description, true),
+			.facts = it->level == 3 ? clean(r, item_facts(r, &m, it), true) : NULL };
 	}
 	struct hb_hotline *h = arena_alloc(r->arena, sizeof(*h) * (m.n_hotlines + 1));
 	for (size_t i = 0; i < m.n_hotlines; i++)
-		h[i] = (struct hb_hotline){ .number = m.hotlines[i].number, .name = m.hotlines[i].name,
-			.facts = hotline_facts(r, &m, &m.hotlines[i]) };
+		h[i] = (struct hb_hotline){ .number = clean(r, m.hotlines[i].number, false),
+			.name = clean(r, m.hotlines[i].name, false),
+			.facts = clean(r, hotline_facts(r, &m, &m.hotlines[i]), true) };
 	const char *today = app_today(r);
 	struct hb_doc d = {
 		.title = "志愿服务手册",
-		.publisher = org_name(&m, m.root_id),
+		.publisher = clean(r, org_name(&m, m.root_id), false),
 		.edition = arena_printf(r->arena, "%.4s年%.2s月版", today, today + 5),
 		.summary = arena_printf(r->arena, "%d 类 %d 项 %d 个服务子项 · %zu 条服务热线",
 					m.n_categories, m.n_entries2, m.n_sub, m.n_hotlines),
