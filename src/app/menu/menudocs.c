@@ -415,7 +415,7 @@ static const char *item_facts(struct app_req *r, const struct md_menu *m, const 
 
 static const char *hotline_facts(struct app_req *r, const struct md_menu *m, const struct md_hotline *h)
 {
-	const char *f = arena_printf(r->arena, "接听单位：%s\n服务时间：%s", org_name(m, h->org_id),
+	const char *f = arena_printf(r->arena, "接听单位：%s　　服务时间：%s", org_name(m, h->org_id),
 				     menudocs_when(r, h->weekdays, h->day_from, h->day_to));
 	const char *items = NULL;
 	for (size_t i = 0; i < h->n_items; i++) {
