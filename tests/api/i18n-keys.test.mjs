@@ -206,6 +206,9 @@ const DYNAMIC = {
   'entries.why.${}': () => keysOf('entries.why.${}', apiEnum('Record', 'approve_block')),
   'entries.block.${}': () => keysOf('entries.block.${}', apiEnum('Record', 'approve_block')),
   'entries.${}': () => keysOf('entries.${}', uiList('views/MyEntriesView.vue', 'FILTERS')),
+  'catalog.day.${}': () => keysOf('catalog.day.${}', uiList('catalogMessages.js', 'WEEKDAYS')),
+  'catalog.level.${}': () => keysOf('catalog.level.${}', apiEnum('MenuItem', 'level')),
+  'catalog.group.${}': () => keysOf('catalog.group.${}', apiEnum('MenuItem', 'vulnerable_groups')),
   // RegionsView shows levels 1–5 by name and any other as a number
   'regions.level${}': () => keysOf('regions.level${}', [1, 2, 3, 4, 5]),
   // count('federation', n) in OrganizationsView: `orgSummary.${key}` and its One form
