@@ -143,6 +143,8 @@ test('only admins of the root write the menu; any signed-in user reads it', asyn
   assert.equal(r.status, 403);
   r = await subAdmin.post('/api/v1/menu/hotlines', { number: '12349', name: '越权', org_id: orgs.association.id });
   assert.equal(r.status, 403);
+  r = await subAdmin.post(`/api/v1/menu/items/${sub.id}/restore`);
+  assert.equal(r.status, 403);
   assert.equal((await anon.post('/api/v1/menu/items', { name: '匿名', parent_id: null })).status, 401);
   assert.equal((await anon.get('/api/v1/menu/items')).status, 401);
   assert.equal(await snapshot(), was);
@@ -198,6 +200,10 @@ test('hotlines: number, organisation, hours and items; shown on the public menu 
     r = await root.post('/api/v1/menu/hotlines', body);
     assert.deepEqual([r.status, r.json?.error?.code, r.json?.error?.field], [status, code, field], JSON.stringify(body));
   }
+  assert.equal(await snapshot(), was);
+  // only admins of the root change hotlines
+  assert.equal((await subAdmin.patch(`/api/v1/menu/hotlines/${h.id}`, { name: '越权' })).status, 403);
+  assert.equal((await subAdmin.post(`/api/v1/menu/hotlines/${h.id}/retire`)).status, 403);
   assert.equal(await snapshot(), was);
   r = await root.patch(`/api/v1/menu/hotlines/${h.id}`, { name: '助老服务热线', item_ids: [sub.id] });
   assert.equal(r.status, 200, r.text);
