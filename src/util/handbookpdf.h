@@ -43,8 +43,8 @@ struct hb_doc {
 	size_t n_hotlines;
 };
 
-/* Where the table of contents sends a reader: filled by handbookpdf_render
- * when toc is not NULL (for tests and for the caller's own index). */
+/* How the document came out: filled by handbookpdf_render when its
+ * layout argument is not NULL (for tests and for the caller's own index). */
 struct hb_layout {
 	int pages;                 /* pages in all */
 	int toc_pages;             /* pages of the table of contents (after the cover) */

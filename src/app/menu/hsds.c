@@ -335,21 +335,6 @@ static void write_service(struct pkg *p, const struct md_item *it, const struct 
 }
 
 
-/* Whether some shown sub-item serves group code. */
-static bool group_used(const struct md_menu *m, const char *code)
-{
-	for (size_t i = 0; i < m->n_items; i++) {
-		size_t k;
-		json_t *v;
-		if (m->items[i].level != 3)
-			continue;
-		json_array_foreach(m->items[i].groups, k, v)
-			if (json_is_string(v) && strcmp(json_string_value(v), code) == 0)
-				return true;
-	}
-	return false;
-}
-
 static void write_taxonomy(struct pkg *p)
 {
 	const struct md_menu *m = p->m;
@@ -382,7 +367,7 @@ static void write_taxonomy(struct pkg *p)
 			bool dup = false;
 			for (size_t s = 0; s < n_seen; s++)
 				dup |= strcmp(seen[s], code) == 0;
-			if (dup || n_seen == 256 || !group_used(m, code))
+			if (dup || n_seen == 256)
 				continue;
 			seen[n_seen++] = code;
 			if (!any) {

@@ -50,7 +50,7 @@ struct md_menu {
 	size_t n_orgs;
 	int64_t root_id;              /* the publishing organisation (the root) */
 	int64_t updated_at;           /* latest change of an entry or hotline shown */
-	int n_categories, n_entries2, n_sub;
+	int n_categories, n_entries2, n_sub;   /* shown entries of level 1, 2 and 3 */
 };
 
 /* Reads the published menu on r->store into *m (strings in r->arena).
