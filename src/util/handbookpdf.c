@@ -10,6 +10,7 @@
 #include <cairo.h>
 #include <cairo-pdf.h>
 #include <pango/pangocairo.h>
+#include <qrencode.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -105,7 +106,7 @@ static int check_doc(const struct hb_doc *d, char *err, size_t errlen)
 {
 	if (!check_text(d->title, true, false) || !check_text(d->publisher, true, false) ||
 	    !check_text(d->edition, true, false) || !check_text(d->summary, false, false) ||
-	    !check_text(d->preface, false, true)) {
+	    !check_text(d->preface, false, true) || !check_text(d->menu_url, false, false)) {
 		set_err(err, errlen, "cover text missing or not valid text");
 		return -1;
 	}
@@ -381,6 +382,31 @@ static void flow_body(struct flow *f, int first_page)
 
 /* ---- cover and contents ---- */
 
+/* The QR code of text, size points wide at (x, y): one path of row runs,
+ * so neighbouring dark modules leave no seams. */
+static void draw_qr(cairo_t *cr, const char *text, double x, double y, double size)
+{
+	QRcode *qr = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+	if (!qr)
+		return;   /* the cover keeps the address in words */
+	int n = qr->width;
+	double m = size / n;
+	cairo_set_source_rgb(cr, 0, 0, 0);
+	for (int r = 0; r < n; r++)
+		for (int c = 0; c < n;) {
+			if (!(qr->data[r * n + c] & 1)) {
+				c++;
+				continue;
+			}
+			int start = c;
+			while (c < n && (qr->data[r * n + c] & 1))
+				c++;
+			cairo_rectangle(cr, x + start * m, y + r * m, (c - start) * m, m);
+		}
+	cairo_fill(cr);
+	QRcode_free(qr);
+}
+
 static void draw_cover(const struct page *pg, const struct hb_doc *d)
 {
 	cairo_t *cr = pg->cr;
@@ -403,6 +429,13 @@ static void draw_cover(const struct page *pg, const struct hb_doc *d)
 	if (!empty(d->preface))
 		text_block(pg, &pre, MARGIN + 30, 460, CONTENT_W - 60, 200, d->preface, true, NULL);
 	text_block(pg, &ed, MARGIN, PAGE_H - 130, CONTENT_W, 0, d->edition, true, NULL);
+	if (!empty(d->menu_url)) {
+		const double qr = 84, y = PAGE_H - 130 - 24 - qr - 30;
+		draw_qr(cr, d->menu_url, (PAGE_W - qr) / 2, y, qr);
+		char *cap = g_strdup_printf("扫码在线点单：%s", d->menu_url);
+		text_block(pg, &SMALL, MARGIN, y + qr + 8, CONTENT_W, 0, cap, true, NULL);
+		g_free(cap);
+	}
 }
 
 /* One line of the contents, measured (and drawn at y when draw is set)

@@ -37,6 +37,7 @@ struct hb_doc {
 	const char *edition;       /* e.g. "2026年12月版" */
 	const char *summary;       /* e.g. "2 类 23 项 93 个服务子项 · 39 条服务热线" */
 	const char *preface;       /* a paragraph under the cover's title page; may be NULL */
+	const char *menu_url;      /* the public menu online: a QR code on the cover; may be NULL */
 	const struct hb_entry *entries;
 	size_t n_entries;
 	const struct hb_hotline *hotlines;

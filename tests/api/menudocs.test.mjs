@@ -13,7 +13,7 @@ import { Client } from '../lib/client.mjs';
 import { branch } from '../lib/fixtures.mjs';
 import { unzip } from '../lib/unzip.mjs';
 
-let srv, root, orgs, m;
+let srv, root, orgs, m, madeBy;
 
 const ok = async (p, status = 201) => {
   const r = await p;
@@ -65,6 +65,7 @@ before(async () => {
     org_id: orgs.association.id, weekdays: 31, day_from: 510, day_to: 1050, item_ids: [m.s1.id, m.s2.id, m.gone.id] }));
   m.h2 = await ok(root.post('/api/v1/menu/hotlines', { number: '028-82630000', name: '手册法律热线',
     org_id: orgs.rootId, item_ids: [m.i2.id] }));
+  madeBy = Date.now();
 });
 after(async () => { await srv?.stop(); });
 
@@ -81,6 +82,7 @@ test('the handbook PDF: cover, contents whose page numbers are the pages named, 
   assert.match(page(1), /志愿服务手册/);
   assert.match(page(1), /温江区志愿服务联合会/);
   assert.match(page(1), /2 类 2 项 3 个服务子项 · 2 条服务热线/);
+  assert.match(page(1), /扫码在线点单：https:\/\/zhiyuan\.example\.cn\/menu/, 'the cover names the public menu under its QR code');
 
   const toc = page(2);
   assert.match(toc, /目\s*录/);
@@ -231,7 +233,10 @@ test('the HSDS package: datapackage.json and every table, exactly, for a small m
     'attr1|svc1|term2|service_category|service|', 'attr2|svc1|term5|eligibility|service|',
     'attr3|svc2|term2|service_category|service|', 'attr4|svc3|term4|service_category|service|',
   ]);
-  assert.equal(desc.created, Object.values(updated).concat([m.h1.updated_at, m.h2.updated_at].filter(Boolean)).sort().at(-1));
+  // the menu's last change: no earlier than the latest shown entry, no
+  // later than the end of before() (hotlines do not show their own time)
+  const shown = [m.c1, m.i1, m.s1, m.s2, m.c2, m.i2, m.s3].map((x) => updated[x.id]).sort().at(-1);
+  assert.ok(desc.created >= shown && Date.parse(desc.created) <= madeBy, `${desc.created} vs ${shown}`);
 });
 
 test('the HSDS package is the same bytes for the same menu; an edit keeps the identifiers', async () => {

@@ -448,7 +448,7 @@ static const char *clean(struct app_req *r, const char *s, bool multiline)
 /* 429 too_many_downloads past 20 handbooks in 15 minutes from one address. */
 #define HANDBOOK_FREE 20
 
-int menudocs_handbook_pdf(struct app_req *r, unsigned char **pdf, size_t *len)
+int menudocs_handbook_pdf(struct app_req *r, const char *public_url, unsigned char **pdf, size_t *len)
 {
 	*pdf = NULL;
 	*len = 0;
@@ -482,6 +482,7 @@ int menudocs_handbook_pdf(struct app_req *r, unsigned char **pdf, size_t *len)
 			   "志愿服务免费提供，服务对象的个人信息依法予以保护。",
 		.entries = e, .n_entries = m.n_items,
 		.hotlines = h, .n_hotlines = m.n_hotlines,
+		.menu_url = public_url && *public_url ? arena_printf(r->arena, "%s/menu", public_url) : NULL,
 	};
 	if (!*d.publisher)
 		d.publisher = "志愿服务联合会";

@@ -9,10 +9,11 @@
 #include <stddef.h>
 
 /* The handbook PDF of the menu as it is now, into *pdf (malloc'd, caller
- * frees) and *len. Throttled per client address (429
+ * frees) and *len; public_url (may be NULL or empty) puts a QR code of
+ * the public menu on the cover. Throttled per client address (429
  * too_many_downloads): each one is typeset afresh. Returns 0 or -1 with
  * r->err set. */
-int menudocs_handbook_pdf(struct app_req *r, unsigned char **pdf, size_t *len);
+int menudocs_handbook_pdf(struct app_req *r, const char *public_url, unsigned char **pdf, size_t *len);
 
 /* The HSDS 3.0 tabular data package (datapackage.json and one CSV per
  * table) as a zip into *zip (malloc'd, caller frees) and *len. public_url

@@ -12,7 +12,7 @@ enum MHD_Result h_menu_handbook(struct http_req *req, json_t *in)
 	 * the request is made ready here */
 	if (app_req_init(&req->app, req->srv->app, req->arena, req->client) != 0)
 		return http_send_app_error(req);
-	if (menudocs_handbook_pdf(&req->app, &pdf, &len) != 0)
+	if (menudocs_handbook_pdf(&req->app, req->srv->cfg.public_url, &pdf, &len) != 0)
 		return http_send_app_error(req);
 	http_add_header(req, "Content-Disposition", "attachment; filename=\"handbook.pdf\"; "
 			"filename*=UTF-8''%E5%BF%97%E6%84%BF%E6%9C%8D%E5%8A%A1%E6%89%8B%E5%86%8C.pdf");
