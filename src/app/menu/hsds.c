@@ -14,6 +14,7 @@
 #include "util/arena.h"
 #include "util/buf.h"
 #include "core/chinatime.h"
+#include "core/validate.h"
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -506,7 +507,8 @@ int menudocs_hsds_zip(struct app_req *r, const char *public_url, unsigned char *
 	struct md_menu m;
 	if (menudocs_read(r, &m) != 0)
 		return -1;
-	struct pkg p = { .r = r, .m = &m, .public_url = public_url };
+	/* links only to an address people can reach */
+	struct pkg p = { .r = r, .m = &m, .public_url = valid_public_url(public_url) ? public_url : NULL };
 	const struct md_org *root = menudocs_org(&m, m.root_id);
 	p.ns = root && *root->region_code ? root->region_code : "0";
 	for (int t = 0; t < T_COUNT; t++) {

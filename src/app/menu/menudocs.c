@@ -8,6 +8,7 @@
 #include "app/menu/menudocs_int.h"
 #include "util/arena.h"
 #include "util/handbookpdf.h"
+#include "core/validate.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -482,7 +483,8 @@ int menudocs_handbook_pdf(struct app_req *r, const char *public_url, unsigned ch
 			   "志愿服务免费提供，服务对象的个人信息依法予以保护。",
 		.entries = e, .n_entries = m.n_items,
 		.hotlines = h, .n_hotlines = m.n_hotlines,
-		.menu_url = public_url && *public_url ? arena_printf(r->arena, "%s/menu", public_url) : NULL,
+		/* a loopback or unset address would send residents nowhere */
+		.menu_url = valid_public_url(public_url) ? arena_printf(r->arena, "%s/menu", public_url) : NULL,
 	};
 	if (!*d.publisher)
 		d.publisher = "志愿服务联合会";
