@@ -242,6 +242,10 @@ struct flow {
 	double y;
 	int *entry_page;                /* out: the page of each entry */
 	int hotlines_page;              /* out */
+	/* heights of sub-item and hotline blocks, 0 until measured: the
+	 * measuring pass fills them and the drawing pass only draws, as
+	 * laying a block out is most of the work */
+	double *sub_h, *hot_h;
 };
 
 static void page_frame(struct flow *f)
@@ -329,9 +333,12 @@ static void flow_body(struct flow *f, int first_page)
 					       e->description, false, NULL);
 			double first = 0;
 			if (next && next->level == 3) {
-				char *t3 = numbered(next, 1);
-				first = item_block(f, &H3, t3, next->description, next->facts, false);
-				g_free(t3);
+				if (f->sub_h[i + 1] == 0) {
+					char *t3 = numbered(next, 1);
+					f->sub_h[i + 1] = item_block(f, &H3, t3, next->description, next->facts, false);
+					g_free(t3);
+				}
+				first = f->sub_h[i + 1];
 			}
 			if (f->y + h + dh + first > BOTTOM && f->y > TOP + 1)
 				next_page(f);
@@ -349,11 +356,14 @@ static void flow_body(struct flow *f, int first_page)
 				f->y += dh;
 			}
 		} else {
-			double h = item_block(f, &H3, text, e->description, e->facts, false);
-			if (f->y + h > BOTTOM && f->y > TOP + 1)
+			if (f->sub_h[i] == 0)
+				f->sub_h[i] = item_block(f, &H3, text, e->description, e->facts, false);
+			if (f->y + f->sub_h[i] > BOTTOM && f->y > TOP + 1)
 				next_page(f);
 			f->entry_page[i] = f->page;
-			f->y += item_block(f, &H3, text, e->description, e->facts, f->draw);
+			if (f->draw)
+				item_block(f, &H3, text, e->description, e->facts, true);
+			f->y += f->sub_h[i];
 		}
 		g_free(text);
 	}
@@ -372,10 +382,13 @@ static void flow_body(struct flow *f, int first_page)
 	for (size_t i = 0; i < d->n_hotlines; i++) {
 		const struct hb_hotline *hl = &d->hotlines[i];
 		char *title = g_strdup_printf("%s  %s", hl->number, hl->name);
-		double bh = item_block(f, &HOTNO, title, NULL, hl->facts, false);
-		if (f->y + bh > BOTTOM && f->y > TOP + 1)
+		if (f->hot_h[i] == 0)
+			f->hot_h[i] = item_block(f, &HOTNO, title, NULL, hl->facts, false);
+		if (f->y + f->hot_h[i] > BOTTOM && f->y > TOP + 1)
 			next_page(f);
-		f->y += item_block(f, &HOTNO, title, NULL, hl->facts, f->draw);
+		if (f->draw)
+			item_block(f, &HOTNO, title, NULL, hl->facts, true);
+		f->y += f->hot_h[i];
 		g_free(title);
 	}
 }
@@ -550,7 +563,12 @@ static void draw_document(const struct page *pg, const struct hb_doc *d, int *no
 	number_entries(d, no);
 	/* body pages counted from 1, to learn how long it is and where each
 	 * entry falls; then the contents, whose length shifts them all */
-	struct flow f = { .pg = pg, .d = d, .no = no, .draw = false, .entry_page = entry_page };
+	double *sub_h = calloc(d->n_entries + 1, sizeof(double));
+	double *hot_h = calloc(d->n_hotlines + 1, sizeof(double));
+	if (!sub_h || !hot_h)
+		abort();
+	struct flow f = { .pg = pg, .d = d, .no = no, .draw = false, .entry_page = entry_page,
+		.sub_h = sub_h, .hot_h = hot_h };
 	flow_body(&f, 1);
 	int body_pages = f.page;
 	int toc_pages = flow_toc(pg, d, no, entry_page, f.hotlines_page, false);
@@ -564,8 +582,11 @@ static void draw_document(const struct page *pg, const struct hb_doc *d, int *no
 	flow_toc(pg, d, no, entry_page, hotlines_page, true);
 	cairo_show_page(pg->cr);
 	add_outline(pg, d, no, entry_page, hotlines_page);
-	struct flow g = { .pg = pg, .d = d, .no = no, .draw = true, .entry_page = entry_page };
+	struct flow g = { .pg = pg, .d = d, .no = no, .draw = true, .entry_page = entry_page,
+		.sub_h = sub_h, .hot_h = hot_h };
 	flow_body(&g, 1 + toc_pages + 1);
+	free(sub_h);
+	free(hot_h);
 	out->pages = 1 + toc_pages + body_pages;
 	out->toc_pages = toc_pages;
 	out->hotlines_page = hotlines_page;
