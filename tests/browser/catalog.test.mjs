@@ -94,6 +94,7 @@ test('the service menu on a demo-sized district', { timeout: 180_000 }, async (t
     await page.locator(byTest(`menu-node-${data.elder.id}`)).click()
     assert.equal(await text(page.locator(byTest('menu-form-title'))), '助老服务')
     await page.locator(byTest('menu-add-child')).click()
+    assert.equal(await text(page.locator(byTest('menu-providers'))), '还没有提供方：居民暂时不能点这项服务')
     await inputOf(page, 'menu-name').fill('陪同散步')
     await page.locator(`textarea${byTest('menu-description')}, ${byTest('menu-description')} textarea`).first().fill('陪腿脚不便的老人在小区散步')
     const picker = page.locator(byTest('menu-provider-picker'))
@@ -118,6 +119,13 @@ test('the service menu on a demo-sized district', { timeout: 180_000 }, async (t
       [3, data.elder.id, 96, 540, 690, ['elderly_alone'], [data.station.id]])
     await page.locator(byTest('menu-form-title')).filter({ hasText: '陪同散步' }).waitFor()
     assert.equal(await text(page.locator(byTest('menu-summary'))), '周六、周日 09:00–11:30')
+    // it came last among 助老服务's sub-items; one place up puts it before 陪伴聊天
+    await page.locator(byTest('menu-move-up')).click()
+    const lastTwo = async () => (await data.client.get('/api/v1/menu/items')).json.items[0].children
+      .find((i) => i.id === data.elder.id).children.slice(-2).map((s) => s.name)
+    for (let i = 0; i < 50 && (await lastTwo()).join() !== '陪同散步,陪伴聊天'; i++) await new Promise((r) => setTimeout(r, 100))
+    assert.deepEqual(await lastTwo(), ['陪同散步', '陪伴聊天'])
+    await page.locator(`${byTest('menu-move-up')}:not([disabled])`).waitFor()
     // a bad time is caught before it is sent
     await inputOf(page, 'menu-day-to').fill('25:00')
     await page.locator(byTest('menu-save')).click()
