@@ -174,4 +174,8 @@ enum MHD_Result h_menu_hotline_update(struct http_req *req, json_t *in);
 enum MHD_Result h_menu_hotline_retire(struct http_req *req, json_t *in);
 enum MHD_Result h_public_menu(struct http_req *req, json_t *in);
 
+/* handlers/menudocs.c: app/menu: the handbook PDF and the HSDS package */
+enum MHD_Result h_menu_handbook(struct http_req *req, json_t *in);
+enum MHD_Result h_menu_hsds(struct http_req *req, json_t *in);
+
 #endif
