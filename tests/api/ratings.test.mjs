@@ -312,27 +312,35 @@ test('the statistics count each sub-item, item, provider and region of a period,
   // finds every order, created minutes ago, in one of them)
   const day = (off) => new Date(Date.now() + 8 * H + off * 24 * H).toISOString().slice(0, 10);
   const q = `from=${day(-1)}&to=${day(0)}`;
+  // one more order of A, from another community: a second region whose
+  // figures the provider's and the sub-item's rows add up
+  await placeOrder(sub, '510115001002');
   let r = await admA.get(`/api/v1/menu/stats?${q}`);
   assert.equal(r.status, 200, r.text);
   const s = r.json;
   assert.deepEqual([s.from, s.to], [day(-1), day(0)]);
-  // A: rated (5), waiting (submitted), low (2), complained (4), phoned (3)
+  // A: rated (5), waiting (submitted), low (2), complained (4), phoned (3), the new one
   const want = {
-    orders: 5, delivered: 4, delivered_permille: 800, dispatched: 4, ratings: 4, stars_total: 14,
-    stars_mean_centi: 350, satisfied: 2, satisfaction_permille: 500, unanswered: 1, escalated: 0, cancelled: 0,
+    orders: 6, delivered: 4, delivered_permille: 667, dispatched: 4, ratings: 4, stars_total: 14,
+    stars_mean_centi: 350, satisfied: 2, satisfaction_permille: 500, unanswered: 2, escalated: 0, cancelled: 0,
   };
   const pick = (o) => Object.fromEntries(Object.keys(want).map((k) => [k, o[k]]));
   assert.deepEqual(pick(s.totals), want);
   assert.equal(typeof s.totals.dispatch_minutes, 'number');
   assert.equal(typeof s.totals.delivery_minutes, 'number');
-  assert.deepEqual(s.by_sub_item.map((g) => [g.id, g.name, g.orders]), [[sub.id, '评菜测试陪同就医', 5]]);
-  assert.deepEqual(s.by_item.map((g) => [g.id, g.name, g.orders]), [[item.id, '评菜测试助老', 5]]);
-  assert.deepEqual(s.by_provider.map((g) => [g.org_id, g.name, g.orders, g.delivered]), [[stA1.id, '评菜测试光华站', 5, 4]]);
-  assert.deepEqual(s.by_region.map((g) => [g.region_code, g.orders]), [['510115001001', 5]]);
+  assert.deepEqual(s.by_sub_item.map((g) => [g.id, g.name, g.orders]), [[sub.id, '评菜测试陪同就医', 6]]);
+  assert.deepEqual(s.by_item.map((g) => [g.id, g.name, g.orders]), [[item.id, '评菜测试助老', 6]]);
+  assert.deepEqual(s.by_provider.map((g) => [g.org_id, g.name, g.orders, g.delivered]), [[stA1.id, '评菜测试光华站', 6, 4]]);
+  assert.deepEqual(s.by_region.map((g) => [g.region_code, g.orders, g.delivered, g.unanswered, g.ratings]),
+    [['510115001001', 5, 4, 1, 4], ['510115001002', 1, 0, 1, 0]]);
   assert.deepEqual(pick(s.by_provider[0]), want);
-  // the root sees both subtrees; B alone its one order
+  assert.deepEqual(pick(s.by_sub_item[0]), want);
+  // the root sees both subtrees, each list in order; B alone its one order
   r = await root.get(`/api/v1/menu/stats?${q}`);
-  assert.deepEqual([r.json.totals.orders, r.json.by_sub_item.map((g) => g.orders)], [6, [5, 1]]);
+  assert.deepEqual([r.json.totals.orders, r.json.by_sub_item.map((g) => [g.id, g.orders])], [7, [[sub.id, 6], [subB.id, 1]]]);
+  assert.deepEqual(r.json.by_item.map((g) => [g.id, g.orders, g.ratings]), [[item.id, 7, 5]]);
+  assert.deepEqual(r.json.by_provider.map((g) => [g.org_id, g.orders]), [[stA1.id, 6], [stB1.id, 1]]);
+  assert.deepEqual(r.json.by_region.map((g) => [g.region_code, g.orders]), [['510115001001', 5], ['510115001002', 1], ['510115002001', 1]]);
   r = await admB.get(`/api/v1/menu/stats?${q}`);
   assert.deepEqual([r.json.totals.orders, r.json.totals.stars_total, r.json.totals.satisfaction_permille], [1, 1, 0]);
   r = await root.get(`/api/v1/menu/stats?${q}&org_id=${stB1.id}`);
