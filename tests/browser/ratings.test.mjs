@@ -5,7 +5,8 @@
 // two stars with a comment on the tracking page (中文) and cannot rate
 // again, the second rates five stars in English; an admin closes the case
 // the low rating opened (中文), and the menu statistics show both orders
-// and their ratings (English). Everyone is synthetic (tests/lib/ids.mjs).
+// and their ratings (English); the approval queue shows the quality the
+// ratings suggest. Everyone is synthetic (tests/lib/ids.mjs).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startDistrict, allOrganizations } from '../lib/district.mjs'
@@ -81,6 +82,7 @@ async function prepare() {
     const end = Date.now() - (i + 1) * 2 * H
     r = await rec.post(`/api/v1/orders/${o.id}/deliver`, { started_at: iso(end - H), ended_at: iso(end) })
     assert.equal(r.status, 200, r.text)
+    o.record = r.json.record_ids[0]
     data.orders.push(o)
   }
   const s = await root.get(`/api/v1/menu/stats?org_id=${data.assoc.id}`)
@@ -167,6 +169,16 @@ test('residents rate on their phones, an admin closes the case, the statistics s
     await page.locator('.el-message--success').waitFor()
     await page.locator(byTest('cases-status-closed')).click()
     await page.locator(byTest(`case-${mine.id}`)).waitFor()
+  })
+
+  await step(t, 'the approval queue shows the quality the ratings suggest (中文)', async () => {
+    // page is the admin's console from the step before
+    await page.locator(byTest('nav-approval')).click()
+    const hint = page.locator(byTest(`rating-suggestion-${data.orders[1].record}`))
+    await hint.waitFor()
+    assert.equal(await text(hint.locator('.stars')), '居民评价 5 星，建议：')
+    await hint.locator(byTest('quality-excellent')).waitFor()
+    await page.locator(byTest(`rating-suggestion-${data.orders[0].record}`)).locator(byTest('quality-fail')).waitFor()
   })
 
   await step(t, 'the statistics show both orders and their ratings (English)', async () => {
