@@ -108,6 +108,8 @@ const SUITES = {
   'voledit.c': ['volunteers'],
   'vollife.c': ['volunteers', 'homes'],
   'volrights.c': ['volunteers', 'projects', 'homes'],
+  'ratings.c': ['ratings'],
+  'stats.c': ['ratings'],
 };
 // Suites a mutant also runs, wherever it is (added by other work on the
 // issue: the guards suite and, when merged, the authorisation matrix).

@@ -208,6 +208,8 @@ test('1–2 stars or a complaint open a case; staff record phone ratings and com
   r = await recB.post(path, { stars: 3 });
   assert.ok([403, 404].includes(r.status), `other subtree: ${r.text}`);
   await refused(() => recA.post('/api/v1/orders/999999/rating', { stars: 3 }), [404, 'not_found', null], 'no such order');
+  // the role is refused before the order is looked for
+  await refused(() => clerkA.post('/api/v1/orders/999999/rating', { stars: 3 }), [403, 'forbidden', null], 'clerk, no such order');
   r = await recA.post(path, { stars: 3, comment: '电话回访：还可以' });
   assert.equal(r.status, 201, r.text);
   assert.deepEqual([r.json.channel, r.json.stars, r.json.case_opened], ['phone', 3, false]);
@@ -255,6 +257,9 @@ test('cases are listed in scope and closed with an outcome and an amendment void
   assert.equal((await admA.get('/api/v1/order-cases?limit=0')).json.error.code, 'invalid_limit');
   assert.equal((await admB.get(`/api/v1/order-cases/${lowCase.id}`)).status, 403);
   assert.equal((await admA.get('/api/v1/order-cases/999999')).status, 404);
+  // the role is refused before the case is looked for
+  assert.equal((await recA.get('/api/v1/order-cases/999999')).status, 403);
+  await refused(() => recA.post('/api/v1/order-cases/999999/close', { outcome: '已核实' }), [403, 'forbidden', null], 'recorder, no such case');
 
   // the case shows the order's record; the approver approves it, then the
   // admin voids its hours through the amendment flow
