@@ -370,3 +370,19 @@ test('the statistics count each sub-item, item, provider and region of a period,
   assert.equal((await volA.client.get('/api/v1/menu/stats')).status, 403);
   assert.equal((await anon.get('/api/v1/menu/stats')).status, 401);
 });
+
+// last: its rating's stars are whichever request won
+test('ratings sent at once for one order: exactly one is taken, the others are 409', async () => {
+  const o = await placeOrder();
+  await deliver(o);
+  const answers = await Promise.all([1, 2, 3, 4, 5, 1, 2, 3].map((stars, i) => (i % 2
+    ? pub('POST', `/api/v1/public/orders/${o.code}/rating`, { stars })
+    : recA.post(`/api/v1/orders/${o.id}/rating`, { stars }))));
+  const won = answers.filter((r) => r.status === 201);
+  assert.equal(won.length, 1, answers.map((r) => r.status).join(' '));
+  for (const r of answers.filter((x) => x.status !== 201)) assert.deepEqual([r.status, r.json.error.code], [409, 'already_rated'], r.text);
+  assert.equal(await status(o), 'rated');
+  // the one rating stored is the one answered
+  const r = await admA.get(`/api/v1/menu/quality-suggestions?record_ids=${records.get(o.id)}`);
+  assert.deepEqual(r.json.items.map((x) => [x.stars, x.channel]), [[won[0].json.stars, won[0].json.channel]]);
+});

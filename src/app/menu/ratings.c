@@ -98,6 +98,12 @@ static int rate_tx(struct store *s, void *vctx)
 	if (rc == STORE_ROW)
 		c->id = store_col_int(st, 0);
 	store_done(st);
+	if (rc == STORE_CONSTRAINT) {
+		/* a rating of the same order committed since the read above
+		 * (PostgreSQL reads committed data only): the index decides */
+		app_fail(c->r, APP_ECONFLICT, "already_rated", NULL);
+		return STORE_ERROR;
+	}
 	if (rc != STORE_ROW)
 		return rc;
 	struct order_move m = {
