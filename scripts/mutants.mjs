@@ -108,6 +108,12 @@ const SUITES = {
   'voledit.c': ['volunteers'],
   'vollife.c': ['volunteers', 'homes'],
   'volrights.c': ['volunteers', 'projects', 'homes'],
+  'catalog.c': ['menu'],
+  'menutree.c': ['menu'],
+  'menuload.c': ['menu'],
+  'orders.c': ['orders'],
+  'orderview.c': ['orders'],
+  'orderbook.c': ['orders'],
   'ratings.c': ['ratings'],
   'stats.c': ['ratings'],
 };
@@ -180,6 +186,7 @@ const EQUIVALENT = {
   'orgsearch.c:orgs_search:authz_check(AUTHZ_ORGS_READ)': 'AUTHZ_ORGS_READ allows every signed-in role, and the HTTP layer already requires sign-in; the search is filtered on the subtree',
   'users.c:users_update:authz_check(AUTHZ_USERS_WRITE)': 'load_user checked AUTHZ_USERS_READ on the same organisation just before, and the two rules are the same (admins, scoped); it keeps the write rule if they part',
   'service/entry.c:resubmit_check:authz_in_scope()': 'records_create checked AUTHZ_RECORDS_WRITE on the activity\'s organisation, and a correction must name the same activity, whose organisation is the record\'s; the role part is mutant resubmit-admin-role',
+  'menu/menuload.c:menu_load:authz_check(AUTHZ_MENU_WRITE)': 'zhiyuan menu-load is its only caller and runs as the command line\'s principal, an admin of the root (app_cli_principal); the check keeps the rule if another caller comes',
   'service/decisions.c:decision_block:approve-once (check)': 'decide_tx updates only a submitted record and answers the same 409 already_decided; the pair is mutant approve-once (both layers)',
 };
 

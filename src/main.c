@@ -54,6 +54,9 @@ static struct opt opts[] = {
 	  "failed sign-ins per account before back-off starts", OPT_INT, true, NULL },
 	{ "address-free-failures", "ZHIYUAN_ADDRESS_FREE_FAILURES", "20", "N",
 	  "failed sign-ins per client address before back-off starts", OPT_INT, true, NULL },
+	{ "order-free-per-address", "ZHIYUAN_ORDER_FREE_PER_ADDRESS", "5", "N",
+	  "residents' orders on the public page per client address within 15 minutes before waits start"
+	  " (behind a proxy set --trusted-proxy, or every resident shares the proxy's count)", OPT_INT, true, NULL },
 	{ "trusted-proxy", "ZHIYUAN_TRUSTED_PROXY", "", "ADDRS",
 	  "reverse proxies (comma-separated addresses or CIDR blocks, IPv4 or IPv6, e.g. 127.0.0.1,10.0.0.0/8)"
 	  " whose X-Forwarded-For names the client; its rightmost address that is not such a proxy is then the"
@@ -302,6 +305,9 @@ static int open_app(struct app **app)
 	    num("attendance-share", 0, 100, &share) != 0 || num("no-show-limit", 0, 100, &nlimit) != 0 ||
 	    num("no-show-days", 1, 3650, &ndays) != 0)
 		return -1;
+	long long order_free;
+	if (num("order-free-per-address", 1, 100000, &order_free) != 0)
+		return -1;
 	if (num("record-granularity", 1, 240, &gran) != 0 || num("record-daily-max", 60, 1440, &daily) != 0 ||
 	    num("voucher-points", 1, 1000, &vpoints) != 0 ||
 	    num("login-free-failures", 1, 1000, &free_acct) != 0 ||
@@ -325,6 +331,7 @@ static int open_app(struct app **app)
 		.session_ttl = ttl,
 		.account_free_failures = (int)free_acct,
 		.address_free_failures = (int)free_addr,
+		.order_free_per_address = (int)order_free,
 		.record_granularity = (int)gran,
 		.record_daily_max = (int)daily,
 		.voucher_points = (int)vpoints,

@@ -239,6 +239,7 @@ static const struct {
 	/* residents' orders (app/menu orders.c) */
 	{ "order_consent_required", "须同意为安排服务而使用您的个人信息（姓名、电话、地址）", "you must agree to the use of your personal information (name, phone, address) to arrange the service" },
 	{ "menu_item_not_orderable", "只能点子项目（服务菜单的第三级）", "only a sub-item (the menu's third level) can be ordered" },
+	{ "menu_item_no_provider", "该服务暂无承接组织，还不能点单", "no organisation provides this service yet: it cannot be ordered" },
 	{ "menu_item_unavailable", "该服务已下架，暂不能点单", "this service is retired and cannot be ordered" },
 	{ "region_not_served", "该服务在您所在的地区暂不提供", "this service is not offered in your region" },
 	{ "window_reversed", "期望时间的结束须晚于开始", "the preferred time must end after it starts" },

@@ -52,6 +52,8 @@ test('three levels with providers; a fourth level is refused', async () => {
   assert.deepEqual([sub.certificates, sub.regions, sub.vulnerable_groups], [['急救培训'], ['510115003001'], ['elderly_alone', 'disabled']]);
   assert.deepEqual([sub.duration_minutes, sub.weekdays, sub.day_from, sub.day_to, sub.needs_social_worker, sub.status],
     [180, 31, 480, 1080, true, 'active']);
+  assert.deepEqual([sub.orderable, sub.category_name, sub.item_name, item.orderable, item.category_name, cat.category_name],
+    [true, '测试社区服务', '助老服务', false, '测试社区服务', '测试社区服务']);
 
   const before4 = await snapshot();
   r = await root.post('/api/v1/menu/items', { name: '第四级', parent_id: sub.id });
@@ -62,6 +64,7 @@ test('three levels with providers; a fourth level is refused', async () => {
   r = await root.post('/api/v1/menu/items', { name: '代购药品', parent_id: item.id });
   assert.equal(r.status, 201, r.text);
   assert.equal(r.json.position, sub.position + 1);
+  assert.equal(r.json.orderable, false, 'no provider: residents cannot order it');
   const tree = (await root.get('/api/v1/menu/items')).json.items;
   const mine = tree.find((c) => c.id === cat.id);
   assert.deepEqual(mine.children[0].children.map((s) => s.name), ['陪同就医', '代购药品']);
@@ -143,6 +146,8 @@ test('only admins of the root write the menu; any signed-in user reads it', asyn
   assert.equal(r.status, 403);
   r = await subAdmin.post('/api/v1/menu/hotlines', { number: '12349', name: '越权', org_id: orgs.association.id });
   assert.equal(r.status, 403);
+  r = await subAdmin.post(`/api/v1/menu/items/${sub.id}/restore`);
+  assert.equal(r.status, 403);
   assert.equal((await anon.post('/api/v1/menu/items', { name: '匿名', parent_id: null })).status, 401);
   assert.equal((await anon.get('/api/v1/menu/items')).status, 401);
   assert.equal(await snapshot(), was);
@@ -199,6 +204,10 @@ test('hotlines: number, organisation, hours and items; shown on the public menu 
     assert.deepEqual([r.status, r.json?.error?.code, r.json?.error?.field], [status, code, field], JSON.stringify(body));
   }
   assert.equal(await snapshot(), was);
+  // only admins of the root change hotlines
+  assert.equal((await subAdmin.patch(`/api/v1/menu/hotlines/${h.id}`, { name: '越权' })).status, 403);
+  assert.equal((await subAdmin.post(`/api/v1/menu/hotlines/${h.id}/retire`)).status, 403);
+  assert.equal(await snapshot(), was);
   r = await root.patch(`/api/v1/menu/hotlines/${h.id}`, { name: '助老服务热线', item_ids: [sub.id] });
   assert.equal(r.status, 200, r.text);
   assert.deepEqual([r.json.name, r.json.number, r.json.item_ids], ['助老服务热线', '028-82710000', [sub.id]]);
@@ -225,6 +234,8 @@ test('retiring an item takes its subtree off the public menu and keeps its row; 
   let pub = (await anon.get('/api/v1/public/menu')).json;
   const c = pub.items.find((x) => x.id === cat.id);
   assert.deepEqual(c.children, [], 'the item and its sub-items are off the public menu');
+  r = await root.get(`/api/v1/menu/items/${sub.id}`);
+  assert.deepEqual([r.json.status, r.json.orderable], ['active', false], 'a sub-item under a retired item cannot be ordered');
   // the staff tree keeps it, and a sub-item under a retired item cannot come back alone
   const staff = (await root.get('/api/v1/menu/items')).json.items.find((x) => x.id === cat.id);
   assert.equal(staff.children[0].status, 'retired');
@@ -239,7 +250,8 @@ test('retiring an item takes its subtree off the public menu and keeps its row; 
   pub = (await anon.get('/api/v1/public/menu')).json;
   const back = pub.items.find((x) => x.id === cat.id).children[0];
   assert.deepEqual(back.children.map((s) => s.name), ['代购药品'], 'the retired sub-item stays off');
-  assert.equal((await root.post(`/api/v1/menu/items/${sub.id}/restore`)).status, 200);
+  r = await root.post(`/api/v1/menu/items/${sub.id}/restore`);
+  assert.deepEqual([r.status, r.json.orderable], [200, true]);
   assert.equal((await root.post('/api/v1/menu/items/99999999/retire')).status, 404);
   // the audit log kept each change
   const log = (await root.get('/api/v1/audit-log?action=menu.item_retire')).json.items;

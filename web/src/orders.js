@@ -10,6 +10,9 @@ export const GROUPS = ['elderly_alone', 'elderly', 'disabled', 'left_behind_chil
 export const STATUSES = ['submitted', 'accepted', 'dispatched', 'in_service', 'delivered', 'rated', 'closed', 'declined', 'cancelled']
 // slot → [from, to] as "HH:MM" China time
 export const SLOTS = { morning: ['08:00', '12:00'], afternoon: ['14:00', '18:00'], evening: ['18:00', '21:00'], day: ['08:00', '18:00'] }
+export const SLOT_KEYS = ['morning', 'afternoon', 'evening', 'day']
+// The reasons the server itself gives a move (not staff's words).
+export const SYSTEM_REASONS = ['offered', 'no_provider', 'escalated']
 
 // The preferred window of a day ("YYYY-MM-DD") and a slot, as the API takes it.
 export function slotWindow(day, slot) {
@@ -24,7 +27,8 @@ export function chinaTomorrow() {
   return d.toISOString().slice(0, 10)
 }
 
-// The public menu's sub-items: [{ id, name, item, category, description }].
+// The public menu's sub-items: [{ id, name, item, category, description,
+// orderable }] (orderable: a provider takes it).
 let menuPromise = null
 export function publicSubItems() {
   if (!menuPromise) {
@@ -32,7 +36,7 @@ export function publicSubItems() {
       const out = []
       for (const c of menu.items || []) {
         for (const i of c.children || []) {
-          for (const s of i.children || []) out.push({ id: s.id, name: s.name, item: i.name, category: c.name, description: s.description || '' })
+          for (const s of i.children || []) out.push({ id: s.id, name: s.name, item: i.name, category: c.name, description: s.description || '', orderable: !Array.isArray(s.providers) || s.providers.length > 0 })
         }
       }
       return out

@@ -68,6 +68,13 @@ const routes = [
     meta: { public: true },
   },
   {
+    // The public service menu (服务菜单), phone-sized; sub-items link to /menu/order/:id.
+    path: '/menu',
+    name: 'public-menu',
+    component: () => import('./views/PublicMenuView.vue'),
+    meta: { public: true },
+  },
+  {
     // The printable check-in QR code of a shift: no app chrome.
     path: '/shifts/:id(\\d+)/print',
     name: 'shift-print',
@@ -79,6 +86,12 @@ const routes = [
     component: () => import('./views/LayoutView.vue'),
     children: [
       { path: '', name: 'home', component: () => import('./views/HomeView.vue'), meta: { title: 'nav.home' } },
+      {
+        path: 'menu-editor',
+        name: 'menu-editor',
+        component: () => import('./views/MenuEditorView.vue'),
+        meta: { title: 'nav.menuEditor', roles: STAFF },
+      },
       {
         path: 'users',
         name: 'users',
@@ -207,6 +220,12 @@ const routes = [
         name: 'my-shifts',
         component: () => import('./views/MyShiftsView.vue'),
         meta: { title: 'nav.myShifts', roles: ['volunteer'] },
+      },
+      {
+        path: 'me/orders',
+        name: 'my-orders',
+        component: () => import('./views/MyOrdersView.vue'),
+        meta: { title: 'nav.myOrders', roles: ['volunteer'] },
       },
       {
         path: 'me/volunteer',

@@ -93,10 +93,17 @@ int catalog_item_get(struct app_req *r, int64_t id, json_t **out)
 	json_object_set(byid, id_key(key, sizeof key, id), o);
 	int rc = attach_providers(r, byid, id);
 	json_decref(byid);
-	if (rc != 0) {
+	/* what orders see of it (menu_subitem_read, the one reading they
+	 * use): whether residents can order it now, and where it sits */
+	struct menu_subitem si;
+	int src = rc == 0 ? menu_subitem_read(r, r->store, id, &si) : STORE_ERROR;
+	if (rc != 0 || src != STORE_ROW) {
 		json_decref(o);
-		return -1;
+		return rc != 0 ? -1 : app_store_fail(r, src == STORE_DONE ? STORE_ERROR : src);
 	}
+	json_object_set_new(o, "orderable", json_boolean(si.level == 3 && si.active && si.nproviders > 0));
+	json_object_set_new(o, "category_name", json_string(si.category_name));
+	json_object_set_new(o, "item_name", json_string(si.item_name));
 	*out = o;
 	return 0;
 }

@@ -9,7 +9,7 @@
  * (submitted or accepted), then the lowest id. With no provider left the
  * order goes one level up: to the parent of the organisation that
  * declined it, or to the root organisation for a new order whose
- * sub-item names no provider. */
+ * providers are all inactive (a sub-item with none is refused). */
 #include "app/menu/orders.h"
 #include "core/validate.h"
 #include "util/arena.h"
@@ -132,6 +132,9 @@ static int check_item(struct app_req *r, const struct order_new *o)
 	/* retired itself or under a retired item */
 	if (!m.active)
 		return app_fail(r, APP_EINVALID, "menu_item_unavailable", "menu_item_id");
+	/* the menu shows such a sub-item as not orderable yet (menutree.c) */
+	if (m.nproviders == 0)
+		return app_fail(r, APP_EINVALID, "menu_item_no_provider", "menu_item_id");
 	struct store_stmt *st = store_prepare(r->store, "SELECT 1 FROM regions WHERE code = $1");
 	if (!st)
 		return app_store_fail(r, STORE_ERROR);
@@ -251,7 +254,8 @@ int orders_public_create(struct app_req *r, json_t *in, json_t **out)
 	/* counted once the order is well-formed: the wait protects the
 	 * providers' queues, not the validator */
 	const char *key = arena_printf(r->arena, "order:%s", r->client_addr ? r->client_addr : "-");
-	if (app_throttle_take(r, key, ORDERS_PUBLIC_FREE, 60, 3600, "too_many_orders") != 0)
+	int free_orders = app_config(r->app)->order_free_per_address;
+	if (app_throttle_take(r, key, free_orders > 0 ? free_orders : 5, 60, 3600, "too_many_orders") != 0)
 		return -1;
 	return create(r, &c, out);
 }

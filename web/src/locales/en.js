@@ -58,6 +58,7 @@ export default {
     volunteerImport: 'Import volunteers',
     volunteerFile: 'Volunteer file',
     regions: 'Regions',
+    menuEditor: 'Service menu',
     myVolunteer: 'My volunteer file',
     recordEntry: 'Activities & records',
     myEntries: 'My entries',

@@ -30,7 +30,7 @@ export default {
     // 公开点单页
     orderTitle: '点单',
     orderLead: '填写下面的信息，服务组织接单后会安排志愿者上门或联系您。',
-    itemMissing: '没有找到这项服务，它可能已下架。',
+    itemMissing: '没有找到这项服务，它可能已下架或暂无承接组织。',
     backToMenu: '返回服务菜单',
     name: '您的称呼',
     namePh: '如：王阿姨',
@@ -109,6 +109,7 @@ export default {
     detailTitle: '订单 #{id}',
     personalFull: '完整信息（本次查看已记录）',
     personalMasked: '信息已隐去',
+    requesterName: '居民姓名',
     notesLabel: '补充说明',
     groupsLabel: '服务对象',
     accept: '接单',

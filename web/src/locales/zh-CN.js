@@ -58,6 +58,7 @@ export default {
     volunteerImport: '批量导入',
     volunteerFile: '志愿者档案',
     regions: '行政区划',
+    menuEditor: '服务菜单',
     myVolunteer: '我的档案',
     recordEntry: '活动与记录',
     myEntries: '我录入的记录',
