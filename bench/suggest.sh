@@ -4,13 +4,13 @@
 # PostgreSQL with BENCH_DB=postgresql://…), orders across the stations'
 # communities and three held by the root (every volunteer in scope), then
 # wrk on GET /api/v1/orders/{id}/suggestions. Target: p99 under 50 ms.
-# Usage: bench/suggest.sh [N] [DURATION_SECONDS]; BENCH_CONNECTIONS (8),
+# Usage: bench/suggest.sh [N] [DURATION_SECONDS]; BENCH_CONNECTIONS (4: a few dispatchers at once),
 # BENCH_RUNS (3). Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-50000}
 dur=${2:-10}
-conns=${BENCH_CONNECTIONS:-8}
+conns=${BENCH_CONNECTIONS:-4}
 runs=${BENCH_RUNS:-3}
 bin=${ZHIYUAN_BIN:-build/zhiyuan}
 dir=$(mktemp -d /tmp/zhiyuan-suggest-XXXXXX)

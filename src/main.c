@@ -9,6 +9,7 @@
 #include "app/service/records.h"
 #include "app/network/regions.h"
 #include "app/projects/shifts.h"
+#include "app/menu/menu.h"
 #include "core/netaddr.h"
 #include "core/shifts.h"
 #include "util/arena.h"
@@ -53,6 +54,9 @@ static struct opt opts[] = {
 	  "failed sign-ins per account before back-off starts", OPT_INT, true, NULL },
 	{ "address-free-failures", "ZHIYUAN_ADDRESS_FREE_FAILURES", "20", "N",
 	  "failed sign-ins per client address before back-off starts", OPT_INT, true, NULL },
+	{ "order-free-per-address", "ZHIYUAN_ORDER_FREE_PER_ADDRESS", "5", "N",
+	  "residents' orders on the public page per client address within 15 minutes before waits start"
+	  " (behind a proxy set --trusted-proxy, or every resident shares the proxy's count)", OPT_INT, true, NULL },
 	{ "trusted-proxy", "ZHIYUAN_TRUSTED_PROXY", "", "ADDRS",
 	  "reverse proxies (comma-separated addresses or CIDR blocks, IPv4 or IPv6, e.g. 127.0.0.1,10.0.0.0/8)"
 	  " whose X-Forwarded-For names the client; its rightmost address that is not such a proxy is then the"
@@ -177,6 +181,8 @@ static void usage(FILE *f)
 	      "  demo [--scale N] [--records N]  load a synthetic district (64,318 volunteers × N, and N approved\n"
 	      "                          service records) into a new installation\n"
 	      "  demo --csv FILE --count N  write N synthetic volunteers as an import CSV\n"
+	      "  menu-load FILE          load a service menu and its hotlines (JSON, see data/menu/README.md);\n"
+	      "                          loading the same file again changes nothing\n"
 	      "  verify                  walk the chain of approved service records; exit 1 at the first broken link\n"
 	      "  check-ledger            recompute every points balance from the movements; exit 1 when one differs\n"
 	      "  expire-points [--as-of DATE]  return expired points to their pools (run daily)\n"
@@ -299,6 +305,9 @@ static int open_app(struct app **app)
 	    num("attendance-share", 0, 100, &share) != 0 || num("no-show-limit", 0, 100, &nlimit) != 0 ||
 	    num("no-show-days", 1, 3650, &ndays) != 0)
 		return -1;
+	long long order_free;
+	if (num("order-free-per-address", 1, 100000, &order_free) != 0)
+		return -1;
 	if (num("record-granularity", 1, 240, &gran) != 0 || num("record-daily-max", 60, 1440, &daily) != 0 ||
 	    num("voucher-points", 1, 1000, &vpoints) != 0 ||
 	    num("login-free-failures", 1, 1000, &free_acct) != 0 ||
@@ -322,6 +331,7 @@ static int open_app(struct app **app)
 		.session_ttl = ttl,
 		.account_free_failures = (int)free_acct,
 		.address_free_failures = (int)free_addr,
+		.order_free_per_address = (int)order_free,
 		.record_granularity = (int)gran,
 		.record_daily_max = (int)daily,
 		.voucher_points = (int)vpoints,
@@ -485,6 +495,41 @@ static int cmd_import(const char *what, const char *path)
 		putchar('\n');
 	} else {
 		fprintf(stderr, "zhiyuan import: %s%s%s%s%s\n", r.err.code ? r.err.code : "failed",
+			r.err.field ? " (" : "", r.err.field ? r.err.field : "", r.err.field ? ")" : "",
+			r.err.detail ? r.err.detail : "");
+	}
+	json_decref(report);
+	arena_free(arena);
+	app_close(app);
+	free(data);
+	return rc == 0 ? 0 : 1;
+}
+
+/* zhiyuan menu-load FILE: the service menu of a file, as the root. */
+static int cmd_menu_load(const char *path)
+{
+	size_t len;
+	char *data = slurp(path, &len);
+	if (!data)
+		return 1;
+	struct app *app;
+	if (open_app(&app) != 0) {
+		free(data);
+		return 1;
+	}
+	struct arena *arena = arena_new();
+	struct app_req r;
+	json_t *report = NULL;
+	int rc = app_req_init(&r, app, arena, "cli");
+	if (rc == 0)
+		rc = app_cli_principal(&r);
+	if (rc == 0)
+		rc = menu_load(&r, data, len, &report);
+	if (rc == 0) {
+		json_dumpf(report, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	} else {
+		fprintf(stderr, "zhiyuan menu-load: %s%s%s%s %s\n", r.err.code ? r.err.code : "failed",
 			r.err.field ? " (" : "", r.err.field ? r.err.field : "", r.err.field ? ")" : "",
 			r.err.detail ? r.err.detail : "");
 	}
@@ -714,6 +759,10 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "demo") == 0) {
 		rc = parse(argc, argv, &i, "demo", pos, 0);
 		return rc ? (rc > 0 ? 0 : 2) : cmd_demo();
+	}
+	if (strcmp(cmd, "menu-load") == 0) {
+		rc = parse(argc, argv, &i, "menu-load", pos, 1);
+		return rc ? (rc > 0 ? 0 : 2) : cmd_menu_load(pos[0]);
 	}
 	if (strcmp(cmd, "import") == 0) {
 		rc = parse(argc, argv, &i, "import", pos, 2);

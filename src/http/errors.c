@@ -249,6 +249,13 @@ static const struct {
 	{ "too_many_orders", "下单过于频繁，请稍后再试", "too many orders from here: try again later" },
 	{ "order_status", "订单当前的状态不允许此操作", "the order's status does not allow this" },
 	{ "order_changed", "订单刚被他人同时处理，请刷新后重试", "the order was changed by someone else at the same time: reload and try again" },
+	/* menu ratings and cases (app/menu/ratings.c, stats.c) */
+	{ "already_rated", "该订单已评价，每个订单只能评价一次", "this order has been rated already: an order takes one rating" },
+	{ "not_delivered", "服务送达后才能评价", "an order can be rated once it has been delivered" },
+	{ "case_closed", "该事项已办结", "this case is closed already" },
+	{ "invalid_amendment", "所选更正不是本订单服务记录的更正", "the amendment does not correct a record of this order" },
+	{ "invalid_period", "开始日期须不晚于结束日期", "the start date must not be after the end date" },
+	{ "period_too_long", "统计期间不能超过十年", "the period cannot be longer than ten years" },
 };
 
 const char *error_message(const char *code, enum lang lang)

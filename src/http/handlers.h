@@ -196,4 +196,14 @@ enum MHD_Result h_order_deliver(struct http_req *req, json_t *in);
 enum MHD_Result h_my_orders(struct http_req *req, json_t *in);
 enum MHD_Result h_order_escalation(struct http_req *req, json_t *in);
 
+/* handlers/ratings.c: app/menu ratings, cases and statistics */
+enum MHD_Result h_public_rating(struct http_req *req, json_t *in);
+enum MHD_Result h_order_rating(struct http_req *req, json_t *in);
+enum MHD_Result h_order_complaint(struct http_req *req, json_t *in);
+enum MHD_Result h_cases_list(struct http_req *req, json_t *in);
+enum MHD_Result h_case_get(struct http_req *req, json_t *in);
+enum MHD_Result h_case_close(struct http_req *req, json_t *in);
+enum MHD_Result h_quality_suggestions(struct http_req *req, json_t *in);
+enum MHD_Result h_menu_stats(struct http_req *req, json_t *in);
+
 #endif

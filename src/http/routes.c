@@ -185,6 +185,15 @@ const struct route route_table[] = {
 	{ "POST", "/api/v1/assignments/{id}/decline", h_assignment_decline, ROUTE_AUTH, BODY_OPTIONAL, 0, NULL },
 	{ "POST", "/api/v1/assignments/{id}/withdraw", h_assignment_withdraw, ROUTE_AUTH, BODY_OPTIONAL, 0, NULL },
 	{ "GET", "/api/v1/me/orders", h_my_orders, ROUTE_AUTH, BODY_NONE, 0, "status limit cursor" },
+	/* menu ratings, cases and statistics (app/menu/ratings.h) */
+	{ "POST", "/api/v1/public/orders/{tracking_code}/rating", h_public_rating, ROUTE_PUBLIC, BODY_JSON, 0, NULL },
+	{ "POST", "/api/v1/orders/{id}/rating", h_order_rating, ROUTE_AUTH, BODY_JSON, 0, NULL },
+	{ "POST", "/api/v1/orders/{id}/complaints", h_order_complaint, ROUTE_AUTH, BODY_JSON, 0, NULL },
+	{ "GET", "/api/v1/order-cases", h_cases_list, ROUTE_AUTH, BODY_NONE, 0, "org_id status limit cursor" },
+	{ "GET", "/api/v1/order-cases/{id}", h_case_get, ROUTE_AUTH, BODY_NONE, 0, NULL },
+	{ "POST", "/api/v1/order-cases/{id}/close", h_case_close, ROUTE_AUTH, BODY_JSON, 0, NULL },
+	{ "GET", "/api/v1/menu/quality-suggestions", h_quality_suggestions, ROUTE_AUTH, BODY_NONE, 0, "record_ids" },
+	{ "GET", "/api/v1/menu/stats", h_menu_stats, ROUTE_AUTH, BODY_NONE, 0, "org_id from to" },
 	{ NULL, NULL, NULL, ROUTE_PUBLIC, BODY_NONE, 0, NULL },
 };
 

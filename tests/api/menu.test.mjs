@@ -5,7 +5,10 @@
 // changes), and only admins of the root write the menu.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer, repoRoot } from '../lib/server.mjs';
 import { Client } from '../lib/client.mjs';
 import { branch, staffUser } from '../lib/fixtures.mjs';
 
@@ -26,7 +29,7 @@ before(async () => {
 after(async () => { await srv?.stop(); });
 
 test('three levels with providers; a fourth level is refused', async () => {
-  let r = await root.post('/api/v1/menu/items', { name: '社区服务', parent_id: null, description: '身边的帮助' });
+  let r = await root.post('/api/v1/menu/items', { name: '测试社区服务', parent_id: null, description: '身边的帮助' });
   assert.equal(r.status, 201, r.text);
   cat = r.json;
   assert.equal(cat.level, 1);
@@ -241,4 +244,73 @@ test('retiring an item takes its subtree off the public menu and keeps its row; 
   // the audit log kept each change
   const log = (await root.get('/api/v1/audit-log?action=menu.item_retire')).json.items;
   assert.ok(log.some((e) => e.target_id === item.id));
+});
+
+// zhiyuan menu-load FILE on the server's own database and key
+function menuLoad(file) {
+  const bin = process.env.ZHIYUAN_BIN || join(repoRoot, 'build/zhiyuan');
+  return spawnSync(bin, ['menu-load', file, '--db', srv.db, '--key-file', join(srv.dir, 'zhiyuan.key'), '--log-level', 'error'],
+    { encoding: 'utf8' });
+}
+
+test('menu-load: a file of items and hotlines, matched by name and number, twice is once', async () => {
+  const file = join(srv.dir, 'menu.json');
+  const doc = {
+    categories: [{ name: '载入类别', items: [{ name: '载入项目', defaults: { providers: ['菜单测试站', '不存在的组织'], weekdays: 31 },
+      subitems: [{ name: '载入子项目甲', duration_minutes: 60 }, { name: '载入子项目乙', providers: ['$root'], weekdays: 96 }] }] }],
+    hotlines: [{ number: '028-86660001', name: '载入热线', org: '菜单测试协会', day_from: 540, day_to: 1050,
+      items: ['载入类别/载入项目/载入子项目甲', '载入类别/载入项目'] }],
+  };
+  writeFileSync(file, JSON.stringify(doc));
+  let run = menuLoad(file);
+  assert.equal(run.status, 0, run.stderr);
+  let report = JSON.parse(run.stdout);
+  assert.deepEqual(report, { items_created: 4, items_updated: 0, items_unchanged: 0, hotlines_created: 1,
+    hotlines_updated: 0, hotlines_unchanged: 0, orgs_missing: ['不存在的组织'] });
+  const pub = (await anon.get('/api/v1/public/menu')).json;
+  const c = pub.items.find((x) => x.name === '载入类别');
+  const [a, b] = c.children[0].children;
+  assert.deepEqual([a.name, a.weekdays, a.duration_minutes, a.providers.map((p) => p.name)], ['载入子项目甲', 31, 60, ['菜单测试站']]);
+  assert.deepEqual([b.name, b.weekdays, b.providers.length], ['载入子项目乙', 96, 1]);
+  const h = pub.hotlines.find((x) => x.number === '028-86660001');
+  assert.deepEqual([h.org_name, h.weekdays, h.day_from, h.item_ids], ['菜单测试协会', 127, 540, [c.children[0].id, a.id].sort((x, y) => x - y)]);
+  // the same file again changes nothing
+  const was = await snapshot();
+  run = menuLoad(file);
+  assert.equal(run.status, 0, run.stderr);
+  report = JSON.parse(run.stdout);
+  assert.deepEqual([report.items_created, report.items_updated, report.items_unchanged, report.hotlines_unchanged], [0, 0, 4, 1]);
+  assert.equal(await snapshot(), was);
+  // a changed field updates that entry only
+  doc.categories[0].items[0].subitems[0].duration_minutes = 90;
+  writeFileSync(file, JSON.stringify(doc));
+  report = JSON.parse(menuLoad(file).stdout);
+  assert.deepEqual([report.items_created, report.items_updated, report.items_unchanged], [0, 1, 3]);
+  // a bad entry is named and nothing is written
+  const before = await snapshot();
+  doc.categories[0].items[0].subitems.push({ name: '坏子项目', day_from: 900, day_to: 600 });
+  doc.hotlines[0].name = '改名热线';
+  writeFileSync(file, JSON.stringify(doc));
+  run = menuLoad(file);
+  assert.equal(run.status, 1);
+  assert.match(run.stderr, /invalid_window \(day_to\) 载入类别\/载入项目\/坏子项目/);
+  writeFileSync(file, '{"categories": [');
+  run = menuLoad(file);
+  assert.equal(run.status, 1);
+  assert.match(run.stderr, /invalid_menu_file/);
+  assert.equal(await snapshot(), before);
+});
+
+test('the shipped example menu loads: 2 categories, 23 items, 93 sub-items, 39 hotlines', async () => {
+  const run = menuLoad(join(repoRoot, 'data/menu/wenjiang-menu.json'));
+  assert.equal(run.status, 0, run.stderr);
+  const report = JSON.parse(run.stdout);
+  assert.deepEqual([report.items_created, report.hotlines_created], [2 + 23 + 93, 39]);
+  // providers name the demo's organisations, which this server lacks
+  assert.ok(report.orgs_missing.includes('柳城街道志愿服务协会'));
+  const pub = (await anon.get('/api/v1/public/menu')).json;
+  const cats = pub.items.filter((x) => ['社区服务', '专业服务'].includes(x.name));
+  assert.equal(cats.length, 2);
+  assert.equal(cats.reduce((n, c) => n + c.children.length, 0), 23);
+  assert.equal(cats.reduce((n, c) => n + c.children.reduce((m, i) => m + i.children.length, 0), 0), 93);
 });

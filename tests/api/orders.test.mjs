@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
 import { Client } from '../lib/client.mjs';
-import { staffUser } from '../lib/fixtures.mjs';
+import { staffUser, selfRegister } from '../lib/fixtures.mjs';
 
 const H = 3600 * 1000;
 const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -52,7 +52,7 @@ const allOrders = async () => {
 };
 
 before(async () => {
-  srv = await startServer({ args: ['--trusted-proxy', '127.0.0.1'] });
+  srv = await startServer({ args: ['--trusted-proxy', '127.0.0.1', '--order-free-per-address', '3'] });
   root = new Client(srv.url);
   await root.login('admin', srv.adminPassword);
   anon = new Client(srv.url);
@@ -89,7 +89,9 @@ test('a resident orders without login: tracking code, closest provider, status w
   assert.equal(r.json.org_id, stA1.id);
 
   // the code itself is stored nowhere; a lower-case code is the same
-  for (const code of [r.json.tracking_code, r.json.tracking_code.toLowerCase()]) {
+  // lower case, and the letters a resident may type for 0 and 1, name it too
+  const typed = r.json.tracking_code.toLowerCase().replace(/0/g, 'o').replace(/1/g, 'l');
+  for (const code of [r.json.tracking_code, typed]) {
     const t = await pub('GET', `/api/v1/public/orders/${code}`);
     assert.equal(t.status, 200, t.text);
     assert.equal(t.json.id, r.json.id);
@@ -176,9 +178,9 @@ test('the same phone ordering the same sub-item twice: 409, unless the operator 
   assert.equal(r.status, 201, r.text);
 });
 
-test('public ordering is throttled per address: the sixth order within minutes waits, others go on', async () => {
+test('public ordering is throttled per address: past --order-free-per-address (3) an order waits, others go on', async () => {
   const addr = '203.0.113.7';
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 3; i++) {
     const r = await pub('POST', '/api/v1/public/orders', order(), addr);
     assert.equal(r.status, 201, `order ${i + 1}: ${r.text}`);
   }
@@ -402,4 +404,69 @@ test('detail: in full for dispatchers while the order lives, each read audited; 
   r = await admA.get(`/api/v1/orders/${o.id}`);
   assert.deepEqual([r.json.personal, r.json.requester_name, r.json.phone, r.json.notes], ['masked', '司*明', '139****4321', null]);
   assert.equal((await audits()).length, 2);
+});
+
+test('detail for volunteers: masked while offered, in full once accepted (audited), nothing when not theirs', async () => {
+  const selfJoin = async (name, phone, seq) => {
+    const who = { name, phone, password: 'Order-vol-2026x' };
+    const file = await selfRegister(srv.url, who, { birth: '19900512', seq, region: '510115001001', org: stA1.id });
+    const c = new Client(srv.url);
+    await c.login(phone, who.password);
+    c.userId = (await c.get('/api/v1/me')).json.id;
+    return [file, c];
+  };
+  const [vol, volC] = await selfJoin('顾志远', '13611110001', 701);
+  const [, otherC] = await selfJoin('洪晓燕', '13611110002', 703);
+  const o = (await recA1.post('/api/v1/orders', order({ channel: 'hotline', requester_name: '钱玉珍' }))).json;
+  assert.equal((await recA1.post(`/api/v1/orders/${o.id}/accept`)).status, 200);
+  // not offered: the volunteer does not see it at all
+  assert.equal((await volC.get(`/api/v1/orders/${o.id}`)).status, 404);
+  let r = await recA1.post(`/api/v1/orders/${o.id}/assignments`, { volunteer_ids: [vol.id] });
+  assert.equal(r.status, 201, r.text);
+  const reads = async (who) => (await root.get('/api/v1/audit-log?action=order.read_personal&limit=200')).json.items
+    .filter((e) => e.target_id === o.id && e.actor_id === who).length;
+  r = await volC.get(`/api/v1/orders/${o.id}`);
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual([r.json.personal, r.json.requester_name, r.json.notes, r.json.can_dispatch], ['masked', '钱*珍', null, false]);
+  assert.equal(await reads(volC.userId), 0);
+  const a = (await recA1.get(`/api/v1/orders/${o.id}/assignments`)).json.items.find((x) => x.volunteer_id === vol.id);
+  assert.equal((await volC.post(`/api/v1/assignments/${a.id}/accept`)).status, 200);
+  r = await volC.get(`/api/v1/orders/${o.id}`);
+  assert.deepEqual([r.json.personal, r.json.requester_name, r.json.notes], ['full', '钱玉珍', '门禁码 1234']);
+  assert.equal(await reads(volC.userId), 1);
+  assert.equal((await otherC.get(`/api/v1/orders/${o.id}`)).status, 404);
+  // a volunteer has no list of orders and no staff moves
+  assert.equal((await volC.get('/api/v1/orders')).status, 403);
+  assert.equal((await volC.post(`/api/v1/orders/${o.id}/cancel`, { reason: '不想去了' })).status, 403);
+  assert.equal((await volC.get(`/api/v1/orders/${o.id}`)).json.status, 'dispatched', 'nothing changed it');
+});
+
+// last: the escalation below moves every waiting order of this server
+test('the board: overdue once the window has begun, escalated once passed up, each for its holder', async () => {
+  const late = (await recA1.post('/api/v1/orders', order({ channel: 'hotline',
+    preferred_from: iso(Date.now() - H), preferred_to: iso(Date.now() + 2 * H) }))).json;
+  const board = async (c, col) => {
+    const r = await c.get(`/api/v1/orders?board=${col}&limit=200`);
+    assert.equal(r.status, 200, r.text);
+    return r.json.items;
+  };
+  let row = (await board(recA1, 'overdue')).find((o) => o.id === late.id);
+  assert.deepEqual([row?.overdue, row?.escalated_at], [true, null]);
+  assert.ok((await board(recA1, 'new')).some((o) => o.id === late.id));
+  assert.ok(!(await board(recA1, 'escalated')).some((o) => o.id === late.id));
+  const r = await root.post('/api/v1/orders/escalation', { as_of: iso(Date.now() + 3 * H) });
+  assert.equal(r.status, 200, r.text);
+  // passed up to the association: on its board, gone from the station's
+  row = (await board(admA, 'escalated')).find((o) => o.id === late.id);
+  assert.ok(row?.escalated_at, 'escalated on the association\'s board');
+  assert.equal(row.org_id, assocA.id);
+  assert.ok(!(await board(recA1, 'escalated')).some((o) => o.id === late.id));
+  assert.equal((await recA1.get(`/api/v1/orders/${late.id}`)).status, 404);
+  assert.ok(!(await board(recB, 'escalated')).some((o) => o.id === late.id));
+  const ev = (await admA.get(`/api/v1/orders/${late.id}/events`)).json.items.at(-1);
+  assert.deepEqual([ev.from_status, ev.to_status, ev.actor_kind, ev.reason, ev.org_id], ['submitted', 'submitted', 'system', 'escalated', assocA.id]);
+  // accepted there, it leaves the new column and stays flagged
+  assert.equal((await admA.post(`/api/v1/orders/${late.id}/accept`)).status, 200);
+  assert.ok(!(await board(admA, 'new')).some((o) => o.id === late.id));
+  assert.ok((await board(admA, 'escalated')).some((o) => o.id === late.id));
 });

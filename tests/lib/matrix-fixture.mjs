@@ -25,6 +25,7 @@ const PARAM_BY_SEGMENT = {
   regions: 'code', vouchers: 'voucher', calendar: 'date', population: 'year',
   items: 'menuItem', hotlines: 'hotline',
   orders: 'order', assignments: 'assignment',
+  'order-cases': 'orderCase',
 };
 
 /** The fixture object ("record", "users.recorder") that fills path
@@ -154,6 +155,8 @@ async function buildSide(base, root, rootId, roles, side, town, seq) {
   }), 'order 4', 201)).id;
   await ok(root.post(`/api/v1/orders/${s.orderDispatch}/accept`), 'accept for dispatch');
   s.assignment = (await ok(root.post(`/api/v1/orders/${s.orderDispatch}/assignments`, { volunteer_ids: [s.selfVolunteer] }), 'offer', 201)).items[0].id;
+  // a complaint about the first order: a case to read and close
+  s.orderCase = (await ok(root.post(`/api/v1/orders/${s.order}/complaints`, { details: `${mark}投诉` }), 'case', 201)).id;
   return s;
 }
 

@@ -10,6 +10,9 @@ export const GROUPS = ['elderly_alone', 'elderly', 'disabled', 'left_behind_chil
 export const STATUSES = ['submitted', 'accepted', 'dispatched', 'in_service', 'delivered', 'rated', 'closed', 'declined', 'cancelled']
 // slot → [from, to] as "HH:MM" China time
 export const SLOTS = { morning: ['08:00', '12:00'], afternoon: ['14:00', '18:00'], evening: ['18:00', '21:00'], day: ['08:00', '18:00'] }
+export const SLOT_KEYS = ['morning', 'afternoon', 'evening', 'day']
+// The reasons the server itself gives a move (not staff's words).
+export const SYSTEM_REASONS = ['offered', 'no_provider', 'escalated']
 
 // The preferred window of a day ("YYYY-MM-DD") and a slot, as the API takes it.
 export function slotWindow(day, slot) {

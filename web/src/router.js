@@ -245,6 +245,19 @@ const routes = [
         meta: { title: 'nav.awards', roles: AWARD_STAFF },
       },
       {
+        // Cases opened by low ratings and complaints about menu orders.
+        path: 'menu/cases',
+        name: 'order-cases',
+        component: () => import('./views/OrderCasesView.vue'),
+        meta: { title: 'nav.menuCases', roles: ['admin'] },
+      },
+      {
+        path: 'menu/stats',
+        name: 'menu-stats',
+        component: () => import('./views/MenuStatsView.vue'),
+        meta: { title: 'nav.menuStats', roles: RECORD_READERS },
+      },
+      {
         path: 'tokens',
         name: 'tokens',
         component: () => import('./views/TokensView.vue'),

@@ -43,6 +43,7 @@ struct app_config {
 	int64_t session_ttl;          /* seconds */
 	int account_free_failures;    /* login failures before back-off */
 	int address_free_failures;
+	int order_free_per_address;   /* public orders per address in 15 minutes (menu/orders.c) */
 	const char *key_file;         /* sealing key; ZHIYUAN_KEY overrides */
 	int record_granularity;       /* minutes records are rounded to */
 	int record_daily_max;         /* minutes per volunteer per day */

@@ -34,12 +34,4 @@ int catalog_hotlines(struct app_req *r, json_t **out);
  * (r needs an arena and a store, no principal). */
 int catalog_public(struct app_req *r, json_t **out);
 
-/* Loads a menu file (a JSON file under data/menu/, see data/menu/README.md) as the
- * principal r->who: items are matched by their names under their parent
- * and hotlines by number, so loading the same file twice changes
- * nothing. Providers and hotline organisations are named by organisation
- * name; names not found are counted in *out ("orgs_missing") and left
- * out. */
-int catalog_load(struct app_req *r, const char *text, size_t len, json_t **out);
-
 #endif

@@ -51,6 +51,20 @@ struct menu_subitem {
  * no such item, or an error rc. */
 int menu_subitem_read(struct app_req *r, struct store *s, int64_t id, struct menu_subitem *out);
 
+/* Loads a menu file (JSON, see data/menu/README.md) as r->who (admins of
+ * the root; the command line's principal): every entry is checked by the
+ * API's rules first (422 with r->err.detail naming the entry), then the
+ * menu is written in one transaction. Items are matched by name under
+ * their parent and hotlines by number; an entry already as the file says
+ * is left alone, so a second load changes nothing. Providers and hotline
+ * organisations are named ("$root": the root organisation); names with
+ * no active organisation are listed in the report's orgs_missing and
+ * left out (a hotline then belongs to the root). *out: the counts. */
+int menu_load(struct app_req *r, const char *text, size_t len, json_t **out);
+/* The same with the example menu shipped in data/menu/wenjiang-menu.json
+ * (compiled in): zhiyuan demo loads it. */
+int menu_load_example(struct app_req *r, json_t **out);
+
 /* ---- orderbook.c: the one writer of orders and order_events ---- */
 
 /* One change of an order's status, kept as an order_events row. */
@@ -114,10 +128,11 @@ struct order_new {
  * STORE_CONSTRAINT when the tracking digest is taken, or an error rc. */
 int order_insert(struct app_req *r, struct store *s, const struct order_new *o, int64_t *id);
 
-/* ---- orders.c: taking orders (see orders.h for http/) ---- */
+/* ---- orders.c, orderview.c: taking and reading orders (orders.h for http/) ---- */
 
-/* The order a resident's tracking code names (case-insensitive, on
- * r->store): 0 with *id and *status, or -1 with 404 not_found. */
+/* The order a resident's tracking code names (case-insensitive; O is
+ * read as 0, I and L as 1), on r->store: 0 with *id and *status, or -1
+ * with 404 not_found. */
 int order_by_tracking(struct app_req *r, const char *code, int64_t *id, enum order_status *status);
 
 #endif

@@ -251,7 +251,8 @@ int orders_public_create(struct app_req *r, json_t *in, json_t **out)
 	/* counted once the order is well-formed: the wait protects the
 	 * providers' queues, not the validator */
 	const char *key = arena_printf(r->arena, "order:%s", r->client_addr ? r->client_addr : "-");
-	if (app_throttle_take(r, key, ORDERS_PUBLIC_FREE, 60, 3600, "too_many_orders") != 0)
+	int free_orders = app_config(r->app)->order_free_per_address;
+	if (app_throttle_take(r, key, free_orders > 0 ? free_orders : 5, 60, 3600, "too_many_orders") != 0)
 		return -1;
 	return create(r, &c, out);
 }

@@ -6,13 +6,9 @@
 #define ZY_MENU_ORDERS_H
 #include "app/menu/menu.h"
 
-/* Orders a resident may place from one address before waits apply
- * (app_throttle_take: free within 15 minutes, then 60 s doubling to an
- * hour). */
-#define ORDERS_PUBLIC_FREE 5
-
 /* POST /public/orders: no login; consent required; throttled per client
- * address. 201 {"id","tracking_code","status"}; the code is shown once
+ * address (--order-free-per-address orders in 15 minutes, then waits of
+ * 60 s doubling to an hour). 201 {"id","tracking_code","status"}; the code is shown once
  * and only its keyed digest is kept. */
 int orders_public_create(struct app_req *r, json_t *in, json_t **out);
 /* GET /public/orders/{code}: status, sub-item, window and history,
@@ -36,7 +32,7 @@ struct orders_query {
  * the dispatcher's board. */
 int orders_list(struct app_req *r, const struct orders_query *q, json_t **out);
 /* GET /orders/{id}: the order with its history; the personal data in full
- * for staff who may dispatch it and its assigned volunteers while it
+ * for staff who may dispatch it and volunteers who accepted it while it
  * lives (each such read audited), masked for other readers. */
 int orders_get(struct app_req *r, int64_t id, json_t **out);
 /* GET /orders/{id}/events: the history alone. */

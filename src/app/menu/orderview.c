@@ -190,25 +190,28 @@ static int events_of(struct app_req *r, int64_t id, json_t **items)
 
 /* ---- the detail ---- */
 
-/* Whether the caller is a volunteer offered or serving order id. */
-static bool assigned(struct app_req *r, int64_t id)
+/* The caller's assignment to order id, as a volunteer: 0 none, 1 offered,
+ * 2 accepted. */
+static int assigned(struct app_req *r, int64_t id)
 {
 	int64_t vid;
 	struct app_error saved = r->err;
 	if (volunteers_mine_id(r, &vid) != 0) {
 		r->err = saved;
-		return false;
+		return 0;
 	}
 	struct store_stmt *st = store_prepare(r->store,
-		"SELECT 1 FROM order_assignments WHERE order_id = $1 AND volunteer_id = $2"
+		"SELECT status FROM order_assignments WHERE order_id = $1 AND volunteer_id = $2"
 		" AND status IN ('offered', 'accepted')");
 	if (!st)
-		return false;
+		return 0;
 	store_bind_int(st, 1, id);
 	store_bind_int(st, 2, vid);
-	bool yes = store_step(st) == STORE_ROW;
+	int how = 0;
+	if (store_step(st) == STORE_ROW)
+		how = strcmp(store_col_text(st, 0), "accepted") == 0 ? 2 : 1;
 	store_done(st);
-	return yes;
+	return how;
 }
 
 struct read_ctx {
@@ -245,12 +248,14 @@ int orders_get(struct app_req *r, int64_t id, json_t **out)
 		return rc == STORE_DONE ? app_fail(r, APP_ENOTFOUND, "not_found", NULL) : app_store_fail(r, rc);
 	bool reader = authz_refusal(r->who, AUTHZ_ORDERS_READ, c.org_path) == NULL;
 	bool dispatcher = authz_refusal(r->who, AUTHZ_ORDERS_DISPATCH, c.org_path) == NULL;
-	bool volunteer = !reader && assigned(r, id);
+	int volunteer = reader ? 0 : assigned(r, id);
 	if (!reader && !volunteer)
 		return app_fail(r, APP_ENOTFOUND, "not_found", NULL);
-	/* the life of the order: until it is rated, closed or cancelled */
+	/* the life of the order: until it is rated, closed or cancelled; a
+	 * volunteer offered it decides on the masked order and sees who and
+	 * where once they accepted (as "my orders" shows it) */
 	bool lives = !order_is_final(s) && s != ORDER_RATED;
-	bool full = lives && (dispatcher || volunteer);
+	bool full = lives && (dispatcher || volunteer == 2);
 	st = store_prepare(r->store, "SELECT " ORDER_COLS ORDER_FROM " WHERE o.id = $1");
 	if (!st)
 		return app_store_fail(r, STORE_ERROR);
@@ -311,7 +316,10 @@ int order_by_tracking(struct app_req *r, const char *code, int64_t *id, enum ord
 	for (size_t i = 0; i < n; i++) {
 		if (!isalnum((unsigned char)code[i]))
 			return app_fail(r, APP_ENOTFOUND, "not_found", NULL);
-		up[i] = (char)toupper((unsigned char)code[i]);
+		/* Crockford's base32 reads the look-alikes a resident may type
+		 * for 0 and 1 as those digits */
+		char ch = (char)toupper((unsigned char)code[i]);
+		up[i] = ch == 'O' ? '0' : ch == 'I' || ch == 'L' ? '1' : ch;
 	}
 	up[n] = '\0';
 	secret_keyed_digest(up, hash);

@@ -5,6 +5,7 @@
 #include "app/network/network.h"
 #include "app/kernel/kernel.h"
 #include "app/bank/bank.h"
+#include "app/menu/menu.h"
 #include "util/arena.h"
 #include "util/buf.h"
 #include <stdlib.h>
@@ -338,6 +339,18 @@ int demo_load(struct app_req *r, int scale, int64_t people, int64_t records, FIL
 		if (prc != STORE_OK)
 			return app_store_fail(r, prc);
 	}
+
+	/* the example service menu (data/menu/): its providers and hotlines
+	 * name the associations, professional teams and social-work centres
+	 * made above */
+	json_t *menu = NULL;
+	if (menu_load_example(r, &menu) != 0)
+		return -1;
+	if (progress)
+		fprintf(progress, "service menu: %lld items, %lld hotlines\n",
+			(long long)json_integer_value(json_object_get(menu, "items_created")),
+			(long long)json_integer_value(json_object_get(menu, "hotlines_created")));
+	json_decref(menu);
 
 	/* volunteers: most belong to workstations, the rest to teams */
 	int64_t total = people ? people : (int64_t)DEMO_VOLUNTEERS * scale, done = 0;

@@ -105,6 +105,7 @@ export default {
     detailTitle: 'Order #{id}',
     personalFull: 'Full details (this reading is recorded)',
     personalMasked: 'Details hidden',
+    requesterName: 'Name',
     notesLabel: 'Notes',
     groupsLabel: 'Person served',
     accept: 'Accept',

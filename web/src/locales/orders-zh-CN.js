@@ -109,6 +109,7 @@ export default {
     detailTitle: '订单 #{id}',
     personalFull: '完整信息（本次查看已记录）',
     personalMasked: '信息已隐去',
+    requesterName: '居民姓名',
     notesLabel: '补充说明',
     groupsLabel: '服务对象',
     accept: '接单',
