@@ -359,13 +359,33 @@ int dispatch_suggestions(struct app_req *r, int64_t order_id, const char *limit_
 	for (size_t j = 0; j < ncerts; j++)
 		if (certs_by_training(r, &p, certs[j], (unsigned)j) != 0)
 			return -1;
+	/* a skill is held when the stored JSON list holds it as a whole
+	 * element: the JSON text of the name, quotes included, appears in the
+	 * list's text (an element's own quotes are escaped, so it cannot
+	 * match across elements); parsing every candidate's list cost more
+	 * than the rest of the ranking in C */
+	const char **qskills = arena_alloc(r->arena, (nskills + ncerts + 1) * sizeof(*qskills));
+	const char **qcerts = qskills + nskills;
+	for (size_t j = 0; j < nskills + ncerts; j++) {
+		json_t *str = json_string(j < nskills ? skills[j] : certs[j - nskills]);
+		char *q = json_dumps(str, JSON_ENCODE_ANY);
+		qskills[j] = arena_strdup(r->arena, q ? q : "\"\"");
+		free(q);
+		json_decref(str);
+	}
 	for (size_t i = 0; i < p.n; i++) {
 		struct cand *c = &p.v[i];
-		size_t nheld;
-		const char **held = dispatch_tags(r, c->skills, &nheld);
-		c->c.skills_held = suggest_count_held(skills, nskills, held, nheld);
+		size_t held = 0;
+		for (size_t j = 0; j < nskills; j++) {
+			bool dup = false;
+			for (size_t k = 0; k < j && !dup; k++)
+				dup = strcmp(skills[k], skills[j]) == 0;
+			if (!dup && strstr(c->skills, qskills[j]))
+				held++;
+		}
+		c->c.skills_held = held;
 		for (size_t j = 0; j < ncerts; j++)
-			if (suggest_count_held(&certs[j], 1, held, nheld))
+			if (strstr(c->skills, qcerts[j]))
 				c->certs |= 1u << j;
 		c->c.certs_held = (size_t)__builtin_popcount(c->certs);
 	}
