@@ -108,6 +108,9 @@ const SUITES = {
   'voledit.c': ['volunteers'],
   'vollife.c': ['volunteers', 'homes'],
   'volrights.c': ['volunteers', 'projects', 'homes'],
+  'suggest.c': ['dispatch'],
+  'dispatch.c': ['dispatch'],
+  'escalate.c': ['dispatch'],
 };
 // Suites a mutant also runs, wherever it is (added by other work on the
 // issue: the guards suite and, when merged, the authorisation matrix).

@@ -25,8 +25,8 @@ const char **dispatch_tags(struct app_req *r, const char *json_text, size_t *n);
 
 /* Most candidates suggest.c reads per region ring, and per required skill
  * beyond the rings (docs/performance.md: what these cost). */
-#define SUGGEST_RING_MAX 300
-#define SUGGEST_SKILL_MAX 120
+#define SUGGEST_RING_MAX 150
+#define SUGGEST_SKILL_MAX 60
 /* Suggestions answered at most (?limit= up to this). */
 #define SUGGEST_LIMIT_MAX 100
 /* Volunteers one request may assign at most. */
