@@ -116,6 +116,9 @@ const SUITES = {
   'orderbook.c': ['orders'],
   'ratings.c': ['ratings'],
   'stats.c': ['ratings'],
+  'suggest.c': ['dispatch'],
+  'dispatch.c': ['dispatch'],
+  'escalate.c': ['dispatch'],
 };
 // Suites a mutant also runs, wherever it is (added by other work on the
 // issue: the guards suite and, when merged, the authorisation matrix).
