@@ -163,6 +163,7 @@ test('residents rate on their phones, an operator by phone, an admin closes the 
     const drawer = page.locator(byTest('case-drawer'))
     await drawer.locator(byTest('case-records')).waitFor()
     assert.match(await text(drawer), /约好九点，十点半才到/)
+    assert.equal(await drawer.locator(byTest('case-order-link')).getAttribute('href'), `/orders/${data.orders[0].id}`)
     assert.match(await text(drawer.locator(byTest('case-records'))), /评菜测试员/)
     await drawer.locator(`textarea${byTest('case-outcome-input')}, ${byTest('case-outcome-input')} textarea`).first().fill('已电话致歉，提醒志愿者守时')
     await shot(page, 'ratings-case')
