@@ -202,6 +202,8 @@ test('1–2 stars or a complaint open a case; staff record phone ratings and com
   const path = `/api/v1/orders/${phoned.id}/rating`;
   await refused(() => recA.post(path, { stars: 9 }), [422, 'out_of_range', 'stars'], 'phone stars');
   await refused(() => recA.post(path, { stars: 3, comment: ['x'] }), [400, 'wrong_type', 'comment'], 'phone comment');
+  await refused(() => recA.post(path, {}), [422, 'required', 'stars'], 'phone stars missing');
+  await refused(() => recA.post(path, { stars: 3, comment: '话'.repeat(501) }), [422, 'too_long', 'comment'], 'phone comment long');
   // a complaint only from the requester's own page: the operator records it as one
   await refused(() => clerkA.post(path, { stars: 3 }), [403, 'forbidden', null], 'clerk');
   await refused(() => volA.client.post(path, { stars: 3 }), [403, 'forbidden', null], 'volunteer');
@@ -255,6 +257,8 @@ test('cases are listed in scope and closed with an outcome and an amendment void
   assert.equal((await admB.get(`/api/v1/order-cases?org_id=${assocA.id}`)).status, 403);
   assert.deepEqual((await admA.get('/api/v1/order-cases?status=done')).json.error, { code: 'invalid_value', message: '字段值无效', field: 'status' });
   assert.equal((await admA.get('/api/v1/order-cases?limit=0')).json.error.code, 'invalid_limit');
+  assert.deepEqual((await admA.get('/api/v1/order-cases?cursor=%21%21')).json.error.field, 'cursor');
+  assert.equal((await admA.get('/api/v1/order-cases?org_id=x')).json.error.field, 'org_id');
   assert.equal((await admB.get(`/api/v1/order-cases/${lowCase.id}`)).status, 403);
   assert.equal((await admA.get('/api/v1/order-cases/999999')).status, 404);
   // the role is refused before the case is looked for
