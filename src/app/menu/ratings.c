@@ -108,8 +108,8 @@ static int rate_tx(struct store *s, void *vctx)
 		return rc;
 	struct order_move m = {
 		.order_id = c->order_id, .from = ORDER_DELIVERED, .to = ORDER_RATED,
+		/* the rating's channel says how it came; the event, who recorded it */
 		.actor_kind = c->actor_kind, .actor_user_id = c->r->who ? c->r->who->user_id : 0,
-		.reason = strcmp(c->channel, "phone") == 0 ? "rated on the phone" : NULL,
 	};
 	rc = order_move(c->r, s, &m);
 	if (rc == STORE_DONE) {
