@@ -223,6 +223,7 @@ static const struct {
 	{ "public_url_required", "尚未设置本系统的公网访问地址（--public-url 或 ZHIYUAN_PUBLIC_URL），证明上的二维码将无法查验，暂不能出具证明；请联系系统管理员设置",
 	  "the console's public address is not set (--public-url or ZHIYUAN_PUBLIC_URL): a certificate's QR code could not be checked, so certificates cannot be issued until an administrator sets it" },
 	{ "too_many_claims", "认领请求过于频繁，请稍后再试", "too many claim requests, try again later" },
+	{ "too_many_downloads", "下载过于频繁，请稍后再试", "too many downloads from here, try again later" },
 	{ "claim_code_wrong", "验证码错误", "the code is wrong" },
 	{ "claim_expired", "验证码已失效，请重新获取", "the code has expired: ask for a new one" },
 	{ "claim_used", "该验证码已使用过，请直接登录或重新获取", "this code has been used: sign in, or ask for a new one" },

@@ -119,6 +119,13 @@ test('the service menu on a demo-sized district', { timeout: 180_000 }, async (t
       [3, data.elder.id, 96, 540, 690, ['elderly_alone'], [data.station.id]])
     await page.locator(byTest('menu-form-title')).filter({ hasText: '陪同散步' }).waitFor()
     assert.equal(await text(page.locator(byTest('menu-summary'))), '周六、周日 09:00–11:30')
+    // it came last among 助老服务's sub-items; one place up puts it before 陪伴聊天
+    await page.locator(byTest('menu-move-up')).click()
+    const lastTwo = async () => (await data.client.get('/api/v1/menu/items')).json.items[0].children
+      .find((i) => i.id === data.elder.id).children.slice(-2).map((s) => s.name)
+    for (let i = 0; i < 50 && (await lastTwo()).join() !== '陪同散步,陪伴聊天'; i++) await new Promise((r) => setTimeout(r, 100))
+    assert.deepEqual(await lastTwo(), ['陪同散步', '陪伴聊天'])
+    await page.locator(`${byTest('menu-move-up')}:not([disabled])`).waitFor()
     // a bad time is caught before it is sent
     await inputOf(page, 'menu-day-to').fill('25:00')
     await page.locator(byTest('menu-save')).click()

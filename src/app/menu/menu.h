@@ -20,7 +20,8 @@
 #include "core/orderflow.h"
 #include "store/store.h"
 
-/* ---- catalog.c: the menu (menu_items, providers, hotlines) ---- */
+/* ---- catalog.c: the menu (menu_items, providers, hotlines; catalog.c
+ * writes them, menutree.c and menuload.c read and load) ---- */
 
 /* The vulnerable groups a sub-item may serve and an order may flag
  * (menu_items.vulnerable_groups, orders.vulnerable_groups). */

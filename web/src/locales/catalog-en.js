@@ -54,6 +54,8 @@ export default {
     save: 'Save',
     saved: 'Saved',
     created: 'Added',
+    moveUp: 'Move up',
+    moveDown: 'Move down',
     retire: 'Retire',
     retireConfirm: 'Retire "{name}"? It and everything below it leave the public menu; orders and records made stay as they are.',
     retired: 'Retired',

@@ -53,6 +53,8 @@ export default {
     save: '保存',
     saved: '已保存',
     created: '已添加',
+    moveUp: '上移',
+    moveDown: '下移',
     retire: '下架',
     retireConfirm: '下架“{name}”？下架后它和它的下级不再出现在公开菜单上，已有的订单和记录不受影响。',
     retired: '已下架',
