@@ -240,6 +240,11 @@ test('accept: the holding organisation\'s staff; others see nothing; a second ac
   assert.equal(r.status, 404);
   r = await clerkA.post(`/api/v1/orders/${o.id}/accept`);
   assert.equal(r.status, 403);
+  // a role that dispatches nothing learns nothing of which orders exist
+  for (const verb of ['accept', 'decline', 'cancel']) {
+    r = await clerkA.post(`/api/v1/orders/999999/${verb}`, { reason: '试探' });
+    assert.deepEqual([r.status, r.json.error.code], [403, 'forbidden'], verb);
+  }
   assert.equal(await allOrders(), before);
   r = await recA1.post(`/api/v1/orders/${o.id}/accept`);
   assert.equal(r.status, 200, r.text);
