@@ -214,6 +214,10 @@ const DYNAMIC = {
   'order.reasonKey.${}': () => keysOf('order.reasonKey.${}', uiList('orders.js', 'SYSTEM_REASONS')),
   'order.col.${}': () => keysOf('order.col.${}', uiList('views/OrdersBoardView.vue', 'COLUMNS')),
   'order.slot.${}': () => keysOf('order.slot.${}', uiList('orders.js', 'SLOT_KEYS')),
+  // dispatch (送菜): offers, the reasons of suggestions, the order's status on "my orders"
+  'assignmentStatus.${}': () => keysOf('assignmentStatus.${}', apiEnum('Assignment', 'status')),
+  'dispatchReason.${}': () => keysOf('dispatchReason.${}', apiEnum('Suggestion', 'reasons')),
+  'dispatchOrderStatus.${}': () => keysOf('dispatchOrderStatus.${}', apiEnum('Order', 'status')),
   // RegionsView shows levels 1–5 by name and any other as a number
   'regions.level${}': () => keysOf('regions.level${}', [1, 2, 3, 4, 5]),
   // count('federation', n) in OrganizationsView: `orgSummary.${key}` and its One form
