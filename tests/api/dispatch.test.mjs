@@ -381,3 +381,15 @@ test('escalation: orders nobody took go one level up after the set time, by the 
   r = await root.post('/api/v1/orders/escalation', { as_of: iso(now + 9 * H) });
   assert.equal((await orderOf(w)).org_id, rootOrg);
 });
+
+test('a certificate is held through a training of that name', async () => {
+  const t = await recA1.post('/api/v1/trainings', { name: '护理证', content: '居家护理', org_id: stA1.id, study_minutes: 120, held_on: '2026-10-10' });
+  assert.equal(t.status, 201, t.text);
+  const a = await recA1.post(`/api/v1/trainings/${t.json.id}/attendees`, { volunteer_ids: [v.town.id] });
+  assert.equal(a.status, 200, a.text);
+  const o = await acceptedOrder(8, 1);
+  const r = await recA1.get(`/api/v1/orders/${o}/suggestions`);
+  const town = r.json.items.find((x) => x.volunteer_id === v.town.id);
+  assert.deepEqual([town.score, town.certificates_held, town.reasons.slice(0, 3)],
+    [15 + 20 + 17 + 15 + 5, 1, ['skills_some', 'certificates_all', 'same_town']]);
+});
