@@ -114,6 +114,11 @@ const SUITES = {
   'orders.c': ['orders'],
   'orderview.c': ['orders'],
   'orderbook.c': ['orders'],
+  'ratings.c': ['ratings'],
+  'stats.c': ['ratings'],
+  'suggest.c': ['dispatch'],
+  'dispatch.c': ['dispatch'],
+  'escalate.c': ['dispatch'],
 };
 // Suites a mutant also runs, wherever it is (added by other work on the
 // issue: the guards suite and, when merged, the authorisation matrix).

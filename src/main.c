@@ -86,7 +86,7 @@ static struct opt opts[] = {
 	  "a resident's order nobody accepted (no provider, or no volunteer offered it) this long is escalated"
 	  " to the organisation one level up", OPT_INT, true, NULL },
 	{ "sweep-every", "ZHIYUAN_SWEEP_EVERY", "300", "SECONDS",
-	  "how often the server checks out who forgot to and marks no-shows (0 = never; see sweep-shifts)", OPT_INT, true, NULL },
+	  "how often the server checks out who forgot to, marks no-shows and escalates orders nobody took (0 = never; see sweep-shifts)", OPT_INT, true, NULL },
 	{ "shutdown-grace", "ZHIYUAN_SHUTDOWN_GRACE", "10", "SECONDS",
 	  "how long to wait for requests in flight on SIGTERM", OPT_INT, true, NULL },
 	{ "root-org-name", "ZHIYUAN_ROOT_ORG_NAME", "温江区志愿服务联合会", "NAME",

@@ -164,6 +164,9 @@ const struct route route_table[] = {
 	{ "PATCH", "/api/v1/menu/hotlines/{id}", h_menu_hotline_update, ROUTE_AUTH, BODY_JSON, 0, NULL },
 	{ "POST", "/api/v1/menu/hotlines/{id}/retire", h_menu_hotline_retire, ROUTE_AUTH, BODY_NONE, 0, NULL },
 	{ "GET", "/api/v1/public/menu", h_public_menu, ROUTE_PUBLIC, BODY_NONE, 0, NULL },
+	/* the menu's published documents (app/menu/menudocs.h) */
+	{ "GET", "/api/v1/public/menu/handbook.pdf", h_menu_handbook, ROUTE_PUBLIC, BODY_NONE, 0, NULL },
+	{ "GET", "/api/v1/public/menu/hsds.zip", h_menu_hsds, ROUTE_PUBLIC, BODY_NONE, 0, NULL },
 	{ "POST", "/api/v1/public/orders", h_public_order_create, ROUTE_PUBLIC, BODY_JSON, 0, NULL },
 	{ "GET", "/api/v1/public/orders/{tracking_code}", h_public_order_get, ROUTE_PUBLIC, BODY_NONE, 0, NULL },
 	{ "POST", "/api/v1/public/orders/{tracking_code}/cancel", h_public_order_cancel, ROUTE_PUBLIC, BODY_OPTIONAL, 0, NULL },
@@ -194,9 +197,6 @@ const struct route route_table[] = {
 	{ "POST", "/api/v1/order-cases/{id}/close", h_case_close, ROUTE_AUTH, BODY_JSON, 0, NULL },
 	{ "GET", "/api/v1/menu/quality-suggestions", h_quality_suggestions, ROUTE_AUTH, BODY_NONE, 0, "record_ids" },
 	{ "GET", "/api/v1/menu/stats", h_menu_stats, ROUTE_AUTH, BODY_NONE, 0, "org_id from to" },
-	/* the menu's published documents (app/menu/menudocs.h) */
-	{ "GET", "/api/v1/public/menu/handbook.pdf", h_menu_handbook, ROUTE_PUBLIC, BODY_NONE, 0, NULL },
-	{ "GET", "/api/v1/public/menu/hsds.zip", h_menu_hsds, ROUTE_PUBLIC, BODY_NONE, 0, NULL },
 	{ NULL, NULL, NULL, ROUTE_PUBLIC, BODY_NONE, 0, NULL },
 };
 

@@ -381,3 +381,40 @@ test('escalation: orders nobody took go one level up after the set time, by the 
   r = await root.post('/api/v1/orders/escalation', { as_of: iso(now + 9 * H) });
   assert.equal((await orderOf(w)).org_id, rootOrg);
 });
+
+test('a certificate is held through a training of that name', async () => {
+  const t = await recA1.post('/api/v1/trainings', { name: '护理证', content: '居家护理', org_id: stA1.id, study_minutes: 120, held_on: '2026-10-10' });
+  assert.equal(t.status, 201, t.text);
+  const a = await recA1.post(`/api/v1/trainings/${t.json.id}/attendees`, { volunteer_ids: [v.town.id] });
+  assert.equal(a.status, 200, a.text);
+  const o = await acceptedOrder(8, 1);
+  const r = await recA1.get(`/api/v1/orders/${o}/suggestions`);
+  const town = r.json.items.find((x) => x.volunteer_id === v.town.id);
+  assert.deepEqual([town.score, town.certificates_held, town.reasons.slice(0, 3)],
+    [15 + 20 + 17 + 15 + 5, 1, ['skills_some', 'certificates_all', 'same_town']]);
+});
+
+test('refused moves: sending to an order not accepted, answering an offer of a cancelled order', async () => {
+  const sub2 = await recA1.post('/api/v1/orders', {
+    menu_item_id: sub.id, requester_name: '李芳', phone: '13800136666', address: '光华社区2栋', region_code: '510115001001',
+    preferred_from: iso(Date.now() + 9 * DAY), preferred_to: iso(Date.now() + 9 * DAY + H), consent: true, channel: 'hotline',
+  });
+  assert.equal(sub2.status, 201, sub2.text);
+  const before = await state(sub2.json.id);
+  err(await recA1.post(`/api/v1/orders/${sub2.json.id}/assignments`, { volunteer_ids: [volA2.id] }), 409, 'order_not_dispatchable');
+  err(await recA1.post(`/api/v1/orders/${sub2.json.id}/start`, {}), 409, 'order_not_startable');
+  assert.equal(await state(sub2.json.id), before);
+
+  const o = await acceptedOrder(10, 1);
+  let r = await recA1.post(`/api/v1/orders/${o}/assignments`, { volunteer_ids: [volA2.id] });
+  assert.equal(r.status, 201, r.text);
+  const offer = r.json.items[0].id;
+  r = await recA1.post(`/api/v1/orders/${o}/cancel`, { reason: '居民已另行安排' });
+  assert.equal(r.status, 200, r.text);
+  const after = await state(o);
+  err(await meA2.post(`/api/v1/assignments/${offer}/accept`), 409, 'order_changed');
+  err(await meA2.post(`/api/v1/assignments/${offer}/decline`, {}), 409, 'order_changed');
+  err(await recA1.post(`/api/v1/assignments/${offer}/withdraw`), 409, 'order_changed');
+  err(await recA1.get(`/api/v1/orders/${o}/suggestions`), 409, 'order_not_dispatchable');
+  assert.equal(await state(o), after);
+});

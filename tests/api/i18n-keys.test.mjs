@@ -217,6 +217,10 @@ const DYNAMIC = {
   'catalog.day.${}': () => keysOf('catalog.day.${}', uiList('catalogMessages.js', 'WEEKDAYS')),
   'catalog.level.${}': () => keysOf('catalog.level.${}', apiEnum('MenuItem', 'level')),
   'catalog.group.${}': () => keysOf('catalog.group.${}', apiEnum('MenuItem', 'vulnerable_groups')),
+  // dispatch (送菜): offers, the reasons of suggestions, the order's status on "my orders"
+  'assignmentStatus.${}': () => keysOf('assignmentStatus.${}', apiEnum('Assignment', 'status')),
+  'dispatchReason.${}': () => keysOf('dispatchReason.${}', apiEnum('Suggestion', 'reasons')),
+  'dispatchOrderStatus.${}': () => keysOf('dispatchOrderStatus.${}', apiEnum('Order', 'status')),
   // RegionsView shows levels 1–5 by name and any other as a number
   'regions.level${}': () => keysOf('regions.level${}', [1, 2, 3, 4, 5]),
   // count('federation', n) in OrganizationsView: `orgSummary.${key}` and its One form

@@ -202,12 +202,16 @@ test('1–2 stars or a complaint open a case; staff record phone ratings and com
   const path = `/api/v1/orders/${phoned.id}/rating`;
   await refused(() => recA.post(path, { stars: 9 }), [422, 'out_of_range', 'stars'], 'phone stars');
   await refused(() => recA.post(path, { stars: 3, comment: ['x'] }), [400, 'wrong_type', 'comment'], 'phone comment');
+  await refused(() => recA.post(path, {}), [422, 'required', 'stars'], 'phone stars missing');
+  await refused(() => recA.post(path, { stars: 3, comment: '话'.repeat(501) }), [422, 'too_long', 'comment'], 'phone comment long');
   // a complaint only from the requester's own page: the operator records it as one
   await refused(() => clerkA.post(path, { stars: 3 }), [403, 'forbidden', null], 'clerk');
   await refused(() => volA.client.post(path, { stars: 3 }), [403, 'forbidden', null], 'volunteer');
   r = await recB.post(path, { stars: 3 });
   assert.ok([403, 404].includes(r.status), `other subtree: ${r.text}`);
   await refused(() => recA.post('/api/v1/orders/999999/rating', { stars: 3 }), [404, 'not_found', null], 'no such order');
+  // the role is refused before the order is looked for
+  await refused(() => clerkA.post('/api/v1/orders/999999/rating', { stars: 3 }), [403, 'forbidden', null], 'clerk, no such order');
   r = await recA.post(path, { stars: 3, comment: '电话回访：还可以' });
   assert.equal(r.status, 201, r.text);
   assert.deepEqual([r.json.channel, r.json.stars, r.json.case_opened], ['phone', 3, false]);
@@ -253,8 +257,13 @@ test('cases are listed in scope and closed with an outcome and an amendment void
   assert.equal((await admB.get(`/api/v1/order-cases?org_id=${assocA.id}`)).status, 403);
   assert.deepEqual((await admA.get('/api/v1/order-cases?status=done')).json.error, { code: 'invalid_value', message: '字段值无效', field: 'status' });
   assert.equal((await admA.get('/api/v1/order-cases?limit=0')).json.error.code, 'invalid_limit');
+  assert.deepEqual((await admA.get('/api/v1/order-cases?cursor=%21%21')).json.error.field, 'cursor');
+  assert.equal((await admA.get('/api/v1/order-cases?org_id=x')).json.error.field, 'org_id');
   assert.equal((await admB.get(`/api/v1/order-cases/${lowCase.id}`)).status, 403);
   assert.equal((await admA.get('/api/v1/order-cases/999999')).status, 404);
+  // the role is refused before the case is looked for
+  assert.equal((await recA.get('/api/v1/order-cases/999999')).status, 403);
+  await refused(() => recA.post('/api/v1/order-cases/999999/close', { outcome: '已核实' }), [403, 'forbidden', null], 'recorder, no such case');
 
   // the case shows the order's record; the approver approves it, then the
   // admin voids its hours through the amendment flow
@@ -312,27 +321,35 @@ test('the statistics count each sub-item, item, provider and region of a period,
   // finds every order, created minutes ago, in one of them)
   const day = (off) => new Date(Date.now() + 8 * H + off * 24 * H).toISOString().slice(0, 10);
   const q = `from=${day(-1)}&to=${day(0)}`;
+  // one more order of A, from another community: a second region whose
+  // figures the provider's and the sub-item's rows add up
+  await placeOrder(sub, '510115001002');
   let r = await admA.get(`/api/v1/menu/stats?${q}`);
   assert.equal(r.status, 200, r.text);
   const s = r.json;
   assert.deepEqual([s.from, s.to], [day(-1), day(0)]);
-  // A: rated (5), waiting (submitted), low (2), complained (4), phoned (3)
+  // A: rated (5), waiting (submitted), low (2), complained (4), phoned (3), the new one
   const want = {
-    orders: 5, delivered: 4, delivered_permille: 800, dispatched: 4, ratings: 4, stars_total: 14,
-    stars_mean_centi: 350, satisfied: 2, satisfaction_permille: 500, unanswered: 1, escalated: 0, cancelled: 0,
+    orders: 6, delivered: 4, delivered_permille: 667, dispatched: 4, ratings: 4, stars_total: 14,
+    stars_mean_centi: 350, satisfied: 2, satisfaction_permille: 500, unanswered: 2, escalated: 0, cancelled: 0,
   };
   const pick = (o) => Object.fromEntries(Object.keys(want).map((k) => [k, o[k]]));
   assert.deepEqual(pick(s.totals), want);
   assert.equal(typeof s.totals.dispatch_minutes, 'number');
   assert.equal(typeof s.totals.delivery_minutes, 'number');
-  assert.deepEqual(s.by_sub_item.map((g) => [g.id, g.name, g.orders]), [[sub.id, '评菜测试陪同就医', 5]]);
-  assert.deepEqual(s.by_item.map((g) => [g.id, g.name, g.orders]), [[item.id, '评菜测试助老', 5]]);
-  assert.deepEqual(s.by_provider.map((g) => [g.org_id, g.name, g.orders, g.delivered]), [[stA1.id, '评菜测试光华站', 5, 4]]);
-  assert.deepEqual(s.by_region.map((g) => [g.region_code, g.orders]), [['510115001001', 5]]);
+  assert.deepEqual(s.by_sub_item.map((g) => [g.id, g.name, g.orders]), [[sub.id, '评菜测试陪同就医', 6]]);
+  assert.deepEqual(s.by_item.map((g) => [g.id, g.name, g.orders]), [[item.id, '评菜测试助老', 6]]);
+  assert.deepEqual(s.by_provider.map((g) => [g.org_id, g.name, g.orders, g.delivered]), [[stA1.id, '评菜测试光华站', 6, 4]]);
+  assert.deepEqual(s.by_region.map((g) => [g.region_code, g.orders, g.delivered, g.unanswered, g.ratings]),
+    [['510115001001', 5, 4, 1, 4], ['510115001002', 1, 0, 1, 0]]);
   assert.deepEqual(pick(s.by_provider[0]), want);
-  // the root sees both subtrees; B alone its one order
+  assert.deepEqual(pick(s.by_sub_item[0]), want);
+  // the root sees both subtrees, each list in order; B alone its one order
   r = await root.get(`/api/v1/menu/stats?${q}`);
-  assert.deepEqual([r.json.totals.orders, r.json.by_sub_item.map((g) => g.orders)], [6, [5, 1]]);
+  assert.deepEqual([r.json.totals.orders, r.json.by_sub_item.map((g) => [g.id, g.orders])], [7, [[sub.id, 6], [subB.id, 1]]]);
+  assert.deepEqual(r.json.by_item.map((g) => [g.id, g.orders, g.ratings]), [[item.id, 7, 5]]);
+  assert.deepEqual(r.json.by_provider.map((g) => [g.org_id, g.orders]), [[stA1.id, 6], [stB1.id, 1]]);
+  assert.deepEqual(r.json.by_region.map((g) => [g.region_code, g.orders]), [['510115001001', 5], ['510115001002', 1], ['510115002001', 1]]);
   r = await admB.get(`/api/v1/menu/stats?${q}`);
   assert.deepEqual([r.json.totals.orders, r.json.totals.stars_total, r.json.totals.satisfaction_permille], [1, 1, 0]);
   r = await root.get(`/api/v1/menu/stats?${q}&org_id=${stB1.id}`);
@@ -356,4 +373,20 @@ test('the statistics count each sub-item, item, provider and region of a period,
   assert.equal((await clerkA.get('/api/v1/menu/stats')).status, 403);
   assert.equal((await volA.client.get('/api/v1/menu/stats')).status, 403);
   assert.equal((await anon.get('/api/v1/menu/stats')).status, 401);
+});
+
+// last: its rating's stars are whichever request won
+test('ratings sent at once for one order: exactly one is taken, the others are 409', async () => {
+  const o = await placeOrder();
+  await deliver(o);
+  const answers = await Promise.all([1, 2, 3, 4, 5, 1, 2, 3].map((stars, i) => (i % 2
+    ? pub('POST', `/api/v1/public/orders/${o.code}/rating`, { stars })
+    : recA.post(`/api/v1/orders/${o.id}/rating`, { stars }))));
+  const won = answers.filter((r) => r.status === 201);
+  assert.equal(won.length, 1, answers.map((r) => r.status).join(' '));
+  for (const r of answers.filter((x) => x.status !== 201)) assert.deepEqual([r.status, r.json.error.code], [409, 'already_rated'], r.text);
+  assert.equal(await status(o), 'rated');
+  // the one rating stored is the one answered
+  const r = await admA.get(`/api/v1/menu/quality-suggestions?record_ids=${records.get(o.id)}`);
+  assert.deepEqual(r.json.items.map((x) => [x.stars, x.channel]), [[won[0].json.stars, won[0].json.channel]]);
 });

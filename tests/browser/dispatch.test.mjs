@@ -10,7 +10,7 @@ import assert from 'node:assert/strict'
 import { startDistrict, allOrganizations } from '../lib/district.mjs'
 import { Client } from '../lib/client.mjs'
 import { residentId } from '../lib/ids.mjs'
-import { withTimeout, launchBrowser, newContext, byTest, inputOf, signIn, steps, needWebBuild, closeSuite, text } from '../lib/browser.mjs'
+import { withTimeout, launchBrowser, newContext, byTest, inputOf, signIn, steps, needWebBuild, closeSuite, text, shot } from '../lib/browser.mjs'
 
 const H = 3600 * 1000
 const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z')
@@ -101,6 +101,7 @@ test('the dispatcher sends a suggested volunteer, who accepts and delivers on a 
     await panel.locator(byTest('dispatch-assign')).click()
     await panel.locator(byTest(`assignment-status-${data.volunteer.id}`)).waitFor()
     assert.equal(await text(panel.locator(byTest(`assignment-status-${data.volunteer.id}`))), '待确认')
+    await shot(desk, 'dispatch-panel')
   })
 
   await step(t, 'on a phone, the volunteer accepts and only then sees the contact details', async () => {
@@ -116,6 +117,7 @@ test('the dispatcher sends a suggested volunteer, who accepts and delivers on a 
     assert.ok(person.includes('周淑华') && person.includes('13912345678') && person.includes('幸福小区8栋2单元601'), person)
     const width = await phone.evaluate(() => document.documentElement.scrollWidth)
     assert.ok(width <= 390, `the page fits the phone: ${width}`)
+    await shot(phone, 'dispatch-my-orders')
     await card.locator(byTest(`my-order-start-${data.order}`)).waitFor()
   })
 

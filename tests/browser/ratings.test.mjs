@@ -1,11 +1,13 @@
 // Browser test of issue 13 §4–5 (评菜 and the statistics) on a district of
-// the demo's size (341 organisations, 64,318 volunteers): two residents'
+// the demo's size (341 organisations, 64,318 volunteers): three residents'
 // orders are delivered through the API (ordering, dispatch and delivery
 // have their own suites); on a phone (390×844) the first resident rates
 // two stars with a comment on the tracking page (中文) and cannot rate
-// again, the second rates five stars in English; an admin closes the case
-// the low rating opened (中文), and the menu statistics show both orders
-// and their ratings (English). Everyone is synthetic (tests/lib/ids.mjs).
+// again, the second rates five stars in English, an operator records the
+// third's rating given on the phone; an admin closes the case the low
+// rating opened (中文), the approval queue shows the quality the ratings
+// suggest, and the menu statistics show the orders and their ratings
+// (English). Everyone is synthetic (tests/lib/ids.mjs).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startDistrict, allOrganizations } from '../lib/district.mjs'
@@ -63,7 +65,7 @@ async function prepare() {
   const rec = new Client(base)
   await rec.login(RECORDER.username, RECORDER.password)
   const anon = new Client(base)
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < 3; i++) {
     let r = await anon.post('/api/v1/public/orders', {
       menu_item_id: data.sub.id, requester_name: '赵淑珍', phone: `1369${String((Date.now() + i) % 1e7).padStart(7, '0')}`,
       address: '社区12栋3单元101', region_code: data.station.region_code,
@@ -81,6 +83,7 @@ async function prepare() {
     const end = Date.now() - (i + 1) * 2 * H
     r = await rec.post(`/api/v1/orders/${o.id}/deliver`, { started_at: iso(end - H), ended_at: iso(end) })
     assert.equal(r.status, 200, r.text)
+    o.record = r.json.record_ids[0]
     data.orders.push(o)
   }
   const s = await root.get(`/api/v1/menu/stats?org_id=${data.assoc.id}`)
@@ -97,7 +100,7 @@ before(async () => {
 
 after(() => closeSuite(browser, srv))
 
-test('residents rate on their phones, an admin closes the case, the statistics show it', { timeout: 180_000 }, async (t) => {
+test('residents rate on their phones, an operator by phone, an admin closes the case, the statistics show it', { timeout: 180_000 }, async (t) => {
   const zhPhone = await newContext(browser, { phone: true })
   const enPhone = await newContext(browser, { phone: true })
   await enPhone.addInitScript(() => localStorage.setItem('zhiyuan.locale', 'en'))
@@ -160,6 +163,7 @@ test('residents rate on their phones, an admin closes the case, the statistics s
     const drawer = page.locator(byTest('case-drawer'))
     await drawer.locator(byTest('case-records')).waitFor()
     assert.match(await text(drawer), /约好九点，十点半才到/)
+    assert.equal(await drawer.locator(byTest('case-order-link')).getAttribute('href'), `/orders/${data.orders[0].id}`)
     assert.match(await text(drawer.locator(byTest('case-records'))), /评菜测试员/)
     await drawer.locator(`textarea${byTest('case-outcome-input')}, ${byTest('case-outcome-input')} textarea`).first().fill('已电话致歉，提醒志愿者守时')
     await shot(page, 'ratings-case')
@@ -169,7 +173,33 @@ test('residents rate on their phones, an admin closes the case, the statistics s
     await page.locator(byTest(`case-${mine.id}`)).waitFor()
   })
 
-  await step(t, 'the statistics show both orders and their ratings (English)', async () => {
+  await step(t, 'the approval queue shows the quality the ratings suggest (中文)', async () => {
+    // page is the admin's console from the step before
+    await page.locator(byTest('nav-approval')).click()
+    const hint = page.locator(byTest(`rating-suggestion-${data.orders[1].record}`))
+    await hint.waitFor()
+    assert.equal(await text(hint.locator('.stars')), '居民评价 5 星，建议：')
+    await hint.locator(byTest('quality-excellent')).waitFor()
+    await page.locator(byTest(`rating-suggestion-${data.orders[0].record}`)).locator(byTest('quality-fail')).waitFor()
+  })
+
+  await step(t, 'the operator records a phone rating on the order\'s page (中文)', async () => {
+    page = await desk.newPage()
+    page.on('pageerror', (e) => pageErrors.push(String(e)))
+    await signIn(page, base, RECORDER.username, RECORDER.password)
+    await page.goto(`${base}/orders/${data.orders[2].id}`)
+    await page.locator(byTest('order-phone-rating')).click()
+    const dialog = page.locator(byTest('phone-rating-dialog'))
+    await dialog.locator(`${byTest('phone-rating-stars')} .el-rate__item`).nth(3).click()
+    await dialog.locator(`textarea${byTest('phone-rating-comment')}, ${byTest('phone-rating-comment')} textarea`).first().fill('电话回访：满意')
+    await dialog.locator(byTest('phone-rating-submit')).click()
+    await page.locator('.el-message--success').waitFor()
+    await page.locator(`${byTest('order-detail-status')}[data-status="rated"]`).waitFor()
+    // rated: no second rating is offered
+    assert.equal(await page.locator(byTest('order-phone-rating')).count(), 0)
+  })
+
+  await step(t, 'the statistics show the orders and their ratings (English)', async () => {
     page = await enDesk.newPage()
     page.on('pageerror', (e) => pageErrors.push(String(e)))
     await signIn(page, base, ADMIN.username, ADMIN.password)
@@ -179,14 +209,14 @@ test('residents rate on their phones, an admin closes the case, the statistics s
     const b = data.before
     // the admin's scope is the association: before the ratings, then two more
     assert.equal(await text(page.locator(byTest('stats-orders'))), String(b.orders))
-    const ratings = b.ratings + 2, stars = b.stars_total + 7
+    const ratings = b.ratings + 3, stars = b.stars_total + 11
     assert.equal(await text(page.locator(byTest('stats-stars-mean'))), (Math.round((stars * 100) / ratings) / 100).toFixed(2))
-    // the sub-item's row: two orders, both delivered
+    // the sub-item's row: three orders, all delivered, rated 2, 5 and 4
     const row = page.locator(`${byTest('menu-stats-table')} tr`, { hasText: `代购药品${suffix}` })
     await row.waitFor()
     const cells = await row.locator('td').allInnerTexts()
-    assert.deepEqual(cells.slice(1, 3).map((c) => c.trim()), ['2', '100.0%'])
-    assert.equal(cells[5].trim(), '3.50')
+    assert.deepEqual(cells.slice(1, 3).map((c) => c.trim()), ['3', '100.0%'])
+    assert.equal(cells[5].trim(), '3.67')
     await page.locator(byTest('menu-stats-by_provider')).click()
     await page.locator(`${byTest('menu-stats-table')} tr`, { hasText: data.station.name }).waitFor()
     assert.ok(await page.locator(`${byTest('menu-stats-chart')} canvas`).count() >= 1, 'the chart is drawn')

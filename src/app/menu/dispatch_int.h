@@ -23,8 +23,10 @@ int dispatch_order_load(struct app_req *r, struct store *s, int64_t id, int acti
  * list in r->arena; *n its length. Bad text is an empty list. */
 const char **dispatch_tags(struct app_req *r, const char *json_text, size_t *n);
 
-/* Most candidates suggest.c reads per region ring and per required skill. */
-#define SUGGEST_RING_MAX 400
+/* Most candidates suggest.c reads per region ring, and per required skill
+ * beyond the rings (docs/performance.md: what these cost). */
+#define SUGGEST_RING_MAX 150
+#define SUGGEST_SKILL_MAX 60
 /* Suggestions answered at most (?limit= up to this). */
 #define SUGGEST_LIMIT_MAX 100
 /* Volunteers one request may assign at most. */

@@ -98,12 +98,18 @@ static int rate_tx(struct store *s, void *vctx)
 	if (rc == STORE_ROW)
 		c->id = store_col_int(st, 0);
 	store_done(st);
+	if (rc == STORE_CONSTRAINT) {
+		/* a rating of the same order committed since the read above
+		 * (PostgreSQL reads committed data only): the index decides */
+		app_fail(c->r, APP_ECONFLICT, "already_rated", NULL);
+		return STORE_ERROR;
+	}
 	if (rc != STORE_ROW)
 		return rc;
 	struct order_move m = {
 		.order_id = c->order_id, .from = ORDER_DELIVERED, .to = ORDER_RATED,
+		/* the rating's channel says how it came; the event, who recorded it */
 		.actor_kind = c->actor_kind, .actor_user_id = c->r->who ? c->r->who->user_id : 0,
-		.reason = strcmp(c->channel, "phone") == 0 ? "rated on the phone" : NULL,
 	};
 	rc = order_move(c->r, s, &m);
 	if (rc == STORE_DONE) {

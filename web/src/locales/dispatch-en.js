@@ -20,7 +20,7 @@ export default {
     assignSelected: 'Send the {n} selected',
     assigned: 'Sent: waiting for the volunteers to confirm',
     teams: 'Teams',
-    teamLine: '{name}: {n} candidates, {free} free',
+    teamLine: '{name}: {n} compared, {free} free',
     assignments: 'Volunteers sent',
     noAssignments: 'Nobody sent yet',
     withdraw: 'Withdraw',

@@ -19,7 +19,7 @@ export default {
     assignSelected: '派给选中的 {n} 人',
     assigned: '已派单，等待志愿者确认',
     teams: '可派队伍',
-    teamLine: '{name}：候选 {n} 人，有空 {free} 人',
+    teamLine: '{name}：已比较 {n} 人，有空 {free} 人',
     assignments: '已派志愿者',
     noAssignments: '尚未派单',
     withdraw: '撤回',

@@ -4,7 +4,6 @@ export default {
   rating: {
     suggest: 'Rated {n}★, suggests:',
     title: 'Rate this service',
-    intro: 'The service has been delivered. Please rate it (1–5 stars): your rating helps us improve.',
     stars: 'Rating',
     starText: { s1: 'Very unhappy', s2: 'Unhappy', s3: 'Fair', s4: 'Happy', s5: 'Very happy' },
     comment: 'Comment (optional)',

@@ -4,7 +4,6 @@ export default {
   rating: {
     suggest: '居民评价 {n} 星，建议：',
     title: '评价本次服务',
-    intro: '服务已送达。请为本次服务打分（1–5 星），您的评价会帮助我们改进服务。',
     stars: '评分',
     starText: { s1: '很不满意', s2: '不满意', s3: '一般', s4: '满意', s5: '非常满意' },
     comment: '评价内容（选填）',
