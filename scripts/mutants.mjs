@@ -111,6 +111,14 @@ const SUITES = {
   'catalog.c': ['menu'],
   'menutree.c': ['menu'],
   'menuload.c': ['menu'],
+  'orders.c': ['orders'],
+  'orderview.c': ['orders'],
+  'orderbook.c': ['orders'],
+  'ratings.c': ['ratings'],
+  'stats.c': ['ratings'],
+  'suggest.c': ['dispatch'],
+  'dispatch.c': ['dispatch'],
+  'escalate.c': ['dispatch'],
 };
 // Suites a mutant also runs, wherever it is (added by other work on the
 // issue: the guards suite and, when merged, the authorisation matrix).

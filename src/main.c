@@ -54,6 +54,9 @@ static struct opt opts[] = {
 	  "failed sign-ins per account before back-off starts", OPT_INT, true, NULL },
 	{ "address-free-failures", "ZHIYUAN_ADDRESS_FREE_FAILURES", "20", "N",
 	  "failed sign-ins per client address before back-off starts", OPT_INT, true, NULL },
+	{ "order-free-per-address", "ZHIYUAN_ORDER_FREE_PER_ADDRESS", "5", "N",
+	  "residents' orders on the public page per client address within 15 minutes before waits start"
+	  " (behind a proxy set --trusted-proxy, or every resident shares the proxy's count)", OPT_INT, true, NULL },
 	{ "trusted-proxy", "ZHIYUAN_TRUSTED_PROXY", "", "ADDRS",
 	  "reverse proxies (comma-separated addresses or CIDR blocks, IPv4 or IPv6, e.g. 127.0.0.1,10.0.0.0/8)"
 	  " whose X-Forwarded-For names the client; its rightmost address that is not such a proxy is then the"
@@ -79,8 +82,11 @@ static struct opt opts[] = {
 	{ "pay-code-ttl", "ZHIYUAN_PAY_CODE_TTL", "180", "SECONDS",
 	  "how long a volunteer's pay code (shown on the phone to pay at a love-supermarket counter) lives",
 	  OPT_INT, true, NULL },
+	{ "order-escalate-after", "ZHIYUAN_ORDER_ESCALATE_AFTER", "120", "MINUTES",
+	  "a resident's order nobody accepted (no provider, or no volunteer offered it) this long is escalated"
+	  " to the organisation one level up", OPT_INT, true, NULL },
 	{ "sweep-every", "ZHIYUAN_SWEEP_EVERY", "300", "SECONDS",
-	  "how often the server checks out who forgot to and marks no-shows (0 = never; see sweep-shifts)", OPT_INT, true, NULL },
+	  "how often the server checks out who forgot to, marks no-shows and escalates orders nobody took (0 = never; see sweep-shifts)", OPT_INT, true, NULL },
 	{ "shutdown-grace", "ZHIYUAN_SHUTDOWN_GRACE", "10", "SECONDS",
 	  "how long to wait for requests in flight on SIGTERM", OPT_INT, true, NULL },
 	{ "root-org-name", "ZHIYUAN_ROOT_ORG_NAME", "温江区志愿服务联合会", "NAME",
@@ -299,6 +305,9 @@ static int open_app(struct app **app)
 	    num("attendance-share", 0, 100, &share) != 0 || num("no-show-limit", 0, 100, &nlimit) != 0 ||
 	    num("no-show-days", 1, 3650, &ndays) != 0)
 		return -1;
+	long long order_free;
+	if (num("order-free-per-address", 1, 100000, &order_free) != 0)
+		return -1;
 	if (num("record-granularity", 1, 240, &gran) != 0 || num("record-daily-max", 60, 1440, &daily) != 0 ||
 	    num("voucher-points", 1, 1000, &vpoints) != 0 ||
 	    num("login-free-failures", 1, 1000, &free_acct) != 0 ||
@@ -306,6 +315,9 @@ static int open_app(struct app **app)
 	    num("session-ttl", 1, 31 * 86400, &ttl) != 0 ||
 	    num("claim-code-ttl", 1, 86400, &claim_ttl) != 0 ||
 	    num("pay-code-ttl", 1, 3600, &pay_ttl) != 0)
+		return -1;
+	long long escalate;
+	if (num("order-escalate-after", 1, 10080, &escalate) != 0)
 		return -1;
 	/* kept without a trailing slash: links are made by appending paths */
 	static char public_url[256];
@@ -319,6 +331,7 @@ static int open_app(struct app **app)
 		.session_ttl = ttl,
 		.account_free_failures = (int)free_acct,
 		.address_free_failures = (int)free_addr,
+		.order_free_per_address = (int)order_free,
 		.record_granularity = (int)gran,
 		.record_daily_max = (int)daily,
 		.voucher_points = (int)vpoints,
@@ -334,6 +347,7 @@ static int open_app(struct app **app)
 		.sms_sender = val("sms-sender"),
 		.claim_ttl = (int)claim_ttl,
 		.pay_code_ttl = (int)pay_ttl,
+		.order_escalate_after = (int)escalate,
 	};
 	ensure_db_dir(cfg.db_url);
 	static char keyfile[600];

@@ -175,6 +175,17 @@ static const struct {
 	{ "too_many_attempts", "登录失败次数过多，请稍后再试", "too many failed sign-ins, try again later" },
 	{ "busy", "系统繁忙，请重试", "the system is busy, please retry" },
 	{ "unavailable", "数据库暂不可用", "the database is unavailable" },
+	/* dispatch of residents' orders (app/menu/dispatch.c) */
+	{ "order_not_dispatchable", "订单须先由服务组织受理，且尚未开始服务，才能派志愿者", "volunteers are sent to an order once a provider accepted it and before service begins" },
+	{ "already_assigned", "该志愿者已被派往此订单", "this volunteer is already sent to the order" },
+	{ "volunteer_out_of_scope", "该志愿者不属于承接此订单的组织", "this volunteer does not belong to the organisation holding the order" },
+	{ "assignment_changed", "该派单已被处理（已接受、已拒绝或已撤回）", "this offer was already answered or withdrawn" },
+	{ "assignment_overlap", "与已接受的另一订单时间冲突", "overlaps another order you accepted" },
+	{ "order_not_startable", "只有已派单的订单才能开始服务", "only a dispatched order can start" },
+	{ "order_not_deliverable", "订单尚未派单或已完成，不能登记完成", "the order is not out for service, or is finished already" },
+	{ "no_accepted_volunteer", "还没有志愿者接单", "no volunteer has accepted the order yet" },
+	{ "ends_before_start", "结束时间须晚于开始时间", "the end must be after the start" },
+	{ "service_too_long", "一次服务不能超过 24 小时", "one service cannot last more than 24 hours" },
 	/* projects and shifts */
 	{ "invalid_domain", "领域须为社会公益、社会建设、社会治理或社会援助", "domain must be public_welfare, social_construction, social_governance or social_assistance" },
 	{ "invalid_day", "日期无效（格式 YYYY-MM-DD）", "date is invalid (YYYY-MM-DD)" },
@@ -226,6 +237,27 @@ static const struct {
 	{ "org_not_joinable", "只能申请加入村社区工作站或志愿服务队", "you can only ask to join a station or a team" },
 	{ "join_request_open", "已有一个待处理的加入申请，请等待处理或先撤回", "a join request is already waiting; wait for the answer or withdraw it first" },
 	{ "join_request_closed", "该申请已处理或已撤回", "the request has already been decided or withdrawn" },
+	/* residents' orders (app/menu orders.c) */
+	{ "order_consent_required", "须同意为安排服务而使用您的个人信息（姓名、电话、地址）", "you must agree to the use of your personal information (name, phone, address) to arrange the service" },
+	{ "menu_item_not_orderable", "只能点子项目（服务菜单的第三级）", "only a sub-item (the menu's third level) can be ordered" },
+	{ "menu_item_no_provider", "该服务暂无承接组织，还不能点单", "no organisation provides this service yet: it cannot be ordered" },
+	{ "menu_item_unavailable", "该服务已下架，暂不能点单", "this service is retired and cannot be ordered" },
+	{ "region_not_served", "该服务在您所在的地区暂不提供", "this service is not offered in your region" },
+	{ "window_reversed", "期望时间的结束须晚于开始", "the preferred time must end after it starts" },
+	{ "window_past", "期望时间已经过去", "the preferred time is already over" },
+	{ "window_too_long", "期望时间最长一个月", "the preferred time can span at most a month" },
+	{ "window_too_far", "期望时间最早须在四个月内开始", "the preferred time must begin within four months" },
+	{ "duplicate_order", "该电话已有同一服务的订单在办理中", "an order for this service from this phone number is already in progress" },
+	{ "too_many_orders", "下单过于频繁，请稍后再试", "too many orders from here: try again later" },
+	{ "order_status", "订单当前的状态不允许此操作", "the order's status does not allow this" },
+	{ "order_changed", "订单刚被他人同时处理，请刷新后重试", "the order was changed by someone else at the same time: reload and try again" },
+	/* menu ratings and cases (app/menu/ratings.c, stats.c) */
+	{ "already_rated", "该订单已评价，每个订单只能评价一次", "this order has been rated already: an order takes one rating" },
+	{ "not_delivered", "服务送达后才能评价", "an order can be rated once it has been delivered" },
+	{ "case_closed", "该事项已办结", "this case is closed already" },
+	{ "invalid_amendment", "所选更正不是本订单服务记录的更正", "the amendment does not correct a record of this order" },
+	{ "invalid_period", "开始日期须不晚于结束日期", "the start date must not be after the end date" },
+	{ "period_too_long", "统计期间不能超过十年", "the period cannot be longer than ten years" },
 };
 
 const char *error_message(const char *code, enum lang lang)

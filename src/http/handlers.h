@@ -173,6 +173,38 @@ enum MHD_Result h_menu_hotlines(struct http_req *req, json_t *in);
 enum MHD_Result h_menu_hotline_update(struct http_req *req, json_t *in);
 enum MHD_Result h_menu_hotline_retire(struct http_req *req, json_t *in);
 enum MHD_Result h_public_menu(struct http_req *req, json_t *in);
+/* handlers/orders.c: app/menu orders: public ordering and tracking, intake, lists, detail, accept/decline/cancel */
+enum MHD_Result h_public_order_create(struct http_req *req, json_t *in);
+enum MHD_Result h_public_order_get(struct http_req *req, json_t *in);
+enum MHD_Result h_public_order_cancel(struct http_req *req, json_t *in);
+enum MHD_Result h_order_create(struct http_req *req, json_t *in);
+enum MHD_Result h_order_list(struct http_req *req, json_t *in);
+enum MHD_Result h_order_get(struct http_req *req, json_t *in);
+enum MHD_Result h_order_events(struct http_req *req, json_t *in);
+enum MHD_Result h_order_accept(struct http_req *req, json_t *in);
+enum MHD_Result h_order_decline(struct http_req *req, json_t *in);
+enum MHD_Result h_order_cancel(struct http_req *req, json_t *in);
+/* handlers/dispatch.c: app/menu dispatch: suggestions, assignments, delivery, escalation */
+enum MHD_Result h_order_suggestions(struct http_req *req, json_t *in);
+enum MHD_Result h_order_assignments(struct http_req *req, json_t *in);
+enum MHD_Result h_order_assign(struct http_req *req, json_t *in);
+enum MHD_Result h_assignment_accept(struct http_req *req, json_t *in);
+enum MHD_Result h_assignment_decline(struct http_req *req, json_t *in);
+enum MHD_Result h_assignment_withdraw(struct http_req *req, json_t *in);
+enum MHD_Result h_order_start(struct http_req *req, json_t *in);
+enum MHD_Result h_order_deliver(struct http_req *req, json_t *in);
+enum MHD_Result h_my_orders(struct http_req *req, json_t *in);
+enum MHD_Result h_order_escalation(struct http_req *req, json_t *in);
+
+/* handlers/ratings.c: app/menu ratings, cases and statistics */
+enum MHD_Result h_public_rating(struct http_req *req, json_t *in);
+enum MHD_Result h_order_rating(struct http_req *req, json_t *in);
+enum MHD_Result h_order_complaint(struct http_req *req, json_t *in);
+enum MHD_Result h_cases_list(struct http_req *req, json_t *in);
+enum MHD_Result h_case_get(struct http_req *req, json_t *in);
+enum MHD_Result h_case_close(struct http_req *req, json_t *in);
+enum MHD_Result h_quality_suggestions(struct http_req *req, json_t *in);
+enum MHD_Result h_menu_stats(struct http_req *req, json_t *in);
 
 /* handlers/menudocs.c: app/menu: the handbook PDF and the HSDS package */
 enum MHD_Result h_menu_handbook(struct http_req *req, json_t *in);

@@ -206,9 +206,21 @@ const DYNAMIC = {
   'entries.why.${}': () => keysOf('entries.why.${}', apiEnum('Record', 'approve_block')),
   'entries.block.${}': () => keysOf('entries.block.${}', apiEnum('Record', 'approve_block')),
   'entries.${}': () => keysOf('entries.${}', uiList('views/MyEntriesView.vue', 'FILTERS')),
+  // residents' orders (点菜)
+  'order.status.${}': () => keysOf('order.status.${}', apiEnum('Order', 'status')),
+  'order.channel.${}': () => keysOf('order.channel.${}', apiEnum('Order', 'channel')),
+  'order.group.${}': () => keysOf('order.group.${}', apiEnum('OrderNew', 'vulnerable_groups')),
+  'order.eventActor.${}': () => keysOf('order.eventActor.${}', apiEnum('OrderEvent', 'actor_kind')),
+  'order.reasonKey.${}': () => keysOf('order.reasonKey.${}', uiList('orders.js', 'SYSTEM_REASONS')),
+  'order.col.${}': () => keysOf('order.col.${}', uiList('views/OrdersBoardView.vue', 'COLUMNS')),
+  'order.slot.${}': () => keysOf('order.slot.${}', uiList('orders.js', 'SLOT_KEYS')),
   'catalog.day.${}': () => keysOf('catalog.day.${}', uiList('catalogMessages.js', 'WEEKDAYS')),
   'catalog.level.${}': () => keysOf('catalog.level.${}', apiEnum('MenuItem', 'level')),
   'catalog.group.${}': () => keysOf('catalog.group.${}', apiEnum('MenuItem', 'vulnerable_groups')),
+  // dispatch (送菜): offers, the reasons of suggestions, the order's status on "my orders"
+  'assignmentStatus.${}': () => keysOf('assignmentStatus.${}', apiEnum('Assignment', 'status')),
+  'dispatchReason.${}': () => keysOf('dispatchReason.${}', apiEnum('Suggestion', 'reasons')),
+  'dispatchOrderStatus.${}': () => keysOf('dispatchOrderStatus.${}', apiEnum('Order', 'status')),
   // RegionsView shows levels 1–5 by name and any other as a number
   'regions.level${}': () => keysOf('regions.level${}', [1, 2, 3, 4, 5]),
   // count('federation', n) in OrganizationsView: `orgSummary.${key}` and its One form

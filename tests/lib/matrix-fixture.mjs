@@ -24,6 +24,8 @@ const PARAM_BY_SEGMENT = {
   certificates: 'serial', projects: 'project', shifts: 'shift', signups: 'signup', 'join-requests': 'joinRequest',
   regions: 'code', vouchers: 'voucher', calendar: 'date', population: 'year',
   items: 'menuItem', hotlines: 'hotline',
+  orders: 'order', assignments: 'assignment',
+  'order-cases': 'orderCase',
 };
 
 /** The fixture object ("record", "users.recorder") that fills path
@@ -129,6 +131,32 @@ async function buildSide(base, root, rootId, roles, side, town, seq) {
   // the district's menu is the root's: a category and a hotline per side
   s.menuItem = (await ok(root.post('/api/v1/menu/items', { name: `${mark}菜单类别`, parent_id: null }), 'menu item', 201)).id;
   s.hotline = (await ok(root.post('/api/v1/menu/hotlines', { number: `028-8${side === 'A' ? 1 : 2}${String(seq).padStart(6, '0')}`, name: `${mark}热线`, org_id: s.org }), 'hotline', 201)).id;
+  // residents' orders of a sub-item the side's organisations provide:
+  // one to read and accept, one each to decline (offered on to leaf2,
+  // then org, then up to the root: three declines stay in the subtree)
+  // and to cancel
+  const menuItem2 = (await ok(root.post('/api/v1/menu/items', { name: `${mark}菜单项目`, parent_id: s.menuItem }), 'menu item 2', 201)).id;
+  s.orderItem = (await ok(root.post('/api/v1/menu/items', { name: `${mark}菜单子项目`, parent_id: menuItem2, provider_ids: [s.leaf, s.leaf2, s.org] }), 'sub-item', 201)).id;
+  const placeOrder = async (n) => (await ok(root.post('/api/v1/orders', {
+    menu_item_id: s.orderItem, requester_name: `${mark}居民${n}`, phone: `137${side === 'A' ? 1 : 2}000${String(seq + n).padStart(4, '0')}`,
+    address: `${mark}小区${n}栋`, region_code: s.region, preferred_from: iso(Date.now() + 24 * H), preferred_to: iso(Date.now() + 26 * H),
+    channel: 'hotline', consent: true,
+  }), `order ${n}`, 201)).id;
+  s.order = await placeOrder(1);
+  s.orderDecline = await placeOrder(2);
+  s.orderCancel = await placeOrder(3);
+  // dispatch: an order the side's station accepted, offered to the
+  // volunteer who signs in (accept, decline, withdraw)
+  const dispatchItem = (await ok(root.post('/api/v1/menu/items', { name: `${mark}派单子项目`, parent_id: menuItem2, provider_ids: [s.leaf] }), 'dispatch sub-item', 201)).id;
+  s.orderDispatch = (await ok(root.post('/api/v1/orders', {
+    menu_item_id: dispatchItem, requester_name: `${mark}居民4`, phone: `137${side === 'A' ? 1 : 2}000${String(seq + 4).padStart(4, '0')}`,
+    address: `${mark}小区4栋`, region_code: s.region, preferred_from: iso(Date.now() + 24 * H), preferred_to: iso(Date.now() + 26 * H),
+    channel: 'hotline', consent: true,
+  }), 'order 4', 201)).id;
+  await ok(root.post(`/api/v1/orders/${s.orderDispatch}/accept`), 'accept for dispatch');
+  s.assignment = (await ok(root.post(`/api/v1/orders/${s.orderDispatch}/assignments`, { volunteer_ids: [s.selfVolunteer] }), 'offer', 201)).items[0].id;
+  // a complaint about the first order: a case to read and close
+  s.orderCase = (await ok(root.post(`/api/v1/orders/${s.order}/complaints`, { details: `${mark}投诉` }), 'case', 201)).id;
   return s;
 }
 

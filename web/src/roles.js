@@ -24,6 +24,10 @@ export const MARKET_STAFF = ['admin', 'clerk']
 // and the social workers paired with a project).
 export const PROJECT_STAFF = ['admin', 'recorder', 'social_worker']
 
+// Who reads and dispatches residents' orders of the service menu (点菜):
+// accept, decline, hotline intake (scoped by the order's organisation).
+export const ORDER_STAFF = ['admin', 'recorder', 'social_worker']
+
 // Who runs award rounds and reads the star roster.
 export const AWARD_STAFF = ['admin', 'recorder', 'social_worker']
 

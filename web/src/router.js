@@ -2,6 +2,7 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { session } from './session.js'
 import { STAFF, RECORD_WRITERS, RECORD_READERS, POINTS_READERS, MARKET_STAFF, AWARD_STAFF, PROJECT_STAFF } from './roles.js'
+import { ORDER_STAFF } from './roles.js'
 
 
 const routes = [
@@ -50,6 +51,20 @@ const routes = [
     path: '/p/projects/:id(\\d+)',
     name: 'public-project',
     component: () => import('./views/PublicProjectView.vue'),
+    meta: { public: true },
+  },
+  {
+    // A resident orders a sub-item of the public menu (点单), phone-sized.
+    path: '/menu/order/:itemId(\\d+)',
+    name: 'public-order',
+    component: () => import('./views/PublicOrderView.vue'),
+    meta: { public: true },
+  },
+  {
+    // Following an order by its tracking code (cancel, rate), phone-sized.
+    path: '/menu/track/:code?',
+    name: 'public-track',
+    component: () => import('./views/PublicTrackView.vue'),
     meta: { public: true },
   },
   {
@@ -157,6 +172,26 @@ const routes = [
         meta: { title: 'nav.points', roles: POINTS_READERS },
       },
       {
+        // The dispatcher's board of residents' orders (new, overdue, escalated).
+        path: 'orders',
+        name: 'orders',
+        component: () => import('./views/OrdersBoardView.vue'),
+        meta: { title: 'nav.orders', roles: ORDER_STAFF },
+      },
+      {
+        // Hotline intake: keyboard only.
+        path: 'orders/intake',
+        name: 'order-intake',
+        component: () => import('./views/OrderIntakeView.vue'),
+        meta: { title: 'nav.orderIntake', roles: ORDER_STAFF },
+      },
+      {
+        path: 'orders/:id(\\d+)',
+        name: 'order',
+        component: () => import('./views/OrderDetailView.vue'),
+        meta: { title: 'nav.orders', roles: ORDER_STAFF },
+      },
+      {
         path: 'regions',
         name: 'regions',
         component: () => import('./views/RegionsView.vue'),
@@ -187,6 +222,12 @@ const routes = [
         meta: { title: 'nav.myShifts', roles: ['volunteer'] },
       },
       {
+        path: 'me/orders',
+        name: 'my-orders',
+        component: () => import('./views/MyOrdersView.vue'),
+        meta: { title: 'nav.myOrders', roles: ['volunteer'] },
+      },
+      {
         path: 'me/volunteer',
         name: 'my-volunteer',
         component: () => import('./views/MyVolunteerView.vue'),
@@ -215,6 +256,19 @@ const routes = [
         name: 'award-round',
         component: () => import('./views/AwardRoundView.vue'),
         meta: { title: 'nav.awards', roles: AWARD_STAFF },
+      },
+      {
+        // Cases opened by low ratings and complaints about menu orders.
+        path: 'menu/cases',
+        name: 'order-cases',
+        component: () => import('./views/OrderCasesView.vue'),
+        meta: { title: 'nav.menuCases', roles: ['admin'] },
+      },
+      {
+        path: 'menu/stats',
+        name: 'menu-stats',
+        component: () => import('./views/MenuStatsView.vue'),
+        meta: { title: 'nav.menuStats', roles: RECORD_READERS },
       },
       {
         path: 'tokens',

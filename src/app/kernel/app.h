@@ -43,6 +43,7 @@ struct app_config {
 	int64_t session_ttl;          /* seconds */
 	int account_free_failures;    /* login failures before back-off */
 	int address_free_failures;
+	int order_free_per_address;   /* public orders per address in 15 minutes (menu/orders.c) */
 	const char *key_file;         /* sealing key; ZHIYUAN_KEY overrides */
 	int record_granularity;       /* minutes records are rounded to */
 	int record_daily_max;         /* minutes per volunteer per day */
@@ -64,6 +65,7 @@ struct app_config {
 	const char *sms_sender;
 	int claim_ttl;                /* seconds */
 	int pay_code_ttl;             /* seconds a volunteer's pay code lives (paycodes.c) */
+	int order_escalate_after;     /* minutes an order may wait unaccepted before escalation (menu/escalate.c) */
 };
 
 /* Who is calling: filled by app_authenticate from a session or a token. */

@@ -95,5 +95,45 @@ int order_move(struct app_req *r, struct store *s, const struct order_move *m);
  * order is no longer in st. */
 int order_escalate(struct app_req *r, struct store *s, int64_t order_id, enum order_status st,
 		   int64_t to_org_id);
+/* The same at the time at (0: now): the escalation sweep's clock, which
+ * the maintenance route lets tests set (dispatch.c). */
+int order_escalate_at(struct app_req *r, struct store *s, int64_t order_id, enum order_status st,
+		      int64_t to_org_id, int64_t at);
+
+/* ---- escalate.c: orders nobody took in time (dispatch) ---- */
+
+/* Hands every order nobody took within after_minutes of as_of to the
+ * organisation one level up (submitted: no provider accepted it;
+ * dispatched: no volunteer accepted), each in its own transaction, and
+ * counts them in *count. The upkeep tick runs it with now and the
+ * server's --order-escalate-after; an order already escalated waits as
+ * long again at its new level. Returns 0 or -1 with r->err set. */
+int orders_escalate_due(struct app_req *r, int64_t as_of, int64_t after_minutes, int64_t *count);
+
+/* A new order, as orders.c validated it; strings are the caller's. */
+struct order_new {
+	int64_t menu_item_id;
+	int64_t org_id;               /* the provider it is offered to first (orders.c routes it) */
+	const char *region_code;      /* 12 digits */
+	const char *requester_name, *phone, *address, *notes;
+	int64_t preferred_from, preferred_to;
+	const char *channel;          /* "web", "hotline" or "walk_in" */
+	const char *vulnerable_groups;   /* JSON array text */
+	const char *tracking_hash;    /* keyed digest of the tracking code */
+	int64_t created_by;           /* 0: the public page */
+	const char *actor_kind;       /* "public" or "staff" */
+	int64_t at;                   /* consent and creation time */
+};
+/* Inserts the order in status submitted with its first event, inside the
+ * caller's transaction s; *id gets its id. Returns STORE_OK,
+ * STORE_CONSTRAINT when the tracking digest is taken, or an error rc. */
+int order_insert(struct app_req *r, struct store *s, const struct order_new *o, int64_t *id);
+
+/* ---- orders.c, orderview.c: taking and reading orders (orders.h for http/) ---- */
+
+/* The order a resident's tracking code names (case-insensitive; O is
+ * read as 0, I and L as 1), on r->store: 0 with *id and *status, or -1
+ * with 404 not_found. */
+int order_by_tracking(struct app_req *r, const char *code, int64_t *id, enum order_status *status);
 
 #endif

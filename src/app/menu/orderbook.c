@@ -63,9 +63,16 @@ int order_move(struct app_req *r, struct store *s, const struct order_move *m)
 int order_escalate(struct app_req *r, struct store *s, int64_t order_id, enum order_status st_now,
 		   int64_t to_org_id)
 {
+	return order_escalate_at(r, s, order_id, st_now, to_org_id, 0);
+}
+
+int order_escalate_at(struct app_req *r, struct store *s, int64_t order_id, enum order_status st_now,
+		      int64_t to_org_id, int64_t at)
+{
 	(void)r;
 	assert(order_id > 0 && to_org_id > 0 && !order_is_final(st_now));
-	int64_t at = app_now();
+	if (!at)
+		at = app_now();
 	const char *name = order_status_name(st_now);
 	struct store_stmt *st = store_prepare(s,
 		"UPDATE orders SET org_id = $3, escalated_at = $4 WHERE id = $1 AND status = $2 RETURNING id");
@@ -80,4 +87,41 @@ int order_escalate(struct app_req *r, struct store *s, int64_t order_id, enum or
 	if (rc != STORE_ROW)
 		return rc;
 	return event_add(s, order_id, at, name, name, "system", 0, to_org_id, "escalated");
+}
+
+int order_insert(struct app_req *r, struct store *s, const struct order_new *o, int64_t *id)
+{
+	(void)r;
+	assert(o->menu_item_id > 0 && o->org_id > 0 && o->tracking_hash && o->actor_kind);
+	int64_t at = o->at ? o->at : app_now();
+	struct store_stmt *st = store_prepare(s,
+		"INSERT INTO orders (menu_item_id, org_id, region_code, requester_name, phone, address,"
+		" preferred_from, preferred_to, channel, notes, vulnerable_groups, consent_at, tracking_hash,"
+		" status, status_at, created_by, created_at)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'submitted', $12, $14, $12)"
+		" RETURNING id");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, o->menu_item_id);
+	store_bind_int(st, 2, o->org_id);
+	store_bind_text(st, 3, o->region_code);
+	store_bind_text(st, 4, o->requester_name);
+	store_bind_text(st, 5, o->phone);
+	store_bind_text(st, 6, o->address);
+	store_bind_int(st, 7, o->preferred_from);
+	store_bind_int(st, 8, o->preferred_to);
+	store_bind_text(st, 9, o->channel);
+	store_bind_text(st, 10, o->notes ? o->notes : "");
+	store_bind_text(st, 11, o->vulnerable_groups ? o->vulnerable_groups : "[]");
+	store_bind_int(st, 12, at);
+	store_bind_text(st, 13, o->tracking_hash);
+	store_bind_id(st, 14, o->created_by);
+	int rc = store_step(st);
+	if (rc == STORE_ROW)
+		*id = store_col_int(st, 0);
+	store_done(st);
+	if (rc != STORE_ROW)
+		return rc;
+	return event_add(s, *id, at, NULL, order_status_name(ORDER_SUBMITTED), o->actor_kind, o->created_by,
+			 o->org_id, NULL);
 }

@@ -1,9 +1,11 @@
 /* Periodic upkeep (see upkeep.h). */
 #include "app/setup/upkeep.h"
 #include "app/kernel/kernel.h"
+#include "app/menu/menu.h"
 #include "app/projects/projects.h"
 #include "util/arena.h"
 #include "util/log.h"
+#include <string.h>
 
 void app_tick(struct app *a)
 {
@@ -16,6 +18,15 @@ void app_tick(struct app *a)
 				 (long long)out, (long long)noshow);
 	} else {
 		log_warn("shift sweep failed: %s", r.err.code ? r.err.code : "unavailable");
+	}
+	/* residents' orders nobody took in time go one level up (menu/escalate.c) */
+	int64_t escalated = 0;
+	memset(&r.err, 0, sizeof(r.err));
+	if (r.store && orders_escalate_due(&r, app_now(), app_config(a)->order_escalate_after, &escalated) == 0) {
+		if (escalated)
+			log_info("order escalation: %lld escalated", (long long)escalated);
+	} else {
+		log_warn("order escalation failed: %s", r.err.code ? r.err.code : "unavailable");
 	}
 	arena_free(arena);
 	app_return_store(a);

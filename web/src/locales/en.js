@@ -43,6 +43,8 @@ export default {
     needPassword: 'Enter your password',
   },
   nav: {
+    menuCases: 'Complaints',
+    menuStats: 'Menu statistics',
     projects: 'Projects',
     myShifts: 'My shifts',
     publicProjects: 'Volunteer projects',

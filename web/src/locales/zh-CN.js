@@ -43,6 +43,8 @@ export default {
     needPassword: '请输入密码',
   },
   nav: {
+    menuCases: '投诉与差评',
+    menuStats: '点单统计',
     projects: '志愿项目',
     myShifts: '我的班次',
     publicProjects: '项目招募',
