@@ -64,6 +64,7 @@ export default {
     intro: 'The orders of a period per sub-item, item, providing organisation and region: orders, share delivered, time to dispatch and to delivery, satisfaction, orders nobody answered and escalated ones.',
     org: 'Organisation',
     period: 'Period',
+    export: 'Export CSV',
     query: 'Show',
     totals: 'Totals',
     orders: 'Orders',
