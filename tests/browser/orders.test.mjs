@@ -4,7 +4,8 @@
 // with the tracking code; an operator takes a phone order on the hotline
 // intake with the keyboard alone (English), finding the caller's earlier order and the duplicate
 // warning; the providing station's recorder finds the order on the board,
-// reads it in full in the detail and accepts it (Chinese), and the
+// reads it in full in the detail and accepts it, declines the duplicate
+// (Chinese), and the
 // resident sees it accepted (English). Everyone is synthetic.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -167,6 +168,20 @@ test('a resident orders on a phone, an operator takes a phone order, the provide
     await desk.locator(`${byTest('order-detail-status')}[data-status="accepted"]`).waitFor()
     assert.equal(await text(desk.locator(byTest('order-detail-status'))), '已接单')
     assert.match(await text(desk.locator(byTest('order-history'))), /待接单 → 已接单/)
+    // the phone order taken twice: the station declines it with a reason,
+    // and it goes up to the station's parent, out of the recorder's sight
+    await desk.goto(`${base}/orders`)
+    const other = table.locator('.el-table__row', { hasNot: desk.locator(byTest(`order-row-${data.orderId}`)) }).first()
+    await other.click()
+    await desk.locator(byTest('order-decline')).click()
+    const box = desk.locator('.order-decline-box')
+    await box.locator('input').fill('本站本周人手不足')
+    await box.locator('.el-button--primary').click()
+    await desk.waitForURL((url) => url.pathname === '/orders')
+    await table.locator('.el-table__empty-text').waitFor()
+    await desk.locator(byTest('orders-col-all')).click()
+    await table.locator(byTest(`order-row-${data.orderId}`)).waitFor()
+    assert.equal(await table.locator('.el-table__row').count(), 1, 'only the accepted order stays at the station')
     // the resident sees it on the phone
     page = phone
     await phone.locator(byTest('lang-en')).click()

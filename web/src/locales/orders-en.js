@@ -92,6 +92,7 @@ export default {
     channelLabel: 'Channel',
     callerPhone: 'Caller\'s number',
     earlier: 'Earlier orders of this number',
+    earlierMore: 'Only the latest 20 are shown: see them all on the board',
     noEarlier: 'No earlier orders from this number',
     duplicateWarn: 'This number already has an order of "{item}" in progress ({status}): make sure this is not the same call again.',
     duplicateConfirm: 'This number already has an order of the same service in progress. Take another one anyway?',

@@ -95,6 +95,7 @@ export default {
     channelLabel: '来源',
     callerPhone: '来电号码',
     earlier: '此号码的历史订单',
+    earlierMore: '只显示最近 20 单，全部历史订单在看板上查看',
     noEarlier: '此号码没有历史订单',
     duplicateWarn: '此号码已有“{item}”的订单正在办理（{status}），请确认不是重复来电。',
     duplicateConfirm: '该号码已有同一服务的订单在办理中。仍要再登记一单吗？',
