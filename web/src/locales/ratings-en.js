@@ -13,7 +13,7 @@ export default {
     submit: 'Send rating',
     thanks: 'Thank you for your rating!',
     thanksCase: 'Thank you for your rating: staff will follow up what you reported.',
-    already: 'This order has been rated already: an order takes one rating.',
+    already: 'This order has been rated: thank you (an order takes one rating).',
     needStars: 'Choose a rating first',
     needComment: 'A complaint must say what went wrong',
     phoneTitle: 'Record a rating given on the phone',

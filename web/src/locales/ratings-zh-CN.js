@@ -13,7 +13,7 @@ export default {
     submit: '提交评价',
     thanks: '感谢您的评价！',
     thanksCase: '感谢您的评价，工作人员会跟进处理您反映的问题。',
-    already: '该订单已评价过，每个订单只能评价一次。',
+    already: '该订单已评价，感谢您的反馈（每个订单只能评价一次）。',
     needStars: '请先选择评分',
     needComment: '投诉须写明情况',
     phoneTitle: '记录电话回访评价',
