@@ -450,6 +450,47 @@ test('detail for volunteers: masked while offered, in full once accepted (audite
   assert.equal((await volC.get(`/api/v1/orders/${o.id}`)).json.status, 'dispatched', 'nothing changed it');
 });
 
+test('refused moves: a dispatched order is not declined; once in service nobody cancels or declines it', async () => {
+  // an accepted order may still be given back: it goes on to the next provider
+  const a = (await recA1.post('/api/v1/orders', order({ channel: 'hotline' }))).json;
+  assert.equal((await recA1.post(`/api/v1/orders/${a.id}/accept`)).status, 200);
+  let r = await admA.post(`/api/v1/orders/${a.id}/decline`, { reason: '接单后发现人手不够' });
+  assert.deepEqual([r.status, r.json.status, r.json.org_id], [200, 'submitted', stA2.id]);
+  assert.deepEqual(r.json.events.slice(-2).map((e) => [e.from_status, e.to_status]), [['accepted', 'declined'], ['declined', 'submitted']]);
+
+  const who = { name: '韩卫东', phone: '13611110003', password: 'Order-vol-2026x' };
+  const vol = await selfRegister(srv.url, who, { birth: '19880808', seq: 705, region: '510115001001', org: stA1.id });
+  const volC = new Client(srv.url);
+  await volC.login(who.phone, who.password);
+  const b = (await recA1.post('/api/v1/orders', order({ channel: 'hotline' }))).json;
+  assert.equal((await recA1.post(`/api/v1/orders/${b.id}/accept`)).status, 200);
+  assert.equal((await recA1.post(`/api/v1/orders/${b.id}/assignments`, { volunteer_ids: [vol.id] })).status, 201);
+  const asg = (await recA1.get(`/api/v1/orders/${b.id}/assignments`)).json.items[0];
+  assert.equal((await volC.post(`/api/v1/assignments/${asg.id}/accept`)).status, 200);
+  const code = b.tracking_code;
+  let before = await allOrders();
+  for (const [c, verb] of [[recA1, 'decline'], [recA1, 'accept']]) {
+    r = await c.post(`/api/v1/orders/${b.id}/${verb}`, { reason: '试试' });
+    assert.deepEqual([r.status, r.json.error.code], [409, 'order_status'], `dispatched: ${verb}`);
+  }
+  assert.equal(await allOrders(), before);
+  r = await recA1.post(`/api/v1/orders/${b.id}/start`, {});
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.status, 'in_service');
+  before = await allOrders();
+  for (const verb of ['decline', 'accept', 'cancel']) {
+    r = await recA1.post(`/api/v1/orders/${b.id}/${verb}`, { reason: '试试' });
+    assert.deepEqual([r.status, r.json.error.code], [409, 'order_status'], `in service: ${verb}`);
+  }
+  r = await pub('POST', `/api/v1/public/orders/${code}/cancel`, {});
+  assert.deepEqual([r.status, r.json.error.code], [409, 'order_status']);
+  r = await pub('GET', `/api/v1/public/orders/${code}`);
+  assert.deepEqual([r.json.status, r.json.can_cancel], ['in_service', false]);
+  r = await pub('POST', `/api/v1/public/orders/${code}/cancel`, { reason: '原'.repeat(201) });
+  assert.deepEqual([r.status, r.json.error.code, r.json.error.field], [422, 'too_long', 'reason']);
+  assert.equal(await allOrders(), before);
+});
+
 // last: the escalation below moves every waiting order of this server
 test('the board: overdue once the window has begun, escalated once passed up, each for its holder', async () => {
   const late = (await recA1.post('/api/v1/orders', order({ channel: 'hotline',
