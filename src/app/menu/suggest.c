@@ -35,16 +35,26 @@ static const char ring_sql[] = CAND_COLS
 	" FROM volunteers v JOIN orgs o ON o.id = v.home_org_id"
 	" WHERE v.region_code >= $4 AND v.region_code < $5 AND v.status = 'active' AND o.path LIKE $2"
 	CAND_NOT_ON_ORDER " LIMIT $3";
+/* A ring of one organisation's people ($2 its id): a station's or team's
+ * ring is an index range of volunteers (home_org_id, region_code). */
+static const char ring_org_sql[] = CAND_COLS
+	" FROM volunteers v JOIN orgs o ON o.id = v.home_org_id"
+	" WHERE v.home_org_id = $2 AND v.region_code >= $4 AND v.region_code < $5 AND v.status = 'active'"
+	CAND_NOT_ON_ORDER " LIMIT $3";
 static const char scope_sql[] = CAND_COLS
 	" FROM volunteers v JOIN orgs o ON o.id = v.home_org_id"
 	" WHERE v.status = 'active' AND o.path LIKE $2" CAND_NOT_ON_ORDER " LIMIT $3";
-/* The same from the subtree's people: for a station or team, whose few
- * hundred people are quicker to look through than every holder of the
- * skill in the city (CROSS JOIN keeps SQLite to that order). */
-static const char skill_sub_sql[] = CAND_COLS
-	" FROM orgs o CROSS JOIN volunteers v CROSS JOIN volunteer_tags k"
-	" WHERE v.home_org_id = o.id AND k.kind = 'skill' AND k.tag = $4 AND k.volunteer_id = v.id"
-	" AND o.path LIKE $2 AND v.status = 'active'" CAND_NOT_ON_ORDER " LIMIT $3";
+/* The same from one organisation's people ($2 its id): for a station or
+ * team, whose few hundred people are quicker to look through than every
+ * holder of the skill in the city (CROSS JOIN keeps SQLite to that
+ * order; PostgreSQL takes it from the equality on home_org_id). */
+static const char skill_org_sql[] = CAND_COLS
+	" FROM volunteers v CROSS JOIN volunteer_tags k JOIN orgs o ON o.id = v.home_org_id"
+	" WHERE v.home_org_id = $2 AND k.kind = 'skill' AND k.tag = $4 AND k.volunteer_id = v.id"
+	" AND v.status = 'active'" CAND_NOT_ON_ORDER " LIMIT $3";
+/* Organisations of a small subtree read one by one (more: the skill's
+ * holders are read instead). */
+#define SUBTREE_ORGS_MAX 16
 static const char skill_sql[] = CAND_COLS
 	" FROM volunteer_tags k JOIN volunteers v ON v.id = k.volunteer_id JOIN orgs o ON o.id = v.home_org_id"
 	" WHERE k.kind = 'skill' AND k.tag = $4 AND v.status = 'active' AND o.path LIKE $2"
@@ -107,15 +117,19 @@ const char **dispatch_tags(struct app_req *r, const char *text, size_t *n)
 	return out;
 }
 
-/* Binds the common parameters and appends every row to p. */
-static int pool_read(struct app_req *r, struct pool *p, const char *sql, const struct order_ref *o,
-		     const char *scope, int64_t max, const char *a4, const char *a5)
+/* Binds the common parameters ($2: the subtree's pattern, or the
+ * organisation org when org > 0) and appends every row to p. */
+static int pool_read_org(struct app_req *r, struct pool *p, const char *sql, const struct order_ref *o,
+			 const char *scope, int64_t org, int64_t max, const char *a4, const char *a5)
 {
 	struct store_stmt *st = store_prepare(r->store, sql);
 	if (!st)
 		return app_store_fail(r, STORE_ERROR);
 	store_bind_int(st, 1, o->id);
-	store_bind_text(st, 2, scope);
+	if (org > 0)
+		store_bind_int(st, 2, org);
+	else
+		store_bind_text(st, 2, scope);
 	store_bind_int(st, 3, max);
 	if (a4)
 		store_bind_text(st, 4, a4);
@@ -142,6 +156,12 @@ static int pool_read(struct app_req *r, struct pool *p, const char *sql, const s
 	}
 	store_done(st);
 	return rc == STORE_DONE ? 0 : app_store_fail(r, rc);
+}
+
+static int pool_read(struct app_req *r, struct pool *p, const char *sql, const struct order_ref *o,
+		     const char *scope, int64_t max, const char *a4, const char *a5)
+{
+	return pool_read_org(r, p, sql, o, scope, 0, max, a4, a5);
 }
 
 /* Reads what the ranking still needs for the candidates order[from..to)
@@ -326,6 +346,25 @@ int dispatch_suggestions(struct app_req *r, int64_t order_id, const char *limit_
 	const char *scope = arena_printf(r->arena, "%s%%", o.org_path);
 	int64_t since = app_now() - (int64_t)SUGGEST_RECENT_DAYS * 86400;
 
+	/* a small subtree (a station, a team) is read organisation by
+	 * organisation; a larger one by its path */
+	int64_t sub[SUBTREE_ORGS_MAX + 1];
+	size_t nsub = 0;
+	{
+		struct store_stmt *st = store_prepare(r->store, "SELECT id FROM orgs WHERE path LIKE $1 LIMIT $2");
+		if (!st)
+			return app_store_fail(r, STORE_ERROR);
+		store_bind_text(st, 1, scope);
+		store_bind_int(st, 2, SUBTREE_ORGS_MAX + 1);
+		int rc;
+		while ((rc = store_step(st)) == STORE_ROW && nsub <= SUBTREE_ORGS_MAX)
+			sub[nsub++] = store_col_int(st, 0);
+		store_done(st);
+		if (rc != STORE_ROW && rc != STORE_DONE)
+			return app_store_fail(r, rc);
+	}
+	bool small = nsub <= SUBTREE_ORGS_MAX;
+
 	struct pool p = { 0 };
 	/* the rings: community, town, district, then the whole subtree */
 	static const size_t rings[] = { 12, 9, 6 };
@@ -337,8 +376,13 @@ int dispatch_suggestions(struct app_req *r, int64_t order_id, const char *limit_
 			continue;
 		if (!prefix_range(lo, hi, o.region, rings[i]))
 			break;
-		if (pool_read(r, &p, ring_sql, &o, scope, SUGGEST_RING_MAX, lo, hi) != 0)
+		if (!small && pool_read(r, &p, ring_sql, &o, scope, SUGGEST_RING_MAX, lo, hi) != 0)
 			return -1;
+		size_t had = p.n;
+		for (size_t k = 0; small && k < nsub && p.n - had < SUGGEST_RING_MAX; k++)
+			if (pool_read_org(r, &p, ring_org_sql, &o, NULL, sub[k], SUGGEST_RING_MAX - (int64_t)(p.n - had),
+					  lo, hi) != 0)
+				return -1;
 		pool_unique(&p);
 		if (p.n >= SUGGEST_ENOUGH) {
 			whole = false;
@@ -347,13 +391,18 @@ int dispatch_suggestions(struct app_req *r, int64_t order_id, const char *limit_
 	}
 	if (whole && pool_read(r, &p, scope_sql, &o, scope, SUGGEST_RING_MAX, NULL, NULL) != 0)
 		return -1;
-	/* below the towns' level (path "/1/2/13/"), from the subtree's people */
-	int depth = 0;
-	for (const char *c = o.org_path; *c; c++)
-		depth += *c == '/';
-	for (size_t i = 0; i < nskills; i++)
-		if (pool_read(r, &p, depth > 3 ? skill_sub_sql : skill_sql, &o, scope, SUGGEST_SKILL_MAX, skills[i], NULL) != 0)
-			return -1;
+	for (size_t i = 0; i < nskills; i++) {
+		if (!small) {
+			if (pool_read(r, &p, skill_sql, &o, scope, SUGGEST_SKILL_MAX, skills[i], NULL) != 0)
+				return -1;
+			continue;
+		}
+		size_t had = p.n;
+		for (size_t k = 0; k < nsub && p.n - had < SUGGEST_SKILL_MAX; k++)
+			if (pool_read_org(r, &p, skill_org_sql, &o, NULL, sub[k], SUGGEST_SKILL_MAX - (int64_t)(p.n - had),
+					  skills[i], NULL) != 0)
+				return -1;
+	}
 	pool_unique(&p);
 
 	for (size_t j = 0; j < ncerts; j++)
