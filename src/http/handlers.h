@@ -205,6 +205,7 @@ enum MHD_Result h_case_get(struct http_req *req, json_t *in);
 enum MHD_Result h_case_close(struct http_req *req, json_t *in);
 enum MHD_Result h_quality_suggestions(struct http_req *req, json_t *in);
 enum MHD_Result h_menu_stats(struct http_req *req, json_t *in);
+enum MHD_Result h_menu_stats_csv(struct http_req *req, json_t *in);
 
 /* handlers/menudocs.c: app/menu: the handbook PDF and the HSDS package */
 enum MHD_Result h_menu_handbook(struct http_req *req, json_t *in);

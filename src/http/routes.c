@@ -197,6 +197,7 @@ const struct route route_table[] = {
 	{ "POST", "/api/v1/order-cases/{id}/close", h_case_close, ROUTE_AUTH, BODY_JSON, 0, NULL },
 	{ "GET", "/api/v1/menu/quality-suggestions", h_quality_suggestions, ROUTE_AUTH, BODY_NONE, 0, "record_ids" },
 	{ "GET", "/api/v1/menu/stats", h_menu_stats, ROUTE_AUTH, BODY_NONE, 0, "org_id from to" },
+	{ "GET", "/api/v1/menu/stats.csv", h_menu_stats_csv, ROUTE_AUTH, BODY_NONE, 0, "org_id from to lang" },
 	{ NULL, NULL, NULL, ROUTE_PUBLIC, BODY_NONE, 0, NULL },
 };
 

@@ -354,6 +354,32 @@ test('the statistics count each sub-item, item, provider and region of a period,
   assert.deepEqual([r.json.totals.orders, r.json.totals.stars_total, r.json.totals.satisfaction_permille], [1, 1, 0]);
   r = await root.get(`/api/v1/menu/stats?${q}&org_id=${stB1.id}`);
   assert.equal(r.json.totals.orders, 1);
+  // the same figures as a CSV for spreadsheets, headers in the reader's language
+  r = await admA.get(`/api/v1/menu/stats.csv?${q}&lang=en`);
+  assert.equal(r.status, 200, r.text);
+  assert.match(r.headers.get('content-type'), /^text\/csv/);
+  const lines = r.text.replace(/^\uFEFF/, '').split('\r\n');
+  assert.equal(lines[0], 'Group,Key,Name,Orders,Delivered,Delivered (‰),Dispatched,Mean minutes to dispatch,Mean minutes to delivery,' +
+    'Ratings,Mean stars (×100),Satisfied (4–5 stars),Satisfaction (‰),Unanswered,Escalated,Cancelled');
+  const t = s.totals;
+  const figs = `4,667,4,${t.dispatch_minutes},${t.delivery_minutes},4,350,2,500`;
+  assert.deepEqual(lines.slice(1, -1), [
+    `Totals,,,6,${figs},2,0,0`,
+    `By sub-item,${sub.id},评菜测试陪同就医,6,${figs},2,0,0`,
+    `By item,${item.id},评菜测试助老,6,${figs},2,0,0`,
+    `By provider,${stA1.id},评菜测试光华站,6,${figs},2,0,0`,
+    `By region,510115001001,${s.by_region[0].name || ''},5,${[4, 800, 4, s.by_region[0].dispatch_minutes, s.by_region[0].delivery_minutes, 4, 350, 2, 500].join(',')},1,0,0`,
+    `By region,510115001002,${s.by_region[1].name || ''},1,0,0,0,,,0,0,0,0,1,0,0`,
+  ]);
+  assert.equal(lines.at(-1), '');
+  r = await admA.get(`/api/v1/menu/stats.csv?${q}`);
+  assert.match(r.text.replace(/^\uFEFF/, ''), /^分组,编号,名称,订单数,/);
+  for (const [query, want2] of [['lang=fr', [400, 'invalid_value', 'lang']], ['from=2026-02-30', [400, 'invalid_day', 'from']]]) {
+    r = await admA.get(`/api/v1/menu/stats.csv?${query}`);
+    assert.deepEqual([r.status, r.json.error.code, r.json.error.field], want2, query);
+  }
+  assert.equal((await admB.get(`/api/v1/menu/stats.csv?org_id=${assocA.id}`)).status, 403);
+  assert.equal((await clerkA.get('/api/v1/menu/stats.csv')).status, 403);
   // a period before any order: zeros, no groups
   r = await admA.get('/api/v1/menu/stats?from=2020-01-01&to=2020-01-31');
   assert.deepEqual([r.json.totals.orders, r.json.totals.dispatch_minutes, r.json.by_sub_item], [0, null, []]);

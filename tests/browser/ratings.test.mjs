@@ -220,6 +220,11 @@ test('residents rate on their phones, an operator by phone, an admin closes the 
     await page.locator(byTest('menu-stats-by_provider')).click()
     await page.locator(`${byTest('menu-stats-table')} tr`, { hasText: data.station.name }).waitFor()
     assert.ok(await page.locator(`${byTest('menu-stats-chart')} canvas`).count() >= 1, 'the chart is drawn')
+    // the export carries the filters shown and the reader's language
+    const href = await page.locator(byTest('menu-stats-csv')).getAttribute('href')
+    assert.match(href, /^\/api\/v1\/menu\/stats\.csv\?lang=en&from=\d{4}-\d{2}-\d{2}&to=\d{4}-\d{2}-\d{2}$/)
+    const csv = await page.evaluate(async (u) => (await fetch(u)).text(), href)
+    assert.match(csv, new RegExp(`^\uFEFF?Group,Key,Name,Orders,[^\r]*\r\nTotals,,,${b.orders},`))
     await shot(page, 'ratings-stats')
   })
 

@@ -37,5 +37,11 @@ int ratings_quality(struct app_req *r, const char *record_ids, json_t **out);
  * from..to (China days YYYY-MM-DD, both included; default the last 30
  * days) in the subtree of org_id (default the caller's). */
 int menu_stats(struct app_req *r, const char *org_s, const char *from_s, const char *to_s, json_t **out);
+/* The same as a CSV for spreadsheets (UTF-8 with a BOM, CRLF lines): a
+ * totals row, then one row per group of each list; headers in Chinese or
+ * English (en). Appends to out (the caller owns it). */
+struct buf;
+int menu_stats_csv(struct app_req *r, const char *org_s, const char *from_s, const char *to_s, bool en,
+		   struct buf *out);
 
 #endif

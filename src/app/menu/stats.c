@@ -14,6 +14,7 @@
  * The provider of an order is the organisation that accepted it (the
  * org_id of its last "accepted" event), else the one holding it now. */
 #include "app/menu/ratings.h"
+#include "app/service/service.h"
 #include "core/chinatime.h"
 #include "core/rating.h"
 #include "core/validate.h"
@@ -214,5 +215,66 @@ int menu_stats(struct app_req *r, const char *org_s, const char *from_s, const c
 	json_object_set_new(o, "by_provider", list_json(&providers, "org_id"));
 	json_object_set_new(o, "by_region", list_json(&regions, "region_code"));
 	*out = o;
+	return 0;
+}
+
+/* ---- the same figures as a spreadsheet ---- */
+
+/* One CSV row: the list's label, the group's key and name, the figures
+ * (as figures() shows them, shares in thousandths). */
+static void csv_row(struct buf *b, const char *list, json_t *key, json_t *g)
+{
+	static const char *const cols[] = { "orders", "delivered", "delivered_permille", "dispatched",
+		"dispatch_minutes", "delivery_minutes", "ratings", "stars_mean_centi", "satisfied",
+		"satisfaction_permille", "unanswered", "escalated", "cancelled" };
+	const size_t n = sizeof(cols) / sizeof(cols[0]);
+	export_csv_cell(b, list, false);
+	if (json_is_integer(key))
+		export_csv_int(b, json_integer_value(key), false);
+	else
+		export_csv_cell(b, json_is_string(key) ? json_string_value(key) : "", false);
+	json_t *name = json_object_get(g, "name");
+	export_csv_cell(b, json_is_string(name) ? json_string_value(name) : "", false);
+	for (size_t i = 0; i < n; i++) {
+		json_t *v = json_object_get(g, cols[i]);
+		if (json_is_integer(v))
+			export_csv_int(b, json_integer_value(v), i + 1 == n);
+		else
+			export_csv_cell(b, "", i + 1 == n);
+	}
+}
+
+int menu_stats_csv(struct app_req *r, const char *org_s, const char *from_s, const char *to_s, bool en,
+		   struct buf *out)
+{
+	static const char *const head_zh[] = { "分组", "编号", "名称", "订单数", "已送达", "送达率（‰）", "已派人",
+		"平均派单用时（分钟）", "平均送达用时（分钟）", "评价数", "平均评分（×100）", "满意（4–5 星）",
+		"满意度（‰）", "无人接单", "已上报", "已取消" };
+	static const char *const head_en[] = { "Group", "Key", "Name", "Orders", "Delivered", "Delivered (‰)",
+		"Dispatched", "Mean minutes to dispatch", "Mean minutes to delivery", "Ratings", "Mean stars (×100)",
+		"Satisfied (4–5 stars)", "Satisfaction (‰)", "Unanswered", "Escalated", "Cancelled" };
+	/* the lists in the answer's order: member, its key field, its label */
+	static const char *const lists[][4] = {
+		{ "by_sub_item", "id", "按服务子项", "By sub-item" },
+		{ "by_item", "id", "按服务项目", "By item" },
+		{ "by_provider", "org_id", "按承办组织", "By provider" },
+		{ "by_region", "region_code", "按区域", "By region" },
+	};
+	json_t *st;
+	if (menu_stats(r, org_s, from_s, to_s, &st) != 0)
+		return -1;
+	const char *const *head = en ? head_en : head_zh;
+	const size_t nh = sizeof(head_zh) / sizeof(head_zh[0]);
+	buf_puts(out, "\xef\xbb\xbf");   /* UTF-8 BOM: Excel and WPS read the Chinese right */
+	for (size_t i = 0; i < nh; i++)
+		export_csv_cell(out, head[i], i + 1 == nh);
+	csv_row(out, en ? "Totals" : "合计", NULL, json_object_get(st, "totals"));
+	for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
+		json_t *a = json_object_get(st, lists[l][0]), *g;
+		size_t i;
+		json_array_foreach(a, i, g)
+			csv_row(out, lists[l][en ? 3 : 2], json_object_get(g, lists[l][1]), g);
+	}
+	json_decref(st);
 	return 0;
 }

@@ -4,6 +4,7 @@
  * approver's quality suggestion and GET /menu/stats. */
 #include "http/handlers/common.h"
 #include "app/menu/ratings.h"
+#include "util/buf.h"
 
 enum MHD_Result h_public_rating(struct http_req *req, json_t *in)
 {
@@ -54,4 +55,26 @@ enum MHD_Result h_menu_stats(struct http_req *req, json_t *in)
 	json_t *out = NULL;
 	int rc = menu_stats(&req->app, http_query(req, "org_id"), http_query(req, "from"), http_query(req, "to"), &out);
 	return reply(req, rc, 200, out);
+}
+
+enum MHD_Result h_menu_stats_csv(struct http_req *req, json_t *in)
+{
+	/* ?lang=en or zh(-CN), else the request's Accept-Language */
+	static const char *const langs[] = { "en", "zh", "zh-CN", NULL };
+	int i;
+	int rc = http_query_choice(req, "lang", langs, &i);
+	if (rc < 0)
+		return http_send_error(req, 400, "invalid_value", "lang");
+	bool en = rc == 0 ? req->lang == LANG_EN : i == 0;
+	struct buf b;
+	buf_init(&b, 16u << 20);
+	if (menu_stats_csv(&req->app, http_query(req, "org_id"), http_query(req, "from"), http_query(req, "to"), en,
+			   &b) != 0) {
+		buf_release(&b);
+		return http_send_app_error(req);
+	}
+	http_add_header(req, "Content-Disposition", "attachment; filename=\"menu-stats.csv\"");
+	enum MHD_Result r = http_send_body(req, 200, "text/csv; charset=utf-8", b.data ? b.data : "", b.len, true);
+	buf_release(&b);
+	return r;
 }
