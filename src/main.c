@@ -461,6 +461,61 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
+/* What a file command does with the file's bytes, as the command-line
+ * principal: a use case answering 0 with a report, or -1 with r->err. */
+typedef int (*file_use_case)(struct app_req *r, const char *data, size_t len, json_t **report);
+
+static int import_volunteers_file(struct app_req *r, const char *data, size_t len, json_t **report)
+{
+	return imports_volunteers(r, val("org"), data, len, report);
+}
+
+static int import_regions_file(struct app_req *r, const char *data, size_t len, json_t **report)
+{
+	return regions_import(r, data, len, report);
+}
+
+static int menu_load_file(struct app_req *r, const char *data, size_t len, json_t **report)
+{
+	return menu_load(r, data, len, report);
+}
+
+/* Runs use on the bytes of path as the root's "cli" principal: the report
+ * goes to stdout, a refusal to stderr after "zhiyuan NAME: ". */
+static int run_file_command(const char *name, const char *path, file_use_case use)
+{
+	size_t len;
+	char *data = slurp(path, &len);
+	if (!data)
+		return 1;
+	struct app *app;
+	if (open_app(&app) != 0) {
+		free(data);
+		return 1;
+	}
+	struct arena *arena = arena_new();
+	struct app_req r;
+	json_t *report = NULL;
+	int rc = app_req_init(&r, app, arena, "cli");
+	if (rc == 0)
+		rc = app_cli_principal(&r);
+	if (rc == 0)
+		rc = use(&r, data, len, &report);
+	if (rc == 0) {
+		json_dumpf(report, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	} else {
+		fprintf(stderr, "zhiyuan %s: %s%s%s%s%s%s\n", name, r.err.code ? r.err.code : "failed",
+			r.err.field ? " (" : "", r.err.field ? r.err.field : "", r.err.field ? ")" : "",
+			r.err.detail ? " " : "", r.err.detail ? r.err.detail : "");
+	}
+	json_decref(report);
+	arena_free(arena);
+	app_close(app);
+	free(data);
+	return rc == 0 ? 0 : 1;
+}
+
 static int cmd_import(const char *what, const char *path)
 {
 	bool volunteers = strcmp(what, "volunteers") == 0;
@@ -472,72 +527,13 @@ static int cmd_import(const char *what, const char *path)
 		fprintf(stderr, "zhiyuan import volunteers: --org ID names the home organisation\n");
 		return 2;
 	}
-	size_t len;
-	char *data = slurp(path, &len);
-	if (!data)
-		return 1;
-	struct app *app;
-	if (open_app(&app) != 0) {
-		free(data);
-		return 1;
-	}
-	struct arena *arena = arena_new();
-	struct app_req r;
-	json_t *report = NULL;
-	int rc = app_req_init(&r, app, arena, "cli");
-	if (rc == 0)
-		rc = app_cli_principal(&r);
-	if (rc == 0)
-		rc = volunteers ? imports_volunteers(&r, val("org"), data, len, &report)
-				: regions_import(&r, data, len, &report);
-	if (rc == 0) {
-		json_dumpf(report, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		putchar('\n');
-	} else {
-		fprintf(stderr, "zhiyuan import: %s%s%s%s%s\n", r.err.code ? r.err.code : "failed",
-			r.err.field ? " (" : "", r.err.field ? r.err.field : "", r.err.field ? ")" : "",
-			r.err.detail ? r.err.detail : "");
-	}
-	json_decref(report);
-	arena_free(arena);
-	app_close(app);
-	free(data);
-	return rc == 0 ? 0 : 1;
+	return run_file_command("import", path, volunteers ? import_volunteers_file : import_regions_file);
 }
 
 /* zhiyuan menu-load FILE: the service menu of a file, as the root. */
 static int cmd_menu_load(const char *path)
 {
-	size_t len;
-	char *data = slurp(path, &len);
-	if (!data)
-		return 1;
-	struct app *app;
-	if (open_app(&app) != 0) {
-		free(data);
-		return 1;
-	}
-	struct arena *arena = arena_new();
-	struct app_req r;
-	json_t *report = NULL;
-	int rc = app_req_init(&r, app, arena, "cli");
-	if (rc == 0)
-		rc = app_cli_principal(&r);
-	if (rc == 0)
-		rc = menu_load(&r, data, len, &report);
-	if (rc == 0) {
-		json_dumpf(report, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		putchar('\n');
-	} else {
-		fprintf(stderr, "zhiyuan menu-load: %s%s%s%s %s\n", r.err.code ? r.err.code : "failed",
-			r.err.field ? " (" : "", r.err.field ? r.err.field : "", r.err.field ? ")" : "",
-			r.err.detail ? r.err.detail : "");
-	}
-	json_decref(report);
-	arena_free(arena);
-	app_close(app);
-	free(data);
-	return rc == 0 ? 0 : 1;
+	return run_file_command("menu-load", path, menu_load_file);
 }
 
 static int cmd_demo(void)
