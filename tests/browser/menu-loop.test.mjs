@@ -259,7 +259,8 @@ test('order, dispatch, deliver, rate, approve and count: the whole menu loop', {
     const past = page.locator(byTest('my-orders-past'))
     await past.waitFor()
     const line = await text(past)
-    assert.ok(line.includes('已完成') && line.includes('已生成服务记录（待审核）'), line)
+    // the order's status in the same words as on the board and the tracking page
+    assert.ok(line.includes('已送达') && line.includes('已生成服务记录（待审核）'), line)
     page = desk
     await page.reload()
     const made = page.locator(byTest(`assignment-record-${data.volunteer.id}`))
