@@ -76,8 +76,9 @@ async function prepare() {
   const cat = await post({ name: `闭环测试类别${suffix}`, parent_id: null })
   const item = await post({ name: `居家照护${suffix}`, parent_id: cat.id })
   data.sub = await post({ name: SUB, parent_id: item.id, description: '为行动不便的老人上门助浴', provider_ids: [data.station.id], skills: [SKILL] })
+  // a sequence number the demo's people never have (theirs stop at 3)
   r = await new Client(base).post('/api/v1/public/volunteers', {
-    name: VOL.name, id_type: 'resident_id', id_number: residentId('510115', birthForAge(35), Date.now() % 997), phone: VOL.phone,
+    name: VOL.name, id_type: 'resident_id', id_number: residentId('510115', birthForAge(35), 500 + (Date.now() % 400)), phone: VOL.phone,
     region_code: data.station.region_code, org_id: data.station.id, password: VOL.password,
     consent: { sensitive: true, notice_version: '2026-11' },
   }, { 'X-Forwarded-For': '203.0.113.41' })
