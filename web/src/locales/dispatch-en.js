@@ -89,7 +89,7 @@ export default {
     more: 'Load more',
   },
   dispatchOrderStatus: {
-    submitted: 'Waiting',
+    submitted: 'Waiting for a provider',
     accepted: 'Accepted',
     dispatched: 'Volunteers sent',
     in_service: 'In service',

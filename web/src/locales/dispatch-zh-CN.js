@@ -87,15 +87,17 @@ export default {
     all: '全部',
     more: '加载更多',
   },
+  // the same words as order.status (orders-zh-CN.js): the volunteer, the
+  // board and the resident's tracking page name a status alike
   dispatchOrderStatus: {
-    submitted: '待受理',
-    accepted: '已受理',
-    dispatched: '已派单',
+    submitted: '待接单',
+    accepted: '已接单',
+    dispatched: '已派人',
     in_service: '服务中',
-    delivered: '已完成',
+    delivered: '已送达',
     rated: '已评价',
-    closed: '已关闭',
-    declined: '已拒绝',
+    closed: '已办结',
+    declined: '已退单',
     cancelled: '已取消',
   },
 }
