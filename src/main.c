@@ -89,7 +89,8 @@ static struct opt opts[] = {
 	  "a delivered order the resident has not rated this long after delivery is closed (its personal data"
 	  " masked from then on)", OPT_INT, true, NULL },
 	{ "sweep-every", "ZHIYUAN_SWEEP_EVERY", "300", "SECONDS",
-	  "how often the server checks out who forgot to, marks no-shows and escalates orders nobody took (0 = never; see sweep-shifts)", OPT_INT, true, NULL },
+	  "how often the server checks out who forgot to, marks no-shows, escalates orders nobody took and closes"
+	  " delivered orders nobody rated (0 = never; see sweep-shifts)", OPT_INT, true, NULL },
 	{ "shutdown-grace", "ZHIYUAN_SHUTDOWN_GRACE", "10", "SECONDS",
 	  "how long to wait for requests in flight on SIGTERM", OPT_INT, true, NULL },
 	{ "root-org-name", "ZHIYUAN_ROOT_ORG_NAME", "温江区志愿服务联合会", "NAME",
