@@ -608,7 +608,14 @@ test('closing: from delivered or rated only, by staff who dispatch it, not while
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.status, 'closed');
   // closed: the personal data is masked for the dispatcher too, and no read is audited as personal
+  const personalReads = async () => (await root.get('/api/v1/audit-log?action=order.read_personal&limit=200')).json.items
+    .filter((x) => x.target_id === o.id).length;
+  const readsBefore = await personalReads();
+  assert.ok(readsBefore >= 1, 'the full read while it lived was audited');
+  const closes = (await root.get('/api/v1/audit-log?action=order.close&limit=200')).json.items.filter((x) => x.target_id === o.id);
+  assert.equal(closes.length, 1, 'the closing is audited');
   d = await recA1.get(`/api/v1/orders/${o.id}`);
+  assert.equal(await personalReads(), readsBefore, 'a masked read is not audited');
   assert.deepEqual([d.json.status, d.json.personal, d.json.notes], ['closed', 'masked', null]);
   assert.ok(!d.text.includes(o.phone), 'phone masked');
   assert.match(d.json.phone, /\*/);
