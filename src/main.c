@@ -85,8 +85,12 @@ static struct opt opts[] = {
 	{ "order-escalate-after", "ZHIYUAN_ORDER_ESCALATE_AFTER", "120", "MINUTES",
 	  "a resident's order nobody accepted (no provider, or no volunteer offered it) this long is escalated"
 	  " to the organisation one level up", OPT_INT, true, NULL },
+	{ "order-close-after", "ZHIYUAN_ORDER_CLOSE_AFTER", "14", "DAYS",
+	  "a delivered order the resident has not rated this long after delivery is closed (its personal data"
+	  " masked from then on)", OPT_INT, true, NULL },
 	{ "sweep-every", "ZHIYUAN_SWEEP_EVERY", "300", "SECONDS",
-	  "how often the server checks out who forgot to, marks no-shows and escalates orders nobody took (0 = never; see sweep-shifts)", OPT_INT, true, NULL },
+	  "how often the server checks out who forgot to, marks no-shows, escalates orders nobody took and closes"
+	  " delivered orders nobody rated (0 = never; see sweep-shifts)", OPT_INT, true, NULL },
 	{ "shutdown-grace", "ZHIYUAN_SHUTDOWN_GRACE", "10", "SECONDS",
 	  "how long to wait for requests in flight on SIGTERM", OPT_INT, true, NULL },
 	{ "root-org-name", "ZHIYUAN_ROOT_ORG_NAME", "温江区志愿服务联合会", "NAME",
@@ -319,6 +323,9 @@ static int open_app(struct app **app)
 	long long escalate;
 	if (num("order-escalate-after", 1, 10080, &escalate) != 0)
 		return -1;
+	long long close_after;
+	if (num("order-close-after", 1, 365, &close_after) != 0)
+		return -1;
 	/* kept without a trailing slash: links are made by appending paths */
 	static char public_url[256];
 	snprintf(public_url, sizeof(public_url), "%s", val("public-url"));
@@ -348,6 +355,7 @@ static int open_app(struct app **app)
 		.claim_ttl = (int)claim_ttl,
 		.pay_code_ttl = (int)pay_ttl,
 		.order_escalate_after = (int)escalate,
+		.order_close_after = (int)close_after,
 	};
 	ensure_db_dir(cfg.db_url);
 	static char keyfile[600];

@@ -251,6 +251,13 @@ static const struct {
 	{ "too_many_orders", "下单过于频繁，请稍后再试", "too many orders from here: try again later" },
 	{ "order_status", "订单当前的状态不允许此操作", "the order's status does not allow this" },
 	{ "order_changed", "订单刚被他人同时处理，请刷新后重试", "the order was changed by someone else at the same time: reload and try again" },
+	/* closing orders, service hours, the hotline that took a call (orders.c) */
+	{ "order_case_open", "该订单尚有未办结的投诉或差评事项，请先办结再关闭订单", "a case about this order is still open: close the case before closing the order" },
+	{ "window_outside_hours", "期望时间不在该服务的服务时间内", "the preferred time lies wholly outside this service's hours" },
+	{ "hotline_needs_channel", "只有热线订单才能填写受理热线", "only an order taken on a hotline names the hotline" },
+	{ "hotline_not_found", "没有这条热线", "no such hotline" },
+	{ "hotline_inactive", "该热线已停用", "this hotline is no longer in service" },
+	{ "hotline_not_taking", "该热线不受理这项服务", "this hotline does not take this service" },
 	/* menu ratings and cases (app/menu/ratings.c, stats.c) */
 	{ "already_rated", "该订单已评价，每个订单只能评价一次", "this order has been rated already: an order takes one rating" },
 	{ "not_delivered", "服务送达后才能评价", "an order can be rated once it has been delivered" },

@@ -184,6 +184,8 @@ enum MHD_Result h_order_events(struct http_req *req, json_t *in);
 enum MHD_Result h_order_accept(struct http_req *req, json_t *in);
 enum MHD_Result h_order_decline(struct http_req *req, json_t *in);
 enum MHD_Result h_order_cancel(struct http_req *req, json_t *in);
+enum MHD_Result h_order_close(struct http_req *req, json_t *in);
+enum MHD_Result h_order_closing(struct http_req *req, json_t *in);
 /* handlers/dispatch.c: app/menu dispatch: suggestions, assignments, delivery, escalation */
 enum MHD_Result h_order_suggestions(struct http_req *req, json_t *in);
 enum MHD_Result h_order_assignments(struct http_req *req, json_t *in);

@@ -177,6 +177,8 @@ const struct route route_table[] = {
 	{ "POST", "/api/v1/orders/{id}/accept", h_order_accept, ROUTE_AUTH, BODY_NONE, 0, NULL },
 	{ "POST", "/api/v1/orders/{id}/decline", h_order_decline, ROUTE_AUTH, BODY_JSON, 0, NULL },
 	{ "POST", "/api/v1/orders/{id}/cancel", h_order_cancel, ROUTE_AUTH, BODY_JSON, 0, NULL },
+	{ "POST", "/api/v1/orders/{id}/close", h_order_close, ROUTE_AUTH, BODY_OPTIONAL, 0, NULL },
+	{ "POST", "/api/v1/orders/closing", h_order_closing, ROUTE_AUTH, BODY_OPTIONAL, 0, NULL },
 	/* dispatch of residents' orders (app/menu/dispatch.h) */
 	{ "POST", "/api/v1/orders/escalation", h_order_escalation, ROUTE_AUTH, BODY_OPTIONAL, 0, NULL },
 	{ "GET", "/api/v1/orders/{id}/suggestions", h_order_suggestions, ROUTE_AUTH, BODY_NONE, 0, "limit" },

@@ -10,6 +10,8 @@ import assert from 'node:assert/strict';
 import { startServer } from '../lib/server.mjs';
 import { Client } from '../lib/client.mjs';
 import { staffUser, selfRegister } from '../lib/fixtures.mjs';
+import { residentId, birthForAge } from '../lib/ids.mjs';
+import { dbDigest, digestDiff, digestClose } from '../lib/digest.mjs';
 
 const H = 3600 * 1000;
 const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -519,4 +521,241 @@ test('the board: overdue once the window has begun, escalated once passed up, ea
   assert.equal((await admA.post(`/api/v1/orders/${late.id}/accept`)).status, 200);
   assert.ok(!(await board(admA, 'new')).some((o) => o.id === late.id));
   assert.ok((await board(admA, 'escalated')).some((o) => o.id === late.id));
+});
+
+// ---- round 2: closing, the sub-item's service time, the hotline that took the call ----
+
+// Sends a request and asserts its status, error code and field, and that
+// no table changed.
+async function refused(send, want, what) {
+  const before = await dbDigest(srv);
+  const r = await send();
+  assert.deepEqual([r.status, r.json?.error?.code, r.json?.error?.field ?? null], want, `${what}: ${r.text}`);
+  assert.deepEqual(digestDiff(before, await dbDigest(srv)), [], `${what} changed nothing`);
+  return r;
+}
+after(async () => { if (srv) await digestClose(srv); });
+
+// A volunteer of stA1 who accepts offers on the phone.
+let lifeVol = null, lifeSlot = 0;
+async function lifeVolunteer() {
+  if (lifeVol) return lifeVol;
+  const phone = '13788800101', pw = 'Orders-life-7';
+  const r = await new Client(srv.url).post('/api/v1/public/volunteers', {
+    name: '点菜测试志愿者', id_type: 'resident_id', id_number: residentId('510115', birthForAge(40), 717), phone,
+    region_code: '510115001001', org_id: stA1.id, password: pw, consent: { sensitive: true, notice_version: '2026-11' },
+  });
+  assert.equal(r.status, 201, r.text);
+  const c = new Client(srv.url);
+  await c.login(phone, pw);
+  lifeVol = { id: r.json.volunteer.id, client: c };
+  return lifeVol;
+}
+
+// A public order of sub taken the whole way to delivered by stA1's recorder.
+async function delivered() {
+  const vol = await lifeVolunteer();
+  const body = order();
+  let r = await pub('POST', '/api/v1/public/orders', body);
+  assert.equal(r.status, 201, r.text);
+  const o = { id: r.json.id, code: r.json.tracking_code, phone: body.phone };
+  assert.equal(r.json.org_id, stA1.id);
+  r = await recA1.post(`/api/v1/orders/${o.id}/accept`);
+  assert.equal(r.status, 200, r.text);
+  r = await recA1.post(`/api/v1/orders/${o.id}/assignments`, { volunteer_ids: [vol.id] });
+  assert.equal(r.status, 201, r.text);
+  r = await vol.client.post(`/api/v1/assignments/${r.json.items[0].id}/accept`);
+  assert.equal(r.status, 200, r.text);
+  const end = Date.now() - ++lifeSlot * 70 * 60 * 1000;
+  r = await recA1.post(`/api/v1/orders/${o.id}/deliver`, { started_at: iso(end - H), ended_at: iso(end), notes: '已送达' });
+  assert.equal(r.status, 200, r.text);
+  return o;
+}
+
+test('closing: from delivered or rated only, by staff who dispatch it, not while a case is open; then masked', async () => {
+  const o = await delivered();
+  const path = `/api/v1/orders/${o.id}/close`;
+  let d = await recA1.get(`/api/v1/orders/${o.id}`);
+  assert.deepEqual([d.json.status, d.json.personal, d.json.phone.includes('*')], ['delivered', 'full', false]);
+
+  // an order not yet delivered cannot be closed
+  const early = (await pub('POST', '/api/v1/public/orders', order())).json;
+  await refused(() => recA1.post(`/api/v1/orders/${early.id}/close`, {}), [409, 'order_status', null], 'submitted');
+  // bad input, other roles and the other subtree
+  await refused(() => recA1.post(path, { note: 5 }), [400, 'wrong_type', 'note'], 'note type');
+  await refused(() => recA1.post(path, { note: '记'.repeat(501) }), [422, 'too_long', 'note'], 'note long');
+  await refused(() => clerkA.post(path, {}), [403, 'forbidden', null], 'clerk');
+  await refused(() => recB.post(path, {}), [404, 'not_found', null], 'other subtree');
+  await refused(() => recA1.post('/api/v1/orders/999999/close', {}), [404, 'not_found', null], 'no such order');
+
+  // a complaint opens a case: the order stays open until the case is closed
+  let r = await recA1.post(`/api/v1/orders/${o.id}/complaints`, { details: '服务时间比约定晚了一小时' });
+  assert.equal(r.status, 201, r.text);
+  const caseId = r.json.id;
+  await refused(() => recA1.post(path, { note: '已回访' }), [409, 'order_case_open', null], 'open case');
+  const en = new Client(srv.url, { lang: 'en' });
+  await en.login('admin', srv.adminPassword);
+  r = await en.post(path, {});
+  assert.match(r.json.error.message, /case about this order is still open/);
+  // the sweep passes it over too, however old
+  r = await root.post('/api/v1/orders/closing', { as_of: iso(Date.now() + 100 * 24 * H) });
+  assert.equal(r.status, 200, r.text);
+  assert.equal((await recA1.get(`/api/v1/orders/${o.id}`)).json.status, 'delivered');
+  r = await root.post(`/api/v1/order-cases/${caseId}/close`, { outcome: '已致歉并回访' });
+  assert.equal(r.status, 200, r.text);
+
+  r = await recA1.post(path, { note: '回访满意，办结' });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.status, 'closed');
+  // closed: the personal data is masked for the dispatcher too, and no read is audited as personal
+  const personalReads = async () => (await root.get('/api/v1/audit-log?action=order.read_personal&limit=200')).json.items
+    .filter((x) => x.target_id === o.id).length;
+  const readsBefore = await personalReads();
+  assert.ok(readsBefore >= 1, 'the full read while it lived was audited');
+  const closes = (await root.get('/api/v1/audit-log?action=order.close&limit=200')).json.items.filter((x) => x.target_id === o.id);
+  assert.equal(closes.length, 1, 'the closing is audited');
+  d = await recA1.get(`/api/v1/orders/${o.id}`);
+  assert.equal(await personalReads(), readsBefore, 'a masked read is not audited');
+  assert.deepEqual([d.json.status, d.json.personal, d.json.notes], ['closed', 'masked', null]);
+  assert.ok(!d.text.includes(o.phone), 'phone masked');
+  assert.match(d.json.phone, /\*/);
+  assert.ok(!d.text.includes('3栋2单元501'), 'address masked');
+  assert.ok(!d.text.includes('王秀兰'), 'name masked');
+  const last = d.json.events.at(-1);
+  assert.deepEqual([last.from_status, last.to_status, last.actor_kind, last.actor_user_id > 0, last.reason],
+    ['delivered', 'closed', 'staff', true, '回访满意，办结']);
+  // the tracking page shows it closed, without staff's note, and nothing more to do
+  const t = await pub('GET', `/api/v1/public/orders/${o.code}`);
+  assert.deepEqual([t.json.status, t.json.can_cancel, t.json.events.at(-1).to_status], ['closed', false, 'closed']);
+  assert.ok(!t.text.includes('回访满意'), 'the note stays inside');
+  // closed is final
+  await refused(() => recA1.post(path, {}), [409, 'order_status', null], 'closed twice');
+  await refused(() => recA1.post(`/api/v1/orders/${o.id}/cancel`, { reason: '误操作' }), [409, 'order_status', null], 'cancel closed');
+
+  // a rated order is closed too (by a social worker of the association, no note)
+  const rated = await delivered();
+  r = await pub('POST', `/api/v1/public/orders/${rated.code}/rating`, { stars: 5, comment: '很好' });
+  assert.equal(r.status, 201, r.text);
+  r = await swA.post(`/api/v1/orders/${rated.id}/close`);
+  assert.equal(r.status, 200, r.text);
+  const e = r.json.events.at(-1);
+  assert.deepEqual([r.json.status, e.from_status, e.to_status, e.reason ?? null], ['closed', 'rated', 'closed', null]);
+});
+
+test('delivered orders nobody rated are closed after --order-close-after days (default 14) by the sweep', async () => {
+  const waiting = await delivered();
+  const rated = await delivered();
+  let r = await pub('POST', `/api/v1/public/orders/${rated.code}/rating`, { stars: 4, comment: '' });
+  assert.equal(r.status, 201, r.text);
+  const complained = await delivered();
+  r = await recA1.post(`/api/v1/orders/${complained.id}/complaints`, { details: '志愿者未按约定时间到达' });
+  assert.equal(r.status, 201, r.text);
+
+  // bad input and callers other than the root's admins change nothing
+  await refused(() => root.post('/api/v1/orders/closing', { as_of: 'later' }), [422, 'invalid_time', 'as_of'], 'as_of');
+  await refused(() => root.post('/api/v1/orders/closing', { as_of: 5 }), [400, 'wrong_type', 'as_of'], 'as_of type');
+  await refused(() => admA.post('/api/v1/orders/closing', {}), [403, 'forbidden', null], 'admin of a subtree');
+  await refused(() => recA1.post('/api/v1/orders/closing', {}), [403, 'forbidden', null], 'recorder');
+
+  // thirteen days on: too early
+  r = await root.post('/api/v1/orders/closing', { as_of: iso(Date.now() + 13 * 24 * H) });
+  assert.deepEqual([r.status, r.json.closed, r.json.after_days], [200, 0, 14], r.text);
+  // fifteen days on: the unrated one alone (rated waits for staff, an open case blocks)
+  const at = iso(Date.now() + 15 * 24 * H);
+  r = await root.post('/api/v1/orders/closing', { as_of: at });
+  assert.deepEqual([r.status, r.json.closed], [200, 1], r.text);
+  const d = await recA1.get(`/api/v1/orders/${waiting.id}`);
+  const e = d.json.events.at(-1);
+  assert.deepEqual([d.json.status, d.json.personal, e.from_status, e.to_status, e.actor_kind, e.reason],
+    ['closed', 'masked', 'delivered', 'closed', 'system', 'not_rated']);
+  assert.equal(Date.parse(e.at), Date.parse(at));
+  assert.equal((await pub('GET', `/api/v1/public/orders/${waiting.code}`)).json.status, 'closed');
+  assert.equal((await recA1.get(`/api/v1/orders/${rated.id}`)).json.status, 'rated');
+  assert.equal((await recA1.get(`/api/v1/orders/${complained.id}`)).json.status, 'delivered');
+  // a second sweep finds nothing more
+  r = await root.post('/api/v1/orders/closing', { as_of: at });
+  assert.equal(r.json.closed, 0);
+});
+
+// The next China date, at least two days ahead, falling on weekday wday
+// (0 Sunday … 6 Saturday), as YYYY-MM-DD.
+function chinaDate(wday) {
+  const d = new Date(Date.now() + 8 * H + 2 * 24 * H);
+  while (d.getUTCDay() !== wday) d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+const at8 = (ymd, hm) => `${ymd}T${hm}:00+08:00`;
+
+test("the preferred window must meet the sub-item's weekdays and daily hours (China time)", async () => {
+  // Wednesdays only (bit 2), 09:00–17:00
+  const wedItem = await item({ name: '点菜测试周三义诊', parent_id: (await item({ name: '点菜测试义诊', parent_id: category.id })).id,
+    provider_ids: [stA1.id], weekdays: 4, day_from: 540, day_to: 1020 });
+  const wed = chinaDate(3), thu = chinaDate(4);
+  const tue = new Date(Date.parse(`${wed}T00:00:00Z`) - 24 * H).toISOString().slice(0, 10);
+  const win = (from, to) => order({ menu_item_id: wedItem.id, preferred_from: from, preferred_to: to });
+  const outside = [
+    ['evening', at8(wed, '17:00'), at8(wed, '20:00')],
+    ['early morning', at8(wed, '06:00'), at8(wed, '09:00')],
+    ['a Thursday', at8(thu, '10:00'), at8(thu, '12:00')],
+    ['Tuesday night', at8(tue, '18:00'), at8(wed, '08:59')],
+  ];
+  for (const [what, from, to] of outside) {
+    await refused(() => pub('POST', '/api/v1/public/orders', win(from, to)), [422, 'window_outside_hours', 'preferred_from'], `public ${what}`);
+    await refused(() => recA1.post('/api/v1/orders', { ...win(from, to), channel: 'hotline' }), [422, 'window_outside_hours', 'preferred_from'], `intake ${what}`);
+  }
+  const en = new Client(srv.url, { lang: 'en' });
+  const m = await en.request('POST', '/api/v1/public/orders', win(...outside[0].slice(1)), { 'X-Forwarded-For': nextAddr() });
+  assert.match(m.json.error.message, /outside this service's hours/);
+  // a window that meets the hours on one day, even in part, is taken
+  for (const [from, to] of [[at8(wed, '10:00'), at8(wed, '11:00')], [at8(wed, '16:30'), at8(wed, '19:00')],
+    [at8(tue, '20:00'), at8(wed, '09:30')], [at8(thu, '10:00'), at8(new Date(Date.parse(`${thu}T00:00:00Z`) + 6 * 24 * H).toISOString().slice(0, 10), '10:00')]]) {
+    const r = await pub('POST', '/api/v1/public/orders', win(from, to));
+    assert.equal(r.status, 201, `${from}–${to}: ${r.text}`);
+  }
+  const r = await recA1.post('/api/v1/orders', { ...win(at8(wed, '09:00'), at8(wed, '09:15')), channel: 'walk_in' });
+  assert.equal(r.status, 201, r.text);
+});
+
+test('the hotline that took a call: named on a hotline intake, checked, kept and shown', async () => {
+  const mid = await item({ name: '点菜测试热线项目', parent_id: category.id });
+  const s1 = await item({ name: '点菜测试热线子项', parent_id: mid.id, provider_ids: [stA1.id] });
+  const other = await item({ name: '点菜测试别的子项', parent_id: mid.id, provider_ids: [stA1.id] });
+  const line = async (body) => {
+    const r = await root.post('/api/v1/menu/hotlines', { org_id: assocA.id, ...body });
+    assert.equal(r.status, 201, r.text);
+    return r.json;
+  };
+  const byItem = await line({ number: '028-82719901', name: '点菜测试助老热线', item_ids: [mid.id] });
+  const byCategory = await line({ number: '028-82719902', name: '点菜测试总热线', item_ids: [category.id] });
+  const bySub = await line({ number: '028-82719903', name: '点菜测试子项热线', item_ids: [s1.id] });
+  const elsewhere = await line({ number: '028-82719904', name: '点菜测试别处热线', item_ids: [other.id] });
+  const gone = await line({ number: '028-82719905', name: '点菜测试停用热线', item_ids: [s1.id] });
+  let r = await root.post(`/api/v1/menu/hotlines/${gone.id}/retire`);
+  assert.equal(r.status, 200, r.text);
+
+  const call = (extra) => ({ ...order({ menu_item_id: s1.id }), channel: 'hotline', ...extra });
+  const cases = [
+    [{ hotline_id: 'x' }, [400, 'wrong_type', 'hotline_id']],
+    [{ hotline_id: 0 }, [422, 'invalid_id', 'hotline_id']],
+    [{ hotline_id: 999999 }, [422, 'hotline_not_found', 'hotline_id']],
+    [{ hotline_id: gone.id }, [422, 'hotline_inactive', 'hotline_id']],
+    [{ hotline_id: elsewhere.id }, [422, 'hotline_not_taking', 'hotline_id']],
+    [{ hotline_id: bySub.id, channel: 'walk_in' }, [422, 'hotline_needs_channel', 'hotline_id']],
+  ];
+  for (const [extra, want] of cases) await refused(() => recA1.post('/api/v1/orders', call(extra)), want, JSON.stringify(extra));
+
+  for (const h of [bySub, byItem, byCategory]) {
+    r = await recA1.post('/api/v1/orders', call({ hotline_id: h.id }));
+    assert.equal(r.status, 201, r.text);
+    const d = await recA1.get(`/api/v1/orders/${r.json.id}`);
+    assert.deepEqual([d.json.channel, d.json.hotline_id, d.json.hotline_name, d.json.hotline_number],
+      ['hotline', h.id, h.name, h.number]);
+    // lists show it too (a public number, not personal data)
+    const l = await recA1.get(`/api/v1/orders?menu_item_id=${s1.id}&limit=200`);
+    assert.equal(l.json.items.find((x) => x.id === r.json.id).hotline_id, h.id);
+  }
+  // without one, and on the public page, it stays empty
+  r = await recA1.post('/api/v1/orders', call({}));
+  assert.equal(r.status, 201, r.text);
+  assert.equal((await recA1.get(`/api/v1/orders/${r.json.id}`)).json.hotline_id, null);
 });

@@ -6,11 +6,16 @@
 // warning; the providing station's recorder finds the order on the board,
 // reads it in full in the detail and accepts it, declines the duplicate
 // (Chinese), and the
-// resident sees it accepted (English). Everyone is synthetic.
+// resident sees it accepted (English); once delivered the recorder closes
+// it with a note (Chinese: the detail masks the resident from then on) and
+// the resident's tracking page shows it closed (English); the operator's
+// hotline, picked once on the intake, is preselected on the next visit.
+// Everyone is synthetic.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startDistrict, allOrganizations } from '../lib/district.mjs'
 import { Client } from '../lib/client.mjs'
+import { residentId, birthForAge } from '../lib/ids.mjs'
 import { withTimeout, launchBrowser, newContext, byTest, inputOf, signIn, steps, needWebBuild, closeSuite, text } from '../lib/browser.mjs'
 
 let srv = null
@@ -23,6 +28,8 @@ const suffix = Date.now().toString(36).slice(-4)
 const RECORDER = { username: `or_rec_${suffix}`, password: 'Orders-Recorder-2026' }
 const resident = { name: '林桂芳', phone: `1370${String(Date.now() % 1e7).padStart(7, '0')}`, address: '幸福小区5栋1单元302' }
 const data = { station: null, sub: null, code: '', orderId: 0 }
+const H = 3600 * 1000
+const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z')
 
 // A sub-item provided by a station past the 50th organisation, and that
 // station's recorder.
@@ -73,6 +80,7 @@ test('a resident orders on a phone, an operator takes a phone order, the provide
     await phone.waitForURL((url) => url.pathname === `/menu/order/${data.sub.id}`)
     await phone.locator(byTest('order-item')).waitFor()
     assert.match(await text(phone.locator(byTest('order-item'))), new RegExp(`陪同就医${suffix}`))
+    assert.equal(await text(phone.locator(byTest('order-hours'))), '服务时间：每天 00:00–24:00')
     // consent is asked for before anything is sent
     await inputOf(phone, 'order-name').fill(resident.name)
     await inputOf(phone, 'order-phone').fill(resident.phone)
@@ -189,6 +197,69 @@ test('a resident orders on a phone, an operator takes a phone order, the provide
     await phone.locator(`${byTest('track-status')}[data-status="accepted"]`).waitFor()
     assert.equal(await text(phone.locator(byTest('track-status'))), 'Accepted')
     assert.match(await text(phone.locator(byTest('track-history'))), /Waiting for a provider/)
+  })
+
+  await step(t, '送达后记录员办结订单，居民信息不再完整显示；居民看到已办结', async () => {
+    // delivered through the API: a volunteer of the station accepts, the station marks the hour
+    const rec = new Client(base)
+    await rec.login(RECORDER.username, RECORDER.password)
+    const vPhone = `1371${String((Date.now() + 7) % 1e7).padStart(7, '0')}`
+    let r = await new Client(base).post('/api/v1/public/volunteers', {
+      name: '办结测试员', id_type: 'resident_id', id_number: residentId('510115', birthForAge(34), Date.now() % 991), phone: vPhone,
+      region_code: data.station.region_code, org_id: data.station.id, password: 'Orders-Volunteer-2026',
+      consent: { sensitive: true, notice_version: '2026-11' },
+    }, { 'X-Forwarded-For': '203.0.113.41' })
+    assert.equal(r.status, 201, r.text)
+    const vol = new Client(base)
+    await vol.login(vPhone, 'Orders-Volunteer-2026')
+    r = await rec.post(`/api/v1/orders/${data.orderId}/assignments`, { volunteer_ids: [r.json.volunteer.id] })
+    assert.equal(r.status, 201, r.text)
+    r = await vol.post(`/api/v1/assignments/${r.json.items[0].id}/accept`)
+    assert.equal(r.status, 200, r.text)
+    const end = Date.now() - 2 * H
+    r = await rec.post(`/api/v1/orders/${data.orderId}/deliver`, { started_at: iso(end - H), ended_at: iso(end), notes: '已陪同' })
+    assert.equal(r.status, 200, r.text)
+
+    page = desk
+    await desk.goto(`${base}/orders/${data.orderId}`)
+    await desk.locator(`${byTest('order-detail-status')}[data-status="delivered"]`).waitFor()
+    assert.equal(await desk.locator(byTest('order-personal')).getAttribute('data-personal'), 'full')
+    await desk.locator(byTest('order-close')).click()
+    const box = desk.locator('.order-close-box')
+    await box.locator('textarea').fill('电话回访，居民满意')
+    await box.locator('.el-button--primary').click()
+    await desk.locator(`${byTest('order-detail-status')}[data-status="closed"]`).waitFor()
+    assert.equal(await text(desk.locator(byTest('order-detail-status'))), '已办结')
+    assert.equal(await desk.locator(byTest('order-personal')).getAttribute('data-personal'), 'masked')
+    assert.notEqual(await text(desk.locator(byTest('order-detail-phone'))), resident.phone)
+    const history = await text(desk.locator(byTest('order-history')))
+    assert.match(history, /已送达 → 已办结/)
+    assert.match(history, /电话回访，居民满意/)
+    assert.equal(await desk.locator(byTest('order-close')).count(), 0, 'nothing more to close')
+
+    page = phone
+    await phone.reload()
+    await phone.locator(`${byTest('track-status')}[data-status="closed"]`).waitFor()
+    assert.equal(await text(phone.locator(byTest('track-status'))), 'Closed')
+    assert.equal(await text(phone.locator(byTest('track-closed'))), 'This order is closed. Thank you.')
+    assert.ok(!(await phone.locator('main').innerText()).includes('电话回访'), 'the note stays inside')
+  })
+
+  await step(t, 'the operator picks their hotline once; the intake preselects it next time', async () => {
+    page = desk
+    await signIn(desk, base, 'admin', srv.adminPassword)
+    await desk.evaluate(() => localStorage.setItem('zhiyuan.locale', 'en'))
+    await desk.goto(`${base}/orders/intake`)
+    await desk.locator(byTest('intake-hotline')).click()
+    const option = desk.locator('.el-select-dropdown__item:visible').first()
+    await option.waitFor()
+    const label = await text(option)
+    await option.click()
+    const saved = await desk.evaluate(() => localStorage.getItem('zhiyuan.intake.hotline'))
+    assert.match(saved || '', /^\d+$/)
+    await desk.reload()
+    const number = label.split(' ')[0]
+    await desk.locator(byTest('intake-hotline'), { hasText: number }).waitFor()
   })
 
   assert.deepEqual(pageErrors, [])

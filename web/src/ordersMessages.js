@@ -4,6 +4,11 @@
 import { i18n } from './i18n.js'
 import zhCN from './locales/orders-zh-CN.js'
 import en from './locales/orders-en.js'
+import lifeZhCN from './locales/orderlife-zh-CN.js'
+import lifeEn from './locales/orderlife-en.js'
 
 i18n.global.mergeLocaleMessage('zh-CN', zhCN)
 i18n.global.mergeLocaleMessage('en', en)
+// closing, service hours and the hotline of a call (round 2)
+i18n.global.mergeLocaleMessage('zh-CN', lifeZhCN)
+i18n.global.mergeLocaleMessage('en', lifeEn)

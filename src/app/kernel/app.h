@@ -66,6 +66,7 @@ struct app_config {
 	int claim_ttl;                /* seconds */
 	int pay_code_ttl;             /* seconds a volunteer's pay code lives (paycodes.c) */
 	int order_escalate_after;     /* minutes an order may wait unaccepted before escalation (menu/escalate.c) */
+	int order_close_after;        /* days after delivery an unrated order is closed (menu/orders.c) */
 };
 
 /* Who is calling: filled by app_authenticate from a session or a token. */

@@ -120,6 +120,7 @@ struct order_new {
 	const char *channel;          /* "web", "hotline" or "walk_in" */
 	const char *vulnerable_groups;   /* JSON array text */
 	const char *tracking_hash;    /* keyed digest of the tracking code */
+	int64_t hotline_id;           /* 0: none; the hotline that took the call */
 	int64_t created_by;           /* 0: the public page */
 	const char *actor_kind;       /* "public" or "staff" */
 	int64_t at;                   /* consent and creation time */
@@ -135,5 +136,11 @@ int order_insert(struct app_req *r, struct store *s, const struct order_new *o, 
  * read as 0, I and L as 1), on r->store: 0 with *id and *status, or -1
  * with 404 not_found. */
 int order_by_tracking(struct app_req *r, const char *code, int64_t *id, enum order_status *status);
+/* Closes every order delivered at least after_days before as_of that the
+ * resident never rated and that has no open case (actor "system", reason
+ * "not_rated", at as_of), each in its own transaction; *count: how many.
+ * The upkeep tick runs it with now and the server's --order-close-after.
+ * Returns 0 or -1 with r->err set. */
+int orders_close_due(struct app_req *r, int64_t as_of, int64_t after_days, int64_t *count);
 
 #endif

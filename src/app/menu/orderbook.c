@@ -97,8 +97,8 @@ int order_insert(struct app_req *r, struct store *s, const struct order_new *o, 
 	struct store_stmt *st = store_prepare(s,
 		"INSERT INTO orders (menu_item_id, org_id, region_code, requester_name, phone, address,"
 		" preferred_from, preferred_to, channel, notes, vulnerable_groups, consent_at, tracking_hash,"
-		" status, status_at, created_by, created_at)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'submitted', $12, $14, $12)"
+		" status, status_at, created_by, created_at, hotline_id)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'submitted', $12, $14, $12, $15)"
 		" RETURNING id");
 	if (!st)
 		return STORE_ERROR;
@@ -116,6 +116,7 @@ int order_insert(struct app_req *r, struct store *s, const struct order_new *o, 
 	store_bind_int(st, 12, at);
 	store_bind_text(st, 13, o->tracking_hash);
 	store_bind_id(st, 14, o->created_by);
+	store_bind_id(st, 15, o->hotline_id);
 	int rc = store_step(st);
 	if (rc == STORE_ROW)
 		*id = store_col_int(st, 0);

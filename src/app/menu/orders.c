@@ -11,6 +11,7 @@
  * declined it, or to the root organisation for a new order whose
  * providers are all inactive (a sub-item with none is refused). */
 #include "app/menu/orders.h"
+#include "core/chinatime.h"
 #include "core/validate.h"
 #include "util/arena.h"
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #define ADDRESS_MAX 200
 #define NOTES_MAX 500
 #define REASON_MAX 200
+#define NOTE_MAX 500                  /* a closing note */
 #define PHONE_MAX 20
 #define WINDOW_MAX (31 * 86400)       /* a preferred window of at most a month */
 #define AHEAD_MAX (120 * 86400)       /* starting at most four months ahead */
@@ -85,6 +87,12 @@ static int read_order(struct app_req *r, json_t *in, bool staff, struct order_ne
 			return -1;
 		if (strcmp(o->channel, "hotline") != 0 && strcmp(o->channel, "walk_in") != 0)
 			return app_fail(r, APP_EINVALID, "invalid_value", "channel");
+		bool named = false;
+		if (in_id(r, in, "hotline_id", false, &o->hotline_id, &named) != 0)
+			return -1;
+		/* a counter takes no call: only a hotline order names its line */
+		if (named && strcmp(o->channel, "hotline") != 0)
+			return app_fail(r, APP_EINVALID, "hotline_needs_channel", "hotline_id");
 	} else {
 		if (in_has(in, "channel") && in_text(r, in, "channel", false, 16, &o->channel) != 0)
 			return -1;
@@ -117,8 +125,60 @@ static int read_order(struct app_req *r, json_t *in, bool staff, struct order_ne
 	return 0;
 }
 
-/* The sub-item must exist, be a sub-item (level 3), be active and be
- * offered in the order's region; the region must be known. */
+/* Whether the window [from, to) meets the sub-item's service time on at
+ * least one China day: a weekday in its set (bit 0 Monday) whose daily
+ * hours [day_from, day_to) minutes after China midnight overlap the
+ * window. Windows are at most a month, so at most 33 days are looked at. */
+static bool window_meets_hours(int64_t from, int64_t to, int weekdays, int day_from, int day_to)
+{
+	for (int64_t day = china_day_floor(from); day < to; day += 86400) {
+		struct tm tm;
+		china_tm(day, &tm);
+		int bit = (tm.tm_wday + 6) % 7;
+		if (!(weekdays & (1 << bit)))
+			continue;
+		int64_t open = day + (int64_t)day_from * 60, shut = day + (int64_t)day_to * 60;
+		if (open < to && shut > from)
+			return true;
+	}
+	return false;
+}
+
+/* The hotline an operator named must be active and take the sub-item,
+ * its item or its category (menu_hotline_items names any of the three). */
+static int check_hotline(struct app_req *r, const struct order_new *o, const struct menu_subitem *m)
+{
+	struct store_stmt *st = store_prepare(r->store,
+		"SELECT h.status, CASE WHEN EXISTS (SELECT 1 FROM menu_hotline_items hi WHERE hi.hotline_id = h.id"
+		" AND (hi.item_id = $2 OR hi.item_id = $3"
+		" OR hi.item_id = (SELECT parent_id FROM menu_items WHERE id = $3))) THEN 1 ELSE 0 END"
+		" FROM menu_hotlines h WHERE h.id = $1");
+	if (!st)
+		return app_store_fail(r, STORE_ERROR);
+	store_bind_int(st, 1, o->hotline_id);
+	store_bind_int(st, 2, m->id);
+	store_bind_int(st, 3, m->parent_id);
+	int rc = store_step(st);
+	bool active = false, takes = false;
+	if (rc == STORE_ROW) {
+		active = strcmp(store_col_text(st, 0), "active") == 0;
+		takes = store_col_int(st, 1) != 0;
+	}
+	store_done(st);
+	if (rc == STORE_DONE)
+		return app_fail(r, APP_EINVALID, "hotline_not_found", "hotline_id");
+	if (rc != STORE_ROW)
+		return app_store_fail(r, rc);
+	if (!active)
+		return app_fail(r, APP_EINVALID, "hotline_inactive", "hotline_id");
+	if (!takes)
+		return app_fail(r, APP_EINVALID, "hotline_not_taking", "hotline_id");
+	return 0;
+}
+
+/* The sub-item must exist, be a sub-item (level 3), be active, be
+ * offered in the order's region and at the order's time; the region must
+ * be known; a hotline named must take it. */
 static int check_item(struct app_req *r, const struct order_new *o)
 {
 	struct menu_subitem m;
@@ -147,6 +207,12 @@ static int check_item(struct app_req *r, const struct order_new *o)
 		return app_store_fail(r, rc);
 	if (!region_served(m.regions, o->region_code))
 		return app_fail(r, APP_EINVALID, "region_not_served", "region_code");
+	/* a window that only partly meets the hours is the provider's to
+	 * fit; one wholly outside them cannot be served as asked */
+	if (!window_meets_hours(o->preferred_from, o->preferred_to, m.weekdays, m.day_from, m.day_to))
+		return app_fail(r, APP_EINVALID, "window_outside_hours", "preferred_from");
+	if (o->hotline_id && check_hotline(r, o, &m) != 0)
+		return -1;
 	return 0;
 }
 
@@ -230,6 +296,8 @@ static int create_tx(struct store *s, void *vctx)
 		return rc;
 	json_t *detail = json_pack("{sI ss}", "menu_item_id", (json_int_t)c->o.menu_item_id,
 				   "channel", c->o.channel);
+	if (c->o.hotline_id)
+		json_object_set_new(detail, "hotline_id", json_integer(c->o.hotline_id));
 	rc = audit_write(r, s, "order.create", "order", c->id, c->o.org_id, c->org_path, detail);
 	json_decref(detail);
 	return rc;
@@ -283,6 +351,7 @@ struct move_ctx {
 	int64_t org_id;
 	const char *action;     /* audit action */
 	bool decline;
+	bool close;             /* refused while a case about the order is open */
 	int64_t item_id;
 	const char *region;
 };
@@ -319,9 +388,36 @@ static int reoffer(struct move_ctx *c, struct store *s)
 	return order_move(c->r, s, &m);
 }
 
+/* Whether a case about the order is still open (ratings.c opens them on
+ * a low rating or a complaint; staff close them with the outcome). */
+static int case_open(struct store *s, int64_t order_id, bool *open)
+{
+	struct store_stmt *st = store_prepare(s,
+		"SELECT 1 FROM order_cases WHERE order_id = $1 AND status = 'open' LIMIT 1");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, order_id);
+	int rc = store_step(st);
+	store_done(st);
+	*open = rc == STORE_ROW;
+	return rc == STORE_ROW || rc == STORE_DONE ? STORE_OK : rc;
+}
+
 static int move_tx(struct store *s, void *vctx)
 {
 	struct move_ctx *c = vctx;
+	if (c->close) {
+		/* the case's outcome may still need the order (an amendment of
+		 * its records, a call back to the resident): close that first */
+		bool open = false;
+		int rc = case_open(s, c->m.order_id, &open);
+		if (rc != STORE_OK)
+			return rc;
+		if (open) {
+			app_fail(c->r, APP_ECONFLICT, "order_case_open", NULL);
+			return STORE_ERROR;
+		}
+	}
 	int rc = order_move(c->r, s, &c->m);
 	if (rc == STORE_DONE) {
 		app_fail(c->r, APP_ECONFLICT, "order_changed", NULL);
@@ -372,12 +468,16 @@ static int load_order(struct app_req *r, int64_t id, struct move_ctx *c)
 static int staff_move(struct app_req *r, int64_t id, json_t *in, enum order_status to,
 		      bool need_reason, const char *action, json_t **out)
 {
-	struct move_ctx c = { .r = r, .action = action, .decline = to == ORDER_DECLINED };
+	struct move_ctx c = { .r = r, .action = action, .decline = to == ORDER_DECLINED,
+			      .close = to == ORDER_CLOSED };
 	if (authz_check(r, AUTHZ_ORDERS_DISPATCH, NULL) != 0 || load_order(r, id, &c) != 0)
 		return -1;
 	if (!authz_in_scope(r->who, c.org_path))
 		return app_fail(r, APP_ENOTFOUND, "not_found", NULL);
-	if (in && in_text(r, in, "reason", need_reason, REASON_MAX, &c.m.reason) != 0)
+	/* closing takes an optional note (kept as the event's reason) */
+	if (in && to == ORDER_CLOSED && in_text(r, in, "note", false, NOTE_MAX, &c.m.reason) != 0)
+		return -1;
+	if (in && to != ORDER_CLOSED && in_text(r, in, "reason", need_reason, REASON_MAX, &c.m.reason) != 0)
 		return -1;
 	if (!in && need_reason)
 		return app_fail(r, APP_EINVALID, "required", "reason");
@@ -426,6 +526,82 @@ int orders_decline(struct app_req *r, int64_t id, json_t *in, json_t **out)
 int orders_cancel(struct app_req *r, int64_t id, json_t *in, json_t **out)
 {
 	return staff_move(r, id, in, ORDER_CANCELLED, true, "order.cancel", out);
+}
+
+int orders_close(struct app_req *r, int64_t id, json_t *in, json_t **out)
+{
+	return staff_move(r, id, in, ORDER_CLOSED, false, "order.close", out);
+}
+
+/* ---- closing delivered orders nobody rated ---- */
+
+#define CLOSE_BATCH 200
+
+struct autoclose_ctx {
+	struct app_req *r;
+	int64_t order_id, at;
+};
+
+static int autoclose_tx(struct store *s, void *vctx)
+{
+	struct autoclose_ctx *c = vctx;
+	bool open = false;
+	int rc = case_open(s, c->order_id, &open);
+	if (rc != STORE_OK || open)
+		return rc;
+	struct order_move m = {
+		.order_id = c->order_id, .from = ORDER_DELIVERED, .to = ORDER_CLOSED,
+		.actor_kind = "system", .reason = "not_rated", .at = c->at,
+	};
+	rc = order_move(c->r, s, &m);
+	return rc == STORE_DONE ? STORE_OK : rc;   /* rated meanwhile: it stays */
+}
+
+int orders_close_due(struct app_req *r, int64_t as_of, int64_t after_days, int64_t *count)
+{
+	*count = 0;
+	int64_t due = as_of - after_days * 86400, after = 0;
+	for (;;) {
+		struct store_stmt *st = store_prepare(r->store,
+			"SELECT o.id FROM orders o WHERE o.status = 'delivered' AND o.delivered_at <= $1"
+			" AND o.id > $2 AND NOT EXISTS (SELECT 1 FROM order_cases c WHERE c.order_id = o.id"
+			" AND c.status = 'open') ORDER BY o.id LIMIT 200");
+		if (!st)
+			return app_store_fail(r, STORE_ERROR);
+		store_bind_int(st, 1, due);
+		store_bind_int(st, 2, after);
+		int64_t ids[CLOSE_BATCH];
+		int n = 0;
+		while (n < CLOSE_BATCH && store_step(st) == STORE_ROW)
+			ids[n++] = store_col_int(st, 0);
+		store_done(st);
+		for (int i = 0; i < n; i++) {
+			struct autoclose_ctx c = { .r = r, .order_id = ids[i], .at = as_of };
+			after = ids[i];
+			int rc = store_tx(r->store, autoclose_tx, &c);
+			if (rc != STORE_OK)
+				return app_store_fail(r, rc);
+			(*count)++;
+		}
+		if (n < CLOSE_BATCH)
+			break;
+	}
+	return 0;
+}
+
+int orders_close_api(struct app_req *r, json_t *in, json_t **out)
+{
+	int64_t as_of = app_now(), days = app_config(r->app)->order_close_after;
+	if (days <= 0)
+		days = 14;
+	/* as_of may lie ahead: tests move the clock forward to see orders age */
+	if (authz_check(r, AUTHZ_MAINTENANCE, NULL) != 0 || (in && in_time(r, in, "as_of", false, &as_of, NULL) != 0))
+		return -1;
+	int64_t n;
+	if (orders_close_due(r, as_of, days, &n) != 0)
+		return -1;
+	*out = json_pack("{sI sI}", "closed", (json_int_t)n, "after_days", (json_int_t)days);
+	return 0;
 }
 
 int orders_public_cancel(struct app_req *r, const char *code, json_t *in, json_t **out)

@@ -41,5 +41,13 @@ int orders_events(struct app_req *r, int64_t id, json_t **out);
 int orders_accept(struct app_req *r, int64_t id, json_t *in, json_t **out);
 int orders_decline(struct app_req *r, int64_t id, json_t *in, json_t **out);
 int orders_cancel(struct app_req *r, int64_t id, json_t *in, json_t **out);
+/* POST /orders/{id}/close {"note"}: staff who may dispatch the order close
+ * it once delivered or rated; 409 order_case_open while a case about it
+ * is open. From then on its personal data is masked for everyone. */
+int orders_close(struct app_req *r, int64_t id, json_t *in, json_t **out);
+/* POST /orders/closing {"as_of"}: the sweep of orders_close_due (menu.h)
+ * at as_of (default now) with the server's --order-close-after; admins
+ * of the root. {"closed","after_days"}. */
+int orders_close_api(struct app_req *r, json_t *in, json_t **out);
 
 #endif

@@ -15,15 +15,18 @@
 	"o.id, o.status, o.status_at, o.menu_item_id, m.name, o.org_id, g.name, g.path, o.region_code," \
 	" o.requester_name, o.phone, o.address, o.notes, o.preferred_from, o.preferred_to, o.channel," \
 	" o.vulnerable_groups, o.consent_at, o.escalated_at, o.accepted_at, o.dispatched_at, o.started_at," \
-	" o.ended_at, o.delivered_at, o.activity_id, o.created_at, o.created_by, p.name, rg.name"
+	" o.ended_at, o.delivered_at, o.activity_id, o.created_at, o.created_by, p.name, rg.name," \
+	" o.hotline_id, h.name, h.number"
 #define ORDER_FROM \
 	" FROM orders o JOIN menu_items m ON m.id = o.menu_item_id JOIN orgs g ON g.id = o.org_id" \
-	" LEFT JOIN menu_items p ON p.id = m.parent_id LEFT JOIN regions rg ON rg.code = o.region_code"
+	" LEFT JOIN menu_items p ON p.id = m.parent_id LEFT JOIN regions rg ON rg.code = o.region_code" \
+	" LEFT JOIN menu_hotlines h ON h.id = o.hotline_id"
 
 enum { C_ID, C_STATUS, C_STATUS_AT, C_ITEM, C_ITEM_NAME, C_ORG, C_ORG_NAME, C_ORG_PATH, C_REGION,
        C_NAME, C_PHONE, C_ADDRESS, C_NOTES, C_FROM, C_TO, C_CHANNEL, C_GROUPS, C_CONSENT,
        C_ESCALATED, C_ACCEPTED, C_DISPATCHED, C_STARTED, C_ENDED, C_DELIVERED, C_ACTIVITY,
-       C_CREATED, C_CREATED_BY, C_PARENT_NAME, C_REGION_NAME };
+       C_CREATED, C_CREATED_BY, C_PARENT_NAME, C_REGION_NAME, C_HOTLINE, C_HOTLINE_NAME,
+       C_HOTLINE_NUMBER };
 
 static json_t *time_or_null(struct app_req *r, struct store_stmt *st, int col)
 {
@@ -59,7 +62,7 @@ static json_t *order_json(struct app_req *r, struct store_stmt *st, bool full)
 	char phone[32];
 	mask_phone(store_col_text(st, C_PHONE), phone, sizeof(phone));
 	const char *name = store_col_text(st, C_NAME), *addr = store_col_text(st, C_ADDRESS);
-	return json_pack("{sI ss ss sI ss ss? sI ss ss ss? ss ss ss so ss ss ss so so so so so so so so"
+	json_t *o = json_pack("{sI ss ss sI ss ss? sI ss ss ss? ss ss ss so ss ss ss so so so so so so so so"
 			 " so so ss so sb}",
 		"id", (json_int_t)store_col_int(st, C_ID),
 		"status", store_col_text(st, C_STATUS),
@@ -91,6 +94,12 @@ static json_t *order_json(struct app_req *r, struct store_stmt *st, bool full)
 		"created_at", app_iso(r, store_col_int(st, C_CREATED)),
 		"personal", json_string(full ? "full" : "masked"),
 		"overdue", false);
+	/* the hotline that took the call (a public number, not personal) */
+	bool line = !store_col_null(st, C_HOTLINE);
+	json_object_set_new(o, "hotline_id", col_id_json(st, C_HOTLINE));
+	json_object_set_new(o, "hotline_name", line ? json_string(store_col_text(st, C_HOTLINE_NAME)) : json_null());
+	json_object_set_new(o, "hotline_number", line ? json_string(store_col_text(st, C_HOTLINE_NUMBER)) : json_null());
+	return o;
 }
 
 static json_t *list_row(struct app_req *r, struct store_stmt *st)

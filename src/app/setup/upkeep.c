@@ -28,6 +28,17 @@ void app_tick(struct app *a)
 	} else {
 		log_warn("order escalation failed: %s", r.err.code ? r.err.code : "unavailable");
 	}
+	/* delivered orders the resident never rated are closed after
+	 * --order-close-after days (menu/orders.c) */
+	int64_t closed = 0;
+	memset(&r.err, 0, sizeof(r.err));
+	if (r.store && orders_close_due(&r, app_now(), app_config(a)->order_close_after > 0 ?
+					app_config(a)->order_close_after : 14, &closed) == 0) {
+		if (closed)
+			log_info("order closing: %lld closed unrated", (long long)closed);
+	} else {
+		log_warn("order closing failed: %s", r.err.code ? r.err.code : "unavailable");
+	}
 	arena_free(arena);
 	app_return_store(a);
 }

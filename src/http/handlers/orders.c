@@ -1,6 +1,6 @@
 /* Handlers of residents' orders (app/menu/orders.h): the public order
  * page and tracking code, the hotline intake, lists, detail and the
- * provider's accept, decline and cancel. */
+ * provider's accept, decline, cancel and close, and the closing sweep. */
 #include "http/handlers/common.h"
 #include "app/menu/orders.h"
 
@@ -80,4 +80,16 @@ enum MHD_Result h_order_decline(struct http_req *req, json_t *in)
 enum MHD_Result h_order_cancel(struct http_req *req, json_t *in)
 {
 	return with_id_in(req, in, 200, orders_cancel);
+}
+
+enum MHD_Result h_order_close(struct http_req *req, json_t *in)
+{
+	return with_id_in(req, in, 200, orders_close);
+}
+
+enum MHD_Result h_order_closing(struct http_req *req, json_t *in)
+{
+	json_t *out = NULL;
+	int rc = orders_close_api(&req->app, in, &out);
+	return reply(req, rc, 200, out);
 }
