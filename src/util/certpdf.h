@@ -35,12 +35,8 @@ struct cert_data {
  * without control characters (content_summary and notes may hold line
  * breaks and tabs) and within the byte limits above. Text that cannot fit on one
  * page even at a reduced size is refused too. err may be NULL.
- * Safe to call from several threads: Pango keeps one font map per thread. */
+ * Safe to call from several threads: Pango keeps one font map per thread
+ * (pdf_release_thread_fonts in util/pdfkit.h drops it). */
 int certpdf_render(const struct cert_data *d, unsigned char **pdf, size_t *len, char *err, size_t errlen);
-
-/* Drops the calling thread's Pango font map and its font caches (they are
- * rebuilt on the next render). For worker threads that exit and for tests
- * that run under LeakSanitizer. */
-void certpdf_release_thread_fonts(void);
 
 #endif

@@ -6,12 +6,8 @@
  * really have. Text too long for a page is cut with an ellipsis rather
  * than run off the paper. */
 #include "util/handbookpdf.h"
-#include "util/buf.h"
-#include <cairo.h>
+#include "util/pdfkit.h"
 #include <cairo-pdf.h>
-#include <pango/pangocairo.h>
-#include <qrencode.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,54 +26,21 @@
 #define SERIF "Noto Serif CJK SC"
 #define SANS "Noto Sans CJK SC"
 
-struct rgb {
-	double r, g, b;
-};
+static const struct pdf_rgb INK = { 0.10, 0.10, 0.10 };
+static const struct pdf_rgb GREY = { 0.38, 0.38, 0.38 };
+static const struct pdf_rgb RED = { 0.74, 0.07, 0.10 };
+static const struct pdf_rgb PALE = { 0.97, 0.94, 0.92 };
 
-static const struct rgb INK = { 0.10, 0.10, 0.10 };
-static const struct rgb GREY = { 0.38, 0.38, 0.38 };
-static const struct rgb RED = { 0.74, 0.07, 0.10 };
-static const struct rgb PALE = { 0.97, 0.94, 0.92 };
-
-struct style {
-	const char *family;
-	double size;
-	PangoWeight weight;
-	PangoAlignment align;
-	double spacing;                 /* line spacing factor, 0 = font default */
-	double tracking;                /* extra letter spacing in points */
-	struct rgb colour;
-};
-
-static const struct style H1 = { SERIF, 20, PANGO_WEIGHT_BOLD, PANGO_ALIGN_LEFT, 0, 1.0, { 0.74, 0.07, 0.10 } };
-static const struct style H2 = { SANS, 14, PANGO_WEIGHT_BOLD, PANGO_ALIGN_LEFT, 0, 0, { 0.10, 0.10, 0.10 } };
-static const struct style H3 = { SANS, 11.5, PANGO_WEIGHT_MEDIUM, PANGO_ALIGN_LEFT, 0, 0, { 0.10, 0.10, 0.10 } };
-static const struct style BODY = { SERIF, 10.5, PANGO_WEIGHT_NORMAL, PANGO_ALIGN_LEFT, 1.5, 0, { 0.10, 0.10, 0.10 } };
-static const struct style FACTS = { SANS, 9, PANGO_WEIGHT_NORMAL, PANGO_ALIGN_LEFT, 1.45, 0, { 0.38, 0.38, 0.38 } };
-static const struct style SMALL = { SANS, 8.5, PANGO_WEIGHT_NORMAL, PANGO_ALIGN_CENTER, 0, 0, { 0.38, 0.38, 0.38 } };
-static const struct style TOC1 = { SANS, 12.5, PANGO_WEIGHT_BOLD, PANGO_ALIGN_LEFT, 0, 0, { 0.10, 0.10, 0.10 } };
-static const struct style TOC2 = { SANS, 10.5, PANGO_WEIGHT_NORMAL, PANGO_ALIGN_LEFT, 0, 0, { 0.10, 0.10, 0.10 } };
-static const struct style TOCNO = { SANS, 10.5, PANGO_WEIGHT_NORMAL, PANGO_ALIGN_RIGHT, 0, 0, { 0.10, 0.10, 0.10 } };
-static const struct style HOTNO = { SANS, 13, PANGO_WEIGHT_BOLD, PANGO_ALIGN_LEFT, 0, 0, { 0.74, 0.07, 0.10 } };
-
-struct page {
-	cairo_t *cr;
-	PangoContext *pc;
-	cairo_surface_t *surf;
-};
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (!err || !errlen)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
+static const struct pdf_style H1 = { SERIF, 20, PANGO_WEIGHT_BOLD, PANGO_ALIGN_LEFT, 0, 1.0, { 0.74, 0.07, 0.10 } };
+static const struct pdf_style H2 = { SANS, 14, PANGO_WEIGHT_BOLD, PANGO_ALIGN_LEFT, 0, 0, { 0.10, 0.10, 0.10 } };
+static const struct pdf_style H3 = { SANS, 11.5, PANGO_WEIGHT_MEDIUM, PANGO_ALIGN_LEFT, 0, 0, { 0.10, 0.10, 0.10 } };
+static const struct pdf_style BODY = { SERIF, 10.5, PANGO_WEIGHT_NORMAL, PANGO_ALIGN_LEFT, 1.5, 0, { 0.10, 0.10, 0.10 } };
+static const struct pdf_style FACTS = { SANS, 9, PANGO_WEIGHT_NORMAL, PANGO_ALIGN_LEFT, 1.45, 0, { 0.38, 0.38, 0.38 } };
+static const struct pdf_style SMALL = { SANS, 8.5, PANGO_WEIGHT_NORMAL, PANGO_ALIGN_CENTER, 0, 0, { 0.38, 0.38, 0.38 } };
+static const struct pdf_style TOC1 = { SANS, 12.5, PANGO_WEIGHT_BOLD, PANGO_ALIGN_LEFT, 0, 0, { 0.10, 0.10, 0.10 } };
+static const struct pdf_style TOC2 = { SANS, 10.5, PANGO_WEIGHT_NORMAL, PANGO_ALIGN_LEFT, 0, 0, { 0.10, 0.10, 0.10 } };
+static const struct pdf_style TOCNO = { SANS, 10.5, PANGO_WEIGHT_NORMAL, PANGO_ALIGN_RIGHT, 0, 0, { 0.10, 0.10, 0.10 } };
+static const struct pdf_style HOTNO = { SANS, 13, PANGO_WEIGHT_BOLD, PANGO_ALIGN_LEFT, 0, 0, { 0.74, 0.07, 0.10 } };
 
 /* ---- input checks ---- */
 
@@ -88,18 +51,7 @@ static bool check_text(const char *s, bool required, bool multiline)
 	if (!s || !*s)
 		return !required;
 	size_t n = strnlen(s, HANDBOOKPDF_MAX_TEXT + 1);
-	if (n > HANDBOOKPDF_MAX_TEXT || !g_utf8_validate(s, (gssize)n, NULL))
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '\n' || c == '\r' || c == '\t') {
-			if (!multiline)
-				return false;
-		} else if (c < 0x20 || c == 0x7f) {
-			return false;
-		}
-	}
-	return true;
+	return n <= HANDBOOKPDF_MAX_TEXT && pdf_clean_text(s, n, multiline);
 }
 
 static int check_doc(const struct hb_doc *d, char *err, size_t errlen)
@@ -107,19 +59,19 @@ static int check_doc(const struct hb_doc *d, char *err, size_t errlen)
 	if (!check_text(d->title, true, false) || !check_text(d->publisher, true, false) ||
 	    !check_text(d->edition, true, false) || !check_text(d->summary, false, false) ||
 	    !check_text(d->preface, false, true) || !check_text(d->menu_url, false, false)) {
-		set_err(err, errlen, "cover text missing or not valid text");
+		pdf_set_err(err, errlen, "cover text missing or not valid text");
 		return -1;
 	}
 	if (d->n_entries > HANDBOOKPDF_MAX_ENTRIES || d->n_hotlines > HANDBOOKPDF_MAX_HOTLINES ||
 	    (d->n_entries && !d->entries) || (d->n_hotlines && !d->hotlines)) {
-		set_err(err, errlen, "too many entries or hotlines");
+		pdf_set_err(err, errlen, "too many entries or hotlines");
 		return -1;
 	}
 	for (size_t i = 0; i < d->n_entries; i++) {
 		const struct hb_entry *e = &d->entries[i];
 		if (e->level < 1 || e->level > 3 || !check_text(e->title, true, false) ||
 		    !check_text(e->description, false, true) || !check_text(e->facts, false, true)) {
-			set_err(err, errlen, "entry %zu: bad level or text", i);
+			pdf_set_err(err, errlen, "entry %zu: bad level or text", i);
 			return -1;
 		}
 	}
@@ -127,7 +79,7 @@ static int check_doc(const struct hb_doc *d, char *err, size_t errlen)
 		const struct hb_hotline *h = &d->hotlines[i];
 		if (!check_text(h->number, true, false) || !check_text(h->name, true, false) ||
 		    !check_text(h->facts, false, true)) {
-			set_err(err, errlen, "hotline %zu: bad text", i);
+			pdf_set_err(err, errlen, "hotline %zu: bad text", i);
 			return -1;
 		}
 	}
@@ -136,50 +88,10 @@ static int check_doc(const struct hb_doc *d, char *err, size_t errlen)
 
 /* ---- text ---- */
 
-/* Lays out text at width w, cut with an ellipsis at max_h points when
- * max_h > 0, and returns its height; draws it with its top-left corner at
- * (x, y) when draw is set. *text_w (may be NULL) gets the width of the
- * ink's logical box. */
-static double text_block(const struct page *pg, const struct style *st, double x, double y, double w,
-			 double max_h, const char *text, bool draw, double *text_w)
+/* pdf_text's flags for a pass that draws or only measures. */
+static unsigned mode(bool draw)
 {
-	PangoLayout *lay = pango_layout_new(pg->pc);
-	PangoFontDescription *fd = pango_font_description_new();
-	pango_font_description_set_family(fd, st->family);
-	pango_font_description_set_weight(fd, st->weight);
-	pango_font_description_set_absolute_size(fd, st->size * PANGO_SCALE);
-	pango_layout_set_font_description(lay, fd);
-	pango_font_description_free(fd);
-	pango_layout_set_width(lay, (int)(w * PANGO_SCALE));
-	pango_layout_set_wrap(lay, PANGO_WRAP_WORD_CHAR);
-	pango_layout_set_alignment(lay, st->align);
-	if (st->spacing > 0)
-		pango_layout_set_line_spacing(lay, (float)st->spacing);
-	if (max_h > 0) {
-		pango_layout_set_height(lay, (int)(max_h * PANGO_SCALE));
-		pango_layout_set_ellipsize(lay, PANGO_ELLIPSIZE_END);
-	}
-	if (st->tracking > 0) {
-		PangoAttrList *al = pango_attr_list_new();
-		pango_attr_list_insert(al, pango_attr_letter_spacing_new((int)(st->tracking * PANGO_SCALE)));
-		pango_layout_set_attributes(lay, al);
-		pango_attr_list_unref(al);
-	}
-	pango_layout_set_text(lay, text, -1);
-	int pw, ph;
-	pango_layout_get_size(lay, &pw, &ph);
-	if (text_w) {
-		PangoRectangle ink, logical;
-		pango_layout_get_extents(lay, &ink, &logical);
-		*text_w = (double)(logical.x + logical.width) / PANGO_SCALE;
-	}
-	if (draw) {
-		cairo_set_source_rgb(pg->cr, st->colour.r, st->colour.g, st->colour.b);
-		cairo_move_to(pg->cr, x, y);
-		pango_cairo_show_layout(pg->cr, lay);
-	}
-	g_object_unref(lay);
-	return (double)ph / PANGO_SCALE;
+	return draw ? PDF_DRAW : PDF_MEASURE;
 }
 
 static bool empty(const char *s)
@@ -224,17 +136,10 @@ static void number_entries(const struct hb_doc *d, int *no)
 	}
 }
 
-static void stroke_line(cairo_t *cr, double x0, double y0, double x1, double y1)
-{
-	cairo_move_to(cr, x0, y0);
-	cairo_line_to(cr, x1, y1);
-	cairo_stroke(cr);
-}
-
 /* ---- the body ---- */
 
 struct flow {
-	const struct page *pg;
+	const struct pdf_doc *doc;
 	const struct hb_doc *d;
 	const int *no;
 	bool draw;
@@ -252,14 +157,14 @@ static void page_frame(struct flow *f)
 {
 	if (!f->draw)
 		return;
-	cairo_t *cr = f->pg->cr;
+	cairo_t *cr = f->doc->cr;
 	char *head = g_strdup_printf("%s · %s", f->d->title, f->d->publisher);
 	char *foot = g_strdup_printf("第 %d 页", f->page);
-	text_block(f->pg, &SMALL, MARGIN, 40, CONTENT_W, 0, head, true, NULL);
+	pdf_text(f->doc, &SMALL, MARGIN, 40, CONTENT_W, head, PDF_DRAW);
 	cairo_set_source_rgb(cr, 0.75, 0.75, 0.75);
 	cairo_set_line_width(cr, 0.4);
-	stroke_line(cr, MARGIN, 56, MARGIN + CONTENT_W, 56);
-	text_block(f->pg, &SMALL, MARGIN, PAGE_H - 52, CONTENT_W, 0, foot, true, NULL);
+	pdf_line(cr, MARGIN, 56, MARGIN + CONTENT_W, 56);
+	pdf_text(f->doc, &SMALL, MARGIN, PAGE_H - 52, CONTENT_W, foot, PDF_DRAW);
 	g_free(head);
 	g_free(foot);
 }
@@ -268,7 +173,7 @@ static void page_frame(struct flow *f)
 static void next_page(struct flow *f)
 {
 	if (f->draw)
-		cairo_show_page(f->pg->cr);
+		cairo_show_page(f->doc->cr);
 	f->page++;
 	f->y = TOP;
 	page_frame(f);
@@ -277,27 +182,27 @@ static void next_page(struct flow *f)
 /* Height (and drawing at f->y) of a sub-item or hotline block: a title
  * line, then the description and the facts, each cut at a share of the
  * page so that a block always fits on one. */
-static double item_block(struct flow *f, const struct style *ts, const char *title, const char *desc,
+static double item_block(struct flow *f, const struct pdf_style *ts, const char *title, const char *desc,
 			 const char *facts, bool draw)
 {
 	const double x = MARGIN + INDENT, w = CONTENT_W - INDENT, cap = (BOTTOM - TOP) * 0.4;
 	double y = f->y;
-	y += text_block(f->pg, ts, x, y, w, 60, title, draw, NULL);
+	y += pdf_text_max(f->doc, ts, x, y, w, 60, title, mode(draw), NULL);
 	if (!empty(desc))
-		y += 3 + text_block(f->pg, &BODY, x, y + 3, w, cap, desc, draw, NULL);
+		y += 3 + pdf_text_max(f->doc, &BODY, x, y + 3, w, cap, desc, mode(draw), NULL);
 	if (!empty(facts))
-		y += 3 + text_block(f->pg, &FACTS, x, y + 3, w, cap, facts, draw, NULL);
+		y += 3 + pdf_text_max(f->doc, &FACTS, x, y + 3, w, cap, facts, mode(draw), NULL);
 	if (draw) {
-		cairo_set_source_rgb(f->pg->cr, RED.r, RED.g, RED.b);
-		cairo_set_line_width(f->pg->cr, 1.6);
-		stroke_line(f->pg->cr, MARGIN + 4, f->y + 2, MARGIN + 4, y - 1);
+		cairo_set_source_rgb(f->doc->cr, RED.r, RED.g, RED.b);
+		cairo_set_line_width(f->doc->cr, 1.6);
+		pdf_line(f->doc->cr, MARGIN + 4, f->y + 2, MARGIN + 4, y - 1);
 	}
 	return y - f->y + 12;
 }
 
-static double heading_h(struct flow *f, const struct style *st, const char *text, bool draw)
+static double heading_h(struct flow *f, const struct pdf_style *st, const char *text, bool draw)
 {
-	return text_block(f->pg, st, MARGIN, f->y, CONTENT_W, 0, text, draw, NULL);
+	return pdf_text(f->doc, st, MARGIN, f->y, CONTENT_W, text, mode(draw));
 }
 
 /* Lays the body out from page first_page on; draws it when f->draw. */
@@ -317,20 +222,20 @@ static void flow_body(struct flow *f, int first_page)
 			f->entry_page[i] = f->page;
 			double h = heading_h(f, &H1, text, f->draw);
 			if (f->draw) {
-				cairo_set_source_rgb(f->pg->cr, RED.r, RED.g, RED.b);
-				cairo_set_line_width(f->pg->cr, 1.0);
-				stroke_line(f->pg->cr, MARGIN, f->y + h + 6, MARGIN + CONTENT_W, f->y + h + 6);
+				cairo_set_source_rgb(f->doc->cr, RED.r, RED.g, RED.b);
+				cairo_set_line_width(f->doc->cr, 1.0);
+				pdf_line(f->doc->cr, MARGIN, f->y + h + 6, MARGIN + CONTENT_W, f->y + h + 6);
 			}
 			f->y += h + 18;
 			if (!empty(e->description))
-				f->y += 10 + text_block(f->pg, &BODY, MARGIN, f->y, CONTENT_W, (BOTTOM - TOP) * 0.3,
-							e->description, f->draw, NULL);
+				f->y += 10 + pdf_text_max(f->doc, &BODY, MARGIN, f->y, CONTENT_W, (BOTTOM - TOP) * 0.3,
+							  e->description, mode(f->draw), NULL);
 		} else if (e->level == 2) {
 			/* keep the heading with its first sub-item */
 			double h = heading_h(f, &H2, text, false) + 10;
 			double dh = empty(e->description) ? 0 :
-				6 + text_block(f->pg, &BODY, MARGIN, 0, CONTENT_W, (BOTTOM - TOP) * 0.2,
-					       e->description, false, NULL);
+				6 + pdf_text_max(f->doc, &BODY, MARGIN, 0, CONTENT_W, (BOTTOM - TOP) * 0.2,
+						 e->description, PDF_MEASURE, NULL);
 			double first = 0;
 			if (next && next->level == 3) {
 				if (f->sub_h[i + 1] == 0) {
@@ -344,15 +249,15 @@ static void flow_body(struct flow *f, int first_page)
 				next_page(f);
 			f->entry_page[i] = f->page;
 			if (f->draw) {
-				cairo_set_source_rgb(f->pg->cr, PALE.r, PALE.g, PALE.b);
-				cairo_rectangle(f->pg->cr, MARGIN - 4, f->y - 3, CONTENT_W + 8, h - 4);
-				cairo_fill(f->pg->cr);
+				cairo_set_source_rgb(f->doc->cr, PALE.r, PALE.g, PALE.b);
+				cairo_rectangle(f->doc->cr, MARGIN - 4, f->y - 3, CONTENT_W + 8, h - 4);
+				cairo_fill(f->doc->cr);
 			}
 			heading_h(f, &H2, text, f->draw);
 			f->y += h;
 			if (dh > 0) {
-				text_block(f->pg, &BODY, MARGIN, f->y, CONTENT_W, (BOTTOM - TOP) * 0.2,
-					   e->description, f->draw, NULL);
+				pdf_text_max(f->doc, &BODY, MARGIN, f->y, CONTENT_W, (BOTTOM - TOP) * 0.2,
+					     e->description, mode(f->draw), NULL);
 				f->y += dh;
 			}
 		} else {
@@ -374,9 +279,9 @@ static void flow_body(struct flow *f, int first_page)
 	f->hotlines_page = f->page;
 	double h = heading_h(f, &H1, "服务热线", f->draw);
 	if (f->draw) {
-		cairo_set_source_rgb(f->pg->cr, RED.r, RED.g, RED.b);
-		cairo_set_line_width(f->pg->cr, 1.0);
-		stroke_line(f->pg->cr, MARGIN, f->y + h + 6, MARGIN + CONTENT_W, f->y + h + 6);
+		cairo_set_source_rgb(f->doc->cr, RED.r, RED.g, RED.b);
+		cairo_set_line_width(f->doc->cr, 1.0);
+		pdf_line(f->doc->cr, MARGIN, f->y + h + 6, MARGIN + CONTENT_W, f->y + h + 6);
 	}
 	f->y += h + 18;
 	for (size_t i = 0; i < d->n_hotlines; i++) {
@@ -395,87 +300,62 @@ static void flow_body(struct flow *f, int first_page)
 
 /* ---- cover and contents ---- */
 
-/* The QR code of text, size points wide at (x, y): one path of row runs,
- * so neighbouring dark modules leave no seams. */
-static void draw_qr(cairo_t *cr, const char *text, double x, double y, double size)
+static void draw_cover(const struct pdf_doc *doc, const struct hb_doc *d)
 {
-	QRcode *qr = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
-	if (!qr)
-		return;   /* the cover keeps the address in words */
-	int n = qr->width;
-	double m = size / n;
-	cairo_set_source_rgb(cr, 0, 0, 0);
-	for (int r = 0; r < n; r++)
-		for (int c = 0; c < n;) {
-			if (!(qr->data[r * n + c] & 1)) {
-				c++;
-				continue;
-			}
-			int start = c;
-			while (c < n && (qr->data[r * n + c] & 1))
-				c++;
-			cairo_rectangle(cr, x + start * m, y + r * m, (c - start) * m, m);
-		}
-	cairo_fill(cr);
-	QRcode_free(qr);
-}
-
-static void draw_cover(const struct page *pg, const struct hb_doc *d)
-{
-	cairo_t *cr = pg->cr;
+	cairo_t *cr = doc->cr;
 	cairo_set_source_rgb(cr, RED.r, RED.g, RED.b);
 	cairo_rectangle(cr, 0, 0, PAGE_W, 150);
 	cairo_fill(cr);
 	cairo_set_line_width(cr, 2.0);
 	cairo_rectangle(cr, 28, 28, PAGE_W - 56, PAGE_H - 56);
 	cairo_stroke(cr);
-	const struct style title = { SERIF, 42, PANGO_WEIGHT_BOLD, PANGO_ALIGN_CENTER, 0, 10, INK };
-	const struct style pub = { SERIF, 18, PANGO_WEIGHT_NORMAL, PANGO_ALIGN_CENTER, 0, 2, INK };
-	const struct style sum = { SANS, 12, PANGO_WEIGHT_NORMAL, PANGO_ALIGN_CENTER, 0, 0, GREY };
-	const struct style pre = { SERIF, 11, PANGO_WEIGHT_NORMAL, PANGO_ALIGN_LEFT, 1.7, 0, INK };
-	const struct style ed = { SANS, 12, PANGO_WEIGHT_NORMAL, PANGO_ALIGN_CENTER, 0, 0, INK };
+	const struct pdf_style title = { SERIF, 42, PANGO_WEIGHT_BOLD, PANGO_ALIGN_CENTER, 0, 10, INK };
+	const struct pdf_style pub = { SERIF, 18, PANGO_WEIGHT_NORMAL, PANGO_ALIGN_CENTER, 0, 2, INK };
+	const struct pdf_style sum = { SANS, 12, PANGO_WEIGHT_NORMAL, PANGO_ALIGN_CENTER, 0, 0, GREY };
+	const struct pdf_style pre = { SERIF, 11, PANGO_WEIGHT_NORMAL, PANGO_ALIGN_LEFT, 1.7, 0, INK };
+	const struct pdf_style ed = { SANS, 12, PANGO_WEIGHT_NORMAL, PANGO_ALIGN_CENTER, 0, 0, INK };
 	/* letter spacing also follows the last glyph: shift by half of it */
-	text_block(pg, &title, title.tracking / 2, 250, PAGE_W, 0, d->title, true, NULL);
-	text_block(pg, &pub, MARGIN, 340, CONTENT_W, 0, d->publisher, true, NULL);
+	pdf_text(doc, &title, title.tracking / 2, 250, PAGE_W, d->title, PDF_DRAW);
+	pdf_text(doc, &pub, MARGIN, 340, CONTENT_W, d->publisher, PDF_DRAW);
 	if (!empty(d->summary))
-		text_block(pg, &sum, MARGIN, 384, CONTENT_W, 0, d->summary, true, NULL);
+		pdf_text(doc, &sum, MARGIN, 384, CONTENT_W, d->summary, PDF_DRAW);
 	if (!empty(d->preface))
-		text_block(pg, &pre, MARGIN + 30, 460, CONTENT_W - 60, 200, d->preface, true, NULL);
-	text_block(pg, &ed, MARGIN, PAGE_H - 130, CONTENT_W, 0, d->edition, true, NULL);
+		pdf_text_max(doc, &pre, MARGIN + 30, 460, CONTENT_W - 60, 200, d->preface, PDF_DRAW, NULL);
+	pdf_text(doc, &ed, MARGIN, PAGE_H - 130, CONTENT_W, d->edition, PDF_DRAW);
 	if (!empty(d->menu_url)) {
 		const double qr = 84, y = PAGE_H - 130 - 24 - qr - 30;
-		draw_qr(cr, d->menu_url, (PAGE_W - qr) / 2, y, qr);
+		(void)pdf_qr(cr, d->menu_url, (PAGE_W - qr) / 2, y, qr);   /* else the address in words */
 		char *cap = g_strdup_printf("扫码在线点单：%s", d->menu_url);
-		text_block(pg, &SMALL, MARGIN, y + qr + 8, CONTENT_W, 0, cap, true, NULL);
+		pdf_text(doc, &SMALL, MARGIN, y + qr + 8, CONTENT_W, cap, PDF_DRAW);
 		g_free(cap);
 	}
 }
 
 /* One line of the contents, measured (and drawn at y when draw is set)
  * with a dotted leader to its page number, linked to the page. */
-static double toc_line(const struct page *pg, int level, const char *text, int page, double y, bool draw)
+static double toc_line(const struct pdf_doc *doc, int level, const char *text, int page, double y, bool draw)
 {
-	const struct style *st = level == 1 ? &TOC1 : &TOC2;
+	const struct pdf_style *st = level == 1 ? &TOC1 : &TOC2;
 	double x = MARGIN + (level == 1 ? 0 : 22);
 	double w = CONTENT_W - (x - MARGIN) - PAGENO_W - 10;
 	double tw = 0;
-	double h = text_block(pg, st, x, y, w, st->size * 1.6, text, false, &tw);
+	double h = pdf_text_max(doc, st, x, y, w, st->size * 1.6, text, PDF_MEASURE, &tw);
 	if (draw) {
 		char *link = g_strdup_printf("page=%d", page);
 		char no[16];
 		snprintf(no, sizeof(no), "%d", page);
-		cairo_tag_begin(pg->cr, CAIRO_TAG_LINK, link);
-		text_block(pg, st, x, y, w, st->size * 1.6, text, true, NULL);
+		cairo_tag_begin(doc->cr, CAIRO_TAG_LINK, link);
+		pdf_text_max(doc, st, x, y, w, st->size * 1.6, text, PDF_DRAW, NULL);
 		double dots_y = y + h * 0.72;
 		double dash[] = { 0.8, 3.2 };
-		cairo_set_source_rgb(pg->cr, GREY.r, GREY.g, GREY.b);
-		cairo_set_line_width(pg->cr, 0.8);
-		cairo_set_dash(pg->cr, dash, 2, 0);
-		stroke_line(pg->cr, x + tw + 6, dots_y, MARGIN + CONTENT_W - PAGENO_W, dots_y);
-		cairo_set_dash(pg->cr, NULL, 0, 0);
-		text_block(pg, &TOCNO, MARGIN + CONTENT_W - PAGENO_W, y + (level == 1 ? 1.5 : 0), PAGENO_W, 0,
-			   no, true, NULL);
-		cairo_tag_end(pg->cr, CAIRO_TAG_LINK);
+		cairo_set_source_rgb(doc->cr, GREY.r, GREY.g, GREY.b);
+		cairo_set_line_width(doc->cr, 0.8);
+		cairo_set_dash(doc->cr, dash, 2, 0);
+		pdf_line(doc->cr, x + tw + 6, dots_y, MARGIN + CONTENT_W - PAGENO_W, dots_y);
+		cairo_set_dash(doc->cr, NULL, 0, 0);
+		pdf_text(doc, &TOCNO, MARGIN + CONTENT_W - PAGENO_W, y + (level == 1 ? 1.5 : 0), PAGENO_W,
+			 no, PDF_DRAW);
+		cairo_tag_end(doc->cr, CAIRO_TAG_LINK);
 		g_free(link);
 	}
 	return h + (level == 1 ? 12 : 7);
@@ -485,14 +365,14 @@ static double toc_line(const struct page *pg, int level, const char *text, int p
 
 /* Lays the contents out over its pages (from page 2) and draws them when
  * draw is set; returns the number of pages it takes. */
-static int flow_toc(const struct page *pg, const struct hb_doc *d, const int *no, const int *entry_page,
+static int flow_toc(const struct pdf_doc *doc, const struct hb_doc *d, const int *no, const int *entry_page,
 		    int hotlines_page, bool draw)
 {
 	int pages = 1;
 	double y = TOC_FIRST_Y;
 	if (draw) {
-		const struct style t = { SERIF, 22, PANGO_WEIGHT_BOLD, PANGO_ALIGN_CENTER, 0, 12, RED };
-		text_block(pg, &t, t.tracking / 2, TOP, PAGE_W, 0, "目录", true, NULL);
+		const struct pdf_style t = { SERIF, 22, PANGO_WEIGHT_BOLD, PANGO_ALIGN_CENTER, 0, 12, RED };
+		pdf_text(doc, &t, t.tracking / 2, TOP, PAGE_W, "目录", PDF_DRAW);
 	}
 	for (size_t i = 0; i <= d->n_entries; i++) {
 		int level, page;
@@ -511,15 +391,15 @@ static int flow_toc(const struct page *pg, const struct hb_doc *d, const int *no
 			page = hotlines_page;
 			text = g_strdup("服务热线");
 		}
-		double h = toc_line(pg, level, text, page, y, false);
+		double h = toc_line(doc, level, text, page, y, false);
 		if (y + h > BOTTOM) {
 			if (draw)
-				cairo_show_page(pg->cr);
+				cairo_show_page(doc->cr);
 			pages++;
 			y = TOP;
 		}
 		if (draw)
-			toc_line(pg, level, text, page, y, true);
+			toc_line(doc, level, text, page, y, true);
 		y += h;
 		g_free(text);
 	}
@@ -527,7 +407,7 @@ static int flow_toc(const struct page *pg, const struct hb_doc *d, const int *no
 }
 
 /* Bookmarks: each category with its items, then the hotlines. */
-static void add_outline(const struct page *pg, const struct hb_doc *d, const int *no, const int *entry_page,
+static void add_outline(const struct pdf_doc *doc, const struct hb_doc *d, const int *no, const int *entry_page,
 			int hotlines_page)
 {
 	int parent = CAIRO_PDF_OUTLINE_ROOT;
@@ -537,7 +417,7 @@ static void add_outline(const struct page *pg, const struct hb_doc *d, const int
 			continue;
 		char *text = numbered(e, no[i]);
 		char *link = g_strdup_printf("page=%d", entry_page[i]);
-		int id = cairo_pdf_surface_add_outline(pg->surf, e->level == 1 ? CAIRO_PDF_OUTLINE_ROOT : parent,
+		int id = cairo_pdf_surface_add_outline(doc->surf, e->level == 1 ? CAIRO_PDF_OUTLINE_ROOT : parent,
 						       text, link, 0);
 		if (e->level == 1)
 			parent = id;
@@ -546,18 +426,13 @@ static void add_outline(const struct page *pg, const struct hb_doc *d, const int
 	}
 	if (d->n_hotlines > 0) {
 		char *link = g_strdup_printf("page=%d", hotlines_page);
-		cairo_pdf_surface_add_outline(pg->surf, CAIRO_PDF_OUTLINE_ROOT, "服务热线", link, 0);
+		cairo_pdf_surface_add_outline(doc->surf, CAIRO_PDF_OUTLINE_ROOT, "服务热线", link, 0);
 		g_free(link);
 	}
 }
 
-static cairo_status_t write_cb(void *closure, const unsigned char *data, unsigned int length)
-{
-	return buf_append(closure, data, length) < 0 ? CAIRO_STATUS_WRITE_ERROR : CAIRO_STATUS_SUCCESS;
-}
-
 /* Measures, then draws every page. */
-static void draw_document(const struct page *pg, const struct hb_doc *d, int *no, int *entry_page,
+static void draw_document(const struct pdf_doc *doc, const struct hb_doc *d, int *no, int *entry_page,
 			  struct hb_layout *out)
 {
 	number_entries(d, no);
@@ -567,22 +442,22 @@ static void draw_document(const struct page *pg, const struct hb_doc *d, int *no
 	double *hot_h = calloc(d->n_hotlines + 1, sizeof(double));
 	if (!sub_h || !hot_h)
 		abort();
-	struct flow f = { .pg = pg, .d = d, .no = no, .draw = false, .entry_page = entry_page,
+	struct flow f = { .doc = doc, .d = d, .no = no, .draw = false, .entry_page = entry_page,
 		.sub_h = sub_h, .hot_h = hot_h };
 	flow_body(&f, 1);
 	int body_pages = f.page;
-	int toc_pages = flow_toc(pg, d, no, entry_page, f.hotlines_page, false);
+	int toc_pages = flow_toc(doc, d, no, entry_page, f.hotlines_page, false);
 	int shift = 1 + toc_pages;
 	for (size_t i = 0; i < d->n_entries; i++)
 		entry_page[i] += shift;
 	int hotlines_page = d->n_hotlines ? f.hotlines_page + shift : 0;
 
-	draw_cover(pg, d);
-	cairo_show_page(pg->cr);
-	flow_toc(pg, d, no, entry_page, hotlines_page, true);
-	cairo_show_page(pg->cr);
-	add_outline(pg, d, no, entry_page, hotlines_page);
-	struct flow g = { .pg = pg, .d = d, .no = no, .draw = true, .entry_page = entry_page,
+	draw_cover(doc, d);
+	cairo_show_page(doc->cr);
+	flow_toc(doc, d, no, entry_page, hotlines_page, true);
+	cairo_show_page(doc->cr);
+	add_outline(doc, d, no, entry_page, hotlines_page);
+	struct flow g = { .doc = doc, .d = d, .no = no, .draw = true, .entry_page = entry_page,
 		.sub_h = sub_h, .hot_h = hot_h };
 	flow_body(&g, 1 + toc_pages + 1);
 	free(sub_h);
@@ -598,73 +473,27 @@ int handbookpdf_render(const struct hb_doc *d, unsigned char **pdf, size_t *len,
 	*pdf = NULL;
 	*len = 0;
 	if (!d) {
-		set_err(err, errlen, "no handbook");
+		pdf_set_err(err, errlen, "no handbook");
 		return -1;
 	}
 	if (check_doc(d, err, errlen) < 0)
 		return -1;
 
-	struct buf out;
-	buf_init(&out, HANDBOOKPDF_MAX_PDF);
-	cairo_surface_t *surf = cairo_pdf_surface_create_for_stream(write_cb, &out, PAGE_W, PAGE_H);
-	cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, d->title);
-	cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_AUTHOR, d->publisher);
-	cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR, "Zhiyuan");
-	cairo_t *cr = cairo_create(surf);
-
-	/* Unhinted metrics and unrounded positions: the PDF is scaled freely,
-	 * and the measuring pass must agree with the drawing one. */
-	PangoContext *pc = pango_cairo_create_context(cr);
-	cairo_font_options_t *fo = cairo_font_options_create();
-	cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
-	cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
-	pango_cairo_context_set_font_options(pc, fo);
-	cairo_font_options_destroy(fo);
-	pango_context_set_round_glyph_positions(pc, FALSE);
-
-	struct page pg = { cr, pc, surf };
+	struct pdf_doc doc;
+	pdf_open(&doc, PAGE_W, PAGE_H, HANDBOOKPDF_MAX_PDF);
+	cairo_pdf_surface_set_metadata(doc.surf, CAIRO_PDF_METADATA_TITLE, d->title);
+	cairo_pdf_surface_set_metadata(doc.surf, CAIRO_PDF_METADATA_AUTHOR, d->publisher);
 	struct hb_layout lay = { 0, 0, 0 };
 	int *no = calloc(d->n_entries + 1, sizeof(int));
 	int *entry_page = calloc(d->n_entries + 1, sizeof(int));
 	if (!no || !entry_page)
 		abort();
-	draw_document(&pg, d, no, entry_page, &lay);
+	draw_document(&doc, d, no, entry_page, &lay);
 	free(no);
 	free(entry_page);
-	g_object_unref(pc);
-
-	int rc = 0;
-	if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
-		set_err(err, errlen, "cairo: %s", cairo_status_to_string(cairo_status(cr)));
-		rc = -1;
-	}
-	cairo_destroy(cr);
-	cairo_surface_finish(surf);
-	if (rc == 0 && cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
-		cairo_status_t st = cairo_surface_status(surf);
-		if (st == CAIRO_STATUS_WRITE_ERROR)
-			set_err(err, errlen, "pdf is larger than %u bytes", HANDBOOKPDF_MAX_PDF);
-		else
-			set_err(err, errlen, "cairo: %s", cairo_status_to_string(st));
-		rc = -1;
-	}
-	cairo_surface_destroy(surf);
-	if (rc < 0 || !out.data) {
-		if (rc == 0)
-			set_err(err, errlen, "cairo wrote no pdf");
-		buf_release(&out);
+	if (pdf_finish(&doc, pdf, len, err, errlen) < 0)
 		return -1;
-	}
-	/* a block of the exact size, as certpdf does (the buffer grew inside
-	 * cairo's stack, which the leak checker's suppression covers) */
-	unsigned char *copy = malloc(out.len);
-	if (!copy)
-		abort();
-	memcpy(copy, out.data, out.len);
-	*pdf = copy;
-	*len = out.len;
 	if (layout)
 		*layout = lay;
-	buf_release(&out);
 	return 0;
 }

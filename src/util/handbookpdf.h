@@ -1,8 +1,8 @@
 /* The volunteer-service handbook (志愿服务手册) as an A4 PDF built in
  * memory: a cover, a table of contents with page numbers (and links), the
  * menu's categories → items → sub-items, and the service hotlines. cairo's
- * PDF surface and Pango (Noto Serif/Sans CJK SC, real extractable text),
- * as util/certpdf does for certificates; the PDF also gets an outline
+ * PDF surface and Pango (Noto Serif/Sans CJK SC, real extractable text)
+ * through util/pdfkit, as util/certpdf does; the PDF also gets an outline
  * (bookmarks) of the categories and items. This file knows nothing of the
  * menu's tables: app/menu/menudocs.c turns them into a struct hb_doc. */
 #ifndef ZY_HANDBOOKPDF_H
@@ -57,7 +57,7 @@ struct hb_layout {
  * valid UTF-8 without control characters (facts and description may
  * hold line breaks) and within the limits above. Returns 0, or -1 with a
  * message in err (may be NULL). Safe from several threads (Pango keeps
- * one font map per thread; certpdf_release_thread_fonts drops it). */
+ * one font map per thread; pdf_release_thread_fonts drops it). */
 int handbookpdf_render(const struct hb_doc *d, unsigned char **pdf, size_t *len,
 		       struct hb_layout *layout, char *err, size_t errlen);
 

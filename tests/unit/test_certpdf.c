@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "util/certpdf.h"
+#include "util/pdfkit.h"
 
 /* ---- sanitizer hooks (read only by ASan/LSan builds) ----
  * Two leaks belong to the libraries, not to certpdf:
@@ -91,7 +92,7 @@ static int have_pdftotext(void)
 
 /* Writes the PDF to a temporary file and returns `pdftotext -layout` of it
  * (malloc'd), or NULL when that fails. */
-static char *pdf_text(const unsigned char *pdf, size_t len)
+static char *text_of(const unsigned char *pdf, size_t len)
 {
 	char path[] = "/tmp/zy-certpdf-XXXXXX";
 	int fd = mkstemp(path);
@@ -147,7 +148,7 @@ static void renders_pdf_with_real_text(void **state)
 		free(pdf);
 		skip();   /* poppler-utils missing: the text check cannot run */
 	}
-	char *text = pdf_text(pdf, len);
+	char *text = text_of(pdf, len);
 	free(pdf);
 	assert_non_null(text);
 	expect_text(text, "志愿服务记录证明");
@@ -174,7 +175,7 @@ static void renders_notes_and_markup_characters(void **state)
 		free(pdf);
 		skip();
 	}
-	char *text = pdf_text(pdf, len);
+	char *text = text_of(pdf, len);
 	free(pdf);
 	assert_non_null(text);
 	expect_text(text, "A<b>&amp;'\"");
@@ -280,7 +281,7 @@ static int release_fonts(void **state)
 {
 	(void)state;
 	/* Pango's per-thread font map would otherwise stay until exit. */
-	certpdf_release_thread_fonts();
+	pdf_release_thread_fonts();
 	return 0;
 }
 

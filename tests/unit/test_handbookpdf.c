@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "util/certpdf.h"
 #include "util/handbookpdf.h"
+#include "util/pdfkit.h"
 
 /* ---- sanitizer hooks (read only by ASan/LSan builds): the same library
  * leaks as test_certpdf.c describes ---- */
@@ -267,7 +267,7 @@ static void bad_input_refused(void **state)
 static int release_fonts(void **state)
 {
 	(void)state;
-	certpdf_release_thread_fonts();
+	pdf_release_thread_fonts();
 	return 0;
 }
 
