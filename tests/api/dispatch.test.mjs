@@ -189,6 +189,12 @@ test('assign: bad input for every field changes nothing; then offers and the ord
   assert.equal((await orderOf(o1)).status, 'dispatched');
   // once offered, twice is refused; the suggestions leave them out
   err(await recA1.post(`/api/v1/orders/${o1}/assignments`, { volunteer_ids: [volA.id] }), 409, 'already_assigned', 'volunteer_ids');
+  // at most 20 people out on one order at once: with 2 offered, 19 more are
+  // refused before anyone is looked at, and nothing changes
+  const held = await state(o1);
+  const more = Array.from({ length: 19 }, (_, i) => 90000000 + i);
+  err(await recA1.post(`/api/v1/orders/${o1}/assignments`, { volunteer_ids: more }), 422, 'too_many', 'volunteer_ids');
+  assert.equal(await state(o1), held);
   const s = await recA1.get(`/api/v1/orders/${o1}/suggestions`);
   assert.deepEqual(s.json.items.map((x) => x.name), ['近邻全能', '同镇急救', '近邻无技能']);
 });

@@ -214,6 +214,22 @@ static int assign_tx(struct store *s, void *vctx)
 		app_fail(r, APP_ECONFLICT, "order_not_dispatchable", NULL);
 		return STORE_ERROR;
 	}
+	/* at most ASSIGN_MAX people out on one order at once (offered or
+	 * accepted), so that delivery writes every accepted person's record */
+	struct store_stmt *st = store_prepare(s,
+		"SELECT COUNT(*) FROM order_assignments WHERE order_id = $1 AND status IN ('offered', 'accepted')");
+	if (!st)
+		return STORE_ERROR;
+	store_bind_int(st, 1, o.id);
+	int rc0 = store_step(st);
+	int64_t live = rc0 == STORE_ROW ? store_col_int(st, 0) : 0;
+	store_done(st);
+	if (rc0 != STORE_ROW)
+		return rc0 == STORE_DONE ? STORE_ERROR : rc0;
+	if (live + (int64_t)c->n > ASSIGN_MAX) {
+		app_fail(r, APP_EINVALID, "too_many", "volunteer_ids");
+		return STORE_ERROR;
+	}
 	int64_t now = app_now();
 	for (size_t i = 0; i < c->n; i++) {
 		int rc = offer_one(r, s, &o, c->ids[i], now);
@@ -607,10 +623,19 @@ static int deliver_tx(struct store *s, void *vctx)
 	if (!st)
 		return STORE_ERROR;
 	store_bind_int(st, 1, o.id);
-	int64_t rows[ASSIGN_MAX * 4][2];
-	size_t n = 0;
+	/* assign_tx keeps ASSIGN_MAX people out on an order, but two offers
+	 * racing on PostgreSQL may pass it together: every accepted person
+	 * gets a record, however many there are */
+	size_t cap = ASSIGN_MAX, n = 0;
+	int64_t (*rows)[2] = arena_alloc(r->arena, cap * sizeof(*rows));
 	int rc;
-	while ((rc = store_step(st)) == STORE_ROW && n < sizeof(rows) / sizeof(rows[0])) {
+	while ((rc = store_step(st)) == STORE_ROW) {
+		if (n == cap) {
+			int64_t (*more)[2] = arena_alloc(r->arena, 2 * cap * sizeof(*rows));
+			memcpy(more, rows, cap * sizeof(*rows));
+			rows = more;
+			cap *= 2;
+		}
 		rows[n][0] = store_col_int(st, 0);
 		rows[n][1] = store_col_int(st, 1);
 		n++;
