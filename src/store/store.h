@@ -64,7 +64,8 @@ struct store_stmt *store_prepare(struct store *s, const char *sql);
  * PQexecParams), where a prepared statement turns to one generic plan
  * after five runs; SQLite plans as for store_prepare. For the few
  * statements measured to need it (docs/decisions.md), not by default:
- * planning every run costs a parse and a plan each time. */
+ * planning every run costs a parse and a plan each time. On PostgreSQL
+ * a mistake in the SQL shows at store_step, not here. */
 struct store_stmt *store_prepare_per_value(struct store *s, const char *sql);
 /* A statement for SQL text built at run time (search filters): prepared
  * for this use only and finalised by store_done(). Values still go in
