@@ -1,8 +1,8 @@
 // Prepares the suggestions bench against a running demo district: an API
 // token, two sub-items (one provided by the stations that hold the demo's
-// people, asking for skills and a certificate; one with no provider, so
-// its orders are held by the root and every volunteer of the district is
-// in scope: the worst case), orders across the stations' communities,
+// people, asking for skills and a certificate; one provided by the root
+// alone, so its orders are held by the root and every volunteer of the
+// district is in scope: the worst case), orders across the stations' communities,
 // each accepted, and a few volunteers sent, so that some candidates are
 // busy in the window. Prints JSON for bench/suggest.sh.
 // Usage: node bench/suggest-setup.mjs URL ADMIN_PASSWORD
@@ -32,7 +32,8 @@ const cat = await call('POST', '/api/v1/menu/items', { name: '压测类别', par
 const mid = await call('POST', '/api/v1/menu/items', { name: '压测项目', parent_id: cat.id }, auth);
 const care = await call('POST', '/api/v1/menu/items', { name: '上门护理', parent_id: mid.id, provider_ids: stations.map((s) => s.id),
   skills: ['医疗', '急救'], certificates: ['心理'] }, auth);
-const open = await call('POST', '/api/v1/menu/items', { name: '无人认领', parent_id: mid.id }, auth);
+const root = orgs.find((o) => o.parent_id === null);
+const open = await call('POST', '/api/v1/menu/items', { name: '区级承接', parent_id: mid.id, provider_ids: [root.id] }, auth);
 const orders = [];
 let phone = 0;
 const place = async (item, region, day) => {

@@ -183,7 +183,8 @@ static unsigned slot_of(const char *sql)
 	return (unsigned)(h >> 40) % STORE_CACHE_SLOTS;
 }
 
-struct store_stmt *store_prepare(struct store *s, const char *sql)
+static struct store_stmt *prepare_cached(struct store *s, const char *sql,
+					  struct store_stmt *(*prepare)(struct store *s, const char *sql))
 {
 	unsigned i = slot_of(sql);
 	for (unsigned n = 0; n < STORE_CACHE_SLOTS; n++, i = (i + 1) % STORE_CACHE_SLOTS) {
@@ -195,7 +196,7 @@ struct store_stmt *store_prepare(struct store *s, const char *sql)
 			return st;
 		}
 		if (s->cache[i].sql == NULL) {
-			struct store_stmt *st = s->ops->prepare(s, sql);
+			struct store_stmt *st = prepare(s, sql);
 			if (!st)
 				return NULL;
 			st->cached = true;
@@ -205,10 +206,20 @@ struct store_stmt *store_prepare(struct store *s, const char *sql)
 			return st;
 		}
 	}
-	struct store_stmt *st = s->ops->prepare(s, sql);
+	struct store_stmt *st = prepare(s, sql);
 	if (st)
 		st->busy = true;
 	return st;
+}
+
+struct store_stmt *store_prepare(struct store *s, const char *sql)
+{
+	return prepare_cached(s, sql, s->ops->prepare);
+}
+
+struct store_stmt *store_prepare_per_value(struct store *s, const char *sql)
+{
+	return prepare_cached(s, sql, s->ops->prepare_per_value ? s->ops->prepare_per_value : s->ops->prepare);
 }
 
 struct store_stmt *store_prepare_once(struct store *s, const char *sql)

@@ -59,6 +59,14 @@ int store_migrate(struct store *s, int *applied);
  * statement is cached per connection by the address of the text).
  * Release it with store_done() before preparing the same text again. */
 struct store_stmt *store_prepare(struct store *s, const char *sql);
+/* The same, for a statement whose best plan depends on the values bound:
+ * PostgreSQL plans it for them at every run (the unnamed statement of
+ * PQexecParams), where a prepared statement turns to one generic plan
+ * after five runs; SQLite plans as for store_prepare. For the few
+ * statements measured to need it (docs/decisions.md), not by default:
+ * planning every run costs a parse and a plan each time. On PostgreSQL
+ * a mistake in the SQL shows at store_step, not here. */
+struct store_stmt *store_prepare_per_value(struct store *s, const char *sql);
 /* A statement for SQL text built at run time (search filters): prepared
  * for this use only and finalised by store_done(). Values still go in
  * through the bind functions. */

@@ -15,6 +15,8 @@ struct store_ops {
 	int (*connect)(struct store_pool *p, struct store *s);
 	void (*disconnect)(struct store *s);
 	struct store_stmt *(*prepare)(struct store *s, const char *sql);
+	/* store_prepare_per_value; NULL: prepare */
+	struct store_stmt *(*prepare_per_value)(struct store *s, const char *sql);
 	void (*finalize)(struct store_stmt *st);
 	void (*bind_int)(struct store_stmt *st, int idx, int64_t v);
 	void (*bind_text)(struct store_stmt *st, int idx, const char *t);

@@ -1,6 +1,7 @@
 /* PostgreSQL backend over libpq: one connection per thread, statements
  * prepared once per connection (named s1, s2, …) and executed with text
- * parameters. A lost connection is reset and its statements re-prepared. */
+ * parameters; those of store_prepare_per_value are sent whole each run
+ * instead. A lost connection is reset and its statements re-prepared. */
 #include "store/store_int.h"
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@ struct pg_stmt {
 	PGresult *res;
 	int row, nrows;
 	bool executed;
+	bool per_value;            /* never prepared: PQexecParams every run */
 };
 
 /* store->db for this backend: the connection and how many times it has
@@ -114,6 +116,20 @@ static struct store_stmt *pg_prepare(struct store *s, const char *sql)
 	return &ps->base;
 }
 
+/* Sent with its values each run: the server plans the unnamed statement
+ * for them every time, where a named one may settle on a generic plan
+ * that suits one organisation and costs another tenfold. */
+static struct store_stmt *pg_prepare_per_value(struct store *s, const char *sql)
+{
+	struct pg_stmt *ps = calloc(1, sizeof(*ps));
+	if (!ps)
+		abort();
+	ps->base.owner = s;
+	ps->base.sql = sql;
+	ps->per_value = true;
+	return &ps->base;
+}
+
 static void clear_params(struct pg_stmt *ps)
 {
 	for (int i = 0; i < STORE_MAX_PARAMS; i++) {
@@ -190,10 +206,13 @@ static int pg_step(struct store_stmt *st)
 	struct store *s = st->owner;
 	struct pg_conn *pc = s->db;
 	if (!ps->executed) {
-		if (ensure_prepared(ps) != 0)
+		if (ps->per_value)
+			ps->res = PQexecParams(pc->conn, st->sql, ps->nparams, NULL, ps->vals, NULL, NULL, 0);
+		else if (ensure_prepared(ps) != 0)
 			return STORE_ERROR;
-		ps->res = PQexecPrepared(pc->conn, ps->name, ps->nparams, ps->vals,
-					 NULL, NULL, 0);
+		else
+			ps->res = PQexecPrepared(pc->conn, ps->name, ps->nparams, ps->vals,
+						 NULL, NULL, 0);
 		ps->executed = true;
 		ExecStatusType es = PQresultStatus(ps->res);
 		if (es != PGRES_TUPLES_OK && es != PGRES_COMMAND_OK)
@@ -285,6 +304,7 @@ const struct store_ops store_pg_ops = {
 	.connect = pg_connect,
 	.disconnect = pg_disconnect,
 	.prepare = pg_prepare,
+	.prepare_per_value = pg_prepare_per_value,
 	.finalize = pg_finalize,
 	.bind_int = pg_bind_int,
 	.bind_text = pg_bind_text,

@@ -451,6 +451,44 @@ static void bad_sql_is_an_error_not_a_crash(void **state)
 	assert_int_equal(put(s, "after", 1), STORE_ROW);
 }
 
+/* store_prepare_per_value: right rows for each run's values, past the
+ * five runs after which PostgreSQL may turn a prepared statement generic,
+ * and never a prepared statement on the server. */
+static void per_value_statements_follow_their_values(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = conn(state);
+	put(s, "a", 1);
+	put(s, "b", 2);
+	put(s, "c", 3);
+	static const char q[] = "SELECT count(*) FROM unit_kv WHERE v >= $1";
+	for (int64_t run = 0; run < 8; run++) {
+		struct store_stmt *st = store_prepare_per_value(s, q);
+		assert_non_null(st);
+		int64_t k = run % 4;
+		store_bind_int(st, 1, k);
+		assert_int_equal(store_step(st), STORE_ROW);
+		assert_int_equal(store_col_int(st, 0), k <= 1 ? 3 : 4 - k);
+		store_done(st);
+	}
+	if (strcmp(store_pool_backend(f->pool), "postgresql") == 0) {
+		struct store_stmt *st = store_prepare(s,
+			"SELECT count(*) FROM pg_prepared_statements WHERE statement = $1");
+		store_bind_text(st, 1, q);
+		assert_int_equal(store_step(st), STORE_ROW);
+		assert_int_equal(store_col_int(st, 0), 0);
+		store_done(st);
+		/* bad SQL is found when it runs */
+		st = store_prepare_per_value(s, "SELEC nonsense");
+		assert_non_null(st);
+		assert_int_equal(store_step(st), STORE_ERROR);
+		store_done(st);
+	} else {
+		assert_null(store_prepare_per_value(s, "SELEC nonsense"));
+	}
+	assert_int_equal(put(s, "after", 1), STORE_ROW);
+}
+
 static void pool_refuses_bad_urls(void **state)
 {
 	char err[256];
@@ -469,6 +507,7 @@ static void pool_refuses_bad_urls(void **state)
 	cmocka_unit_test(concurrent_writers_lose_nothing), \
 	cmocka_unit_test(concurrent_transactions_fail_alone), \
 	cmocka_unit_test(bad_sql_is_an_error_not_a_crash), \
+	cmocka_unit_test(per_value_statements_follow_their_values), \
 	cmocka_unit_test(shift_rules_hold_in_the_database), \
 	cmocka_unit_test(a_limited_pool_lends_and_waits)
 
