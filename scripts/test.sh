@@ -198,9 +198,9 @@ main() {
   run_suite api-sqlite node env ZHIYUAN_TEST_BACKEND=sqlite node --test --test-concurrency=2 tests/api/
   run_suite api-postgresql node env ZHIYUAN_TEST_BACKEND=postgresql node --test --test-concurrency=2 tests/api/
   run_suite browser node node --test tests/browser/
-  # a test per libFuzzer target; "# count:" lines give the runs. 30 s a
+  # a test per libFuzzer target; "# count:" lines give the runs. 15 s a
   # target keeps the whole run well under 30 minutes; `make fuzz` runs longer.
-  run_suite fuzz cmocka env FUZZ_SECONDS="${FUZZ_SECONDS:-30}" scripts/fuzz.sh
+  run_suite fuzz cmocka env FUZZ_SECONDS="${FUZZ_SECONDS:-15}" scripts/fuzz.sh
   local asan=(unit-asan api-sqlite-asan api-postgresql-asan browser-asan)
   if [ -x build-asan/zhiyuan ]; then
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
